@@ -40,7 +40,7 @@ export default tseslint.config(
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', {
-        paths: ioModules.map((name) => ({ name, message: 'pure core: inject I/O through a driver (STYLE.md §3)' })),
+        paths: ioModules.map((name) => ({ name, allowTypeImports: true, message: 'pure core: inject I/O through a driver (STYLE.md §3)' })),
       }],
       'no-restricted-globals': ['error',
         { name: 'setTimeout', message: 'pure core: timers belong to the driver' },

@@ -1,0 +1,74 @@
+// The seam between the controller's pure core (allocator + reconcile decisions) and its Kubernetes
+// driver. The driver owns informers, writes and timers; it feeds the core plain objects and writes back
+// exactly what the core returns. Nothing here may do I/O (STYLE.md §3-4).
+import type { V1LoadBalancerIngress, V1Namespace, V1Service } from '@kubernetes/client-node';
+import type { IPAddressPool, IPAddressPoolStatus } from '../crds/v1beta1/index.js';
+
+/** `namespace/name` of a Service. */
+export type ServiceKey = `${string}/${string}`;
+export type PoolName = string;
+
+export type ReconcileResult = 'ok' | 'retry' | 'reprocessAll';
+
+export type ServiceEventReason =
+  | 'IPAllocated'      // a Service got its IP(s)
+  | 'IPChanged'        // its IP(s) moved, e.g. its pool shrank or was deleted
+  | 'IPReleased'       // it no longer holds an IP (deleted, no longer LoadBalancer, other class)
+  | 'AllocationFailed' // nothing could be given; the message names every pool tried
+  | 'InvalidRequest';  // a bad annotation or spec.loadBalancerIP; the message quotes the value
+
+export interface CoreEvent<Reason extends string> {
+  type: 'Normal' | 'Warning';
+  reason: Reason;
+  message: string;
+}
+export type ServiceEvent = CoreEvent<ServiceEventReason>;
+export type PoolEvent = CoreEvent<'PoolInvalid' | 'PoolReady'>;
+
+/** What the driver must make true for one Service. */
+export interface ServiceOutcome {
+  /** The desired `status.loadBalancer.ingress`; an empty list means "clear it". */
+  ingress: V1LoadBalancerIngress[];
+  /** Desired value of the `herald.dev/ip-allocated-from-pool` annotation; null removes it. */
+  poolAnnotation: string | null;
+  /** Whether Herald manages this Service at all (false: other class, not LoadBalancer, deleted). When false
+   *  and Herald never touched it, the driver writes nothing. */
+  managed: boolean;
+  events: ServiceEvent[];
+  /** 'retry': try again later (e.g. no free IP yet); 'reprocessAll': something freed, reconcile pending Services. */
+  result: ReconcileResult;
+}
+
+export interface PoolOutcome {
+  name: PoolName;
+  status: IPAddressPoolStatus;
+  /** Events to record on the pool (only on a change of validity, never on every pass). */
+  events: PoolEvent[];
+}
+
+export interface PoolsUpdate {
+  /** Services whose current IPs are no longer in a usable pool: reconcile them (they move or are cleared). */
+  servicesToReprocess: ServiceKey[];
+}
+
+export interface ControllerCoreOptions {
+  /** Only Services with this spec.loadBalancerClass are handled; undefined = only Services without a class. */
+  loadBalancerClass?: string;
+}
+
+/** The pure controller core. One instance per leader term; rebuilt from the cluster on every start. */
+export interface ControllerCore {
+  setNamespaces(namespaces: V1Namespace[]): void;
+  /** Replace the full set of pools (invalid ones are kept out of use and reported in poolStatuses). */
+  setPools(pools: IPAddressPool[], nowMs: number): PoolsUpdate;
+  /** Rebuild allocations from the Services' current statuses. Must be called with every Service before the
+   *  first reconcile, so a restart never moves an IP. Returns Services whose recorded IP cannot be kept
+   *  (outside every pool, or a conflict), to be reconciled. */
+  restore(services: V1Service[]): ServiceKey[];
+  /** Decide one Service; `service` undefined means it was deleted. */
+  reconcile(key: ServiceKey, service: V1Service | undefined): ServiceOutcome;
+  /** Services that want an IP and have none (served again after a release or a pool change). */
+  pending(): ServiceKey[];
+  /** Every pool's status (counts per family, Ready condition), for the driver to write when it differs. */
+  poolStatuses(nowMs: number): PoolOutcome[];
+}

@@ -1,0 +1,12 @@
+// The network lab's tests (`npm run test:lab`): root only, one at a time, since they share the lab's
+// namespaces. Files are named *.lab.test.ts and are kept out of the ordinary `npm test`.
+import base from './jest.config.js';
+
+/** @type {import('jest').Config} */
+export default {
+  ...base,
+  testMatch: ['<rootDir>/**/*.lab.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  testTimeout: 120000,
+  maxWorkers: 1,
+};
