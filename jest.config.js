@@ -11,6 +11,6 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }],
   },
   testMatch: ['<rootDir>/**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/', '\.lab\.test\.ts$'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '\\.lab\\.test\\.ts$'],
   testTimeout: 30000,
 };
