@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the network lab needs (root), only those missing; quiet, idempotent.
+# Called by .ci/run and by `npm run demo`. Daemons do not auto-start on install on our machines
+# (a policy-rc.d blocks it), which is what the lab wants: it runs keepalived itself, per namespace.
+set -euo pipefail
+
+# package -> a command it provides, to tell whether it is already there without asking dpkg per file
+declare -A wanted=(
+  [iproute2]=ip
+  [iputils-ping]=ping
+  [iputils-arping]=arping
+  [tcpdump]=tcpdump
+  [ndisc6]=ndisc6
+  [keepalived]=keepalived
+  [curl]=curl
+  [nftables]=nft
+)
+
+missing=()
+for pkg in "${!wanted[@]}"; do
+  command -v "${wanted[$pkg]}" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin:/sbin" command -v "${wanted[$pkg]}" >/dev/null 2>&1 \
+    || missing+=("$pkg")
+done
+[ "${#missing[@]}" -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing ${missing[*]}; run as root to install them" >&2
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+# Several sessions may run apt at once on a shared machine: wait for dpkg's lock instead of failing.
+apt_opts=(-qq -o DPkg::Lock::Timeout=300 -o Dpkg::Use-Pty=0)
+echo "install-deps: installing ${missing[*]}" >&2
+apt-get "${apt_opts[@]}" update >/dev/null
+apt-get "${apt_opts[@]}" install -y --no-install-recommends "${missing[@]}" >/dev/null
