@@ -1,0 +1,39 @@
+# One image, both binaries: dist/controller/main.js and dist/speaker/main.js.
+#   docker build -t ghcr.io/herald-lb/herald:v0.1.0 .
+# The Deployment (config/controller) runs `node dist/controller/main.js`; the speaker DaemonSet will run
+# `node dist/speaker/main.js` from the same image.
+
+# --- build: compile TypeScript and the speaker's N-API addon -------------------------------------------
+FROM node:24-slim AS build
+# node-gyp needs python3, make and a C compiler for build/Release/herald_packet.node (binding.gyp).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+# Manifests first, so the dependency layer is cached until they change.
+COPY package.json package-lock.json binding.gyp ./
+COPY speaker/native/ speaker/native/
+# npm ci also builds the addon: npm runs `node-gyp rebuild` for a package with a binding.gyp and no
+# install script of its own.
+RUN npm ci
+COPY . .
+RUN npm run build \
+ && test -f build/Release/herald_packet.node \
+ && test -f dist/controller/main.js \
+ && test -f dist/speaker/main.js \
+ && npm prune --omit=dev
+
+# --- runtime: only what the binaries load -----------------------------------------------------------------
+FROM node:24-slim
+ENV NODE_ENV=production
+WORKDIR /app
+# package.json carries "type": "module", which Node needs to load dist/**/*.js as ES modules.
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules/ node_modules/
+COPY --from=build /app/dist/ dist/
+# packet-socket.ts finds the addon by walking up from its own file to build/Release/.
+COPY --from=build /app/build/Release/*.node build/Release/
+# 65532 is the conventional "nonroot" uid (distroless); numeric so runAsNonRoot can verify it.
+USER 65532:65532
+EXPOSE 7472
+CMD ["node", "dist/controller/main.js"]

@@ -1,0 +1,13 @@
+# The speaker's AF_PACKET addon (speaker/native/herald_packet.c). Node-API only (NAPI_VERSION 8), so the
+# one build loads on every Node release since 12.22 and needs no V8 headers: npm's nodedir points at
+# node_api.h and uv.h. Built by `npm install` / `npm ci` through node-gyp into build/Release/.
+{
+  "targets": [
+    {
+      "target_name": "herald_packet",
+      "sources": ["speaker/native/herald_packet.c"],
+      "defines": ["NAPI_VERSION=8"],
+      "cflags_c": ["-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter"]
+    }
+  ]
+}

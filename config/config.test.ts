@@ -1,0 +1,141 @@
+// config/: the kustomize base renders offline to exactly the committed install.yaml, with least-privilege
+// RBAC and a locked-down controller; the samples are valid, on documentation ranges, and do not overlap.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseAllDocuments, parse } from 'yaml';
+import { parseAddr, parsePrefix, maskPrefix } from '../test/apiserver/schema/cel/netaddr.js';
+import { validateCustomResource } from '../test/apiserver/schema/index.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; [k: string]: unknown };
+const docs = (text: string): Obj[] => parseAllDocuments(text).map((d) => d.toJS() as Obj).filter((o) => o !== null);
+
+const rendered = execFileSync('kubectl', ['kustomize', join(here, 'default')], { encoding: 'utf8' });
+const objects = docs(rendered);
+const find = (kind: string, name: string): Obj => {
+  const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
+  if (!found) throw new Error(`install has no ${kind} "${name}"`);
+  return found;
+};
+
+describe('config/default', () => {
+  test('config/install.yaml is `kubectl kustomize config/default` (regenerate it when this fails)', () => {
+    expect(readFileSync(join(here, 'install.yaml'), 'utf8')).toBe(rendered);
+  });
+
+  test('holds exactly the namespace, CRD, RBAC and controller', () => {
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
+      'ClusterRole/herald-controller', 'ClusterRoleBinding/herald-controller', 'CustomResourceDefinition/ipaddresspools.herald.dev',
+      'Deployment/herald-controller', 'Namespace/herald-system', 'Role/herald-controller', 'RoleBinding/herald-controller',
+      'ServiceAccount/herald-controller',
+    ]);
+    for (const o of objects.filter((x) => ['Deployment', 'Role', 'RoleBinding', 'ServiceAccount'].includes(x.kind))) {
+      expect(`${o.kind}: ${o.metadata.namespace}`).toBe(`${o.kind}: herald-system`);
+    }
+  });
+
+  type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] };
+  const grants = (o: Obj) => (o.rules as Rule[]).flatMap((r) =>
+    r.apiGroups.flatMap((g) => r.resources.map((res) => `${g || 'core'} ${res}: ${[...r.verbs].sort().join(',')}`))).sort();
+
+  test('RBAC lists exactly the verbs the controller uses', () => {
+    expect(grants(find('ClusterRole', 'herald-controller'))).toEqual([
+      'core events: create,patch',
+      'core namespaces: get,list,watch',
+      'core services/status: get,patch,update',
+      'core services: get,list,patch,update,watch',
+      'events.k8s.io events: create,patch',
+    ]);
+    expect(grants(find('Role', 'herald-controller'))).toEqual([
+      'coordination.k8s.io leases: create,get,update',
+      'herald.dev ipaddresspools/status: get,patch,update',
+      'herald.dev ipaddresspools: get,list,watch',
+    ]);
+    for (const kind of ['ClusterRoleBinding', 'RoleBinding']) {
+      expect(find(kind, 'herald-controller').subjects).toEqual([{ kind: 'ServiceAccount', name: 'herald-controller', namespace: 'herald-system' }]);
+    }
+  });
+
+  test('the controller Deployment is locked down and probed', () => {
+    const deployment = find('Deployment', 'herald-controller') as Obj & { spec: { replicas: number; template: { spec: Record<string, unknown> } } };
+    expect(deployment.spec.replicas).toBe(2);
+    const pod = deployment.spec.template.spec as { serviceAccountName: string; securityContext: unknown; containers: Record<string, unknown>[] };
+    expect(pod.serviceAccountName).toBe('herald-controller');
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    const [c] = pod.containers;
+    expect(c).toMatchObject({
+      image: 'ghcr.io/herald-lb/herald:v0.1.0',
+      command: ['node', 'dist/controller/main.js'],
+      args: ['--log-level=info'],
+      ports: [{ name: 'monitoring', containerPort: 7472, protocol: 'TCP' }],
+      livenessProbe: { httpGet: { path: '/healthz', port: 'monitoring' } },
+      readinessProbe: { httpGet: { path: '/readyz', port: 'monitoring' } },
+      securityContext: {
+        runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
+      },
+      resources: { requests: { cpu: expect.any(String), memory: expect.any(String) }, limits: { memory: expect.any(String) } },
+    });
+    expect(c?.env).toEqual([
+      { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+    ]);
+  });
+});
+
+describe('config/samples', () => {
+  const sampleDir = join(here, 'samples');
+  const samples = readdirSync(sampleDir).sort().flatMap((f) => docs(readFileSync(join(sampleDir, f), 'utf8')));
+  const pools = samples.filter((o) => o.kind === 'IPAddressPool') as (Obj & { spec: { addresses: string[] } })[];
+  const crd = parse(readFileSync(join(here, '..', 'crds', 'herald.dev_ipaddresspools.yaml'), 'utf8'));
+  const schema = crd.spec.versions[0].schema.openAPIV3Schema as Record<string, unknown>;
+
+  test('has IPv4, IPv6, dual-stack and serviceAllocation pools in herald-system, all valid', () => {
+    expect(pools.map((p) => p.metadata.name).sort()).toEqual(['dual-stack', 'ipv4', 'ipv6', 'team-a']);
+    for (const pool of pools) {
+      expect(pool.metadata.namespace).toBe('herald-system');
+      expect(validateCustomResource(schema, pool).errors).toEqual([]);
+    }
+  });
+
+  // Inclusive [first, last] of an entry, as numbers, so overlap is a comparison.
+  function span(entry: string): [number, bigint, bigint] {
+    const toInt = (b: Uint8Array) => b.reduce((acc, x) => acc * 256n + BigInt(x), 0n);
+    const prefix = parsePrefix(entry);
+    if (prefix) {
+      const first = toInt(maskPrefix(prefix).addr.bytes);
+      const size = 1n << BigInt(prefix.addr.bytes.length * 8 - prefix.bits);
+      return [prefix.addr.family, first, first + size - 1n];
+    }
+    const [a, b] = entry.split('-').map((s) => parseAddr(s.trim()));
+    if (!a || !b) throw new Error(`sample entry "${entry}" is neither CIDR nor range`);
+    return [a.family, toInt(a.bytes), toInt(b.bytes)];
+  }
+  const DOC_RANGES = ['192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24', '2001:db8::/32'].map(span);
+
+  test('use only documentation ranges and do not overlap each other', () => {
+    const spans = pools.flatMap((p) => p.spec.addresses.map((a) => ({ pool: p.metadata.name, entry: a, span: span(a) })));
+    for (const s of spans) {
+      const [fam, lo, hi] = s.span;
+      expect(`${s.entry}: ${DOC_RANGES.some(([f, dlo, dhi]) => f === fam && lo >= dlo && hi <= dhi)}`).toBe(`${s.entry}: true`);
+    }
+    for (const [i, x] of spans.entries()) {
+      for (const y of spans.slice(i + 1)) {
+        const overlap = x.span[0] === y.span[0] && x.span[1] <= y.span[2] && y.span[1] <= x.span[2];
+        expect(`${x.pool} ${x.entry} / ${y.pool} ${y.entry}: ${overlap}`).toBe(`${x.pool} ${x.entry} / ${y.pool} ${y.entry}: false`);
+      }
+    }
+  });
+
+  test('sample Services: a plain one, one requesting an IP, two sharing one IP', () => {
+    const services = samples.filter((o) => o.kind === 'Service');
+    const ann = (o: Obj, name: string) => o.metadata.annotations?.[`herald.dev/${name}`];
+    expect(services.some((s) => !s.metadata.annotations)).toBe(true);
+    expect(services.some((s) => ann(s, 'loadBalancerIPs') && !ann(s, 'allow-shared-ip'))).toBe(true);
+    const shared = services.filter((s) => ann(s, 'allow-shared-ip') === 'dns');
+    expect(shared).toHaveLength(2);
+    expect(new Set(shared.map((s) => ann(s, 'loadBalancerIPs'))).size).toBe(1);
+  });
+});

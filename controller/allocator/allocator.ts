@@ -1,0 +1,251 @@
+// The allocator: which Service holds which addresses, from which pool. Pure and synchronous.
+//
+// Order of choice for a Service (see order.ts for the automatic pool order):
+//   1. requested IPs (loadBalancerIPs annotation or spec.loadBalancerIP): exactly those, from the one pool
+//      that holds them all (autoAssign does not matter; the pool's serviceAllocation must admit the Service);
+//   2. the address-pool annotation: that pool only (autoAssign does not matter);
+//   3. otherwise autoAssign pools in automatic order.
+// Within a pool a Service with an allow-shared-ip key first reuses a compatible key-mate's address of that
+// family (pools where a key-mate lives are tried first), else takes the lowest free address.
+import type { ServiceKey } from '../core-api.js';
+import type { PoolModel } from '../../lib/config/index.js';
+import { familyName, formatAddress, type Address, type Family } from '../../lib/ip/index.js';
+import { Holdings, type Holding } from './holdings.js';
+import { autoAssignOrder, poolAdmits } from './order.js';
+import { PoolState, type FamilyUsage } from './pool-state.js';
+import { describeRefusal } from './sharing.js';
+import type { AllocateResult, Allocation, AllocationRequest, ClaimResult, SharingTerms } from './types.js';
+
+interface Held {
+  pool: PoolState;
+  addresses: Address[];
+  terms: SharingTerms;
+}
+
+type PoolTry = { ok: true; addresses: Address[] } | { ok: false; why: string };
+
+const byFamily = (a: Address, b: Address) => a.family - b.family;
+
+export function formatAddresses(addresses: readonly Address[]): string {
+  return addresses.map((a) => `"${formatAddress(a)}"`).join(', ');
+}
+
+/** The families a Service asks for, and whether it must get all of them. */
+function wantedFamilies(request: AllocationRequest): { families: readonly Family[]; needAll: boolean } {
+  switch (request.policy) {
+    case 'SingleStack': return { families: request.families.slice(0, 1), needAll: true };
+    case 'RequireDualStack': return { families: request.families, needAll: true };
+    case 'PreferDualStack': return { families: request.families, needAll: false };
+  }
+}
+
+export class Allocator {
+  private pools = new Map<string, PoolState>();
+  private readonly holdings = new Holdings();
+  private readonly services = new Map<ServiceKey, Held>();
+
+  /** Replaces the usable pools. Allocations still inside a usable pool stay; the others are dropped and returned. */
+  setPools(models: readonly PoolModel[]): ServiceKey[] {
+    const previous = [...this.services];
+    this.pools = new Map(models.map((m) => [m.name, new PoolState(m)]));
+    this.holdings.clear();
+    this.services.clear();
+    const displaced: ServiceKey[] = [];
+    for (const [key, held] of previous) {
+      const pool = this.poolHolding(held.addresses, held.pool.name);
+      if (pool) this.record(key, pool, held.addresses, held.terms);
+      else displaced.push(key);
+    }
+    return displaced;
+  }
+
+  poolNames(): string[] {
+    return [...this.pools.keys()];
+  }
+
+  usage(pool: string, family: Family): FamilyUsage | undefined {
+    return this.pools.get(pool)?.usage(family);
+  }
+
+  allocation(key: ServiceKey): Allocation | undefined {
+    const held = this.services.get(key);
+    return held && { pool: held.pool.name, addresses: held.addresses };
+  }
+
+  allocations(): IterableIterator<[ServiceKey, Held]> {
+    return this.services.entries();
+  }
+
+  /** Takes exactly these addresses (a restored status). Refused when no single usable pool holds them all,
+   *  or when someone already holds one of them without a sharing right. */
+  claim(key: ServiceKey, addresses: readonly Address[], terms: SharingTerms): ClaimResult {
+    this.release(key);
+    const pool = this.poolHolding(addresses);
+    if (!pool) return { ok: false, message: `${formatAddresses(addresses)} is not inside one usable pool` };
+    const refusal = this.clashMessage(key, addresses, terms);
+    if (refusal) return { ok: false, message: refusal };
+    this.record(key, pool, [...addresses].sort(byFamily), terms);
+    return { ok: true, allocation: { pool: pool.name, addresses: this.services.get(key)?.addresses ?? [] } };
+  }
+
+  /** Keeps the Service's current addresses when they still satisfy the request; otherwise releases them
+   *  and allocates anew (a changed request re-allocates, an unchanged one never moves). */
+  allocate(request: AllocationRequest): AllocateResult {
+    const current = this.services.get(request.key);
+    if (current && this.satisfies(request, current)) {
+      this.record(request.key, current.pool, current.addresses, request.sharing);
+      return { ok: true, allocation: { pool: current.pool.name, addresses: current.addresses } };
+    }
+    this.release(request.key);
+    if (request.requestedIPs.length > 0) return this.allocateRequested(request);
+    if (request.pool !== undefined) {
+      const pool = this.pools.get(request.pool);
+      if (!pool) return { ok: false, message: `pool "${request.pool}" does not exist or is not usable`, triedPools: [request.pool] };
+      if (!poolAdmits(pool.model, request)) {
+        return { ok: false, message: `pool "${request.pool}" does not admit this Service (its serviceAllocation)`, triedPools: [request.pool] };
+      }
+      return this.allocateFrom([pool], request);
+    }
+    return this.allocateFrom(this.withKeyMatesFirst(autoAssignOrder(this.pools.values(), request), request), request);
+  }
+
+  /** Keeps what the Service holds under new sharing terms if its co-holders still accept them; else releases it.
+   *  Used when a Service's request is unreadable: its address survives a typo unless keeping it would break sharing. */
+  retain(key: ServiceKey, terms: SharingTerms): Allocation | undefined {
+    const held = this.services.get(key);
+    if (!held) return undefined;
+    if (this.clashMessage(key, held.addresses, terms) !== undefined) {
+      this.release(key);
+      return undefined;
+    }
+    this.record(key, held.pool, held.addresses, terms);
+    return { pool: held.pool.name, addresses: held.addresses };
+  }
+
+  /** Returns what the Service held, if anything. */
+  release(key: ServiceKey): Allocation | undefined {
+    const held = this.services.get(key);
+    if (!held) return undefined;
+    for (const address of held.addresses) this.holdings.remove(key, address);
+    this.services.delete(key);
+    return { pool: held.pool.name, addresses: held.addresses };
+  }
+
+  private record(key: ServiceKey, pool: PoolState, addresses: Address[], terms: SharingTerms): void {
+    for (const address of addresses) this.holdings.add(key, address, pool, terms);
+    this.services.set(key, { pool, addresses, terms });
+  }
+
+  /** The usable pool containing every address (preferring `hint`), if one does. */
+  private poolHolding(addresses: readonly Address[], hint?: string): PoolState | undefined {
+    const first = addresses[0];
+    if (!first) return undefined;
+    const hinted = hint === undefined ? undefined : this.pools.get(hint);
+    const candidates = hinted ? [hinted, ...this.pools.values()] : this.pools.values();
+    for (const pool of candidates) {
+      if (addresses.every((a) => pool.contains(a))) return pool;
+    }
+    return undefined;
+  }
+
+  private clashMessage(key: ServiceKey, addresses: readonly Address[], terms: SharingTerms): string | undefined {
+    for (const address of addresses) {
+      const clash = this.holdings.clash(address, key, terms);
+      if (clash) return `"${formatAddress(address)}" is already used by ${clash.holder} and cannot be shared: ${describeRefusal(clash.refusal)}`;
+    }
+    return undefined;
+  }
+
+  private satisfies(request: AllocationRequest, held: Held): boolean {
+    const { pool, addresses } = held;
+    // The pool's serviceAllocation is checked when allocating, not when keeping: a relabelled namespace, or
+    // namespace labels not yet known after a restart, must not move an address that is already in use.
+    if (request.pool !== undefined && request.pool !== pool.name) return false;
+    if (request.requestedIPs.length > 0) {
+      const same = request.requestedIPs.length === addresses.length
+        && request.requestedIPs.every((r) => addresses.some((a) => a.family === r.family && a.value === r.value));
+      if (!same) return false;
+    } else if (request.pool === undefined && !pool.model.autoAssign) {
+      return false;
+    }
+    if (!addresses.every((a) => request.families.includes(a.family))) return false;
+    const { families, needAll } = wantedFamilies(request);
+    if (needAll && !families.every((f) => addresses.some((a) => a.family === f))) return false;
+    if (request.policy === 'SingleStack' && addresses.length !== 1) return false;
+    return this.clashMessage(request.key, addresses, request.sharing) === undefined;
+  }
+
+  private allocateRequested(request: AllocationRequest): AllocateResult {
+    const shown = formatAddresses(request.requestedIPs);
+    const pool = this.poolHolding(request.requestedIPs);
+    if (!pool) return { ok: false, message: `requested ${shown}: not inside one usable pool`, triedPools: [] };
+    const tried = [pool.name];
+    if (request.pool !== undefined && request.pool !== pool.name) {
+      return { ok: false, message: `requested ${shown} is in pool "${pool.name}", not in the annotated pool "${request.pool}"`, triedPools: tried };
+    }
+    if (!poolAdmits(pool.model, request)) {
+      return { ok: false, message: `requested ${shown}: pool "${pool.name}" does not admit this Service (its serviceAllocation)`, triedPools: tried };
+    }
+    const clash = this.clashMessage(request.key, request.requestedIPs, request.sharing);
+    if (clash) return { ok: false, message: `requested ${clash}`, triedPools: tried };
+    const addresses = [...request.requestedIPs].sort(byFamily);
+    this.record(request.key, pool, addresses, request.sharing);
+    return { ok: true, allocation: { pool: pool.name, addresses } };
+  }
+
+  private allocateFrom(pools: readonly PoolState[], request: AllocationRequest): AllocateResult {
+    if (pools.length === 0) return { ok: false, message: 'no pool is available to this Service (none with autoAssign admits it)', triedPools: [] };
+    const reasons: string[] = [];
+    for (const pool of pools) {
+      const attempt = this.tryPool(pool, request);
+      if (attempt.ok) {
+        this.record(request.key, pool, attempt.addresses, request.sharing);
+        return { ok: true, allocation: { pool: pool.name, addresses: attempt.addresses } };
+      }
+      reasons.push(attempt.why);
+    }
+    return { ok: false, message: `no address could be given: ${reasons.join('; ')}`, triedPools: pools.map((p) => p.name) };
+  }
+
+  private tryPool(pool: PoolState, request: AllocationRequest): PoolTry {
+    const { families, needAll } = wantedFamilies(request);
+    const addresses: Address[] = [];
+    const missing: string[] = [];
+    for (const family of families) {
+      if (!pool.hasFamily(family)) {
+        missing.push(`pool "${pool.name}" has no ${familyName(family)} addresses`);
+        continue;
+      }
+      const value = this.keyMateAddress(pool, family, request) ?? pool.firstFree(family);
+      if (value === undefined) missing.push(`pool "${pool.name}" has no free ${familyName(family)} address`);
+      else addresses.push({ family, value });
+    }
+    if (addresses.length === 0 || (needAll && missing.length > 0)) return { ok: false, why: missing.join(', ') };
+    return { ok: true, addresses: addresses.sort(byFamily) };
+  }
+
+  /** The lowest address of this pool and family held by compatible Services with the same sharing key. */
+  private keyMateAddress(pool: PoolState, family: Family, request: AllocationRequest): bigint | undefined {
+    let best: bigint | undefined;
+    for (const holding of this.mates(request)) {
+      if (holding.pool !== pool || holding.address.family !== family) continue;
+      if (best === undefined || holding.address.value < best) best = holding.address.value;
+    }
+    return best;
+  }
+
+  private *mates(request: AllocationRequest): Iterable<Holding> {
+    if (request.sharing.key === undefined) return;
+    for (const holding of this.holdings.withSharingKey(request.sharing.key)) {
+      if (!this.holdings.clash(holding.address, request.key, request.sharing)) yield holding;
+    }
+  }
+
+  /** Stable partition: pools where a compatible key-mate already holds an address come first. */
+  private withKeyMatesFirst(pools: PoolState[], request: AllocationRequest): PoolState[] {
+    const mated = new Set<PoolState>();
+    for (const holding of this.mates(request)) mated.add(holding.pool);
+    if (mated.size === 0) return pools;
+    return [...pools.filter((p) => mated.has(p)), ...pools.filter((p) => !mated.has(p))];
+  }
+}

@@ -1,0 +1,86 @@
+// One usable pool and the addresses allocated from it. The lowest free address is found by binary search
+// over the sorted allocated addresses inside each interval, in O(intervals × log allocated): the pool's
+// size never enters, so a /64 allocates as fast as a /16.
+import type { PoolModel } from '../../lib/config/index.js';
+import { countUsable, isUsable, nthUsable, rankUsable, type Address, type Family, type UsableSpan } from '../../lib/ip/index.js';
+import { insertSorted, lowerBound, removeSorted } from './sorted.js';
+
+export interface FamilyUsage {
+  /** Usable addresses (after avoidBuggyIPs), exact. */
+  total: bigint;
+  /** Distinct addresses held by at least one Service. */
+  inUse: number;
+}
+
+export class PoolState {
+  private readonly spans: Record<Family, UsableSpan[]> = { 4: [], 6: [] };
+  private readonly used: Record<Family, bigint[]> = { 4: [], 6: [] };
+  private readonly totals: Record<Family, bigint> = { 4: 0n, 6: 0n };
+
+  constructor(readonly model: PoolModel) {
+    for (const interval of model.intervals) {
+      const span = { ...interval, avoidBuggyIPs: model.avoidBuggyIPs };
+      this.spans[interval.family].push(span);
+      this.totals[interval.family] += countUsable(span);
+    }
+  }
+
+  get name(): string {
+    return this.model.name;
+  }
+
+  hasFamily(family: Family): boolean {
+    return this.spans[family].length > 0;
+  }
+
+  /** In one of the pool's intervals and not skipped by avoidBuggyIPs. */
+  contains(address: Address): boolean {
+    return this.spans[address.family].some((span) => isUsable(span, address.value));
+  }
+
+  isUsed(address: Address): boolean {
+    const used = this.used[address.family];
+    return used[lowerBound(used, address.value)] === address.value;
+  }
+
+  markUsed(address: Address): void {
+    if (!this.contains(address)) throw new Error(`pool "${this.name}" cannot hold ${address.value} (IPv${address.family}): not a usable address of it`);
+    insertSorted(this.used[address.family], address.value);
+  }
+
+  markFree(address: Address): void {
+    removeSorted(this.used[address.family], address.value);
+  }
+
+  usage(family: Family): FamilyUsage {
+    return { total: this.totals[family], inUse: this.used[family].length };
+  }
+
+  /** The lowest usable address of the family that nobody holds, or undefined when the family is full. */
+  firstFree(family: Family): bigint | undefined {
+    const used = this.used[family];
+    for (const span of this.spans[family]) {
+      const lo = lowerBound(used, span.first);
+      const hi = lowerBound(used, span.last + 1n, lo);
+      if (BigInt(hi - lo) >= countUsable(span)) continue;
+      return nthUsable(span, BigInt(firstGap(used, span, lo, hi)));
+    }
+    return undefined;
+  }
+}
+
+/**
+ * used[lo..hi) are distinct usable addresses of the span, sorted, so rank(used[lo+k]) >= k, and
+ * rank(used[lo+k]) - k never decreases. The first k where rank(used[lo+k]) > k (or k = hi - lo) is the
+ * rank of the lowest free address: a binary search.
+ */
+function firstGap(used: readonly bigint[], span: UsableSpan, lo: number, hi: number): number {
+  let a = 0;
+  let b = hi - lo;
+  while (a < b) {
+    const k = (a + b) >>> 1;
+    if (rankUsable(span, used[lo + k] as bigint) > BigInt(k)) b = k;
+    else a = k + 1;
+  }
+  return a;
+}

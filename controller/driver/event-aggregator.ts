@@ -1,0 +1,71 @@
+// Which Event object a new occurrence goes to, like kube's EventCorrelator: the same type, reason and
+// message on the same object bumps the count of the Event written before instead of creating another.
+// Pure (names and times come in as arguments); the recorder does the writing.
+
+export interface InvolvedObject {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  uid?: string;
+  resourceVersion?: string;
+}
+
+export interface Occurrence {
+  object: InvolvedObject;
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+}
+
+export type EventAction =
+  | { action: 'create'; key: string; name: string; count: 1; firstMs: number }
+  | { action: 'bump'; key: string; name: string; count: number; firstMs: number };
+
+interface Seen {
+  name: string;
+  count: number;
+  firstMs: number;
+}
+
+export function aggregationKey(o: Occurrence): string {
+  const obj = o.object;
+  return [obj.kind, obj.namespace, obj.name, obj.uid ?? '', o.type, o.reason, o.message].join('\u0000');
+}
+
+/** Event names as kube makes them: the object's name, a dot, a unique hex suffix. */
+export function eventName(objectName: string, nowMs: number, sequence: number): string {
+  return `${objectName}.${(BigInt(nowMs) * 1_000_000n + BigInt(sequence % 1_000_000)).toString(16)}`;
+}
+
+export class EventAggregator {
+  /** Insertion-ordered, so the oldest entry is dropped first when the cache is full (kube keeps 4096). */
+  private readonly seen = new Map<string, Seen>();
+  private sequence = 0;
+
+  constructor(private readonly maxEntries = 4096) {}
+
+  next(o: Occurrence, nowMs: number): EventAction {
+    const key = aggregationKey(o);
+    const prior = this.seen.get(key);
+    if (prior) {
+      prior.count += 1;
+      this.seen.delete(key);
+      this.seen.set(key, prior);
+      return { action: 'bump', key, name: prior.name, count: prior.count, firstMs: prior.firstMs };
+    }
+    const name = eventName(o.object.name, nowMs, this.sequence++);
+    this.seen.set(key, { name, count: 1, firstMs: nowMs });
+    while (this.seen.size > this.maxEntries) {
+      const oldest = this.seen.keys().next().value;
+      if (oldest === undefined) break;
+      this.seen.delete(oldest);
+    }
+    return { action: 'create', key, name, count: 1, firstMs: nowMs };
+  }
+
+  /** The Event we bumped is gone (expired by its TTL): the next occurrence creates a fresh one. */
+  forget(key: string): void {
+    this.seen.delete(key);
+  }
+}

@@ -1,0 +1,101 @@
+// Writes core/v1 Events (what `kubectl describe` lists) for the core's decisions. Writing happens off the
+// reconcile loop, in order per aggregated Event and a few at a time, like kube's broadcaster: a slow events
+// endpoint must not slow allocation. A full backlog drops events (kube drops them too) and says so.
+import { CoreV1Api, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from '../../lib/log.js';
+import { describeError, isNotFound } from '../../lib/kube/errors.js';
+import { mergePatch } from '../../lib/kube/patch.js';
+import { EventAggregator, type EventAction, type Occurrence } from './event-aggregator.js';
+
+export interface EventRecorderOptions {
+  kubeConfig: KubeConfig;
+  component: string;
+  instance: string;
+  logger: Logger;
+  maxInFlight?: number;
+  maxBacklog?: number;
+  now?: () => number;
+}
+
+export class EventRecorder {
+  private readonly api: CoreV1Api;
+  private readonly aggregator = new EventAggregator();
+  private readonly chains = new Map<string, Promise<void>>();
+  private inFlight = 0;
+  private readonly waiting: (() => void)[] = [];
+  private backlog = 0;
+  private dropped = 0;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: EventRecorderOptions) {
+    this.api = opts.kubeConfig.makeApiClient(CoreV1Api);
+    this.now = opts.now ?? Date.now;
+  }
+
+  record(o: Occurrence): void {
+    if (this.backlog >= (this.opts.maxBacklog ?? 10_000)) {
+      if (this.dropped++ % 1000 === 0) this.opts.logger.warn({ dropped: this.dropped }, 'event backlog full; dropping events');
+      return;
+    }
+    const action = this.aggregator.next(o, this.now());
+    this.backlog++;
+    const prior = this.chains.get(action.key) ?? Promise.resolve();
+    const chain = prior.then(() => this.withSlot(() => this.write(o, action))).finally(() => {
+      this.backlog--;
+      if (this.chains.get(action.key) === chain) this.chains.delete(action.key);
+    });
+    this.chains.set(action.key, chain);
+  }
+
+  /** Resolves when every event recorded so far has been written (or has failed). */
+  async flush(): Promise<void> {
+    while (this.chains.size > 0) await Promise.all([...this.chains.values()]);
+  }
+
+  private async withSlot(fn: () => Promise<void>): Promise<void> {
+    if (this.inFlight >= (this.opts.maxInFlight ?? 4)) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.inFlight++;
+    try {
+      await fn();
+    } finally {
+      this.inFlight--;
+      this.waiting.shift()?.();
+    }
+  }
+
+  private async write(o: Occurrence, action: EventAction): Promise<void> {
+    const namespace = o.object.namespace;
+    const nowIso = new Date(this.now()).toISOString();
+    try {
+      if (action.action === 'bump') {
+        try {
+          await this.api.patchNamespacedEvent({ name: action.name, namespace, body: { count: action.count, lastTimestamp: nowIso } }, mergePatch);
+          return;
+        } catch (err) {
+          if (!isNotFound(err)) throw err;
+          this.aggregator.forget(action.key);
+        }
+      }
+      await this.api.createNamespacedEvent({ namespace, body: this.eventBody(o, action) });
+    } catch (err) {
+      this.opts.logger.warn({ err: describeError(err), reason: o.reason, object: `${o.object.kind} ${namespace}/${o.object.name}` }, 'could not write event');
+    }
+  }
+
+  private eventBody(o: Occurrence, action: EventAction): CoreV1Event {
+    const now = new Date(this.now());
+    return {
+      metadata: { name: action.name, namespace: o.object.namespace },
+      involvedObject: { ...o.object },
+      type: o.type,
+      reason: o.reason,
+      message: o.message,
+      count: action.count,
+      firstTimestamp: new Date(action.firstMs),
+      lastTimestamp: now,
+      source: { component: this.opts.component },
+      reportingComponent: this.opts.component,
+      reportingInstance: this.opts.instance,
+    };
+  }
+}

@@ -1,0 +1,62 @@
+import { backoffDelay, WorkQueue } from './queue.js';
+
+describe('work queue', () => {
+  test('a key added several times before it is taken is handed out once', async () => {
+    const q = new WorkQueue<string>();
+    q.add('a'); q.add('b'); q.add('a');
+    expect(await q.next()).toBe('a');
+    expect(await q.next()).toBe('b');
+    expect(q.length).toBe(0);
+  });
+
+  test('a key added while being processed comes back after done(), not before', async () => {
+    const q = new WorkQueue<string>();
+    q.add('a');
+    expect(await q.next()).toBe('a');
+    q.add('a');
+    expect(q.length).toBe(0);
+    q.done('a');
+    expect(q.length).toBe(1);
+    expect(await q.next()).toBe('a');
+  });
+
+  test('a waiting consumer gets the next key added', async () => {
+    const q = new WorkQueue<string>();
+    const waiting = q.next();
+    q.add('x');
+    expect(await waiting).toBe('x');
+  });
+
+  test('retry brings a key back after a delay that doubles up to the cap', async () => {
+    const q = new WorkQueue<string>({ baseDelayMs: 5, maxDelayMs: 20 });
+    expect(q.retry('k')).toBe(5);
+    expect(q.length).toBe(0);
+    const started = Date.now();
+    expect(await q.next()).toBe('k');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(4);
+    q.done('k');
+    expect([q.retry('k'), q.retry('k'), q.retry('k')]).toEqual([10, 20, 20]);
+    q.forget('k');
+    expect(q.failureCount('k')).toBe(0);
+    q.shutDown();
+  });
+
+  test('an add() during a backoff serves the key at once', async () => {
+    const q = new WorkQueue<string>({ baseDelayMs: 60_000, maxDelayMs: 60_000 });
+    q.retry('k');
+    q.add('k');
+    expect(await q.next()).toBe('k');
+    q.shutDown();
+  });
+
+  test('shutDown releases a waiting consumer with undefined', async () => {
+    const q = new WorkQueue<string>();
+    const waiting = q.next();
+    q.shutDown();
+    expect(await waiting).toBeUndefined();
+  });
+
+  test.each([[0, 0], [1, 100], [2, 200], [5, 1600], [30, 60_000]])('backoff after %i failures is %i ms', (n, ms) => {
+    expect(backoffDelay(n, { baseDelayMs: 100, maxDelayMs: 60_000 })).toBe(ms);
+  });
+});

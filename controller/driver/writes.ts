@@ -1,0 +1,83 @@
+// The controller's only writes: a Service's status.loadBalancer.ingress (through /status), its
+// ip-allocated-from-pool annotation (metadata merge patch), and a pool's status (through /status).
+// Each is a JSON merge patch computed from the difference, so nothing is written when nothing differs.
+import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1LoadBalancerIngress, type V1Service } from '@kubernetes/client-node';
+import { IP_ALLOCATED_FROM_POOL } from '../../lib/annotations.js';
+import { mergePatch } from '../../lib/kube/patch.js';
+import { GROUP, IPADDRESSPOOL_PLURAL, VERSION, type IPAddressPool, type IPAddressPoolStatus } from '../../crds/v1beta1/index.js';
+import type { ServiceOutcome } from '../core-api.js';
+
+export const POOL_ANNOTATION = `herald.dev/${IP_ALLOCATED_FROM_POOL}`;
+
+/** What makes two ingress lists the same for us: the IPs and hostnames, in order (servers may add ipMode). */
+function ingressShape(list: readonly V1LoadBalancerIngress[] | undefined): string {
+  return JSON.stringify((list ?? []).map((i) => [i.ip ?? '', i.hostname ?? '']));
+}
+
+export interface ServiceWrites {
+  status: boolean;
+  annotation: boolean;
+}
+
+/** Which writes `outcome` needs against the Service as the cluster has it. */
+export function serviceWritesNeeded(current: V1Service, outcome: ServiceOutcome): ServiceWrites {
+  const annotation = current.metadata?.annotations?.[POOL_ANNOTATION] ?? null;
+  const touchedByUs = annotation !== null;
+  // A Service Herald does not manage and never wrote to belongs to someone else (another class's
+  // controller writes its status): leave it alone entirely.
+  if (!outcome.managed && !touchedByUs) return { status: false, annotation: false };
+  return {
+    status: ingressShape(current.status?.loadBalancer?.ingress) !== ingressShape(outcome.ingress),
+    annotation: annotation !== outcome.poolAnnotation,
+  };
+}
+
+/** Pool statuses compared as JSON with sorted keys, so field order from the server does not matter. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+    return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)));
+  });
+}
+
+/** A merge patch turning `current` into `desired` at the top level: fields to drop become null. */
+export function statusMergePatch(current: IPAddressPoolStatus | undefined, desired: IPAddressPoolStatus): Record<string, unknown> {
+  const patch: Record<string, unknown> = { ...desired };
+  for (const key of Object.keys(current ?? {})) if (!(key in desired)) patch[key] = null;
+  return patch;
+}
+
+export class ClusterWriter {
+  private readonly core: CoreV1Api;
+  private readonly custom: CustomObjectsApi;
+
+  constructor(kubeConfig: KubeConfig, private readonly herald: string) {
+    this.core = kubeConfig.makeApiClient(CoreV1Api);
+    this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
+  }
+
+  readService(namespace: string, name: string): Promise<V1Service> {
+    return this.core.readNamespacedService({ name, namespace });
+  }
+
+  /** Writes status.loadBalancer.ingress; an empty list removes the field. Returns the Service as written. */
+  writeIngress(svc: V1Service, ingress: V1LoadBalancerIngress[]): Promise<V1Service> {
+    const { name = '', namespace = '' } = svc.metadata ?? {};
+    const body = { status: { loadBalancer: { ingress: ingress.length > 0 ? ingress : null } } };
+    return this.core.patchNamespacedServiceStatus({ name, namespace, body }, mergePatch);
+  }
+
+  writePoolAnnotation(svc: V1Service, pool: string | null): Promise<V1Service> {
+    const { name = '', namespace = '' } = svc.metadata ?? {};
+    const body = { metadata: { annotations: { [POOL_ANNOTATION]: pool } } };
+    return this.core.patchNamespacedService({ name, namespace, body }, mergePatch);
+  }
+
+  async writePoolStatus(pool: IPAddressPool, status: IPAddressPoolStatus): Promise<void> {
+    const name = pool.metadata.name ?? '';
+    await this.custom.patchNamespacedCustomObjectStatus({
+      group: GROUP, version: VERSION, namespace: this.herald, plural: IPADDRESSPOOL_PLURAL, name,
+      body: { status: statusMergePatch(pool.status, status) },
+    }, mergePatch);
+  }
+}

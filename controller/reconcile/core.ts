@@ -1,0 +1,180 @@
+// The ControllerCore: decisions for Services and pools, on top of the pure allocator. The driver feeds it
+// objects and writes back exactly what it returns.
+//
+// Events compare with what this core last told the driver for the Service (seeded from the status at
+// restore), not with the object passed in, which may lag behind the driver's own writes.
+import type { V1LoadBalancerIngress, V1Namespace, V1Service } from '@kubernetes/client-node';
+import type { IPAddressPool } from '../../crds/v1beta1/index.js';
+import { configFromResources, timestampMs, type Labels, type PoolProblem } from '../../lib/config/index.js';
+import { formatAddress, tryParseAddress, type Address } from '../../lib/ip/index.js';
+import { Allocator, formatAddresses, type Allocation } from '../allocator/index.js';
+import type {
+  ControllerCore, ControllerCoreOptions, PoolOutcome, PoolsUpdate, ReconcileResult, ServiceEvent, ServiceKey, ServiceOutcome,
+} from '../core-api.js';
+import { decideService, serviceKey, sharingTerms, unmanagedWhy } from './request.js';
+import { poolFigures, poolOutcomes, rememberWrittenConditions, type PoolFigure, type ReadyMemory } from './status.js';
+
+/** ControllerCore plus the figures for the driver's per-pool gauges. */
+export interface HeraldControllerCore extends ControllerCore {
+  figures(): PoolFigure[];
+}
+
+function ingressIPs(service: V1Service | undefined): string[] {
+  return (service?.status?.loadBalancer?.ingress ?? []).map((i) => i.ip).filter((ip): ip is string => !!ip);
+}
+
+function quoteList(ips: readonly string[]): string {
+  return ips.map((ip) => `"${ip}"`).join(', ');
+}
+
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+class Core implements HeraldControllerCore {
+  private readonly allocator = new Allocator();
+  private readonly namespaceLabels = new Map<string, Labels>();
+  private poolResources: IPAddressPool[] = [];
+  private problems: PoolProblem[] = [];
+  private readonly readyMemory: ReadyMemory = new Map();
+  /** Canonical IPs last given to the driver for each Service (absent: none). */
+  private readonly reported = new Map<ServiceKey, string[]>();
+  private readonly waiting = new Set<ServiceKey>();
+
+  constructor(private readonly options: ControllerCoreOptions) {}
+
+  setNamespaces(namespaces: V1Namespace[]): void {
+    this.namespaceLabels.clear();
+    for (const ns of namespaces) this.namespaceLabels.set(ns.metadata?.name ?? '', ns.metadata?.labels ?? {});
+  }
+
+  setPools(pools: IPAddressPool[], _nowMs: number): PoolsUpdate {
+    const config = configFromResources({ pools });
+    this.poolResources = [...pools];
+    this.problems = config.problems;
+    rememberWrittenConditions(this.readyMemory, pools);
+    const displaced = this.allocator.setPools(config.pools);
+    for (const key of displaced) this.waiting.add(key);
+    // Besides the displaced Services, every pending one: a new or grown pool may serve it now.
+    return { servicesToReprocess: this.pending() };
+  }
+
+  restore(services: V1Service[]): ServiceKey[] {
+    const byAge = [...services].sort((a, b) => {
+      const ta = timestampMs(a.metadata?.creationTimestamp);
+      const tb = timestampMs(b.metadata?.creationTimestamp);
+      if (ta !== tb) return ta < tb ? -1 : 1;
+      const ka = serviceKey(a);
+      const kb = serviceKey(b);
+      return ka < kb ? -1 : ka > kb ? 1 : 0;
+    });
+    const refused: ServiceKey[] = [];
+    for (const service of byAge) {
+      if (!this.restoreOne(service)) refused.push(serviceKey(service));
+    }
+    return refused;
+  }
+
+  reconcile(key: ServiceKey, service: V1Service | undefined): ServiceOutcome {
+    if (!this.reported.has(key) && service) this.seedReported(key, service);
+    const namespace = key.slice(0, key.indexOf('/'));
+    const decision = decideService(key, service, this.options.loadBalancerClass, this.namespaceLabels.get(namespace) ?? {});
+    switch (decision.kind) {
+      case 'unmanaged': return this.unmanaged(key, decision.why === 'deleted');
+      case 'invalid': return this.invalid(key, decision.message, service);
+      case 'request': {
+        const before = this.allocator.allocation(key);
+        const result = this.allocator.allocate(decision.request);
+        if (result.ok) return this.allocated(key, result.allocation, before);
+        return this.failed(key, result.message, result.triedPools, before !== undefined);
+      }
+    }
+  }
+
+  pending(): ServiceKey[] {
+    return [...this.waiting].sort();
+  }
+
+  poolStatuses(nowMs: number): PoolOutcome[] {
+    return poolOutcomes(this.poolResources, this.problems, this.allocator, this.readyMemory, nowMs);
+  }
+
+  figures(): PoolFigure[] {
+    return poolFigures(this.allocator);
+  }
+
+  /** Claims the Service's recorded IPs; false when they cannot be kept (it will be reconciled). */
+  private restoreOne(service: V1Service): boolean {
+    const key = serviceKey(service);
+    const recorded = ingressIPs(service);
+    if (recorded.length === 0 || unmanagedWhy(service, this.options.loadBalancerClass)) return true;
+    this.seedReported(key, service);
+    const addresses = recorded.map(tryParseAddress);
+    if (!addresses.every((a): a is Address => a !== undefined)) return false;
+    return this.allocator.claim(key, addresses, sharingTerms(service)).ok;
+  }
+
+  private seedReported(key: ServiceKey, service: V1Service): void {
+    const ips = ingressIPs(service).map((ip) => { const a = tryParseAddress(ip); return a ? formatAddress(a) : ip; });
+    if (ips.length > 0) this.reported.set(key, ips);
+  }
+
+  private outcome(key: ServiceKey, allocation: Allocation | undefined, events: ServiceEvent[], result: ReconcileResult, managed = true): ServiceOutcome {
+    const ips = allocation ? allocation.addresses.map(formatAddress) : [];
+    if (ips.length > 0) this.reported.set(key, ips);
+    else this.reported.delete(key);
+    const ingress: V1LoadBalancerIngress[] = ips.map((ip) => ({ ip, ipMode: 'VIP' }));
+    return { ingress, poolAnnotation: allocation?.pool ?? null, managed, events, result };
+  }
+
+  /** After something was freed, pending Services may now fit. */
+  private afterFree(freed: boolean): ReconcileResult {
+    return freed && this.waiting.size > 0 ? 'reprocessAll' : 'ok';
+  }
+
+  private unmanaged(key: ServiceKey, deleted: boolean): ServiceOutcome {
+    const previous = this.reported.get(key);
+    const released = this.allocator.release(key);
+    this.waiting.delete(key);
+    const events: ServiceEvent[] = previous && !deleted
+      ? [{ type: 'Normal', reason: 'IPReleased', message: `released ${quoteList(previous)}: the Service is no longer a LoadBalancer of this controller's class` }]
+      : [];
+    return this.outcome(key, undefined, events, this.afterFree(released !== undefined), false);
+  }
+
+  private invalid(key: ServiceKey, message: string, service: V1Service | undefined): ServiceOutcome {
+    // A typo in an annotation must not cause an outage: an address already held is kept until the request is
+    // fixed, unless the Service's new sharing terms no longer fit the address's other holders.
+    const previous = this.reported.get(key);
+    const held = service ? this.allocator.retain(key, sharingTerms(service)) : undefined;
+    const keeping = held ? `; keeping ${formatAddresses(held.addresses)}` : '';
+    const events: ServiceEvent[] = [{ type: 'Warning', reason: 'InvalidRequest', message: `${message}${keeping}` }];
+    if (!held && previous) events.push({ type: 'Warning', reason: 'IPReleased', message: `released ${quoteList(previous)}: its sharing terms no longer fit` });
+    return this.outcome(key, held, events, 'ok');
+  }
+
+  private allocated(key: ServiceKey, allocation: Allocation, before: Allocation | undefined): ServiceOutcome {
+    const previous = this.reported.get(key);
+    const ips = allocation.addresses.map(formatAddress);
+    this.waiting.delete(key);
+    const events: ServiceEvent[] = [];
+    if (!previous) {
+      events.push({ type: 'Normal', reason: 'IPAllocated', message: `assigned ${quoteList(ips)} from pool "${allocation.pool}"` });
+    } else if (!sameList(previous, ips)) {
+      events.push({ type: 'Normal', reason: 'IPChanged', message: `moved from ${quoteList(previous)} to ${quoteList(ips)} (pool "${allocation.pool}")` });
+    }
+    const freed = before !== undefined && before.addresses !== allocation.addresses;
+    return this.outcome(key, allocation, events, this.afterFree(freed));
+  }
+
+  private failed(key: ServiceKey, message: string, tried: readonly string[], freed: boolean): ServiceOutcome {
+    const previous = this.reported.get(key);
+    this.waiting.add(key);
+    const pools = tried.length > 0 ? ` (pools tried: ${tried.map((p) => `"${p}"`).join(', ')})` : '';
+    const events: ServiceEvent[] = [{ type: 'Warning', reason: 'AllocationFailed', message: `${message}${pools}` }];
+    if (previous) events.push({ type: 'Warning', reason: 'IPReleased', message: `released ${quoteList(previous)}: it no longer fits the Service's request or any usable pool` });
+    return this.outcome(key, undefined, events, freed && this.waiting.size > 1 ? 'reprocessAll' : 'retry');
+  }
+}
+
+export function createControllerCore(options: ControllerCoreOptions): HeraldControllerCore {
+  return new Core(options);
+}

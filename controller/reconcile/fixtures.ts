@@ -1,0 +1,50 @@
+// Builders for tests: small V1Service and IPAddressPool objects with only the fields that matter.
+import type { V1Service } from '@kubernetes/client-node';
+import { API_VERSION, type IPAddressPool, type IPAddressPoolSpec } from '../../crds/v1beta1/index.js';
+
+export interface ServiceShape {
+  annotations?: Record<string, string>;
+  labels?: Record<string, string>;
+  type?: string;
+  loadBalancerClass?: string;
+  loadBalancerIP?: string;
+  ipFamilies?: readonly string[];
+  ipFamilyPolicy?: string;
+  ports?: { port: number; protocol?: string }[];
+  externalTrafficPolicy?: string;
+  selector?: Record<string, string>;
+  ingress?: string[];
+  created?: string;
+}
+
+/** `service('ns/name', {...})`: a LoadBalancer Service, IPv4 SingleStack unless told otherwise. */
+export function service(key: string, shape: ServiceShape = {}): V1Service {
+  const [namespace = '', name = ''] = key.split('/');
+  return {
+    metadata: {
+      namespace, name, annotations: shape.annotations, labels: shape.labels,
+      creationTimestamp: new Date(shape.created ?? '2024-01-01T00:00:00Z'),
+    },
+    spec: {
+      type: shape.type ?? 'LoadBalancer',
+      loadBalancerClass: shape.loadBalancerClass,
+      loadBalancerIP: shape.loadBalancerIP,
+      ipFamilies: [...(shape.ipFamilies ?? ['IPv4'])],
+      ipFamilyPolicy: shape.ipFamilyPolicy ?? 'SingleStack',
+      ports: (shape.ports ?? [{ port: 80 }]).map((p) => ({ port: p.port, protocol: p.protocol ?? 'TCP' })),
+      externalTrafficPolicy: shape.externalTrafficPolicy ?? 'Cluster',
+      selector: shape.selector ?? { app: name },
+    },
+    status: { loadBalancer: { ingress: (shape.ingress ?? []).map((ip) => ({ ip, ipMode: 'VIP' })) } },
+  };
+}
+
+/** `pool('name', ['192.0.2.0/30'], {...})`, created at `created` (ISO) so overlap age rules can be exercised. */
+export function pool(name: string, addresses: string[], spec: Partial<IPAddressPoolSpec> = {}, created = '2024-01-01T00:00:00Z', generation = 1): IPAddressPool {
+  return {
+    apiVersion: API_VERSION,
+    kind: 'IPAddressPool',
+    metadata: { name, namespace: 'herald-system', creationTimestamp: created as unknown as Date, generation },
+    spec: { addresses, ...spec },
+  };
+}

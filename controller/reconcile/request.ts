@@ -1,0 +1,121 @@
+// V1Service → what the allocator is asked, or why Herald leaves the Service alone, or why its request is bad.
+import type { V1Service } from '@kubernetes/client-node';
+import type { ServiceKey } from '../core-api.js';
+import { ALLOW_SHARED_IP, ADDRESS_POOL, LOADBALANCER_IPS, readAnnotation } from '../../lib/annotations.js';
+import type { Labels } from '../../lib/config/index.js';
+import { AddressParseError, familyFromName, familyName, parseAddress, type Address, type Family } from '../../lib/ip/index.js';
+import type { AllocationRequest, FamilyPolicy, SharingTerms } from '../allocator/index.js';
+
+export type UnmanagedWhy = 'deleted' | 'notLoadBalancer' | 'otherClass';
+
+export type ServiceDecision =
+  | { kind: 'unmanaged'; why: UnmanagedWhy }
+  | { kind: 'invalid'; message: string }
+  | { kind: 'request'; request: AllocationRequest };
+
+export function serviceKey(service: V1Service): ServiceKey {
+  return `${service.metadata?.namespace ?? ''}/${service.metadata?.name ?? ''}`;
+}
+
+/** Whether Herald handles this Service at all, and if not, why. */
+export function unmanagedWhy(service: V1Service | undefined, loadBalancerClass: string | undefined): UnmanagedWhy | undefined {
+  if (!service || service.metadata?.deletionTimestamp) return 'deleted';
+  if (service.spec?.type !== 'LoadBalancer') return 'notLoadBalancer';
+  if (service.spec.loadBalancerClass !== loadBalancerClass) return 'otherClass';
+  return undefined;
+}
+
+/** MetalLB's sharing inputs: the key, the ports, and the pod selector when externalTrafficPolicy is Local. */
+export function sharingTerms(service: V1Service): SharingTerms {
+  const spec = service.spec;
+  const ports = (spec?.ports ?? []).map((p) => ({ port: p.port, protocol: p.protocol ?? 'TCP' }));
+  const local = spec?.externalTrafficPolicy === 'Local';
+  const backendKey = local
+    ? Object.entries(spec.selector ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${k}=${v}`).join(',')
+    : '';
+  return { key: readAnnotation(service.metadata?.annotations, ALLOW_SHARED_IP), ports, backendKey };
+}
+
+type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
+
+/** Requested IPs: the loadBalancerIPs annotation (comma-separated, one per family) or spec.loadBalancerIP. */
+export function requestedIPs(service: V1Service): Parsed<Address[]> {
+  const annotation = readAnnotation(service.metadata?.annotations, LOADBALANCER_IPS);
+  const specIP = service.spec?.loadBalancerIP;
+  if (annotation !== undefined && annotation.trim() !== '' && specIP) {
+    return { ok: false, message: `both the loadBalancerIPs annotation "${annotation}" and spec.loadBalancerIP "${specIP}" are set; use one` };
+  }
+  const source = annotation !== undefined && annotation.trim() !== '' ? `loadBalancerIPs annotation "${annotation}"` : `spec.loadBalancerIP "${specIP ?? ''}"`;
+  const texts = (annotation ?? specIP ?? '').split(',').map((t) => t.trim()).filter((t) => t !== '');
+  const addresses: Address[] = [];
+  for (const text of texts) {
+    try {
+      addresses.push(parseAddress(text));
+    } catch (err) {
+      if (err instanceof AddressParseError) return { ok: false, message: `${source}: ${err.message}` };
+      throw err;
+    }
+  }
+  if (addresses.length > 2 || new Set(addresses.map((a) => a.family)).size !== addresses.length) {
+    return { ok: false, message: `${source}: at most one IP per family` };
+  }
+  return { ok: true, value: addresses };
+}
+
+function familiesOf(service: V1Service, requested: readonly Address[]): Parsed<Family[]> {
+  const names = service.spec?.ipFamilies ?? [];
+  const families: Family[] = [];
+  for (const name of names) {
+    const family = familyFromName(name);
+    if (family === undefined) return { ok: false, message: `spec.ipFamilies has an unknown family "${name}"` };
+    if (!families.includes(family)) families.push(family);
+  }
+  // The API server always defaults ipFamilies; fall back on the requested IPs, then IPv4, for hand-made objects.
+  if (families.length === 0) families.push(...(requested.length > 0 ? requested.map((a) => a.family) : [4 as Family]));
+  return { ok: true, value: families };
+}
+
+function policyOf(service: V1Service): Parsed<FamilyPolicy> {
+  const policy = service.spec?.ipFamilyPolicy ?? 'SingleStack';
+  if (policy === 'SingleStack' || policy === 'PreferDualStack' || policy === 'RequireDualStack') return { ok: true, value: policy };
+  return { ok: false, message: `spec.ipFamilyPolicy "${policy}" is unknown` };
+}
+
+function checkRequestedFamilies(requested: readonly Address[], families: readonly Family[], policy: FamilyPolicy): string | undefined {
+  const stray = requested.find((a) => !families.includes(a.family));
+  if (stray) return `requested ${familyName(stray.family)} address but spec.ipFamilies is ${families.map(familyName).join(',')}`;
+  if (requested.length === 0) return undefined;
+  if (policy === 'SingleStack' && requested.length > 1) return 'two IPs requested for a SingleStack Service';
+  if (policy === 'RequireDualStack' && requested.length < 2) return 'RequireDualStack needs one requested IP per family';
+  return undefined;
+}
+
+export function decideService(
+  key: ServiceKey, service: V1Service | undefined, loadBalancerClass: string | undefined, namespaceLabels: Labels,
+): ServiceDecision {
+  const why = unmanagedWhy(service, loadBalancerClass);
+  if (why || !service) return { kind: 'unmanaged', why: why ?? 'deleted' };
+  const requested = requestedIPs(service);
+  if (!requested.ok) return { kind: 'invalid', message: requested.message };
+  const families = familiesOf(service, requested.value);
+  if (!families.ok) return { kind: 'invalid', message: families.message };
+  const policy = policyOf(service);
+  if (!policy.ok) return { kind: 'invalid', message: policy.message };
+  const familyProblem = checkRequestedFamilies(requested.value, families.value, policy.value);
+  if (familyProblem) return { kind: 'invalid', message: familyProblem };
+  const pool = readAnnotation(service.metadata?.annotations, ADDRESS_POOL);
+  return {
+    kind: 'request',
+    request: {
+      key,
+      namespace: service.metadata?.namespace ?? '',
+      labels: service.metadata?.labels ?? {},
+      namespaceLabels,
+      families: families.value,
+      policy: policy.value,
+      requestedIPs: requested.value,
+      pool: pool === undefined || pool.trim() === '' ? undefined : pool.trim(),
+      sharing: sharingTerms(service),
+    },
+  };
+}

@@ -1,0 +1,290 @@
+// Stories of a cluster: pools and Services go in, IPs, events and statuses come out.
+import type { V1Service } from '@kubernetes/client-node';
+import type { IPAddressPool } from '../../crds/v1beta1/index.js';
+import type { ControllerCoreOptions, ServiceKey } from '../core-api.js';
+import { createControllerCore } from './core.js';
+import { pool, service, type ServiceShape } from './fixtures.js';
+
+const NOW = Date.parse('2024-06-01T00:00:00Z');
+
+function cluster(pools: IPAddressPool[], options: ControllerCoreOptions = {}, existing: V1Service[] = []) {
+  const core = createControllerCore(options);
+  core.setPools(pools, NOW);
+  const refused = core.restore(existing);
+  const apply = (key: ServiceKey, shape: ServiceShape = {}) => core.reconcile(key, service(key, shape));
+  const ips = (key: ServiceKey, shape: ServiceShape = {}) => apply(key, shape).ingress.map((i) => i.ip);
+  const reasons = (key: ServiceKey, shape: ServiceShape = {}) => apply(key, shape).events.map((e) => e.reason);
+  return { core, refused, apply, ips, reasons };
+}
+
+describe('sharing an IP by allow-shared-ip key', () => {
+  const shared = (key: string, port: number, more: ServiceShape = {}): ServiceShape =>
+    ({ annotations: { 'herald.dev/allow-shared-ip': key }, ports: [{ port }], ...more });
+
+  it('same key, different ports: the second Service reuses the first one\'s IP', () => {
+    const { ips } = cluster([pool('p', ['192.0.2.0/29'])]);
+    expect(ips('a/dns-tcp', shared('dns', 53))).toEqual(['192.0.2.0']);
+    expect(ips('a/dns-udp', shared('dns', 54))).toEqual(['192.0.2.0']);
+  });
+
+  it('the metallb.universe.tf form of the annotation is honoured too', () => {
+    const { ips } = cluster([pool('p', ['192.0.2.0/29'])]);
+    ips('a/x', { annotations: { 'metallb.universe.tf/allow-shared-ip': 'k' }, ports: [{ port: 1 }] });
+    expect(ips('a/y', { annotations: { 'metallb.io/allow-shared-ip': 'k' }, ports: [{ port: 2 }] })).toEqual(['192.0.2.0']);
+  });
+
+  it.each([
+    ['the same port and protocol', shared('k', 80), shared('k', 80)],
+    ['different keys', shared('k', 80), shared('other', 81)],
+    ['no key on the second', shared('k', 80), { ports: [{ port: 81 }] }],
+    ['Local traffic policy with different pods', shared('k', 80, { externalTrafficPolicy: 'Local', selector: { app: 'a' } }),
+      shared('k', 81, { externalTrafficPolicy: 'Local', selector: { app: 'b' } })],
+  ])('%s: no sharing, the second Service gets the next address', (_story, first, second) => {
+    const { ips } = cluster([pool('p', ['192.0.2.0/29'])]);
+    expect(ips('a/one', first)).toEqual(['192.0.2.0']);
+    expect(ips('a/two', second)).toEqual(['192.0.2.1']);
+  });
+
+  it('Local traffic policy with the same pods shares; UDP and TCP on one port share', () => {
+    const { ips } = cluster([pool('p', ['192.0.2.0/29'])]);
+    const local = { externalTrafficPolicy: 'Local', selector: { app: 'dns' } };
+    expect(ips('a/tcp', shared('k', 53, local))).toEqual(['192.0.2.0']);
+    expect(ips('a/udp', { ...shared('k', 53, local), ports: [{ port: 53, protocol: 'UDP' }] })).toEqual(['192.0.2.0']);
+  });
+
+  it('the address stays held while one sharer remains, and is freed after the last', () => {
+    const { core, ips } = cluster([pool('p', ['192.0.2.0/29'])]);
+    ips('a/one', shared('k', 1));
+    ips('a/two', shared('k', 2));
+    core.reconcile('a/one', undefined);
+    expect(ips('a/three')).toEqual(['192.0.2.1']);
+    core.reconcile('a/two', undefined);
+    expect(ips('a/four')).toEqual(['192.0.2.0']);
+  });
+
+  it('a key-mate\'s pool is tried before a higher-priority pool', () => {
+    const { ips } = cluster([pool('late', ['192.0.2.0/29'], { serviceAllocation: { priority: 5 } }), pool('early', ['198.51.100.0/29'], { serviceAllocation: { priority: 1 } })]);
+    expect(ips('a/one', { ...shared('k', 1), annotations: { 'herald.dev/allow-shared-ip': 'k', 'herald.dev/address-pool': 'late' } })).toEqual(['192.0.2.0']);
+    expect(ips('a/two', shared('k', 2))).toEqual(['192.0.2.0']);
+  });
+});
+
+describe('dual-stack', () => {
+  const dual = [pool('dual', ['192.0.2.0/29', '2001:db8::/64'])];
+  it.each([
+    ['SingleStack IPv6', { ipFamilies: ['IPv6'] }, ['2001:db8::']],
+    ['PreferDualStack, IPv6 first: IPv4 still listed first', { ipFamilies: ['IPv6', 'IPv4'], ipFamilyPolicy: 'PreferDualStack' }, ['192.0.2.0', '2001:db8::']],
+    ['RequireDualStack', { ipFamilies: ['IPv4', 'IPv6'], ipFamilyPolicy: 'RequireDualStack' }, ['192.0.2.0', '2001:db8::']],
+    ['SingleStack with two families listed takes the first', { ipFamilies: ['IPv6', 'IPv4'], ipFamilyPolicy: 'SingleStack' }, ['2001:db8::']],
+  ])('%s', (_story, shape, expected) => {
+    expect(cluster(dual).ips('a/s', shape)).toEqual(expected);
+  });
+
+  it('PreferDualStack from an IPv4-only pool gets IPv4 only', () => {
+    expect(cluster([pool('v4', ['192.0.2.0/29'])]).ips('a/s', { ipFamilies: ['IPv4', 'IPv6'], ipFamilyPolicy: 'PreferDualStack' })).toEqual(['192.0.2.0']);
+  });
+
+  it('RequireDualStack skips a single-family pool for one that has both, and fails naming every pool tried', () => {
+    const require = { ipFamilies: ['IPv4', 'IPv6'], ipFamilyPolicy: 'RequireDualStack' };
+    expect(cluster([pool('a-v4', ['198.51.100.0/29']), ...dual]).ips('a/s', require)).toEqual(['192.0.2.0', '2001:db8::']);
+    const outcome = cluster([pool('a-v4', ['192.0.2.0/29']), pool('b-v6', ['2001:db8::/120'])]).apply('a/s', require);
+    expect(outcome.ingress).toEqual([]);
+    expect(outcome.result).toBe('retry');
+    expect(outcome.events[0]?.reason).toBe('AllocationFailed');
+    expect(outcome.events[0]?.message).toMatch(/"a-v4".*"b-v6"/);
+  });
+});
+
+describe('which pool: requested IP, annotation, serviceAllocation by priority, then by name', () => {
+  const pools = () => [
+    pool('zz-plain', ['203.0.113.0/29']),
+    pool('aa-plain', ['203.0.113.8/29']),
+    pool('prio-9', ['198.51.100.0/29'], { serviceAllocation: { priority: 9 } }),
+    pool('prio-1-team', ['198.51.100.8/29'], { serviceAllocation: { priority: 1, namespaces: ['team'] } }),
+    pool('no-prio', ['198.51.100.16/29'], { serviceAllocation: { serviceSelectors: [{ matchLabels: { tier: 'web' } }] } }),
+    pool('manual', ['192.0.2.0/29'], { autoAssign: false }),
+  ];
+  it.each([
+    ['a namespace listed by the priority-1 pool goes there', 'team/s', {}, '198.51.100.8'],
+    ['any other Service takes priority 9 first', 'other/s', {}, '198.51.100.0'],
+    ['the address-pool annotation wins over priority', 'team/s', { annotations: { 'herald.dev/address-pool': 'zz-plain' } }, '203.0.113.0'],
+    ['a requested IP wins over all', 'team/s', { loadBalancerIP: '203.0.113.12' }, '203.0.113.12'],
+    ['an autoAssign:false pool serves an annotation', 'other/s', { annotations: { 'metallb.io/address-pool': 'manual' } }, '192.0.2.0'],
+    ['an autoAssign:false pool serves a requested IP', 'other/s', { annotations: { 'herald.dev/loadBalancerIPs': '192.0.2.5' } }, '192.0.2.5'],
+  ])('%s', (_story, key, shape, expected) => {
+    expect(cluster(pools()).ips(key as ServiceKey, shape)).toEqual([expected]);
+  });
+
+  it('when priorities fill up: no-priority selector pool, then plain pools by name; never the autoAssign:false pool', () => {
+    const { ips } = cluster(pools());
+    const got = Array.from({ length: 32 }, (_, i) => ips(`other/s${i}`, { labels: { tier: 'web' } })[0]);
+    expect(got.slice(0, 8)).toEqual(Array.from({ length: 8 }, (_, i) => `198.51.100.${i}`));
+    expect(got.slice(8, 16)).toEqual(Array.from({ length: 8 }, (_, i) => `198.51.100.${16 + i}`));
+    expect(got.slice(16, 24)).toEqual(Array.from({ length: 8 }, (_, i) => `203.0.113.${8 + i}`));
+    expect(got.slice(24)).toEqual(Array.from({ length: 8 }, (_, i) => `203.0.113.${i}`));
+    const full = cluster(pools());
+    const failing = full.apply('other/late', { annotations: { 'herald.dev/address-pool': 'nope' } });
+    expect(failing.events[0]?.message).toContain('"nope"');
+  });
+
+  it('namespaceSelectors match the namespace\'s labels', () => {
+    const { core, ips } = cluster([pool('gold', ['192.0.2.0/29'], { serviceAllocation: { namespaceSelectors: [{ matchLabels: { plan: 'gold' } }] } }), pool('rest', ['203.0.113.0/29'])]);
+    core.setNamespaces([{ metadata: { name: 'rich', labels: { plan: 'gold' } } }, { metadata: { name: 'poor', labels: {} } }]);
+    expect(ips('rich/s')).toEqual(['192.0.2.0']);
+    expect(ips('poor/s')).toEqual(['203.0.113.0']);
+    expect(ips('poor/t', { annotations: { 'herald.dev/address-pool': 'gold' } })).toEqual([]);
+  });
+});
+
+describe('exhaustion and freeing', () => {
+  it('the third Service of a two-address pool fails naming the pool, and gets the IP freed by a deletion', () => {
+    const { core, apply, ips } = cluster([pool('tiny', ['192.0.2.10-192.0.2.11'])]);
+    expect(ips('a/one')).toEqual(['192.0.2.10']);
+    expect(ips('a/two')).toEqual(['192.0.2.11']);
+    const third = apply('a/three');
+    expect(third.events).toEqual([expect.objectContaining({ reason: 'AllocationFailed', type: 'Warning' })]);
+    expect(third.events[0]?.message).toContain('"tiny"');
+    expect(core.pending()).toEqual(['a/three']);
+    expect(core.reconcile('a/one', undefined).result).toBe('reprocessAll');
+    expect(ips('a/three')).toEqual(['192.0.2.10']);
+    expect(core.pending()).toEqual([]);
+  });
+});
+
+describe('pools that shrink or go away', () => {
+  it('a Service outside the shrunk pool moves (IPChanged); with no pool left it is cleared (IPReleased)', () => {
+    const { core, apply, ips } = cluster([pool('p', ['192.0.2.0/29'])]);
+    ips('a/one');
+    ips('a/two');
+    expect(core.setPools([pool('p', ['192.0.2.0-192.0.2.0', '192.0.2.4/30'])], NOW).servicesToReprocess).toEqual(['a/two']);
+    const moved = apply('a/two', { ingress: ['192.0.2.1'] });
+    expect(moved.ingress.map((i) => i.ip)).toEqual(['192.0.2.4']);
+    expect(moved.events.map((e) => [e.reason, e.message])).toEqual([['IPChanged', expect.stringContaining('"192.0.2.1"')]]);
+    expect(core.setPools([], NOW).servicesToReprocess.sort()).toEqual(['a/one', 'a/two']);
+    expect(apply('a/one').events.map((e) => e.reason)).toEqual(['AllocationFailed', 'IPReleased']);
+  });
+});
+
+describe('restore after a restart', () => {
+  it('keeps every recorded IP, lowest-first resumes around them, and a new pool order moves nothing', () => {
+    const existing = [service('a/x', { ingress: ['192.0.2.3'] }), service('a/y', { ingress: ['192.0.2.0'] })];
+    const { refused, ips, reasons } = cluster([pool('p', ['192.0.2.0/29']), pool('a-first', ['198.51.100.0/29'])], {}, existing);
+    expect(refused).toEqual([]);
+    expect(reasons('a/x', { ingress: ['192.0.2.3'] })).toEqual([]);
+    expect(ips('a/x', { ingress: ['192.0.2.3'] })).toEqual(['192.0.2.3']);
+    expect(ips('a/new')).toEqual(['198.51.100.0']);
+  });
+
+  it('a restored IP in a namespace-selected pool stays even before the namespace labels are known', () => {
+    const gold = pool('gold', ['192.0.2.0/29'], { serviceAllocation: { namespaceSelectors: [{ matchLabels: { plan: 'gold' } }] } });
+    const { ips } = cluster([gold, pool('rest', ['203.0.113.0/29'])], {}, [service('rich/s', { ingress: ['192.0.2.4'] })]);
+    expect(ips('rich/s', { ingress: ['192.0.2.4'] })).toEqual(['192.0.2.4']);
+    expect(ips('rich/new')).toEqual(['203.0.113.0']);
+  });
+
+  it('two Services claiming one IP without a sharing right: the older keeps it, the newer is reported and moves', () => {
+    const existing = [
+      service('a/newer', { ingress: ['192.0.2.1'], created: '2024-03-01T00:00:00Z' }),
+      service('a/older', { ingress: ['192.0.2.1'], created: '2024-02-01T00:00:00Z' }),
+      service('a/lost', { ingress: ['10.9.9.9'] }),
+    ];
+    const { refused, apply } = cluster([pool('p', ['192.0.2.0/29'])], {}, existing);
+    expect(refused.sort()).toEqual(['a/lost', 'a/newer']);
+    expect(apply('a/older', { ingress: ['192.0.2.1'] }).events).toEqual([]);
+    const moved = apply('a/newer', { ingress: ['192.0.2.1'] });
+    expect(moved.ingress.map((i) => i.ip)).toEqual(['192.0.2.0']);
+    expect(moved.events.map((e) => e.reason)).toEqual(['IPChanged']);
+  });
+});
+
+describe('requests that change or are bad', () => {
+  it('a new requested IP moves the Service; an unchanged one keeps it', () => {
+    const { apply, ips } = cluster([pool('p', ['192.0.2.0/29'])]);
+    expect(ips('a/s', { loadBalancerIP: '192.0.2.5' })).toEqual(['192.0.2.5']);
+    const moved = apply('a/s', { annotations: { 'herald.dev/loadBalancerIPs': '192.0.2.6' } });
+    expect(moved.ingress.map((i) => i.ip)).toEqual(['192.0.2.6']);
+    expect(moved.events.map((e) => e.reason)).toEqual(['IPChanged']);
+    expect(apply('a/t', { loadBalancerIP: '192.0.2.6' }).events[0]?.message).toContain('a/s');
+  });
+
+  it('a new address-pool annotation re-allocates from that pool', () => {
+    const { ips } = cluster([pool('a', ['192.0.2.0/29']), pool('b', ['198.51.100.0/29'])]);
+    expect(ips('n/s')).toEqual(['192.0.2.0']);
+    expect(ips('n/s', { annotations: { 'herald.dev/address-pool': 'b' } })).toEqual(['198.51.100.0']);
+  });
+
+  it.each([
+    ['not an IP', { 'herald.dev/loadBalancerIPs': '192.0.2.x' }, '"192.0.2.x"'],
+    ['two IPv4 addresses', { 'herald.dev/loadBalancerIPs': '192.0.2.1,192.0.2.2' }, 'one IP per family'],
+    ['an IPv6 address on an IPv4-only Service', { 'herald.dev/loadBalancerIPs': '2001:db8::1' }, 'IPv6'],
+  ])('%s: InvalidRequest quoting the value; an IP already held is kept', (_story, annotations, quoted) => {
+    const { apply, ips } = cluster([pool('p', ['192.0.2.0/29'])]);
+    const fresh = apply('a/new', { annotations });
+    expect(fresh.ingress).toEqual([]);
+    expect(fresh.events[0]).toMatchObject({ reason: 'InvalidRequest', type: 'Warning' });
+    expect(fresh.events[0]?.message).toContain(quoted);
+    expect(ips('a/held')).toEqual(['192.0.2.0']);
+    expect(ips('a/held', { annotations })).toEqual(['192.0.2.0']);
+  });
+});
+
+describe('which Services are Herald\'s', () => {
+  it('by default only Services without a class; a class change releases the IP', () => {
+    const { apply, ips } = cluster([pool('p', ['192.0.2.0/29'])]);
+    expect(apply('a/other', { loadBalancerClass: 'vendor.example/lb' })).toMatchObject({ managed: false, ingress: [], events: [] });
+    expect(ips('a/s')).toEqual(['192.0.2.0']);
+    const moved = apply('a/s', { loadBalancerClass: 'vendor.example/lb' });
+    expect(moved).toMatchObject({ managed: false, ingress: [], poolAnnotation: null });
+    expect(moved.events.map((e) => e.reason)).toEqual(['IPReleased']);
+  });
+
+  it('with a class configured, only that class', () => {
+    const { ips } = cluster([pool('p', ['192.0.2.0/29'])], { loadBalancerClass: 'herald.dev/lb' });
+    expect(ips('a/none')).toEqual([]);
+    expect(ips('a/ours', { loadBalancerClass: 'herald.dev/lb' })).toEqual(['192.0.2.0']);
+  });
+
+  it('a Service turned into ClusterIP releases its IP', () => {
+    const { apply, ips } = cluster([pool('p', ['192.0.2.0/29'])]);
+    ips('a/s');
+    expect(apply('a/s', { type: 'ClusterIP' }).events.map((e) => e.reason)).toEqual(['IPReleased']);
+    expect(ips('a/t')).toEqual(['192.0.2.0']);
+  });
+});
+
+describe('avoidBuggyIPs and exact counts', () => {
+  it('skips .255 and .0 across a /24 boundary', () => {
+    const { ips } = cluster([pool('p', ['192.0.2.254-192.0.3.2'], { avoidBuggyIPs: true })]);
+    expect([ips('a/1'), ips('a/2'), ips('a/3'), ips('a/4')].flat()).toEqual(['192.0.2.254', '192.0.3.1', '192.0.3.2']);
+  });
+
+  it('an IPv6 /64 counts exactly, in status and in the figures', () => {
+    const { core, ips } = cluster([pool('v6', ['2001:db8::/64', '192.0.2.0/24'], { avoidBuggyIPs: true })]);
+    ips('a/s', { ipFamilies: ['IPv6'] });
+    const status = core.poolStatuses(NOW)[0]?.status;
+    expect(status).toMatchObject({ assignedIPv6: 1, assignedIPv4: 0, availableIPv6: '18446744073709551615', availableIPv4: 254 });
+    expect(core.figures()).toEqual([
+      { pool: 'v6', family: 'IPv4', total: 254n, inUse: 0 },
+      { pool: 'v6', family: 'IPv6', total: 1n << 64n, inUse: 1 },
+    ]);
+  });
+});
+
+describe('pool status', () => {
+  it('Ready=True Valid; a bad pool Ready=False naming the value, with one PoolInvalid event; times move only on a change', () => {
+    const core = createControllerCore({});
+    core.setPools([pool('good', ['192.0.2.0/29']), pool('bad', ['192.0.2.9-192.0.2.8'], {}, '2024-01-01T00:00:00Z', 4)], NOW);
+    const [good, bad] = core.poolStatuses(NOW);
+    expect(good?.status.conditions?.[0]).toMatchObject({ type: 'Ready', status: 'True', reason: 'Valid', lastTransitionTime: '2024-06-01T00:00:00Z' });
+    expect(bad?.status.conditions?.[0]).toMatchObject({ status: 'False', reason: 'ReversedRange', observedGeneration: 4 });
+    expect(bad?.status.conditions?.[0]?.message).toContain('"192.0.2.9-192.0.2.8"');
+    expect(bad?.events.map((e) => e.reason)).toEqual(['PoolInvalid']);
+    const later = core.poolStatuses(NOW + 60_000);
+    expect(later[1]?.events).toEqual([]);
+    expect(later[1]?.status.conditions?.[0]?.lastTransitionTime).toBe('2024-06-01T00:00:00Z');
+    core.setPools([pool('good', ['192.0.2.0/29']), pool('bad', ['192.0.2.9-192.0.2.10'])], NOW + 120_000);
+    const fixed = core.poolStatuses(NOW + 120_000)[1];
+    expect(fixed?.events.map((e) => e.reason)).toEqual(['PoolReady']);
+    expect(fixed?.status.conditions?.[0]?.lastTransitionTime).toBe('2024-06-01T00:02:00Z');
+  });
+});

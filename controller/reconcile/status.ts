@@ -1,0 +1,84 @@
+// Pool statuses and the figures behind the per-pool Prometheus gauges, computed from the allocator's state.
+import type { Condition, IPAddressPool, IPAddressPoolStatus } from '../../crds/v1beta1/index.js';
+import type { PoolProblem } from '../../lib/config/index.js';
+import { FAMILIES, familyName } from '../../lib/ip/index.js';
+import type { Allocator } from '../allocator/index.js';
+import type { PoolEvent, PoolName, PoolOutcome } from '../core-api.js';
+
+export interface PoolFigure {
+  pool: PoolName;
+  family: 'IPv4' | 'IPv6';
+  /** Usable addresses, exact (an IPv6 /64 holds 2^64). */
+  total: bigint;
+  inUse: number;
+}
+
+/** Per usable pool and family that the pool has: total and in-use addresses. */
+export function poolFigures(allocator: Allocator): PoolFigure[] {
+  const figures: PoolFigure[] = [];
+  for (const pool of allocator.poolNames()) {
+    for (const family of FAMILIES) {
+      const usage = allocator.usage(pool, family);
+      if (usage && usage.total > 0n) figures.push({ pool, family: familyName(family), total: usage.total, inUse: usage.inUse });
+    }
+  }
+  return figures;
+}
+
+/** The Ready condition last reported per pool, so events fire and lastTransitionTime moves only on a change. */
+export type ReadyMemory = Map<PoolName, Condition>;
+
+/** metav1.Time is RFC 3339 with whole seconds. */
+export function kubeTime(nowMs: number): string {
+  return new Date(Math.floor(nowMs / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+function counts(allocator: Allocator, name: PoolName): Omit<IPAddressPoolStatus, 'conditions'> {
+  const v4 = allocator.usage(name, 4);
+  const v6 = allocator.usage(name, 6);
+  if (!v4 || !v6) return { assignedIPv4: 0, assignedIPv6: 0, availableIPv4: 0, availableIPv6: '0' };
+  return {
+    assignedIPv4: v4.inUse,
+    assignedIPv6: v6.inUse,
+    availableIPv4: Number(v4.total - BigInt(v4.inUse)),
+    availableIPv6: (v6.total - BigInt(v6.inUse)).toString(),
+  };
+}
+
+function readyCondition(pool: IPAddressPool, problem: PoolProblem | undefined): Omit<Condition, 'lastTransitionTime'> {
+  const base = { type: 'Ready', observedGeneration: pool.metadata.generation };
+  if (problem) return { ...base, status: 'False', reason: problem.reason, message: problem.message };
+  const addresses = (pool.spec.addresses ?? []).map((a) => `"${a}"`).join(', ');
+  return { ...base, status: 'True', reason: 'Valid', message: `addresses ${addresses} are in use` };
+}
+
+function poolEvent(condition: Condition, previous: Condition | undefined): PoolEvent[] {
+  if (previous?.status === condition.status) return [];
+  if (condition.status === 'False') return [{ type: 'Warning', reason: 'PoolInvalid', message: condition.message }];
+  return previous ? [{ type: 'Normal', reason: 'PoolReady', message: condition.message }] : [];
+}
+
+/** Seeds the memory from the objects' own status, so a new leader neither re-fires events nor resets times. */
+export function rememberWrittenConditions(memory: ReadyMemory, pools: readonly IPAddressPool[]): void {
+  for (const pool of pools) {
+    const name = pool.metadata.name ?? '';
+    const written = pool.status?.conditions?.find((c) => c.type === 'Ready');
+    if (written && !memory.has(name)) memory.set(name, written);
+  }
+}
+
+export function poolOutcomes(
+  pools: readonly IPAddressPool[], problems: readonly PoolProblem[], allocator: Allocator, memory: ReadyMemory, nowMs: number,
+): PoolOutcome[] {
+  const problemOf = new Map(problems.map((p) => [p.pool, p]));
+  return pools.map((pool) => {
+    const name = pool.metadata.name ?? '';
+    const previous = memory.get(name);
+    const fresh = readyCondition(pool, problemOf.get(name));
+    const lastTransitionTime = previous && previous.status === fresh.status ? previous.lastTransitionTime : kubeTime(nowMs);
+    const condition: Condition = { ...fresh, lastTransitionTime };
+    const events = poolEvent(condition, previous);
+    memory.set(name, condition);
+    return { name, status: { ...counts(allocator, name), conditions: [condition] }, events };
+  });
+}

@@ -1,0 +1,3 @@
+export * from './model.js';
+export * from './pools.js';
+export * from './selector.js';

@@ -1,0 +1,3 @@
+export * from './address.js';
+export * from './interval.js';
+export * from './usable.js';

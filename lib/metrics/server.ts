@@ -1,0 +1,52 @@
+// /metrics, /healthz and /readyz on one small HTTP server. /healthz answers while the process can run its
+// event loop; /readyz answers 200 once the caches are synced (a follower is ready too: it is a warm spare).
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+
+export interface MetricsServerOptions {
+  registry: Registry;
+  port: number;
+  host?: string;
+  /** Why the process is not ready yet, or undefined when it is. */
+  notReadyReason: () => string | undefined;
+}
+
+export interface MetricsServer {
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function startMetricsServer(opts: MetricsServerOptions): Promise<MetricsServer> {
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    if (path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+    } else if (path === '/readyz') {
+      const reason = opts.notReadyReason();
+      res.writeHead(reason === undefined ? 200 : 503, { 'content-type': 'text/plain' }).end(reason === undefined ? 'ok\n' : `${reason}\n`);
+    } else if (path === '/metrics') {
+      opts.registry.metrics().then(
+        (body) => res.writeHead(200, { 'content-type': opts.registry.contentType }).end(body),
+        (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${String(err)}\n`),
+      );
+    } else {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end(`no such path "${path}"; try /metrics, /healthz or /readyz\n`);
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err) => reject(new Error(`metrics server: cannot listen on ${opts.host ?? '0.0.0.0'}:${opts.port}`, { cause: err })));
+    server.listen(opts.port, opts.host ?? '0.0.0.0', resolve);
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    stop: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}

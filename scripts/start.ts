@@ -1,0 +1,136 @@
+// npm start: Herald's main job. With a cluster configured (--kubeconfig or KUBECONFIG) it runs the
+// controller against it. With none, it starts the in-repo API emulator, applies the CRDs, config/default and
+// config/samples/ with the real kubectl, runs the controller in-process and shows the Services getting
+// their external IPs as a live table until Ctrl-C (--once: until every sample has its IPs).
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { hostname } from 'node:os';
+import { Command } from 'commander';
+import { CoreV1Api, makeInformer, type KubeConfig, type V1Service } from '@kubernetes/client-node';
+import { HERALD_NAMESPACE } from '../crds/v1beta1/index.js';
+import { createLogger } from '../lib/log.js';
+import { loadKubeConfig } from '../lib/kube/config.js';
+import { createControllerCore } from '../controller/reconcile/index.js';
+import { startController, type RunningController } from '../controller/driver/app.js';
+import { parseDuration, parseLogLevel, parsePort } from '../controller/driver/flags.js';
+import { startApiServer } from '../test/apiserver/index.js';
+import { externalIP, serviceTable } from './svc-table.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+interface Flags {
+  kubeconfig?: string;
+  once: boolean;
+  timeout: string;
+  logLevel?: string;
+  metricsPort?: string;
+}
+
+function kubectl(kubeconfigPath: string, args: string[]): void {
+  const out = execFileSync('kubectl', ['--kubeconfig', kubeconfigPath, ...args], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  process.stdout.write(out.split('\n').filter((l) => l !== '').map((l) => `  ${l}\n`).join(''));
+}
+
+/** The CRDs are applied first on their own so the kinds exist before config/default and the samples use them. */
+function applyEverything(kubeconfigPath: string): void {
+  const crds = readdirSync(join(root, 'crds')).filter((f) => f.endsWith('.yaml')).map((f) => join('crds', f));
+  if (crds.length > 0) kubectl(kubeconfigPath, ['apply', ...crds.flatMap((f) => ['-f', f])]);
+  if (existsSync(join(root, 'config/default/kustomization.yaml'))) kubectl(kubeconfigPath, ['apply', '-k', 'config/default']);
+  kubectl(kubeconfigPath, ['apply', '-f', 'config/samples/']);
+}
+
+/** Services a sample expects Herald to serve: LoadBalancers without a class of their own. */
+const wantsIP = (s: V1Service): boolean => s.spec?.type === 'LoadBalancer' && !s.spec.loadBalancerClass;
+
+async function showServices(kubeConfig: KubeConfig, once: boolean, timeoutMs: number): Promise<boolean> {
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const informer = makeInformer<V1Service>(kubeConfig, '/api/v1/services', () => core.listServiceForAllNamespaces());
+  const live = process.stdout.isTTY;
+  let shown = '';
+  return new Promise<boolean>((resolve) => {
+    const render = (): void => {
+      const services = informer.list().filter((s) => s.metadata?.namespace !== 'default' || s.metadata.name !== 'kubernetes');
+      const table = serviceTable(services, Date.now());
+      if (table !== shown) {
+        process.stdout.write(live && shown !== '' ? `\x1b[${shown.split('\n').length}A\x1b[J${table}\n` : `${table}\n`);
+        shown = table;
+      }
+      const lbs = services.filter(wantsIP);
+      if (once && lbs.length > 0 && lbs.every((s) => !externalIP(s).startsWith('<'))) finish(true);
+    };
+    const timer = setInterval(render, 250);
+    const deadline = once ? setTimeout(() => finish(false), timeoutMs) : undefined;
+    const finish = (ok: boolean): void => {
+      clearInterval(timer);
+      if (deadline) clearTimeout(deadline);
+      void informer.stop().then(() => resolve(ok));
+    };
+    void informer.start();
+    if (!once) process.once('SIGINT', () => finish(true));
+  });
+}
+
+async function runAgainstCluster(flags: Flags): Promise<void> {
+  const logger = createLogger('controller', parseLogLevel(flags.logLevel ?? 'info'));
+  const { kubeConfig } = loadKubeConfig(flags.kubeconfig);
+  const controller = await startController({
+    kubeConfig, logger, namespace: HERALD_NAMESPACE, identity: `${hostname()}-${process.pid}`, leaderElect: true,
+    metricsPort: parsePort(flags.metricsPort ?? '7472'), createCore: createControllerCore,
+  });
+  await waitForSignal();
+  await controller.stop();
+}
+
+function waitForSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}
+
+async function runDemo(flags: Flags): Promise<boolean> {
+  const api = await startApiServer();
+  console.log(`Kubernetes API emulator at ${api.url} (kubeconfig: ${api.kubeconfigPath})`);
+  let controller: RunningController | undefined;
+  try {
+    console.log('Applying the CRDs, config/default and config/samples/ with kubectl:');
+    applyEverything(api.kubeconfigPath);
+    const kubeConfig = api.kubeConfig();
+    controller = await startController({
+      kubeConfig, logger: createLogger('controller', parseLogLevel(flags.logLevel ?? 'warn')), namespace: HERALD_NAMESPACE,
+      identity: `${hostname()}-${process.pid}`, leaderElect: true, metricsPort: parsePort(flags.metricsPort ?? '0'),
+      metricsHost: '127.0.0.1', createCore: createControllerCore,
+    });
+    console.log(`Controller running (metrics: http://127.0.0.1:${controller.metricsPort}/metrics).` +
+      ` Try: kubectl --kubeconfig ${api.kubeconfigPath} get svc -A${flags.once ? '' : '   (Ctrl-C to stop)'}\n`);
+    const ok = await showServices(kubeConfig, flags.once, parseDuration(flags.timeout));
+    if (!ok) console.error(`Not every sample LoadBalancer Service got an IP within ${flags.timeout}.`);
+    return ok;
+  } finally {
+    await controller?.stop();
+    await api.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const flags = new Command('npm start')
+    .description('Run Herald: against your cluster when one is configured, else a self-contained demo on the API emulator')
+    .option('--kubeconfig <path>', 'run against this cluster instead of the emulator (KUBECONFIG works too)')
+    .option('--once', 'demo: exit when every sample Service has its IPs (exit 1 after --timeout)', false)
+    .option('--timeout <d>', 'how long --once waits', '60s')
+    .option('--log-level <level>', 'controller log level (demo default: warn, cluster default: info)')
+    .option('--metrics-port <port>', 'metrics/health port (0: any free port; default 7472 on a cluster, any in the demo)')
+    .parse().opts<Flags>();
+  if (flags.kubeconfig || process.env.KUBECONFIG) {
+    await runAgainstCluster(flags);
+    return;
+  }
+  process.exitCode = (await runDemo(flags)) ? 0 : 1;
+}
+
+main().then(() => process.exit(), (err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

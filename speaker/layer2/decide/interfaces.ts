@@ -1,0 +1,65 @@
+// Pure: which interfaces an IP is announced on (DESIGN.md, Layer 2).
+// An explicit list wins; else the interfaces whose subnet holds the IP; else every eligible one.
+import ipaddr from 'ipaddr.js';
+
+export interface InterfaceAddress {
+  address: string;
+  prefixLength: number;
+}
+
+/** What the interface watcher knows of one link; plain data so the choice can be tested by table. */
+export interface LinkInfo {
+  name: string;
+  index: number;
+  /** "02:00:00:00:00:0b" form. */
+  mac: string;
+  /** IFF_UP and a carrier: a link that cannot deliver frames is no use for announcing. */
+  up: boolean;
+  /** Enslaved to a bridge or bond: the master is the interface that owns the addresses. */
+  hasMaster: boolean;
+  /** IFF_NOARP: the kernel would not answer ARP on it either. */
+  noArp: boolean;
+  addresses: readonly InterfaceAddress[];
+}
+
+export type InterfaceSkipReason = 'down' | 'enslaved' | 'noArp' | 'containerPlumbing' | 'noMac';
+
+/** Names of links that pods, CNIs and kube-proxy create: never where a VIP should be announced. */
+const CONTAINER_PREFIXES = ['veth', 'cali', 'cni', 'docker', 'flannel', 'kube-ipvs'];
+
+/** Why an interface may not carry announcements, or 'eligible'. Explicitly listed names skip the name rule. */
+export function interfaceEligibility(link: LinkInfo, explicit = false): 'eligible' | InterfaceSkipReason {
+  if (!link.up) return 'down';
+  if (link.hasMaster) return 'enslaved';
+  if (link.noArp) return 'noArp';
+  // Loopback and tunnels have no link-layer address to answer with.
+  if (link.mac === '' || link.mac === '00:00:00:00:00:00') return 'noMac';
+  if (!explicit && (link.name === 'lo' || CONTAINER_PREFIXES.some((p) => link.name.startsWith(p)))) {
+    return 'containerPlumbing';
+  }
+  return 'eligible';
+}
+
+/** The interface names to announce `ip` on, sorted; empty when none fits. */
+export function chooseInterfaces(ip: string, links: readonly LinkInfo[], explicit?: readonly string[]): string[] {
+  if (explicit !== undefined && explicit.length > 0) {
+    return links.filter((l) => explicit.includes(l.name) && interfaceEligibility(l, true) === 'eligible').map((l) => l.name).sort();
+  }
+  const eligible = links.filter((l) => interfaceEligibility(l) === 'eligible');
+  const holding = eligible.filter((l) => l.addresses.some((a) => subnetHolds(a, ip)));
+  return (holding.length > 0 ? holding : eligible).map((l) => l.name).sort();
+}
+
+function subnetHolds(net: InterfaceAddress, ip: string): boolean {
+  if (!ipaddr.isValid(net.address) || !ipaddr.isValid(ip)) return false;
+  const addr = ipaddr.parse(ip);
+  const base = ipaddr.parse(net.address);
+  if (addr.kind() !== base.kind()) return false;
+  // A host route (/32, /128) holds only itself: the VIP put on an interface by kube-proxy or the lab
+  // must not make that interface look like the VIP's subnet.
+  const hostLength = addr.kind() === 'ipv4' ? 32 : 128;
+  if (net.prefixLength >= hostLength) return false;
+  // Link-local subnets say nothing about where a global VIP lives.
+  if (base.range() === 'linkLocal') return false;
+  return addr.match(base, net.prefixLength);
+}

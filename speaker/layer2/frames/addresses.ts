@@ -1,0 +1,93 @@
+// Text forms of the addresses that appear in frames. Codecs hand out and take these canonical strings so
+// that callers compare and log them directly: MACs as lowercase "aa:bb:cc:dd:ee:ff", IPv4 dotted quads,
+// IPv6 in RFC 5952 form ("2001:db8::1"). Parsers accept any valid spelling and throw on anything else.
+import ipaddr from 'ipaddr.js';
+import { IPV4_LENGTH, IPV6_LENGTH, MAC_LENGTH } from './constants.js';
+
+/** A MAC address in canonical text form: six lowercase two-digit hex octets joined by ':'. */
+export type MacAddress = `${string}:${string}:${string}:${string}:${string}:${string}`;
+/** An IPv4 address in dotted-quad form. */
+export type IPv4Address = string;
+/** An IPv6 address in RFC 5952 text form. */
+export type IPv6Address = string;
+
+export const BROADCAST_MAC: MacAddress = 'ff:ff:ff:ff:ff:ff';
+export const ZERO_MAC: MacAddress = '00:00:00:00:00:00';
+export const IPV6_UNSPECIFIED: IPv6Address = '::';
+/** RFC 4291 §2.7.1: the link-local all-nodes multicast group. */
+export const IPV6_ALL_NODES: IPv6Address = 'ff02::1';
+
+const MAC_PATTERN = /^[0-9a-f]{1,2}([:-])[0-9a-f]{1,2}(\1[0-9a-f]{1,2}){4}$/i;
+
+/** Formats 6 bytes as a canonical MAC. */
+export function formatMac(bytes: Uint8Array): MacAddress {
+  if (bytes.length !== MAC_LENGTH) throw new RangeError(`a MAC address is 6 bytes, got ${bytes.length}`);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(':') as MacAddress;
+}
+
+/** Parses "aa:bb:cc:dd:ee:ff" (or with '-', any case) into 6 bytes. */
+export function parseMac(text: string): Uint8Array {
+  if (!MAC_PATTERN.test(text)) throw new TypeError(`"${text}" is not a MAC address`);
+  return Uint8Array.from(text.split(/[:-]/), (part) => parseInt(part, 16));
+}
+
+/** Normalizes any accepted MAC spelling to the canonical form. */
+export function canonicalMac(text: string): MacAddress {
+  return formatMac(parseMac(text));
+}
+
+export function formatIPv4(bytes: Uint8Array): IPv4Address {
+  if (bytes.length !== IPV4_LENGTH) throw new RangeError(`an IPv4 address is 4 bytes, got ${bytes.length}`);
+  return bytes.join('.');
+}
+
+export function parseIPv4(text: string): Uint8Array {
+  if (!ipaddr.IPv4.isValidFourPartDecimal(text)) throw new TypeError(`"${text}" is not an IPv4 address`);
+  return Uint8Array.from(ipaddr.IPv4.parse(text).toByteArray());
+}
+
+export function formatIPv6(bytes: Uint8Array): IPv6Address {
+  if (bytes.length !== IPV6_LENGTH) throw new RangeError(`an IPv6 address is 16 bytes, got ${bytes.length}`);
+  return ipaddr.fromByteArray(Array.from(bytes)).toString();
+}
+
+export function parseIPv6(text: string): Uint8Array {
+  if (!ipaddr.IPv6.isValid(text) || text.includes('%')) throw new TypeError(`"${text}" is not an IPv6 address`);
+  return Uint8Array.from(ipaddr.IPv6.parse(text).toByteArray());
+}
+
+/** Normalizes any accepted IPv6 spelling to RFC 5952 form. */
+export function canonicalIPv6(text: string): IPv6Address {
+  return formatIPv6(parseIPv6(text));
+}
+
+/** RFC 4291 §2.7: multicast addresses start with 0xff. */
+export function isIPv6Multicast(address: IPv6Address): boolean {
+  return parseIPv6(address)[0] === 0xff;
+}
+
+/**
+ * RFC 4291 §2.7.1: the solicited-node multicast group of an address is ff02::1:ff00:0/104 plus the address's
+ * low 24 bits. A host that answers NS for an address must have joined that group.
+ */
+export function solicitedNodeMulticast(address: IPv6Address): IPv6Address {
+  const bytes = parseIPv6(address);
+  const group = parseIPv6('ff02::1:ff00:0');
+  group.set(bytes.subarray(13), 13);
+  return formatIPv6(group);
+}
+
+/**
+ * RFC 2464 §7: an IPv6 multicast address maps to the Ethernet multicast MAC 33:33 followed by its low 32 bits.
+ * For a solicited-node group that is 33:33:ff:xx:xx:xx, the MAC to pass to `PacketSocket.addMulticast`.
+ */
+export function ipv6MulticastMac(group: IPv6Address): MacAddress {
+  const bytes = parseIPv6(group);
+  if (bytes[0] !== 0xff) throw new TypeError(`"${group}" is not an IPv6 multicast address`);
+  return formatMac(Uint8Array.of(0x33, 0x33, ...bytes.subarray(12)));
+}
+
+/** The Ethernet multicast MAC on which Neighbor Solicitations for `address` arrive. */
+export function solicitedNodeMac(address: IPv6Address): MacAddress {
+  return ipv6MulticastMac(solicitedNodeMulticast(address));
+}

@@ -1,0 +1,53 @@
+// The speaker loop's state and the pure step that folds one event into it (STYLE.md §5). Sources,
+// membership and the interface watcher only enqueue these events; the loop applies them one at a time.
+import { electOwners } from '../election/index.js';
+import type { LinkInfo } from '../layer2/decide/interfaces.js';
+import { planAnnouncements, type Plan } from '../layer2/decide/plan.js';
+import type { DesiredAnnouncements } from '../source/types.js';
+
+export type SpeakerEvent =
+  | { kind: 'desired'; desired: DesiredAnnouncements }
+  | { kind: 'membership'; alive: readonly string[]; quorum: boolean }
+  | { kind: 'links'; links: readonly LinkInfo[] };
+
+export interface SpeakerState {
+  /** Null until the source delivered its first configuration: nothing is announced before that. */
+  desired: DesiredAnnouncements | null;
+  alive: ReadonlySet<string>;
+  quorum: boolean;
+  links: readonly LinkInfo[];
+}
+
+/**
+ * The state before any event. Quorum starts false: a speaker that just started has heard nobody yet,
+ * and must not claim IPs that a running peer announces (membership reports quorum once it knows).
+ */
+export function initialState(): SpeakerState {
+  return { desired: null, alive: new Set(), quorum: false, links: [] };
+}
+
+export function applyEvent(state: SpeakerState, event: SpeakerEvent): SpeakerState {
+  switch (event.kind) {
+    case 'desired':
+      return { ...state, desired: event.desired };
+    case 'membership':
+      return { ...state, alive: new Set(event.alive), quorum: event.quorum };
+    case 'links':
+      return { ...state, links: event.links };
+  }
+}
+
+/** Who owns what, and what this node announces, in `state`. */
+export function planFor(state: SpeakerState, self: string, defaultInterfaces?: readonly string[]): Plan {
+  if (state.desired === null) return { ips: [], announcements: [] };
+  const weights = new Map(state.desired.nodes.map((n) => [n.name, n.weight]));
+  // This node is alive by definition while it runs, whatever membership has heard so far.
+  const alive = new Set([...state.alive, self]);
+  const candidates = state.desired.ips.map((spec) => ({
+    ip: spec.ip,
+    nodes: spec.nodes.map((name) => ({ name, weight: weights.get(name) ?? 0 })),
+  }));
+  const elected = electOwners(candidates, alive);
+  const owners = new Map([...elected].map(([ip, owner]) => [ip, owner ?? null]));
+  return planAnnouncements({ self, desired: state.desired, quorum: state.quorum, links: state.links, owners, defaultInterfaces });
+}

@@ -1,0 +1,132 @@
+import { createHmac } from 'node:crypto';
+import fc from 'fast-check';
+import { decodeHeartbeat, encodeHeartbeat, type Heartbeat } from './message.js';
+import { openHeartbeat, sealHeartbeat, TAG_LENGTH, constantTimeEqual } from './auth.js';
+import { WireError } from './bytes.js';
+
+const mac = (key: string) => (bytes: Uint8Array) => createHmac('sha256', key).update(bytes).digest();
+const good = mac('cluster-key-0123456789');
+
+const name = fc.string({ minLength: 1, maxLength: 60, unit: 'grapheme' }).filter((s) => new TextEncoder().encode(s).length <= 255);
+const heartbeat: fc.Arbitrary<Heartbeat> = fc.record({
+  type: fc.constantFrom('beat' as const, 'goodbye' as const),
+  from: name,
+  to: name,
+  incarnation: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+  sequence: fc.nat({ max: Number.MAX_SAFE_INTEGER }),
+  sendTimeMs: fc.nat({ max: Number.MAX_SAFE_INTEGER }),
+  nextWithinMs: fc.nat({ max: 0xffffffff }),
+});
+
+const sample: Heartbeat = {
+  type: 'beat', from: 'node-a', to: 'node-b', incarnation: 0x0123456789abcdefn, sequence: 42, sendTimeMs: 1_700_000_000_000, nextWithinMs: 50,
+};
+
+describe('heartbeat codec', () => {
+  it('round-trips every message (encode → decode → encode)', () => {
+    fc.assert(fc.property(heartbeat, (m) => {
+      const bytes = encodeHeartbeat(m);
+      const decoded = decodeHeartbeat(bytes);
+      expect(decoded).toEqual(m);
+      expect(encodeHeartbeat(decoded)).toEqual(bytes);
+    }));
+  });
+
+  it('decodes a message that sits at an offset inside a bigger buffer', () => {
+    fc.assert(fc.property(heartbeat, fc.nat({ max: 64 }), fc.nat({ max: 64 }), (m, before, after) => {
+      const bytes = encodeHeartbeat(m);
+      const big = new Uint8Array(before + bytes.length + after).fill(0xee);
+      big.set(bytes, before);
+      expect(decodeHeartbeat(big.subarray(before, before + bytes.length))).toEqual(m);
+    }));
+  });
+
+  it('lays the fixed header out as documented', () => {
+    const bytes = encodeHeartbeat(sample);
+    expect([...bytes.subarray(0, 4)]).toEqual([0x48, 0x4c, 1, 1]);
+    expect(Buffer.from(bytes.subarray(4, 12)).readBigUInt64BE()).toBe(sample.incarnation);
+    expect(Buffer.from(bytes.subarray(12, 20)).readBigUInt64BE()).toBe(42n);
+    expect(Buffer.from(bytes.subarray(28, 32)).readUInt32BE()).toBe(50);
+    expect(bytes[32]).toBe('node-a'.length);
+    expect(bytes.length).toBe(32 + 1 + 6 + 1 + 6);
+  });
+
+  it.each([
+    ['empty', 'truncated', []],
+    ['cut in the header', 'truncated', [0x48, 0x4c, 1, 1, 0, 0]],
+    ['wrong magic', 'badMagic', [0x48, 0x00, 1, 1]],
+    ['future version', 'badVersion', [0x48, 0x4c, 2, 1]],
+    ['unknown type', 'badType', [0x48, 0x4c, 1, 9]],
+  ])('refuses %s with reason %s', (_name, reason, bytes) => {
+    let thrown: unknown;
+    try { decodeHeartbeat(Uint8Array.from(bytes as number[])); } catch (err) { thrown = err; }
+    expect(thrown).toBeInstanceOf(WireError);
+    expect((thrown as WireError).reason).toBe(reason);
+  });
+
+  it('refuses trailing bytes, an empty name and a name that is not UTF-8', () => {
+    const bytes = encodeHeartbeat(sample);
+    const reasonOf = (b: Uint8Array) => { try { decodeHeartbeat(b); return 'ok'; } catch (e) { return (e as WireError).reason; } };
+    expect(reasonOf(Uint8Array.from([...bytes, 0]))).toBe('trailingBytes');
+    const emptyName = Uint8Array.from(bytes); emptyName[32] = 0;
+    expect(reasonOf(emptyName)).toBe('badName');
+    const badUtf8 = Uint8Array.from(bytes); badUtf8[33] = 0xff;
+    expect(reasonOf(badUtf8)).toBe('badName');
+    const huge = Uint8Array.from(bytes); huge.fill(0xff, 12, 20);
+    expect(reasonOf(huge)).toBe('badNumber');
+  });
+
+  it('never throws anything but WireError on arbitrary bytes', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 120 }), (bytes) => {
+      try { decodeHeartbeat(bytes); } catch (err) { expect(err).toBeInstanceOf(WireError); }
+    }));
+  });
+
+  it('refuses to encode what the format cannot carry', () => {
+    expect(() => encodeHeartbeat({ ...sample, from: '' })).toThrow(/from "" is 0 bytes/);
+    expect(() => encodeHeartbeat({ ...sample, to: 'x'.repeat(256) })).toThrow(/256 bytes; must be 1..255/);
+    expect(() => encodeHeartbeat({ ...sample, sequence: 2 ** 53 })).toThrow(/sequence/);
+  });
+});
+
+describe('heartbeat authentication', () => {
+  it('opens what it sealed, with the same key', () => {
+    fc.assert(fc.property(heartbeat, (m) => {
+      const opened = openHeartbeat(sealHeartbeat(m, good), good);
+      expect(opened).toEqual({ ok: true, message: m });
+    }));
+  });
+
+  it('drops a message sealed with another key as badMac', () => {
+    const forged = sealHeartbeat(sample, mac('a stranger guessing'));
+    expect(openHeartbeat(forged, good)).toMatchObject({ ok: false, reason: 'badMac' });
+  });
+
+  it('drops any single flipped bit, in the body or the tag', () => {
+    const sealed = sealHeartbeat(sample, good);
+    fc.assert(fc.property(fc.nat({ max: sealed.length * 8 - 1 }), (bit) => {
+      const copy = Uint8Array.from(sealed);
+      copy[bit >> 3] = copy[bit >> 3]! ^ (1 << (bit & 7));
+      expect(openHeartbeat(copy, good).ok).toBe(false);
+    }));
+  });
+
+  it('drops datagrams too short to hold a tag, and garbage, without throwing', () => {
+    expect(openHeartbeat(new Uint8Array(TAG_LENGTH), good)).toMatchObject({ ok: false, reason: 'short' });
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+      expect(openHeartbeat(bytes, good).ok).toBe(false);
+    }));
+  });
+
+  it('reports a malformed body that carries a valid tag by its wire reason', () => {
+    const body = Uint8Array.from([0x48, 0x4c, 7, 1]);
+    const datagram = Uint8Array.from([...body, ...good(body)]);
+    expect(openHeartbeat(datagram, good)).toMatchObject({ ok: false, reason: 'badVersion' });
+  });
+
+  it('compares tags fully', () => {
+    expect(constantTimeEqual(Uint8Array.of(1, 2, 3), Uint8Array.of(1, 2, 3))).toBe(true);
+    expect(constantTimeEqual(Uint8Array.of(1, 2, 3), Uint8Array.of(1, 2, 4))).toBe(false);
+    expect(constantTimeEqual(Uint8Array.of(1, 2), Uint8Array.of(1, 2, 3))).toBe(false);
+  });
+});

@@ -1,0 +1,117 @@
+// The heartbeat message: one UDP datagram, big-endian, versioned, authenticated (see auth.ts).
+//
+//  0                   1                   2                   3
+//  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+// +---------------+---------------+---------------+---------------+
+// |  magic 'H'    |  magic 'L'    |  version (1)  |  type         |  type: 1 beat, 2 goodbye
+// +---------------+---------------+---------------+---------------+
+// |                   incarnation (64 bits)                       |  random per boot of the sender
+// +                                                               +
+// |                                                               |
+// +---------------------------------------------------------------+
+// |                   sequence (64 bits)                          |  +1 per message the sender sends,
+// +                                                               +  whoever it goes to; < 2^53
+// |                                                               |
+// +---------------------------------------------------------------+
+// |                   sendTimeMs (64 bits)                        |  sender's wall clock, Unix ms
+// +                                                               +
+// |                                                               |
+// +---------------------------------------------------------------+
+// |                   nextWithinMs (32 bits)                      |  the sender's next beat to this
+// +---------------+-----------------------------------------------+  receiver leaves within this many ms
+// |  fromLength   |  from (UTF-8 node name, 1..255 bytes) ...     |
+// +---------------+-----------------------------------------------+
+// |  toLength     |  to (UTF-8 node name of the receiver) ...     |  binds the message to one receiver,
+// +---------------+-----------------------------------------------+  so it cannot be replayed to another
+// |  HMAC-SHA256 tag (32 bytes) over every byte above (auth.ts)   |
+// +---------------------------------------------------------------+
+//
+// nextWithinMs is what makes the cheap mesh work: a sender beats some peers fast and others slowly,
+// and each receiver sets its dead timer from the promise in the beat it received, so no two nodes need
+// to agree on who beats whom at which rate.
+import { ByteReader, ByteWriter, WireError } from './bytes.js';
+
+export const HEARTBEAT_MAGIC = [0x48, 0x4c] as const; // "HL", Herald membership
+export const HEARTBEAT_VERSION = 1;
+
+/** Wire values of the message type byte. */
+export const MESSAGE_TYPE = { beat: 1, goodbye: 2 } as const;
+export type MessageType = keyof typeof MESSAGE_TYPE;
+
+export interface Heartbeat {
+  type: MessageType;
+  /** Sender's node name. */
+  from: string;
+  /** Receiver's node name. */
+  to: string;
+  incarnation: bigint;
+  sequence: number;
+  sendTimeMs: number;
+  /** Promise: the next beat from `from` to `to` leaves within this many ms (0 in a goodbye). */
+  nextWithinMs: number;
+}
+
+const utf8 = new TextEncoder();
+const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+
+function encodeName(name: string, field: string): Uint8Array {
+  const bytes = utf8.encode(name);
+  if (bytes.length < 1 || bytes.length > 255) {
+    throw new RangeError(`heartbeat ${field} "${name}" is ${bytes.length} bytes; must be 1..255`);
+  }
+  return bytes;
+}
+
+/** The message without its tag. Throws RangeError on values the format cannot carry. */
+export function encodeHeartbeat(m: Heartbeat): Uint8Array {
+  if (!Number.isSafeInteger(m.sequence) || m.sequence < 0) throw new RangeError(`heartbeat sequence ${m.sequence} is not a safe integer`);
+  if (!Number.isSafeInteger(m.sendTimeMs) || m.sendTimeMs < 0) throw new RangeError(`heartbeat sendTimeMs ${m.sendTimeMs} is not a safe integer`);
+  const from = encodeName(m.from, 'from');
+  const to = encodeName(m.to, 'to');
+  return new ByteWriter()
+    .u8(HEARTBEAT_MAGIC[0]).u8(HEARTBEAT_MAGIC[1]).u8(HEARTBEAT_VERSION).u8(MESSAGE_TYPE[m.type])
+    .u64(m.incarnation).u64(BigInt(m.sequence)).u64(BigInt(m.sendTimeMs)).u32(m.nextWithinMs)
+    .u8(from.length).bytes(from).u8(to.length).bytes(to)
+    .finish();
+}
+
+function decodeType(v: number): MessageType {
+  if (v === MESSAGE_TYPE.beat) return 'beat';
+  if (v === MESSAGE_TYPE.goodbye) return 'goodbye';
+  throw new WireError('badType', `unknown heartbeat type ${v}`);
+}
+
+function safeNumber(v: bigint, field: string): number {
+  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new WireError('badNumber', `heartbeat ${field} ${v} exceeds 2^53`);
+  return Number(v);
+}
+
+function readName(r: ByteReader, field: string): string {
+  const length = r.u8(`${field} length`);
+  if (length === 0) throw new WireError('badName', `heartbeat ${field} is empty`);
+  try {
+    return utf8Strict.decode(r.bytesOf(length, field));
+  } catch (cause) {
+    if (cause instanceof WireError) throw cause;
+    throw new WireError('badName', `heartbeat ${field} is not valid UTF-8`);
+  }
+}
+
+/** Decodes a whole untagged message (every byte must belong to it). Throws WireError. */
+export function decodeHeartbeat(bytes: Uint8Array): Heartbeat {
+  const r = new ByteReader(bytes);
+  if (r.u8('magic') !== HEARTBEAT_MAGIC[0] || r.u8('magic') !== HEARTBEAT_MAGIC[1]) {
+    throw new WireError('badMagic', 'not a Herald heartbeat (magic)');
+  }
+  const version = r.u8('version');
+  if (version !== HEARTBEAT_VERSION) throw new WireError('badVersion', `heartbeat version ${version}, expected ${HEARTBEAT_VERSION}`);
+  const type = decodeType(r.u8('type'));
+  const incarnation = r.u64('incarnation');
+  const sequence = safeNumber(r.u64('sequence'), 'sequence');
+  const sendTimeMs = safeNumber(r.u64('sendTimeMs'), 'sendTimeMs');
+  const nextWithinMs = r.u32('nextWithinMs');
+  const from = readName(r, 'from');
+  const to = readName(r, 'to');
+  if (r.remaining !== 0) throw new WireError('trailingBytes', `${r.remaining} bytes after the heartbeat`);
+  return { type, from, to, incarnation, sequence, sendTimeMs, nextWithinMs };
+}

@@ -1,0 +1,144 @@
+// Membership state, its creation and the questions the driver asks of it. Transitions are in step.ts.
+// Everything here is immutable: step() returns new objects and never edits the ones it was given.
+import { DEFAULT_DEAD_AFTER, DEFAULT_INTERVAL_MS, DEFAULT_MAX_CLOCK_SKEW_MS, DEFAULT_SLOW_INTERVAL_MS } from './defaults.js';
+import { quorumDecision, type QuorumDecision } from './quorum.js';
+
+export interface MembershipConfig {
+  /** This node's name, as peers address it. */
+  self: string;
+  /** Random per boot (the driver draws it); lets peers tell a restart from a replay. */
+  incarnation: bigint;
+  intervalMs: number;
+  slowIntervalMs: number;
+  deadAfter: number;
+  maxClockSkewMs: number;
+}
+
+/**
+ * pending: configured but not heard yet (dead for the election, waiting out the start grace);
+ * alive: heard within its dead time; dead: silent too long; left: said goodbye.
+ */
+export type PeerStatus = 'pending' | 'alive' | 'dead' | 'left';
+
+export interface PeerState {
+  readonly name: string;
+  readonly status: PeerStatus;
+  /** The peer's current incarnation, once heard. */
+  readonly incarnation: bigint | undefined;
+  /** Highest sequence accepted in that incarnation (-1: none). */
+  readonly lastSequence: number;
+  /** alive: when it becomes dead; pending: when the start grace for it ends. */
+  readonly deadlineMs: number;
+  /** Past incarnations, newest last: messages from them are replays. */
+  readonly retired: readonly bigint[];
+  /** When this node owes the peer its next beat. */
+  readonly nextSendAtMs: number;
+}
+
+/** Why the state machine refused an authenticated, well-formed message. */
+export type StateDropReason = 'notForUs' | 'fromSelf' | 'unknownPeer' | 'replay' | 'stale';
+
+export interface MembershipCounters {
+  readonly accepted: number;
+  readonly sent: number;
+  readonly dropped: Readonly<Partial<Record<StateDropReason, number>>>;
+}
+
+export interface MembershipState {
+  readonly config: MembershipConfig;
+  /** Last sequence number used in a message this node sent. */
+  readonly sequence: number;
+  /** Until then (or until every peer is heard) the node is starting and has no quorum. */
+  readonly startingUntilMs: number;
+  readonly peers: ReadonlyMap<string, PeerState>;
+  /** Peers that get fast beats; 'all' is a full mesh. */
+  readonly fast: ReadonlySet<string> | 'all';
+  /** Speakers known down from outside the mesh (quorum.ts). */
+  readonly confirmedDown: ReadonlySet<string>;
+  readonly leaving: boolean;
+  readonly counters: MembershipCounters;
+  /** What the last aliveChanged action said (or the initial view), to report only real changes. */
+  readonly reported: { readonly alive: ReadonlySet<string>; readonly quorum: QuorumDecision };
+}
+
+export type MembershipConfigInput = Pick<MembershipConfig, 'self' | 'incarnation'> & Partial<MembershipConfig>;
+
+function validate(c: MembershipConfig): MembershipConfig {
+  const positive = (v: number, name: string) => {
+    if (!Number.isFinite(v) || v <= 0) throw new RangeError(`membership ${name} must be > 0, got ${v}`);
+  };
+  positive(c.intervalMs, 'intervalMs');
+  positive(c.slowIntervalMs, 'slowIntervalMs');
+  positive(c.maxClockSkewMs, 'maxClockSkewMs');
+  if (!Number.isInteger(c.deadAfter) || c.deadAfter < 1) throw new RangeError(`membership deadAfter must be an integer >= 1, got ${c.deadAfter}`);
+  if (c.slowIntervalMs < c.intervalMs) throw new RangeError(`membership slowIntervalMs ${c.slowIntervalMs} < intervalMs ${c.intervalMs}`);
+  if (c.self.length === 0) throw new RangeError('membership self name is empty');
+  return c;
+}
+
+/** How long a peer may stay unheard at start before it counts as dead. */
+export function startGraceMs(c: MembershipConfig): number {
+  return c.deadAfter * c.slowIntervalMs;
+}
+
+export function newPeer(name: string, nowMs: number, graceMs: number): PeerState {
+  return { name, status: 'pending', incarnation: undefined, lastSequence: -1, deadlineMs: nowMs + graceMs, retired: [], nextSendAtMs: nowMs };
+}
+
+/** A fresh state: every peer pending, first beats due at once. */
+export function initialState(input: MembershipConfigInput, peers: readonly string[], nowMs: number): MembershipState {
+  const config = validate({
+    intervalMs: DEFAULT_INTERVAL_MS, slowIntervalMs: DEFAULT_SLOW_INTERVAL_MS, deadAfter: DEFAULT_DEAD_AFTER,
+    maxClockSkewMs: DEFAULT_MAX_CLOCK_SKEW_MS, ...input,
+  });
+  const grace = startGraceMs(config);
+  const map = new Map<string, PeerState>();
+  for (const p of peers) if (p !== config.self) map.set(p, newPeer(p, nowMs, grace));
+  const state: Omit<MembershipState, 'reported'> = {
+    config, sequence: 0, startingUntilMs: nowMs + grace, peers: map, fast: 'all', confirmedDown: new Set(),
+    leaving: false, counters: { accepted: 0, sent: 0, dropped: {} },
+  };
+  const placeholder = { alive: new Set<string>(), quorum: { quorum: false, reason: 'starting', heard: 0, known: 0 } } as const;
+  const full: MembershipState = { ...state, reported: placeholder };
+  return { ...full, reported: { alive: aliveSet(full), quorum: quorumOf(full, nowMs) } };
+}
+
+/** The nodes heard, self included (self is alive until it leaves). */
+export function aliveSet(s: MembershipState): Set<string> {
+  const alive = new Set<string>(s.leaving ? [] : [s.config.self]);
+  for (const p of s.peers.values()) if (p.status === 'alive') alive.add(p.name);
+  return alive;
+}
+
+/** The speakers the quorum counts: self and every peer that has not said goodbye. */
+export function knownSet(s: MembershipState): Set<string> {
+  const known = new Set<string>([s.config.self]);
+  for (const p of s.peers.values()) if (p.status !== 'left') known.add(p.name);
+  return known;
+}
+
+export function isStarting(s: MembershipState, nowMs: number): boolean {
+  if (nowMs >= s.startingUntilMs) return false;
+  for (const p of s.peers.values()) if (p.status === 'pending') return true;
+  return false;
+}
+
+/** The split-brain decision for this state (quorum.ts). A leaving node never has quorum. */
+export function quorumOf(s: MembershipState, nowMs: number): QuorumDecision {
+  const decision = quorumDecision({ known: knownSet(s), alive: aliveSet(s), confirmedDown: s.confirmedDown, starting: isStarting(s, nowMs) });
+  return s.leaving ? { ...decision, quorum: false } : decision;
+}
+
+/**
+ * When the driver must next call step(tick): the earliest send or deadline; undefined when leaving.
+ * (The end of the start grace needs no wake of its own: it is the deadline of the peers still pending.)
+ */
+export function nextWakeMs(s: MembershipState): number | undefined {
+  if (s.leaving) return undefined;
+  let wake = Number.POSITIVE_INFINITY;
+  for (const p of s.peers.values()) {
+    wake = Math.min(wake, p.nextSendAtMs);
+    if (p.status === 'alive' || p.status === 'pending') wake = Math.min(wake, p.deadlineMs);
+  }
+  return Number.isFinite(wake) ? wake : undefined;
+}

@@ -1,0 +1,213 @@
+import fc from 'fast-check';
+import { step, type MembershipAction, type MembershipEvent } from './step.js';
+import { initialState, aliveSet, quorumOf, nextWakeMs, type MembershipState } from './state.js';
+import type { Heartbeat } from './message.js';
+
+const WALL = 1_700_000_000_000;
+const INC_B = 0xbbn;
+
+function start(peers = ['b', 'c']): MembershipState {
+  return initialState({ self: 'a', incarnation: 0xaan }, peers, 0);
+}
+
+function beat(from: string, sequence: number, extra: Partial<Heartbeat> = {}): Heartbeat {
+  return { type: 'beat', from, to: 'a', incarnation: from === 'b' ? INC_B : 0xccn, sequence, sendTimeMs: WALL, nextWithinMs: 50, ...extra };
+}
+
+const received = (message: Heartbeat, wallMs = WALL): MembershipEvent => ({ kind: 'received', message, wallMs });
+
+/** Runs events in order; returns the last state and every action. */
+function run(s0: MembershipState, events: [MembershipEvent, number][]): { state: MembershipState; actions: MembershipAction[] } {
+  let state = s0;
+  const actions: MembershipAction[] = [];
+  for (const [e, t] of events) {
+    const r = step(state, e, t);
+    state = r.state;
+    actions.push(...r.actions);
+  }
+  return { state, actions };
+}
+
+const sends = (actions: MembershipAction[]) => actions.flatMap((a) => (a.kind === 'send' ? [a.message] : []));
+const changes = (actions: MembershipAction[]) => actions.flatMap((a) => (a.kind === 'aliveChanged' ? [[...a.alive].sort()] : []));
+const drops = (actions: MembershipAction[]) => actions.flatMap((a) => (a.kind === 'dropped' ? [a.reason] : []));
+
+/** a, b and c all heard at time 10. */
+function settled(): MembershipState {
+  return run(start(), [[{ kind: 'tick' }, 0], [received(beat('b', 1)), 10], [received(beat('c', 1)), 10]]).state;
+}
+
+describe('membership step: start', () => {
+  it('beats every peer at once and has no quorum until it has heard them', () => {
+    const s = start();
+    expect(quorumOf(s, 0)).toMatchObject({ quorum: false, reason: 'starting' });
+    const r = step(s, { kind: 'tick' }, 0);
+    expect(sends(r.actions).map((m) => [m.to, m.type, m.nextWithinMs])).toEqual([['b', 'beat', 50], ['c', 'beat', 50]]);
+    expect(sends(r.actions).map((m) => m.sequence)).toEqual([1, 2]);
+  });
+
+  it('reports quorum once every peer is heard', () => {
+    const { actions, state } = run(start(), [[received(beat('b', 1)), 10], [received(beat('c', 1)), 12]]);
+    expect(changes(actions)).toEqual([['a', 'b'], ['a', 'b', 'c']]);
+    expect(quorumOf(state, 12)).toMatchObject({ quorum: true, reason: 'majority' });
+  });
+
+  it('ends the start grace after deadAfter slow intervals; silent peers are then dead', () => {
+    const { state } = run(start(), [[received(beat('b', 1, { nextWithinMs: 1000 })), 10], [{ kind: 'tick' }, 3999]]);
+    expect(quorumOf(state, 3999).reason).toBe('starting');
+    const after = step(state, { kind: 'tick' }, 4000);
+    expect(state.peers.get('c')?.status).toBe('pending');
+    expect(after.state.peers.get('c')?.status).toBe('dead');
+    expect(after.actions.find((a) => a.kind === 'aliveChanged')).toMatchObject({ quorum: { quorum: true, reason: 'majority' } });
+  });
+});
+
+describe('membership step: failure detection', () => {
+  it('declares a peer dead deadAfter promised intervals after its last beat, not before', () => {
+    const s = settled();
+    expect(step(s, { kind: 'tick' }, 10 + 4 * 50 - 1).state.peers.get('b')?.status).toBe('alive');
+    const r = step(s, { kind: 'tick' }, 10 + 4 * 50);
+    expect(changes(r.actions)).toEqual([['a']]); // b and c were heard at the same moment: both go
+    expect(aliveSet(r.state)).toEqual(new Set(['a']));
+  });
+
+  it('keeps a peer alive for as long as its own promise says (a slow beat)', () => {
+    const s = run(settled(), [[received(beat('b', 2, { nextWithinMs: 1000 })), 100], [received(beat('c', 2)), 100]]).state;
+    const r = step(s, { kind: 'tick' }, 100 + 4 * 50);
+    expect(aliveSet(r.state)).toEqual(new Set(['a', 'b']));
+    expect(step(r.state, { kind: 'tick' }, 100 + 4 * 1000).state.peers.get('b')?.status).toBe('dead');
+  });
+
+  it('wakes the driver at the next deadline or due beat', () => {
+    const s = step(settled(), { kind: 'tick' }, 10).state;
+    // b and c came alive at 10 and were answered at once (due again at 60); their deadlines are at 210.
+    expect(nextWakeMs(s)).toBe(60);
+    const quiet = step(s, { kind: 'targetsChanged', fast: new Set() }, 10).state;
+    expect(nextWakeMs(step(quiet, { kind: 'tick' }, 60).state)).toBe(210);
+  });
+
+  it('brings a dead peer back on its next beat and answers it at once', () => {
+    const dead = step(settled(), { kind: 'tick' }, 500).state;
+    const r = step(dead, received(beat('b', 2)), 600);
+    expect(aliveSet(r.state).has('b')).toBe(true);
+    expect(r.state.peers.get('b')?.nextSendAtMs).toBe(600);
+  });
+});
+
+describe('membership step: goodbye', () => {
+  it('marks the sender gone at once and stops counting it for quorum', () => {
+    const r = step(settled(), received({ ...beat('b', 2), type: 'goodbye', nextWithinMs: 0 }), 20);
+    expect(changes(r.actions)).toEqual([['a', 'c']]);
+    expect(quorumOf(r.state, 20)).toMatchObject({ quorum: true, known: 2, heard: 2 });
+  });
+
+  it('lets a node that said goodbye and a node that crashed leave the survivor serving', () => {
+    const s = run(settled(), [[received({ ...beat('b', 2), type: 'goodbye' }), 20], [{ kind: 'tick' }, 1000]]).state;
+    expect(quorumOf(s, 1000)).toMatchObject({ quorum: true, reason: 'half', heard: 1, known: 2 });
+  });
+
+  it('says goodbye to every peer on leave, then goes quiet and gives up quorum', () => {
+    const r = step(settled(), { kind: 'leave' }, 30);
+    expect(sends(r.actions).map((m) => [m.to, m.type])).toEqual([['b', 'goodbye'], ['c', 'goodbye']]);
+    expect(r.actions.at(-1)).toMatchObject({ kind: 'aliveChanged', quorum: { quorum: false } });
+    expect(step(r.state, { kind: 'tick' }, 1000).actions).toEqual([]);
+    expect(nextWakeMs(r.state)).toBeUndefined();
+  });
+});
+
+describe('membership step: replay and forgery', () => {
+  it('refuses a replayed beat and a replayed goodbye (same incarnation, old sequence)', () => {
+    const s = run(settled(), [[received(beat('b', 5)), 20]]).state;
+    for (const m of [beat('b', 5), beat('b', 3), { ...beat('b', 4), type: 'goodbye' as const }]) {
+      const r = step(s, received(m), 30);
+      expect(drops(r.actions)).toEqual(['replay']);
+      expect(r.state.peers.get('b')).toEqual(s.peers.get('b'));
+      expect(r.state.counters.dropped.replay).toBe(1);
+    }
+  });
+
+  it('accepts a restart (new incarnation, fresh send time) and then refuses the old incarnation', () => {
+    const s = run(settled(), [[received(beat('b', 900)), 20], [received(beat('b', 1, { incarnation: 0xb2n })), 30]]).state;
+    expect(s.peers.get('b')).toMatchObject({ incarnation: 0xb2n, lastSequence: 1, status: 'alive' });
+    const r = step(s, received({ ...beat('b', 901), type: 'goodbye' }), 40);
+    expect(drops(r.actions)).toEqual(['replay']);
+    expect(aliveSet(r.state).has('b')).toBe(true);
+  });
+
+  it('refuses a message from an unknown incarnation sent long ago (an old boot replayed)', () => {
+    const old = { ...beat('b', 1, { incarnation: 0x01dn, sendTimeMs: WALL - 60_000 }), type: 'goodbye' as const };
+    const r = step(settled(), received(old), 40);
+    expect(drops(r.actions)).toEqual(['stale']);
+    expect(aliveSet(r.state).has('b')).toBe(true);
+  });
+
+  it.each([
+    ['addressed to another node', { to: 'c' }, 'notForUs'],
+    ['in our own name', { from: 'a' }, 'fromSelf'],
+    ['from a node not configured', { from: 'mallory' }, 'unknownPeer'],
+  ])('refuses a message %s', (_name, patch, reason) => {
+    const r = step(settled(), received({ ...beat('b', 9), ...patch }), 40);
+    expect(drops(r.actions)).toEqual([reason]);
+    expect(aliveSet(r.state)).toEqual(aliveSet(settled()));
+  });
+
+  it('refuses every message a second time, whatever the order they came in', () => {
+    const message = fc.record({
+      incarnation: fc.constantFrom(0xb1n, 0xb2n, 0xb3n),
+      sequence: fc.nat({ max: 20 }),
+      type: fc.constantFrom('beat' as const, 'goodbye' as const),
+    });
+    fc.assert(fc.property(fc.array(message, { maxLength: 25 }), (ms) => {
+      let s = settled();
+      const accepted: Heartbeat[] = [];
+      ms.forEach((m, i) => {
+        const hb = beat('b', m.sequence, m);
+        const r = step(s, received(hb), 20 + i);
+        if (drops(r.actions).length === 0) accepted.push(hb);
+        s = r.state;
+      });
+      for (const hb of accepted) {
+        const r = step(s, received(hb), 100);
+        expect(drops(r.actions)).toEqual(['replay']);
+        expect(r.state.peers).toEqual(s.peers);
+      }
+    }));
+  });
+});
+
+describe('membership step: cheap mesh', () => {
+  it('beats fast targets every interval and the others every slow interval, promising each its own rate', () => {
+    let s = step(settled(), { kind: 'targetsChanged', fast: new Set(['b']) }, 10).state;
+    const sent: [number, string, number][] = [];
+    for (let t = 10; t <= 2100; t += 10) {
+      const r = step(s, { kind: 'tick' }, t);
+      s = r.state;
+      for (const m of sends(r.actions)) sent.push([t, m.to, m.nextWithinMs]);
+    }
+    const toB = sent.filter(([, to]) => to === 'b');
+    const toC = sent.filter(([, to]) => to === 'c');
+    expect(toB.length).toBeGreaterThanOrEqual(40);
+    expect(toC.length).toBeLessThanOrEqual(3);
+    expect(new Set(toC.slice(1).map(([, , p]) => p))).toEqual(new Set([1000]));
+    // every gap keeps the promise made in the previous beat
+    for (const list of [toB, toC]) {
+      for (let i = 1; i < list.length; i++) expect(list[i]![0] - list[i - 1]![0]).toBeLessThanOrEqual(list[i - 1]![2]);
+    }
+  });
+
+  it('beats a newly promoted peer at once', () => {
+    const s = run(settled(), [[{ kind: 'targetsChanged', fast: new Set(['b']) }, 10], [{ kind: 'tick' }, 60]]).state;
+    const r = step(s, { kind: 'targetsChanged', fast: new Set(['b', 'c']) }, 100);
+    expect(sends(r.actions).map((m) => [m.to, m.nextWithinMs])).toContainEqual(['c', 50]);
+  });
+});
+
+describe('membership step: peers change', () => {
+  it('adds new peers as pending and beats them at once; forgets removed ones', () => {
+    const r = step(settled(), { kind: 'peersChanged', peers: ['a', 'b', 'd'] }, 50);
+    expect([...r.state.peers.keys()].sort()).toEqual(['b', 'd']);
+    expect(r.state.peers.get('d')?.status).toBe('pending');
+    expect(sends(r.actions).map((m) => m.to)).toContain('d');
+    expect(changes(r.actions)).toEqual([['a', 'b']]);
+  });
+});

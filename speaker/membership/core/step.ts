@@ -1,0 +1,182 @@
+// The membership state machine: step(state, event, nowMs) → { state, actions } (STYLE.md §10).
+// nowMs is the driver's monotonic clock; wall-clock time only enters with a received message (wallMs),
+// for the freshness check of a new incarnation. The driver owns the socket, the MAC and the timer: it
+// calls step on every authenticated datagram and at nextWakeMs(state).
+import { MAX_PROMISED_INTERVAL_MS, RETIRED_INCARNATIONS_KEPT } from './defaults.js';
+import type { Heartbeat } from './message.js';
+import { quorumOf, aliveSet, newPeer, startGraceMs, type MembershipState, type PeerState, type StateDropReason } from './state.js';
+import type { QuorumDecision } from './quorum.js';
+
+export type MembershipEvent =
+  /** An authenticated, decoded beat or goodbye; wallMs is the receiver's wall clock at receipt. */
+  | { kind: 'received'; message: Heartbeat; wallMs: number }
+  /** Time passed: deadlines and due beats. */
+  | { kind: 'tick' }
+  /** The configured peer list changed (names; self is ignored if present). */
+  | { kind: 'peersChanged'; peers: readonly string[] }
+  /** Which peers get fast beats ('all': full mesh). */
+  | { kind: 'targetsChanged'; fast: ReadonlySet<string> | 'all' }
+  /** Speakers known down from outside the mesh (quorum.ts). */
+  | { kind: 'confirmedDown'; nodes: ReadonlySet<string> }
+  /** Planned stop: say goodbye to everyone and go quiet. */
+  | { kind: 'leave' };
+
+/** A message to send; the driver stamps sendTimeMs with its wall clock, seals and sends it. */
+export type OutgoingMessage = Omit<Heartbeat, 'sendTimeMs'>;
+
+export type MembershipAction =
+  | { kind: 'send'; message: OutgoingMessage }
+  /** The alive set or the quorum decision changed. */
+  | { kind: 'aliveChanged'; alive: ReadonlySet<string>; quorum: QuorumDecision }
+  /** A message was refused; for the driver's log (the counter is already in the state). */
+  | { kind: 'dropped'; reason: StateDropReason; from: string; detail: string };
+
+export interface StepResult {
+  state: MembershipState;
+  actions: MembershipAction[];
+}
+
+function setPeer(s: MembershipState, p: PeerState): MembershipState {
+  const peers = new Map(s.peers);
+  peers.set(p.name, p);
+  return { ...s, peers };
+}
+
+function intervalFor(s: MembershipState, peer: string): number {
+  return s.fast === 'all' || s.fast.has(peer) ? s.config.intervalMs : s.config.slowIntervalMs;
+}
+
+function drop(s: MembershipState, reason: StateDropReason, from: string, detail: string): StepResult {
+  const dropped = { ...s.counters.dropped, [reason]: (s.counters.dropped[reason] ?? 0) + 1 };
+  return { state: { ...s, counters: { ...s.counters, dropped } }, actions: [{ kind: 'dropped', reason, from, detail }] };
+}
+
+/** Replay and freshness rules; undefined when the message may be applied. */
+function refusal(s: MembershipState, p: PeerState, m: Heartbeat, wallMs: number): [StateDropReason, string] | undefined {
+  if (p.incarnation === m.incarnation) {
+    return m.sequence > p.lastSequence ? undefined : ['replay', `sequence ${m.sequence} <= ${p.lastSequence}`];
+  }
+  if (p.retired.includes(m.incarnation)) return ['replay', `incarnation ${m.incarnation} is retired`];
+  // A new incarnation (a restart) or the first message heard: only a recent one can be genuine.
+  const skew = Math.abs(m.sendTimeMs - wallMs);
+  if (skew > s.config.maxClockSkewMs) return ['stale', `sent ${m.sendTimeMs}, now ${wallMs}: ${skew} ms apart > ${s.config.maxClockSkewMs}`];
+  return undefined;
+}
+
+function accept(p: PeerState, m: Heartbeat): PeerState {
+  if (p.incarnation === m.incarnation) return { ...p, lastSequence: m.sequence };
+  const retired = p.incarnation === undefined ? p.retired : [...p.retired, p.incarnation].slice(-RETIRED_INCARNATIONS_KEPT);
+  return { ...p, incarnation: m.incarnation, lastSequence: m.sequence, retired };
+}
+
+function onReceived(s: MembershipState, m: Heartbeat, wallMs: number, nowMs: number): StepResult {
+  if (m.to !== s.config.self) return drop(s, 'notForUs', m.from, `addressed to "${m.to}"`);
+  if (m.from === s.config.self) return drop(s, 'fromSelf', m.from, 'a message in our own name');
+  const peer = s.peers.get(m.from);
+  if (peer === undefined) return drop(s, 'unknownPeer', m.from, `"${m.from}" is not a configured peer`);
+  const refused = refusal(s, peer, m, wallMs);
+  if (refused) return drop(s, refused[0], m.from, refused[1]);
+  let p = accept(peer, m);
+  if (m.type === 'goodbye') {
+    p = { ...p, status: 'left' };
+  } else {
+    const promised = Math.min(Math.max(m.nextWithinMs, 1), MAX_PROMISED_INTERVAL_MS);
+    const revived = p.status !== 'alive';
+    // A peer that comes (back) to life gets a beat at once, so a restarted node learns the alive set in
+    // one round trip instead of waiting for our next slow beat.
+    p = { ...p, status: 'alive', deadlineMs: nowMs + s.config.deadAfter * promised, nextSendAtMs: revived ? nowMs : p.nextSendAtMs };
+  }
+  const next = setPeer(s, p);
+  return { state: { ...next, counters: { ...next.counters, accepted: next.counters.accepted + 1 } }, actions: [] };
+}
+
+function expire(s: MembershipState, nowMs: number): MembershipState {
+  let peers: Map<string, PeerState> | undefined;
+  for (const p of s.peers.values()) {
+    if ((p.status === 'alive' || p.status === 'pending') && p.deadlineMs <= nowMs) {
+      peers ??= new Map(s.peers);
+      peers.set(p.name, { ...p, status: 'dead' });
+    }
+  }
+  return peers ? { ...s, peers } : s;
+}
+
+/** Sends every beat due now, or due soon enough to share this wake-up (a beat early is always safe). */
+function sendDue(s: MembershipState, nowMs: number): StepResult {
+  const slack = Math.floor(s.config.intervalMs / 5);
+  const actions: MembershipAction[] = [];
+  const peers = new Map(s.peers);
+  let sequence = s.sequence;
+  for (const p of s.peers.values()) {
+    if (p.nextSendAtMs > nowMs + slack) continue;
+    const promise = intervalFor(s, p.name);
+    sequence += 1;
+    actions.push({ kind: 'send', message: beat(s, p.name, sequence, promise) });
+    peers.set(p.name, { ...p, nextSendAtMs: nowMs + promise });
+  }
+  if (actions.length === 0) return { state: s, actions };
+  return { state: { ...s, peers, sequence, counters: { ...s.counters, sent: s.counters.sent + actions.length } }, actions };
+}
+
+function beat(s: MembershipState, to: string, sequence: number, nextWithinMs: number): OutgoingMessage {
+  return { type: 'beat', from: s.config.self, to, incarnation: s.config.incarnation, sequence, nextWithinMs };
+}
+
+function onPeersChanged(s: MembershipState, names: readonly string[], nowMs: number): MembershipState {
+  const wanted = new Set(names.filter((n) => n !== s.config.self));
+  const peers = new Map<string, PeerState>();
+  for (const n of wanted) peers.set(n, s.peers.get(n) ?? newPeer(n, nowMs, startGraceMs(s.config)));
+  return { ...s, peers };
+}
+
+function onTargetsChanged(s: MembershipState, fast: ReadonlySet<string> | 'all', nowMs: number): MembershipState {
+  const peers = new Map(s.peers);
+  for (const p of s.peers.values()) {
+    const wasFast = s.fast === 'all' || s.fast.has(p.name);
+    const isFast = fast === 'all' || fast.has(p.name);
+    // Promoted peers get a fast beat now; demoted ones still get the beat promised them, then slow ones.
+    if (isFast && !wasFast) peers.set(p.name, { ...p, nextSendAtMs: Math.min(p.nextSendAtMs, nowMs) });
+  }
+  return { ...s, fast, peers };
+}
+
+function onLeave(s: MembershipState): StepResult {
+  if (s.leaving) return { state: s, actions: [] };
+  const actions: MembershipAction[] = [];
+  let sequence = s.sequence;
+  for (const p of s.peers.values()) {
+    sequence += 1;
+    actions.push({ kind: 'send', message: { ...beat(s, p.name, sequence, 0), type: 'goodbye' } });
+  }
+  const counters = { ...s.counters, sent: s.counters.sent + actions.length };
+  return { state: { ...s, sequence, leaving: true, counters }, actions };
+}
+
+function transition(s: MembershipState, e: MembershipEvent, nowMs: number): StepResult {
+  if (s.leaving && e.kind !== 'leave') return { state: s, actions: [] };
+  switch (e.kind) {
+    case 'received': return onReceived(s, e.message, e.wallMs, nowMs);
+    case 'tick': return sendDue(expire(s, nowMs), nowMs);
+    case 'peersChanged': return sendDue(onPeersChanged(s, e.peers, nowMs), nowMs);
+    case 'targetsChanged': return sendDue(onTargetsChanged(s, e.fast, nowMs), nowMs);
+    case 'confirmedDown': return { state: { ...s, confirmedDown: new Set(e.nodes) }, actions: [] };
+    case 'leave': return onLeave(s);
+  }
+}
+
+function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
+}
+
+/** One transition. Appends aliveChanged when the alive set or the quorum decision moved. Pure. */
+export function step(state: MembershipState, event: MembershipEvent, nowMs: number): StepResult {
+  const result = transition(state, event, nowMs);
+  const alive = aliveSet(result.state);
+  const quorum = quorumOf(result.state, nowMs);
+  const was = result.state.reported;
+  if (sameSet(was.alive, alive) && was.quorum.quorum === quorum.quorum && was.quorum.reason === quorum.reason) return result;
+  result.actions.push({ kind: 'aliveChanged', alive, quorum });
+  return { state: { ...result.state, reported: { alive, quorum } }, actions: result.actions };
+}

@@ -1,0 +1,43 @@
+import { Registry } from 'prom-client';
+import { registerSpeakerMetrics, serveMetrics, type SpeakerFigures } from './metrics.js';
+
+describe('speaker metrics', () => {
+  const figures: SpeakerFigures = {
+    announcer: { framesSent: 7, framesReceived: 12, requestsAnswered: 3, sendErrors: 0,
+      drops: { notRequest: 4, gratuitous: 0, notOwned: 5, wrongInterface: 0, fromSelf: 0, malformed: 1 } },
+    announcements: [{ ip: '192.0.2.100', ifname: 'eth0' }, { ip: '192.0.2.100', ifname: 'eth1' }, { ip: '2001:db8::1', ifname: 'eth0' }],
+    aliveMembers: 3,
+    quorum: true,
+    heartbeatsSent: 40,
+    heartbeatsDropped: { badMac: 2 },
+  };
+
+  it('reports the parts\' figures on /metrics, and /healthz answers', async () => {
+    const registry = new Registry();
+    let current = figures;
+    registerSpeakerMetrics(registry, () => current);
+    const server = await serveMetrics(registry, 0, '127.0.0.1');
+    try {
+      const text = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+      for (const line of [
+        'herald_speaker_owned_ips 2',
+        'herald_speaker_announced{ip="192.0.2.100",interface="eth1"} 1',
+        'herald_speaker_frames_sent_total 7',
+        'herald_speaker_requests_answered_total 3',
+        'herald_speaker_frames_dropped_total{reason="notOwned"} 5',
+        'herald_speaker_alive_members 3',
+        'herald_speaker_quorum 1',
+        'herald_speaker_heartbeats_dropped_total{reason="badMac"} 2',
+      ]) expect(text).toContain(line);
+      current = { ...figures, announcer: { ...figures.announcer, framesSent: 9 }, quorum: false, announcements: [] };
+      const again = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+      expect(again).toContain('herald_speaker_frames_sent_total 9');
+      expect(again).toContain('herald_speaker_quorum 0');
+      expect(again).not.toContain('herald_speaker_announced{');
+      expect((await fetch(`http://127.0.0.1:${server.port}/healthz`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${server.port}/nope`)).status).toBe(404);
+    } finally {
+      await server.close();
+    }
+  });
+});

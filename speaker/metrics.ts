@@ -1,0 +1,81 @@
+// The speaker's Prometheus metrics and its /metrics + /healthz server. The parts keep plain counters
+// (Announcer.stats, UdpMembership.stats()); the metrics read them when scraped, so nothing below the
+// wiring imports prom-client (STYLE.md §3).
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { AnnouncerStats } from './layer2/announcer.js';
+import type { Announcement } from './layer2/decide/diff.js';
+
+export interface SpeakerFigures {
+  announcer: AnnouncerStats;
+  announcements: readonly Announcement[];
+  aliveMembers: number;
+  quorum: boolean;
+  heartbeatsSent: number;
+  heartbeatsDropped: Readonly<Record<string, number>>;
+}
+
+/** A counter whose value is read from `value()` at scrape time (the source counts; we only report). */
+function mirroredCounter(registry: Registry, name: string, help: string, value: () => number): void {
+  new Counter({ name, help, registers: [registry], collect() { this.reset(); this.inc(value()); } });
+}
+
+export function registerSpeakerMetrics(registry: Registry, figures: () => SpeakerFigures): void {
+  const p = 'herald_speaker_';
+  new Gauge({ name: `${p}owned_ips`, help: 'IPs this speaker announces (on at least one interface)', registers: [registry],
+    collect() { this.set(new Set(figures().announcements.map((a) => a.ip)).size); } });
+  new Gauge({ name: `${p}announced`, help: 'One series per (IP, interface) this speaker announces', labelNames: ['ip', 'interface'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const a of figures().announcements) this.set({ ip: a.ip, interface: a.ifname }, 1);
+    } });
+  mirroredCounter(registry, `${p}frames_sent_total`, 'ARP/NDP frames sent (gratuitous and replies)', () => figures().announcer.framesSent);
+  mirroredCounter(registry, `${p}frames_received_total`, 'Frames read from the ARP/IPv6 sockets', () => figures().announcer.framesReceived);
+  mirroredCounter(registry, `${p}requests_answered_total`, 'ARP requests and Neighbor Solicitations answered', () => figures().announcer.requestsAnswered);
+  mirroredCounter(registry, `${p}send_errors_total`, 'Frames the kernel refused to send', () => figures().announcer.sendErrors);
+  new Counter({ name: `${p}frames_dropped_total`, help: 'Received frames not answered, by reason', labelNames: ['reason'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const [reason, n] of Object.entries(figures().announcer.drops)) this.inc({ reason }, n);
+    } });
+  new Gauge({ name: `${p}alive_members`, help: 'Speakers this one hears, itself included', registers: [registry],
+    collect() { this.set(figures().aliveMembers); } });
+  new Gauge({ name: `${p}quorum`, help: '1 when the split-brain rule lets this speaker announce', registers: [registry],
+    collect() { this.set(figures().quorum ? 1 : 0); } });
+  mirroredCounter(registry, `${p}heartbeats_sent_total`, 'Heartbeats sent', () => figures().heartbeatsSent);
+  new Counter({ name: `${p}heartbeats_dropped_total`, help: 'Heartbeats refused, by reason', labelNames: ['reason'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const [reason, n] of Object.entries(figures().heartbeatsDropped)) this.inc({ reason }, n);
+    } });
+}
+
+export interface MetricsServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Serves /metrics and /healthz on `port` (0 picks a free one). */
+export async function serveMetrics(registry: Registry, port: number, host = '::'): Promise<MetricsServer> {
+  const server: Server = createServer((req, res) => {
+    if (req.url === '/healthz') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+    } else if (req.url === '/metrics') {
+      registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+        (err: Error) => res.writeHead(500).end(`${err.message}\n`),
+      );
+    } else {
+      res.writeHead(404).end('not found\n');
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

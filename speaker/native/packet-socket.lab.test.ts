@@ -1,0 +1,293 @@
+// PacketSocket against the real kernel (root only, `npm run test:lab -- speaker/native`). One veth pair:
+// hlt-pkt0 stays in the root namespace with no addresses (the socket's side), hlt-pkt1 lives in the
+// namespace hlt-pkt-peer with documentation addresses. The peer's kernel, arping and ndisc6 are the judges.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  arpReply,
+  decodeArpFrame,
+  decodeNdpFrame,
+  ETHERTYPE_ARP,
+  ETHERTYPE_IPV6,
+  FrameError,
+  gratuitousArp,
+  type MacAddress,
+  neighborAdvertisementReply,
+  type NdpFrame,
+  solicitedNodeMac,
+  unsolicitedNeighborAdvertisement,
+} from '../layer2/frames/index.js';
+import { interfaceInfo } from './interface-info.js';
+import { PacketSocket } from './packet-socket.js';
+
+const PEER_NS = 'hlt-pkt-peer';
+const OURS = 'hlt-pkt0';
+const PEERS = 'hlt-pkt1';
+const OUR_MAC: MacAddress = '02:00:00:00:0d:01';
+const PEER_MAC: MacAddress = '02:00:00:00:0d:02';
+const STALE_MAC = '02:00:00:00:0d:99';
+const VIP4 = '192.0.2.10';
+const VIP6 = '2001:db8:d::10';
+const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+function run(command: string, ...args: string[]): string {
+  return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Runs a judge in the peer namespace without blocking the event loop: our socket must answer meanwhile. */
+function inPeer(command: string, ...args: string[]): Promise<{ status: number | null; stdout: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('ip', ['netns', 'exec', PEER_NS, command, ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.on('close', (status) => resolve({ status, stdout }));
+  });
+}
+
+async function until(what: string, check: () => boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+function peerNeighbour(ip: string): string {
+  return run('ip', '-n', PEER_NS, 'neigh', 'show', ip, 'dev', PEERS);
+}
+
+function ourMulticastGroups(): string {
+  return run('ip', 'maddr', 'show', 'dev', OURS);
+}
+
+function tearDown(): void {
+  spawnSync('ip', ['link', 'del', OURS]);
+  spawnSync('ip', ['netns', 'del', PEER_NS]);
+}
+
+beforeAll(() => {
+  tearDown(); // a previous run that died half-way
+  run('ip', 'netns', 'add', PEER_NS);
+  run('ip', 'netns', 'exec', PEER_NS, 'sysctl', '-qw', 'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0');
+  run('ip', 'link', 'add', OURS, 'address', OUR_MAC, 'type', 'veth', 'peer', 'name', PEERS, 'netns', PEER_NS, 'address', PEER_MAC);
+  // Our end carries no IP stack traffic of its own: frames on it come from the test alone.
+  run('sysctl', '-qw', `net.ipv6.conf.${OURS}.disable_ipv6=1`);
+  run('ip', 'link', 'set', OURS, 'up');
+  run('ip', '-n', PEER_NS, 'addr', 'add', '192.0.2.2/24', 'dev', PEERS);
+  run('ip', '-n', PEER_NS, 'addr', 'add', '2001:db8:d::2/64', 'dev', PEERS, 'nodad');
+  run('ip', '-n', PEER_NS, 'link', 'set', PEERS, 'up');
+});
+
+afterAll(tearDown);
+
+describe('interfaceInfo', () => {
+  test('reads the veth end from sysfs', () => {
+    const info = interfaceInfo(OURS);
+    expect(info).toMatchObject({ name: OURS, mac: OUR_MAC, up: true, noarp: false, loopback: false, master: null, linkType: 1 });
+    expect(info.ifindex).toBe(Number(run('cat', `/sys/class/net/${OURS}/ifindex`).trim()));
+  });
+
+  test('an unknown interface is an error naming it', () => {
+    expect(() => interfaceInfo('hlt-nope')).toThrow('interface "hlt-nope" does not exist');
+  });
+});
+
+describe('opening', () => {
+  test('an unknown interface is an Error with the errno and the name', () => {
+    expect(() => PacketSocket.open('hlt-nope', ETHERTYPE_ARP, () => undefined)).toThrow(
+      expect.objectContaining({ code: 'ENODEV', message: expect.stringContaining('"hlt-nope"') }),
+    );
+  });
+});
+
+describe('ARP', () => {
+  let socket: PacketSocket;
+  const received: Buffer[] = [];
+
+  beforeAll(() => {
+    socket = PacketSocket.open(OURS, ETHERTYPE_ARP, (frame) => {
+      received.push(frame);
+      answerArp(frame);
+    });
+  });
+  afterAll(() => socket.close());
+
+  function answerArp(frame: Buffer): void {
+    try {
+      const { arp } = decodeArpFrame(frame);
+      if (arp.oper === 1 && arp.tpa === VIP4) socket.send(arpReply(arp, OUR_MAC));
+    } catch (error) {
+      if (!(error instanceof FrameError)) throw error;
+    }
+  }
+
+  test('a gratuitous ARP moves the peer’s existing neighbour entry to our MAC', async () => {
+    run('ip', '-n', PEER_NS, 'neigh', 'replace', VIP4, 'lladdr', STALE_MAC, 'dev', PEERS, 'nud', 'stale');
+    expect(peerNeighbour(VIP4)).toContain(STALE_MAC);
+    socket.send(gratuitousArp(OUR_MAC, VIP4));
+    await until(`the peer to learn ${OUR_MAC} for ${VIP4}`, () => peerNeighbour(VIP4).includes(OUR_MAC));
+  });
+
+  test('an arping from the peer is received, and our reply is the answer arping prints', async () => {
+    const before = received.length;
+    const arping = await inPeer('arping', '-c', '1', '-w', '3', '-I', PEERS, VIP4);
+    expect(arping.stdout).toContain(OUR_MAC.toUpperCase());
+    expect(arping.status).toBe(0);
+    const requests = received.slice(before).map((frame) => decodeArpFrame(frame));
+    expect(requests).toContainEqual(
+      expect.objectContaining({ arp: expect.objectContaining({ oper: 1, sha: PEER_MAC, spa: '192.0.2.2', tpa: VIP4 }) }),
+    );
+  });
+
+  test('our own sends are not delivered back to us', async () => {
+    const before = received.length;
+    socket.send(gratuitousArp(OUR_MAC, '192.0.2.11'));
+    // An arping round trip afterwards proves the loop has run past anything the send could have looped back.
+    await inPeer('arping', '-c', '1', '-w', '3', '-I', PEERS, VIP4);
+    const senders = received.slice(before).map((frame) => decodeArpFrame(frame).arp.sha);
+    expect(senders.length).toBeGreaterThan(0);
+    expect(senders).not.toContain(OUR_MAC);
+  });
+});
+
+describe('NDP', () => {
+  let socket: PacketSocket;
+  const solicitations: NdpFrame[] = [];
+
+  beforeAll(() => {
+    socket = PacketSocket.open(OURS, ETHERTYPE_IPV6, (frame) => {
+      try {
+        const ndp = decodeNdpFrame(frame);
+        if (ndp.message.kind !== 'neighborSolicitation') return;
+        solicitations.push(ndp);
+        if (ndp.message.targetAddress === VIP6) socket.send(neighborAdvertisementReply(ndp, OUR_MAC));
+      } catch (error) {
+        if (!(error instanceof FrameError)) throw error; // MLD reports and the like
+      }
+    });
+  });
+  afterAll(() => socket.close());
+
+  test('an unsolicited NA moves the peer’s existing neighbour entry to our MAC', async () => {
+    run('ip', '-n', PEER_NS, '-6', 'neigh', 'replace', VIP6, 'lladdr', STALE_MAC, 'dev', PEERS, 'nud', 'stale');
+    expect(peerNeighbour(VIP6)).toContain(STALE_MAC);
+    socket.send(unsolicitedNeighborAdvertisement(OUR_MAC, VIP6));
+    await until(`the peer to learn ${OUR_MAC} for ${VIP6}`, () => peerNeighbour(VIP6).includes(OUR_MAC));
+  });
+
+  test('addMulticast joins the solicited-node MAC; an ndisc6 solicitation arrives and gets our answer', async () => {
+    const group = solicitedNodeMac(VIP6);
+    expect(ourMulticastGroups()).not.toContain(group);
+    socket.addMulticast(group);
+    expect(ourMulticastGroups()).toContain(group);
+    run('ip', '-n', PEER_NS, '-6', 'neigh', 'flush', 'dev', PEERS);
+    const ndisc6 = await inPeer('ndisc6', '-1', '-r', '2', '-w', '1000', VIP6, PEERS);
+    expect(ndisc6.stdout).toContain(OUR_MAC.toUpperCase());
+    expect(ndisc6.status).toBe(0);
+    expect(solicitations.map((ndp) => ndp.message.targetAddress)).toContain(VIP6);
+  });
+
+  test('dropMulticast leaves the group', () => {
+    const group = solicitedNodeMac('2001:db8:d::20');
+    socket.addMulticast(group);
+    expect(ourMulticastGroups()).toContain(group);
+    socket.dropMulticast(group);
+    expect(ourMulticastGroups()).not.toContain(group);
+  });
+});
+
+/**
+ * Sends frames from the peer's side with the addon itself (a short Node child in the peer namespace).
+ * spawnSync blocks our event loop meanwhile, so every frame is queued on our socket before it can read:
+ * the next wakeup reads them as one batch.
+ */
+function burstFromPeer(frames: readonly Uint8Array[]): void {
+  const hexFrames = frames.map((frame) => Buffer.from(frame).toString('hex'));
+  const script =
+    `const { Socket } = require(${JSON.stringify(join(REPO_ROOT, 'build/Release/herald_packet.node'))});` +
+    `const s = new Socket(${JSON.stringify(PEERS)}, ${ETHERTYPE_ARP}, () => {});` +
+    `for (const h of ${JSON.stringify(hexFrames)}) s.send(Buffer.from(h, 'hex'));` +
+    `s.close(() => {});`;
+  const child = spawnSync('ip', ['netns', 'exec', PEER_NS, process.execPath, '-e', script], { encoding: 'utf8' });
+  if (child.status !== 0) throw new Error(`peer sender failed: ${child.stderr}`);
+}
+
+const PEER_BURST = [1, 2, 3, 4, 5].map((n) => gratuitousArp(PEER_MAC, `192.0.2.${20 + n}`));
+
+describe('receiving and closing', () => {
+  test('a burst queued while the loop was busy is delivered whole, in order', async () => {
+    const spas: string[] = [];
+    const socket = PacketSocket.open(OURS, ETHERTYPE_ARP, (frame, info) => {
+      expect(info.packetType).toBe('broadcast');
+      spas.push(decodeArpFrame(frame).arp.spa);
+    });
+    burstFromPeer(PEER_BURST);
+    await until('five frames', () => spas.length >= 5);
+    await socket.close();
+    expect(spas).toEqual(['192.0.2.21', '192.0.2.22', '192.0.2.23', '192.0.2.24', '192.0.2.25']);
+  });
+
+  test('no callbacks after close(), memberships go with the socket, close twice is the same promise', async () => {
+    let frames = 0;
+    const socket = PacketSocket.open(OURS, ETHERTYPE_ARP, () => frames++);
+    const group = solicitedNodeMac('2001:db8:d::30');
+    socket.addMulticast(group);
+    burstFromPeer(PEER_BURST.slice(0, 1));
+    await until('the first frame', () => frames > 0);
+
+    const closing = socket.close();
+    expect(socket.close()).toBe(closing);
+    burstFromPeer(PEER_BURST); // queued on the socket before its poll handle is closed
+    await closing;
+    burstFromPeer(PEER_BURST);
+    await inPeer('arping', '-c', '1', '-w', '1', '-I', PEERS, '192.0.2.12');
+    expect(frames).toBe(1);
+    expect(ourMulticastGroups()).not.toContain(group);
+    expect(() => socket.send(gratuitousArp(OUR_MAC, VIP4))).toThrow(`send on "${OURS}": socket is closed`);
+  });
+
+  test('close() called from inside the frame handler stops delivery of the rest of the batch', async () => {
+    let frames = 0;
+    const socket: PacketSocket = PacketSocket.open(OURS, ETHERTYPE_ARP, () => {
+      frames++;
+      void socket.close();
+    });
+    burstFromPeer(PEER_BURST);
+    await until('the first frame', () => frames > 0);
+    await socket.close();
+    expect(frames).toBe(1);
+  });
+
+  test('the interface going down is reported to onError as ENETDOWN, and frames flow again once it is up', async () => {
+    const errors: Error[] = [];
+    let frames = 0;
+    const socket = PacketSocket.open(OURS, ETHERTYPE_ARP, () => frames++, { onError: (error) => errors.push(error) });
+    try {
+      run('ip', 'link', 'set', OURS, 'down');
+      await until('an error', () => errors.length > 0);
+      expect(errors[0]).toMatchObject({ code: 'ENETDOWN', message: `recv on "${OURS}": Network is down` });
+      run('ip', 'link', 'set', OURS, 'up');
+      await until('the peer link to come back', () => run('ip', '-n', PEER_NS, 'link', 'show', PEERS).includes('LOWER_UP'));
+      burstFromPeer(PEER_BURST.slice(0, 1));
+      await until('a frame after the link came back', () => frames > 0);
+    } finally {
+      run('ip', 'link', 'set', OURS, 'up');
+      await socket.close();
+    }
+  });
+
+  test('a process that opens and closes a socket exits by itself, under Node 24 and the machine’s Node', async () => {
+    const script =
+      `const { Socket } = require(${JSON.stringify(join(REPO_ROOT, 'build/Release/herald_packet.node'))});` +
+      `const s = new Socket(${JSON.stringify(OURS)}, ${ETHERTYPE_ARP}, () => {});` +
+      `s.close(() => console.log('closed'));`;
+    for (const node of [process.execPath, '/usr/bin/node']) {
+      const child = spawn(node, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect({ node, code, output }).toEqual({ node, code: 0, output: 'closed\n' });
+    }
+  });
+});

@@ -1,0 +1,85 @@
+import { canonicalIp, parseAnnouncements } from './parse.js';
+
+const good = `
+nodes:
+  - name: n1
+    address: 192.0.2.11
+    weight: 5
+  - name: n2
+    address: 2001:db8::12
+ips:
+  - ip: 192.0.2.100
+    nodes: [n1]
+    interfaces: [eth0]
+  - ip: 2001:DB8:1:0::100
+`;
+
+describe('parseAnnouncements', () => {
+  it('reads the documented YAML format, filling defaults', () => {
+    const result = parseAnnouncements(good);
+    expect(result).toEqual({
+      ok: true,
+      desired: {
+        nodes: [
+          { name: 'n1', address: '192.0.2.11', weight: 5 },
+          { name: 'n2', address: '2001:db8::12', weight: 0 },
+        ],
+        ips: [
+          { ip: '192.0.2.100', nodes: ['n1'], interfaces: ['eth0'] },
+          { ip: '2001:db8:1::100', nodes: ['n1', 'n2'] },
+        ],
+      },
+    });
+  });
+
+  it('reads the same content as JSON', () => {
+    const json = JSON.stringify({
+      nodes: [{ name: 'n1', address: '192.0.2.11', weight: 5 }, { name: 'n2', address: '2001:db8::12' }],
+      ips: [{ ip: '192.0.2.100', nodes: ['n1'], interfaces: ['eth0'] }, { ip: '2001:DB8:1:0::100' }],
+    });
+    expect(parseAnnouncements(json)).toEqual(parseAnnouncements(good));
+  });
+
+  it('accepts a file with nodes and no ips', () => {
+    expect(parseAnnouncements('nodes: [{name: a, address: 192.0.2.1}]')).toEqual({
+      ok: true, desired: { nodes: [{ name: 'a', address: '192.0.2.1', weight: 0 }], ips: [] },
+    });
+  });
+
+  const bad: [string, string, string][] = [
+    ['an empty file', '', 'top level must be a mapping'],
+    ['broken YAML', 'nodes: [', 'not valid YAML/JSON'],
+    ['a bad node address', 'nodes: [{name: a, address: 192.0.2.300}]', 'nodes[0].address: "192.0.2.300" is not an IP address'],
+    ['a hex IPv4', 'nodes: [{name: a, address: 0xc0.0.2.1}]', '"0xc0.0.2.1" is not an IP address'],
+    ['a zoned IPv6', 'nodes: [{name: a, address: "fe80::1%eth0"}]', '"fe80::1%eth0" is not an IP address'],
+    ['a missing name', 'nodes: [{address: 192.0.2.1}]', 'nodes[0].name: must be a non-empty string, got nothing'],
+    ['a fractional weight', 'nodes: [{name: a, address: 192.0.2.1, weight: 1.5}]', 'nodes[0].weight: 1.5 is not an integer'],
+    ['a duplicate node', 'nodes: [{name: a, address: 192.0.2.1}, {name: a, address: 192.0.2.2}]', '"a" is listed twice'],
+    ['an unknown eligible node', 'nodes: [{name: a, address: 192.0.2.1}]\nips: [{ip: 192.0.2.9, nodes: [b]}]', 'ips[0].nodes: "b" is not a node'],
+    ['a bad VIP', 'ips: [{ip: nope}]', 'ips[0].ip: "nope" is not an IP address'],
+    ['a duplicate VIP in two spellings', 'ips: [{ip: "2001:db8::1"}, {ip: "2001:0db8::0001"}]', 'ips: 2001:db8::1 is listed twice'],
+    ['a typo in a key', 'ips: [{ip: 192.0.2.9, interface: [eth0]}]', 'ips[0]: unknown key "interface"'],
+    ['interfaces not a list', 'ips: [{ip: 192.0.2.9, interfaces: eth0}]', 'ips[0].interfaces: must be a list, got "eth0"'],
+    ['ips not a list', 'ips: 192.0.2.9', 'ips: must be a list'],
+    ['an unknown top key', 'node: []', 'unknown key "node"'],
+  ];
+  it.each(bad)('rejects %s, naming the value', (_name, text, message) => {
+    const result = parseAnnouncements(text);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems.join('\n')).toContain(message);
+  });
+
+  it('reports every problem, not only the first', () => {
+    const result = parseAnnouncements('nodes: [{name: a, address: x}]\nips: [{ip: y}]');
+    expect(result.ok ? [] : result.problems).toHaveLength(2);
+  });
+});
+
+describe('canonicalIp', () => {
+  it.each([
+    ['192.0.2.1', '192.0.2.1'],
+    ['2001:DB8:0:0:0:0:0:1', '2001:db8::1'],
+    ['192.0.2', null],
+    ['', null],
+  ])('%j → %j', (input, expected) => expect(canonicalIp(input)).toBe(expected));
+});

@@ -1,0 +1,72 @@
+// The built-in resources Herald and kubectl use, with kube-apiserver's names, short names, scopes, verbs
+// and per-kind behaviour.
+import { crdStrategy } from './crds.js';
+import { eventStrategy, eventsV1FromCore, eventsV1ToCore } from './events.js';
+import {
+  crdListPrinter, endpointSlicePrinter, eventPrinter, leasePrinter, namespacePrinter, nodePrinter, secretPrinter, servicePrinter,
+} from './printers.js';
+import { resourceType, storageKeyOf, type ResourceType, type Strategy } from './resource-type.js';
+import type { ServiceAllocator } from './services.js';
+import { isJsonObject } from './types.js';
+
+const namespaceStrategy: Strategy = {
+  prepareCreate(obj) {
+    const spec = isJsonObject(obj.spec) ? obj.spec : {};
+    spec.finalizers ??= ['kubernetes'];
+    obj.spec = spec;
+    obj.status = { phase: 'Active' };
+    obj.metadata.labels = { ...obj.metadata.labels, 'kubernetes.io/metadata.name': obj.metadata.name ?? '' };
+  },
+  prepareUpdate(obj, old) {
+    obj.spec = old.spec; // spec.finalizers changes only through /finalize
+    obj.metadata.labels = { ...obj.metadata.labels, 'kubernetes.io/metadata.name': obj.metadata.name ?? '' };
+  },
+  fieldValue(obj, field) {
+    if (field === 'status.phase') return isJsonObject(obj.status) ? String(obj.status.phase ?? '') : '';
+    return undefined;
+  },
+};
+
+const secretStrategy: Strategy = {
+  prepareCreate(obj) {
+    obj.type ??= 'Opaque';
+  },
+  fieldValue(obj, field) {
+    return field === 'type' ? String(obj.type ?? '') : undefined;
+  },
+};
+
+const nodeStrategy: Strategy = {
+  fieldValue(obj, field) {
+    if (field === 'spec.unschedulable') return String(isJsonObject(obj.spec) && obj.spec.unschedulable === true);
+    return undefined;
+  },
+};
+
+export function builtinTypes(services: ServiceAllocator): ResourceType[] {
+  return [
+    resourceType({ group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false,
+      shortNames: ['ns'], hasStatus: true, resetStatusOnCreate: true, returnDeletedObject: true,
+      verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], strategy: namespaceStrategy, printer: namespacePrinter }),
+    resourceType({ group: '', version: 'v1', plural: 'services', kind: 'Service', namespaced: true,
+      shortNames: ['svc'], categories: ['all'], hasStatus: true, resetStatusOnCreate: true, returnDeletedObject: true,
+      verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+      strategy: services.strategy(), printer: servicePrinter }),
+    resourceType({ group: '', version: 'v1', plural: 'nodes', kind: 'Node', namespaced: false,
+      shortNames: ['no'], hasStatus: true, strategy: nodeStrategy, printer: nodePrinter }),
+    resourceType({ group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true, strategy: secretStrategy,
+      printer: secretPrinter }),
+    resourceType({ group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true, shortNames: ['ev'],
+      storageKey: storageKeyOf('', 'events'), strategy: eventStrategy, printer: eventPrinter }),
+    resourceType({ group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions',
+      kind: 'CustomResourceDefinition', namespaced: false, shortNames: ['crd', 'crds'], categories: ['api-extensions'],
+      hasStatus: true, resetStatusOnCreate: true, strategy: crdStrategy, printer: crdListPrinter }),
+    resourceType({ group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true,
+      printer: leasePrinter }),
+    resourceType({ group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslices', kind: 'EndpointSlice',
+      namespaced: true, printer: endpointSlicePrinter }),
+    resourceType({ group: 'events.k8s.io', version: 'v1', plural: 'events', kind: 'Event', namespaced: true,
+      shortNames: ['ev'], storageKey: storageKeyOf('', 'events'), strategy: eventStrategy,
+      fromStorage: eventsV1FromCore, toStorage: eventsV1ToCore }),
+  ];
+}

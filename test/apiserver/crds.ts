@@ -1,0 +1,124 @@
+// CustomResourceDefinitions: creating one serves its resources (each served version, its scope, its status
+// subresource, its printer columns) and validates their objects with the version's openAPIV3Schema through
+// the schema module (pruning and defaults included). Deleting one stops serving them and deletes the objects.
+import { invalid, type FieldError } from './errors.js';
+import { crdPrinter } from './printers.js';
+import type { TypeRegistry } from './registry.js';
+import { apiVersionOf, resourceType, storageKeyOf, type ResourceType, type Strategy } from './resource-type.js';
+import { validateCustomResource } from './schema/index.js';
+import type { Store, StoreEvent } from './store.js';
+import { isJsonObject, type JsonObject, type KubeObject } from './types.js';
+
+export const CRD_STORAGE = storageKeyOf('apiextensions.k8s.io', 'customresourcedefinitions');
+
+interface CrdNames { plural: string; singular?: string; kind: string; listKind?: string; shortNames?: string[]; categories?: string[] }
+interface CrdVersion {
+  name: string;
+  served: boolean;
+  storage: boolean;
+  schema?: { openAPIV3Schema?: JsonObject };
+  subresources?: { status?: JsonObject };
+  additionalPrinterColumns?: JsonObject[];
+}
+interface CrdSpec { group: string; names: CrdNames; scope: 'Namespaced' | 'Cluster'; versions: CrdVersion[] }
+
+function specOf(crd: KubeObject): CrdSpec | undefined {
+  const spec = crd.spec;
+  if (!isJsonObject(spec) || typeof spec.group !== 'string' || !isJsonObject(spec.names) || !Array.isArray(spec.versions)) return undefined;
+  return spec as unknown as CrdSpec;
+}
+
+/** Schema check for a custom resource, then pruned and defaulted values replace what the client sent. */
+function schemaStrategy(kind: string, group: string, schema: JsonObject | undefined): Strategy {
+  const apply = (obj: KubeObject, old: KubeObject | undefined): void => {
+    if (!schema) return;
+    const { apiVersion, kind: k, metadata, ...rest } = obj;
+    const oldRest = old ? (({ apiVersion: _a, kind: _k, metadata: _m, ...r }) => r)(old) : undefined;
+    const schemaForBody = { ...schema, properties: { ...(isJsonObject(schema.properties) ? schema.properties : {}) } };
+    delete schemaForBody.properties.metadata;
+    delete schemaForBody.properties.apiVersion;
+    delete schemaForBody.properties.kind;
+    const { value, errors } = validateCustomResource(schemaForBody, rest, oldRest);
+    if (errors.length > 0) {
+      const mapped: FieldError[] = errors.map((e) => ({ type: e.type, field: e.field, message: '', value: e.value, body: e.message }));
+      throw invalid(kind, group, metadata.name ?? '', mapped);
+    }
+    for (const key of Object.keys(rest)) delete obj[key];
+    Object.assign(obj, isJsonObject(value) ? value : {}, { apiVersion, kind: k, metadata });
+  };
+  return { prepareCreate: (obj) => apply(obj, undefined), prepareUpdate: (obj, old) => apply(obj, old) };
+}
+
+function typesOf(spec: CrdSpec): ResourceType[] {
+  const storageKey = storageKeyOf(spec.group, spec.names.plural);
+  return spec.versions.filter((v) => v.served).map((version) => {
+    const hasStatus = isJsonObject(version.subresources?.status);
+    const type = resourceType({
+      group: spec.group, version: version.name, plural: spec.names.plural, kind: spec.names.kind,
+      singular: spec.names.singular ?? spec.names.kind.toLowerCase(), namespaced: spec.scope === 'Namespaced',
+      shortNames: spec.names.shortNames ?? [], categories: spec.names.categories ?? [], hasStatus,
+      resetStatusOnCreate: hasStatus, allowUnconditionalUpdate: false, storageKey,
+      strategy: schemaStrategy(spec.names.kind, spec.group, version.schema?.openAPIV3Schema),
+    });
+    type.printer = crdPrinter(version.additionalPrinterColumns ?? []);
+    // "None" conversion: versions differ only in apiVersion, as kube serves them without a webhook.
+    type.fromStorage = (obj) => ({ ...obj, apiVersion: apiVersionOf(type) });
+    return type;
+  });
+}
+
+export const crdStrategy: Strategy = {
+  prepareCreate(obj) {
+    const spec = specOf(obj);
+    if (!spec) return;
+    const names = spec.names;
+    const storage = spec.versions.find((v) => v.storage)?.name ?? spec.versions[0]?.name;
+    obj.status = {
+      acceptedNames: { ...names, singular: names.singular ?? names.kind.toLowerCase(), listKind: names.listKind ?? `${names.kind}List` },
+      conditions: ['NamesAccepted', 'Established'].map((type) => ({
+        type, status: 'True', lastTransitionTime: obj.metadata.creationTimestamp,
+        reason: type === 'NamesAccepted' ? 'NoConflicts' : 'InitialNamesAccepted',
+        message: type === 'NamesAccepted' ? 'no conflicts found' : 'the initial names have been accepted',
+      })),
+      storedVersions: storage ? [storage] : [],
+    };
+  },
+  validate(obj) {
+    const spec = specOf(obj);
+    const errors: FieldError[] = [];
+    if (!spec) return [{ type: 'FieldValueRequired', field: 'spec', message: 'group, names and versions are required' }];
+    const expected = `${spec.names.plural}.${spec.group}`;
+    if (obj.metadata.name !== expected) {
+      errors.push({ type: 'FieldValueInvalid', field: 'metadata.name', value: obj.metadata.name, message: `must be spec.names.plural+"."+spec.group` });
+    }
+    if (spec.versions.filter((v) => v.storage).length !== 1) {
+      errors.push({ type: 'FieldValueInvalid', field: 'spec.versions', value: spec.versions.map((v) => v.name), message: 'must have exactly one version marked as storage version' });
+    }
+    if (spec.scope !== 'Namespaced' && spec.scope !== 'Cluster') {
+      errors.push({ type: 'FieldValueNotSupported', field: 'spec.scope', value: spec.scope, message: 'supported values: "Cluster", "Namespaced"' });
+    }
+    return errors;
+  },
+};
+
+/** Keeps the registry in step with the stored CRDs. */
+export function watchCrds(store: Store, registry: TypeRegistry): void {
+  const served = new Map<string, ResourceType[]>();
+  const unserve = (name: string): void => {
+    for (const type of served.get(name) ?? []) registry.remove(type.group, type.version, type.plural);
+    served.delete(name);
+  };
+  store.subscribe(CRD_STORAGE, (event: StoreEvent) => {
+    const name = event.object.metadata.name ?? '';
+    unserve(name);
+    const spec = specOf(event.object);
+    if (event.type === 'DELETED') {
+      if (spec) store.removeAll(storageKeyOf(spec.group, spec.names.plural));
+      return;
+    }
+    if (!spec) return;
+    const types = typesOf(spec);
+    for (const type of types) registry.add(type);
+    served.set(name, types);
+  });
+}

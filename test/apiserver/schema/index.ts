@@ -1,0 +1,41 @@
+// validateCustomResource: what kube-apiserver does to a custom resource on create/update before it
+// stores it — prune unknown fields, drop disallowed nulls, apply defaults, validate against the
+// structural OpenAPI schema, then evaluate x-kubernetes-validations (CEL) — returning the stored value
+// and kube's field errors. The emulator turns a non-empty error list into a 422 Invalid Status.
+import { validateRules } from './cel/rules.js';
+import { fieldError } from './errors.js';
+import { applyDefaults, prune } from './prune.js';
+import type { FieldError, JSONSchemaProps } from './types.js';
+import { validateValue } from './validate.js';
+
+export type { FieldError, FieldErrorType, JSONSchemaProps, ValidationRule } from './types.js';
+
+/** kube skips CEL when schema errors mean `self` may not have the types the rules were checked against. */
+const BLOCKS_CEL = new Set<FieldError['type']>(['FieldValueTypeInvalid', 'FieldValueNotSupported']);
+
+export function validateCustomResource(
+  schemaInput: Record<string, unknown>,
+  obj: unknown,
+  oldObj?: unknown,
+): { value: unknown; errors: FieldError[] } {
+  const schema = schemaInput as JSONSchemaProps;
+  const value = structuredClone(obj);
+  prune(value, schema, true);
+  applyDefaults(value, schema);
+  const errors: FieldError[] = [];
+  validateValue(value, schema, '', errors);
+  if (!hasRules(schema)) return { value, errors };
+  if (errors.some((e) => BLOCKS_CEL.has(e.type))) {
+    // kube's field.Invalid(nil, nil, ...): no path, a null value.
+    errors.push(fieldError('FieldValueInvalid', '', 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation', null));
+  } else {
+    validateRules(value, oldObj, schema, '', errors);
+  }
+  return { value, errors };
+}
+
+function hasRules(schema: JSONSchemaProps): boolean {
+  if ((schema['x-kubernetes-validations'] ?? []).length > 0) return true;
+  const children = [...Object.values(schema.properties ?? {}), schema.items, typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined];
+  return children.some((c) => c !== undefined && hasRules(c));
+}

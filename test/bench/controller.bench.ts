@@ -1,0 +1,131 @@
+// Controller benchmarks against the in-repo API emulator (in this process) with the controller as a child
+// process (tsx controller/main.ts), so its memory is its own:
+//  - allocation: N Services (default 10 000) created one after another while the controller runs, until
+//    every one has an IP. Anchor (the floor): the same N creates followed by N bare status PATCHes from this
+//    process against the same emulator in the same run. Both include creating the Services, both are
+//    observed by the same watch.
+//  - controller RSS (VmRSS from /proc) once all N are served, and its peak (VmHWM).
+//  - leader takeover with the default lease timings (15 s / 10 s / 2 s): after SIGKILL, and after a
+//    graceful stop that releases the lease.
+import { CoreV1Api, Watch, type V1Service } from '@kubernetes/client-node';
+import { createPool, ipsOf, serviceBody, startEnv, waitFor, type Env } from '../integration/harness.js';
+import { becameLeader, startControllerProcess, type ControllerProcess } from '../integration/processes.js';
+import { mergePatch } from '../../lib/kube/patch.js';
+import { ratio, type Benchmark, type Figure } from './figure.js';
+
+const N = Number(process.env.HERALD_BENCH_SERVICES ?? 10_000);
+const MiB = 1024 * 1024;
+
+/** Counts Services of `namespace` that show an IP, from one watch kept for the whole run. */
+class ServedCounter {
+  private readonly served = new Map<string, Set<string>>();
+  private request: { abort(): void } | undefined;
+
+  async start(env: Env): Promise<void> {
+    this.request = await new Watch(env.kc).watch('/api/v1/services', {}, (phase: string, svc: V1Service) => {
+      const ns = svc.metadata?.namespace ?? '';
+      const set = this.served.get(ns) ?? new Set<string>();
+      this.served.set(ns, set);
+      if (phase !== 'DELETED' && ipsOf(svc).length > 0) set.add(svc.metadata?.name ?? '');
+      else set.delete(svc.metadata?.name ?? '');
+    }, () => undefined);
+  }
+
+  count(namespace: string): number {
+    return this.served.get(namespace)?.size ?? 0;
+  }
+
+  stop(): void {
+    this.request?.abort();
+  }
+}
+
+async function createServices(core: CoreV1Api, namespace: string, n: number): Promise<void> {
+  await core.createNamespace({ body: { metadata: { name: namespace } } });
+  for (let i = 0; i < n; i++) await core.createNamespacedService({ namespace, body: serviceBody(namespace, `svc-${i}`) });
+}
+
+async function floorMs(env: Env, counter: ServedCounter): Promise<number> {
+  const started = performance.now();
+  await createServices(env.core, 'floor', N);
+  for (let i = 0; i < N; i++) {
+    const ip = `198.18.${Math.floor(i / 256)}.${i % 256}`;
+    const body = { status: { loadBalancer: { ingress: [{ ip }] } } };
+    await env.core.patchNamespacedServiceStatus({ namespace: 'floor', name: `svc-${i}`, body }, mergePatch);
+  }
+  await waitFor('the watch to see every floor PATCH', async () => counter.count('floor') === N, 60_000);
+  const ms = performance.now() - started;
+  await env.core.deleteNamespace({ name: 'floor' });
+  await waitFor('floor Services gone', async () => (await env.core.listNamespacedService({ namespace: 'floor', limit: 1 })).items.length === 0, 120_000);
+  return ms;
+}
+
+async function controllerRun(env: Env, counter: ServedCounter): Promise<{ ms: number; rss: number; peak: number }> {
+  const proc = startControllerProcess('bench', env.api.kubeconfigPath, ['--no-leader-elect']);
+  try {
+    await proc.waitForLog((l) => l.msg === 'leadership term synced', 60_000, 'leadership term synced');
+    const started = performance.now();
+    await createServices(env.core, 'bench', N);
+    await waitFor(`all ${N} Services to have an IP`, async () => counter.count('bench') === N, 600_000);
+    const ms = performance.now() - started;
+    await new Promise((r) => setTimeout(r, 1000)); // let pool status writes and GC settle
+    return { ms, rss: proc.rssBytes(), peak: proc.rssBytes(true) };
+  } finally {
+    await proc.stop();
+  }
+}
+
+async function takeover(env: Env): Promise<{ killMs: number; releaseMs: number }> {
+  const procs: ControllerProcess[] = [];
+  const start = (id: string) => {
+    const p = startControllerProcess(id, env.api.kubeconfigPath);
+    procs.push(p);
+    return p;
+  };
+  try {
+    const a = start('bench-a');
+    await a.waitForLog(becameLeader, 60_000, 'became leader');
+    const b = start('bench-b');
+    await b.waitForLog((l) => l.msg === 'controller started', 60_000, 'controller started');
+    await new Promise((r) => setTimeout(r, 3000)); // kill at a random point of the renewal cycle
+    const killedAt = Date.now();
+    a.kill('SIGKILL');
+    const killMs = (await b.waitForLog(becameLeader, 60_000, 'became leader')).time - killedAt;
+    const c = start('bench-c');
+    await c.waitForLog((l) => l.msg === 'controller started', 60_000, 'controller started');
+    const stoppedAt = Date.now();
+    b.kill('SIGTERM');
+    const releaseMs = (await c.waitForLog(becameLeader, 60_000, 'became leader')).time - stoppedAt;
+    return { killMs, releaseMs };
+  } finally {
+    await Promise.all(procs.map((p) => p.stop()));
+  }
+}
+
+export const benchmark: Benchmark = {
+  name: 'controller',
+  async run(): Promise<Figure[]> {
+    const env = await startEnv();
+    const counter = new ServedCounter();
+    try {
+      await createPool(env, 'bench', { addresses: ['10.0.0.0/16'] });
+      await counter.start(env);
+      const floor = await floorMs(env, counter);
+      const run = await controllerRun(env, counter);
+      const lease = await takeover(env);
+      return [
+        {
+          name: `controller: ${N} Services created → all have an IP`, value: run.ms, unit: 'ms',
+          anchor: `floor: ${N} creates + ${N} bare status PATCHes, serial, same emulator, same run`, anchorValue: floor,
+          ratio: ratio(run.ms, floor), target: 'ratio <= 1.5',
+        },
+        { name: `controller RSS with ${N} Services`, value: run.rss / MiB, unit: 'MiB', anchor: `peak (VmHWM) ${(run.peak / MiB).toFixed(0)} MiB`, ratio: null, target: '< 150 MiB' },
+        { name: 'controller leader takeover after SIGKILL (lease 15 s)', value: lease.killMs, unit: 'ms', anchor: 'lease duration', anchorValue: 15_000, ratio: ratio(lease.killMs, 15_000), target: '<= lease duration + retry period (17 s)' },
+        { name: 'controller leader takeover after graceful stop', value: lease.releaseMs, unit: 'ms', anchor: 'retry period', anchorValue: 2_000, ratio: ratio(lease.releaseMs, 2_000), target: '< 1 s (watch on the Lease)' },
+      ];
+    } finally {
+      counter.stop();
+      await env.stop();
+    }
+  },
+};

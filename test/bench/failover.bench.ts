@@ -1,0 +1,101 @@
+// Layer 2 failover on the network lab: Herald with its default settings against keepalived 2.2.7 at its
+// default (VRRPv2, advert_int 1) and at its fastest usual setting (VRRPv3, advert_int 0.1), same lab, same
+// run, same prober. Each fault is timed from the instant it is injected to the client's first HTTP answer
+// from another node (test/lab/failover.ts). Trials per fault: HERALD_BENCH_TRIALS (default 20).
+import { percentile, ratio, type Benchmark, type Figure } from './figure.js';
+import { FAULT_WORDS, HeraldSystem, KeepalivedSystem, runTrial, type FaultKind, type L2System, type TrialResult } from '../lab/failover.js';
+import { VRRP_DEFAULT, VRRP_FAST } from '../lab/keepalived.js';
+import { down, up } from '../lab/lab.js';
+import { HttpProber } from '../lab/probe.js';
+import { speakerAvailable } from '../lab/speakers.js';
+import { vip4 } from '../lab/topology.js';
+
+const FAULTS: readonly FaultKind[] = ['kill', 'link', 'stop'];
+const VIP = vip4(0);
+
+function trialCount(): number {
+  const n = Number(process.env.HERALD_BENCH_TRIALS ?? '20');
+  if (!Number.isInteger(n) || n < 1) throw new Error(`HERALD_BENCH_TRIALS must be a positive integer, got "${process.env.HERALD_BENCH_TRIALS}"`);
+  return n;
+}
+
+type Results = Map<FaultKind, TrialResult[]>;
+
+async function measure(system: L2System, trials: number): Promise<Results> {
+  const results: Results = new Map();
+  await system.start();
+  const prober = await HttpProber.start(VIP);
+  try {
+    for (const kind of FAULTS) {
+      const list: TrialResult[] = [];
+      for (let i = 0; i < trials; i++) list.push(await runTrial(system, prober, kind));
+      results.set(kind, list);
+      const ms = list.map((r) => r.ms);
+      console.error(`  ${system.label}, ${FAULT_WORDS[kind]}: p50 ${percentile(ms, 50).toFixed(0)} ms, max ${Math.max(...ms).toFixed(0)} ms`);
+    }
+  } finally {
+    await prober.stop();
+    await system.stop();
+  }
+  return results;
+}
+
+const TARGETS: Record<FaultKind, Record<'p50' | 'p99' | 'max', string>> = {
+  kill: { p50: '< 250 ms', p99: '< 500 ms', max: 'ratio < 1' },
+  link: { p50: '< 250 ms', p99: '< 500 ms', max: 'ratio < 1' },
+  stop: { p50: '< 50 ms', p99: '< 50 ms', max: 'ratio < 1' },
+};
+
+function stats(results: Results, kind: FaultKind): Record<'p50' | 'p99' | 'max', number> {
+  const ms = (results.get(kind) ?? []).map((r) => r.ms);
+  return { p50: percentile(ms, 50), p99: percentile(ms, 99), max: Math.max(...ms) };
+}
+
+function comparisonFigures(herald: Results, peer: Results, peerLabel: string, trials: number): Figure[] {
+  const figures: Figure[] = [];
+  for (const kind of FAULTS) {
+    const h = stats(herald, kind);
+    const k = stats(peer, kind);
+    for (const stat of ['p50', 'p99', 'max'] as const) {
+      figures.push({
+        name: `L2 failover, ${FAULT_WORDS[kind]}, ${stat} (${trials} trials)`,
+        value: h[stat], unit: 'ms',
+        anchor: `${peerLabel}, same lab and run`, anchorValue: k[stat], ratio: ratio(h[stat], k[stat]),
+        target: TARGETS[kind][stat],
+      });
+    }
+  }
+  return figures;
+}
+
+/** Trials where the IP went somewhere else than the pure election says it should. */
+function electionMisses(herald: Results): Figure {
+  const all = [...herald.values()].flat();
+  const misses = all.filter((r) => r.expectedTo !== undefined && r.to !== r.expectedTo).length;
+  return { name: 'L2 failover, new owner differs from the election', value: misses, unit: 'trials', anchor: `of ${all.length}`, ratio: null, target: '0' };
+}
+
+export const benchmark: Benchmark = {
+  name: 'l2-failover',
+  needsRoot: true,
+  async run(): Promise<Figure[]> {
+    if (!speakerAvailable()) throw new Error('l2-failover: speaker/main.ts is missing, nothing to measure');
+    const trials = trialCount();
+    await down();
+    await up();
+    try {
+      const herald = await measure(new HeraldSystem(VIP), trials);
+      const fast = new KeepalivedSystem(VIP, VRRP_FAST);
+      const fastResults = await measure(fast, trials);
+      const dflt = new KeepalivedSystem(VIP, VRRP_DEFAULT);
+      const defaultResults = await measure(dflt, trials);
+      return [
+        ...comparisonFigures(herald, fastResults, fast.label, trials),
+        ...comparisonFigures(herald, defaultResults, dflt.label, trials),
+        electionMisses(herald),
+      ];
+    } finally {
+      await down();
+    }
+  },
+};

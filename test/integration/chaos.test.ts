@@ -1,0 +1,54 @@
+// The same invariants under API faults: watches dropped (cleanly and abruptly), 409/410/500 injected into
+// the controller's reads and writes, latency added. Services keep coming; in the end every one is served,
+// no IP ever moved and no IP is held twice.
+import { createPool, createService, ipsOf, startEnv, startTestController, waitFor, type Env } from './harness.js';
+import { IpHistory } from './ip-history.js';
+
+let env: Env;
+let history: IpHistory;
+beforeAll(async () => {
+  env = await startEnv();
+  history = new IpHistory(env.kc);
+  await history.start();
+});
+afterAll(async () => {
+  await history.stop();
+  await env.stop();
+});
+
+const ns = 'chaos';
+
+test('dropped watches and injected 409/410/500: no IP moves, no duplicates, everything allocated', async () => {
+  await createPool(env, 'p', { addresses: ['192.0.2.0/24'] });
+  await startTestController(env);
+  const faults = env.api.faults;
+  const injections: (() => void)[] = [
+    () => faults.dropWatches(),
+    () => faults.dropWatches({ abrupt: true }),
+    () => faults.failNext({ verb: 'patch', resource: 'services/status', code: 409, count: 3 }),
+    () => faults.failNext({ verb: 'patch', resource: 'services/status', code: 500, count: 2 }),
+    () => faults.failNext({ verb: 'patch', resource: 'services', code: 500 }),
+    () => faults.failNext({ verb: 'watch', code: 410, count: 2 }),
+    () => faults.failNext({ verb: 'list', resource: 'services', code: 500 }),
+    () => faults.failNext({ verb: 'patch', resource: 'ipaddresspools/status', code: 409 }),
+    () => faults.setLatency(5),
+  ];
+  let created = 0;
+  for (let round = 0; round < 3; round++) {
+    for (const inject of injections) {
+      inject();
+      for (let i = 0; i < 3; i++) await createService(env, ns, `svc-${created++}`);
+      if (created % 9 === 0) await env.core.deleteNamespacedService({ namespace: ns, name: `svc-${created - 5}` });
+    }
+    faults.reset();
+  }
+  expect(faults.injected).toBeGreaterThan(10);
+  await waitFor('every Service served', async () => {
+    const list = await env.core.listNamespacedService({ namespace: ns });
+    return list.items.every((s) => ipsOf(s).length === 1);
+  }, 20_000);
+  const ips = (await env.core.listNamespacedService({ namespace: ns })).items.flatMap(ipsOf);
+  expect(new Set(ips).size).toBe(ips.length);
+  expect(history.moves()).toEqual([]);
+  expect(history.duplicates).toEqual([]);
+}, 60_000);

@@ -1,0 +1,179 @@
+// Shared scaffolding for the integration tests: the in-repo API emulator with Herald's CRDs installed,
+// the real controller (driver + core) started in-process, and helpers to make Services and pools and to
+// wait for the cluster to reach a state.
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
+import {
+  ApiextensionsV1Api, CoreV1Api, CustomObjectsApi,
+  type KubeConfig, type V1CustomResourceDefinition, type V1Service, type CoreV1Event,
+} from '@kubernetes/client-node';
+import { startApiServer } from '../apiserver/index.js';
+import { GROUP, HERALD_NAMESPACE, IPADDRESSPOOL_PLURAL, VERSION, type IPAddressPool, type IPAddressPoolSpec } from '../../crds/v1beta1/index.js';
+import { createControllerCore } from '../../controller/reconcile/index.js';
+import { startController, type RunningController } from '../../controller/driver/app.js';
+import type { ElectionTimings } from '../../lib/kube/leaderelection/decide.js';
+import { silentLogger, createLogger } from '../../lib/log.js';
+
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export type ApiServer = Awaited<ReturnType<typeof startApiServer>>;
+
+export interface Env {
+  api: ApiServer;
+  kc: KubeConfig;
+  core: CoreV1Api;
+  custom: CustomObjectsApi;
+  controllers: RunningController[];
+  stop(): Promise<void>;
+}
+
+export function crdDocuments(): V1CustomResourceDefinition[] {
+  const dir = join(repoRoot, 'crds');
+  return readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()
+    .flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => d.toJS() as V1CustomResourceDefinition))
+    .filter((d) => d?.kind === 'CustomResourceDefinition');
+}
+
+export async function startEnv(): Promise<Env> {
+  const api = await startApiServer();
+  const kc = api.kubeConfig();
+  const core = kc.makeApiClient(CoreV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const ext = kc.makeApiClient(ApiextensionsV1Api);
+  for (const crd of crdDocuments()) await ext.createCustomResourceDefinition({ body: crd });
+  await core.createNamespace({ body: { metadata: { name: HERALD_NAMESPACE } } });
+  const env: Env = {
+    api, kc, core, custom, controllers: [],
+    stop: async () => {
+      for (const c of env.controllers) await c.stop().catch(() => undefined);
+      await api.stop();
+    },
+  };
+  return env;
+}
+
+export interface TestControllerOptions {
+  identity?: string;
+  leaderElect?: boolean;
+  timings?: ElectionTimings;
+  loadBalancerClass?: string;
+}
+
+export async function startTestController(env: Env, o: TestControllerOptions = {}): Promise<RunningController> {
+  const logger = process.env.HERALD_TEST_LOG ? createLogger('controller', 'debug') : silentLogger();
+  const controller = await startController({
+    kubeConfig: env.kc, namespace: HERALD_NAMESPACE, identity: o.identity ?? 'test-controller',
+    leaderElect: o.leaderElect ?? false, timings: o.timings, loadBalancerClass: o.loadBalancerClass,
+    logger, createCore: createControllerCore,
+  });
+  env.controllers.push(controller);
+  return controller;
+}
+
+export async function ensureNamespace(env: Env, name: string, labels?: Record<string, string>): Promise<void> {
+  await env.core.createNamespace({ body: { metadata: { name, labels } } }).catch((err: unknown) => {
+    if ((err as { code?: number }).code !== 409) throw err;
+  });
+}
+
+export interface ServiceOptions {
+  annotations?: Record<string, string>;
+  labels?: Record<string, string>;
+  loadBalancerIP?: string;
+  loadBalancerClass?: string;
+  ipFamilyPolicy?: 'SingleStack' | 'PreferDualStack' | 'RequireDualStack';
+  ipFamilies?: ('IPv4' | 'IPv6')[];
+  ports?: { port: number; protocol?: string }[];
+  type?: string;
+}
+
+export function serviceBody(namespace: string, name: string, o: ServiceOptions = {}): V1Service {
+  return {
+    metadata: { name, namespace, annotations: o.annotations, labels: o.labels },
+    spec: {
+      type: o.type ?? 'LoadBalancer',
+      ports: (o.ports ?? [{ port: 80 }]).map((p) => ({ port: p.port, protocol: p.protocol ?? 'TCP' })),
+      selector: { app: name },
+      loadBalancerIP: o.loadBalancerIP,
+      loadBalancerClass: o.loadBalancerClass,
+      ipFamilyPolicy: o.ipFamilyPolicy,
+      ipFamilies: o.ipFamilies,
+    },
+  };
+}
+
+export async function createService(env: Env, namespace: string, name: string, o: ServiceOptions = {}): Promise<V1Service> {
+  await ensureNamespace(env, namespace);
+  return env.core.createNamespacedService({ namespace, body: serviceBody(namespace, name, o) });
+}
+
+export function poolBody(name: string, spec: Partial<IPAddressPoolSpec> & { addresses: string[] }): IPAddressPool {
+  return { apiVersion: `${GROUP}/${VERSION}`, kind: 'IPAddressPool', metadata: { name, namespace: HERALD_NAMESPACE }, spec };
+}
+
+const poolRef = { group: GROUP, version: VERSION, namespace: HERALD_NAMESPACE, plural: IPADDRESSPOOL_PLURAL };
+
+export async function createPool(env: Env, name: string, spec: Partial<IPAddressPoolSpec> & { addresses: string[] }): Promise<void> {
+  await env.custom.createNamespacedCustomObject({ ...poolRef, body: poolBody(name, spec) });
+}
+
+export async function getPool(env: Env, name: string): Promise<IPAddressPool> {
+  return (await env.custom.getNamespacedCustomObject({ ...poolRef, name })) as IPAddressPool;
+}
+
+/** Replaces a pool's addresses (a JSON merge patch on spec). */
+export async function setPoolAddresses(env: Env, name: string, addresses: string[]): Promise<void> {
+  const { mergePatch } = await import('../../lib/kube/patch.js');
+  await env.custom.patchNamespacedCustomObject({ ...poolRef, name, body: { spec: { addresses } } }, mergePatch);
+}
+
+export async function deletePool(env: Env, name: string): Promise<void> {
+  await env.custom.deleteNamespacedCustomObject({ ...poolRef, name });
+}
+
+export function ipsOf(svc: V1Service | undefined): string[] {
+  return (svc?.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? '').filter((ip) => ip !== '');
+}
+
+export async function readService(env: Env, namespace: string, name: string): Promise<V1Service | undefined> {
+  return env.core.readNamespacedService({ name, namespace }).catch((err: unknown) => {
+    if ((err as { code?: number }).code === 404) return undefined;
+    throw err;
+  });
+}
+
+/** Polls `probe` until it returns something other than undefined/false; fails naming `what` and the last value seen. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+      last = value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${String(last)})`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export function waitForIPs(env: Env, namespace: string, name: string, count = 1, timeoutMs = 5000): Promise<string[]> {
+  return waitFor(`${namespace}/${name} to have ${count} IP(s)`, async () => {
+    const ips = ipsOf(await readService(env, namespace, name));
+    return ips.length === count ? ips : undefined;
+  }, timeoutMs);
+}
+
+export async function eventsFor(env: Env, namespace: string, name: string): Promise<CoreV1Event[]> {
+  const list = await env.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` });
+  return list.items;
+}
+
+export function waitForEvent(env: Env, namespace: string, name: string, reason: string, timeoutMs = 5000): Promise<CoreV1Event> {
+  return waitFor(`event ${reason} on ${namespace}/${name}`, async () =>
+    (await eventsFor(env, namespace, name)).find((e) => e.reason === reason), timeoutMs);
+}

@@ -1,0 +1,66 @@
+// The real kubectl against the emulator with the controller running: the user's path from
+// `kubectl apply -k config/default` and `kubectl apply -f config/samples/` to an EXTERNAL-IP.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot, startTestController, waitFor, type Env } from '../integration/harness.js';
+import { startApiServer } from '../apiserver/index.js';
+import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+
+const run = promisify(execFile);
+let env: Env;
+
+beforeAll(async () => {
+  const api = await startApiServer();
+  const kc = api.kubeConfig();
+  env = {
+    api, kc, core: kc.makeApiClient(CoreV1Api), custom: kc.makeApiClient(CustomObjectsApi), controllers: [],
+    stop: async () => {
+      for (const c of env.controllers) await c.stop();
+      await api.stop();
+    },
+  };
+});
+afterAll(() => env.stop());
+
+async function kubectl(...args: string[]): Promise<string> {
+  const { stdout } = await run('kubectl', ['--kubeconfig', env.api.kubeconfigPath, ...args], { cwd: repoRoot });
+  return stdout;
+}
+
+/** Rows of a kubectl table as objects keyed by its header. */
+function table(text: string): Record<string, string>[] {
+  const [header = '', ...rows] = text.trim().split('\n');
+  const starts = [...header.matchAll(/\S+(?: \S+)*/g)].map((m) => ({ name: m[0], at: m.index ?? 0 }));
+  return rows.map((row) => Object.fromEntries(starts.map((c, i) => [c.name, row.slice(c.at, starts[i + 1]?.at).trim()])));
+}
+
+const hasSamples = existsSync(join(repoRoot, 'config/default/kustomization.yaml')) && existsSync(join(repoRoot, 'config/samples'));
+
+(hasSamples ? test : test.skip)('apply -k config/default, apply -f config/samples/: EXTERNAL-IP, pool columns, IPAllocated in describe', async () => {
+  await kubectl('apply', '-k', 'config/default');
+  await startTestController(env);
+  await kubectl('apply', '-f', 'config/samples/');
+  // A re-apply must be accepted too (kubectl's last-applied merge against what the controller wrote).
+  await kubectl('apply', '-f', 'config/samples/');
+
+  const services = await waitFor('every sample LoadBalancer Service to show an EXTERNAL-IP', async () => {
+    const rows = table(await kubectl('get', 'svc', '-A')).filter((r) => r.TYPE === 'LoadBalancer');
+    return rows.length > 0 && rows.every((r) => /^[0-9a-f:.]+(,[0-9a-f:.]+)*$/.test(r['EXTERNAL-IP'] ?? '')) ? rows : undefined;
+  }, 10_000);
+
+  const pools = await waitFor('pool columns with counts', async () => {
+    const rows = table(await kubectl('get', 'ipaddresspools', '-n', 'herald-system'));
+    return rows.length > 0 && rows.some((r) => Object.entries(r).some(([k, v]) => /ASSIGNED/i.test(k) && /^[1-9]/.test(v))) ? rows : undefined;
+  }, 10_000);
+  expect(Object.keys(pools[0] ?? {})).toEqual(expect.arrayContaining(['NAME']));
+
+  const first = services[0];
+  const describe = await waitFor('IPAllocated in kubectl describe', async () => {
+    const text = await kubectl('describe', 'svc', '-n', first?.NAMESPACE ?? '', first?.NAME ?? '');
+    return text.includes('IPAllocated') ? text : undefined;
+  }, 10_000);
+  expect(describe).toContain(first?.['EXTERNAL-IP']?.split(',')[0]);
+  expect(describe).toMatch(/LoadBalancer Ingress:\s+\S+/);
+}, 60_000);

@@ -1,0 +1,42 @@
+// tcpdump on the client's interface: what actually went over the wire, for counting gratuitous frames.
+import { createInterface } from 'node:readline';
+import { killProc, sleep, spawnIn, type ProcRecord } from './exec.js';
+import { HOST_IF, nsOf } from './topology.js';
+
+export class Capture {
+  readonly lines: string[] = [];
+  private constructor(private readonly record: ProcRecord) {}
+
+  /** Starts `tcpdump -l -nn -e` with a filter in the client namespace; resolves once it listens. */
+  static async start(filter: string): Promise<Capture> {
+    const argv = ['tcpdump', '-l', '-nn', '-e', '-i', HOST_IF, filter];
+    const { record, child } = spawnIn(nsOf('client'), argv, { role: `tcpdump-${Date.now()}`, pipeStdout: true });
+    const capture = new Capture(record);
+    if (!child.stdout) throw new Error('tcpdump: no stdout pipe');
+    createInterface({ input: child.stdout }).on('line', (line) => capture.lines.push(line));
+    // tcpdump says "listening on" on stderr (into the log file); half a second is plenty to open the socket.
+    await sleep(500);
+    return capture;
+  }
+
+  async stop(): Promise<string[]> {
+    await sleep(100); // let the last lines through the pipe
+    await killProc(this.record, 'SIGTERM', 2000);
+    return this.lines;
+  }
+}
+
+/** Gratuitous ARP in request form (sender = target = ip), the form Linux clients accept at once. */
+export function countGratuitousArp(lines: readonly string[], ip: string): number {
+  return lines.filter((l) => l.includes(`Request who-has ${ip} tell ${ip},`)).length;
+}
+
+/** ARP replies for ip, gratuitous or not; keepalived and some stacks also send the reply form. */
+export function countArpReplies(lines: readonly string[], ip: string): number {
+  return lines.filter((l) => l.includes(`Reply ${ip} is-at`)).length;
+}
+
+/** Unsolicited Neighbor Advertisements for ip (tcpdump: "neighbor advertisement, tgt is IP"). */
+export function countNeighborAdvertisements(lines: readonly string[], ip: string): number {
+  return lines.filter((l) => l.includes(`neighbor advertisement, tgt is ${ip}`)).length;
+}

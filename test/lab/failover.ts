@@ -1,0 +1,166 @@
+// One failover trial, the same for Herald and for keepalived: find who serves the VIP now (the client's
+// view), wait a random part of the system's timer cycle (else trials phase-lock to the heartbeat and the
+// spread disappears, LAB-NOTES), inject the fault, and time it to the first HTTP answer from another
+// node, both instants on CLOCK_MONOTONIC. Then repair and wait until the system has settled again.
+import { electOwner } from '../../speaker/election/index.js';
+import { DEFAULT_INTERVAL_MS } from '../../speaker/membership/core/defaults.js';
+import { findProc, killProc, sleep } from './exec.js';
+import { linkDown, linkUp } from './lab.js';
+import { crashKeepalivedNow, removeVip, startKeepalived, stopKeepalived, type VrrpSettings } from './keepalived.js';
+import { monotonicMs, type HttpProber } from './probe.js';
+import { speakerRole, startSpeaker, writeSpeakerConfig } from './speakers.js';
+import { NODES } from './topology.js';
+
+export type FaultKind = 'kill' | 'link' | 'stop';
+
+export const FAULT_WORDS: Record<FaultKind, string> = {
+  kill: 'SIGKILL of the owner',
+  link: "owner's link down",
+  stop: 'graceful stop (SIGTERM)',
+};
+
+export interface L2System {
+  readonly label: string;
+  /** The heartbeat or advert period the fault must land at random points of, ms. */
+  readonly cycleMs: number;
+  start(): Promise<void>;
+  /** Injects the fault on node and returns its monotonic time (taken just before, never flattering). */
+  fault(node: string, kind: FaultKind): Promise<number>;
+  /** Undoes the fault; resolves once the node runs again (not necessarily as owner). */
+  repair(node: string, kind: FaultKind): Promise<void>;
+  /** The node that should serve with every node healthy, when the system defines one. */
+  expectedOwner(): string | undefined;
+  /** The node that should take over from `failed`, when the system defines one. */
+  expectedSuccessor(failed: string): string | undefined;
+  stop(): Promise<void>;
+}
+
+export interface TrialResult {
+  kind: FaultKind;
+  from: string;
+  to: string;
+  expectedTo: string | undefined;
+  /** Fault → first HTTP answer from another node, ms. */
+  ms: number;
+  faultAt: number;
+}
+
+export async function runTrial(system: L2System, prober: HttpProber, kind: FaultKind, timeoutMs = 15_000): Promise<TrialResult> {
+  const from = await settledOwner(prober, system.expectedOwner(), timeoutMs);
+  await sleep(Math.random() * system.cycleMs);
+  const faultAt = await system.fault(from, kind);
+  const hit = await prober.waitForSuccess(faultAt, (body) => body !== from, timeoutMs);
+  await system.repair(from, kind);
+  const to = hit.body ?? '?';
+  return { kind, from, to, expectedTo: system.expectedSuccessor(from), ms: hit.done - faultAt, faultAt };
+}
+
+/**
+ * Waits until the client has been answered by one node (the expected one, if any) for 300 ms straight,
+ * so a trial never starts in the middle of a handover.
+ */
+export async function settledOwner(prober: HttpProber, expected: string | undefined, timeoutMs: number): Promise<string> {
+  const deadline = monotonicMs() + timeoutMs;
+  for (;;) {
+    const since = monotonicMs() - 300;
+    const recent = prober.samples.filter((s) => s.done > since);
+    const bodies = new Set(recent.map((s) => (s.ok ? s.body : undefined)));
+    const [only] = bodies;
+    if (recent.length >= 10 && bodies.size === 1 && only !== undefined && (expected === undefined || only === expected)) return only;
+    if (monotonicMs() > deadline) throw new Error(`no settled owner within ${timeoutMs} ms (wanted ${expected ?? 'any'}; recent ${[...bodies].join(',')})`);
+    await sleep(50);
+  }
+}
+
+/** Herald with default settings: three speakers reading one file source that lists the VIP. */
+export class HeraldSystem implements L2System {
+  readonly label = 'Herald (defaults)';
+  readonly cycleMs = DEFAULT_INTERVAL_MS;
+  private configPath = '';
+
+  constructor(private readonly vip: string, private readonly extraArgs: readonly string[] = []) {}
+
+  async start(): Promise<void> {
+    this.configPath = writeSpeakerConfig({ ips: [{ ip: this.vip }] });
+    for (const node of NODES) startSpeaker(node, this.configPath, this.extraArgs);
+  }
+
+  async fault(node: string, kind: FaultKind): Promise<number> {
+    const speaker = findProc(speakerRole(node));
+    if (!speaker) throw new Error(`no speaker runs on ${node}`);
+    const at = monotonicMs();
+    if (kind === 'link') await linkDown(node);
+    else process.kill(speaker.pid, kind === 'kill' ? 'SIGKILL' : 'SIGTERM');
+    return at;
+  }
+
+  async repair(node: string, kind: FaultKind): Promise<void> {
+    if (kind === 'link') return linkUp(node);
+    const speaker = findProc(speakerRole(node));
+    if (speaker) await killProc(speaker, 'SIGKILL', 5000); // already dying: wait for it to be gone
+    startSpeaker(node, this.configPath, this.extraArgs);
+  }
+
+  expectedOwner(): string | undefined {
+    return electOwner(this.vip, NODES.map((name) => ({ name })), new Set(NODES));
+  }
+
+  expectedSuccessor(failed: string): string | undefined {
+    return electOwner(this.vip, NODES.map((name) => ({ name })), new Set(NODES.filter((n) => n !== failed)));
+  }
+
+  async stop(): Promise<void> {
+    for (const node of NODES) {
+      const speaker = findProc(speakerRole(node));
+      if (speaker) await killProc(speaker, 'SIGTERM', 5000);
+    }
+  }
+}
+
+/** keepalived on every node, VRRP with nopreempt (see keepalived.ts): whoever took over keeps the VIP. */
+export class KeepalivedSystem implements L2System {
+  readonly label: string;
+  readonly cycleMs: number;
+
+  constructor(private readonly vip: string, private readonly settings: VrrpSettings) {
+    this.label = `keepalived VRRPv${settings.version} advert_int ${settings.advertInt}`;
+    this.cycleMs = settings.advertInt * 1000;
+  }
+
+  async start(): Promise<void> {
+    for (const node of NODES) startKeepalived(node, this.vip, this.settings);
+  }
+
+  async fault(node: string, kind: FaultKind): Promise<number> {
+    const at = monotonicMs();
+    if (kind === 'kill') crashKeepalivedNow(node);
+    else if (kind === 'link') await linkDown(node);
+    else await stopKeepalived(node, 'SIGTERM');
+    return at;
+  }
+
+  async repair(node: string, kind: FaultKind): Promise<void> {
+    // A crashed or cut-off master keeps the VIP on its interface: remove it before it can answer again.
+    if (kind === 'kill') await stopKeepalived(node, 'SIGKILL');
+    await removeVip(node, this.vip);
+    if (kind === 'link') await linkUp(node);
+    else startKeepalived(node, this.vip, this.settings);
+    // With nopreempt the node comes back as a backup; give it a few adverts to learn who is master.
+    await sleep(Math.max(300, 2 * this.cycleMs));
+  }
+
+  expectedOwner(): undefined {
+    return undefined;
+  }
+
+  expectedSuccessor(): undefined {
+    return undefined;
+  }
+
+  async stop(): Promise<void> {
+    for (const node of NODES) {
+      await stopKeepalived(node, 'SIGKILL');
+      await removeVip(node, this.vip);
+    }
+  }
+}

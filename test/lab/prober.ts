@@ -1,0 +1,39 @@
+// The client's prober: one fresh HTTP GET to URL every INTERVAL ms, whatever the previous ones are
+// doing, each printed as a JSON line with CLOCK_MONOTONIC timestamps (process.hrtime), the same clock
+// the test or benchmark reads when it injects a fault, so "fault → first answer" needs no clock sync.
+// Fresh connections (no agent) so that a connection to the old owner is never reused.
+// Usage: prober.ts URL [INTERVAL_MS] [TIMEOUT_MS]; started by the lab in the client's namespace.
+import { request } from 'node:http';
+
+const url = process.argv[2];
+const intervalMs = Number(process.argv[3] ?? '10');
+const timeoutMs = Number(process.argv[4] ?? '1000');
+if (!url) {
+  console.error('usage: prober.ts URL [INTERVAL_MS] [TIMEOUT_MS]');
+  process.exit(2);
+}
+
+function nowMs(): number {
+  return Number(process.hrtime.bigint() / 1000n) / 1000;
+}
+
+function emit(line: object): void {
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+}
+
+function probe(target: string): void {
+  const sent = nowMs();
+  const req = request(target, { agent: false, timeout: timeoutMs }, (res) => {
+    let body = '';
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => (body += chunk));
+    res.on('end', () => emit({ sent, done: nowMs(), ok: res.statusCode === 200, body: body.trim() }));
+  });
+  req.on('timeout', () => req.destroy(new Error('timeout')));
+  req.on('error', (err) => emit({ sent, done: nowMs(), ok: false, error: err.message }));
+  req.end();
+}
+
+emit({ ready: nowMs() });
+setInterval(() => probe(url), intervalMs);
+process.on('SIGTERM', () => process.exit(0));

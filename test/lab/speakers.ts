@@ -1,0 +1,75 @@
+// Running real speakers on the lab's nodes: the file source they read, the shared heartbeat key, and
+// start/stop by recorded PID. A speaker runs as one process (`node --import tsx speaker/main.ts`, not the
+// `tsx` CLI, which forks a child): SIGKILL of the recorded PID must really kill the speaker.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { REPO_ROOT } from './lab.js';
+import { findProc, killProc, spawnIn, type Spawned } from './exec.js';
+import { NODES, STATE_DIR, hostByName, nsOf, v4Of } from './topology.js';
+
+export interface VipSpec {
+  ip: string;
+  /** Eligible nodes; every node when omitted. */
+  nodes?: readonly string[];
+  interfaces?: readonly string[];
+}
+
+export interface SpeakerConfig {
+  ips: readonly VipSpec[];
+  /** Election preference per node; 0 when omitted. */
+  weights?: Readonly<Record<string, number>>;
+}
+
+export const SPEAKER_ENTRY = join(REPO_ROOT, 'speaker', 'main.ts');
+
+export function speakerAvailable(): boolean {
+  return existsSync(SPEAKER_ENTRY);
+}
+
+/** Writes the speakers' file source (the same file for every node) and returns its path. */
+export function writeSpeakerConfig(config: SpeakerConfig, name = 'speakers.yaml'): string {
+  mkdirSync(STATE_DIR, { recursive: true });
+  const path = join(STATE_DIR, name);
+  const doc = {
+    nodes: NODES.map((n) => ({ name: n, address: v4Of(hostByName(n)), weight: config.weights?.[n] ?? 0 })),
+    ips: config.ips.map((v) => ({ ip: v.ip, ...(v.nodes ? { nodes: v.nodes } : {}), ...(v.interfaces ? { interfaces: v.interfaces } : {}) })),
+  };
+  writeFileSync(path, stringify(doc));
+  return path;
+}
+
+/** The shared HMAC key, made once per lab (down removes it with the state dir). */
+export function heartbeatKeyFile(): string {
+  const path = join(STATE_DIR, 'heartbeat.key');
+  if (!existsSync(path)) {
+    mkdirSync(STATE_DIR, { recursive: true });
+    writeFileSync(path, randomBytes(32).toString('hex'), { mode: 0o600 });
+  }
+  return path;
+}
+
+export function speakerRole(node: string): string {
+  return `speaker-${node}`;
+}
+
+export function startSpeaker(node: string, configPath: string, extraArgs: readonly string[] = []): Spawned {
+  if (findProc(speakerRole(node))) throw new Error(`a speaker already runs on ${node}`);
+  const argv = [
+    process.execPath, '--import', 'tsx', SPEAKER_ENTRY,
+    '--node-name', node, '--source', `file:${configPath}`, '--heartbeat-key-file', heartbeatKeyFile(),
+    '--log-level', process.env.HERALD_LAB_SPEAKER_LOG ?? 'info', ...extraArgs,
+  ];
+  return spawnIn(nsOf(node), argv, { role: speakerRole(node), cwd: REPO_ROOT });
+}
+
+/** Stops the node's speaker with `signal`; resolves once the process is gone. No-op if none runs. */
+export async function stopSpeaker(node: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  const record = findProc(speakerRole(node));
+  if (record) await killProc(record, signal, 5000);
+}
+
+export async function stopAllSpeakers(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  await Promise.all(NODES.map((n) => stopSpeaker(n, signal)));
+}
