@@ -13,7 +13,8 @@ export function kubeconfigYaml(url: string): string {
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'herald-emulator', cluster: { server: url } }],
+    // client-node refuses plain http unless TLS checks are off; kubectl ignores the flag for http.
+    clusters: [{ name: 'herald-emulator', cluster: { server: url, 'insecure-skip-tls-verify': true } }],
     users: [{ name: 'herald-emulator', user: {} }],
     contexts: [{ name: 'herald-emulator', context: { cluster: 'herald-emulator', user: 'herald-emulator', namespace: 'default' } }],
     'current-context': 'herald-emulator',
