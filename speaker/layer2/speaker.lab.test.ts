@@ -53,6 +53,13 @@ function clientNeighbour(address: string): string | null {
   return entries[0]?.lladdr ?? null;
 }
 
+/** The client's IPv6 neighbour entry for `address`: MAC and NUD state, or null when it has none. */
+function clientNeighbour6(address: string): { mac: string; state: string } | null {
+  const entries = JSON.parse(ip('-n', CLIENT_NS, '-6', '-j', 'neigh', 'show', 'to', address, 'dev', 'eth0')) as { lladdr?: string; state?: string[] }[];
+  const entry = entries[0];
+  return entry?.lladdr === undefined ? null : { mac: entry.lladdr, state: entry.state?.join(',') ?? '' };
+}
+
 /** The MACs that answer `arping` for the VIP from the client. */
 function arpingMacs(): string[] {
   let out = '';
@@ -178,5 +185,34 @@ describe('layer 2 speakers on a namespace pair (root)', () => {
     expect(await last.exited).toBe(0);
     expect(arpingMacs()).toEqual([]);
     expect(last.log.join('')).toContain('stopping: goodbye, withdraw, close');
+  });
+
+  it('moves the client\'s IPv6 neighbour entry to the new owner by unsolicited NA when the owner is SIGKILLed', async () => {
+    const fresh = NODES.map((node) => startSpeaker(node, dir));
+    running.push(...fresh);
+    const owner = rankNodes(VIP6, NODES.map((n) => ({ name: n.name })))[0]!;
+    const survivor = NODES.find((n) => n.name !== owner)!;
+    await until(`${owner} to answer NS for ${VIP6}`, () => ndiscMac() === macOf(owner), 30000);
+    // The client's kernel only updates an entry it has (RFC 4861 §7.2.5): one ping makes it ask and learn.
+    try {
+      inNs(CLIENT_NS, 'ping', '-6', '-c', '1', '-W', '1', VIP6);
+    } catch {
+      // No echo reply (no node holds the VIP itself here): only the neighbour entry matters.
+    }
+    expect(clientNeighbour6(VIP6)?.mac).toBe(macOf(owner));
+
+    // From here on the client sends nothing (no ping, no ndisc6, whose solicited answers would also
+    // update the entry): only the survivor's unsolicited NA with the override flag can move it.
+    const killedAt = Date.now();
+    process.kill(fresh.find((r) => r.name === owner)!.child.pid!, 'SIGKILL');
+    const moved = await until(`the client's IPv6 entry to move to ${survivor.mac}`, () => {
+      const entry = clientNeighbour6(VIP6);
+      return entry?.mac === survivor.mac ? entry : null;
+    }, 5000);
+    const movedMs = Date.now() - killedAt;
+    // §7.2.5: an unsolicited NA with O=1 installs the new address and sets STALE (REACHABLE if confirmed since).
+    expect(['STALE', 'REACHABLE']).toContain(moved.state);
+    expect(movedMs).toBeLessThan(3000); // a sanity bound, not the benchmark
+    process.stdout.write(`SIGKILL of ${owner}: the client's IPv6 neighbour entry moved after ${movedMs} ms (${moved.state})\n`);
   });
 });

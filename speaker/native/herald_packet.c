@@ -40,6 +40,7 @@ typedef struct {
   napi_env env;
   napi_ref on_frames; /* strong while open: keeps the callback (and through it the JS owner) alive */
   napi_ref on_closed;
+  napi_ref self_while_closing; /* strong from close() until done(): a finalizer must not cut the close short */
   napi_async_context async_context;
   uv_poll_t poll;
   int fd;
@@ -162,9 +163,11 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
 static void release_js(packet_socket *s) {
   if (s->on_frames != NULL) napi_delete_reference(s->env, s->on_frames);
   if (s->on_closed != NULL) napi_delete_reference(s->env, s->on_closed);
+  if (s->self_while_closing != NULL) napi_delete_reference(s->env, s->self_while_closing);
   if (s->async_context != NULL) napi_async_destroy(s->env, s->async_context);
   s->on_frames = NULL;
   s->on_closed = NULL;
+  s->self_while_closing = NULL;
   s->async_context = NULL;
 }
 
@@ -385,7 +388,12 @@ static napi_value socket_close(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "close(done: function)");
     return NULL;
   }
+  napi_value self;
+  CHECK(env, napi_get_cb_info(env, info, NULL, NULL, &self, NULL));
   CHECK(env, napi_create_reference(env, argv[0], 1, &s->on_closed));
+  /* Once on_frames is gone nothing else may hold the JS object; without this reference it could be
+   * collected before the poll handle finishes closing, and done() would never be called. */
+  CHECK(env, napi_create_reference(env, self, 1, &s->self_while_closing));
   /* Drop the frame callback now: nothing is delivered after close(), and the JS owner may be collected. */
   napi_delete_reference(env, s->on_frames);
   s->on_frames = NULL;

@@ -7,7 +7,7 @@ import type { TypeRegistry } from './registry.js';
 import { apiVersionOf, resourceType, storageKeyOf, type ResourceType, type Strategy } from './resource-type.js';
 import { validateCustomResource } from './schema/index.js';
 import type { Store, StoreEvent } from './store.js';
-import { isJsonObject, type JsonObject, type KubeObject } from './types.js';
+import { deleteKey, isJsonObject, type JsonObject, type KubeObject } from './types.js';
 
 export const CRD_STORAGE = storageKeyOf('apiextensions.k8s.io', 'customresourcedefinitions');
 
@@ -43,7 +43,7 @@ function schemaStrategy(kind: string, group: string, schema: JsonObject | undefi
       const mapped: FieldError[] = errors.map((e) => ({ type: e.type, field: e.field, message: '', value: e.value, body: e.message }));
       throw invalid(kind, group, metadata.name ?? '', mapped);
     }
-    for (const key of Object.keys(rest)) delete obj[key];
+    for (const key of Object.keys(rest)) deleteKey(obj, key);
     Object.assign(obj, isJsonObject(value) ? value : {}, { apiVersion, kind: k, metadata });
   };
   return { prepareCreate: (obj) => apply(obj, undefined), prepareUpdate: (obj, old) => apply(obj, old) };

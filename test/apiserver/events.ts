@@ -3,7 +3,7 @@
 // field selectors). The emulator stores the core/v1 form and converts field by field, as kube's
 // conversion functions do.
 import type { Strategy } from './resource-type.js';
-import { isJsonObject, type KubeObject } from './types.js';
+import { deleteKey, isJsonObject, type KubeObject } from './types.js';
 
 /** core/v1 name ↔ events.k8s.io/v1 name, for every field whose name differs. */
 const RENAMED: [core: string, events: string][] = [
@@ -19,7 +19,7 @@ const RENAMED: [core: string, events: string][] = [
 function rename(obj: KubeObject, pairs: [string, string][], apiVersion: string): KubeObject {
   const out: KubeObject = { ...obj, apiVersion };
   for (const [from, to] of pairs) {
-    delete out[from];
+    deleteKey(out, from);
     if (obj[from] !== undefined) out[to] = obj[from];
   }
   return out;

@@ -1,31 +1,53 @@
-// OpenAPI documents kubectl fetches. kubectl 1.32 asks /openapi/v3 for the paths it knows, and
-// /openapi/v3/<group-version> for field validation and explain. An empty but well-formed document per
-// group-version tells it there is nothing to check client-side, which is what it gets for a CRD without
-// a published schema; server-side validation still happens here.
+// OpenAPI v3 documents, as much of them as kubectl reads. kubectl 1.32 looks in /openapi/v3/<group-version>
+// for each kind's PATCH operation (tagged x-kubernetes-group-version-kind) and whether it lists the
+// `fieldValidation` query parameter; if it does, kubectl leaves validation to the server (which is where the
+// emulator validates) instead of downloading schemas for client-side validation. Merge keys for client-side
+// apply come from kubectl's own compiled-in types, so the documents carry no schemas.
+// /openapi/v2 is not served: kubectl only wants it (as protobuf) when v3 says nothing.
 import type { TypeRegistry } from './registry.js';
+import type { ResourceType } from './resource-type.js';
+
+const WRITE_PARAMETERS = ['dryRun', 'fieldManager', 'fieldValidation', 'force'].map((name) => ({
+  name, in: 'query', schema: { type: name === 'force' ? 'boolean' : 'string', uniqueItems: true },
+}));
+
+function gvPath(group: string, version: string): string {
+  return group === '' ? `api/${version}` : `apis/${group}/${version}`;
+}
+
+function objectPaths(type: ResourceType): Record<string, unknown> {
+  const base = `/${gvPath(type.group, type.version)}${type.namespaced ? '/namespaces/{namespace}' : ''}/${type.plural}`;
+  const gvk = { group: type.group, version: type.version, kind: type.kind };
+  const operation = (action: string): Record<string, unknown> => ({
+    operationId: `${action}${type.kind}`, parameters: WRITE_PARAMETERS,
+    'x-kubernetes-action': action, 'x-kubernetes-group-version-kind': gvk,
+    responses: { 200: { description: 'OK' } },
+  });
+  const paths: Record<string, unknown> = {
+    [base]: { post: operation('post') },
+    [`${base}/{name}`]: { put: operation('put'), patch: operation('patch') },
+  };
+  if (type.hasStatus) paths[`${base}/{name}/status`] = { put: operation('put'), patch: operation('patch') };
+  return paths;
+}
 
 export function openApiDocument(registry: TypeRegistry, path: string): Record<string, unknown> | undefined {
   if (path === '/openapi/v3' || path === '/openapi/v3/') {
     const paths: Record<string, unknown> = {};
     for (const group of registry.groups()) {
       for (const version of registry.versions(group)) {
-        const key = group === '' ? `api/${version}` : `apis/${group}/${version}`;
+        const key = gvPath(group, version);
         paths[key] = { serverRelativeURL: `/openapi/v3/${key}` };
       }
     }
     return { paths };
   }
-  if (path.startsWith('/openapi/v3/')) {
-    const key = path.slice('/openapi/v3/'.length);
-    const match = /^(?:api\/(v1)|apis\/([^/]+)\/([^/]+))$/.exec(key);
-    if (!match) return undefined;
-    const group = match[2] ?? '';
-    const version = match[1] ?? match[3] ?? '';
-    if (registry.resources(group, version).length === 0) return undefined;
-    return { openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.32.0' }, paths: {}, components: { schemas: {} } };
-  }
-  if (path === '/openapi/v2') {
-    return { swagger: '2.0', info: { title: 'Kubernetes', version: 'v1.32.0' }, paths: {}, definitions: {} };
-  }
-  return undefined;
+  const match = /^\/openapi\/v3\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))$/.exec(path);
+  if (!match) return undefined;
+  const group = match[2] ?? '';
+  const version = match[1] ?? match[3] ?? '';
+  const types = registry.resources(group, version);
+  if (types.length === 0) return undefined;
+  const paths = Object.assign({}, ...types.map(objectPaths)) as Record<string, unknown>;
+  return { openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.32.0' }, paths, components: { schemas: {} } };
 }

@@ -11,7 +11,7 @@ import { STRATEGIC_META } from './patch/strategic.js';
 import { apiVersionOf, type ResourceType, type Tx } from './resource-type.js';
 import { validateMetadata } from './validation.js';
 import type { Store } from './store.js';
-import { isJsonObject, type KubeObject } from './types.js';
+import { deleteKey, isJsonObject, type KubeObject } from './types.js';
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -207,7 +207,7 @@ export class Operations {
     meta.resourceVersion = old.metadata.resourceVersion;
     if (type.namespaced) meta.namespace = old.metadata.namespace;
     for (const key of ['deletionTimestamp', 'deletionGracePeriodSeconds', 'generateName'] as const) {
-      if (old.metadata[key] === undefined) delete meta[key];
+      if (old.metadata[key] === undefined) deleteKey(meta, key);
       else meta[key] = old.metadata[key] as never;
     }
     if (meta.managedFields === undefined && old.metadata.managedFields !== undefined) meta.managedFields = old.metadata.managedFields;

@@ -46,3 +46,8 @@ export function isJsonObject(value: unknown): value is JsonObject {
 export function cloneJson<T>(value: T): T {
   return structuredClone(value);
 }
+
+/** Removes a field named at run time (JSON work deletes computed keys all the time). */
+export function deleteKey(obj: object, key: string): void {
+  Reflect.deleteProperty(obj, key);
+}

@@ -1,7 +1,7 @@
 // kube's FieldsV1 field sets: `{"f:spec":{"f:ports":{"k:{\"port\":80,\"protocol\":\"TCP\"}":{".":{},"f:port":{}}}}}`.
 // A path is the list of keys from the root (`f:NAME` for a map field, `k:{KEYS}` for an item of a keyed list,
 // `.` for "the item itself").
-import { isJsonObject, type JsonObject } from '../types.js';
+import { deleteKey, isJsonObject, type JsonObject } from '../types.js';
 import { deepEqual } from './json-util.js';
 import type { PatchMeta } from './strategic.js';
 
@@ -81,7 +81,7 @@ export function removePath(obj: unknown, path: FieldPath): unknown {
     const key = segment.slice(2);
     if (!(key in obj)) return obj;
     const copy = { ...obj };
-    if (rest.length === 0) delete copy[key];
+    if (rest.length === 0) deleteKey(copy, key);
     else copy[key] = removePath(copy[key], rest);
     return copy;
   }
@@ -102,7 +102,7 @@ export function removeFromFieldSet(tree: JsonObject, path: FieldPath): JsonObjec
   if (segment === undefined || !(segment in tree)) return tree;
   const copy = { ...tree };
   const child = copy[segment];
-  if (rest.length === 0 || !isJsonObject(child)) delete copy[segment];
+  if (rest.length === 0 || !isJsonObject(child)) deleteKey(copy, segment);
   else copy[segment] = removeFromFieldSet(child, rest);
   return copy;
 }

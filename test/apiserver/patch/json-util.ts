@@ -1,5 +1,5 @@
 // Small JSON helpers shared by the patch flavours and the write path.
-import { isJsonObject, type JsonObject } from '../types.js';
+import { deleteKey, isJsonObject, type JsonObject } from '../types.js';
 
 /** Structural equality, map key order ignored (as Go's reflect.DeepEqual on decoded JSON). */
 export function deepEqual(a: unknown, b: unknown): boolean {
@@ -20,7 +20,7 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   if (!isJsonObject(patch)) return patch;
   const result: JsonObject = isJsonObject(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete result[key];
+    if (value === null) deleteKey(result, key);
     else result[key] = mergePatch(result[key], value);
   }
   return result;

@@ -3,7 +3,7 @@
 // and the directives kubectl sends are honoured: $patch (replace/delete/merge), $retainKeys,
 // $deleteFromPrimitiveList/<field> and $setElementOrder/<field>.
 import { badRequest } from '../errors.js';
-import { isJsonObject, type JsonObject } from '../types.js';
+import { deleteKey, isJsonObject, type JsonObject } from '../types.js';
 import { deepEqual } from './json-util.js';
 
 export interface ListMerge {
@@ -72,12 +72,12 @@ function reorder(items: unknown[], order: unknown[], list: ListMerge): unknown[]
 function applyField(result: JsonObject, key: string, value: unknown, meta: PatchMeta): void {
   const fieldMeta = meta.fields?.[key];
   if (value === null) {
-    delete result[key];
+    deleteKey(result, key);
   } else if (Array.isArray(value) && fieldMeta?.list) {
     result[key] = mergeList(result[key], value, fieldMeta, fieldMeta.list);
   } else if (isJsonObject(value)) {
     const merged = strategicMerge(result[key], value, fieldMeta ?? {});
-    if (merged === undefined) delete result[key];
+    if (merged === undefined) deleteKey(result, key);
     else result[key] = merged;
   } else {
     result[key] = stripDirectives(value);
@@ -114,7 +114,7 @@ export function strategicMerge(original: unknown, patch: unknown, meta: PatchMet
   applyListDirectives(result, patch, meta);
   const retain = patch[RETAIN_KEYS];
   if (Array.isArray(retain)) {
-    for (const key of Object.keys(result)) if (!retain.includes(key)) delete result[key];
+    for (const key of Object.keys(result)) if (!retain.includes(key)) deleteKey(result, key);
   }
   return result;
 }

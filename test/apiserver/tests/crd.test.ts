@@ -19,8 +19,8 @@ export function widgetCrd(scope: 'Namespaced' | 'Cluster' = 'Namespaced', plural
         additionalPrinterColumns: [{ name: 'Size', type: 'integer', jsonPath: '.spec.size' }],
         schema: { openAPIV3Schema: { type: 'object', properties: {
           spec: { type: 'object', required: ['color'], properties: {
-            color: { type: 'string', enum: ['red', 'blue'] },
-            size: { type: 'integer', default: 3, minimum: 1 },
+            color: { type: 'string', _enum: ['red', 'blue'] }, // client-node's names for enum and default
+            size: { type: 'integer', _default: 3, minimum: 1 },
           } },
           status: { type: 'object', properties: { ready: { type: 'boolean' } } },
         } } },
