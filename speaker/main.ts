@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   const registry = new Registry();
   registerSpeakerMetrics(registry, () => {
     const m = speaker.members();
-    return { announcer: announcer.stats, announcements: announcer.current(), aliveMembers: m.alive.size, quorum: m.quorum,
+    return { announcer: announcer.stats, loop: speaker.loop.stats, announcements: announcer.current(), aliveMembers: m.alive.size, quorum: m.quorum,
       heartbeatsSent: m.heartbeatsSent, heartbeatsDropped: m.heartbeatsDropped };
   });
   const metrics = flags.metricsPort === 0 ? null : await serveMetrics(registry, flags.metricsPort);

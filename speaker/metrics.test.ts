@@ -5,6 +5,7 @@ describe('speaker metrics', () => {
   const figures: SpeakerFigures = {
     announcer: { framesSent: 7, framesReceived: 12, requestsAnswered: 3, sendErrors: 0,
       drops: { notRequest: 4, gratuitous: 0, notOwned: 5, wrongInterface: 0, fromSelf: 0, malformed: 1 } },
+    loop: { announceFailures: 2, retries: 1, retriesExhausted: 0 },
     announcements: [{ ip: '192.0.2.100', ifname: 'eth0' }, { ip: '192.0.2.100', ifname: 'eth1' }, { ip: '2001:db8::1', ifname: 'eth0' }],
     aliveMembers: 3,
     quorum: true,
@@ -28,6 +29,8 @@ describe('speaker metrics', () => {
         'herald_speaker_alive_members 3',
         'herald_speaker_quorum 1',
         'herald_speaker_heartbeats_dropped_total{reason="badMac"} 2',
+        'herald_speaker_announce_failures_total 2',
+        'herald_speaker_announce_retries_total 1',
       ]) expect(text).toContain(line);
       current = { ...figures, announcer: { ...figures.announcer, framesSent: 9 }, quorum: false, announcements: [] };
       const again = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();

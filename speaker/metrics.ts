@@ -6,9 +6,11 @@ import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { AnnouncerStats } from './layer2/announcer.js';
 import type { Announcement } from './layer2/decide/diff.js';
+import type { LoopStats } from './loop/loop.js';
 
 export interface SpeakerFigures {
   announcer: AnnouncerStats;
+  loop: LoopStats;
   announcements: readonly Announcement[];
   aliveMembers: number;
   quorum: boolean;
@@ -34,6 +36,10 @@ export function registerSpeakerMetrics(registry: Registry, figures: () => Speake
   mirroredCounter(registry, `${p}frames_received_total`, 'Frames read from the ARP/IPv6 sockets', () => figures().announcer.framesReceived);
   mirroredCounter(registry, `${p}requests_answered_total`, 'ARP requests and Neighbor Solicitations answered', () => figures().announcer.requestsAnswered);
   mirroredCounter(registry, `${p}send_errors_total`, 'Frames the kernel refused to send', () => figures().announcer.sendErrors);
+  mirroredCounter(registry, `${p}announce_failures_total`, 'Announcements (IP, interface) that failed, once per attempt', () => figures().loop.announceFailures);
+  mirroredCounter(registry, `${p}announce_retries_total`, 'Timed retries of failed announcements', () => figures().loop.retries);
+  mirroredCounter(registry, `${p}announce_retries_exhausted_total`, 'Times every retry was used up with announcements still failing',
+    () => figures().loop.retriesExhausted);
   new Counter({ name: `${p}frames_dropped_total`, help: 'Received frames not answered, by reason', labelNames: ['reason'], registers: [registry],
     collect() {
       this.reset();

@@ -1,5 +1,5 @@
 import { silentLogger } from '../../lib/log.js';
-import { Announcer } from './announcer.js';
+import { Announcer, type OpenSocket } from './announcer.js';
 import type { LinkInfo } from './decide/interfaces.js';
 import {
   ARP_OPERATION_REPLY,
@@ -121,7 +121,85 @@ describe('Announcer', () => {
     expect(client.received.map((f) => decodeArpFrame(f).arp.sha).sort()).toEqual([nodeMac, eth1.mac].sort());
   });
 
-  it('refuses an interface it does not know', async () => {
-    await expect(announcer.apply({ announce: [{ ip: '192.0.2.100', ifname: 'eth9' }], withdraw: [] }, [eth0])).rejects.toThrow('"eth9"');
+  it('returns an interface it does not know as a failure', async () => {
+    const failures = await announcer.apply({ announce: [{ ip: '192.0.2.100', ifname: 'eth9' }], withdraw: [] }, [eth0]);
+    expect(failures.map((f) => [f.ip, f.ifname, f.error.message])).toEqual([['192.0.2.100', 'eth9', 'announce 192.0.2.100 on "eth9": no such interface']]);
+  });
+});
+
+describe('Announcer when sockets fail or links change', () => {
+  const v4 = (ip: string, ifname = 'eth0') => ({ ip, ifname });
+  let segment: MemorySegment;
+  const announcers: Announcer[] = [];
+  const make = (open: OpenSocket): Announcer => {
+    const a = new Announcer({ openSocket: open, logger: silentLogger(), schedule: [0] });
+    announcers.push(a);
+    return a;
+  };
+  beforeEach(() => {
+    segment = new MemorySegment();
+  });
+  afterEach(async () => {
+    for (const a of announcers.splice(0)) await a.apply({ announce: [], withdraw: a.current() }, [eth0, eth1]);
+  });
+
+  it('returns the announcement whose socket would not open, and still makes the others', async () => {
+    const announcer = make((ifname, ...rest) => {
+      if (ifname === 'eth1') throw new Error('socket on "eth1": ENODEV');
+      return segment.open(ifname, ...rest);
+    });
+    const failures = await announcer.apply({ announce: [v4('192.0.2.100', 'eth1'), v4('192.0.2.101')], withdraw: [] }, [eth0, eth1]);
+    expect(failures.map((f) => `${f.ip}%${f.ifname}: ${f.error.message}`)).toEqual(['192.0.2.100%eth1: announce 192.0.2.100 on "eth1": socket on "eth1": ENODEV']);
+    expect(failures[0]?.error.cause).toBeInstanceOf(Error);
+    expect(announcer.current()).toEqual([v4('192.0.2.101')]);
+  });
+
+  it('closes a socket it opened for an IPv6 whose solicited-node join failed', async () => {
+    const announcer = make((...args) => {
+      const socket = segment.open(...args);
+      socket.addMulticast = () => { throw new Error('PACKET_ADD_MEMBERSHIP: ENOBUFS'); };
+      return socket;
+    });
+    const failures = await announcer.apply({ announce: [v4('2001:db8:1::100')], withdraw: [] }, [eth0]);
+    expect(failures).toHaveLength(1);
+    expect(announcer.current()).toEqual([]);
+    expect(segment.sockets.map((s) => s.closed)).toEqual([true]);
+  });
+
+  it('withdraws an IPv6 even when leaving its group fails, and keeps the other IP answered', async () => {
+    const announcer = make((...args) => {
+      const socket = segment.open(...args);
+      socket.dropMulticast = () => { throw new Error('PACKET_DROP_MEMBERSHIP: ENODEV'); };
+      return socket;
+    });
+    await announcer.apply({ announce: [v4('2001:db8:1::100'), v4('2001:db8:1::101')], withdraw: [] }, [eth0]);
+    await expect(announcer.apply({ announce: [], withdraw: [v4('2001:db8:1::100')] }, [eth0])).resolves.toEqual([]);
+    expect(announcer.current()).toEqual([v4('2001:db8:1::101')]);
+  });
+
+  it('makes its announcements again on a fresh socket when the link is re-created under the same name', async () => {
+    const announcer = make(segment.open);
+    const client = segment.client(ETHERTYPE_ARP);
+    await announcer.apply({ announce: [v4('192.0.2.100')], withdraw: [] }, [eth0]);
+    const recreated = { ...eth0, index: 9 };
+    await announcer.apply({ announce: [], withdraw: [] }, [recreated]);
+    const mine = segment.sockets.filter((s) => s.ifname === 'eth0');
+    expect(mine.map((s) => s.closed)).toEqual([true, false]);
+    expect(client.received.map((f) => decodeArpFrame(f).arp.spa)).toEqual(['192.0.2.100', '192.0.2.100']);
+    // Once redone, an unchanged link is left alone.
+    await announcer.apply({ announce: [], withdraw: [] }, [recreated]);
+    expect(segment.sockets.filter((s) => s.ifname === 'eth0')).toHaveLength(2);
+  });
+
+  it('tells clients and answers with the new MAC when the link\'s MAC changes', async () => {
+    const announcer = make(segment.open);
+    const client = segment.client(ETHERTYPE_ARP);
+    await announcer.apply({ announce: [v4('192.0.2.100')], withdraw: [] }, [eth0]);
+    const newMac = '02:00:00:00:00:0c';
+    await announcer.apply({ announce: [], withdraw: [] }, [{ ...eth0, mac: newMac }]);
+    expect(decodeArpFrame(client.received.at(-1)!).arp.sha).toBe(newMac);
+    client.received.length = 0;
+    client.send(arpRequest('192.0.2.100'));
+    expect(client.received.map((f) => decodeArpFrame(f).arp.sha)).toEqual([newMac]);
   });
 });

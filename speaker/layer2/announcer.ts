@@ -39,18 +39,30 @@ export interface AnnouncerStats {
   drops: Record<DropReason, number>;
 }
 
+/** One announcement apply() could not make (the socket would not open, the interface is gone, ...). */
+export interface AnnounceFailure extends Announcement {
+  error: Error;
+}
+
 interface Held extends Announcement {
-  mac: MacAddress;
   family: 4 | 6;
   timers: NodeJS.Timeout[];
 }
 
-const socketKey = (ifname: string, family: 4 | 6): string => `${ifname}/${family}`;
+/** An open socket and the link it was opened on: AF_PACKET binds to an ifindex, not to a name. */
+interface SocketEntry {
+  socket: FrameSocket;
+  index: number;
+  mac: MacAddress;
+}
+
+type Family = 4 | 6;
+const familyOf = (ip: string): Family => (ip.includes(':') ? 6 : 4);
+const socketKey = (ifname: string, family: Family): string => `${ifname}/${family}`;
 
 export class Announcer {
   private readonly held = new Map<AnnouncementKey, Held>();
-  private readonly sockets = new Map<string, FrameSocket>();
-  private readonly macs = new Map<string, MacAddress>();
+  private readonly sockets = new Map<string, SocketEntry>();
   /** The responder's view, kept up to date here rather than rebuilt for every received frame. */
   private readonly owned = new Map<string, Set<string>>();
   readonly stats: AnnouncerStats = {
@@ -66,30 +78,51 @@ export class Announcer {
 
   /**
    * Withdraws first, so an IP moving between interfaces is never answered on both at once. One
-   * announcement that fails (the interface vanished, the socket cannot open) does not stop the others;
-   * the failures are thrown together at the end, and the failed ones stay out of current(), so the
-   * loop's next plan tries them again.
+   * announcement that fails does not stop the others: the failures are returned, and the failed ones
+   * stay out of current(), so the loop's next plan (or its timed retry) makes them again.
+   * Announcements on a link that was re-created, or changed its MAC, under the same name are made again
+   * on a fresh socket: the old socket is bound to an ifindex that is gone, and answers with the old MAC.
    */
-  async apply(diff: AnnouncementDiff, links: readonly LinkInfo[]): Promise<void> {
-    for (const a of diff.withdraw) await this.withdraw(a);
-    const errors: Error[] = [];
-    for (const a of diff.announce) {
-      const link = links.find((l) => l.name === a.ifname);
+  async apply(diff: AnnouncementDiff, links: readonly LinkInfo[]): Promise<AnnounceFailure[]> {
+    const withdrawn = new Set(diff.withdraw.map(announcementKey));
+    const redo = this.heldOnChangedLinks(links).filter((a) => !withdrawn.has(announcementKey(a)));
+    for (const a of [...diff.withdraw, ...redo]) await this.withdraw(a);
+    const failures: AnnounceFailure[] = [];
+    for (const a of [...diff.announce, ...redo]) {
       try {
+        const link = links.find((l) => l.name === a.ifname);
         if (link === undefined) throw new Error('no such interface');
-        this.announce(a, canonicalMac(link.mac));
+        await this.announce(a, link);
       } catch (err) {
-        errors.push(new Error(`announce ${a.ip} on "${a.ifname}": ${(err as Error).message}`, { cause: err }));
+        failures.push({ ...a, error: new Error(`announce ${a.ip} on "${a.ifname}": ${(err as Error).message}`, { cause: err }) });
       }
     }
-    if (errors.length > 0) throw new AggregateError(errors, errors.map((e) => e.message).join('; '));
+    return failures;
   }
 
-  private announce(a: Announcement, mac: MacAddress): void {
-    const family = a.ip.includes(':') ? 6 : 4;
-    const socket = this.socketFor(a.ifname, family, mac);
-    if (family === 6) socket.addMulticast(solicitedNodeMac(a.ip));
-    const held: Held = { ...a, mac, family, timers: [] };
+  private heldOnChangedLinks(links: readonly LinkInfo[]): Announcement[] {
+    const changed: Announcement[] = [];
+    for (const h of this.held.values()) {
+      const entry = this.sockets.get(socketKey(h.ifname, h.family));
+      const link = links.find((l) => l.name === h.ifname);
+      // A link that is gone (or lost its MAC) is the plan's business: it withdraws the announcement.
+      if (entry === undefined || link === undefined || link.mac === '') continue;
+      if (link.index !== entry.index || canonicalMac(link.mac) !== entry.mac) changed.push({ ip: h.ip, ifname: h.ifname });
+    }
+    return changed;
+  }
+
+  private async announce(a: Announcement, link: LinkInfo): Promise<void> {
+    const family = familyOf(a.ip);
+    const { socket, mac } = this.socketFor(link, family);
+    try {
+      if (family === 6) socket.addMulticast(solicitedNodeMac(a.ip));
+    } catch (err) {
+      // A socket opened for this announcement alone must not outlive it: nothing else would close it.
+      await this.closeIfUnused(a.ifname, family);
+      throw err;
+    }
+    const held: Held = { ...a, family, timers: [] };
     this.held.set(announcementKey(a), held);
     this.owned.set(a.ip, (this.owned.get(a.ip) ?? new Set()).add(a.ifname));
     const frame = family === 4 ? gratuitousArp(mac, a.ip) : unsolicitedNeighborAdvertisement(mac, a.ip);
@@ -108,45 +141,55 @@ export class Announcer {
     this.owned.get(a.ip)?.delete(a.ifname);
     if (this.owned.get(a.ip)?.size === 0) this.owned.delete(a.ip);
     for (const t of held.timers) clearTimeout(t);
-    const socket = this.sockets.get(socketKey(a.ifname, held.family));
-    if (socket === undefined) return;
-    const stillUsed = [...this.held.values()].some((h) => h.ifname === a.ifname && h.family === held.family);
-    if (!stillUsed) {
-      this.sockets.delete(socketKey(a.ifname, held.family));
-      await socket.close();
-    } else if (held.family === 6) {
-      socket.dropMulticast(solicitedNodeMac(a.ip));
+    if (await this.closeIfUnused(a.ifname, held.family)) return;
+    if (held.family === 4) return;
+    try {
+      this.sockets.get(socketKey(a.ifname, 6))?.socket.dropMulticast(solicitedNodeMac(a.ip));
+    } catch (err) {
+      // The IP is already forgotten; a group left joined only lets in frames the responder drops.
+      this.options.logger.warn({ err, ip: a.ip, ifname: a.ifname }, 'leaving the solicited-node group failed');
     }
   }
 
-  private socketFor(ifname: string, family: 4 | 6, mac: MacAddress): FrameSocket {
+  /** Closes the (interface, family) socket when no held IP uses it; true when none is open any more. */
+  private async closeIfUnused(ifname: string, family: Family): Promise<boolean> {
     const key = socketKey(ifname, family);
-    this.macs.set(ifname, mac);
+    const entry = this.sockets.get(key);
+    if (entry === undefined) return true;
+    if ([...this.held.values()].some((h) => h.ifname === ifname && h.family === family)) return false;
+    this.sockets.delete(key);
+    await entry.socket.close();
+    return true;
+  }
+
+  private socketFor(link: LinkInfo, family: Family): SocketEntry {
+    const key = socketKey(link.name, family);
     const existing = this.sockets.get(key);
     if (existing !== undefined) return existing;
+    const ifname = link.name;
     const socket = this.options.openSocket(
       ifname,
       family === 4 ? ETHERTYPE_ARP : ETHERTYPE_IPV6,
-      (frame) => this.receive(ifname, family, frame),
+      (frame) => this.receive(key, family, frame),
       (err) => this.options.logger.error({ err, ifname }, 'receiving on the interface failed'),
     );
-    this.sockets.set(key, socket);
-    return socket;
+    const entry: SocketEntry = { socket, index: link.index, mac: canonicalMac(link.mac) };
+    this.sockets.set(key, entry);
+    return entry;
   }
 
-  private receive(ifname: string, family: 4 | 6, frame: Uint8Array): void {
+  private receive(key: string, family: Family, frame: Uint8Array): void {
     this.stats.framesReceived++;
-    const mac = this.macs.get(ifname);
-    const socket = this.sockets.get(socketKey(ifname, family));
-    if (mac === undefined || socket === undefined) return;
-    const ctx: ResponderContext = { ifname, mac, owned: this.owned };
+    const entry = this.sockets.get(key);
+    if (entry === undefined) return;
+    const ctx: ResponderContext = { ifname: entry.socket.ifname, mac: entry.mac, owned: this.owned };
     const result = family === 4 ? respondToArp(frame, ctx) : respondToNdp(frame, ctx);
     if (result.kind === 'drop') {
       this.stats.drops[result.reason]++;
       return;
     }
     this.stats.requestsAnswered++;
-    this.send(socket, result.frame);
+    this.send(entry.socket, result.frame);
   }
 
   private send(socket: FrameSocket, frame: Uint8Array): void {

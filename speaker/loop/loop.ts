@@ -2,15 +2,18 @@
 // state in arrival order, and after each batch the plan is recomputed and its diff applied to the
 // announcer. Only this loop calls the announcer, so an announce and a withdraw can never interleave.
 import type { Logger } from '../../lib/log.js';
+import type { AnnounceFailure } from '../layer2/announcer.js';
 import { diffAnnouncements, type Announcement, type AnnouncementDiff } from '../layer2/decide/diff.js';
 import type { LinkInfo } from '../layer2/decide/interfaces.js';
 import type { IpPlan, Plan } from '../layer2/decide/plan.js';
+import { retryDelayMs } from './retry.js';
 import { applyEvent, initialState, planFor, type SpeakerEvent, type SpeakerState } from './state.js';
 
 /** What the loop needs of the announcer: the (IP, interface) pairs it holds, and a way to change them. */
 export interface AnnouncerPort {
   current(): Announcement[];
-  apply(diff: AnnouncementDiff, links: readonly LinkInfo[]): Promise<void>;
+  /** Resolves with the announcements that could not be made; they are not in current() afterwards. */
+  apply(diff: AnnouncementDiff, links: readonly LinkInfo[]): Promise<AnnounceFailure[]>;
 }
 
 export interface SpeakerLoopOptions {
@@ -18,6 +21,17 @@ export interface SpeakerLoopOptions {
   announcer: AnnouncerPort;
   logger: Logger;
   defaultInterfaces?: readonly string[];
+  /** Delays of the timed retries after a failed announcement (retry.ts); tests shorten them. */
+  retryDelaysMs?: readonly number[];
+}
+
+export interface LoopStats {
+  /** (IP, interface) announcements that failed, once per attempt. */
+  announceFailures: number;
+  /** Timed retries run. */
+  retries: number;
+  /** Times every retry was used up with announcements still failing. */
+  retriesExhausted: number;
 }
 
 export class SpeakerLoop {
@@ -27,6 +41,10 @@ export class SpeakerLoop {
   private stopped = false;
   private lastPlan = new Map<string, IpPlan>();
   private readonly planListeners: ((plan: Plan, state: SpeakerState) => void)[] = [];
+  private retryTimer: NodeJS.Timeout | null = null;
+  /** Timed retries scheduled since the last success or the last real change. */
+  private retryAttempt = 0;
+  readonly stats: LoopStats = { announceFailures: 0, retries: 0, retriesExhausted: 0 };
 
   constructor(private readonly options: SpeakerLoopOptions) {}
 
@@ -50,6 +68,7 @@ export class SpeakerLoop {
   async stop(): Promise<void> {
     this.stopped = true;
     this.queue.length = 0;
+    this.cancelRetry();
     await this.settled();
     const withdraw = this.options.announcer.current();
     await this.options.announcer.apply({ announce: [], withdraw }, this.state.links);
@@ -59,19 +78,63 @@ export class SpeakerLoop {
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
       // Fold every queued event before planning: a burst of changes costs one plan, not one per event.
-      for (const event of this.queue.splice(0)) this.state = applyEvent(this.state, event);
+      const events = this.queue.splice(0);
+      for (const event of events) this.state = applyEvent(this.state, event);
       if (this.stopped) return;
       const plan = planFor(this.state, this.options.self, this.options.defaultInterfaces);
       const diff = diffAnnouncements(plan.announcements, this.options.announcer.current());
+      let failures: AnnounceFailure[] | Error;
       try {
-        await this.options.announcer.apply(diff, this.state.links);
+        failures = await this.options.announcer.apply(diff, this.state.links);
       } catch (err) {
-        // A socket that cannot open on one interface must not stop the loop; the next event retries.
-        this.options.logger.error({ err }, 'applying announcements failed');
+        // Not one announcement failing (those are returned) but the apply itself: retried the same way.
+        failures = err instanceof Error ? err : new Error(String(err));
       }
+      // A real change starts a fresh retry schedule: whatever fails now may be a new failure.
+      if (events.some((e) => e.kind !== 'retry')) this.retryAttempt = 0;
+      this.scheduleRetry(failures);
       this.logChanges(plan);
       for (const cb of this.planListeners) cb(plan, this.state);
     }
+  }
+
+  /**
+   * After a failed apply, a timer enqueues a 'retry' event (STYLE.md §5: timers only enqueue), whose
+   * plan makes the failed announcements again, since they are not in the announcer's current().
+   */
+  private scheduleRetry(failures: AnnounceFailure[] | Error): void {
+    this.cancelRetry();
+    if (this.stopped) return;
+    const failed = failures instanceof Error || failures.length > 0;
+    if (!failed) {
+      if (this.retryAttempt > 0) this.options.logger.info({ retries: this.retryAttempt }, 'announcements recovered');
+      this.retryAttempt = 0;
+      return;
+    }
+    const delay = retryDelayMs(this.retryAttempt, this.options.retryDelaysMs);
+    const next = { attempt: this.retryAttempt + 1, retryInMs: delay };
+    if (failures instanceof Error) {
+      this.options.logger.error({ err: failures, ...next }, 'applying announcements failed');
+    } else {
+      this.stats.announceFailures += failures.length;
+      for (const f of failures) this.options.logger.warn({ ip: f.ip, ifname: f.ifname, err: f.error, ...next }, 'announcing failed');
+    }
+    if (delay === null) {
+      this.stats.retriesExhausted++;
+      this.options.logger.error({ retries: this.retryAttempt }, 'announcing still fails after every retry; trying again on the next change');
+      return;
+    }
+    this.retryAttempt++;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.stats.retries++;
+      this.enqueue({ kind: 'retry' });
+    }, delay);
+  }
+
+  private cancelRetry(): void {
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
   }
 
   private logChanges(plan: Plan): void {

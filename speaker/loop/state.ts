@@ -8,7 +8,9 @@ import type { DesiredAnnouncements } from '../source/types.js';
 export type SpeakerEvent =
   | { kind: 'desired'; desired: DesiredAnnouncements }
   | { kind: 'membership'; alive: readonly string[]; quorum: boolean }
-  | { kind: 'links'; links: readonly LinkInfo[] };
+  | { kind: 'links'; links: readonly LinkInfo[] }
+  /** The loop's retry timer fired: nothing changed, but announcements that failed are tried again. */
+  | { kind: 'retry' };
 
 export interface SpeakerState {
   /** Null until the source delivered its first configuration: nothing is announced before that. */
@@ -34,6 +36,8 @@ export function applyEvent(state: SpeakerState, event: SpeakerEvent): SpeakerSta
       return { ...state, alive: new Set(event.alive), quorum: event.quorum };
     case 'links':
       return { ...state, links: event.links };
+    case 'retry':
+      return state;
   }
 }
 

@@ -55,6 +55,14 @@ function specPart(type: ResourceType, obj: KubeObject): Record<string, unknown> 
   return type.hasStatus ? rest : { ...rest, status };
 }
 
+/** Go's omitempty: empty labels, annotations, finalizers and ownerReferences are not stored. */
+function dropEmptyMetadata(obj: KubeObject): void {
+  for (const key of ['labels', 'annotations', 'finalizers', 'ownerReferences'] as const) {
+    const value = obj.metadata[key];
+    if (value !== undefined && (Array.isArray(value) ? value.length === 0 : Object.keys(value).length === 0)) deleteKey(obj.metadata, key);
+  }
+}
+
 export class Operations {
   constructor(private readonly store: Store) {}
 
@@ -102,6 +110,7 @@ export class Operations {
     else delete obj.metadata.namespace;
     obj.apiVersion = apiVersionOf(type);
     obj.kind = type.kind;
+    dropEmptyMetadata(obj);
     return obj;
   }
 

@@ -29,10 +29,9 @@ function formatLabels(labels: unknown): string {
   return Object.keys(labels).sort().map((k) => `${k}=${String(labels[k])}`).join(',');
 }
 
-function loadBalancerIPs(svc: KubeObject, wide: boolean): string {
-  const ips = list(svc, 'status', 'loadBalancer', 'ingress').map((i) => text(i.ip, '') || text(i.hostname, '')).filter((s) => s !== '');
-  const joined = ips.join(',');
-  return !wide && joined.length > 16 ? `${joined.slice(0, 13)}...` : joined;
+/** kube-apiserver prints tables with Wide set, so the 16-character cut kubectl's own printer makes never happens. */
+function loadBalancerIPs(svc: KubeObject): string {
+  return list(svc, 'status', 'loadBalancer', 'ingress').map((i) => text(i.ip, '') || text(i.hostname, '')).filter((s) => s !== '').join(',');
 }
 
 function serviceExternalIP(svc: KubeObject): string {
@@ -40,7 +39,7 @@ function serviceExternalIP(svc: KubeObject): string {
   const externalIPs = (field(svc, 'spec', 'externalIPs') as string[] | undefined) ?? [];
   if (type === 'ExternalName') return text(field(svc, 'spec', 'externalName'));
   if (type === 'LoadBalancer') {
-    const lb = loadBalancerIPs(svc, false);
+    const lb = loadBalancerIPs(svc);
     const all = [lb, ...externalIPs].filter((s) => s !== '').join(',');
     return all === '' ? '<pending>' : all;
   }

@@ -84,7 +84,7 @@ export function parseFieldSelector(selector: string | null | undefined): FieldSe
   });
 }
 
-/** `valueOf` returns undefined for a field the kind does not support; kube then fails the request with 400. */
+/** Fails with 400 (as kube does) when a field label is not supported for the kind. */
 export function checkFieldSelector(selector: FieldSelector, supported: (field: string) => boolean): void {
   for (const req of selector) {
     if (!supported(req.field)) throw badRequest(`field label not supported: ${req.field}`);

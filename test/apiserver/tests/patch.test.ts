@@ -1,0 +1,90 @@
+// Patch flavours and server-side apply through client-node, checked against what kube-apiserver does.
+import { CoreV1Api, KubernetesObjectApi, PatchStrategy, setHeaderOptions, type V1Service } from '@kubernetes/client-node';
+import { statusOf, uniqueName, useApiServer } from './helpers.js';
+
+const server = useApiServer();
+let core: CoreV1Api;
+const namespace = 'default';
+const as = (type: string) => setHeaderOptions('Content-Type', type);
+
+beforeAll(() => {
+  core = server().kubeConfig().makeApiClient(CoreV1Api);
+});
+
+async function svc(extra: Partial<V1Service> = {}): Promise<string> {
+  const name = uniqueName('p');
+  await core.createNamespacedService({ namespace, body: { metadata: { name, ...extra.metadata }, spec: { ports: [{ name: 'http', port: 80 }, { name: 'dns', port: 53, protocol: 'UDP' }], ...extra.spec } } });
+  return name;
+}
+
+test('JSON merge patch: null deletes a key, lists are replaced', async () => {
+  const name = await svc({ metadata: { labels: { a: '1', b: '2' } } });
+  const patched = await core.patchNamespacedService({ namespace, name, body: { metadata: { labels: { a: null } }, spec: { ports: [{ port: 8080 }] } } }, as(PatchStrategy.MergePatch));
+  expect(patched.metadata?.labels).toEqual({ b: '2' });
+  expect(patched.spec?.ports?.map((p) => p.port)).toEqual([8080]);
+});
+
+test('JSON patch: operations apply in order; a failed test op is 422', async () => {
+  const name = await svc();
+  const patched = await core.patchNamespacedService({ namespace, name, body: [
+    { op: 'add', path: '/metadata/labels', value: { x: 'y' } }, { op: 'replace', path: '/spec/ports/0/port', value: 81 },
+  ] }, as(PatchStrategy.JsonPatch));
+  expect(patched.spec?.ports?.[0]?.port).toBe(81);
+  expect(patched.metadata?.labels).toEqual({ x: 'y' });
+  const status = await statusOf(() => core.patchNamespacedService({ namespace, name, body: [{ op: 'test', path: '/spec/type', value: 'NodePort' }] }, as(PatchStrategy.JsonPatch)));
+  expect(status.code).toBe(422);
+});
+
+test('strategic merge: Service ports merge by port and protocol; $patch: delete removes one', async () => {
+  const name = await svc();
+  const merged = await core.patchNamespacedService({ namespace, name, body: { spec: { ports: [{ port: 53, protocol: 'UDP', targetPort: 5353 }, { name: 'https', port: 443 }] } } }, as(PatchStrategy.StrategicMergePatch));
+  expect(merged.spec?.ports?.map((p) => `${p.port}/${p.protocol}->${String(p.targetPort)}`)).toEqual(['80/TCP->80', '53/UDP->5353', '443/TCP->443']);
+  const deleted = await core.patchNamespacedService({ namespace, name, body: { spec: { ports: [{ port: 80, $patch: 'delete' }] } } }, as(PatchStrategy.StrategicMergePatch));
+  expect(deleted.spec?.ports?.map((p) => p.port)).toEqual([53, 443]);
+});
+
+test('strategic merge: finalizers merge as a set; $deleteFromPrimitiveList removes one', async () => {
+  const name = await svc({ metadata: { finalizers: ['a'] } });
+  const added = await core.patchNamespacedService({ namespace, name, body: { metadata: { finalizers: ['b'] } } }, as(PatchStrategy.StrategicMergePatch));
+  expect(added.metadata?.finalizers).toEqual(['a', 'b']);
+  const removed = await core.patchNamespacedService({ namespace, name, body: { metadata: { '$deleteFromPrimitiveList/finalizers': ['a', 'b'] } } }, as(PatchStrategy.StrategicMergePatch));
+  expect(removed.metadata?.finalizers).toBeUndefined();
+});
+
+test('strategic merge on status: conditions merge by type', async () => {
+  const name = await svc();
+  const cond = (type: string, status: string) => ({ type, status, reason: 'R', message: '', lastTransitionTime: new Date(0) });
+  await core.patchNamespacedServiceStatus({ namespace, name, body: { status: { conditions: [cond('A', 'True')] } } }, as(PatchStrategy.StrategicMergePatch));
+  const patched = await core.patchNamespacedServiceStatus({ namespace, name, body: { status: { conditions: [cond('B', 'False')] } } }, as(PatchStrategy.StrategicMergePatch));
+  expect(patched.status?.conditions?.map((c) => `${c.type}=${c.status}`)).toEqual(['A=True', 'B=False']);
+});
+
+test('a patch carrying a stale resourceVersion is 409', async () => {
+  const name = await svc();
+  const status = await statusOf(() => core.patchNamespacedService({ namespace, name, body: { metadata: { resourceVersion: '1', labels: { a: 'b' } } } }, as(PatchStrategy.MergePatch)));
+  expect(status.code).toBe(409);
+});
+
+describe('server-side apply', () => {
+  const applied = (name: string, labels: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace, labels }, spec: { ports: [{ port: 80 }] } });
+
+  test('creates, records the manager, and drops fields it no longer applies', async () => {
+    const objects = KubernetesObjectApi.makeApiClient(server().kubeConfig());
+    const name = uniqueName('ssa');
+    const created: V1Service = await objects.patch(applied(name, { a: '1', b: '2' }), undefined, undefined, 'mgr', undefined, PatchStrategy.ServerSideApply);
+    expect(created.metadata?.managedFields?.map((m) => `${m.manager}/${m.operation}`)).toEqual(['mgr/Apply']);
+    const reapplied = await objects.patch(applied(name, { a: '1' }), undefined, undefined, 'mgr', undefined, PatchStrategy.ServerSideApply);
+    expect(reapplied.metadata?.labels).toEqual({ a: '1' });
+  });
+
+  test('a field another applier owns is a 409 conflict unless forced', async () => {
+    const objects = KubernetesObjectApi.makeApiClient(server().kubeConfig());
+    const name = uniqueName('ssa');
+    await objects.patch(applied(name, { owner: 'one' }), undefined, undefined, 'first', undefined, PatchStrategy.ServerSideApply);
+    const status = await statusOf(() => objects.patch(applied(name, { owner: 'two' }), undefined, undefined, 'second', undefined, PatchStrategy.ServerSideApply));
+    expect(status.code).toBe(409);
+    expect(status.message).toContain('conflict with "first"');
+    const forced = await objects.patch(applied(name, { owner: 'two' }), undefined, undefined, 'second', true, PatchStrategy.ServerSideApply);
+    expect(forced.metadata?.labels?.owner).toBe('two');
+  });
+});

@@ -1,0 +1,58 @@
+// Label and field selectors on lists, as kube-apiserver parses and applies them, and events through both APIs.
+import { CoreV1Api, EventsV1Api } from '@kubernetes/client-node';
+import { statusOf, uniqueName, useApiServer } from './helpers.js';
+
+const server = useApiServer();
+let core: CoreV1Api;
+let namespace: string;
+
+beforeAll(async () => {
+  core = server().kubeConfig().makeApiClient(CoreV1Api);
+  namespace = uniqueName('sel');
+  await core.createNamespace({ body: { metadata: { name: namespace } } });
+  const labelled: [string, Record<string, string>][] = [['a', { tier: 'web', env: 'prod' }], ['b', { tier: 'db', env: 'prod' }], ['c', { tier: 'web' }]];
+  for (const [name, labels] of labelled) {
+    await core.createNamespacedService({ namespace, body: { metadata: { name, labels }, spec: { ports: [{ port: 80 }] } } });
+  }
+});
+
+test.each([
+  ['tier=web', ['a', 'c']],
+  ['tier==web,env=prod', ['a']],
+  ['tier!=web', ['b']],
+  ['tier in (db, web),env', ['a', 'b']],
+  ['tier notin (web)', ['b']],
+  ['!env', ['c']],
+  ['env', ['a', 'b']],
+])('label selector %s', async (labelSelector, expected) => {
+  const list = await core.listNamespacedService({ namespace, labelSelector });
+  expect(list.items.map((s) => s.metadata?.name)).toEqual(expected);
+});
+
+test('field selectors metadata.name and metadata.namespace', async () => {
+  const byName = await core.listServiceForAllNamespaces({ fieldSelector: `metadata.name=b,metadata.namespace=${namespace}` });
+  expect(byName.items.map((s) => s.metadata?.name)).toEqual(['b']);
+  const notName = await core.listNamespacedService({ namespace, fieldSelector: 'metadata.name!=b' });
+  expect(notName.items.map((s) => s.metadata?.name)).toEqual(['a', 'c']);
+});
+
+test('an unsupported field label is 400 BadRequest like kube', async () => {
+  const status = await statusOf(() => core.listNamespacedService({ namespace, fieldSelector: 'spec.ports=80' }));
+  expect(status).toMatchObject({ code: 400, reason: 'BadRequest', message: 'field label not supported: spec.ports' });
+});
+
+test('an events.k8s.io/v1 event is listed by core/v1 with involvedObject selectors, and back', async () => {
+  const events = server().kubeConfig().makeApiClient(EventsV1Api);
+  await events.createNamespacedEvent({ namespace, body: {
+    metadata: { name: 'e1' }, eventTime: new Date(), reason: 'IPAllocated', note: 'Assigned', type: 'Normal', action: 'Allocate',
+    reportingController: 'herald.dev/controller', reportingInstance: 'c-1',
+    regarding: { kind: 'Service', namespace, name: 'a', uid: 'u-1', apiVersion: 'v1' },
+  } });
+  const core1 = await core.listNamespacedEvent({ namespace, fieldSelector: 'involvedObject.kind=Service,involvedObject.name=a,involvedObject.uid=u-1' });
+  expect(core1.items.map((e) => [e.metadata.name, e.message, e.reportingComponent])).toEqual([['e1', 'Assigned', 'herald.dev/controller']]);
+  const none = await core.listNamespacedEvent({ namespace, fieldSelector: 'involvedObject.name=b' });
+  expect(none.items).toEqual([]);
+  const back = await events.readNamespacedEvent({ namespace, name: 'e1' });
+  expect(back.regarding?.name).toBe('a');
+  expect(back.note).toBe('Assigned');
+});
