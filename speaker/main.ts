@@ -7,7 +7,7 @@ import { createLogger } from '../lib/log.js';
 import { Announcer } from './layer2/announcer.js';
 import { InterfaceWatcher } from './layer2/interface-watcher.js';
 import { Speaker } from './loop/speaker.js';
-import { DEFAULT_DEAD_AFTER, DEFAULT_INTERVAL_MS, DEFAULT_PORT, UdpMembership } from './membership/index.js';
+import { DEFAULT_DEAD_AFTER, DEFAULT_INTERVAL_MS, DEFAULT_PORT, DEFAULT_SLOW_INTERVAL_MS, UdpMembership } from './membership/index.js';
 import { registerSpeakerMetrics, serveMetrics } from './metrics.js';
 import { PacketSocket } from './native/packet-socket.js';
 import { FileSource } from './source/file-source.js';
@@ -61,9 +61,12 @@ async function main(): Promise<void> {
     source: new FileSource({ path: flags.source.slice('file:'.length), logger }),
     watcher: new InterfaceWatcher({ logger }),
     defaultInterfaces: flags.interfaces?.split(',').map((s) => s.trim()).filter((s) => s !== ''),
+    bindAddress: flags.bindAddress,
     membership: (peers, fastTargets) => new UdpMembership({
       nodeName: self, peers, key, logger, fastTargets, bindAddress: flags.bindAddress, port: flags.heartbeatPort,
       intervalMs: flags.heartbeatIntervalMs, deadAfter: flags.heartbeatDeadAfter,
+      // The slow beat may not be faster than the fast one: a --heartbeat-interval-ms above 1 s raises it too.
+      slowIntervalMs: Math.max(DEFAULT_SLOW_INTERVAL_MS, flags.heartbeatIntervalMs),
     }),
   });
   const registry = new Registry();
@@ -88,7 +91,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   await speaker.start();
-  logger.info({ node: self, source: flags.source, metricsPort: metrics?.port ?? null }, 'speaker started');
+  if (!stopping) logger.info({ node: self, source: flags.source, metricsPort: metrics?.port ?? null }, 'speaker started');
 }
 
 main().catch((err: unknown) => {

@@ -1,15 +1,11 @@
 // The three caches the controller reads: Services (all namespaces), IPAddressPools (in Herald's
 // namespace) and Namespaces (for serviceAllocation selectors). Informer callbacks only report *what*
 // changed; the event loop reads the object from the cache when it gets to it, so bursts collapse.
-import {
-  CoreV1Api, CustomObjectsApi, makeInformer,
-  type Informer, type KubeConfig, type KubernetesListObject, type KubernetesObject, type ObjectCache,
-  type V1Namespace, type V1Service,
-} from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesListObject, type V1Namespace, type V1Service } from '@kubernetes/client-node';
 import { GROUP, IPADDRESSPOOL_PLURAL, VERSION, type IPAddressPool } from '../../crds/v1beta1/index.js';
 import type { ServiceKey } from '../core-api.js';
 import type { Logger } from '../../lib/log.js';
-import { describeError } from '../../lib/kube/errors.js';
+import { ResilientInformer } from '../../lib/kube/informer.js';
 
 export type ClusterChange =
   | { kind: 'service'; key: ServiceKey; deleted: boolean }
@@ -20,55 +16,20 @@ export function serviceKey(svc: V1Service): ServiceKey {
   return `${svc.metadata?.namespace ?? ''}/${svc.metadata?.name ?? ''}`;
 }
 
-/** A restart delay for informers that stopped on an error (client-node's ListWatch does not retry those). */
-const RESTART_DELAY_MS = 1000;
-
-class Watched<T extends KubernetesObject> {
-  readonly informer: Informer<T> & ObjectCache<T>;
-  listed = false;
-  private stopped = false;
-
-  constructor(
-    kubeConfig: KubeConfig, readonly what: string, path: string,
-    list: () => Promise<KubernetesListObject<T>>, private readonly logger: Logger,
-  ) {
-    this.informer = makeInformer<T>(kubeConfig, path, async () => {
-      const result = await list();
-      this.listed = true;
-      return result;
-    });
-    this.informer.on('error', (err: unknown) => {
-      if (this.stopped) return;
-      this.logger.warn({ err: describeError(err), what }, 'watch failed; listing again shortly');
-      setTimeout(() => { if (!this.stopped) void this.informer.start(); }, RESTART_DELAY_MS).unref();
-    });
-  }
-
-  start(): Promise<void> {
-    this.stopped = false;
-    return this.informer.start();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.informer.stop();
-  }
-}
-
 export class ClusterCaches {
-  private readonly services: Watched<V1Service>;
-  private readonly pools: Watched<IPAddressPool>;
-  private readonly namespaces: Watched<V1Namespace>;
+  private readonly services: ResilientInformer<V1Service>;
+  private readonly pools: ResilientInformer<IPAddressPool>;
+  private readonly namespaces: ResilientInformer<V1Namespace>;
 
   constructor(kubeConfig: KubeConfig, private readonly herald: string, logger: Logger, onChange: (c: ClusterChange) => void) {
     const core = kubeConfig.makeApiClient(CoreV1Api);
     const custom = kubeConfig.makeApiClient(CustomObjectsApi);
-    this.services = new Watched(kubeConfig, 'services', '/api/v1/services', () => core.listServiceForAllNamespaces(), logger);
-    this.pools = new Watched<IPAddressPool>(
+    this.services = new ResilientInformer(kubeConfig, 'services', '/api/v1/services', () => core.listServiceForAllNamespaces(), logger);
+    this.pools = new ResilientInformer<IPAddressPool>(
       kubeConfig, 'ipaddresspools', `/apis/${GROUP}/${VERSION}/namespaces/${herald}/${IPADDRESSPOOL_PLURAL}`,
       () => custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: herald, plural: IPADDRESSPOOL_PLURAL }) as Promise<KubernetesListObject<IPAddressPool>>,
       logger);
-    this.namespaces = new Watched(kubeConfig, 'namespaces', '/api/v1/namespaces', () => core.listNamespace(), logger);
+    this.namespaces = new ResilientInformer(kubeConfig, 'namespaces', '/api/v1/namespaces', () => core.listNamespace(), logger);
 
     const svc = (deleted: boolean) => (s: V1Service) => onChange({ kind: 'service', key: serviceKey(s), deleted });
     this.services.informer.on('add', svc(false));

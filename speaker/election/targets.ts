@@ -12,16 +12,59 @@ import { rankNodes, type IpCandidates } from './rank.js';
 /** Default number of successors per owned IP that get fast beats. */
 export const DEFAULT_FAST_SUCCESSORS = 2;
 
+/** An IP with its candidates already in preference order (rankNodes), to rank once and reuse. */
+export interface RankedIp {
+  ip: string;
+  order: readonly string[];
+}
+
+/** Ranks every IP once; the speaker keeps the result until the IPs or their candidates change. */
+export function rankIps(ips: readonly IpCandidates[]): RankedIp[] {
+  return ips.map(({ ip, nodes }) => ({ ip, order: rankNodes(ip, nodes) }));
+}
+
 /** The alive nodes after `self` in `order`, up to `count`; empty when self is not the first alive one. */
 function successorsIfOwner(self: string, order: readonly string[], alive: ReadonlySet<string>, count: number): string[] {
-  const aliveOrder = order.filter((n) => n === self || alive.has(n));
-  if (aliveOrder[0] !== self) return [];
-  return aliveOrder.slice(1, 1 + count);
+  const successors: string[] = [];
+  let ownerSeen = false;
+  for (const n of order) {
+    if (n !== self && !alive.has(n)) continue;
+    if (!ownerSeen) {
+      if (n !== self) return []; // someone alive ranks before self: self owns nothing here
+      ownerSeen = true;
+      continue;
+    }
+    if (successors.length === count) break;
+    successors.push(n);
+  }
+  return successors;
+}
+
+function checkCount(successors: number): void {
+  if (!Number.isInteger(successors) || successors < 0) {
+    throw new Error(`heartbeatTargets: successors must be a non-negative integer, got ${successors}`);
+  }
+}
+
+/** heartbeatTargets over IPs ranked once by rankIps: what a speaker calls on every alive change. */
+export function heartbeatTargetsRanked(
+  self: string,
+  ranked: readonly RankedIp[],
+  alive: ReadonlySet<string>,
+  successors: number = DEFAULT_FAST_SUCCESSORS,
+): Set<string> {
+  checkCount(successors);
+  const targets = new Set<string>();
+  for (const { order } of ranked) {
+    for (const s of successorsIfOwner(self, order, alive, successors)) targets.add(s);
+  }
+  return targets;
 }
 
 /**
  * The peers `self` sends fast heartbeats to, given the IPs and their candidates and the alive set as
  * `self` sees it. `self` counts as alive even when absent from `alive`. Never contains `self`.
+ * Ranks every IP on each call; a speaker that calls it often should rankIps once and use heartbeatTargetsRanked.
  */
 export function heartbeatTargets(
   self: string,
@@ -29,13 +72,6 @@ export function heartbeatTargets(
   alive: ReadonlySet<string>,
   successors: number = DEFAULT_FAST_SUCCESSORS,
 ): Set<string> {
-  if (!Number.isInteger(successors) || successors < 0) {
-    throw new Error(`heartbeatTargets: successors must be a non-negative integer, got ${successors}`);
-  }
-  const targets = new Set<string>();
-  for (const { ip, nodes } of ips) {
-    if (!nodes.some((n) => n.name === self)) continue;
-    for (const s of successorsIfOwner(self, rankNodes(ip, nodes), alive, successors)) targets.add(s);
-  }
-  return targets;
+  checkCount(successors);
+  return heartbeatTargetsRanked(self, rankIps(ips), alive, successors);
 }

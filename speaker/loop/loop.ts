@@ -117,7 +117,8 @@ export class SpeakerLoop {
       this.options.logger.error({ err: failures, ...next }, 'applying announcements failed');
     } else {
       this.stats.announceFailures += failures.length;
-      for (const f of failures) this.options.logger.warn({ ip: f.ip, ifname: f.ifname, err: f.error, ...next }, 'announcing failed');
+      // The cause, not the wrapper: ip and ifname are fields already, and pino appends causes to the message.
+      for (const f of failures) this.options.logger.warn({ ip: f.ip, ifname: f.ifname, err: f.error.cause ?? f.error, ...next }, 'announcing failed');
     }
     if (delay === null) {
       this.stats.retriesExhausted++;

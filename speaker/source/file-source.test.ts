@@ -82,6 +82,22 @@ describe('FileSource', () => {
     expect(ipsOf(seen)).toEqual([['192.0.2.100']]);
   });
 
+  it('keeps reloading after a listener threw on one configuration', async () => {
+    const { seen, path } = await started(v1);
+    let throwOnce = true;
+    source?.onChange(() => {
+      if (throwOnce) {
+        throwOnce = false;
+        throw new Error('listener bug');
+      }
+    });
+    await writeFile(path, v2);
+    await until(() => seen.length === 2);
+    await writeFile(path, v1);
+    await until(() => seen.length === 3);
+    expect(ipsOf(seen)).toEqual([['192.0.2.100'], ['192.0.2.101'], ['192.0.2.100']]);
+  });
+
   it('delivers nothing after stop()', async () => {
     const { seen, path } = await started(v1);
     await source?.stop();

@@ -52,8 +52,11 @@ export class FileSource implements AnnouncementSource {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = null;
-      // Reads are chained so two quick saves cannot deliver out of order.
-      this.reading = this.reading.then(() => this.reload());
+      // Reads are chained so two quick saves cannot deliver out of order. A failure is logged and ends
+      // there: a rejected link would skip every later reload, and crash the process as unhandled.
+      this.reading = this.reading.then(() => this.reload()).catch((err: unknown) => {
+        this.options.logger.error({ err, path: this.options.path }, 'applying the announcement file failed');
+      });
     }, this.options.debounceMs ?? 100);
   }
 

@@ -7,7 +7,7 @@
 // time, with 0.1 ms delivery and no loss; codec and HMAC are skipped there (they do not change counts).
 // Each scenario has one IP per node, every node eligible for every IP, equal weights.
 import { createHmac } from 'node:crypto';
-import { electOwners, heartbeatTargets, rankNodes, type IpCandidates } from '../../speaker/election/index.js';
+import { electOwners, heartbeatTargetsRanked, rankIps, rankNodes, type IpCandidates, type RankedIp } from '../../speaker/election/index.js';
 import {
   DEFAULT_DEAD_AFTER, DEFAULT_INTERVAL_MS, DEFAULT_SLOW_INTERVAL_MS, aliveSet, initialState, nextWakeMs, step,
   type Heartbeat, type MembershipConfigInput, type MembershipEvent, type MembershipState,
@@ -40,10 +40,13 @@ interface SimOptions {
 }
 
 /** N state machines in simulated time. */
-class Simulation {
+export class Simulation {
   readonly names: string[];
   readonly ips: IpCandidates[];
+  private readonly ranked: RankedIp[];
   private readonly states = new Map<string, MembershipState>();
+  /** Each node's next wake, cached after every step (recomputing it for all nodes per event is O(N²)). */
+  private readonly wakes = new Map<string, number>();
   private readonly crashed = new Set<string>();
   private readonly queue: { at: number; message: Heartbeat }[] = [];
   private head = 0;
@@ -55,6 +58,7 @@ class Simulation {
   constructor(private readonly opts: SimOptions) {
     this.names = Array.from({ length: opts.nodes }, (_, i) => `node-${i}`);
     this.ips = this.names.map((_, i) => ({ ip: `10.0.${i >> 8}.${i & 255}`, nodes: this.names.map((name) => ({ name })) }));
+    this.ranked = rankIps(this.ips);
     for (const name of this.names) {
       const config: MembershipConfigInput = { self: name, incarnation: BigInt(this.names.indexOf(name) + 1) };
       if (opts.intervalMs !== undefined) config.intervalMs = opts.intervalMs;
@@ -66,10 +70,11 @@ class Simulation {
 
   crash(name: string): void {
     this.crashed.add(name);
+    this.wakes.delete(name);
   }
 
   private targets(name: string, alive: ReadonlySet<string>): ReadonlySet<string> | 'all' {
-    return this.opts.fullMesh ? 'all' : heartbeatTargets(name, this.ips, alive);
+    return this.opts.fullMesh ? 'all' : heartbeatTargetsRanked(name, this.ranked, alive);
   }
 
   private apply(name: string, event: MembershipEvent): void {
@@ -77,6 +82,7 @@ class Simulation {
     if (!state || this.crashed.has(name)) return;
     const r = step(state, event, this.now);
     this.states.set(name, r.state);
+    this.wakes.set(name, nextWakeMs(r.state) ?? Number.POSITIVE_INFINITY);
     for (const a of r.actions) {
       if (a.kind === 'send') {
         this.sent += 1;
@@ -93,10 +99,7 @@ class Simulation {
     for (;;) {
       let wakeNode: string | undefined;
       let wake = Number.POSITIVE_INFINITY;
-      for (const [name, s] of this.states) {
-        const w = this.crashed.has(name) ? undefined : nextWakeMs(s);
-        if (w !== undefined && w < wake) [wake, wakeNode] = [w, name];
-      }
+      for (const [name, w] of this.wakes) if (w < wake) [wake, wakeNode] = [w, name];
       const delivery = this.queue[this.head];
       const next = Math.min(wake, delivery?.at ?? Number.POSITIVE_INFINITY);
       if (next > untilMs) break;
@@ -118,7 +121,7 @@ class Simulation {
 }
 
 /** Steady-state heartbeat packets/s of the whole cluster. */
-function packetsPerSecond(opts: SimOptions, windowMs = 4000): number {
+export function packetsPerSecond(opts: SimOptions, windowMs = 4000): number {
   const sim = new Simulation(opts);
   sim.run(1000);
   const before = sim.sent;
@@ -172,13 +175,14 @@ function cuttableFactory(): { factory: SocketFactory; cut: () => void } {
 async function realCluster(count: number): Promise<{ nodes: UdpMembership[]; cuts: (() => void)[]; ips: IpCandidates[] }> {
   const names = Array.from({ length: count }, (_, i) => `node-${i}`);
   const ips = names.map((_, i) => ({ ip: `10.0.0.${i}`, nodes: names.map((name) => ({ name })) }));
+  const ranked = rankIps(ips);
   const cuts: (() => void)[] = [];
   const nodes = names.map((name) => {
     const { factory, cut } = cuttableFactory();
     cuts.push(cut);
     return new UdpMembership({
       nodeName: name, bindAddress: '127.0.0.1', port: 0, peers: [], key: KEY, socketFactory: factory,
-      fastTargets: (alive) => heartbeatTargets(name, ips, alive),
+      fastTargets: (alive) => heartbeatTargetsRanked(name, ranked, alive),
     });
   });
   await Promise.all(nodes.map((n) => n.start()));

@@ -28,7 +28,10 @@ export class Capture {
 
 /** Gratuitous ARP in request form (sender = target = ip), the form Linux clients accept at once. */
 export function countGratuitousArp(lines: readonly string[], ip: string): number {
-  return lines.filter((l) => l.includes(`Request who-has ${ip} tell ${ip},`)).length;
+  // tcpdump adds the target MAC in parentheses when it is not zero ("(Broadcast)" for keepalived's).
+  const escaped = ip.replace(/[.:]/g, '\\$&');
+  const garp = new RegExp(`Request who-has ${escaped}( \\([^)]*\\))? tell ${escaped},`);
+  return lines.filter((l) => garp.test(l)).length;
 }
 
 /** ARP replies for ip, gratuitous or not; keepalived and some stacks also send the reply form. */

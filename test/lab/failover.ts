@@ -6,7 +6,7 @@ import { electOwner } from '../../speaker/election/index.js';
 import { DEFAULT_INTERVAL_MS } from '../../speaker/membership/core/defaults.js';
 import { findProc, killProc, sleep } from './exec.js';
 import { linkDown, linkUp } from './lab.js';
-import { crashKeepalivedNow, removeVip, startKeepalived, stopKeepalived, type VrrpSettings } from './keepalived.js';
+import { crashKeepalivedNow, removeVip, vipHolders, startKeepalived, stopKeepalived, type VrrpSettings } from './keepalived.js';
 import { monotonicMs, type HttpProber } from './probe.js';
 import { speakerRole, startSpeaker, writeSpeakerConfig } from './speakers.js';
 import { NODES } from './topology.js';
@@ -117,6 +117,16 @@ export class HeraldSystem implements L2System {
   }
 }
 
+async function waitForSingleMaster(vip: string, timeoutMs: number): Promise<void> {
+  const deadline = monotonicMs() + timeoutMs;
+  for (;;) {
+    const holders = await vipHolders(vip);
+    if (holders.length === 1) return;
+    if (monotonicMs() > deadline) throw new Error(`keepalived: ${holders.length} masters hold ${vip} (${holders.join(',')}) after ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
 /** keepalived on every node, VRRP with nopreempt (see keepalived.ts): whoever took over keeps the VIP. */
 export class KeepalivedSystem implements L2System {
   readonly label: string;
@@ -145,8 +155,11 @@ export class KeepalivedSystem implements L2System {
     await removeVip(node, this.vip);
     if (kind === 'link') await linkUp(node);
     else startKeepalived(node, this.vip, this.settings);
-    // With nopreempt the node comes back as a backup; give it a few adverts to learn who is master.
+    // With nopreempt the node comes back as a backup; give it a few adverts to learn who is master, and
+    // make sure only one master holds the VIP: a second silent master would never send the gratuitous ARP
+    // the next trial waits for, and the trial would time the client's neighbour probes instead.
     await sleep(Math.max(300, 2 * this.cycleMs));
+    await waitForSingleMaster(this.vip, 10_000);
   }
 
   expectedOwner(): undefined {

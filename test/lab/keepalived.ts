@@ -105,6 +105,16 @@ export async function removeVip(node: string, vip: string): Promise<void> {
   await execIn(nsOf(node), ['ip', 'address', 'del', `${vip}/32`, 'dev', HOST_IF]).catch(() => undefined);
 }
 
+/** The nodes whose interface holds the VIP: keepalived's masters. */
+export async function vipHolders(vip: string): Promise<string[]> {
+  const holders: string[] = [];
+  for (const node of NODES) {
+    const { stdout } = await execIn(nsOf(node), ['ip', '-o', '-4', 'address', 'show', 'dev', HOST_IF]);
+    if (stdout.includes(` ${vip}/`)) holders.push(node);
+  }
+  return holders;
+}
+
 export async function stopAllKeepalived(vip: string): Promise<void> {
   for (const node of NODES) {
     await stopKeepalived(node, 'SIGKILL');

@@ -1,9 +1,10 @@
 // Leader election on a coordination.k8s.io/v1 Lease (client-node has none). The decisions are in
 // decide.ts; this class owns the timer, the API calls and a watch on the Lease, so a follower sees a
 // release (or the exact moment of the holder's last renewal) at once instead of on its next poll.
-import { CoordinationV1Api, V1MicroTime, makeInformer, type Informer, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
+import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
 import type { Logger } from '../../log.js';
 import { describeError, isNotFound } from '../errors.js';
+import { ResilientInformer } from '../informer.js';
 import {
   claimSpec, decide, initialState, mustStepDown, observe, releaseSpec, validateTimings,
   type ElectionTimings, type ElectorState, type LeaseRecord, type LeaseSpecFields,
@@ -50,7 +51,7 @@ export class LeaderElector {
   private again = false;
   private stopped = true;
   private api: CoordinationV1Api | undefined;
-  private informer: Informer<V1Lease> | undefined;
+  private informer: ResilientInformer<V1Lease> | undefined;
   private readonly now: () => number;
 
   constructor(private readonly opts: LeaderElectorOptions) {
@@ -102,18 +103,16 @@ export class LeaderElector {
     const api = this.requireApi();
     const { namespace, name } = this.opts;
     const path = `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases`;
-    const informer = makeInformer<V1Lease>(this.opts.kubeConfig, path, () => api.listNamespacedLease({ namespace }));
+    const informer = new ResilientInformer<V1Lease>(this.opts.kubeConfig, 'leases', path,
+      () => api.listNamespacedLease({ namespace, fieldSelector: `metadata.name=${name}` }), this.opts.logger,
+      { fieldSelector: `metadata.name=${name}`, maxDelayMs: this.opts.timings.retryPeriodMs });
     const onChange = (lease: V1Lease): void => {
       if (lease.metadata?.name === name && lease.spec?.holderIdentity !== this.opts.identity) this.poke();
     };
-    informer.on('add', onChange);
-    informer.on('update', onChange);
-    informer.on('delete', onChange);
-    // The watch only makes takeover faster; polling every retry period still works without it.
-    informer.on('error', (err: unknown) => {
-      this.opts.logger.debug({ err: describeError(err) }, 'lease watch failed; restarting');
-      setTimeout(() => { if (!this.stopped) informer.start().catch(() => undefined); }, this.opts.timings.retryPeriodMs).unref();
-    });
+    // The watch only makes takeover faster; polling every retry period works without it.
+    informer.informer.on('add', onChange);
+    informer.informer.on('update', onChange);
+    informer.informer.on('delete', onChange);
     this.informer = informer;
     await informer.start().catch((err: unknown) => this.opts.logger.warn({ err: describeError(err) }, 'lease watch did not start'));
   }

@@ -105,16 +105,17 @@ function expire(s: MembershipState, nowMs: number): MembershipState {
 function sendDue(s: MembershipState, nowMs: number): StepResult {
   const slack = Math.floor(s.config.intervalMs / 5);
   const actions: MembershipAction[] = [];
-  const peers = new Map(s.peers);
+  let peers: Map<string, PeerState> | undefined;
   let sequence = s.sequence;
   for (const p of s.peers.values()) {
     if (p.nextSendAtMs > nowMs + slack) continue;
+    peers ??= new Map(s.peers);
     const promise = intervalFor(s, p.name);
     sequence += 1;
     actions.push({ kind: 'send', message: beat(s, p.name, sequence, promise) });
     peers.set(p.name, { ...p, nextSendAtMs: nowMs + promise });
   }
-  if (actions.length === 0) return { state: s, actions };
+  if (peers === undefined) return { state: s, actions };
   return { state: { ...s, peers, sequence, counters: { ...s.counters, sent: s.counters.sent + actions.length } }, actions };
 }
 

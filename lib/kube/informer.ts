@@ -1,0 +1,74 @@
+// Informers that keep watching. client-node's ListWatch has two habits a controller cannot live with:
+// (1) after a watch ends with an error (a reset socket, a 500 on list) it calls the error callbacks and
+// stops for good; (2) its reconnect delay doubles on every clean close (1 s, 2 s, ... 30 s) and never shrinks
+// while the watch keeps working, so after a few apiserver restarts every event is seen up to 30 s late.
+// Here: errors restart the informer after a short pause, and a watch that lived a while reconnects at once.
+import { ListWatch, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import type { Logger } from '../log.js';
+import { describeError } from './errors.js';
+
+export interface ResilientInformerOptions {
+  /** Pause before restarting after an error, and the longest reconnect delay ever used. */
+  maxDelayMs?: number;
+  /** A watch that stayed open this long was healthy: the next reconnect is immediate. */
+  healthyAfterMs?: number;
+  fieldSelector?: string;
+  labelSelector?: string;
+}
+
+export class ResilientInformer<T extends KubernetesObject> {
+  readonly informer: ListWatch<T>;
+  /** Whether the initial list has completed at least once (the cache can be trusted). */
+  listed = false;
+  private stopped = true;
+  private lastConnectMs = 0;
+  private previousConnectMs = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    kubeConfig: KubeConfig, readonly what: string, path: string,
+    list: () => Promise<KubernetesListObject<T>>, private readonly logger: Logger, private readonly o: ResilientInformerOptions = {},
+  ) {
+    const listFn = async (): Promise<KubernetesListObject<T>> => {
+      const result = await list();
+      this.listed = true;
+      return result;
+    };
+    this.informer = new ListWatch<T>(path, new Watch(kubeConfig), listFn, false, o.labelSelector, o.fieldSelector, {
+      delayFn: (ms) => this.delay(ms),
+    });
+    this.informer.on('connect', () => {
+      this.previousConnectMs = this.lastConnectMs;
+      this.lastConnectMs = Date.now();
+    });
+    this.informer.on('error', (err: unknown) => this.onError(err));
+  }
+
+  private delay(ms: number): Promise<void> {
+    const lived = this.lastConnectMs - this.previousConnectMs;
+    const wait = lived >= (this.o.healthyAfterMs ?? 10_000) ? 0 : Math.min(ms, this.o.maxDelayMs ?? 1000);
+    return new Promise((resolve) => setTimeout(resolve, wait).unref());
+  }
+
+  private onError(err: unknown): void {
+    if (this.stopped) return;
+    this.logger.warn({ err: describeError(err), what: this.what }, 'watch failed; restarting it');
+    if (this.restartTimer) return;
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (!this.stopped) this.informer.start().catch((e: unknown) => this.onError(e));
+    }, this.o.maxDelayMs ?? 1000);
+    this.restartTimer.unref();
+  }
+
+  start(): Promise<void> {
+    this.stopped = false;
+    return this.informer.start();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    await this.informer.stop();
+  }
+}

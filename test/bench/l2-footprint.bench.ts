@@ -1,0 +1,131 @@
+// What layer 2 announcing costs, on the network lab: gratuitous frames per failover (counted by tcpdump
+// on the client, against keepalived's in the same window), ARP reply latency when the speaker answers
+// in user space against the kernel answering for its own address, and the speaker's memory announcing
+// 1 000 IPs against the same speaker announcing one.
+import { readFileSync } from 'node:fs';
+import { percentile, ratio, type Benchmark, type Figure } from './figure.js';
+import { Capture, countGratuitousArp } from '../lab/capture.js';
+import { findProc, sleep } from '../lab/exec.js';
+import { HeraldSystem, KeepalivedSystem, settledOwner, type L2System } from '../lab/failover.js';
+import { arpingRttMs, ndiscMacs } from '../lab/judges.js';
+import { VRRP_FAST } from '../lab/keepalived.js';
+import { down, up } from '../lab/lab.js';
+import { HttpProber } from '../lab/probe.js';
+import { speakerAvailable, speakerRole, startSpeaker, stopAllSpeakers, writeSpeakerConfig } from '../lab/speakers.js';
+import { NODES, hostByName, macOf, v4Of, vip4 } from '../lab/topology.js';
+
+const VIP = vip4(0);
+/** Long enough for Herald's whole burst (last frame at 3 s) and keepalived's first repeat. */
+const GARP_WINDOW_MS = 6000;
+const ARP_SAMPLES = 30;
+
+/** Crashes the owner once and counts the request-form gratuitous ARPs the client saw in the window. */
+async function garpsPerFailover(system: L2System): Promise<number> {
+  await system.start();
+  const prober = await HttpProber.start(VIP);
+  try {
+    const owner = await settledOwner(prober, system.expectedOwner(), 15_000);
+    const capture = await Capture.start('arp');
+    await system.fault(owner, 'kill');
+    await sleep(GARP_WINDOW_MS);
+    const count = countGratuitousArp(await capture.stop(), VIP);
+    await system.repair(owner, 'kill');
+    return count;
+  } finally {
+    await prober.stop();
+    await system.stop();
+  }
+}
+
+/** p50 and p99 of arping's RTT for the VIP (Herald answers) and for the owner's own address (kernel). */
+async function arpLatency(): Promise<{ herald: number[]; kernel: number[]; unanswered: number }> {
+  const system = new HeraldSystem(VIP);
+  await system.start();
+  const prober = await HttpProber.start(VIP);
+  const herald: number[] = [];
+  const kernel: number[] = [];
+  let unanswered = 0;
+  try {
+    const owner = await settledOwner(prober, system.expectedOwner(), 15_000);
+    await prober.stop();
+    // Interleaved, so both see the same machine load.
+    for (let i = 0; i < ARP_SAMPLES; i++) {
+      const h = await arpingRttMs(VIP);
+      const k = await arpingRttMs(v4Of(hostByName(owner)));
+      // A request nobody answered within arping's 1 s is counted, not timed: it is a finding of its own.
+      if (h === undefined) unanswered++;
+      else herald.push(h);
+      if (k !== undefined) kernel.push(k);
+    }
+  } finally {
+    await system.stop();
+  }
+  return { herald, kernel, unanswered };
+}
+
+/** 256 + 256 IPv4 outside the segment's subnet and 488 IPv6 inside it, all announced on eth0. */
+function thousandIps(): string[] {
+  const ips: string[] = [];
+  for (let i = 0; i < 256; i++) ips.push(`198.51.100.${i}`, `203.0.113.${i}`);
+  for (let i = 0; ips.length < 1000; i++) ips.push(`2001:db8:1::1:${i.toString(16)}`);
+  return ips;
+}
+
+function rssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!m?.[1]) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(m[1]) / 1024;
+}
+
+/** RSS of n1's speaker once it announces `ips` (only n1 is eligible) and its bursts are over. */
+async function speakerRss(ips: readonly string[]): Promise<number> {
+  const config = writeSpeakerConfig({ ips: ips.map((ip) => ({ ip, nodes: ['n1'], interfaces: ['eth0'] })) }, `rss-${ips.length}.yaml`);
+  for (const node of NODES) startSpeaker(node, config, ['--metrics-port', '0', '--log-level', 'warn']);
+  try {
+    const sample = ips.find((ip) => ip.includes(':')) ?? ips[0] ?? '';
+    const n1 = macOf(hostByName('n1'));
+    for (let i = 0; i < 100 && !(await ndiscMacs(sample)).includes(n1); i++) await sleep(100);
+    if (!(await ndiscMacs(sample)).includes(n1)) throw new Error(`n1 does not answer for ${sample}`);
+    await sleep(4000); // past the last frame of the gratuitous burst
+    const speaker = findProc(speakerRole('n1'));
+    if (!speaker) throw new Error('n1 speaker is gone');
+    return rssMiB(speaker.pid);
+  } finally {
+    await stopAllSpeakers('SIGTERM');
+  }
+}
+
+export const benchmark: Benchmark = {
+  name: 'l2-footprint',
+  needsRoot: true,
+  async run(): Promise<Figure[]> {
+    if (!speakerAvailable()) throw new Error('l2-footprint: speaker/main.ts is missing, nothing to measure');
+    await down();
+    await up();
+    try {
+      const heraldGarps = await garpsPerFailover(new HeraldSystem(VIP));
+      const keepalivedGarps = await garpsPerFailover(new KeepalivedSystem(VIP, VRRP_FAST));
+      const arp = await arpLatency();
+      const one = await speakerRss(['2001:db8:1::1:0']);
+      const thousand = await speakerRss(thousandIps());
+      const h50 = percentile(arp.herald, 50);
+      const k50 = percentile(arp.kernel, 50);
+      const h99 = percentile(arp.herald, 99);
+      const k99 = percentile(arp.kernel, 99);
+      return [
+        { name: `gratuitous ARPs seen by the client per failover (${GARP_WINDOW_MS / 1000} s window)`, value: heraldGarps, unit: 'frames',
+          anchor: 'keepalived VRRPv3 advert_int 0.1, same window', anchorValue: keepalivedGarps, ratio: ratio(heraldGarps, keepalivedGarps), target: 'a few (burst schedule)' },
+        { name: `ARP reply latency by arping, p50 (${ARP_SAMPLES} samples)`, value: h50, unit: 'ms',
+          anchor: "the owner's kernel answering for its own address", anchorValue: k50, ratio: ratio(h50, k50), target: 'well under a failover budget' },
+        { name: `ARP reply latency by arping, p99 (${ARP_SAMPLES} samples)`, value: h99, unit: 'ms',
+          anchor: "the owner's kernel answering for its own address", anchorValue: k99, ratio: ratio(h99, k99), target: 'well under a failover budget' },
+        { name: 'ARP requests for the VIP left unanswered', value: arp.unanswered, unit: 'requests',
+          anchor: `of ${ARP_SAMPLES}`, ratio: null, target: '0' },
+        { name: 'speaker RSS announcing 1 000 IPs', value: thousand, unit: 'MiB',
+          anchor: 'the same speaker announcing 1 IP', anchorValue: one, ratio: ratio(thousand, one), target: '< 80 MiB' },
+      ];
+    } finally {
+      await down();
+    }
+  },
+};
