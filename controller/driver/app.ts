@@ -7,6 +7,7 @@ import { ControllerMetrics } from '../../lib/metrics/controller.js';
 import { startMetricsServer, type MetricsServer } from '../../lib/metrics/server.js';
 import { LeaderElector } from '../../lib/kube/leaderelection/elector.js';
 import { DEFAULT_TIMINGS, type ElectionTimings } from '../../lib/kube/leaderelection/decide.js';
+import { ReusingKubeConfig } from '../../lib/kube/config.js';
 import { ControllerDriver } from './controller.js';
 
 export const LEASE_NAME = 'herald-controller';
@@ -35,7 +36,8 @@ export interface RunningController {
   stop(): Promise<void>;
 }
 
-export async function startController(o: ControllerAppOptions): Promise<RunningController> {
+export async function startController(options: ControllerAppOptions): Promise<RunningController> {
+  const o = { ...options, kubeConfig: ReusingKubeConfig.from(options.kubeConfig) };
   const metrics = new ControllerMetrics({ processMetrics: o.metricsPort !== undefined });
   const driver = new ControllerDriver({
     kubeConfig: o.kubeConfig, namespace: o.namespace, identity: o.identity, logger: o.logger, metrics,

@@ -13,7 +13,12 @@ import { ClusterWriter, canonicalJson, serviceWritesNeeded } from './writes.js';
 import { EventRecorder } from './event-recorder.js';
 import { WorkQueue, type BackoffOptions } from './queue.js';
 
-type WorkKey = `svc:${ServiceKey}` | 'term' | 'pools' | 'namespaces' | 'poolStatus';
+type ServiceWork = `svc:${ServiceKey}`;
+type WorkKey = ServiceWork | 'term' | 'pools' | 'namespaces' | 'poolStatus';
+const isServiceWork = (key: WorkKey): key is ServiceWork => key.startsWith('svc:');
+
+/** Service writes in flight at once: enough to keep the apiserver busy, few enough to stay polite. */
+const MAX_WRITES_IN_FLIGHT = 8;
 
 export interface ControllerDriverOptions {
   kubeConfig: KubeConfig;
@@ -44,6 +49,7 @@ export class ControllerDriver {
   private readonly poolStatusWritten = new Map<string, string>();
   private poolStatusTimer: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
+  private readonly inflight = new Set<Promise<void>>();
 
   constructor(private readonly opts: ControllerDriverOptions) {
     this.now = opts.now ?? Date.now;
@@ -99,16 +105,48 @@ export class ControllerDriver {
 
   private async run(): Promise<void> {
     for (let key = await this.queue.next(); key !== undefined; key = await this.queue.next()) {
+      if (isServiceWork(key)) {
+        await this.startServiceWork(key);
+        continue;
+      }
       try {
         await this.handle(key);
       } catch (err) {
-        this.opts.metrics.reconcileFailed();
-        const delayMs = this.queue.retry(key);
-        this.opts.logger.warn({ key, err: describeError(err), retryInMs: delayMs }, 'reconcile failed; will retry');
+        this.failed(key, err);
       } finally {
         this.queue.done(key);
       }
     }
+    await Promise.all(this.inflight);
+  }
+
+  private failed(key: WorkKey, err: unknown): void {
+    this.opts.metrics.reconcileFailed();
+    const delayMs = this.queue.retry(key);
+    this.opts.logger.warn({ key, err: describeError(err), retryInMs: delayMs }, 'reconcile failed; will retry');
+  }
+
+  /**
+   * Decides one Service now (the core is only ever touched here, in loop order) and lets its writes run
+   * while the loop goes on, up to MAX_WRITES_IN_FLIGHT. The key stays "processing" until its writes end, so
+   * a Service never has two writes in flight and an update arriving meanwhile is handled after them.
+   */
+  private async startServiceWork(work: ServiceWork): Promise<void> {
+    const core = this.core;
+    if (!core) {
+      this.queue.done(work); // following, or the term's full sync has not run yet (it covers everything)
+      return;
+    }
+    let writes: Promise<void>;
+    try {
+      writes = this.reconcileService(core, work.slice(4) as ServiceKey);
+    } catch (err) {
+      writes = Promise.reject(err);
+    }
+    const tracked = writes.catch((err: unknown) => this.failed(work, err)).finally(() => this.queue.done(work));
+    this.inflight.add(tracked);
+    void tracked.finally(() => this.inflight.delete(tracked));
+    while (this.inflight.size >= MAX_WRITES_IN_FLIGHT) await Promise.race(this.inflight);
   }
 
   private async handle(key: WorkKey): Promise<void> {
@@ -125,8 +163,6 @@ export class ControllerDriver {
       this.enqueuePending(core);
     } else if (key === 'poolStatus') {
       await this.writePoolStatuses(core);
-    } else {
-      await this.reconcileService(core, key.slice(4) as ServiceKey);
     }
   }
 
@@ -144,7 +180,8 @@ export class ControllerDriver {
     await this.writePoolStatuses(core);
     for (const svc of services) {
       if (this.core !== core) return; // lost leadership mid-way
-      await this.reconcileService(core, serviceKey(svc));
+      const work: ServiceWork = `svc:${serviceKey(svc)}`;
+      if (this.queue.claim(work)) await this.startServiceWork(work);
     }
     this.enqueuePending(core);
     this.opts.logger.info({ services: services.length, ms: this.now() - started }, 'leadership term synced');
@@ -167,19 +204,19 @@ export class ControllerDriver {
     return ours;
   }
 
-  private async reconcileService(core: ControllerCore, key: ServiceKey): Promise<void> {
+  /** Decides synchronously; the returned promise is the writes. */
+  private reconcileService(core: ControllerCore, key: ServiceKey): Promise<void> {
     const svc = this.current(key);
     const outcome = core.reconcile(key, svc);
     this.opts.metrics.reconciled(outcome.result);
-    if (svc) {
-      this.recordServiceEvents(svc, outcome);
-      await this.applyService(core, key, svc, outcome);
-    }
     const work: WorkKey = `svc:${key}`;
     if (outcome.result === 'retry') this.queue.retry(work);
     else this.queue.forget(work);
     if (outcome.result === 'reprocessAll') this.enqueuePending(core);
     this.schedulePoolStatus(this.opts.poolStatusDelayMs ?? 250);
+    if (!svc) return Promise.resolve();
+    this.recordServiceEvents(svc, outcome);
+    return this.applyService(core, key, svc, outcome);
   }
 
   private async applyService(core: ControllerCore, key: ServiceKey, svc: V1Service, outcome: ServiceOutcome): Promise<void> {

@@ -73,6 +73,21 @@ export class WorkQueue<K extends string> {
     return this.failures.get(key) ?? 0;
   }
 
+  /**
+   * Marks `key` as being processed outside next() (a full resync walks every key itself). False when it is
+   * already being processed: it is then marked to come back once that finishes.
+   */
+  claim(key: K): boolean {
+    if (this.processing.has(key)) {
+      this.dirty.add(key);
+      return false;
+    }
+    if (this.queued.delete(key)) this.queue.splice(this.queue.indexOf(key), 1);
+    this.cancelTimer(key);
+    this.processing.add(key);
+    return true;
+  }
+
   /** The next key, waiting for one if the queue is empty; undefined once shut down. */
   next(): Promise<K | undefined> {
     if (this.closed) return Promise.resolve(undefined);

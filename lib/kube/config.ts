@@ -1,7 +1,40 @@
 // Where the binaries find their cluster: an explicit --kubeconfig wins; inside a pod the service account;
 // otherwise KUBECONFIG or ~/.kube/config, as kubectl does.
 import { existsSync } from 'node:fs';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig, type RequestContext } from '@kubernetes/client-node';
+
+type Dispatcher = NonNullable<ReturnType<RequestContext['getDispatcher']>>;
+
+/**
+ * A KubeConfig whose API calls share one connection pool. client-node 2.0's applySecurityAuthentication
+ * builds a new undici Agent for every request whenever TLS options exist (a CA, a client cert, or
+ * insecure-skip-tls-verify), so every call opens a fresh connection (and TLS handshake) and leaves it
+ * idling: thousands of sockets and hundreds of MiB for a controller writing 10 000 statuses. We keep the
+ * first dispatcher made for each cluster+user and hand it to every later request. Headers (tokens) are
+ * still applied per request, so rotated service-account tokens keep working; a client certificate that
+ * changes on disk needs a restart, as it does for most controllers.
+ */
+export class ReusingKubeConfig extends KubeConfig {
+  private readonly dispatchers = new Map<string, Dispatcher>();
+
+  override async applySecurityAuthentication(context: RequestContext): Promise<void> {
+    await super.applySecurityAuthentication(context);
+    const fresh = context.getDispatcher();
+    if (!fresh) return;
+    const key = JSON.stringify([this.getCurrentCluster()?.name ?? '', this.getCurrentUser()?.name ?? '']);
+    const shared = this.dispatchers.get(key);
+    if (shared) context.setDispatcher(shared);
+    else this.dispatchers.set(key, fresh);
+  }
+
+  /** A copy of any KubeConfig with connection reuse. */
+  static from(kc: KubeConfig): ReusingKubeConfig {
+    if (kc instanceof ReusingKubeConfig) return kc;
+    const copy = new ReusingKubeConfig();
+    copy.loadFromOptions({ clusters: kc.clusters, users: kc.users, contexts: kc.contexts, currentContext: kc.currentContext });
+    return copy;
+  }
+}
 
 /** The service account token a pod gets mounted (its presence is how we know we run in a pod). */
 const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
@@ -9,7 +42,7 @@ const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/tok
 export type KubeConfigSource = 'file' | 'in-cluster' | 'default';
 
 export interface LoadedKubeConfig {
-  kubeConfig: KubeConfig;
+  kubeConfig: ReusingKubeConfig;
   source: KubeConfigSource;
 }
 
@@ -22,7 +55,7 @@ export function loadKubeConfig(
   env: KubeConfigEnv = process.env,
   tokenPath: string = SERVICE_ACCOUNT_TOKEN,
 ): LoadedKubeConfig {
-  const kubeConfig = new KubeConfig();
+  const kubeConfig = new ReusingKubeConfig();
   if (explicitPath) {
     if (!existsSync(explicitPath)) throw new Error(`kubeconfig "${explicitPath}" does not exist`);
     kubeConfig.loadFromFile(explicitPath);

@@ -15,6 +15,7 @@ import { createControllerCore } from '../../controller/reconcile/index.js';
 import { startController, type RunningController } from '../../controller/driver/app.js';
 import type { ElectionTimings } from '../../lib/kube/leaderelection/decide.js';
 import { silentLogger, createLogger } from '../../lib/log.js';
+import { ReusingKubeConfig } from '../../lib/kube/config.js';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -38,7 +39,7 @@ export function crdDocuments(): V1CustomResourceDefinition[] {
 
 export async function startEnv(): Promise<Env> {
   const api = await startApiServer();
-  const kc = api.kubeConfig();
+  const kc = ReusingKubeConfig.from(api.kubeConfig());
   const core = kc.makeApiClient(CoreV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
   const ext = kc.makeApiClient(ApiextensionsV1Api);
@@ -87,6 +88,8 @@ export interface ServiceOptions {
   ipFamilies?: ('IPv4' | 'IPv6')[];
   ports?: { port: number; protocol?: string }[];
   type?: string;
+  /** false: no nodePorts (a cluster has only 2768 of them; 10 000 LoadBalancers need this). */
+  allocateLoadBalancerNodePorts?: boolean;
 }
 
 export function serviceBody(namespace: string, name: string, o: ServiceOptions = {}): V1Service {
@@ -100,6 +103,7 @@ export function serviceBody(namespace: string, name: string, o: ServiceOptions =
       loadBalancerClass: o.loadBalancerClass,
       ipFamilyPolicy: o.ipFamilyPolicy,
       ipFamilies: o.ipFamilies,
+      allocateLoadBalancerNodePorts: o.allocateLoadBalancerNodePorts,
     },
   };
 }

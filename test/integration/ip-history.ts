@@ -1,7 +1,9 @@
 // Records every IP set each Service (by uid) ever showed, from a watch of the test's own, and reports the
 // invariants the controller must keep: an IP never moves (a Service that had IPs never shows different
 // ones), and no two Services hold the same IP at once unless they share it on purpose.
-import { CoreV1Api, makeInformer, type Informer, type KubeConfig, type ObjectCache, type V1Service } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig, type V1Service } from '@kubernetes/client-node';
+import { ResilientInformer } from '../../lib/kube/informer.js';
+import { silentLogger } from '../../lib/log.js';
 import { ipsOf } from './harness.js';
 
 export interface Move {
@@ -11,26 +13,25 @@ export interface Move {
 }
 
 export class IpHistory {
-  private readonly informer: Informer<V1Service> & ObjectCache<V1Service>;
+  private readonly watch: ResilientInformer<V1Service>;
   /** uid → every distinct non-empty IP list seen, in order. */
   readonly seen = new Map<string, { key: string; lists: string[][] }>();
   readonly duplicates: string[] = [];
 
   constructor(kc: KubeConfig) {
     const core = kc.makeApiClient(CoreV1Api);
-    this.informer = makeInformer<V1Service>(kc, '/api/v1/services', () => core.listServiceForAllNamespaces());
+    this.watch = new ResilientInformer(kc, 'services', '/api/v1/services', () => core.listServiceForAllNamespaces(), silentLogger(), { maxDelayMs: 200 });
     const record = (svc: V1Service): void => this.record(svc);
-    this.informer.on('add', record);
-    this.informer.on('update', record);
-    this.informer.on('error', () => setTimeout(() => void this.informer.start(), 200));
+    this.watch.informer.on('add', record);
+    this.watch.informer.on('update', record);
   }
 
   start(): Promise<void> {
-    return this.informer.start();
+    return this.watch.start();
   }
 
   stop(): Promise<void> {
-    return this.informer.stop();
+    return this.watch.stop();
   }
 
   private record(svc: V1Service): void {
@@ -48,7 +49,7 @@ export class IpHistory {
   /** IPs held by two live Services at once, among Services that do not ask to share. */
   private checkDuplicates(): void {
     const holder = new Map<string, string>();
-    for (const svc of this.informer.list()) {
+    for (const svc of this.watch.informer.list()) {
       if (Object.keys(svc.metadata?.annotations ?? {}).some((a) => a.endsWith('/allow-shared-ip'))) continue;
       const key = `${svc.metadata?.namespace}/${svc.metadata?.name}`;
       for (const ip of ipsOf(svc)) {

@@ -13,6 +13,15 @@ export interface LogLine {
   [key: string]: unknown;
 }
 
+/** Extra node flags for the child (HERALD_CHILD_NODE_FLAGS, e.g. "--cpu-prof"), for investigations. */
+const nodeFlags = (process.env.HERALD_CHILD_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
+
+/** Children still running: killed when this process exits, even on a crash, so none is left orphaned. */
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 export class ControllerProcess {
   readonly child: ChildProcess;
   readonly lines: LogLine[] = [];
@@ -20,10 +29,14 @@ export class ControllerProcess {
   readonly exited: Promise<number | null>;
 
   constructor(readonly identity: string, args: string[]) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'controller/main.ts'), ...args], {
+    this.child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', join(repoRoot, 'controller/main.ts'), ...args], {
       cwd: repoRoot, env: { ...process.env, POD_NAME: identity, KUBECONFIG: '' }, stdio: ['ignore', 'pipe', 'pipe'],
     });
-    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
+    live.add(this.child);
+    this.exited = new Promise((resolve) => this.child.once('exit', (code) => {
+      live.delete(this.child);
+      resolve(code);
+    }));
     const stdout = this.child.stdout;
     if (stdout) createInterface(stdout).on('line', (text) => this.onLine(text));
     const stderr = this.child.stderr;

@@ -3,6 +3,7 @@
 # Called by .ci/run and by `npm run demo`. Daemons do not auto-start on install on our machines
 # (a policy-rc.d blocks it), which is what the lab wants: it runs keepalived itself, per namespace.
 set -euo pipefail
+export PATH="$PATH:/usr/sbin:/sbin"   # keepalived and nft live in sbin, not on every user's PATH
 
 # package -> a command it provides, to tell whether it is already there without asking dpkg per file
 declare -A wanted=(
@@ -18,8 +19,7 @@ declare -A wanted=(
 
 missing=()
 for pkg in "${!wanted[@]}"; do
-  command -v "${wanted[$pkg]}" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin:/sbin" command -v "${wanted[$pkg]}" >/dev/null 2>&1 \
-    || missing+=("$pkg")
+  command -v "${wanted[$pkg]}" >/dev/null 2>&1 || missing+=("$pkg")
 done
 [ "${#missing[@]}" -eq 0 ] && exit 0
 
@@ -32,5 +32,11 @@ export DEBIAN_FRONTEND=noninteractive
 # Several sessions may run apt at once on a shared machine: wait for dpkg's lock instead of failing.
 apt_opts=(-qq -o DPkg::Lock::Timeout=300 -o Dpkg::Use-Pty=0)
 echo "install-deps: installing ${missing[*]}" >&2
-apt-get "${apt_opts[@]}" update >/dev/null
-apt-get "${apt_opts[@]}" install -y --no-install-recommends "${missing[@]}" >/dev/null
+# apt and debconf chatter goes to a log that is shown only when something fails.
+log=$(mktemp /tmp/herald-install-deps.XXXXXX)
+trap 'rm -f "$log"' EXIT
+if ! { apt-get "${apt_opts[@]}" update && apt-get "${apt_opts[@]}" install -y --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+  cat "$log" >&2
+  echo "install-deps: apt-get failed" >&2
+  exit 1
+fi

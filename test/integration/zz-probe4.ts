@@ -1,0 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { startEnv } from './harness.js';
+import { startControllerProcess } from './processes.js';
+const env = await startEnv();
+const p = startControllerProcess('x', env.api.kubeconfigPath, ['--no-leader-elect']);
+await p.waitForLog((l) => l.msg === 'leadership term synced', 60000, 'synced');
+await env.stop();
+const ticks = () => { const f = readFileSync(`/proc/${p.pid}/stat`, 'utf8').split(' '); return Number(f[13]) + Number(f[14]); };
+const a = ticks(); await new Promise((r) => setTimeout(r, 5000)); const b = ticks();
+console.log('cpu % over 5s with apiserver gone:', (b - a) / 5, 'log lines', p.lines.length);
+console.log(p.lines.slice(-3).map((l) => l.msg));
+process.exit(0);
