@@ -2,7 +2,8 @@
 // controller against it. With none, it starts the in-repo API emulator, applies the CRDs, config/default and
 // config/samples/ with the real kubectl, runs the controller in-process and shows the Services getting
 // their external IPs as a live table until Ctrl-C (--once: until every sample has its IPs).
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,17 +29,18 @@ interface Flags {
   metricsPort?: string;
 }
 
-function kubectl(kubeconfigPath: string, args: string[]): void {
-  const out = execFileSync('kubectl', ['--kubeconfig', kubeconfigPath, ...args], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  process.stdout.write(out.split('\n').filter((l) => l !== '').map((l) => `  ${l}\n`).join(''));
+/** Asynchronous on purpose: the emulator answering kubectl runs in this very process. */
+async function kubectl(kubeconfigPath: string, args: string[]): Promise<void> {
+  const { stdout } = await promisify(execFile)('kubectl', ['--kubeconfig', kubeconfigPath, ...args], { cwd: root, encoding: 'utf8' });
+  process.stdout.write(stdout.split('\n').filter((l) => l !== '').map((l) => `  ${l}\n`).join(''));
 }
 
 /** The CRDs are applied first on their own so the kinds exist before config/default and the samples use them. */
-function applyEverything(kubeconfigPath: string): void {
-  const crds = readdirSync(join(root, 'crds')).filter((f) => f.endsWith('.yaml')).map((f) => join('crds', f));
-  if (crds.length > 0) kubectl(kubeconfigPath, ['apply', ...crds.flatMap((f) => ['-f', f])]);
-  if (existsSync(join(root, 'config/default/kustomization.yaml'))) kubectl(kubeconfigPath, ['apply', '-k', 'config/default']);
-  kubectl(kubeconfigPath, ['apply', '-f', 'config/samples/']);
+async function applyEverything(kubeconfigPath: string): Promise<void> {
+  const crds = readdirSync(join(root, 'crds')).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml').map((f) => join('crds', f));
+  if (crds.length > 0) await kubectl(kubeconfigPath, ['apply', ...crds.flatMap((f) => ['-f', f])]);
+  if (existsSync(join(root, 'config/default/kustomization.yaml'))) await kubectl(kubeconfigPath, ['apply', '-k', 'config/default']);
+  await kubectl(kubeconfigPath, ['apply', '-f', 'config/samples/']);
 }
 
 /** Services a sample expects Herald to serve: LoadBalancers without a class of their own. */
@@ -96,7 +98,7 @@ async function runDemo(flags: Flags): Promise<boolean> {
   let controller: RunningController | undefined;
   try {
     console.log('Applying the CRDs, config/default and config/samples/ with kubectl:');
-    applyEverything(api.kubeconfigPath);
+    await applyEverything(api.kubeconfigPath);
     const kubeConfig = api.kubeConfig();
     controller = await startController({
       kubeConfig, logger: createLogger('controller', parseLogLevel(flags.logLevel ?? 'warn')), namespace: HERALD_NAMESPACE,

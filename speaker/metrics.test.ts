@@ -5,7 +5,7 @@ describe('speaker metrics', () => {
   const figures: SpeakerFigures = {
     announcer: { framesSent: 7, framesReceived: 12, requestsAnswered: 3, sendErrors: 0,
       drops: { notRequest: 4, gratuitous: 0, notOwned: 5, wrongInterface: 0, fromSelf: 0, malformed: 1 } },
-    loop: { announceFailures: 2, retries: 1, retriesExhausted: 0 },
+    loop: { announceFailures: 2, retries: 1, retriesExhausted: 0, reannounced: 6 },
     announcements: [{ ip: '192.0.2.100', ifname: 'eth0' }, { ip: '192.0.2.100', ifname: 'eth1' }, { ip: '2001:db8::1', ifname: 'eth0' }],
     aliveMembers: 3,
     quorum: true,
@@ -24,6 +24,7 @@ describe('speaker metrics', () => {
         'herald_speaker_owned_ips 2',
         'herald_speaker_announced{ip="192.0.2.100",interface="eth1"} 1',
         'herald_speaker_frames_sent_total 7',
+        'herald_speaker_reannounced_total 6',
         'herald_speaker_requests_answered_total 3',
         'herald_speaker_frames_dropped_total{reason="notOwned"} 5',
         'herald_speaker_alive_members 3',

@@ -40,6 +40,9 @@ export function registerSpeakerMetrics(registry: Registry, figures: () => Speake
   mirroredCounter(registry, `${p}announce_retries_total`, 'Timed retries of failed announcements', () => figures().loop.retries);
   mirroredCounter(registry, `${p}announce_retries_exhausted_total`, 'Times every retry was used up with announcements still failing',
     () => figures().loop.retriesExhausted);
+  mirroredCounter(registry, `${p}reannounced_total`,
+    'Announcements (IP, interface) whose gratuitous burst was sent again: a peer had this node dead, or the carrier came back',
+    () => figures().loop.reannounced);
   new Counter({ name: `${p}frames_dropped_total`, help: 'Received frames not answered, by reason', labelNames: ['reason'], registers: [registry],
     collect() {
       this.reset();

@@ -3,6 +3,7 @@
 // it is held, and forgets it at once when it is withdrawn. Only the speaker loop calls apply().
 import type { Logger } from '../../lib/log.js';
 import type { FrameSocket } from '../native/packet-socket.js';
+import { BurstScheduler } from './bursts.js';
 import { GRATUITOUS_SCHEDULE_MS } from './decide/burst.js';
 import { announcementKey, type Announcement, type AnnouncementDiff, type AnnouncementKey } from './decide/diff.js';
 import type { LinkInfo } from './decide/interfaces.js';
@@ -46,7 +47,6 @@ export interface AnnounceFailure extends Announcement {
 
 interface Held extends Announcement {
   family: 4 | 6;
-  timers: NodeJS.Timeout[];
 }
 
 /** An open socket and the link it was opened on: AF_PACKET binds to an ifindex, not to a name. */
@@ -70,7 +70,11 @@ export class Announcer {
     drops: { notRequest: 0, gratuitous: 0, notOwned: 0, wrongInterface: 0, fromSelf: 0, malformed: 0 },
   };
 
-  constructor(private readonly options: AnnouncerOptions) {}
+  private readonly bursts: BurstScheduler<Held>;
+
+  constructor(private readonly options: AnnouncerOptions) {
+    this.bursts = new BurstScheduler(options.schedule ?? GRATUITOUS_SCHEDULE_MS, (held) => this.sendGratuitous(held));
+  }
 
   current(): Announcement[] {
     return [...this.held.values()].map(({ ip, ifname }) => ({ ip, ifname }));
@@ -88,15 +92,17 @@ export class Announcer {
     const redo = this.heldOnChangedLinks(links).filter((a) => !withdrawn.has(announcementKey(a)));
     for (const a of [...diff.withdraw, ...redo]) await this.withdraw(a);
     const failures: AnnounceFailure[] = [];
+    const gained: Held[] = [];
     for (const a of [...diff.announce, ...redo]) {
       try {
         const link = links.find((l) => l.name === a.ifname);
         if (link === undefined) throw new Error('no such interface');
-        await this.announce(a, link);
+        gained.push(await this.announce(a, link));
       } catch (err) {
         failures.push({ ...a, error: new Error(`announce ${a.ip} on "${a.ifname}": ${(err as Error).message}`, { cause: err }) });
       }
     }
+    this.bursts.start(gained);
     return failures;
   }
 
@@ -112,9 +118,10 @@ export class Announcer {
     return changed;
   }
 
-  private async announce(a: Announcement, link: LinkInfo): Promise<void> {
+  /** Holds `a` (answering for it from now on); its burst is started by the caller, with the batch's. */
+  private async announce(a: Announcement, link: LinkInfo): Promise<Held> {
     const family = familyOf(a.ip);
-    const { socket, mac } = this.socketFor(link, family);
+    const { socket } = this.socketFor(link, family);
     try {
       if (family === 6) socket.addMulticast(solicitedNodeMac(a.ip));
     } catch (err) {
@@ -122,14 +129,31 @@ export class Announcer {
       await this.closeIfUnused(a.ifname, family);
       throw err;
     }
-    const held: Held = { ...a, family, timers: [] };
+    const held: Held = { ...a, family };
     this.held.set(announcementKey(a), held);
     this.owned.set(a.ip, (this.owned.get(a.ip) ?? new Set()).add(a.ifname));
-    const frame = family === 4 ? gratuitousArp(mac, a.ip) : unsolicitedNeighborAdvertisement(mac, a.ip);
-    for (const at of this.options.schedule ?? GRATUITOUS_SCHEDULE_MS) {
-      if (at === 0) this.send(socket, frame);
-      else held.timers.push(setTimeout(() => this.send(socket, frame), at));
-    }
+    return held;
+  }
+
+  /**
+   * Sends the gratuitous burst again, from its start, for announcements held (the loop's reannounce
+   * decision, decide/reannounce.ts); what is not held is skipped. A burst still running is restarted.
+   */
+  reannounce(announcements: readonly Announcement[]): void {
+    this.bursts.start(announcements.flatMap((a) => this.held.get(announcementKey(a)) ?? []));
+  }
+
+  /** Gratuitous bursts still running. */
+  get burstsPending(): number {
+    return this.bursts.pending;
+  }
+
+  /** One frame of a burst, built when sent: a frame kept per IP would live as long as the IP. */
+  private sendGratuitous(held: Held): void {
+    const entry = this.sockets.get(socketKey(held.ifname, held.family));
+    if (entry === undefined) return;
+    const frame = held.family === 4 ? gratuitousArp(entry.mac, held.ip) : unsolicitedNeighborAdvertisement(entry.mac, held.ip);
+    this.send(entry.socket, frame);
   }
 
   private async withdraw(a: Announcement): Promise<void> {
@@ -140,7 +164,7 @@ export class Announcer {
     this.held.delete(key);
     this.owned.get(a.ip)?.delete(a.ifname);
     if (this.owned.get(a.ip)?.size === 0) this.owned.delete(a.ip);
-    for (const t of held.timers) clearTimeout(t);
+    this.bursts.cancel(held);
     if (await this.closeIfUnused(a.ifname, held.family)) return;
     if (held.family === 4) return;
     try {

@@ -2,7 +2,8 @@
 // flags and the master link, os.networkInterfaces() (getifaddrs) for addresses. Once a second costs a
 // few dozen small file reads; a change is only reported when the snapshot differs from the last one.
 // Link loss on *this* node is not on the failover path (the other nodes' heartbeats are), so a second
-// of delay here only affects announcing on an interface that was just plugged in.
+// of delay here only affects announcing on an interface that was just plugged in. A flap shorter than
+// the poll still shows, in the carrier counter (LinkInfo.carrierUps), and the loop re-announces on it.
 import { networkInterfaces } from 'node:os';
 import type { Logger } from '../../lib/log.js';
 import { ARPHRD_ETHER, interfaceInfo, listInterfaces } from '../native/interface-info.js';
@@ -28,6 +29,7 @@ export function readLinks(): LinkInfo[] {
       hasMaster: info.master !== null,
       noArp: info.noarp,
       addresses: (addresses[name] ?? []).map(toAddress),
+      ...(info.carrierUps !== null && { carrierUps: info.carrierUps }),
     });
   }
   return links;

@@ -60,7 +60,7 @@ describe('SpeakerLoop timed retry', () => {
     expect(announcer.current()).toEqual([]);
     await until(() => announcer.current().length === 1);
     expect(announcer.current()).toEqual([{ ip: '192.0.2.100', ifname: 'eth0' }]);
-    expect(loop.stats).toEqual({ announceFailures: 2, retries: 2, retriesExhausted: 0 });
+    expect(loop.stats).toEqual({ announceFailures: 2, retries: 2, retriesExhausted: 0, reannounced: 0 });
     // Each wait at least its delay (timers never fire early), and the second one longer: backing off.
     const gaps = opens.slice(1).map((t, i) => t - opens[i]!);
     expect(gaps[0]).toBeGreaterThanOrEqual(19);
@@ -85,7 +85,7 @@ describe('SpeakerLoop timed retry', () => {
     loop.enqueue({ kind: 'links', links: [{ ...eth0, addresses: [] }] });
     await until(() => loop.stats.retriesExhausted === 2);
     expect(opens).toHaveLength(6);
-    expect(loop.stats).toEqual({ announceFailures: 6, retries: 4, retriesExhausted: 2 });
+    expect(loop.stats).toEqual({ announceFailures: 6, retries: 4, retriesExhausted: 2, reannounced: 0 });
     await loop.stop();
   });
 

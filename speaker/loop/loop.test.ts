@@ -110,3 +110,44 @@ describe('SpeakerLoop with real announcers', () => {
     expect(JSON.parse([...results][0]!).length).toBeGreaterThan(0);
   });
 });
+
+describe('SpeakerLoop re-announcing what it holds', () => {
+  let segment: MemorySegment;
+  let loops: SpeakerLoop[];
+  let announcers: Announcer[];
+  beforeEach(async () => {
+    segment = new MemorySegment();
+    ({ loops, announcers } = cluster(segment));
+    loops[0]!.enqueue({ kind: 'links', links: [{ ...linkOf(0), carrierUps: 1 }] });
+    everyone(loops, { kind: 'desired', desired });
+    everyone(loops, { kind: 'membership', alive: nodes, quorum: true });
+    await settle(loops);
+  });
+  afterEach(async () => {
+    await Promise.all(loops.map((l) => l.stop()));
+  });
+  const gratuitousFrom = (client: { received: Uint8Array[] }): string[] =>
+    client.received.map((f) => decodeArpFrame(f).arp).filter((a) => a.spa === a.tpa).map((a) => a.spa).sort();
+  const heldV4 = (i: number): string[] => announcers[i]!.current().map((a) => a.ip).filter((ip) => !ip.includes(':')).sort();
+
+  it('sends the gratuitous burst again for every IP it holds when a peer had it dead, and changes nothing else', async () => {
+    const before = holders(announcers);
+    expect(heldV4(0).length).toBeGreaterThan(0);
+    const client = segment.client(ETHERTYPE_ARP);
+    loops[0]!.enqueue({ kind: 'reannounce', cause: { kind: 'peerHadUsDead', peer: 'n2' } });
+    await settle(loops);
+    expect(gratuitousFrom(client)).toEqual(heldV4(0));
+    expect(holders(announcers)).toEqual(before);
+    expect(loops[0]!.stats.reannounced).toBe(announcers[0]!.current().length);
+  });
+
+  it('sends it again on an interface whose carrier came back between two looks of the watcher', async () => {
+    const client = segment.client(ETHERTYPE_ARP);
+    loops[0]!.enqueue({ kind: 'links', links: [{ ...linkOf(0), carrierUps: 1 }] });
+    await settle(loops);
+    expect(gratuitousFrom(client)).toEqual([]); // same count: no flap, nothing sent
+    loops[0]!.enqueue({ kind: 'links', links: [{ ...linkOf(0), carrierUps: 2 }] });
+    await settle(loops);
+    expect(gratuitousFrom(client)).toEqual(heldV4(0));
+  });
+});

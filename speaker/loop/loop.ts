@@ -6,14 +6,17 @@ import type { AnnounceFailure } from '../layer2/announcer.js';
 import { diffAnnouncements, type Announcement, type AnnouncementDiff } from '../layer2/decide/diff.js';
 import type { LinkInfo } from '../layer2/decide/interfaces.js';
 import type { IpPlan, Plan } from '../layer2/decide/plan.js';
+import { reannouncements, type ReannounceCause } from '../layer2/decide/reannounce.js';
 import { retryDelayMs } from './retry.js';
-import { applyEvent, initialState, planFor, type SpeakerEvent, type SpeakerState } from './state.js';
+import { applyEvent, initialState, planFor, reannounceCauses, type SpeakerEvent, type SpeakerState } from './state.js';
 
 /** What the loop needs of the announcer: the (IP, interface) pairs it holds, and a way to change them. */
 export interface AnnouncerPort {
   current(): Announcement[];
   /** Resolves with the announcements that could not be made; they are not in current() afterwards. */
   apply(diff: AnnouncementDiff, links: readonly LinkInfo[]): Promise<AnnounceFailure[]>;
+  /** Sends the gratuitous burst again for announcements it holds (others are ignored). */
+  reannounce(announcements: readonly Announcement[]): void;
 }
 
 export interface SpeakerLoopOptions {
@@ -32,6 +35,8 @@ export interface LoopStats {
   retries: number;
   /** Times every retry was used up with announcements still failing. */
   retriesExhausted: number;
+  /** (IP, interface) announcements whose gratuitous burst was sent again (decide/reannounce.ts). */
+  reannounced: number;
 }
 
 export class SpeakerLoop {
@@ -44,7 +49,7 @@ export class SpeakerLoop {
   private retryTimer: NodeJS.Timeout | null = null;
   /** Timed retries scheduled since the last success or the last real change. */
   private retryAttempt = 0;
-  readonly stats: LoopStats = { announceFailures: 0, retries: 0, retriesExhausted: 0 };
+  readonly stats: LoopStats = { announceFailures: 0, retries: 0, retriesExhausted: 0, reannounced: 0 };
 
   constructor(private readonly options: SpeakerLoopOptions) {}
 
@@ -79,7 +84,11 @@ export class SpeakerLoop {
     while (this.queue.length > 0) {
       // Fold every queued event before planning: a burst of changes costs one plan, not one per event.
       const events = this.queue.splice(0);
-      for (const event of events) this.state = applyEvent(this.state, event);
+      const causes: ReannounceCause[] = [];
+      for (const event of events) {
+        causes.push(...reannounceCauses(this.state, event));
+        this.state = applyEvent(this.state, event);
+      }
       if (this.stopped) return;
       const plan = planFor(this.state, this.options.self, this.options.defaultInterfaces);
       const diff = diffAnnouncements(plan.announcements, this.options.announcer.current());
@@ -90,12 +99,21 @@ export class SpeakerLoop {
         // Not one announcement failing (those are returned) but the apply itself: retried the same way.
         failures = err instanceof Error ? err : new Error(String(err));
       }
+      this.reannounce(causes, diff);
       // A real change starts a fresh retry schedule: whatever fails now may be a new failure.
-      if (events.some((e) => e.kind !== 'retry')) this.retryAttempt = 0;
+      if (events.some((e) => e.kind !== 'retry' && e.kind !== 'reannounce')) this.retryAttempt = 0;
       this.scheduleRetry(failures);
       this.logChanges(plan);
       for (const cb of this.planListeners) cb(plan, this.state);
     }
+  }
+
+  private reannounce(causes: readonly ReannounceCause[], diff: AnnouncementDiff): void {
+    const again = reannouncements(this.options.announcer.current(), causes, diff.announce);
+    if (again.length === 0) return;
+    this.options.announcer.reannounce(again);
+    this.stats.reannounced += again.length;
+    this.options.logger.info({ causes, announcements: again.length }, 'sending the gratuitous burst again');
   }
 
   /**

@@ -72,6 +72,7 @@ export class Speaker {
     if (problem !== null) throw new Error(problem);
     const membership = this.parts.membership(peersOf(desired), (alive) => this.fastTargets(alive));
     membership.onChange((alive, quorum) => this.loop.enqueue({ kind: 'membership', alive: [...alive], quorum }));
+    membership.onRejoined((peer) => this.loop.enqueue({ kind: 'reannounce', cause: { kind: 'peerHadUsDead', peer } }));
     // Set before it starts, so a stop() from here on says goodbye once the start is through.
     this.membership = membership;
     await membership.start();

@@ -3,6 +3,7 @@
 import { electOwners } from '../election/index.js';
 import type { LinkInfo } from '../layer2/decide/interfaces.js';
 import { planAnnouncements, type Plan } from '../layer2/decide/plan.js';
+import { carrierRegained, type ReannounceCause } from '../layer2/decide/reannounce.js';
 import type { DesiredAnnouncements } from '../source/types.js';
 
 export type SpeakerEvent =
@@ -10,7 +11,9 @@ export type SpeakerEvent =
   | { kind: 'membership'; alive: readonly string[]; quorum: boolean }
   | { kind: 'links'; links: readonly LinkInfo[] }
   /** The loop's retry timer fired: nothing changed, but announcements that failed are tried again. */
-  | { kind: 'retry' };
+  | { kind: 'retry' }
+  /** Nothing to change, but clients may point elsewhere: held IPs get their gratuitous burst again. */
+  | { kind: 'reannounce'; cause: ReannounceCause };
 
 export interface SpeakerState {
   /** Null until the source delivered its first configuration: nothing is announced before that. */
@@ -37,8 +40,16 @@ export function applyEvent(state: SpeakerState, event: SpeakerEvent): SpeakerSta
     case 'links':
       return { ...state, links: event.links };
     case 'retry':
+    case 'reannounce':
       return state;
   }
+}
+
+/** Why `event`, arriving in `state`, calls for a fresh burst of IPs already held (decide/reannounce.ts). */
+export function reannounceCauses(state: SpeakerState, event: SpeakerEvent): ReannounceCause[] {
+  if (event.kind === 'reannounce') return [event.cause];
+  if (event.kind !== 'links') return [];
+  return carrierRegained(state.links, event.links).map((ifname) => ({ kind: 'carrierRegained', ifname }));
 }
 
 /** Who owns what, and what this node announces, in `state`. */

@@ -1,5 +1,5 @@
 // Membership for the speaker: the UDP driver and the pure core's public types.
-export { UdpMembership, type UdpMembershipOptions, type PeerAddress, type MembershipListener, type MembershipStats } from './udp-membership.js';
+export { UdpMembership, type UdpMembershipOptions, type PeerAddress, type MembershipListener, type RejoinListener, type MembershipStats } from './udp-membership.js';
 export { dgramSocketFactory, systemClock, type DatagramSocket, type SocketFactory, type MembershipClock } from './socket.js';
 export {
   quorumDecision, DEFAULT_INTERVAL_MS, DEFAULT_DEAD_AFTER, DEFAULT_SLOW_INTERVAL_MS, DEFAULT_PORT,

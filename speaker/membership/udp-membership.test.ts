@@ -30,10 +30,13 @@ function tappedFactory() {
 type Node = { m: UdpMembership; tap: { cut: boolean; sent: Uint8Array[] }; name: string };
 const running: UdpMembership[] = [];
 
-async function cluster(names: string[], opts: Partial<UdpMembershipOptions> = {}, bindAddress = '127.0.0.1'): Promise<Node[]> {
+type Options = Partial<UdpMembershipOptions>;
+
+async function cluster(names: string[], opts: Options | ((name: string) => Options) = {}, bindAddress = '127.0.0.1'): Promise<Node[]> {
   const nodes = names.map((name) => {
     const { tap, factory } = tappedFactory();
-    const m = new UdpMembership({ nodeName: name, bindAddress, port: 0, peers: [], key: KEY, socketFactory: factory, ...FAST, ...opts });
+    const own = typeof opts === 'function' ? opts(name) : opts;
+    const m = new UdpMembership({ nodeName: name, bindAddress, port: 0, peers: [], key: KEY, socketFactory: factory, ...FAST, ...own });
     running.push(m);
     return { m, tap, name };
   });
@@ -111,7 +114,7 @@ describe('UdpMembership over real UDP', () => {
     const [a, b] = await cluster(['a', 'b']);
     await until(a!.m, (alive) => alive.size === 2);
     const wrongMac = (bytes: Uint8Array) => createHmac('sha256', 'not-the-cluster-key').update(bytes).digest();
-    const forged = sealHeartbeat({ type: 'goodbye', from: 'b', to: 'a', incarnation: 1n, sequence: 1e9, sendTimeMs: Date.now(), nextWithinMs: 0 }, wrongMac);
+    const forged = sealHeartbeat({ version: 2, timesDeclaredDead: 0, type: 'goodbye', from: 'b', to: 'a', incarnation: 1n, sequence: 1e9, sendTimeMs: Date.now(), nextWithinMs: 0 }, wrongMac);
     const attacker = createSocket('udp4');
     const port = a!.m.address()?.port ?? 0;
     await new Promise<void>((r) => attacker.send(forged, port, '127.0.0.1', () => r()));
@@ -147,6 +150,29 @@ describe('UdpMembership over real UDP', () => {
     expect(sorted(a!.m.alive())).toEqual(['a', 'b']);
     expect(a!.m.stats().dropped).toEqual({ replay: 4 });
     void tap;
+  });
+});
+
+describe('UdpMembership: a flap only the peers notice', () => {
+  it('tells the node its peer had it dead, although it never lost that peer itself', async () => {
+    // a beats b fast (b would take a's IPs); b beats a slowly, as a node that owns nothing does.
+    const [a, b] = await cluster(['a', 'b'], (name) => ({ fastTargets: () => (name === 'a' ? ['b'] : []) }));
+    const nodeA = a!;
+    const nodeB = b!;
+    await Promise.all([nodeA, nodeB].map((n) => until(n.m, (alive) => alive.size === 2)));
+    const rejoinedBy: string[] = [];
+    nodeA.m.onRejoined((by) => rejoinedBy.push(by));
+    const aLostB: string[][] = [];
+    nodeA.m.onChange((alive) => aLostB.push([...alive]));
+    // b sees a dead 3 × 20 ms after a's last fast beat; a would need 3 × 100 ms of silence from b.
+    nodeA.tap.cut = true;
+    await until(nodeB.m, (alive) => !alive.has('a'), 1000);
+    nodeA.tap.cut = false;
+    await until(nodeB.m, (alive) => alive.has('a'), 1000);
+    for (let i = 0; i < 50 && rejoinedBy.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(rejoinedBy).toEqual(['b']);
+    expect(aLostB).toEqual([]); // a never noticed anything by itself: that is why it has to be told
+    expect(nodeA.m.stats().rejoins).toBe(1);
   });
 });
 

@@ -55,6 +55,9 @@ export interface UdpMembershipOptions {
 
 export type MembershipListener = (alive: ReadonlySet<string>, quorum: boolean, decision: QuorumDecision) => void;
 
+/** Called with the peer that had declared this node dead and now hears it again (core/step.ts 'rejoined'). */
+export type RejoinListener = (by: string) => void;
+
 export interface MembershipStats {
   /** Datagrams read from the socket. */
   datagrams: number;
@@ -62,6 +65,8 @@ export interface MembershipStats {
   accepted: number;
   sent: number;
   sendErrors: number;
+  /** Times a peer told this node it had declared it dead (each one re-sends the gratuitous bursts). */
+  rejoins: number;
   /** Refused datagrams by reason: short, badMac, truncated, badMagic, ..., replay, stale, unknownPeer, ... */
   dropped: Record<string, number>;
 }
@@ -78,6 +83,8 @@ export class UdpMembership {
   private readonly port: number;
   private readonly bindAddress: string;
   private readonly listeners: MembershipListener[] = [];
+  private readonly rejoinListeners: RejoinListener[] = [];
+  private rejoins = 0;
   private readonly packetDrops: Record<string, number> = {};
   private peers: Map<string, PeerAddress>;
   private state: MembershipState | undefined;
@@ -170,11 +177,16 @@ export class UdpMembership {
     };
   }
 
+  /** Called when a peer says it had declared this node dead (a flap this node may not have noticed). */
+  onRejoined(cb: RejoinListener): void {
+    this.rejoinListeners.push(cb);
+  }
+
   stats(): MembershipStats {
     const c = this.state?.counters;
     const dropped: Record<string, number> = { ...this.packetDrops };
     for (const [reason, n] of Object.entries(c?.dropped ?? {})) dropped[reason] = (dropped[reason] ?? 0) + (n ?? 0);
-    return { datagrams: this.datagrams, accepted: c?.accepted ?? 0, sent: c?.sent ?? 0, sendErrors: this.sendErrors, dropped };
+    return { datagrams: this.datagrams, accepted: c?.accepted ?? 0, sent: c?.sent ?? 0, sendErrors: this.sendErrors, rejoins: this.rejoins, dropped };
   }
 
   /** The bound address (after start). */
@@ -221,6 +233,11 @@ export class UdpMembership {
       case 'send': return this.send(action.message);
       case 'dropped':
         this.opts.logger?.debug({ reason: action.reason, from: action.from, detail: action.detail }, 'heartbeat refused');
+        return;
+      case 'rejoined':
+        this.rejoins += 1;
+        this.opts.logger?.info({ by: action.by, timesDeclaredDead: action.timesDeclaredDead }, 'a peer had declared this node dead');
+        for (const cb of [...this.rejoinListeners]) cb(action.by);
         return;
       case 'aliveChanged':
         if (this.opts.fastTargets) this.refreshTargets();

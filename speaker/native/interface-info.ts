@@ -28,12 +28,23 @@ export interface InterfaceInfo {
   loopback: boolean;
   /** The bridge or bond this interface is enslaved to, or null. */
   master: string | null;
+  /** Times the carrier came up (carrier_up_count, Linux ≥ 4.16), or null where the kernel has none. */
+  carrierUps: number | null;
 }
 
 const SYS_CLASS_NET = '/sys/class/net';
 
 function read(ifname: string, attribute: string): string {
   return readFileSync(join(SYS_CLASS_NET, ifname, attribute), 'utf8').trim();
+}
+
+function readCount(ifname: string, attribute: string): number | null {
+  try {
+    const n = Number(read(ifname, attribute));
+    return Number.isSafeInteger(n) ? n : null;
+  } catch {
+    return null; // older kernel, or a link type without the attribute
+  }
 }
 
 /** Reads one interface's facts; throws an Error quoting the name if it does not exist. */
@@ -56,6 +67,7 @@ export function interfaceInfo(ifname: string): InterfaceInfo {
     noarp: (flags & IFF_NOARP) !== 0,
     loopback: (flags & IFF_LOOPBACK) !== 0,
     master: existsSync(masterLink) ? basename(readlinkSync(masterLink)) : null,
+    carrierUps: readCount(ifname, 'carrier_up_count'),
   };
 }
 

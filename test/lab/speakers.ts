@@ -1,6 +1,7 @@
 // Running real speakers on the lab's nodes: the file source they read, the shared heartbeat key, and
 // start/stop by recorded PID. A speaker runs as one process (`node --import tsx speaker/main.ts`, not the
-// `tsx` CLI, which forks a child): SIGKILL of the recorded PID must really kill the speaker.
+// `tsx` CLI, which forks a child): SIGKILL of the recorded PID must really kill the speaker. Benchmarks
+// that measure the process itself run the compiled `dist/speaker/main.js`, as the image does.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,6 +24,13 @@ export interface SpeakerConfig {
 }
 
 export const SPEAKER_ENTRY = join(REPO_ROOT, 'speaker', 'main.ts');
+/** What `npm run build` emits and the production image runs (Dockerfile). */
+export const COMPILED_SPEAKER_ENTRY = join(REPO_ROOT, 'dist', 'speaker', 'main.js');
+
+export interface StartOptions {
+  /** Run dist/speaker/main.js with plain node (no tsx loader), as production does. Build it first. */
+  compiled?: boolean;
+}
 
 export function speakerAvailable(): boolean {
   return existsSync(SPEAKER_ENTRY);
@@ -54,10 +62,11 @@ export function speakerRole(node: string): string {
   return `speaker-${node}`;
 }
 
-export function startSpeaker(node: string, configPath: string, extraArgs: readonly string[] = []): Spawned {
+export function startSpeaker(node: string, configPath: string, extraArgs: readonly string[] = [], options: StartOptions = {}): Spawned {
   if (findProc(speakerRole(node))) throw new Error(`a speaker already runs on ${node}`);
+  const entry = options.compiled ? [...(process.env.HL_TMP_NODE_FLAGS?.split(' ') ?? []), COMPILED_SPEAKER_ENTRY] : ['--import', 'tsx', SPEAKER_ENTRY];
   const argv = [
-    process.execPath, '--import', 'tsx', SPEAKER_ENTRY,
+    process.execPath, ...entry,
     '--node-name', node, '--source', `file:${configPath}`, '--heartbeat-key-file', heartbeatKeyFile(),
     '--log-level', process.env.HERALD_LAB_SPEAKER_LOG ?? 'info', ...extraArgs,
   ];

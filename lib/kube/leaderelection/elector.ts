@@ -183,7 +183,8 @@ export class LeaderElector {
     this.leading = false;
     this.acquiredAtMs = undefined;
     this.state = { ...this.state, lastRenewMs: undefined };
-    this.opts.logger.warn({ lease: this.opts.name, identity: this.opts.identity, why }, 'stopped leading');
+    const level = why === 'stopped' ? 'info' : 'warn';
+    this.opts.logger[level]({ lease: this.opts.name, identity: this.opts.identity, why }, 'stopped leading');
     this.opts.onStoppedLeading();
   }
 

@@ -20,6 +20,12 @@ export interface LinkInfo {
   /** IFF_NOARP: the kernel would not answer ARP on it either. */
   noArp: boolean;
   addresses: readonly InterfaceAddress[];
+  /**
+   * How often the carrier came up (sysfs carrier_up_count, Linux ≥ 4.16). It tells a flap shorter than
+   * the watcher's poll from no flap at all: `up` reads true before and after, the count does not.
+   * Undefined where the kernel does not say.
+   */
+  carrierUps?: number;
 }
 
 export type InterfaceSkipReason = 'down' | 'enslaved' | 'noArp' | 'containerPlumbing' | 'noMac';

@@ -9,6 +9,8 @@ const good = mac('cluster-key-0123456789');
 
 const name = fc.string({ minLength: 1, maxLength: 60, unit: 'grapheme' }).filter((s) => new TextEncoder().encode(s).length <= 255);
 const heartbeat: fc.Arbitrary<Heartbeat> = fc.record({
+  version: fc.constantFrom(1 as const, 2 as const),
+  timesDeclaredDead: fc.nat({ max: 0xffffffff }),
   type: fc.constantFrom('beat' as const, 'goodbye' as const),
   from: name,
   to: name,
@@ -16,10 +18,10 @@ const heartbeat: fc.Arbitrary<Heartbeat> = fc.record({
   sequence: fc.nat({ max: Number.MAX_SAFE_INTEGER }),
   sendTimeMs: fc.nat({ max: Number.MAX_SAFE_INTEGER }),
   nextWithinMs: fc.nat({ max: 0xffffffff }),
-});
+}).map((m) => (m.version === 1 ? { ...m, timesDeclaredDead: 0 } : m)); // version 1 has no such field
 
 const sample: Heartbeat = {
-  type: 'beat', from: 'node-a', to: 'node-b', incarnation: 0x0123456789abcdefn, sequence: 42, sendTimeMs: 1_700_000_000_000, nextWithinMs: 50,
+  version: 2, timesDeclaredDead: 3, type: 'beat', from: 'node-a', to: 'node-b', incarnation: 0x0123456789abcdefn, sequence: 42, sendTimeMs: 1_700_000_000_000, nextWithinMs: 50,
 };
 
 describe('heartbeat codec', () => {
@@ -43,19 +45,36 @@ describe('heartbeat codec', () => {
 
   it('lays the fixed header out as documented', () => {
     const bytes = encodeHeartbeat(sample);
-    expect([...bytes.subarray(0, 4)]).toEqual([0x48, 0x4c, 1, 1]);
+    expect([...bytes.subarray(0, 4)]).toEqual([0x48, 0x4c, 2, 1]);
     expect(Buffer.from(bytes.subarray(4, 12)).readBigUInt64BE()).toBe(sample.incarnation);
     expect(Buffer.from(bytes.subarray(12, 20)).readBigUInt64BE()).toBe(42n);
     expect(Buffer.from(bytes.subarray(28, 32)).readUInt32BE()).toBe(50);
-    expect(bytes[32]).toBe('node-a'.length);
-    expect(bytes.length).toBe(32 + 1 + 6 + 1 + 6);
+    expect(Buffer.from(bytes.subarray(32, 36)).readUInt32BE()).toBe(3);
+    expect(bytes[36]).toBe('node-a'.length);
+    expect(bytes.length).toBe(36 + 1 + 6 + 1 + 6);
+  });
+
+  it('decodes version 1, as older speakers write it (no timesDeclaredDead), and writes it back the same', () => {
+    // Bytes of a version 1 beat, laid out by hand from the version 1 format.
+    const v1 = Uint8Array.from([
+      0x48, 0x4c, 1, 1, ...Buffer.from('0123456789abcdef', 'hex'), 0, 0, 0, 0, 0, 0, 0, 42,
+      ...Buffer.from('0000018bcfe56800', 'hex'), 0, 0, 0, 50, 6, ...Buffer.from('node-a'), 6, ...Buffer.from('node-b'),
+    ]);
+    const decoded = decodeHeartbeat(v1);
+    expect(decoded).toEqual({ ...sample, version: 1, timesDeclaredDead: 0 });
+    expect(encodeHeartbeat(decoded)).toEqual(v1);
+  });
+
+  it('refuses to write a version 1 message that would lose timesDeclaredDead', () => {
+    expect(() => encodeHeartbeat({ ...sample, version: 1 })).toThrow(/version 1 cannot carry timesDeclaredDead 3/);
   });
 
   it.each([
     ['empty', 'truncated', []],
     ['cut in the header', 'truncated', [0x48, 0x4c, 1, 1, 0, 0]],
     ['wrong magic', 'badMagic', [0x48, 0x00, 1, 1]],
-    ['future version', 'badVersion', [0x48, 0x4c, 2, 1]],
+    ['future version', 'badVersion', [0x48, 0x4c, 3, 1]],
+    ['version 0', 'badVersion', [0x48, 0x4c, 0, 1]],
     ['unknown type', 'badType', [0x48, 0x4c, 1, 9]],
   ])('refuses %s with reason %s', (_name, reason, bytes) => {
     let thrown: unknown;
@@ -68,9 +87,9 @@ describe('heartbeat codec', () => {
     const bytes = encodeHeartbeat(sample);
     const reasonOf = (b: Uint8Array) => { try { decodeHeartbeat(b); return 'ok'; } catch (e) { return (e as WireError).reason; } };
     expect(reasonOf(Uint8Array.from([...bytes, 0]))).toBe('trailingBytes');
-    const emptyName = Uint8Array.from(bytes); emptyName[32] = 0;
+    const emptyName = Uint8Array.from(bytes); emptyName[36] = 0;
     expect(reasonOf(emptyName)).toBe('badName');
-    const badUtf8 = Uint8Array.from(bytes); badUtf8[33] = 0xff;
+    const badUtf8 = Uint8Array.from(bytes); badUtf8[37] = 0xff;
     expect(reasonOf(badUtf8)).toBe('badName');
     const huge = Uint8Array.from(bytes); huge.fill(0xff, 12, 20);
     expect(reasonOf(huge)).toBe('badNumber');

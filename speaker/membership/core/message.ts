@@ -3,7 +3,7 @@
 //  0                   1                   2                   3
 //  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
 // +---------------+---------------+---------------+---------------+
-// |  magic 'H'    |  magic 'L'    |  version (1)  |  type         |  type: 1 beat, 2 goodbye
+// |  magic 'H'    |  magic 'L'    |  version (2)  |  type         |  type: 1 beat, 2 goodbye
 // +---------------+---------------+---------------+---------------+
 // |                   incarnation (64 bits)                       |  random per boot of the sender
 // +                                                               +
@@ -18,8 +18,10 @@
 // |                                                               |
 // +---------------------------------------------------------------+
 // |                   nextWithinMs (32 bits)                      |  the sender's next beat to this
-// +---------------+-----------------------------------------------+  receiver leaves within this many ms
-// |  fromLength   |  from (UTF-8 node name, 1..255 bytes) ...     |
+// +---------------------------------------------------------------+  receiver leaves within this many ms
+// |                   timesDeclaredDead (32 bits)                 |  version 2 only: how often, in this
+// +---------------+-----------------------------------------------+  incarnation, the sender declared
+// |  fromLength   |  from (UTF-8 node name, 1..255 bytes) ...     |  the receiver dead
 // +---------------+-----------------------------------------------+
 // |  toLength     |  to (UTF-8 node name of the receiver) ...     |  binds the message to one receiver,
 // +---------------+-----------------------------------------------+  so it cannot be replayed to another
@@ -29,16 +31,31 @@
 // nextWithinMs is what makes the cheap mesh work: a sender beats some peers fast and others slowly,
 // and each receiver sets its dead timer from the promise in the beat it received, so no two nodes need
 // to agree on who beats whom at which rate.
+//
+// timesDeclaredDead (version 2) tells a node that a peer had it dead. A node beaten only slowly does not
+// notice a link flap of a few hundred ms, while the peers it beats fast do, and one of them takes its
+// IPs over with gratuitous ARP. When the link returns the election hands the IPs back, but the clients
+// still point at the successor's MAC: the counter going up is the owner's cue to send its gratuitous
+// burst again (step.ts, 'rejoined'). A counter rather than a one-shot flag, so a lost beat loses nothing
+// (the next one carries it) and a repeated one triggers nothing.
+//
+// Version 1 is the same without timesDeclaredDead. Both decode; a sender writes version 1 to a peer it
+// has heard speaking only version 1 (an older build during a rolling update), version 2 otherwise.
 import { ByteReader, ByteWriter, WireError } from './bytes.js';
 
 export const HEARTBEAT_MAGIC = [0x48, 0x4c] as const; // "HL", Herald membership
-export const HEARTBEAT_VERSION = 1;
+/** The version this build writes; it also reads every version in HEARTBEAT_VERSIONS. */
+export const HEARTBEAT_VERSION = 2;
+export const HEARTBEAT_VERSIONS = [1, 2] as const;
+export type HeartbeatVersion = (typeof HEARTBEAT_VERSIONS)[number];
 
 /** Wire values of the message type byte. */
 export const MESSAGE_TYPE = { beat: 1, goodbye: 2 } as const;
 export type MessageType = keyof typeof MESSAGE_TYPE;
 
 export interface Heartbeat {
+  /** Wire version: 2 carries timesDeclaredDead; 1 is what older speakers read and write. */
+  version: HeartbeatVersion;
   type: MessageType;
   /** Sender's node name. */
   from: string;
@@ -49,6 +66,8 @@ export interface Heartbeat {
   sendTimeMs: number;
   /** Promise: the next beat from `from` to `to` leaves within this many ms (0 in a goodbye). */
   nextWithinMs: number;
+  /** How many times, in the sender's current incarnation, it declared `to` dead. Always 0 in version 1. */
+  timesDeclaredDead: number;
 }
 
 const utf8 = new TextEncoder();
@@ -66,13 +85,20 @@ function encodeName(name: string, field: string): Uint8Array {
 export function encodeHeartbeat(m: Heartbeat): Uint8Array {
   if (!Number.isSafeInteger(m.sequence) || m.sequence < 0) throw new RangeError(`heartbeat sequence ${m.sequence} is not a safe integer`);
   if (!Number.isSafeInteger(m.sendTimeMs) || m.sendTimeMs < 0) throw new RangeError(`heartbeat sendTimeMs ${m.sendTimeMs} is not a safe integer`);
+  if (m.version === 1 && m.timesDeclaredDead !== 0) throw new RangeError(`heartbeat version 1 cannot carry timesDeclaredDead ${m.timesDeclaredDead}`);
   const from = encodeName(m.from, 'from');
   const to = encodeName(m.to, 'to');
-  return new ByteWriter()
-    .u8(HEARTBEAT_MAGIC[0]).u8(HEARTBEAT_MAGIC[1]).u8(HEARTBEAT_VERSION).u8(MESSAGE_TYPE[m.type])
-    .u64(m.incarnation).u64(BigInt(m.sequence)).u64(BigInt(m.sendTimeMs)).u32(m.nextWithinMs)
-    .u8(from.length).bytes(from).u8(to.length).bytes(to)
-    .finish();
+  const w = new ByteWriter()
+    .u8(HEARTBEAT_MAGIC[0]).u8(HEARTBEAT_MAGIC[1]).u8(m.version).u8(MESSAGE_TYPE[m.type])
+    .u64(m.incarnation).u64(BigInt(m.sequence)).u64(BigInt(m.sendTimeMs)).u32(m.nextWithinMs);
+  if (m.version >= 2) w.u32(m.timesDeclaredDead);
+  return w.u8(from.length).bytes(from).u8(to.length).bytes(to).finish();
+}
+
+function decodeVersion(v: number): HeartbeatVersion {
+  const known = HEARTBEAT_VERSIONS.find((k) => k === v);
+  if (known === undefined) throw new WireError('badVersion', `heartbeat version ${v}, expected one of ${HEARTBEAT_VERSIONS.join(', ')}`);
+  return known;
 }
 
 function decodeType(v: number): MessageType {
@@ -103,15 +129,15 @@ export function decodeHeartbeat(bytes: Uint8Array): Heartbeat {
   if (r.u8('magic') !== HEARTBEAT_MAGIC[0] || r.u8('magic') !== HEARTBEAT_MAGIC[1]) {
     throw new WireError('badMagic', 'not a Herald heartbeat (magic)');
   }
-  const version = r.u8('version');
-  if (version !== HEARTBEAT_VERSION) throw new WireError('badVersion', `heartbeat version ${version}, expected ${HEARTBEAT_VERSION}`);
+  const version = decodeVersion(r.u8('version'));
   const type = decodeType(r.u8('type'));
   const incarnation = r.u64('incarnation');
   const sequence = safeNumber(r.u64('sequence'), 'sequence');
   const sendTimeMs = safeNumber(r.u64('sendTimeMs'), 'sendTimeMs');
   const nextWithinMs = r.u32('nextWithinMs');
+  const timesDeclaredDead = version >= 2 ? r.u32('timesDeclaredDead') : 0;
   const from = readName(r, 'from');
   const to = readName(r, 'to');
   if (r.remaining !== 0) throw new WireError('trailingBytes', `${r.remaining} bytes after the heartbeat`);
-  return { type, from, to, incarnation, sequence, sendTimeMs, nextWithinMs };
+  return { version, type, from, to, incarnation, sequence, sendTimeMs, nextWithinMs, timesDeclaredDead };
 }

@@ -1,6 +1,7 @@
 // Membership state, its creation and the questions the driver asks of it. Transitions are in step.ts.
 // Everything here is immutable: step() returns new objects and never edits the ones it was given.
 import { DEFAULT_DEAD_AFTER, DEFAULT_INTERVAL_MS, DEFAULT_MAX_CLOCK_SKEW_MS, DEFAULT_SLOW_INTERVAL_MS } from './defaults.js';
+import type { HeartbeatVersion } from './message.js';
 import { quorumDecision, type QuorumDecision } from './quorum.js';
 
 export interface MembershipConfig {
@@ -33,6 +34,12 @@ export interface PeerState {
   readonly retired: readonly bigint[];
   /** When this node owes the peer its next beat. */
   readonly nextSendAtMs: number;
+  /** Wire version of the last message accepted from the peer (undefined: none yet, so write the newest). */
+  readonly wireVersion: HeartbeatVersion | undefined;
+  /** How often this node declared the peer's current incarnation dead; sent to it in every beat. */
+  readonly timesDeclaredDead: number;
+  /** The highest timesDeclaredDead the peer's current incarnation sent us: how often it had us dead. */
+  readonly timesItDeclaredUsDead: number;
 }
 
 /** Why the state machine refused an authenticated, well-formed message. */
@@ -82,7 +89,8 @@ export function startGraceMs(c: MembershipConfig): number {
 }
 
 export function newPeer(name: string, nowMs: number, graceMs: number): PeerState {
-  return { name, status: 'pending', incarnation: undefined, lastSequence: -1, deadlineMs: nowMs + graceMs, retired: [], nextSendAtMs: nowMs };
+  return { name, status: 'pending', incarnation: undefined, lastSequence: -1, deadlineMs: nowMs + graceMs, retired: [], nextSendAtMs: nowMs,
+    wireVersion: undefined, timesDeclaredDead: 0, timesItDeclaredUsDead: 0 };
 }
 
 /** A fresh state: every peer pending, first beats due at once. */

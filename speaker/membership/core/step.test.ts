@@ -11,7 +11,7 @@ function start(peers = ['b', 'c']): MembershipState {
 }
 
 function beat(from: string, sequence: number, extra: Partial<Heartbeat> = {}): Heartbeat {
-  return { type: 'beat', from, to: 'a', incarnation: from === 'b' ? INC_B : 0xccn, sequence, sendTimeMs: WALL, nextWithinMs: 50, ...extra };
+  return { version: 2, timesDeclaredDead: 0, type: 'beat', from, to: 'a', incarnation: from === 'b' ? INC_B : 0xccn, sequence, sendTimeMs: WALL, nextWithinMs: 50, ...extra };
 }
 
 const received = (message: Heartbeat, wallMs = WALL): MembershipEvent => ({ kind: 'received', message, wallMs });
@@ -209,5 +209,63 @@ describe('membership step: peers change', () => {
     expect(r.state.peers.get('d')?.status).toBe('pending');
     expect(sends(r.actions).map((m) => m.to)).toContain('d');
     expect(changes(r.actions)).toEqual([['a', 'b']]);
+  });
+});
+
+describe('membership step: telling a peer it had been declared dead (a link flap)', () => {
+  const rejoins = (actions: MembershipAction[]) => actions.flatMap((a) => (a.kind === 'rejoined' ? [[a.by, a.timesDeclaredDead]] : []));
+
+  it('counts a death after a life in the beats it sends the peer, and not a pending peer that never showed up', () => {
+    const dead = step(settled(), { kind: 'tick' }, 500).state;
+    expect(dead.peers.get('b')?.timesDeclaredDead).toBe(1);
+    const back = step(dead, received(beat('b', 2)), 600);
+    const [toB] = sends(step(back.state, { kind: 'tick' }, 600).actions).filter((m) => m.to === 'b');
+    expect(toB).toMatchObject({ version: 2, timesDeclaredDead: 1 });
+    const neverHeard = step(start(), { kind: 'tick' }, 10_000).state;
+    expect(neverHeard.peers.get('b')).toMatchObject({ status: 'dead', timesDeclaredDead: 0 });
+  });
+
+  it('says rejoined once when a peer\'s count goes up, and not again for the same count', () => {
+    const r = run(settled(), [[received(beat('b', 2, { timesDeclaredDead: 1 })), 20], [received(beat('b', 3, { timesDeclaredDead: 1 })), 30]]);
+    expect(rejoins(r.actions)).toEqual([['b', 1]]);
+    expect(rejoins(step(r.state, received(beat('b', 4, { timesDeclaredDead: 2 })), 40).actions)).toEqual([['b', 2]]);
+  });
+
+  it('still says it when the first beat carrying the count was lost (the next one carries it too)', () => {
+    const r = run(settled(), [[received(beat('b', 2)), 20], [received(beat('b', 9, { timesDeclaredDead: 1 })), 1000]]);
+    expect(rejoins(r.actions)).toEqual([['b', 1]]);
+  });
+
+  it('takes a new incarnation\'s count as it stands: a restarted peer is no flap to repair', () => {
+    const r = step(settled(), received(beat('b', 1, { incarnation: 0xb2n, timesDeclaredDead: 4 })), 20);
+    expect(rejoins(r.actions)).toEqual([]);
+    expect(r.state.peers.get('b')).toMatchObject({ timesItDeclaredUsDead: 4, timesDeclaredDead: 0 });
+  });
+
+  it('cannot be made to say it by a replayed beat', () => {
+    const s = run(settled(), [[received(beat('b', 5)), 20]]).state;
+    const r = step(s, received(beat('b', 5, { timesDeclaredDead: 7 })), 30);
+    expect(drops(r.actions)).toEqual(['replay']);
+    expect(rejoins(r.actions)).toEqual([]);
+  });
+
+  it('writes version 1 (no count) to a peer heard speaking only version 1, version 2 to everyone else', () => {
+    const s = run(start(), [[received(beat('b', 1, { version: 1 })), 10], [received(beat('c', 1)), 10], [{ kind: 'tick' }, 500]]).state;
+    expect(s.peers.get('b')).toMatchObject({ status: 'dead', timesDeclaredDead: 1 });
+    const r = run(s, [[received(beat('b', 2, { version: 1 })), 600], [received(beat('c', 2)), 600], [{ kind: 'tick' }, 600]]);
+    expect(sends(r.actions).map((m) => [m.to, m.version, m.timesDeclaredDead])).toEqual([['b', 1, 0], ['c', 2, 1]]);
+    expect(sends(step(start(), { kind: 'tick' }, 0).actions).map((m) => m.version)).toEqual([2, 2]);
+  });
+
+  it('gives every peer the same answer whatever order a flap\'s beats arrive in (property)', () => {
+    fc.assert(fc.property(fc.array(fc.nat({ max: 5 }), { minLength: 1, maxLength: 12 }), (counts) => {
+      const events = counts.map((c, i): [MembershipEvent, number] => [received(beat('b', i + 2, { timesDeclaredDead: c })), 20 + i]);
+      const r = run(settled(), events);
+      // One rejoined per new high of the count, in arrival order.
+      let high = 0;
+      const expected: [string, number][] = [];
+      for (const c of counts) if (c > high) { high = c; expected.push(['b', c]); }
+      expect(rejoins(r.actions)).toEqual(expected);
+    }));
   });
 });

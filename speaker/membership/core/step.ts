@@ -3,7 +3,7 @@
 // for the freshness check of a new incarnation. The driver owns the socket, the MAC and the timer: it
 // calls step on every authenticated datagram and at nextWakeMs(state).
 import { MAX_PROMISED_INTERVAL_MS, RETIRED_INCARNATIONS_KEPT } from './defaults.js';
-import type { Heartbeat } from './message.js';
+import { HEARTBEAT_VERSION, type Heartbeat } from './message.js';
 import { quorumOf, aliveSet, newPeer, startGraceMs, type MembershipState, type PeerState, type StateDropReason } from './state.js';
 import type { QuorumDecision } from './quorum.js';
 
@@ -28,6 +28,12 @@ export type MembershipAction =
   | { kind: 'send'; message: OutgoingMessage }
   /** The alive set or the quorum decision changed. */
   | { kind: 'aliveChanged'; alive: ReadonlySet<string>; quorum: QuorumDecision }
+  /**
+   * A peer had declared this node dead and hears it again (its timesDeclaredDead went up). Whatever it
+   * took over meanwhile it gives back by the election, but clients it sent gratuitous frames to still
+   * point at it: the speaker re-sends its own gratuitous burst for every IP it owns.
+   */
+  | { kind: 'rejoined'; by: string; timesDeclaredDead: number }
   /** A message was refused; for the driver's log (the counter is already in the state). */
   | { kind: 'dropped'; reason: StateDropReason; from: string; detail: string };
 
@@ -64,9 +70,23 @@ function refusal(s: MembershipState, p: PeerState, m: Heartbeat, wallMs: number)
 }
 
 function accept(p: PeerState, m: Heartbeat): PeerState {
-  if (p.incarnation === m.incarnation) return { ...p, lastSequence: m.sequence };
+  if (p.incarnation === m.incarnation) {
+    const timesItDeclaredUsDead = Math.max(p.timesItDeclaredUsDead, m.timesDeclaredDead);
+    return { ...p, lastSequence: m.sequence, wireVersion: m.version, timesItDeclaredUsDead };
+  }
   const retired = p.incarnation === undefined ? p.retired : [...p.retired, p.incarnation].slice(-RETIRED_INCARNATIONS_KEPT);
-  return { ...p, incarnation: m.incarnation, lastSequence: m.sequence, retired };
+  // A new life of the peer: our count of its deaths starts over, and its count of ours is taken as it
+  // stands (it says nothing about a flap we could still repair).
+  return {
+    ...p, incarnation: m.incarnation, lastSequence: m.sequence, retired, wireVersion: m.version,
+    timesDeclaredDead: 0, timesItDeclaredUsDead: m.timesDeclaredDead,
+  };
+}
+
+/** The rejoined action when an accepted message says, for the first time, that its sender had us dead. */
+function rejoined(before: PeerState, m: Heartbeat): MembershipAction[] {
+  if (before.incarnation !== m.incarnation || m.timesDeclaredDead <= before.timesItDeclaredUsDead) return [];
+  return [{ kind: 'rejoined', by: m.from, timesDeclaredDead: m.timesDeclaredDead }];
 }
 
 function onReceived(s: MembershipState, m: Heartbeat, wallMs: number, nowMs: number): StepResult {
@@ -87,7 +107,7 @@ function onReceived(s: MembershipState, m: Heartbeat, wallMs: number, nowMs: num
     p = { ...p, status: 'alive', deadlineMs: nowMs + s.config.deadAfter * promised, nextSendAtMs: revived ? nowMs : p.nextSendAtMs };
   }
   const next = setPeer(s, p);
-  return { state: { ...next, counters: { ...next.counters, accepted: next.counters.accepted + 1 } }, actions: [] };
+  return { state: { ...next, counters: { ...next.counters, accepted: next.counters.accepted + 1 } }, actions: rejoined(peer, m) };
 }
 
 function expire(s: MembershipState, nowMs: number): MembershipState {
@@ -95,7 +115,9 @@ function expire(s: MembershipState, nowMs: number): MembershipState {
   for (const p of s.peers.values()) {
     if ((p.status === 'alive' || p.status === 'pending') && p.deadlineMs <= nowMs) {
       peers ??= new Map(s.peers);
-      peers.set(p.name, { ...p, status: 'dead' });
+      // Only a death after a life counts: a pending peer that never showed up has nothing to repair.
+      const timesDeclaredDead = p.timesDeclaredDead + (p.status === 'alive' ? 1 : 0);
+      peers.set(p.name, { ...p, status: 'dead', timesDeclaredDead });
     }
   }
   return peers ? { ...s, peers } : s;
@@ -112,15 +134,18 @@ function sendDue(s: MembershipState, nowMs: number): StepResult {
     peers ??= new Map(s.peers);
     const promise = intervalFor(s, p.name);
     sequence += 1;
-    actions.push({ kind: 'send', message: beat(s, p.name, sequence, promise) });
+    actions.push({ kind: 'send', message: beat(s, p, sequence, promise) });
     peers.set(p.name, { ...p, nextSendAtMs: nowMs + promise });
   }
   if (peers === undefined) return { state: s, actions };
   return { state: { ...s, peers, sequence, counters: { ...s.counters, sent: s.counters.sent + actions.length } }, actions };
 }
 
-function beat(s: MembershipState, to: string, sequence: number, nextWithinMs: number): OutgoingMessage {
-  return { type: 'beat', from: s.config.self, to, incarnation: s.config.incarnation, sequence, nextWithinMs };
+/** A beat to `to`, in the newest version unless `to` has only ever spoken version 1 (an older build). */
+function beat(s: MembershipState, to: PeerState, sequence: number, nextWithinMs: number): OutgoingMessage {
+  const common = { type: 'beat', from: s.config.self, to: to.name, incarnation: s.config.incarnation, sequence, nextWithinMs } as const;
+  if (to.wireVersion === 1) return { ...common, version: 1, timesDeclaredDead: 0 };
+  return { ...common, version: HEARTBEAT_VERSION, timesDeclaredDead: to.timesDeclaredDead };
 }
 
 function onPeersChanged(s: MembershipState, names: readonly string[], nowMs: number): MembershipState {
@@ -147,7 +172,7 @@ function onLeave(s: MembershipState): StepResult {
   let sequence = s.sequence;
   for (const p of s.peers.values()) {
     sequence += 1;
-    actions.push({ kind: 'send', message: { ...beat(s, p.name, sequence, 0), type: 'goodbye' } });
+    actions.push({ kind: 'send', message: { ...beat(s, p, sequence, 0), type: 'goodbye' } });
   }
   const counters = { ...s.counters, sent: s.counters.sent + actions.length };
   return { state: { ...s, sequence, leaving: true, counters }, actions };
