@@ -29,17 +29,25 @@ interface Flags {
   metricsPort?: string;
 }
 
-/** Asynchronous on purpose: the emulator answering kubectl runs in this very process. */
+/** Asynchronous on purpose: the emulator answering kubectl runs in this very process. Warnings are shown too. */
 async function kubectl(kubeconfigPath: string, args: string[]): Promise<void> {
-  const { stdout } = await promisify(execFile)('kubectl', ['--kubeconfig', kubeconfigPath, ...args], { cwd: root, encoding: 'utf8' });
-  process.stdout.write(stdout.split('\n').filter((l) => l !== '').map((l) => `  ${l}\n`).join(''));
+  const { stdout, stderr } = await promisify(execFile)('kubectl', ['--kubeconfig', kubeconfigPath, ...args], { cwd: root, encoding: 'utf8' });
+  const indent = (text: string): string => text.split('\n').filter((l) => l !== '').map((l) => `  ${l}\n`).join('');
+  process.stdout.write(indent(stdout));
+  process.stderr.write(indent(stderr));
 }
 
-/** The CRDs are applied first on their own so the kinds exist before config/default and the samples use them. */
+/**
+ * config/default holds the CRDs (kubectl applies them before anything else it sorts), so the kinds exist before
+ * the samples use them. Without the kustomize base, the generated CRDs are applied on their own.
+ */
 async function applyEverything(kubeconfigPath: string): Promise<void> {
-  const crds = readdirSync(join(root, 'crds')).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml').map((f) => join('crds', f));
-  if (crds.length > 0) await kubectl(kubeconfigPath, ['apply', ...crds.flatMap((f) => ['-f', f])]);
-  if (existsSync(join(root, 'config/default/kustomization.yaml'))) await kubectl(kubeconfigPath, ['apply', '-k', 'config/default']);
+  if (existsSync(join(root, 'config/default/kustomization.yaml'))) {
+    await kubectl(kubeconfigPath, ['apply', '-k', 'config/default']);
+  } else {
+    const crds = readdirSync(join(root, 'crds')).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml').map((f) => join('crds', f));
+    if (crds.length > 0) await kubectl(kubeconfigPath, ['apply', ...crds.flatMap((f) => ['-f', f])]);
+  }
   await kubectl(kubeconfigPath, ['apply', '-f', 'config/samples/']);
 }
 
@@ -97,7 +105,7 @@ async function runDemo(flags: Flags): Promise<boolean> {
   console.log(`Kubernetes API emulator at ${api.url} (kubeconfig: ${api.kubeconfigPath})`);
   let controller: RunningController | undefined;
   try {
-    console.log('Applying the CRDs, config/default and config/samples/ with kubectl:');
+    console.log('Applying config/default (CRDs included) and config/samples/ with kubectl:');
     await applyEverything(api.kubeconfigPath);
     const kubeConfig = api.kubeConfig();
     controller = await startController({

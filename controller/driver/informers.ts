@@ -1,11 +1,15 @@
 // The three caches the controller reads: Services (all namespaces), IPAddressPools (in Herald's
 // namespace) and Namespaces (for serviceAllocation selectors). Informer callbacks only report *what*
 // changed; the event loop reads the object from the cache when it gets to it, so bursts collapse.
-import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesListObject, type V1Namespace, type V1Service } from '@kubernetes/client-node';
+// Services and Namespaces are listed in pages as plain JSON and cached trimmed (trim.ts): the controller's
+// memory then grows by a few hundred bytes per Service, not by a full client-node model object.
+import { CustomObjectsApi, type KubeConfig, type KubernetesListObject, type V1Namespace, type V1Service } from '@kubernetes/client-node';
 import { GROUP, IPADDRESSPOOL_PLURAL, VERSION, type IPAddressPool } from '../../crds/v1beta1/index.js';
 import type { ServiceKey } from '../core-api.js';
 import type { Logger } from '../../lib/log.js';
 import { ResilientInformer } from '../../lib/kube/informer.js';
+import { listTrimmed } from '../../lib/kube/list.js';
+import { trimNamespace, trimService } from './trim.js';
 
 export type ClusterChange =
   | { kind: 'service'; key: ServiceKey; deleted: boolean }
@@ -22,14 +26,15 @@ export class ClusterCaches {
   private readonly namespaces: ResilientInformer<V1Namespace>;
 
   constructor(kubeConfig: KubeConfig, private readonly herald: string, logger: Logger, onChange: (c: ClusterChange) => void) {
-    const core = kubeConfig.makeApiClient(CoreV1Api);
     const custom = kubeConfig.makeApiClient(CustomObjectsApi);
-    this.services = new ResilientInformer(kubeConfig, 'services', '/api/v1/services', () => core.listServiceForAllNamespaces(), logger);
+    this.services = new ResilientInformer(kubeConfig, 'services', '/api/v1/services',
+      () => listTrimmed(kubeConfig, '/api/v1/services', { trim: trimService }), logger, { trim: trimService });
     this.pools = new ResilientInformer<IPAddressPool>(
       kubeConfig, 'ipaddresspools', `/apis/${GROUP}/${VERSION}/namespaces/${herald}/${IPADDRESSPOOL_PLURAL}`,
       () => custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: herald, plural: IPADDRESSPOOL_PLURAL }) as Promise<KubernetesListObject<IPAddressPool>>,
       logger);
-    this.namespaces = new ResilientInformer(kubeConfig, 'namespaces', '/api/v1/namespaces', () => core.listNamespace(), logger);
+    this.namespaces = new ResilientInformer(kubeConfig, 'namespaces', '/api/v1/namespaces',
+      () => listTrimmed(kubeConfig, '/api/v1/namespaces', { trim: trimNamespace }), logger, { trim: trimNamespace });
 
     const svc = (deleted: boolean) => (s: V1Service) => onChange({ kind: 'service', key: serviceKey(s), deleted });
     this.services.informer.on('add', svc(false));

@@ -6,6 +6,7 @@ import { IP_ALLOCATED_FROM_POOL } from '../../lib/annotations.js';
 import { mergePatch } from '../../lib/kube/patch.js';
 import { GROUP, IPADDRESSPOOL_PLURAL, VERSION, type IPAddressPool, type IPAddressPoolStatus } from '../../crds/v1beta1/index.js';
 import type { ServiceOutcome } from '../core-api.js';
+import { trimService } from './trim.js';
 
 export const POOL_ANNOTATION = `herald.dev/${IP_ALLOCATED_FROM_POOL}`;
 
@@ -56,21 +57,23 @@ export class ClusterWriter {
     this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
   }
 
-  readService(namespace: string, name: string): Promise<V1Service> {
-    return this.core.readNamespacedService({ name, namespace });
+  // Services come back trimmed as the caches hold them (trim.ts): the driver keeps them until the watch catches up.
+
+  async readService(namespace: string, name: string): Promise<V1Service> {
+    return trimService(await this.core.readNamespacedService({ name, namespace }));
   }
 
   /** Writes status.loadBalancer.ingress; an empty list removes the field. Returns the Service as written. */
-  writeIngress(svc: V1Service, ingress: V1LoadBalancerIngress[]): Promise<V1Service> {
+  async writeIngress(svc: V1Service, ingress: V1LoadBalancerIngress[]): Promise<V1Service> {
     const { name = '', namespace = '' } = svc.metadata ?? {};
     const body = { status: { loadBalancer: { ingress: ingress.length > 0 ? ingress : null } } };
-    return this.core.patchNamespacedServiceStatus({ name, namespace, body }, mergePatch);
+    return trimService(await this.core.patchNamespacedServiceStatus({ name, namespace, body }, mergePatch));
   }
 
-  writePoolAnnotation(svc: V1Service, pool: string | null): Promise<V1Service> {
+  async writePoolAnnotation(svc: V1Service, pool: string | null): Promise<V1Service> {
     const { name = '', namespace = '' } = svc.metadata ?? {};
     const body = { metadata: { annotations: { [POOL_ANNOTATION]: pool } } };
-    return this.core.patchNamespacedService({ name, namespace, body }, mergePatch);
+    return trimService(await this.core.patchNamespacedService({ name, namespace, body }, mergePatch));
   }
 
   async writePoolStatus(pool: IPAddressPool, status: IPAddressPoolStatus): Promise<void> {

@@ -3,17 +3,35 @@
 // stops for good; (2) its reconnect delay doubles on every clean close (1 s, 2 s, ... 30 s) and never shrinks
 // while the watch keeps working, so after a few apiserver restarts every event is seen up to 30 s late.
 // Here: errors restart the informer after a short pause, and a watch that lived a while reconnects at once.
+// An optional `trim` shapes every object before it enters the cache (list items and watch events alike),
+// so a cache of thousands of objects holds only the fields its reader uses.
 import { ListWatch, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from '../log.js';
 import { describeError } from './errors.js';
 
-export interface ResilientInformerOptions {
+export interface ResilientInformerOptions<T extends KubernetesObject = KubernetesObject> {
   /** Pause before restarting after an error, and the longest reconnect delay ever used. */
   maxDelayMs?: number;
   /** A watch that stayed open this long was healthy: the next reconnect is immediate. */
   healthyAfterMs?: number;
   fieldSelector?: string;
   labelSelector?: string;
+  /** What the cache keeps of each object; must keep metadata name, namespace and resourceVersion. */
+  trim?: (obj: KubernetesObject) => T;
+}
+
+/** A Watch whose events carry trimmed objects (ERROR and BOOKMARK events pass through as they are). */
+class TrimmingWatch<T extends KubernetesObject> extends Watch {
+  constructor(kubeConfig: KubeConfig, private readonly trim: (obj: KubernetesObject) => T) {
+    super(kubeConfig);
+  }
+
+  override watch(...[path, queryParams, callback, done]: Parameters<Watch['watch']>): ReturnType<Watch['watch']> {
+    const trimmed = (phase: string, obj: KubernetesObject, event?: unknown): void => {
+      callback(phase, phase === 'ERROR' || phase === 'BOOKMARK' ? obj : this.trim(obj), event);
+    };
+    return super.watch(path, queryParams, trimmed, done);
+  }
 }
 
 export class ResilientInformer<T extends KubernetesObject> {
@@ -24,17 +42,21 @@ export class ResilientInformer<T extends KubernetesObject> {
   private lastConnectMs = 0;
   private previousConnectMs = 0;
   private restartTimer: NodeJS.Timeout | undefined;
+  private readonly o: ResilientInformerOptions<T>;
 
   constructor(
     kubeConfig: KubeConfig, readonly what: string, path: string,
-    list: () => Promise<KubernetesListObject<T>>, private readonly logger: Logger, private readonly o: ResilientInformerOptions = {},
+    list: () => Promise<KubernetesListObject<T>>, private readonly logger: Logger, o: ResilientInformerOptions<T> = {},
   ) {
+    this.o = o;
+    const trim = o.trim;
     const listFn = async (): Promise<KubernetesListObject<T>> => {
       const result = await list();
       this.listed = true;
-      return result;
+      return trim ? { ...result, items: result.items.map(trim) } : result;
     };
-    this.informer = new ListWatch<T>(path, new Watch(kubeConfig), listFn, false, o.labelSelector, o.fieldSelector, {
+    const watch = trim ? new TrimmingWatch(kubeConfig, trim) : new Watch(kubeConfig);
+    this.informer = new ListWatch<T>(path, watch, listFn, false, o.labelSelector, o.fieldSelector, {
       delayFn: (ms) => this.delay(ms),
     });
     this.informer.on('connect', () => {

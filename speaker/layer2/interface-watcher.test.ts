@@ -49,3 +49,21 @@ describe('InterfaceWatcher', () => {
     expect(seen).toEqual([1]);
   });
 });
+
+describe('InterfaceWatcher.refresh', () => {
+  it('reads at once, out of turn, reports only a change, and does nothing once stopped', async () => {
+    let up = true;
+    const read = (): LinkInfo[] => [{ name: 'eth0', index: 2, mac: '02:00:00:00:00:11', up, hasMaster: false, noArp: false, addresses: [] }];
+    const watcher = new InterfaceWatcher({ logger: silentLogger(), intervalMs: 60_000, read });
+    const seen: boolean[] = [];
+    watcher.onChange((links) => seen.push(links[0]?.up ?? false));
+    await watcher.start();
+    watcher.refresh();
+    up = false;
+    watcher.refresh();
+    await watcher.stop();
+    up = true;
+    watcher.refresh();
+    expect(seen).toEqual([true, false]);
+  });
+});

@@ -64,6 +64,15 @@ export class InterfaceWatcher {
     this.timer = setInterval(() => this.poll(), this.options.intervalMs ?? 1000);
   }
 
+  /**
+   * Reads now, out of turn (reports only a change, as a poll does). For when something else says the
+   * network just changed: a peer telling this node it was gone means its link may have just come back,
+   * and waiting up to a poll for the watcher to see it up would leave its IPs unannounced that long.
+   */
+  refresh(): void {
+    if (this.timer !== null) this.poll();
+  }
+
   async stop(): Promise<void> {
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;

@@ -1,7 +1,7 @@
 // The speaker assembled: source, interface watcher and membership feed the loop; the loop drives the
 // announcer. main.ts builds the concrete parts; this file only connects them and orders start and stop.
 import type { Logger } from '../../lib/log.js';
-import { heartbeatTargets } from '../election/index.js';
+import { heartbeatTargetsRanked, rankIps, type RankedIp } from '../election/index.js';
 import type { Announcer } from '../layer2/announcer.js';
 import type { InterfaceWatcher } from '../layer2/interface-watcher.js';
 import type { UdpMembership } from '../membership/index.js';
@@ -28,6 +28,8 @@ export class Speaker {
   readonly loop: SpeakerLoop;
   private membership: UdpMembership | null = null;
   private desired: DesiredAnnouncements | null = null;
+  /** Every IP's candidates in preference order: ranked once per configuration, not on every alive change. */
+  private ranked: RankedIp[] = [];
   private starting: Promise<void> | null = null;
   private stopping = false;
 
@@ -72,7 +74,12 @@ export class Speaker {
     if (problem !== null) throw new Error(problem);
     const membership = this.parts.membership(peersOf(desired), (alive) => this.fastTargets(alive));
     membership.onChange((alive, quorum) => this.loop.enqueue({ kind: 'membership', alive: [...alive], quorum }));
-    membership.onRejoined((peer) => this.loop.enqueue({ kind: 'reannounce', cause: { kind: 'peerHadUsDead', peer } }));
+    membership.onRejoined((peer) => {
+      // The links first: if the watcher saw this node's link go down, it must see it up before the IPs
+      // (withdrawn meanwhile) can be announced again; the re-announce covers the IPs held all along.
+      watcher.refresh();
+      this.loop.enqueue({ kind: 'reannounce', cause: { kind: 'peerHadUsDead', peer } });
+    });
     // Set before it starts, so a stop() from here on says goodbye once the start is through.
     this.membership = membership;
     await membership.start();
@@ -100,18 +107,21 @@ export class Speaker {
     // Cannot rebind while running: the operator has to fix the file or the flag and restart.
     if (problem !== null && this.desired !== null) this.parts.logger.error({ problem }, 'heartbeats cannot reach this node');
     this.desired = desired;
+    this.ranked = rankIps(candidatesOf(desired));
     this.loop.enqueue({ kind: 'desired', desired });
     this.membership?.setPeers(peersOf(desired));
     this.membership?.refreshTargets();
   }
 
+  /** Called by membership on every alive change: a walk over the ranked orders, no hashing or sorting. */
   private fastTargets(alive: ReadonlySet<string>): Set<string> {
-    const desired = this.desired;
-    if (desired === null) return new Set();
-    const weights = new Map(desired.nodes.map((n) => [n.name, n.weight]));
-    const ips = desired.ips.map((s) => ({ ip: s.ip, nodes: s.nodes.map((name) => ({ name, weight: weights.get(name) ?? 0 })) }));
-    return heartbeatTargets(this.parts.self, ips, alive);
+    return heartbeatTargetsRanked(this.parts.self, this.ranked, alive);
   }
+}
+
+function candidatesOf(desired: DesiredAnnouncements): { ip: string; nodes: { name: string; weight: number }[] }[] {
+  const weights = new Map(desired.nodes.map((n) => [n.name, n.weight]));
+  return desired.ips.map((s) => ({ ip: s.ip, nodes: s.nodes.map((name) => ({ name, weight: weights.get(name) ?? 0 })) }));
 }
 
 function peersOf(desired: DesiredAnnouncements): { name: string; address: string }[] {

@@ -3,11 +3,14 @@
 import { crdStrategy } from './crds.js';
 import { eventStrategy, eventsV1FromCore, eventsV1ToCore } from './events.js';
 import {
-  crdListPrinter, endpointSlicePrinter, eventPrinter, leasePrinter, namespacePrinter, nodePrinter, secretPrinter, servicePrinter,
+  configMapPrinter, crdListPrinter, endpointSlicePrinter, eventPrinter, leasePrinter, namespacePrinter, nodePrinter, secretPrinter, serviceAccountPrinter,
+  servicePrinter,
 } from './printers.js';
+import { rbacTypes } from './rbac.js';
 import { resourceType, storageKeyOf, type ResourceType, type Strategy } from './resource-type.js';
 import type { ServiceAllocator } from './services.js';
 import { isJsonObject } from './types.js';
+import { workloadTypes } from './workloads.js';
 
 const namespaceStrategy: Strategy = {
   prepareCreate(obj) {
@@ -58,6 +61,16 @@ export function builtinTypes(services: ServiceAllocator): ResourceType[] {
       printer: secretPrinter }),
     resourceType({ group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true, shortNames: ['ev'],
       storageKey: storageKeyOf('', 'events'), strategy: eventStrategy, printer: eventPrinter }),
+    resourceType({ group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true, shortNames: ['cm'],
+      generation: 'none', printer: configMapPrinter }),
+    resourceType({ group: '', version: 'v1', plural: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true,
+      shortNames: ['sa'], generation: 'none', printer: serviceAccountPrinter }),
+    // Groups in kube's discovery order (its apiVersionPriorities): apps, events, rbac, apiextensions, ...
+    ...workloadTypes(),
+    resourceType({ group: 'events.k8s.io', version: 'v1', plural: 'events', kind: 'Event', namespaced: true,
+      shortNames: ['ev'], storageKey: storageKeyOf('', 'events'), strategy: eventStrategy,
+      fromStorage: eventsV1FromCore, toStorage: eventsV1ToCore }),
+    ...rbacTypes(),
     resourceType({ group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions',
       kind: 'CustomResourceDefinition', namespaced: false, shortNames: ['crd', 'crds'], categories: ['api-extensions'],
       hasStatus: true, resetStatusOnCreate: true, strategy: crdStrategy, printer: crdListPrinter }),
@@ -65,8 +78,5 @@ export function builtinTypes(services: ServiceAllocator): ResourceType[] {
       printer: leasePrinter }),
     resourceType({ group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslices', kind: 'EndpointSlice',
       namespaced: true, printer: endpointSlicePrinter }),
-    resourceType({ group: 'events.k8s.io', version: 'v1', plural: 'events', kind: 'Event', namespaced: true,
-      shortNames: ['ev'], storageKey: storageKeyOf('', 'events'), strategy: eventStrategy,
-      fromStorage: eventsV1FromCore, toStorage: eventsV1ToCore }),
   ];
 }

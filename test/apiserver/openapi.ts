@@ -3,7 +3,9 @@
 // `fieldValidation` query parameter; if it does, kubectl leaves validation to the server (which is where the
 // emulator validates) instead of downloading schemas for client-side validation. Merge keys for client-side
 // apply come from kubectl's own compiled-in types, so the documents carry no schemas.
-// /openapi/v2 is not served: kubectl only wants it (as protobuf) when v3 says nothing.
+// /openapi/v2 is not served. kubectl asks for it (as protobuf) when a group is missing from v3, and on a
+// client-side re-apply to compute the strategic merge patch; a 404 there makes it fall back, silently, to its
+// compiled-in types, which give the same patch for built-in kinds.
 import type { TypeRegistry } from './registry.js';
 import type { ResourceType } from './resource-type.js';
 

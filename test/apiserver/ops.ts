@@ -51,8 +51,10 @@ class Transaction implements Tx {
 
 /** Everything but metadata and status (when status is a subresource) counts as spec for metadata.generation. */
 function specPart(type: ResourceType, obj: KubeObject): Record<string, unknown> {
-  const { metadata: _m, status, apiVersion: _a, kind: _k, ...rest } = obj;
-  return type.hasStatus ? rest : { ...rest, status };
+  const { metadata, status, apiVersion: _a, kind: _k, ...rest } = obj;
+  const part: Record<string, unknown> = type.hasStatus ? rest : { ...rest, status };
+  if (type.generation === 'specAndAnnotations') part.annotations = metadata.annotations;
+  return part;
 }
 
 /** Go's omitempty: empty labels, annotations, finalizers and ownerReferences are not stored. */
@@ -125,7 +127,8 @@ export class Operations {
     if (this.store.get(type.storageKey, namespace, meta.name)) throw alreadyExists(type.plural, type.group, meta.name);
     meta.uid = randomUUID();
     meta.creationTimestamp = nowTimestamp();
-    meta.generation = 1;
+    if (type.generation === 'none') delete meta.generation;
+    else meta.generation = 1;
     delete meta.resourceVersion;
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
@@ -198,7 +201,9 @@ export class Operations {
     const tx = new Transaction();
     const result = this.commit(type, obj, old, options, tx, () => {
       type.strategy.prepareUpdate?.(obj, old, tx);
-      if (!deepEqual(specPart(type, obj), specPart(type, old))) obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
+      if (type.generation !== 'none' && !deepEqual(specPart(type, obj), specPart(type, old))) {
+        obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
+      }
     }, () => deepEqual(obj, old));
     if (result === old) return old;
     if (!options.dryRun && result.metadata.deletionTimestamp && (result.metadata.finalizers ?? []).length === 0) {
@@ -212,7 +217,8 @@ export class Operations {
     meta.name = old.metadata.name;
     meta.uid = old.metadata.uid;
     meta.creationTimestamp = old.metadata.creationTimestamp;
-    meta.generation = old.metadata.generation;
+    if (old.metadata.generation === undefined) deleteKey(meta, 'generation');
+    else meta.generation = old.metadata.generation;
     meta.resourceVersion = old.metadata.resourceVersion;
     if (type.namespaced) meta.namespace = old.metadata.namespace;
     for (const key of ['deletionTimestamp', 'deletionGracePeriodSeconds', 'generateName'] as const) {
@@ -226,7 +232,7 @@ export class Operations {
     options: WriteOptions = {}): KubeObject {
     const stored = this.getStored(type, namespace, name);
     const current = this.present(type, stored);
-    const meta = type.group.endsWith('.k8s.io') || type.group === '' ? STRATEGIC_META[type.kind] : undefined;
+    const meta = type.builtin ? STRATEGIC_META[type.kind] : undefined;
     const patched = applyPatch(patchType, current, body, meta);
     if (!isJsonObject(patched)) throw badRequest('the patch produced something that is not an object');
     const next = this.checkBody(type, patched, namespace);

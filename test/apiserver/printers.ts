@@ -5,26 +5,26 @@ import type { Printer, PrinterColumn } from './resource-type.js';
 import { AGE_COLUMN, NAME_COLUMN, age } from './table.js';
 import { isJsonObject, type JsonObject, type KubeObject } from './types.js';
 
-function column(name: string, priority = 0, type: PrinterColumn['type'] = 'string', description = ''): PrinterColumn {
+export function column(name: string, priority = 0, type: PrinterColumn['type'] = 'string', description = ''): PrinterColumn {
   return { name, type, priority, description, format: '' };
 }
 
-function field(obj: unknown, ...path: string[]): unknown {
+export function field(obj: unknown, ...path: string[]): unknown {
   let current = obj;
   for (const key of path) current = isJsonObject(current) ? current[key] : undefined;
   return current;
 }
 
-function list(obj: unknown, ...path: string[]): JsonObject[] {
+export function list(obj: unknown, ...path: string[]): JsonObject[] {
   const value = field(obj, ...path);
   return Array.isArray(value) ? value.filter(isJsonObject) : [];
 }
 
-function text(value: unknown, fallback = '<none>'): string {
+export function text(value: unknown, fallback = '<none>'): string {
   return typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : fallback;
 }
 
-function formatLabels(labels: unknown): string {
+export function formatLabels(labels: unknown): string {
   if (!isJsonObject(labels) || Object.keys(labels).length === 0) return '<none>';
   return Object.keys(labels).sort().map((k) => `${k}=${String(labels[k])}`).join(',');
 }
@@ -155,3 +155,16 @@ export function crdPrinter(definitions: JsonObject[]): Printer {
     }), ...(hasAge || definitions.length > 0 ? [] : [age(obj, now)])],
   };
 }
+
+export const serviceAccountPrinter: Printer = {
+  columns: [NAME_COLUMN, column('Secrets', 0, 'integer'), AGE_COLUMN],
+  cells: (sa, now) => [sa.metadata.name, list(sa, 'secrets').length, age(sa, now)],
+};
+
+export const configMapPrinter: Printer = {
+  columns: [NAME_COLUMN, column('Data', 0, 'integer'), AGE_COLUMN],
+  cells: (cm, now) => {
+    const count = (value: unknown): number => (isJsonObject(value) ? Object.keys(value).length : 0);
+    return [cm.metadata.name, count(cm.data) + count(cm.binaryData), age(cm, now)];
+  },
+};

@@ -1,7 +1,8 @@
-// kubectl's typed generators (`kubectl create namespace`, `create secret`) send bodies as Kubernetes
-// protobuf: "k8s\0" + runtime.Unknown{typeMeta, raw}. The emulator decodes the few kinds they send, with
-// field numbers from k8s.io/api's generated.proto, into the JSON shape the rest of it works on.
+// kubectl's typed generators (`kubectl create namespace`, `create secret`, `create deployment`, ...) send
+// bodies as Kubernetes protobuf: "k8s\0" + runtime.Unknown{typeMeta, raw}. The emulator decodes the kinds they
+// send (schemas in protobuf-kinds.ts) into the JSON shape the rest of it works on.
 import { badRequest } from './errors.js';
+import { PROTOBUF_KINDS } from './protobuf-kinds.js';
 import type { JsonObject } from './types.js';
 
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
@@ -44,9 +45,14 @@ function fields(buf: Buffer): Field[] {
   return out;
 }
 
-/** A message schema: field number → [json name, how to decode]. */
-type Decoder = 'string' | 'bytes' | 'bool' | 'int' | 'stringMap' | 'bytesMap' | 'stringList' | Schema;
-interface Schema { [number: number]: [string, Decoder] }
+/**
+ * A message schema: field number → [json name, how to decode]. Go's protobuf encoder writes every non-pointer
+ * scalar, zero or not, while encoding/json leaves the (omitempty) zero values out: 'string', 'bool' and 'int'
+ * drop zero values as the JSON would; 'optBool' and 'optInt' are pointer fields, kept whatever their value.
+ */
+export type Decoder = 'string' | 'bytes' | 'bool' | 'optBool' | 'int' | 'optInt' | 'stringMap' | 'bytesMap' | 'stringList'
+  | Schema | { list: Schema };
+export interface Schema { [number: number]: [string, Decoder] }
 
 function decodeMap(buf: Buffer, bytesValues: boolean): [string, string] {
   let key = '';
@@ -59,6 +65,25 @@ function decodeMap(buf: Buffer, bytesValues: boolean): [string, string] {
   return [key, value];
 }
 
+function decodeVarint(value: bigint, decoder: Decoder): unknown {
+  if (decoder === 'bool' || decoder === 'optBool') return decoder === 'bool' && value === 0n ? undefined : value !== 0n;
+  const number = Number(BigInt.asIntN(64, value));
+  return decoder === 'int' && number === 0 ? undefined : number;
+}
+
+function decodeLength(out: JsonObject, name: string, value: Buffer, decoder: Decoder): void {
+  if (decoder === 'string') {
+    if (value.length > 0) out[name] = value.toString('utf8');
+  } else if (decoder === 'bytes') out[name] = value.toString('base64');
+  else if (decoder === 'stringList') out[name] = [...((out[name] as string[] | undefined) ?? []), value.toString('utf8')];
+  else if (decoder === 'stringMap' || decoder === 'bytesMap') {
+    const [key, v] = decodeMap(value, decoder === 'bytesMap');
+    out[name] = { ...((out[name] as JsonObject | undefined) ?? {}), [key]: v };
+  } else if (typeof decoder === 'object' && 'list' in decoder) {
+    out[name] = [...((out[name] as JsonObject[] | undefined) ?? []), decodeMessage(value, decoder.list as Schema)];
+  } else if (typeof decoder === 'object') out[name] = decodeMessage(value, decoder);
+}
+
 function decodeMessage(buf: Buffer, schema: Schema): JsonObject {
   const out: JsonObject = {};
   for (const f of fields(buf)) {
@@ -66,28 +91,12 @@ function decodeMessage(buf: Buffer, schema: Schema): JsonObject {
     if (!entry) continue;
     const [name, decoder] = entry;
     if (typeof f.value === 'bigint') {
-      out[name] = decoder === 'bool' ? f.value !== 0n : Number(f.value);
-    } else if (decoder === 'string') out[name] = f.value.toString('utf8');
-    else if (decoder === 'bytes') out[name] = f.value.toString('base64');
-    else if (decoder === 'stringList') out[name] = [...((out[name] as string[] | undefined) ?? []), f.value.toString('utf8')];
-    else if (decoder === 'stringMap' || decoder === 'bytesMap') {
-      const [key, value] = decodeMap(f.value, decoder === 'bytesMap');
-      out[name] = { ...((out[name] as JsonObject | undefined) ?? {}), [key]: value };
-    } else if (typeof decoder === 'object') out[name] = decodeMessage(f.value, decoder);
+      const value = decodeVarint(f.value, decoder);
+      if (value !== undefined) out[name] = value;
+    } else decodeLength(out, name, f.value, decoder);
   }
   return out;
 }
-
-const OBJECT_META: Schema = {
-  1: ['name', 'string'], 2: ['generateName', 'string'], 3: ['namespace', 'string'],
-  11: ['labels', 'stringMap'], 12: ['annotations', 'stringMap'], 14: ['finalizers', 'stringList'],
-};
-
-const KINDS: Record<string, Schema> = {
-  Namespace: { 1: ['metadata', OBJECT_META], 2: ['spec', { 1: ['finalizers', 'stringList'] }] },
-  Secret: { 1: ['metadata', OBJECT_META], 2: ['data', 'bytesMap'], 3: ['type', 'string'], 4: ['stringData', 'stringMap'], 5: ['immutable', 'bool'] },
-  ConfigMap: { 1: ['metadata', OBJECT_META], 2: ['data', 'stringMap'] },
-};
 
 export function isProtobuf(contentType: string | undefined): boolean {
   return (contentType ?? '').startsWith('application/vnd.kubernetes.protobuf');
@@ -106,7 +115,7 @@ export function decodeProtobuf(body: Buffer): JsonObject {
     }
     if (f.number === 2 && f.value instanceof Buffer) raw = f.value;
   }
-  const schema = KINDS[kind];
+  const schema = PROTOBUF_KINDS[kind];
   if (!schema) throw badRequest(`protobuf body of kind "${kind}" is not supported by the emulator`);
   const obj = decodeMessage(raw, schema);
   if (obj.stringData !== undefined) {

@@ -52,6 +52,14 @@ export interface ResourceType {
   resetStatusOnCreate: boolean;
   /** PUT without metadata.resourceVersion is allowed (built-ins) or a 422 (custom resources). */
   allowUnconditionalUpdate: boolean;
+  /**
+   * What bumps metadata.generation: 'spec' (everything but metadata and a status subresource's status),
+   * 'specAndAnnotations' (Deployment: annotations are copied to its ReplicaSets), or 'none' (kinds whose
+   * strategy never sets it: ConfigMap, ServiceAccount, RBAC, ... carry no generation at all).
+   */
+  generation: 'spec' | 'specAndAnnotations' | 'none';
+  /** A compiled-in kind: strategic merge patch works (with its merge keys); custom resources answer 415. */
+  builtin: boolean;
   /** DELETE answers with the object (Service, Namespace) rather than a success Status. */
   returnDeletedObject: boolean;
   /** Where objects live: versions of one group/resource share it (`group/plural`). */
@@ -86,6 +94,8 @@ export function resourceType(spec: Spec): ResourceType {
     resetStatusOnCreate: false,
     returnDeletedObject: false,
     allowUnconditionalUpdate: true,
+    generation: 'spec',
+    builtin: true,
     storageKey: storageKeyOf(spec.group, spec.plural),
     strategy: {},
     ...spec,

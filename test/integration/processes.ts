@@ -1,5 +1,7 @@
-// The controller as a real child process (tsx controller/main.ts), for the tests and benchmarks that
-// must kill it (SIGKILL) or measure its memory. Its pino JSON log lines are parsed as they arrive.
+// The controller as a real child process, for the tests and benchmarks that must kill it (SIGKILL) or
+// measure its memory: `tsx controller/main.ts` for the tests (no build needed), or the production form
+// `node dist/controller/main.js` (after `npm run build`) for figures. Its pino JSON log lines are parsed
+// as they arrive.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -22,14 +24,22 @@ process.on('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
+export interface ChildOptions {
+  /** Run the compiled `dist/controller/main.js` as production does, instead of the sources through tsx. */
+  compiled?: boolean;
+  /** Node flags before the script (e.g. the Deployment's NODE_OPTIONS), after HERALD_CHILD_NODE_FLAGS. */
+  nodeFlags?: string[];
+}
+
 export class ControllerProcess {
   readonly child: ChildProcess;
   readonly lines: LogLine[] = [];
   private readonly waiters: { match: (l: LogLine) => boolean; resolve: (l: LogLine) => void }[] = [];
   readonly exited: Promise<number | null>;
 
-  constructor(readonly identity: string, args: string[]) {
-    this.child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', join(repoRoot, 'controller/main.ts'), ...args], {
+  constructor(readonly identity: string, args: string[], o: ChildOptions = {}) {
+    const entry = o.compiled ? [join(repoRoot, 'dist/controller/main.js')] : ['--import', 'tsx', join(repoRoot, 'controller/main.ts')];
+    this.child = spawn(process.execPath, [...nodeFlags, ...(o.nodeFlags ?? []), ...entry, ...args], {
       cwd: repoRoot, env: { ...process.env, POD_NAME: identity, KUBECONFIG: '' }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     live.add(this.child);
@@ -96,8 +106,8 @@ export class ControllerProcess {
   }
 }
 
-export function startControllerProcess(identity: string, kubeconfigPath: string, extra: string[] = []): ControllerProcess {
-  return new ControllerProcess(identity, ['--kubeconfig', kubeconfigPath, '--metrics-port', '0', '--metrics-host', '127.0.0.1', ...extra]);
+export function startControllerProcess(identity: string, kubeconfigPath: string, extra: string[] = [], o: ChildOptions = {}): ControllerProcess {
+  return new ControllerProcess(identity, ['--kubeconfig', kubeconfigPath, '--metrics-port', '0', '--metrics-host', '127.0.0.1', ...extra], o);
 }
 
 export const becameLeader = (l: LogLine): boolean => l.msg === 'became leader';

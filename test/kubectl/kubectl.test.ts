@@ -24,10 +24,15 @@ beforeAll(async () => {
 });
 afterAll(() => env.stop());
 
+/** Runs kubectl and fails on any warning or error it prints (a non-zero exit rejects). */
 async function kubectl(...args: string[]): Promise<string> {
-  const { stdout } = await run('kubectl', ['--kubeconfig', env.api.kubeconfigPath, ...args], { cwd: repoRoot });
+  const { stdout, stderr } = await run('kubectl', ['--kubeconfig', env.api.kubeconfigPath, ...args], { cwd: repoRoot });
+  expect({ args, stderr }).toEqual({ args, stderr: '' });
   return stdout;
 }
+
+/** The objects a `kubectl apply` output line names, with what happened to each. */
+const applied = (out: string): string[] => out.trim().split('\n');
 
 /** Rows of a kubectl table as objects keyed by its header. */
 function table(text: string): Record<string, string>[] {
@@ -39,11 +44,17 @@ function table(text: string): Record<string, string>[] {
 const hasSamples = existsSync(join(repoRoot, 'config/default/kustomization.yaml')) && existsSync(join(repoRoot, 'config/samples'));
 
 (hasSamples ? test : test.skip)('apply -k config/default, apply -f config/samples/: EXTERNAL-IP, pool columns, IPAllocated in describe', async () => {
-  await kubectl('apply', '-k', 'config/default');
+  expect(applied(await kubectl('apply', '-k', 'config/default'))).toEqual(expect.arrayContaining([
+    'namespace/herald-system created', 'customresourcedefinition.apiextensions.k8s.io/ipaddresspools.herald.dev created',
+    'deployment.apps/herald-controller created', 'clusterrolebinding.rbac.authorization.k8s.io/herald-controller created']));
+  expect(applied(await kubectl('apply', '-k', 'config/default')).every((l) => l.endsWith(' unchanged'))).toBe(true);
   await startTestController(env);
-  await kubectl('apply', '-f', 'config/samples/');
-  // A re-apply must be accepted too (kubectl's last-applied merge against what the controller wrote).
-  await kubectl('apply', '-f', 'config/samples/');
+  const created = applied(await kubectl('apply', '-f', 'config/samples/'));
+  expect(created).toEqual(expect.arrayContaining(['namespace/team-a created', 'ipaddresspool.herald.dev/ipv4 created', 'service/web created']));
+  expect(created.every((l) => l.endsWith(' created'))).toBe(true);
+  // A re-apply must be accepted too (kubectl's last-applied merge against what the controller wrote): the
+  // controller writes only status and its own annotation, so nothing the samples set has changed.
+  expect(applied(await kubectl('apply', '-f', 'config/samples/')).every((l) => l.endsWith(' unchanged'))).toBe(true);
 
   const services = await waitFor('every sample LoadBalancer Service to show an EXTERNAL-IP', async () => {
     const rows = table(await kubectl('get', 'svc', '-A')).filter((r) => r.TYPE === 'LoadBalancer');

@@ -64,7 +64,7 @@ export function speakerRole(node: string): string {
 
 export function startSpeaker(node: string, configPath: string, extraArgs: readonly string[] = [], options: StartOptions = {}): Spawned {
   if (findProc(speakerRole(node))) throw new Error(`a speaker already runs on ${node}`);
-  const entry = options.compiled ? [...(process.env.HL_TMP_NODE_FLAGS?.split(' ') ?? []), COMPILED_SPEAKER_ENTRY] : ['--import', 'tsx', SPEAKER_ENTRY];
+  const entry = options.compiled ? [COMPILED_SPEAKER_ENTRY] : ['--import', 'tsx', SPEAKER_ENTRY];
   const argv = [
     process.execPath, ...entry,
     '--node-name', node, '--source', `file:${configPath}`, '--heartbeat-key-file', heartbeatKeyFile(),

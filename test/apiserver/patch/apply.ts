@@ -15,8 +15,9 @@ export interface ApplyOptions extends WriteOptions {
   force: boolean;
 }
 
+/** Built-in kinds' list keys; custom resources are treated as having none (their schema's are not read). */
 function metaFor(type: ResourceType): PatchMeta {
-  return STRATEGIC_META[type.kind] ?? {};
+  return type.builtin ? STRATEGIC_META[type.kind] ?? {} : {};
 }
 
 function pathText(path: FieldPath): string {

@@ -136,7 +136,44 @@ function kindMeta(fields: Record<string, PatchMeta>): PatchMeta {
   return { fields: { metadata: objectMeta, ...fields } };
 }
 
+const byName: PatchMeta = { list: { keys: ['name'] } };
+
+const container: PatchMeta = {
+  fields: {
+    // patchMergeKey containerPort (the list-map key adds protocol, which strategic merge ignores)
+    ports: { list: { keys: ['containerPort'] } },
+    env: byName,
+    volumeMounts: { list: { keys: ['mountPath'] } },
+    volumeDevices: { list: { keys: ['devicePath'] } },
+  },
+};
+const containers: PatchMeta = { ...byName, item: container };
+
+const podTemplate: PatchMeta = {
+  fields: {
+    metadata: objectMeta,
+    spec: {
+      fields: {
+        containers, initContainers: containers, ephemeralContainers: containers,
+        volumes: byName, imagePullSecrets: byName, hostAliases: { list: { keys: ['ip'] } },
+        topologySpreadConstraints: { list: { keys: ['topologyKey', 'whenUnsatisfiable'] } },
+        resourceClaims: byName, schedulingGates: byName,
+      },
+    },
+  },
+};
+
+const workload: PatchMeta = kindMeta({ spec: { fields: { template: podTemplate } }, status: { fields: { conditions } } });
+
 export const STRATEGIC_META: Record<string, PatchMeta> = {
+  Deployment: workload,
+  DaemonSet: workload,
+  ServiceAccount: kindMeta({ secrets: byName }),
+  ConfigMap: kindMeta({}),
+  Role: kindMeta({}),
+  ClusterRole: kindMeta({}),
+  RoleBinding: kindMeta({}),
+  ClusterRoleBinding: kindMeta({}),
   Service: kindMeta({
     spec: { fields: { ports: { list: { keys: ['port', 'protocol'], defaults: { protocol: 'TCP' } } } } },
     status: { fields: { conditions } },

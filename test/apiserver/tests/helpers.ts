@@ -1,4 +1,5 @@
 // Shared test helpers: start/stop an emulator per suite, and unwrap client-node's ApiException into the Status.
+import { execFile } from 'node:child_process';
 import { ApiException } from '@kubernetes/client-node';
 import { startApiServer, type ApiServer, type ApiServerOptions } from '../index.js';
 
@@ -45,4 +46,26 @@ export async function until(check: () => boolean, timeoutMs = 5000, what = 'cond
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+export interface KubectlRun { code: number; stdout: string; stderr: string }
+
+/** Runs the real kubectl against `kubeconfigPath`, with HOME set so no user cache or config leaks in. */
+export function runKubectl(kubeconfigPath: string, home: string, args: string[], cwd?: string): Promise<KubectlRun> {
+  return new Promise((resolve) => {
+    execFile('kubectl', ['--kubeconfig', kubeconfigPath, ...args], { env: { ...process.env, HOME: home }, cwd },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
+  });
+}
+
+/** A kubectl table's rows keyed by its header, cut at the header's column starts (so empty cells stay empty). */
+export function tableRows(stdout: string): Record<string, string>[] {
+  const [header = '', ...rows] = stdout.trimEnd().split('\n');
+  const starts = [...header.matchAll(/\S+(?: \S+)*/g)].map((m) => ({ name: m[0], at: m.index }));
+  return rows.map((row) => Object.fromEntries(starts.map((c, i) => [c.name, row.slice(c.at, starts[i + 1]?.at).trim()])));
+}
+
+/** The header of a kubectl table as a list of column names. */
+export function tableHeader(stdout: string): string[] {
+  return (stdout.split('\n')[0] ?? '').trim().split(/\s{2,}/);
 }
