@@ -1,7 +1,9 @@
 # One image, both binaries: dist/controller/main.js and dist/speaker/main.js.
 #   docker build -t ghcr.io/herald-lb/herald:v0.1.0 .
 # The Deployment (config/controller) runs `node dist/controller/main.js`; the speaker DaemonSet will run
-# `node dist/speaker/main.js` from the same image.
+# the command below from the same image. test/lab/speakers.ts reads the flags from this line, so the lab and
+# the footprint bench run the speaker as production does.
+# speaker: node --max-semi-space-size=1 dist/speaker/main.js
 
 # --- build: compile TypeScript and the speaker's N-API addon -------------------------------------------
 FROM node:24-slim AS build

@@ -79,6 +79,8 @@ describe('config/default', () => {
       resources: { requests: { cpu: expect.any(String), memory: expect.any(String) }, limits: { memory: expect.any(String) } },
     });
     expect(c?.env).toEqual([
+      // V8 heap bounds; the controller bench runs its child with the same value (test/bench/controller.bench.ts).
+      { name: 'NODE_OPTIONS', value: expect.stringMatching(/--max-old-space-size=\d+/) },
       { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
       { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
     ]);

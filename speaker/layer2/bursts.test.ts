@@ -37,4 +37,15 @@ describe('BurstScheduler', () => {
     expect(bursts.pending).toBe(0);
     expect(timers()).toBe(before);
   });
+
+  it('tells when each member leaves: its burst finished, it was cancelled, or it restarted', async () => {
+    const left: string[] = [];
+    const bursts = new BurstScheduler<string>([0, 20], () => undefined, (m) => left.push(m));
+    bursts.start(['a', 'b', 'c']);
+    bursts.cancel('b');
+    bursts.start(['c']);
+    expect(left).toEqual(['b', 'c']);
+    await sleep(50);
+    expect(left.sort()).toEqual(['a', 'b', 'c', 'c']);
+  });
 });

@@ -2,7 +2,8 @@
 // announcements that start their burst together, not one timer per frame per IP: a thousand IPs gained
 // in one failover cost one pending timer instead of four thousand, and nothing is kept once a burst is
 // over (a Timeout held per frame, and the frame its callback closed over, would live as long as the IP).
-// Members are compared by identity; whoever owns them builds and sends each frame when told to.
+// Members are compared by identity; whoever owns them builds and sends each frame when told to, and may
+// keep what it built for the length of a burst: `leave` says when a member's burst is over.
 
 interface Burst<T> {
   members: Set<T>;
@@ -12,7 +13,12 @@ interface Burst<T> {
 export class BurstScheduler<T> {
   private readonly burstOf = new Map<T, Burst<T>>();
 
-  constructor(private readonly schedule: readonly number[], private readonly send: (member: T) => void) {}
+  constructor(
+    private readonly schedule: readonly number[],
+    private readonly send: (member: T) => void,
+    /** Called once a member's burst is over: finished, cancelled, or restarted by start(). */
+    private readonly leave: (member: T) => void = () => undefined,
+  ) {}
 
   /** Starts a burst for `members` from the schedule's first offset; a member already in a burst leaves it. */
   start(members: readonly T[]): void {
@@ -29,6 +35,7 @@ export class BurstScheduler<T> {
     if (burst === undefined) return;
     this.burstOf.delete(member);
     burst.members.delete(member);
+    this.leave(member);
     if (burst.members.size === 0 && burst.timer !== null) clearTimeout(burst.timer);
   }
 
@@ -41,7 +48,10 @@ export class BurstScheduler<T> {
   private step(burst: Burst<T>, index: number, lastAt: number): void {
     const at = this.schedule[index];
     if (at === undefined || burst.members.size === 0) {
-      for (const m of burst.members) this.burstOf.delete(m);
+      for (const m of burst.members) {
+        this.burstOf.delete(m);
+        this.leave(m);
+      }
       burst.timer = null;
       return;
     }

@@ -7,6 +7,7 @@ import { diffAnnouncements, type Announcement, type AnnouncementDiff } from '../
 import type { LinkInfo } from '../layer2/decide/interfaces.js';
 import type { IpPlan, Plan } from '../layer2/decide/plan.js';
 import { reannouncements, type ReannounceCause } from '../layer2/decide/reannounce.js';
+import { planCacheFor, type PlanCache } from './plan-cache.js';
 import { retryDelayMs } from './retry.js';
 import { applyEvent, initialState, planFor, reannounceCauses, type SpeakerEvent, type SpeakerState } from './state.js';
 
@@ -45,6 +46,8 @@ export class SpeakerLoop {
   private draining: Promise<void> | null = null;
   private stopped = false;
   private lastPlan = new Map<string, IpPlan>();
+  /** Election orders and interface choices, kept until the configuration or the links change. */
+  private planCache: PlanCache | null = null;
   private readonly planListeners: ((plan: Plan, state: SpeakerState) => void)[] = [];
   private retryTimer: NodeJS.Timeout | null = null;
   /** Timed retries scheduled since the last success or the last real change. */
@@ -90,7 +93,9 @@ export class SpeakerLoop {
         this.state = applyEvent(this.state, event);
       }
       if (this.stopped) return;
-      const plan = planFor(this.state, this.options.self, this.options.defaultInterfaces);
+      const { desired, links } = this.state;
+      if (desired !== null) this.planCache = planCacheFor(this.planCache, desired, links, this.options.defaultInterfaces);
+      const plan = planFor(this.state, this.options.self, this.options.defaultInterfaces, this.planCache ?? undefined);
       const diff = diffAnnouncements(plan.announcements, this.options.announcer.current());
       let failures: AnnounceFailure[] | Error;
       try {
@@ -161,7 +166,7 @@ export class SpeakerLoop {
     for (const p of plan.ips) {
       const before = this.lastPlan.get(p.ip);
       if (before !== undefined && before.decision === p.decision && before.owner === p.owner
-        && before.interfaces.join() === p.interfaces.join()) continue;
+        && sameList(before.interfaces, p.interfaces)) continue;
       this.options.logger.info(
         { ip: p.ip, owner: p.owner, reason: p.decision, interfaces: p.interfaces, previousOwner: before?.owner ?? null },
         p.decision === 'announce' ? 'announcing' : 'not announcing',
@@ -172,4 +177,8 @@ export class SpeakerLoop {
     }
     this.lastPlan = next;
   }
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

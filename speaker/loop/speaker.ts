@@ -1,12 +1,13 @@
 // The speaker assembled: source, interface watcher and membership feed the loop; the loop drives the
 // announcer. main.ts builds the concrete parts; this file only connects them and orders start and stop.
 import type { Logger } from '../../lib/log.js';
-import { heartbeatTargetsRanked, rankIps, type RankedIp } from '../election/index.js';
+import { heartbeatTargetsRanked, type RankedIp } from '../election/index.js';
 import type { Announcer } from '../layer2/announcer.js';
 import type { InterfaceWatcher } from '../layer2/interface-watcher.js';
 import type { UdpMembership } from '../membership/index.js';
 import type { AnnouncementSource, DesiredAnnouncements } from '../source/types.js';
 import { SpeakerLoop } from './loop.js';
+import { rankedFor } from './plan-cache.js';
 import { selfAddressProblem } from './self-address.js';
 
 export interface SpeakerParts {
@@ -107,7 +108,7 @@ export class Speaker {
     // Cannot rebind while running: the operator has to fix the file or the flag and restart.
     if (problem !== null && this.desired !== null) this.parts.logger.error({ problem }, 'heartbeats cannot reach this node');
     this.desired = desired;
-    this.ranked = rankIps(candidatesOf(desired));
+    this.ranked = rankedFor(desired);
     this.loop.enqueue({ kind: 'desired', desired });
     this.membership?.setPeers(peersOf(desired));
     this.membership?.refreshTargets();
@@ -117,11 +118,6 @@ export class Speaker {
   private fastTargets(alive: ReadonlySet<string>): Set<string> {
     return heartbeatTargetsRanked(this.parts.self, this.ranked, alive);
   }
-}
-
-function candidatesOf(desired: DesiredAnnouncements): { ip: string; nodes: { name: string; weight: number }[] }[] {
-  const weights = new Map(desired.nodes.map((n) => [n.name, n.weight]));
-  return desired.ips.map((s) => ({ ip: s.ip, nodes: s.nodes.map((name) => ({ name, weight: weights.get(name) ?? 0 })) }));
 }
 
 function peersOf(desired: DesiredAnnouncements): { name: string; address: string }[] {

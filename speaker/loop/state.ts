@@ -1,10 +1,10 @@
 // The speaker loop's state and the pure step that folds one event into it (STYLE.md §5). Sources,
 // membership and the interface watcher only enqueue these events; the loop applies them one at a time.
-import { electOwners } from '../election/index.js';
 import type { LinkInfo } from '../layer2/decide/interfaces.js';
 import { planAnnouncements, type Plan } from '../layer2/decide/plan.js';
 import { carrierRegained, type ReannounceCause } from '../layer2/decide/reannounce.js';
 import type { DesiredAnnouncements } from '../source/types.js';
+import { planCacheFor, type PlanCache } from './plan-cache.js';
 
 export type SpeakerEvent =
   | { kind: 'desired'; desired: DesiredAnnouncements }
@@ -52,17 +52,19 @@ export function reannounceCauses(state: SpeakerState, event: SpeakerEvent): Rean
   return carrierRegained(state.links, event.links).map((ifname) => ({ kind: 'carrierRegained', ifname }));
 }
 
-/** Who owns what, and what this node announces, in `state`. */
-export function planFor(state: SpeakerState, self: string, defaultInterfaces?: readonly string[]): Plan {
+/**
+ * Who owns what, and what this node announces, in `state`. `cache` (plan-cache.ts) carries the work that
+ * depends only on the configuration and the links; without one it is worked out here.
+ */
+export function planFor(state: SpeakerState, self: string, defaultInterfaces?: readonly string[], cache?: PlanCache): Plan {
   if (state.desired === null) return { ips: [], announcements: [] };
-  const weights = new Map(state.desired.nodes.map((n) => [n.name, n.weight]));
+  const { orders, interfaces } = cache?.desired === state.desired && cache.links === state.links
+    ? cache
+    : planCacheFor(null, state.desired, state.links, defaultInterfaces);
   // This node is alive by definition while it runs, whatever membership has heard so far.
-  const alive = new Set([...state.alive, self]);
-  const candidates = state.desired.ips.map((spec) => ({
-    ip: spec.ip,
-    nodes: spec.nodes.map((name) => ({ name, weight: weights.get(name) ?? 0 })),
-  }));
-  const elected = electOwners(candidates, alive);
-  const owners = new Map([...elected].map(([ip, owner]) => [ip, owner ?? null]));
-  return planAnnouncements({ self, desired: state.desired, quorum: state.quorum, links: state.links, owners, defaultInterfaces });
+  const isAlive = (n: string): boolean => n === self || state.alive.has(n);
+  const owners = new Map<string, string | null>();
+  // The first alive node in the IP's order: what electOwner computes, without hashing again.
+  for (const [ip, order] of orders) owners.set(ip, order.find(isAlive) ?? null);
+  return planAnnouncements({ self, desired: state.desired, quorum: state.quorum, links: state.links, interfaces, owners });
 }

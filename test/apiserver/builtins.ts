@@ -62,9 +62,9 @@ export function builtinTypes(services: ServiceAllocator): ResourceType[] {
     resourceType({ group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true, shortNames: ['ev'],
       storageKey: storageKeyOf('', 'events'), strategy: eventStrategy, printer: eventPrinter }),
     resourceType({ group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true, shortNames: ['cm'],
-      generation: 'none', printer: configMapPrinter }),
+      printer: configMapPrinter }),
     resourceType({ group: '', version: 'v1', plural: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true,
-      shortNames: ['sa'], generation: 'none', printer: serviceAccountPrinter }),
+      shortNames: ['sa'], printer: serviceAccountPrinter }),
     // Groups in kube's discovery order (its apiVersionPriorities): apps, events, rbac, apiextensions, ...
     ...workloadTypes(),
     resourceType({ group: 'events.k8s.io', version: 'v1', plural: 'events', kind: 'Event', namespaced: true,
@@ -73,10 +73,10 @@ export function builtinTypes(services: ServiceAllocator): ResourceType[] {
     ...rbacTypes(),
     resourceType({ group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions',
       kind: 'CustomResourceDefinition', namespaced: false, shortNames: ['crd', 'crds'], categories: ['api-extensions'],
-      hasStatus: true, resetStatusOnCreate: true, strategy: crdStrategy, printer: crdListPrinter }),
+      hasStatus: true, resetStatusOnCreate: true, generation: 'spec', strategy: crdStrategy, printer: crdListPrinter }),
     resourceType({ group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true,
       printer: leasePrinter }),
     resourceType({ group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslices', kind: 'EndpointSlice',
-      namespaced: true, printer: endpointSlicePrinter }),
+      namespaced: true, generation: 'specAndLabels', printer: endpointSlicePrinter }),
   ];
 }

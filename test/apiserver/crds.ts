@@ -57,7 +57,7 @@ function typesOf(spec: CrdSpec): ResourceType[] {
       group: spec.group, version: version.name, plural: spec.names.plural, kind: spec.names.kind,
       singular: spec.names.singular ?? spec.names.kind.toLowerCase(), namespaced: spec.scope === 'Namespaced',
       shortNames: spec.names.shortNames ?? [], categories: spec.names.categories ?? [], hasStatus,
-      resetStatusOnCreate: hasStatus, allowUnconditionalUpdate: false, builtin: false, storageKey,
+      resetStatusOnCreate: hasStatus, allowUnconditionalUpdate: false, builtin: false, generation: 'spec', storageKey,
       strategy: schemaStrategy(spec.names.kind, spec.group, version.schema?.openAPIV3Schema),
     });
     type.printer = crdPrinter(version.additionalPrinterColumns ?? []);

@@ -54,6 +54,7 @@ function specPart(type: ResourceType, obj: KubeObject): Record<string, unknown> 
   const { metadata, status, apiVersion: _a, kind: _k, ...rest } = obj;
   const part: Record<string, unknown> = type.hasStatus ? rest : { ...rest, status };
   if (type.generation === 'specAndAnnotations') part.annotations = metadata.annotations;
+  if (type.generation === 'specAndLabels') part.labels = metadata.labels;
   return part;
 }
 
@@ -259,6 +260,8 @@ export class Operations {
     if ((current.metadata.finalizers ?? []).length > 0 || (type.kind === 'Namespace' && !options.dryRun)) {
       if (current.metadata.deletionTimestamp || options.dryRun) return current;
       const marked: KubeObject = { ...current, metadata: { ...current.metadata, deletionTimestamp: nowTimestamp(), deletionGracePeriodSeconds: 0 } };
+      // kube's markAsDeleting: setting deletionTimestamp bumps generation on kinds that manage one.
+      if (current.metadata.generation !== undefined && current.metadata.generation > 0) marked.metadata.generation = current.metadata.generation + 1;
       return this.present(type, this.store.put(type.storageKey, this.toStorage(type, marked)));
     }
     if (options.dryRun) return current;

@@ -56,7 +56,7 @@ const roleStrategy = (clusterScoped: boolean): Strategy => ({ validate: (obj) =>
 const bindingStrategy = (kinds: string[]): Strategy => ({ validate: (obj, old) => validateBinding(obj, old, kinds) });
 
 export function rbacTypes(): ResourceType[] {
-  const common = { group: RBAC_GROUP, version: 'v1', generation: 'none' } as const;
+  const common = { group: RBAC_GROUP, version: 'v1' } as const;
   return [
     resourceType({ ...common, plural: 'clusterrolebindings', kind: 'ClusterRoleBinding', namespaced: false,
       strategy: bindingStrategy(['ClusterRole']), printer: roleBindingPrinter }),

@@ -53,11 +53,13 @@ export interface ResourceType {
   /** PUT without metadata.resourceVersion is allowed (built-ins) or a 422 (custom resources). */
   allowUnconditionalUpdate: boolean;
   /**
-   * What bumps metadata.generation: 'spec' (everything but metadata and a status subresource's status),
-   * 'specAndAnnotations' (Deployment: annotations are copied to its ReplicaSets), or 'none' (kinds whose
-   * strategy never sets it: ConfigMap, ServiceAccount, RBAC, ... carry no generation at all).
+   * Whether kube's registry strategy for the kind manages metadata.generation, and what bumps it:
+   * 'spec' (everything but metadata and a status subresource's status: DaemonSet, CRD, custom resources),
+   * 'specAndAnnotations' (Deployment: annotations are copied to its ReplicaSets), 'specAndLabels'
+   * (EndpointSlice), or 'none', the default: the generic registry never sets it, so Service, Namespace, Node,
+   * Secret, ConfigMap, ServiceAccount, Event, Lease and RBAC objects carry no generation at all.
    */
-  generation: 'spec' | 'specAndAnnotations' | 'none';
+  generation: 'spec' | 'specAndAnnotations' | 'specAndLabels' | 'none';
   /** A compiled-in kind: strategic merge patch works (with its merge keys); custom resources answer 415. */
   builtin: boolean;
   /** DELETE answers with the object (Service, Namespace) rather than a success Status. */
@@ -94,7 +96,7 @@ export function resourceType(spec: Spec): ResourceType {
     resetStatusOnCreate: false,
     returnDeletedObject: false,
     allowUnconditionalUpdate: true,
-    generation: 'spec',
+    generation: 'none',
     builtin: true,
     storageKey: storageKeyOf(spec.group, spec.plural),
     strategy: {},

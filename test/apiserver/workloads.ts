@@ -94,7 +94,7 @@ export function workloadTypes(): ResourceType[] {
   return [
     resourceType({ ...common, plural: 'deployments', kind: 'Deployment', shortNames: ['deploy'], generation: 'specAndAnnotations',
       strategy: workloadStrategy('Deployment', defaultDeployment), printer: deploymentPrinter }),
-    resourceType({ ...common, plural: 'daemonsets', kind: 'DaemonSet', shortNames: ['ds'],
+    resourceType({ ...common, plural: 'daemonsets', kind: 'DaemonSet', shortNames: ['ds'], generation: 'spec',
       strategy: workloadStrategy('DaemonSet', defaultDaemonSet), printer: daemonSetPrinter }),
   ];
 }

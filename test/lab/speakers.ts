@@ -3,7 +3,7 @@
 // `tsx` CLI, which forks a child): SIGKILL of the recorded PID must really kill the speaker. Benchmarks
 // that measure the process itself run the compiled `dist/speaker/main.js`, as the image does.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { REPO_ROOT } from './lab.js';
@@ -26,6 +26,18 @@ export interface SpeakerConfig {
 export const SPEAKER_ENTRY = join(REPO_ROOT, 'speaker', 'main.ts');
 /** What `npm run build` emits and the production image runs (Dockerfile). */
 export const COMPILED_SPEAKER_ENTRY = join(REPO_ROOT, 'dist', 'speaker', 'main.js');
+
+/**
+ * The node flags production starts the speaker with, read from the Dockerfile's documented speaker
+ * command (`# speaker: node FLAGS dist/speaker/main.js`), so the lab and the bench run what a user gets
+ * and the two cannot drift. Why these flags: docs/layer2.md, Memory.
+ */
+export function speakerNodeFlags(): string[] {
+  const path = join(REPO_ROOT, 'Dockerfile');
+  const m = /^# speaker: node (.*)dist\/speaker\/main\.js$/m.exec(readFileSync(path, 'utf8'));
+  if (m?.[1] === undefined) throw new Error(`${path}: no "# speaker: node ... dist/speaker/main.js" line`);
+  return m[1].split(' ').filter((f) => f !== '');
+}
 
 export interface StartOptions {
   /** Run dist/speaker/main.js with plain node (no tsx loader), as production does. Build it first. */
@@ -66,7 +78,7 @@ export function startSpeaker(node: string, configPath: string, extraArgs: readon
   if (findProc(speakerRole(node))) throw new Error(`a speaker already runs on ${node}`);
   const entry = options.compiled ? [COMPILED_SPEAKER_ENTRY] : ['--import', 'tsx', SPEAKER_ENTRY];
   const argv = [
-    process.execPath, ...entry,
+    process.execPath, ...speakerNodeFlags(), ...entry,
     '--node-name', node, '--source', `file:${configPath}`, '--heartbeat-key-file', heartbeatKeyFile(),
     '--log-level', process.env.HERALD_LAB_SPEAKER_LOG ?? 'info', ...extraArgs,
   ];

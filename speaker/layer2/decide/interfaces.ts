@@ -48,24 +48,48 @@ export function interfaceEligibility(link: LinkInfo, explicit = false): 'eligibl
 
 /** The interface names to announce `ip` on, sorted; empty when none fits. */
 export function chooseInterfaces(ip: string, links: readonly LinkInfo[], explicit?: readonly string[]): string[] {
-  if (explicit !== undefined && explicit.length > 0) {
-    return links.filter((l) => explicit.includes(l.name) && interfaceEligibility(l, true) === 'eligible').map((l) => l.name).sort();
-  }
-  const eligible = links.filter((l) => interfaceEligibility(l) === 'eligible');
-  const holding = eligible.filter((l) => l.addresses.some((a) => subnetHolds(a, ip)));
-  return (holding.length > 0 ? holding : eligible).map((l) => l.name).sort();
+  return interfaceChooser(links)(ip, explicit);
 }
 
-function subnetHolds(net: InterfaceAddress, ip: string): boolean {
-  if (!ipaddr.isValid(net.address) || !ipaddr.isValid(ip)) return false;
-  const addr = ipaddr.parse(ip);
+/** One eligible link with its subnets parsed, so choosing for many IPs parses each address once. */
+interface ParsedLink {
+  name: string;
+  subnets: readonly [ipaddr.IPv4 | ipaddr.IPv6, number][];
+}
+
+/**
+ * chooseInterfaces for many IPs over the same links: the links' eligibility and subnets are worked out
+ * once here, and each IP is parsed once, instead of once per interface address per IP.
+ */
+export function interfaceChooser(links: readonly LinkInfo[]): (ip: string, explicit?: readonly string[]) => string[] {
+  const eligible: ParsedLink[] = links.filter((l) => interfaceEligibility(l) === 'eligible').map((l) => ({
+    name: l.name,
+    subnets: l.addresses.flatMap((a) => {
+      const base = usableSubnet(a);
+      return base === null ? [] : [[base, a.prefixLength] as [ipaddr.IPv4 | ipaddr.IPv6, number]];
+    }),
+  }));
+  const everyEligible = eligible.map((l) => l.name).sort();
+  return (ip, explicit) => {
+    if (explicit !== undefined && explicit.length > 0) {
+      return links.filter((l) => explicit.includes(l.name) && interfaceEligibility(l, true) === 'eligible').map((l) => l.name).sort();
+    }
+    if (!ipaddr.isValid(ip)) return [...everyEligible];
+    const addr = ipaddr.parse(ip);
+    const holding = eligible.filter((l) => l.subnets.some(([base, length]) => addr.kind() === base.kind() && addr.match(base, length)));
+    return holding.length > 0 ? holding.map((l) => l.name).sort() : [...everyEligible];
+  };
+}
+
+/** The interface address as a subnet a VIP can be matched against, or null when it says nothing about that. */
+function usableSubnet(net: InterfaceAddress): ipaddr.IPv4 | ipaddr.IPv6 | null {
+  if (!ipaddr.isValid(net.address)) return null;
   const base = ipaddr.parse(net.address);
-  if (addr.kind() !== base.kind()) return false;
   // A host route (/32, /128) holds only itself: the VIP put on an interface by kube-proxy or the lab
   // must not make that interface look like the VIP's subnet.
-  const hostLength = addr.kind() === 'ipv4' ? 32 : 128;
-  if (net.prefixLength >= hostLength) return false;
+  const hostLength = base.kind() === 'ipv4' ? 32 : 128;
+  if (net.prefixLength >= hostLength) return null;
   // Link-local subnets say nothing about where a global VIP lives.
-  if (base.range() === 'linkLocal') return false;
-  return addr.match(base, net.prefixLength);
+  if (base.range() === 'linkLocal') return null;
+  return base;
 }

@@ -2,7 +2,7 @@
 // to one decision per IP and the (IP, interface) pairs this node must announce.
 import type { DesiredAnnouncements, IpSpec } from '../../source/types.js';
 import type { Announcement } from './diff.js';
-import { chooseInterfaces, type LinkInfo } from './interfaces.js';
+import { interfaceChooser, type LinkInfo } from './interfaces.js';
 import { shouldAnnounce, type AnnounceDecision } from './should-announce.js';
 
 export interface PlanInput {
@@ -14,13 +14,15 @@ export interface PlanInput {
   owners: ReadonlyMap<string, string | null>;
   /** The speaker's --interfaces, used for IPs whose source gave no interface list. */
   defaultInterfaces?: readonly string[];
+  /** Each IP's interfaces when already chosen from `links` (loop/plan-cache.ts); chosen here otherwise. */
+  interfaces?: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface IpPlan {
   ip: string;
   owner: string | null;
   decision: AnnounceDecision;
-  interfaces: string[];
+  interfaces: readonly string[];
 }
 
 export interface Plan {
@@ -29,17 +31,19 @@ export interface Plan {
 }
 
 export function planAnnouncements(input: PlanInput): Plan {
-  const ips = input.desired.ips.map((spec) => planIp(spec, input));
+  const choose = input.interfaces === undefined ? interfaceChooser(input.links) : null;
+  const ips = input.desired.ips.map((spec) => planIp(spec, input, choose));
   const announcements = ips
     .filter((p) => p.decision === 'announce')
     .flatMap((p) => p.interfaces.map((ifname) => ({ ip: p.ip, ifname })));
   return { ips, announcements };
 }
 
-function planIp(spec: IpSpec, input: PlanInput): IpPlan {
+const NONE: readonly string[] = [];
+
+function planIp(spec: IpSpec, input: PlanInput, choose: ReturnType<typeof interfaceChooser> | null): IpPlan {
   const owner = input.owners.get(spec.ip) ?? null;
-  const explicit = spec.interfaces ?? input.defaultInterfaces;
-  const interfaces = chooseInterfaces(spec.ip, input.links, explicit);
+  const interfaces = choose?.(spec.ip, spec.interfaces ?? input.defaultInterfaces) ?? input.interfaces?.get(spec.ip) ?? NONE;
   const decision = shouldAnnounce({ self: input.self, eligible: spec.nodes, owner, quorum: input.quorum, interfaces });
-  return { ip: spec.ip, owner, decision, interfaces: decision === 'announce' ? interfaces : [] };
+  return { ip: spec.ip, owner, decision, interfaces: decision === 'announce' ? interfaces : NONE };
 }

@@ -16,12 +16,27 @@ const TYPE_TEXT: Record<FieldErrorType, string> = {
 /** Error types whose text never shows the value (kube omits it for these). */
 const VALUELESS = new Set<FieldErrorType>(['FieldValueRequired', 'FieldValueForbidden', 'FieldValueTooLong']);
 
-/** Go's %q / %v rendering of a JSON value, as far as kube's messages show it. */
+/**
+ * field.Error's ErrorBody rendering of a bad value: nil as the string "null" (quoted), strings %q, numbers and
+ * booleans %v, and anything else (a decoded map or slice) Go's %#v.
+ */
 export function showValue(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
+  if (value === null || value === undefined) return '"null"';
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-  return JSON.stringify(value);
+  return goValue(value);
+}
+
+/** Go's %#v of a value decoded from JSON: `map[string]interface {}{"a":1, "b":"x"}` (keys sorted), `[]interface {}{...}`. */
+export function goValue(value: unknown): string {
+  if (value === null || value === undefined) return 'interface {}(nil)';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[]interface {}{${value.map(goValue).join(', ')}}`;
+  if (typeof value === 'object') {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `map[string]interface {}{${entries.map(([k, v]) => `${JSON.stringify(k)}:${goValue(v)}`).join(', ')}}`;
+  }
+  return String(value);
 }
 
 export function fieldError(type: FieldErrorType, field: string, detail: string, value?: unknown): FieldError {

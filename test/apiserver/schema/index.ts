@@ -26,8 +26,8 @@ export function validateCustomResource(
   validateValue(value, schema, '', errors);
   if (!hasRules(schema)) return { value, errors };
   if (errors.some((e) => BLOCKS_CEL.has(e.type))) {
-    // kube's field.Invalid(nil, nil, ...): no path, a null value.
-    errors.push(fieldError('FieldValueInvalid', '', 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation', null));
+    // kube's field.Invalid(nil, nil, ...): a nil path prints as "<nil>", a nil value as "null".
+    errors.push(fieldError('FieldValueInvalid', '<nil>', 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation', null));
   } else {
     validateRules(value, oldObj, schema, '', errors);
   }

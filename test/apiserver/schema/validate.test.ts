@@ -10,11 +10,11 @@ function check(spec: JSONSchemaProps, value: unknown): FieldError[] {
 describe('schema errors read like kube-apiserver', () => {
   const rows: [string, JSONSchemaProps, unknown, Partial<FieldError>][] = [
     ['type', { type: 'boolean' }, 'yes',
-      { type: 'FieldValueTypeInvalid', field: 'spec', message: 'Invalid value: "yes": spec in body must be of type boolean: "string"' }],
+      { type: 'FieldValueTypeInvalid', field: 'spec', message: 'Invalid value: "string": spec in body must be of type boolean: "string"' }],
     ['integer type', { type: 'integer' }, 1.5,
-      { type: 'FieldValueTypeInvalid', message: 'Invalid value: 1.5: spec in body must be of type integer: "number"' }],
+      { type: 'FieldValueTypeInvalid', message: 'Invalid value: "number": spec in body must be of type integer: "number"' }],
     ['null in non-nullable list item', { type: 'array', items: { type: 'string' } }, [null],
-      { type: 'FieldValueTypeInvalid', field: 'spec[0]', message: 'Invalid value: null: spec[0] in body must be of type string: "null"' }],
+      { type: 'FieldValueTypeInvalid', field: 'spec[0]', message: 'Invalid value: "null": spec[0] in body must be of type string: "null"' }],
     ['enum', { type: 'string', enum: ['a', 'b'] }, 'x',
       { type: 'FieldValueNotSupported', message: 'Unsupported value: "x": supported values: "a", "b"' }],
     ['pattern', { type: 'string', pattern: '^[0-9]+$' }, '12a',
@@ -45,7 +45,23 @@ describe('schema errors read like kube-apiserver', () => {
       type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'],
       items: { type: 'object', properties: { name: { type: 'string' }, v: { type: 'integer' } } },
     }, [{ name: 'a', v: 1 }, { name: 'a', v: 2 }],
-      { type: 'FieldValueDuplicate', field: 'spec[1]', message: 'Duplicate value: {"name":"a"}' }],
+      { type: 'FieldValueDuplicate', field: 'spec[1]', message: 'Duplicate value: map[string]interface {}{"name":"a"}' }],
+    ['list-type set: a value seen three times is reported once, at its second place', {
+      type: 'array', 'x-kubernetes-list-type': 'set', items: { type: 'integer' } }, [7, 1, 7, 7],
+    { type: 'FieldValueDuplicate', field: 'spec[2]', message: 'Duplicate value: 7' }],
+    ['list-type set of objects: key order does not matter', {
+      type: 'array', 'x-kubernetes-list-type': 'set', items: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+    [{ a: 1, b: 'x' }, { b: 'x', a: 1 }],
+    { type: 'FieldValueDuplicate', field: 'spec[1]', message: 'Duplicate value: map[string]interface {}{"a":1, "b":"x"}' }],
+    ['list-type map with two keys, one of them unset', {
+      type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['port', 'protocol'],
+      items: { type: 'object', properties: { port: { type: 'integer' }, protocol: { type: 'string' } } },
+    }, [{ port: 80 }, { port: 80, protocol: 'TCP' }, { port: 80 }],
+    { type: 'FieldValueDuplicate', field: 'spec[2]', message: 'Duplicate value: map[string]interface {}{"port":80}' }],
+    ['list-type map item that is not an object', {
+      type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'],
+      items: { 'x-kubernetes-int-or-string': true } }, ['a'],
+    { type: 'FieldValueInvalid', field: 'spec[0]', message: 'Invalid value: "a": must be an object for an array of list-type map' }],
   ];
   test.each(rows)('%s', (_name, spec, value, expected) => {
     const errors = check(spec, value);
@@ -66,7 +82,7 @@ describe('schema errors read like kube-apiserver', () => {
 
   test('int-or-string rejects other types', () => {
     expect(check({ 'x-kubernetes-int-or-string': true }, true)).toEqual([
-      expect.objectContaining({ type: 'FieldValueTypeInvalid', message: 'Invalid value: true: spec in body must be of type integer-or-string: "boolean"' }),
+      expect.objectContaining({ type: 'FieldValueTypeInvalid', message: 'Invalid value: "boolean": spec in body must be of type integer-or-string: "boolean"' }),
     ]);
   });
 });

@@ -40,8 +40,10 @@ function hasType(value: unknown, schema: JSONSchemaProps): boolean {
   }
 }
 
+/** kube-openapi reports the type it found, not the value, in both places: `Invalid value: "string": ... "string"`. */
 function typeError(path: string, value: unknown, type: string): FieldError {
-  return fieldError('FieldValueTypeInvalid', path, `${path} in body must be of type ${type}: ${JSON.stringify(typeName(value))}`, value);
+  const found = typeName(value);
+  return fieldError('FieldValueTypeInvalid', path, `${path} in body must be of type ${type}: ${JSON.stringify(found)}`, found);
 }
 
 /** The JSON type name go-openapi prints for the value it got. */
@@ -99,21 +101,44 @@ function validateArray(value: unknown[], schema: JSONSchemaProps, path: string, 
   validateListType(value, schema, path, errs);
 }
 
-/** x-kubernetes-list-type: set items are unique; map items are unique by their x-kubernetes-list-map-keys. */
+/**
+ * x-kubernetes-list-type: set items are unique; map items are unique by their x-kubernetes-list-map-keys
+ * (apiextensions' structurallisttype). Each repeated value is reported once, at its second appearance; a map
+ * item's duplicate shows only the keys it sets.
+ */
 function validateListType(value: unknown[], schema: JSONSchemaProps, path: string, errs: Errors): void {
   const listType = schema['x-kubernetes-list-type'];
   if (listType !== 'set' && listType !== 'map') return;
-  const keys = schema['x-kubernetes-list-map-keys'] ?? [];
-  const seen = new Set<string>();
-  value.forEach((item, i) => {
-    const identity = listType === 'set' ? item : keys.map((k) => (isObject(item) ? item[k] : undefined));
-    const id = JSON.stringify(identity);
-    if (seen.has(id)) {
-      const shown = listType === 'set' ? item : Object.fromEntries(keys.map((k, j) => [k, (identity as unknown[])[j]]));
-      errs.push(fieldError('FieldValueDuplicate', index(path, i), '', shown));
+  if (listType === 'map') {
+    const bad = value.findIndex((item) => item !== null && !isObject(item));
+    if (bad >= 0) {
+      errs.push(fieldError('FieldValueInvalid', index(path, bad), 'must be an object for an array of list-type map', value[bad]));
+      return;
     }
-    seen.add(id);
+  }
+  const keys = schema['x-kubernetes-list-map-keys'] ?? [];
+  const seen = new Map<string, number>();
+  value.forEach((item, i) => {
+    const identity = listType === 'set' ? item : mapKeyOf(item, keys);
+    const id = canonicalJson(identity);
+    const times = seen.get(id) ?? 0;
+    if (times === 1) errs.push(fieldError('FieldValueDuplicate', index(path, i), '', identity));
+    seen.set(id, times + 1);
   });
+}
+
+function mapKeyOf(item: unknown, keys: string[]): Record<string, unknown> {
+  const obj = isObject(item) ? item : {};
+  return Object.fromEntries(keys.filter((k) => obj[k] !== undefined).map((k) => [k, obj[k]]));
+}
+
+/** JSON with object keys sorted, so equal values compare equal whatever order their keys came in. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (isObject(value)) {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
 }
 
 function validateObject(value: Record<string, unknown>, schema: JSONSchemaProps, path: string, errs: Errors): void {

@@ -5,6 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 import { runKubectl, tableHeader, tableRows, useApiServer } from './helpers.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -54,7 +55,11 @@ test('a changed Deployment manifest is configured by a strategic merge patch and
     metadata: { generation: number }; spec: { template: { spec: { containers: { image: string; env: { name: string }[] }[] } } };
   };
   expect(read.metadata.generation).toBe(2);
-  expect(read.spec.template.spec.containers.map((c) => [c.image, c.env.map((e) => e.name)])).toEqual([['ghcr.io/herald-lb/herald:v0.2.0', ['POD_NAMESPACE']]]);
+  // The manifest's env list minus POD_NAME, whatever else config/ puts there: the patch deleted one entry.
+  const manifest = parse(original) as { spec: { template: { spec: { containers: { env: { name: string }[] }[] } } } };
+  const kept = (manifest.spec.template.spec.containers[0]?.env ?? []).map((e) => e.name).filter((n) => n !== 'POD_NAME');
+  expect(kept).toContain('POD_NAMESPACE');
+  expect(read.spec.template.spec.containers.map((c) => [c.image, c.env.map((e) => e.name)])).toEqual([['ghcr.io/herald-lb/herald:v0.2.0', kept]]);
 });
 
 test('get prints kube\'s columns for ServiceAccounts, Roles and bindings', async () => {
