@@ -43,15 +43,14 @@ describe('config/default', () => {
   test('RBAC lists exactly the verbs the controller uses', () => {
     expect(grants(find('ClusterRole', 'herald-controller'))).toEqual([
       'core events: create,patch',
-      'core namespaces: get,list,watch',
-      'core services/status: get,patch,update',
-      'core services: get,list,patch,update,watch',
-      'events.k8s.io events: create,patch',
+      'core namespaces: list,watch',
+      'core services/status: patch',
+      'core services: get,list,patch,watch',
     ]);
     expect(grants(find('Role', 'herald-controller'))).toEqual([
-      'coordination.k8s.io leases: create,get,update',
-      'herald.dev ipaddresspools/status: get,patch,update',
-      'herald.dev ipaddresspools: get,list,watch',
+      'coordination.k8s.io leases: create,get,list,update,watch',
+      'herald.dev ipaddresspools/status: patch',
+      'herald.dev ipaddresspools: list,watch',
     ]);
     for (const kind of ['ClusterRoleBinding', 'RoleBinding']) {
       expect(find(kind, 'herald-controller').subjects).toEqual([{ kind: 'ServiceAccount', name: 'herald-controller', namespace: 'herald-system' }]);
