@@ -1,8 +1,10 @@
 // npm start: Herald's main job. With a cluster configured (--kubeconfig or KUBECONFIG) it runs the
-// controller against it. With none, it starts the in-repo API emulator, applies the CRDs, config/default and
+// controller against it. With none, it runs an embedded demo: as root, the layer 2 failover demo on the
+// network-namespace lab (test/lab/demo.ts: three speakers, a client, the owner killed); otherwise, or with
+// --emulator, the controller demo: it starts the in-repo API emulator, applies config/default and
 // config/samples/ with the real kubectl, runs the controller in-process and shows the Services getting
 // their external IPs as a live table until Ctrl-C (--once: until every sample has its IPs).
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -23,6 +25,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 interface Flags {
   kubeconfig?: string;
+  emulator: boolean;
   once: boolean;
   timeout: string;
   logLevel?: string;
@@ -124,10 +127,26 @@ async function runDemo(flags: Flags): Promise<boolean> {
   }
 }
 
+/** The failover demo runs in a child of its own, so its exit code and its lab teardown are its own. */
+function runLabDemo(): Promise<boolean> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test/lab/demo.ts')], { cwd: root, stdio: 'inherit' });
+  const stop = (): boolean => child.kill('SIGINT');
+  process.once('SIGINT', stop);
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      process.off('SIGINT', stop);
+      resolve(code === 0);
+    });
+  });
+}
+
 async function main(): Promise<void> {
   const flags = new Command('npm start')
-    .description('Run Herald: against your cluster when one is configured, else a self-contained demo on the API emulator')
-    .option('--kubeconfig <path>', 'run against this cluster instead of the emulator (KUBECONFIG works too)')
+    .description('Run Herald: against your cluster when one is configured, else a self-contained demo ' +
+      '(as root the layer 2 failover on a network-namespace lab, otherwise the controller on the API emulator)')
+    .option('--kubeconfig <path>', 'run against this cluster instead of a demo (KUBECONFIG works too)')
+    .option('--emulator', 'demo: the controller on the API emulator, even as root', false)
     .option('--once', 'demo: exit when every sample Service has its IPs (exit 1 after --timeout)', false)
     .option('--timeout <d>', 'how long --once waits', '60s')
     .option('--log-level <level>', 'controller log level (demo default: warn, cluster default: info)')
@@ -137,6 +156,13 @@ async function main(): Promise<void> {
     await runAgainstCluster(flags);
     return;
   }
+  if (!flags.emulator && process.getuid?.() === 0) {
+    const ok = await runLabDemo();
+    console.log('\nThe controller side (pools → Service IPs, on the in-repo API emulator): npm start -- --emulator');
+    process.exitCode = ok ? 0 : 1;
+    return;
+  }
+  if (!flags.emulator) console.log('Not root, so no network-namespace lab: showing the controller on the API emulator.\n');
   process.exitCode = (await runDemo(flags)) ? 0 : 1;
 }
 
