@@ -44,19 +44,30 @@ export class Allocator {
   private readonly holdings = new Holdings();
   private readonly services = new Map<ServiceKey, Held>();
 
-  /** Replaces the usable pools. Allocations still inside a usable pool stay; the others are dropped and returned. */
-  setPools(models: readonly PoolModel[]): ServiceKey[] {
+  /**
+   * Replaces the usable pools. Allocations still inside a usable pool stay; the others are dropped and
+   * returned as `displaced`. An allocation whose addresses now lie in a different pool than before (its own
+   * pool was deleted or shrunk, and another pool covers them) stays held, so nobody else takes them, but is
+   * returned as `rehomed`: the Service must be decided again exactly as a restarted controller, restoring
+   * the same status, would decide it (it may have asked for the pool that is gone).
+   */
+  setPools(models: readonly PoolModel[]): { displaced: ServiceKey[]; rehomed: ServiceKey[] } {
     const previous = [...this.services];
     this.pools = new Map(models.map((m) => [m.name, new PoolState(m)]));
     this.holdings.clear();
     this.services.clear();
     const displaced: ServiceKey[] = [];
+    const rehomed: ServiceKey[] = [];
     for (const [key, held] of previous) {
       const pool = this.poolHolding(held.addresses, held.pool.name);
-      if (pool) this.record(key, pool, held.addresses, held.terms);
-      else displaced.push(key);
+      if (!pool) {
+        displaced.push(key);
+        continue;
+      }
+      this.record(key, pool, held.addresses, held.terms);
+      if (pool.name !== held.pool.name) rehomed.push(key);
     }
-    return displaced;
+    return { displaced, rehomed };
   }
 
   poolNames(): string[] {

@@ -51,10 +51,11 @@ class Core implements HeraldControllerCore {
     this.poolResources = [...pools];
     this.problems = config.problems;
     rememberWrittenConditions(this.readyMemory, pools);
-    const displaced = this.allocator.setPools(config.pools);
+    const { displaced, rehomed } = this.allocator.setPools(config.pools);
     for (const key of displaced) this.waiting.add(key);
-    // Besides the displaced Services, every pending one: a new or grown pool may serve it now.
-    return { servicesToReprocess: this.pending() };
+    // Besides the displaced Services, every pending one (a new or grown pool may serve it now) and every
+    // re-homed one (its addresses now belong to another pool, which its request may not accept).
+    return { servicesToReprocess: [...new Set([...this.pending(), ...rehomed])].sort() };
   }
 
   restore(services: V1Service[]): ServiceKey[] {

@@ -163,6 +163,21 @@ describe('pools that shrink or go away', () => {
     expect(core.setPools([], NOW).servicesToReprocess.sort()).toEqual(['a/one', 'a/two']);
     expect(apply('a/one').events.map((e) => e.reason)).toEqual(['AllocationFailed', 'IPReleased']);
   });
+
+  // Found by the restart property: the running controller kept this IP while a restarted one cleared it.
+  it('a deleted pool whose address another pool covers: the Service is decided again, as after a restart', () => {
+    const annotated: ServiceShape = { annotations: { 'herald.dev/address-pool': 'inner' } };
+    const { core, apply, ips } = cluster([pool('inner', ['198.51.100.0/30'])]);
+    expect(ips('a/asks-inner', annotated)).toEqual(['198.51.100.0']);
+    expect(ips('a/any')).toEqual(['198.51.100.1']);
+    // "inner" goes; "outer" covers both addresses. Neither Service is displaced, both are re-homed.
+    expect(core.setPools([pool('outer', ['198.51.100.0/31'])], NOW).servicesToReprocess).toEqual(['a/any', 'a/asks-inner']);
+    // The one that asked for "inner" cannot keep an address of "outer"; the other keeps its IP.
+    const asked = apply('a/asks-inner', { ...annotated, ingress: ['198.51.100.0'] });
+    expect(asked.ingress).toEqual([]);
+    expect(asked.events.map((e) => e.reason)).toEqual(['AllocationFailed', 'IPReleased']);
+    expect(apply('a/any', { ingress: ['198.51.100.1'] }).ingress.map((i) => i.ip)).toEqual(['198.51.100.1']);
+  });
 });
 
 describe('restore after a restart', () => {
