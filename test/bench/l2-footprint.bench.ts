@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { percentile, ratio, type Benchmark, type Figure } from './figure.js';
 import { Capture, countGratuitousArp } from '../lab/capture.js';
-import { findProc, killProc, sleep, spawnIn } from '../lab/exec.js';
+import { execIn, findProc, killProc, sleep, spawnIn } from '../lab/exec.js';
 import { HeraldSystem, KeepalivedSystem, settledOwner, type L2System } from '../lab/failover.js';
 import { arpingRttMs, ndiscMacs } from '../lab/judges.js';
 import { VRRP_FAST } from '../lab/keepalived.js';
@@ -43,17 +43,41 @@ async function garpsPerFailover(system: L2System): Promise<number> {
   }
 }
 
-/** p50 and p99 of arping's RTT for the VIP (Herald answers) and for the owner's own address (kernel). */
-async function arpLatency(): Promise<{ herald: number[]; kernel: number[]; unanswered: number }> {
+/** The speaker's default metrics port (speaker/main.ts --metrics-port); the lab's speakers keep it. */
+const METRICS_PORT = 7472;
+
+/**
+ * ARP requests and Neighbor Solicitations all three speakers have answered so far (their
+ * requests_answered counters, summed). Compared before and after the samples, it tells an unanswered
+ * request lost before any speaker answered it (the sum is short) from an answer that was sent but did not
+ * reach arping within its second (the sum is complete). A speaker that does not answer /metrics counts 0.
+ */
+async function requestsAnswered(): Promise<number> {
+  let sum = 0;
+  for (const node of NODES) {
+    const text = await execIn(nsOf(node), ['curl', '-s', '--max-time', '2', `http://127.0.0.1:${METRICS_PORT}/metrics`])
+      .then((r) => r.stdout, () => '');
+    sum += Number(/^herald_speaker_requests_answered_total (\d+)$/m.exec(text)?.[1] ?? 0);
+  }
+  return sum;
+}
+
+/**
+ * p50 and p99 of arping's RTT for the VIP (Herald answers) and for the owner's own address (kernel),
+ * and the speakers' own count of answers sent in the same time (requestsAnswered).
+ */
+async function arpLatency(): Promise<{ herald: number[]; kernel: number[]; unanswered: number; speakerAnswers: number }> {
   const system = new HeraldSystem(VIP);
   await system.start();
   const prober = await HttpProber.start(VIP);
   const herald: number[] = [];
   const kernel: number[] = [];
   let unanswered = 0;
+  let speakerAnswers = 0;
   try {
     const owner = await settledOwner(prober, system.expectedOwner(), 15_000);
     await prober.stop();
+    const answeredBefore = await requestsAnswered();
     // Interleaved, so both see the same machine load.
     for (let i = 0; i < ARP_SAMPLES; i++) {
       const h = await arpingRttMs(VIP);
@@ -63,10 +87,11 @@ async function arpLatency(): Promise<{ herald: number[]; kernel: number[]; unans
       else herald.push(h);
       if (k !== undefined) kernel.push(k);
     }
+    speakerAnswers = (await requestsAnswered()) - answeredBefore;
   } finally {
     await system.stop();
   }
-  return { herald, kernel, unanswered };
+  return { herald, kernel, unanswered, speakerAnswers };
 }
 
 /** 256 + 256 IPv4 outside the segment's subnet and 488 IPv6 inside it, all announced on eth0. */
@@ -182,6 +207,12 @@ export const benchmark: Benchmark = {
           anchor: "the owner's kernel answering for its own address", anchorValue: k99, ratio: ratio(h99, k99), target: 'well under a failover budget' },
         { name: 'ARP requests for the VIP left unanswered', value: arp.unanswered, unit: 'requests',
           anchor: `of ${ARP_SAMPLES}`, ratio: null, target: '0' },
+        // Where an unanswered request was lost: fewer answers than requests means before a speaker
+        // answered it; as many (or more, when a successor answered too during a takeover) means the
+        // answer left and arrived late. Only the lab's own ARP traffic for the VIP is counted: the prober
+        // is stopped, so the client's kernel does not ask for it meanwhile.
+        { name: 'answers the speakers counted sending to those requests (requests_answered_total)', value: arp.speakerAnswers, unit: 'answers',
+          anchor: `${ARP_SAMPLES} requests sent`, anchorValue: ARP_SAMPLES, ratio: ratio(arp.speakerAnswers, ARP_SAMPLES), target: `>= ${ARP_SAMPLES}` },
         { name: `speaker RSS announcing 1 000 IPs (${started})`, value: thousand.rss, unit: 'MiB',
           anchor: floorAnchor, anchorValue: floor.rss, ratio: ratio(thousand.rss, floor.rss), target: '< 80 MiB' },
         { name: `speaker RSS announcing 1 IP (${started})`, value: one.rss, unit: 'MiB',
