@@ -221,6 +221,15 @@ static packet_socket *unwrap(napi_env env, napi_callback_info info, size_t *argc
   return data;
 }
 
+/* The bytes behind a Uint8Array (a Buffer is one), without copying; false for anything else. */
+static bool uint8_array_bytes(napi_env env, napi_value value, void **data, size_t *length) {
+  bool is_typedarray = false;
+  napi_typedarray_type type;
+  return napi_is_typedarray(env, value, &is_typedarray) == napi_ok && is_typedarray &&
+         napi_get_typedarray_info(env, value, &type, length, data, NULL, NULL) == napi_ok &&
+         type == napi_uint8_array;
+}
+
 static packet_socket *unwrap_open(napi_env env, napi_callback_info info, size_t *argc, napi_value *argv, const char *op) {
   packet_socket *s = unwrap(env, info, argc, argv);
   if (s != NULL && s->state != STATE_OPEN) {
@@ -327,10 +336,7 @@ static napi_value socket_send(napi_env env, napi_callback_info info) {
   if (s == NULL) return NULL;
   void *data = NULL;
   size_t length = 0;
-  bool is_typedarray = false;
-  napi_typedarray_type type;
-  if (argc < 1 || napi_is_typedarray(env, argv[0], &is_typedarray) != napi_ok || !is_typedarray ||
-      napi_get_typedarray_info(env, argv[0], &type, &length, &data, NULL, NULL) != napi_ok || type != napi_uint8_array) {
+  if (argc < 1 || !uint8_array_bytes(env, argv[0], &data, &length)) {
     napi_throw_type_error(env, NULL, "send(frame: Uint8Array)");
     return NULL;
   }
@@ -351,11 +357,7 @@ static napi_value change_membership(napi_env env, napi_callback_info info, int o
   if (s == NULL) return NULL;
   void *data = NULL;
   size_t length = 0;
-  bool is_typedarray = false;
-  napi_typedarray_type type;
-  if (argc < 1 || napi_is_typedarray(env, argv[0], &is_typedarray) != napi_ok || !is_typedarray ||
-      napi_get_typedarray_info(env, argv[0], &type, &length, &data, NULL, NULL) != napi_ok ||
-      type != napi_uint8_array || length != MAC_LENGTH) {
+  if (argc < 1 || !uint8_array_bytes(env, argv[0], &data, &length) || length != MAC_LENGTH) {
     napi_throw_type_error(env, NULL, "membership needs a 6-byte Uint8Array MAC");
     return NULL;
   }
