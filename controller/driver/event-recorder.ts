@@ -1,10 +1,11 @@
 // Writes core/v1 Events (what `kubectl describe` lists) for the core's decisions. Writing happens off the
 // reconcile loop, in order per aggregated Event and a few at a time, like kube's broadcaster: a slow events
 // endpoint must not slow allocation. A full backlog drops events (kube drops them too) and says so.
-import { CoreV1Api, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
+// Events go out as plain JSON and their answers are not read (lib/kube/request.ts): nothing needs them.
+import { HttpMethod, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../../lib/log.js';
 import { describeError, isNotFound } from '../../lib/kube/errors.js';
-import { mergePatch } from '../../lib/kube/patch.js';
+import { apiText, mergePatchRequest } from '../../lib/kube/request.js';
 import { EventAggregator, type EventAction, type Occurrence } from './event-aggregator.js';
 
 export interface EventRecorderOptions {
@@ -18,7 +19,6 @@ export interface EventRecorderOptions {
 }
 
 export class EventRecorder {
-  private readonly api: CoreV1Api;
   private readonly aggregator = new EventAggregator();
   private readonly chains = new Map<string, Promise<void>>();
   private inFlight = 0;
@@ -28,7 +28,6 @@ export class EventRecorder {
   private readonly now: () => number;
 
   constructor(private readonly opts: EventRecorderOptions) {
-    this.api = opts.kubeConfig.makeApiClient(CoreV1Api);
     this.now = opts.now ?? Date.now;
   }
 
@@ -65,18 +64,20 @@ export class EventRecorder {
 
   private async write(o: Occurrence, action: EventAction): Promise<void> {
     const namespace = o.object.namespace;
+    const events = `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`;
     const nowIso = new Date(this.now()).toISOString();
     try {
       if (action.action === 'bump') {
         try {
-          await this.api.patchNamespacedEvent({ name: action.name, namespace, body: { count: action.count, lastTimestamp: nowIso } }, mergePatch);
+          const body = { count: action.count, lastTimestamp: nowIso };
+          await apiText(this.opts.kubeConfig, mergePatchRequest(`${events}/${encodeURIComponent(action.name)}`, body));
           return;
         } catch (err) {
           if (!isNotFound(err)) throw err;
           this.aggregator.forget(action.key);
         }
       }
-      await this.api.createNamespacedEvent({ namespace, body: this.eventBody(o, action) });
+      await apiText(this.opts.kubeConfig, { method: HttpMethod.POST, path: events, body: this.eventBody(o, action) });
     } catch (err) {
       this.opts.logger.warn({ err: describeError(err), reason: o.reason, object: `${o.object.kind} ${namespace}/${o.object.name}` }, 'could not write event');
     }

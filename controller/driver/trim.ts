@@ -33,37 +33,70 @@ function toDate(value: Date | string | undefined): Date | undefined {
   return new Date(value);
 }
 
-function trimMeta(meta: V1ObjectMeta | undefined, annotations: boolean): V1ObjectMeta {
+/** Whether two values from the API hold the same JSON (Dates by their time). Allocates nothing. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a instanceof Date || b instanceof Date) return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let count = 0;
+  for (const key in x) {
+    if (!Object.hasOwn(x, key)) continue;
+    count++;
+    if (!Object.hasOwn(y, key) || !sameJson(x[key], y[key])) return false;
+  }
+  for (const key in y) if (Object.hasOwn(y, key)) count--;
+  return count === 0;
+}
+
+/**
+ * `next`, or the previous version's value when it holds the same JSON. Every watch event and every write answer
+ * is a whole new object; without this each version of a Service would bring its own copy of the spec, labels and
+ * even the name (JSON.parse makes a new string each time), and the cache's old versions, long-lived enough to be
+ * promoted, would fill the old generation with garbage.
+ */
+function reuse<T>(next: T, previous: T | undefined): T {
+  return previous !== undefined && sameJson(next, previous) ? previous : next;
+}
+
+function trimMeta(meta: V1ObjectMeta | undefined, annotations: boolean, p: V1ObjectMeta = {}): V1ObjectMeta {
   const m = meta ?? {};
   return defined<V1ObjectMeta>({
-    name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, generation: m.generation,
-    creationTimestamp: toDate(m.creationTimestamp), deletionTimestamp: toDate(m.deletionTimestamp), labels: m.labels,
-    annotations: annotations ? heraldAnnotations(m.annotations) : undefined,
+    name: reuse(m.name, p.name), namespace: reuse(m.namespace, p.namespace), uid: reuse(m.uid, p.uid),
+    resourceVersion: m.resourceVersion, generation: m.generation,
+    creationTimestamp: reuse(toDate(m.creationTimestamp), p.creationTimestamp),
+    deletionTimestamp: reuse(toDate(m.deletionTimestamp), p.deletionTimestamp),
+    labels: reuse(m.labels, p.labels),
+    annotations: annotations ? reuse(heraldAnnotations(m.annotations), p.annotations) : undefined,
   });
 }
 
-function trimSpec(spec: V1ServiceSpec | undefined): V1ServiceSpec | undefined {
+function trimSpec(spec: V1ServiceSpec | undefined, previous: V1ServiceSpec | undefined): V1ServiceSpec | undefined {
   if (!spec) return undefined;
   const ports = spec.ports?.map((p): V1ServicePort => defined({ port: p.port, protocol: p.protocol }));
-  return defined<V1ServiceSpec>({
+  return reuse(defined<V1ServiceSpec>({
     type: spec.type, loadBalancerClass: spec.loadBalancerClass, loadBalancerIP: spec.loadBalancerIP,
     ipFamilies: spec.ipFamilies, ipFamilyPolicy: spec.ipFamilyPolicy, ports,
     externalTrafficPolicy: spec.externalTrafficPolicy, selector: spec.selector,
-  });
+  }), previous);
 }
 
-/** The Service as the controller caches it: see the file comment for what is kept. */
-export function trimService(obj: KubernetesObject): V1Service {
+/**
+ * The Service as the controller caches it: see the file comment for what is kept. With `previous` (the version
+ * the cache or the driver holds), the parts that did not change are shared with it.
+ */
+export function trimService(obj: KubernetesObject, previous?: V1Service): V1Service {
   const svc = obj as V1Service;
-  const loadBalancer: V1LoadBalancerStatus | undefined = svc.status?.loadBalancer;
+  const loadBalancer: V1LoadBalancerStatus | undefined = reuse(svc.status?.loadBalancer, previous?.status?.loadBalancer);
   return defined<V1Service>({
-    metadata: trimMeta(svc.metadata, true),
-    spec: trimSpec(svc.spec),
-    status: loadBalancer ? { loadBalancer } : undefined,
+    metadata: trimMeta(svc.metadata, true, previous?.metadata),
+    spec: trimSpec(svc.spec, previous?.spec),
+    status: loadBalancer ? reuse({ loadBalancer }, previous?.status) : undefined,
   });
 }
 
 /** A Namespace as the controller caches it: its name and labels (for serviceAllocation's namespaceSelectors). */
-export function trimNamespace(obj: KubernetesObject): V1Namespace {
-  return { metadata: trimMeta(obj.metadata, false) };
+export function trimNamespace(obj: KubernetesObject, previous?: V1Namespace): V1Namespace {
+  return { metadata: trimMeta(obj.metadata, false, previous?.metadata) };
 }

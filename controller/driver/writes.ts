@@ -1,9 +1,12 @@
 // The controller's only writes: a Service's status.loadBalancer.ingress (through /status), its
 // ip-allocated-from-pool annotation (metadata merge patch), and a pool's status (through /status).
 // Each is a JSON merge patch computed from the difference, so nothing is written when nothing differs.
-import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1LoadBalancerIngress, type V1Service } from '@kubernetes/client-node';
+// They go out as plain JSON (lib/kube/request.ts) and each answer is trimmed at once: a generated client call
+// would go through fetch and build a full model object of every answer, thousands of times a minute, only to
+// throw most of it away.
+import { HttpMethod, type KubeConfig, type KubernetesObject, type V1LoadBalancerIngress, type V1Service } from '@kubernetes/client-node';
 import { IP_ALLOCATED_FROM_POOL } from '../../lib/annotations.js';
-import { mergePatch } from '../../lib/kube/patch.js';
+import { apiJson, apiText, mergePatchRequest } from '../../lib/kube/request.js';
 import { GROUP, IPADDRESSPOOL_PLURAL, VERSION, type IPAddressPool, type IPAddressPoolStatus } from '../../crds/v1beta1/index.js';
 import type { ServiceOutcome } from '../core-api.js';
 import { trimService } from './trim.js';
@@ -48,39 +51,37 @@ export function statusMergePatch(current: IPAddressPoolStatus | undefined, desir
   return patch;
 }
 
+function servicePath(namespace: string, name: string): string {
+  return `/api/v1/namespaces/${encodeURIComponent(namespace)}/services/${encodeURIComponent(name)}`;
+}
+
 export class ClusterWriter {
-  private readonly core: CoreV1Api;
-  private readonly custom: CustomObjectsApi;
+  constructor(private readonly kubeConfig: KubeConfig, private readonly herald: string) {}
 
-  constructor(kubeConfig: KubeConfig, private readonly herald: string) {
-    this.core = kubeConfig.makeApiClient(CoreV1Api);
-    this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
-  }
-
-  // Services come back trimmed as the caches hold them (trim.ts): the driver keeps them until the watch catches up.
+  // Services come back trimmed as the caches hold them (trim.ts), sharing what did not change with the version
+  // written over: the driver keeps them until the watch catches up.
 
   async readService(namespace: string, name: string): Promise<V1Service> {
-    return trimService(await this.core.readNamespacedService({ name, namespace }));
+    return trimService(await apiJson<KubernetesObject>(this.kubeConfig, { method: HttpMethod.GET, path: servicePath(namespace, name) }));
   }
 
   /** Writes status.loadBalancer.ingress; an empty list removes the field. Returns the Service as written. */
   async writeIngress(svc: V1Service, ingress: V1LoadBalancerIngress[]): Promise<V1Service> {
     const { name = '', namespace = '' } = svc.metadata ?? {};
     const body = { status: { loadBalancer: { ingress: ingress.length > 0 ? ingress : null } } };
-    return trimService(await this.core.patchNamespacedServiceStatus({ name, namespace, body }, mergePatch));
+    return trimService(await apiJson<KubernetesObject>(this.kubeConfig, mergePatchRequest(`${servicePath(namespace, name)}/status`, body)), svc);
   }
 
   async writePoolAnnotation(svc: V1Service, pool: string | null): Promise<V1Service> {
     const { name = '', namespace = '' } = svc.metadata ?? {};
     const body = { metadata: { annotations: { [POOL_ANNOTATION]: pool } } };
-    return trimService(await this.core.patchNamespacedService({ name, namespace, body }, mergePatch));
+    return trimService(await apiJson<KubernetesObject>(this.kubeConfig, mergePatchRequest(servicePath(namespace, name), body)), svc);
   }
 
+  /** The answer (the pool as patched) is not read: the pool watch brings it. */
   async writePoolStatus(pool: IPAddressPool, status: IPAddressPoolStatus): Promise<void> {
-    const name = pool.metadata.name ?? '';
-    await this.custom.patchNamespacedCustomObjectStatus({
-      group: GROUP, version: VERSION, namespace: this.herald, plural: IPADDRESSPOOL_PLURAL, name,
-      body: { status: statusMergePatch(pool.status, status) },
-    }, mergePatch);
+    const name = encodeURIComponent(pool.metadata.name ?? '');
+    const path = `/apis/${GROUP}/${VERSION}/namespaces/${encodeURIComponent(this.herald)}/${IPADDRESSPOOL_PLURAL}/${name}/status`;
+    await apiText(this.kubeConfig, mergePatchRequest(path, { status: statusMergePatch(pool.status, status) }));
   }
 }

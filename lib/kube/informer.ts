@@ -4,7 +4,8 @@
 // while the watch keeps working, so after a few apiserver restarts every event is seen up to 30 s late.
 // Here: errors restart the informer after a short pause, and a watch that lived a while reconnects at once.
 // An optional `trim` shapes every object before it enters the cache (list items and watch events alike),
-// so a cache of thousands of objects holds only the fields its reader uses.
+// so a cache of thousands of objects holds only the fields its reader uses; it gets the version the cache
+// holds, so it can share what did not change with it.
 import { ListWatch, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from '../log.js';
 import { describeError } from './errors.js';
@@ -16,8 +17,11 @@ export interface ResilientInformerOptions<T extends KubernetesObject = Kubernete
   healthyAfterMs?: number;
   fieldSelector?: string;
   labelSelector?: string;
-  /** What the cache keeps of each object; must keep metadata name, namespace and resourceVersion. */
-  trim?: (obj: KubernetesObject) => T;
+  /**
+   * What the cache keeps of each object, given the version the cache holds (if any) to share unchanged parts
+   * with; must keep metadata name, namespace and resourceVersion.
+   */
+  trim?: (obj: KubernetesObject, previous?: T) => T;
 }
 
 /** A Watch whose events carry trimmed objects (ERROR and BOOKMARK events pass through as they are). */
@@ -49,7 +53,8 @@ export class ResilientInformer<T extends KubernetesObject> {
     list: () => Promise<KubernetesListObject<T>>, private readonly logger: Logger, o: ResilientInformerOptions<T> = {},
   ) {
     this.o = o;
-    const trim = o.trim;
+    const userTrim = o.trim;
+    const trim = userTrim && ((obj: KubernetesObject): T => userTrim(obj, this.cached(obj)));
     const listFn = async (): Promise<KubernetesListObject<T>> => {
       const result = await list();
       this.listed = true;
@@ -64,6 +69,11 @@ export class ResilientInformer<T extends KubernetesObject> {
       this.lastConnectMs = Date.now();
     });
     this.informer.on('error', (err: unknown) => this.onError(err));
+  }
+
+  private cached(obj: KubernetesObject): T | undefined {
+    const name = obj.metadata?.name;
+    return name === undefined ? undefined : this.informer.get(name, obj.metadata?.namespace);
   }
 
   private delay(ms: number): Promise<void> {

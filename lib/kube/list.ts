@@ -3,7 +3,8 @@
 // list of 10 000 Services builds hundreds of MiB of garbage and V8 grows the heap to hold it. Here the list
 // is read in pages (as kubectl does, 500 a page) as plain JSON, and each page's items are trimmed before
 // the next page is asked for, so only one page of full objects is ever alive.
-import { ApiException, HttpMethod, IsomorphicFetchHttpLibrary, RequestContext, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import { HttpMethod, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import { apiJson } from './request.js';
 
 export interface ListOptions<T> {
   /** Items per page (the `limit` query parameter). */
@@ -19,42 +20,22 @@ interface ListPage {
   items?: KubernetesObject[];
 }
 
-const http = new IsomorphicFetchHttpLibrary();
-
-async function getPage(kubeConfig: KubeConfig, url: URL): Promise<ListPage> {
-  const context = new RequestContext(url.toString(), HttpMethod.GET);
-  context.setHeaderParam('Accept', 'application/json');
-  await kubeConfig.applySecurityAuthentication(context);
-  const response = await http.send(context).toPromise();
-  const text = await response.body.text();
-  if (response.httpStatusCode < 200 || response.httpStatusCode > 299) {
-    throw new ApiException(response.httpStatusCode, `GET ${url.pathname}: ${text.slice(0, 300)}`, text, response.headers);
-  }
-  return JSON.parse(text) as ListPage;
-}
-
 /**
  * Lists `path` (e.g. `/api/v1/services`) page by page. The list's resourceVersion is the first page's: every
  * page of one list carries the same snapshot version on kube-apiserver, and watching from the earliest one
  * can only replay an event the cache already holds (the informer skips an object whose version it has).
  */
 export async function listTrimmed<T extends KubernetesObject>(kubeConfig: KubeConfig, path: string, o: ListOptions<T>): Promise<KubernetesListObject<T>> {
-  const server = kubeConfig.getCurrentCluster()?.server;
-  if (!server) throw new Error(`cannot list ${path}: no current cluster in the kubeconfig`);
   const trim = o.trim ?? ((item: KubernetesObject) => item as T);
   const items: T[] = [];
   let resourceVersion: string | undefined;
   let continueToken: string | undefined;
   do {
-    const url = new URL(server + path);
-    url.searchParams.set('limit', String(o.pageSize ?? 500));
-    if (continueToken) url.searchParams.set('continue', continueToken);
-    if (o.labelSelector) url.searchParams.set('labelSelector', o.labelSelector);
-    if (o.fieldSelector) url.searchParams.set('fieldSelector', o.fieldSelector);
-    const page = await getPage(kubeConfig, url);
+    const query = { limit: String(o.pageSize ?? 500), continue: continueToken, labelSelector: o.labelSelector, fieldSelector: o.fieldSelector };
+    const page = await apiJson<ListPage>(kubeConfig, { method: HttpMethod.GET, path, query });
     resourceVersion ??= page.metadata?.resourceVersion;
     for (const item of page.items ?? []) items.push(trim(item));
-    continueToken = page.metadata?.continue;
+    continueToken = page.metadata?.continue || undefined;
   } while (continueToken);
   return { metadata: { resourceVersion }, items };
 }

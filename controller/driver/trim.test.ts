@@ -1,0 +1,159 @@
+// What the caches keep of a Service: every field the core decides from and the writes compare against, as
+// the API sends it (JSON, timestamps as strings) and as client-node models carry it (Dates).
+import type { KubernetesObject, V1Namespace, V1Service } from '@kubernetes/client-node';
+import { createControllerCore } from '../reconcile/index.js';
+import { pool } from '../reconcile/fixtures.js';
+import type { ServiceKey } from '../core-api.js';
+import { POOL_ANNOTATION, serviceWritesNeeded } from './writes.js';
+import { heraldAnnotations, sameJson, trimNamespace, trimService } from './trim.js';
+
+/** A Service as kube-apiserver answers a GET: everything Herald reads, and much it does not. */
+function apiService(overrides: { annotations?: Record<string, string>; spec?: Record<string, unknown>; ingress?: string[] } = {}): KubernetesObject {
+  return JSON.parse(JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name: 'web', namespace: 'shop', uid: 'u-1', resourceVersion: '42', generation: 3,
+      creationTimestamp: '2024-05-01T10:00:00Z',
+      labels: { app: 'web' },
+      annotations: {
+        'metallb.io/loadBalancerIPs': '192.0.2.10',
+        [POOL_ANNOTATION]: 'blue',
+        'kubectl.kubernetes.io/last-applied-configuration': '{"big":"blob"}',
+      },
+      managedFields: [{ manager: 'kubectl', operation: 'Update', fieldsV1: { 'f:spec': {} } }],
+      finalizers: ['service.kubernetes.io/load-balancer-cleanup'],
+      ...(overrides.annotations ? { annotations: overrides.annotations } : {}),
+    },
+    spec: {
+      type: 'LoadBalancer', clusterIP: '10.96.0.10', clusterIPs: ['10.96.0.10'],
+      ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack',
+      ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 8080, nodePort: 30080 }],
+      selector: { app: 'web' }, externalTrafficPolicy: 'Local', healthCheckNodePort: 31000,
+      sessionAffinity: 'None', internalTrafficPolicy: 'Cluster', allocateLoadBalancerNodePorts: true,
+      ...overrides.spec,
+    },
+    status: { loadBalancer: { ingress: (overrides.ingress ?? ['192.0.2.10']).map((ip) => ({ ip, ipMode: 'VIP' })) } },
+  })) as KubernetesObject;
+}
+
+/** Every own property path whose value is undefined (an undefined field costs memory; an absent one does not). */
+function undefinedPaths(value: unknown, path = ''): string[] {
+  if (value === null || typeof value !== 'object' || value instanceof Date) return [];
+  return Object.entries(value).flatMap(([k, v]) => (v === undefined ? [`${path}.${k}`] : undefinedPaths(v, `${path}.${k}`)));
+}
+
+describe('trimService', () => {
+  test('keeps exactly what the core and the writes read', () => {
+    expect(trimService(apiService())).toEqual({
+      metadata: {
+        name: 'web', namespace: 'shop', uid: 'u-1', resourceVersion: '42', generation: 3,
+        creationTimestamp: new Date('2024-05-01T10:00:00Z'),
+        labels: { app: 'web' },
+        annotations: { 'metallb.io/loadBalancerIPs': '192.0.2.10', [POOL_ANNOTATION]: 'blue' },
+      },
+      spec: {
+        type: 'LoadBalancer', ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack',
+        ports: [{ port: 80, protocol: 'TCP' }], selector: { app: 'web' }, externalTrafficPolicy: 'Local',
+      },
+      status: { loadBalancer: { ingress: [{ ip: '192.0.2.10', ipMode: 'VIP' }] } },
+    });
+  });
+
+  test('keeps the class, the requested IP and the deletion timestamp when they are set', () => {
+    const svc = apiService({ spec: { loadBalancerClass: 'herald.dev/other', loadBalancerIP: '192.0.2.20' } });
+    (svc.metadata as Record<string, unknown>).deletionTimestamp = '2024-05-02T00:00:00Z';
+    const trimmed = trimService(svc);
+    expect(trimmed.spec?.loadBalancerClass).toBe('herald.dev/other');
+    expect(trimmed.spec?.loadBalancerIP).toBe('192.0.2.20');
+    expect(trimmed.metadata?.deletionTimestamp).toEqual(new Date('2024-05-02T00:00:00Z'));
+  });
+
+  test('leaves no undefined fields behind, and no annotations object when none is Herald\'s', () => {
+    const trimmed = trimService(apiService({ annotations: { 'example.com/owner': 'team-a' } }));
+    expect(undefinedPaths(trimmed)).toEqual([]);
+    expect('annotations' in (trimmed.metadata ?? {})).toBe(false);
+  });
+
+  test('takes client-node model objects (Dates) as well as JSON (strings), and trims idempotently', () => {
+    const once = trimService(apiService());
+    expect(trimService(once)).toEqual(once);
+  });
+
+  test('the core decides the same from the trimmed Service as from the full one', () => {
+    const decide = (svc: V1Service) => {
+      const core = createControllerCore({});
+      core.setNamespaces([{ metadata: { name: 'shop' } }]);
+      core.setPools([pool('blue', ['192.0.2.0/24'])], 0);
+      core.restore([svc]);
+      return core.reconcile('shop/web' satisfies ServiceKey, svc);
+    };
+    for (const full of [apiService(), apiService({ ingress: [] }), apiService({ spec: { type: 'ClusterIP' } })]) {
+      const asModel = full as V1Service;
+      const outcome = decide(asModel);
+      expect(decide(trimService(full))).toEqual(outcome);
+      expect(serviceWritesNeeded(trimService(full), outcome)).toEqual(serviceWritesNeeded(asModel, outcome));
+    }
+  });
+});
+
+describe('trimService with the previous version', () => {
+  test('a new version shares every unchanged part with the previous one, and only those', () => {
+    const v1 = trimService(apiService());
+    const v2 = trimService(apiService({ ingress: ['192.0.2.11'] }), v1);
+    expect(v2).toEqual({ ...v1, status: { loadBalancer: { ingress: [{ ip: '192.0.2.11', ipMode: 'VIP' }] } } });
+    expect(v2.spec).toBe(v1.spec);
+    expect(v2.metadata?.labels).toBe(v1.metadata?.labels);
+    expect(v2.metadata?.annotations).toBe(v1.metadata?.annotations);
+    expect(v2.metadata?.creationTimestamp).toBe(v1.metadata?.creationTimestamp);
+    expect(v2.status).not.toBe(v1.status);
+    expect(v1.status?.loadBalancer?.ingress?.[0]?.ip).toBe('192.0.2.10');
+  });
+
+  test('a changed spec or annotation is not shared', () => {
+    const v1 = trimService(apiService());
+    const v2 = trimService(apiService({ spec: { externalTrafficPolicy: 'Cluster' }, annotations: { [POOL_ANNOTATION]: 'green' } }), v1);
+    expect(v2.spec).not.toBe(v1.spec);
+    expect(v2.spec?.externalTrafficPolicy).toBe('Cluster');
+    expect(v2.metadata?.annotations).toEqual({ [POOL_ANNOTATION]: 'green' });
+    expect(v1.spec?.externalTrafficPolicy).toBe('Local');
+  });
+});
+
+describe('sameJson', () => {
+  test.each([
+    ['equal nested objects', { a: [1, { b: 'x' }] }, { a: [1, { b: 'x' }] }, true],
+    ['key order does not matter', { a: 1, b: 2 }, { b: 2, a: 1 }, true],
+    ['a missing key', { a: 1 }, { a: 1, b: 2 }, false],
+    ['an extra key', { a: 1, b: 2 }, { a: 1 }, false],
+    ['different values', { a: 1 }, { a: 2 }, false],
+    ['an array is not an object', [1], { 0: 1 }, false],
+    ['Dates by their time', new Date(5), new Date(5), true],
+    ['different Dates', new Date(5), new Date(6), false],
+    ['a Date is not its string', new Date(0), '1970-01-01T00:00:00.000Z', false],
+    ['undefined and null differ', undefined, null, false],
+  ])('%s', (_name, a, b, expected) => {
+    expect(sameJson(a, b)).toBe(expected);
+  });
+});
+
+describe('trimNamespace', () => {
+  test('keeps the name and labels (for namespaceSelectors), not the rest', () => {
+    const ns = JSON.parse(JSON.stringify({
+      metadata: { name: 'shop', uid: 'n-1', resourceVersion: '7', labels: { team: 'a' }, annotations: { note: 'x' }, managedFields: [{}] },
+      spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' },
+    })) as V1Namespace;
+    expect(trimNamespace(ns)).toEqual({ metadata: { name: 'shop', uid: 'n-1', resourceVersion: '7', labels: { team: 'a' } } });
+  });
+});
+
+describe('heraldAnnotations', () => {
+  test.each([
+    ['none at all', undefined, undefined],
+    ['only foreign ones', { 'example.com/a': '1' }, undefined],
+    ['Herald\'s and MetalLB\'s kept', { 'herald.dev/x': '1', 'metallb.universe.tf/y': '2', 'metallb.io/z': '3', 'other/w': '4' },
+      { 'herald.dev/x': '1', 'metallb.universe.tf/y': '2', 'metallb.io/z': '3' }],
+  ])('%s', (_name, input, expected) => {
+    expect(heraldAnnotations(input)).toEqual(expected);
+  });
+});
