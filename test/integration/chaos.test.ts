@@ -1,27 +1,17 @@
 // The same invariants under API faults: watches dropped (cleanly and abruptly), 409/410/500 injected into
 // the controller's reads and writes, latency added. Services keep coming; in the end every one is served,
 // no IP ever moved and no IP is held twice.
-import { createPool, createService, ipsOf, startEnv, startTestController, waitFor, type Env } from './harness.js';
-import { IpHistory } from './ip-history.js';
+import { createPool, createService, ipsOf, startTestController, waitFor } from './harness.js';
+import { useWatchedEnv } from './ip-history.js';
 
-let env: Env;
-let history: IpHistory;
-beforeAll(async () => {
-  env = await startEnv();
-  history = new IpHistory(env.kc);
-  await history.start();
-});
-afterAll(async () => {
-  await history.stop();
-  await env.stop();
-});
+const suite = useWatchedEnv();
 
 const ns = 'chaos';
 
 test('dropped watches and injected 409/410/500: no IP moves, no duplicates, everything allocated', async () => {
-  await createPool(env, 'p', { addresses: ['192.0.2.0/24'] });
-  await startTestController(env);
-  const faults = env.api.faults;
+  await createPool(suite.env, 'p', { addresses: ['192.0.2.0/24'] });
+  await startTestController(suite.env);
+  const faults = suite.env.api.faults;
   const injections: (() => void)[] = [
     () => faults.dropWatches(),
     () => faults.dropWatches({ abrupt: true }),
@@ -35,22 +25,22 @@ test('dropped watches and injected 409/410/500: no IP moves, no duplicates, ever
   ];
   let created = 0;
   const served = async (): Promise<boolean> => {
-    const list = await env.core.listNamespacedService({ namespace: ns });
+    const list = await suite.env.core.listNamespacedService({ namespace: ns });
     return list.items.every((s) => ipsOf(s).length === 1);
   };
   for (let round = 0; round < 3; round++) {
     for (const inject of injections) {
       inject();
-      for (let i = 0; i < 3; i++) await createService(env, ns, `svc-${created++}`);
-      if (created % 9 === 0) await env.core.deleteNamespacedService({ namespace: ns, name: `svc-${created - 5}` });
+      for (let i = 0; i < 3; i++) await createService(suite.env, ns, `svc-${created++}`);
+      if (created % 9 === 0) await suite.env.core.deleteNamespacedService({ namespace: ns, name: `svc-${created - 5}` });
       // The controller must get through each fault on its own before the next one comes.
       await waitFor(`Services served after fault ${injections.indexOf(inject)} of round ${round}`, served, 10_000);
     }
     faults.reset();
   }
   expect(faults.injected).toBeGreaterThanOrEqual(20);
-  const ips = (await env.core.listNamespacedService({ namespace: ns })).items.flatMap(ipsOf);
+  const ips = (await suite.env.core.listNamespacedService({ namespace: ns })).items.flatMap(ipsOf);
   expect(new Set(ips).size).toBe(ips.length);
-  expect(history.moves()).toEqual([]);
-  expect(history.duplicates).toEqual([]);
+  expect(suite.history.moves()).toEqual([]);
+  expect(suite.history.duplicates).toEqual([]);
 }, 60_000);

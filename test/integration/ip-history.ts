@@ -4,7 +4,7 @@
 import { CoreV1Api, type KubeConfig, type V1Service } from '@kubernetes/client-node';
 import { ResilientInformer } from '../../lib/kube/informer.js';
 import { silentLogger } from '../../lib/log.js';
-import { ipsOf } from './harness.js';
+import { ipsOf, startEnv, type Env } from './harness.js';
 
 export interface Move {
   service: string;
@@ -76,4 +76,19 @@ export class IpHistory {
   servicesWithIPs(): number {
     return this.seen.size;
   }
+}
+
+/** One emulator (with Herald's CRDs) and an IpHistory watching it, set up before and torn down after a suite. */
+export function useWatchedEnv(): { env: Env; history: IpHistory } {
+  const suite = {} as { env: Env; history: IpHistory };
+  beforeAll(async () => {
+    suite.env = await startEnv();
+    suite.history = new IpHistory(suite.env.kc);
+    await suite.history.start();
+  });
+  afterAll(async () => {
+    await suite.history.stop();
+    await suite.env.stop();
+  });
+  return suite;
 }

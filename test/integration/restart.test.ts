@@ -1,57 +1,47 @@
 // A restart never moves an IP: the controller is restarted 20 times while Services come and go (also while
 // it is down), and every IP each Service ever showed is recorded by an independent watch.
-import { createPool, createService, ipsOf, startEnv, startTestController, waitFor, type Env } from './harness.js';
-import { IpHistory } from './ip-history.js';
+import { createPool, createService, ipsOf, startTestController, waitFor } from './harness.js';
+import { useWatchedEnv } from './ip-history.js';
 
-let env: Env;
-let history: IpHistory;
-beforeAll(async () => {
-  env = await startEnv();
-  history = new IpHistory(env.kc);
-  await history.start();
-});
-afterAll(async () => {
-  await history.stop();
-  await env.stop();
-});
+const suite = useWatchedEnv();
 
 const ns = 'churn';
 
 async function allServed(): Promise<boolean> {
-  const list = await env.core.listNamespacedService({ namespace: ns });
+  const list = await suite.env.core.listNamespacedService({ namespace: ns });
   return list.items.length > 0 && list.items.every((s) => ipsOf(s).length === 1);
 }
 
 test('20 restarts while Services come and go: no IP ever moves, none is held twice', async () => {
-  await createPool(env, 'p', { addresses: ['192.0.2.0/24'] });
+  await createPool(suite.env, 'p', { addresses: ['192.0.2.0/24'] });
   let next = 0;
   const live: string[] = [];
   for (let round = 0; round < 20; round++) {
-    const controller = await startTestController(env);
+    const controller = await startTestController(suite.env);
     for (let i = 0; i < 3; i++) {
       const name = `svc-${next++}`;
-      await createService(env, ns, name);
+      await createService(suite.env, ns, name);
       live.push(name);
     }
     await waitFor(`round ${round}: every Service served`, allServed, 5000);
     await controller.stop();
-    env.controllers.pop();
+    suite.env.controllers.pop();
     // While the controller is down: free a low IP and ask for a new one, the classic way a restart that
     // allocates before it restores would hand an existing Service's IP to the newcomer.
     const victim = live.splice(round % live.length, 1)[0];
-    if (victim) await env.core.deleteNamespacedService({ namespace: ns, name: victim });
+    if (victim) await suite.env.core.deleteNamespacedService({ namespace: ns, name: victim });
     const name = `svc-${next++}`;
-    await createService(env, ns, name);
+    await createService(suite.env, ns, name);
     live.push(name);
   }
-  const last = await startTestController(env);
+  const last = await startTestController(suite.env);
   await waitFor('final state served', allServed, 5000);
   await last.stop();
-  env.controllers.pop();
-  await waitFor('history caught up', async () => history.servicesWithIPs() >= next);
-  expect(history.moves()).toEqual([]);
-  expect(history.duplicates).toEqual([]);
-  const ips = (await env.core.listNamespacedService({ namespace: ns })).items.flatMap(ipsOf);
+  suite.env.controllers.pop();
+  await waitFor('history caught up', async () => suite.history.servicesWithIPs() >= next);
+  expect(suite.history.moves()).toEqual([]);
+  expect(suite.history.duplicates).toEqual([]);
+  const ips = (await suite.env.core.listNamespacedService({ namespace: ns })).items.flatMap(ipsOf);
   expect(new Set(ips).size).toBe(ips.length);
   expect(ips.length).toBe(live.length);
 });
