@@ -6,6 +6,10 @@ import type { IPAddressPool, IPAddressPoolStatus } from '../crds/v1beta1/index.j
 
 /** `namespace/name` of a Service. */
 export type ServiceKey = `${string}/${string}`;
+
+export function serviceKey(service: V1Service): ServiceKey {
+  return `${service.metadata?.namespace ?? ''}/${service.metadata?.name ?? ''}`;
+}
 export type PoolName = string;
 
 export type ReconcileResult = 'ok' | 'retry' | 'reprocessAll';

@@ -9,7 +9,7 @@
 // family (pools where a key-mate lives are tried first), else takes the lowest free address.
 import type { ServiceKey } from '../core-api.js';
 import type { PoolModel } from '../../lib/config/index.js';
-import { familyName, formatAddress, type Address, type Family } from '../../lib/ip/index.js';
+import { familyName, formatAddress, sameAddress, type Address, type Family } from '../../lib/ip/index.js';
 import { Holdings, type Holding } from './holdings.js';
 import { autoAssignOrder, poolAdmits } from './order.js';
 import { PoolState, type FamilyUsage } from './pool-state.js';
@@ -81,10 +81,6 @@ export class Allocator {
   allocation(key: ServiceKey): Allocation | undefined {
     const held = this.services.get(key);
     return held && { pool: held.pool.name, addresses: held.addresses };
-  }
-
-  allocations(): IterableIterator<[ServiceKey, Held]> {
-    return this.services.entries();
   }
 
   /** Takes exactly these addresses (a restored status). Refused when no single usable pool holds them all,
@@ -174,7 +170,7 @@ export class Allocator {
     if (request.pool !== undefined && request.pool !== pool.name) return false;
     if (request.requestedIPs.length > 0) {
       const same = request.requestedIPs.length === addresses.length
-        && request.requestedIPs.every((r) => addresses.some((a) => a.family === r.family && a.value === r.value));
+        && request.requestedIPs.every((r) => addresses.some((a) => sameAddress(a, r)));
       if (!same) return false;
     } else if (request.pool === undefined && !pool.model.autoAssign) {
       return false;

@@ -1,7 +1,7 @@
 // Who holds each allocated address. An address has one holder, or several Services that share it under
 // one allow-shared-ip key; the pool's sorted set marks it used while at least one holder remains.
 import type { ServiceKey } from '../core-api.js';
-import type { Address } from '../../lib/ip/index.js';
+import { formatAddress, type Address } from '../../lib/ip/index.js';
 import type { PoolState } from './pool-state.js';
 import { shareRefusal, type ShareRefusal } from './sharing.js';
 import type { SharingTerms } from './types.js';
@@ -56,7 +56,7 @@ export class Holdings {
       this.byAddress.set(id, holding);
       pool.markUsed(address);
     } else if (holding.pool !== pool) {
-      throw new Error(`address ${addressId(address)} is held in pool "${holding.pool.name}", not "${pool.name}"`);
+      throw new Error(`address "${formatAddress(address)}" is held in pool "${holding.pool.name}", not "${pool.name}"`);
     }
     this.unindex(holding);
     holding.holders.set(key, terms);

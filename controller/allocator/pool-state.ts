@@ -2,7 +2,7 @@
 // over the sorted allocated addresses inside each interval, in O(intervals × log allocated): the pool's
 // size never enters, so a /64 allocates as fast as a /16.
 import type { PoolModel } from '../../lib/config/index.js';
-import { countUsable, isUsable, nthUsable, rankUsable, type Address, type Family, type UsableSpan } from '../../lib/ip/index.js';
+import { countUsable, formatAddress, isUsable, nthUsable, rankUsable, type Address, type Family, type UsableSpan } from '../../lib/ip/index.js';
 import { insertSorted, lowerBound, removeSorted } from './sorted.js';
 
 export interface FamilyUsage {
@@ -38,13 +38,8 @@ export class PoolState {
     return this.spans[address.family].some((span) => isUsable(span, address.value));
   }
 
-  isUsed(address: Address): boolean {
-    const used = this.used[address.family];
-    return used[lowerBound(used, address.value)] === address.value;
-  }
-
   markUsed(address: Address): void {
-    if (!this.contains(address)) throw new Error(`pool "${this.name}" cannot hold ${address.value} (IPv${address.family}): not a usable address of it`);
+    if (!this.contains(address)) throw new Error(`pool "${this.name}" cannot hold "${formatAddress(address)}": not a usable address of it`);
     insertSorted(this.used[address.family], address.value);
   }
 

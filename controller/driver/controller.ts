@@ -3,12 +3,12 @@
 // where the cluster differs. Every leadership term starts from a fresh core rebuilt from the cluster
 // (pools, namespaces, then every Service's recorded IPs) before anything new is allocated.
 import type { KubeConfig, V1Service } from '@kubernetes/client-node';
-import type { ControllerCore, ControllerCoreOptions, ServiceKey, ServiceOutcome } from '../core-api.js';
+import { serviceKey, type ControllerCore, type ControllerCoreOptions, type ServiceKey, type ServiceOutcome } from '../core-api.js';
 import { API_VERSION, IPADDRESSPOOL_KIND } from '../../crds/v1beta1/index.js';
 import type { Logger } from '../../lib/log.js';
 import type { ControllerMetrics } from '../../lib/metrics/controller.js';
 import { compareResourceVersions, describeError, isConflict, isNotFound } from '../../lib/kube/errors.js';
-import { ClusterCaches, serviceKey, type ClusterChange } from './informers.js';
+import { ClusterCaches, type ClusterChange } from './informers.js';
 import { ClusterWriter, canonicalJson, serviceWritesNeeded } from './writes.js';
 import { EventRecorder } from './event-recorder.js';
 import { WorkQueue, type BackoffOptions } from './queue.js';

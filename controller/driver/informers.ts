@@ -5,7 +5,7 @@
 // memory then grows by a few hundred bytes per Service, not by a full client-node model object.
 import { CustomObjectsApi, type KubeConfig, type KubernetesListObject, type V1Namespace, type V1Service } from '@kubernetes/client-node';
 import { GROUP, IPADDRESSPOOL_PLURAL, VERSION, type IPAddressPool } from '../../crds/v1beta1/index.js';
-import type { ServiceKey } from '../core-api.js';
+import { serviceKey, type ServiceKey } from '../core-api.js';
 import type { Logger } from '../../lib/log.js';
 import { ResilientInformer } from '../../lib/kube/informer.js';
 import { listTrimmed } from '../../lib/kube/list.js';
@@ -15,10 +15,6 @@ export type ClusterChange =
   | { kind: 'service'; key: ServiceKey; deleted: boolean }
   | { kind: 'pools' }
   | { kind: 'namespaces' };
-
-export function serviceKey(svc: V1Service): ServiceKey {
-  return `${svc.metadata?.namespace ?? ''}/${svc.metadata?.name ?? ''}`;
-}
 
 export class ClusterCaches {
   private readonly services: ResilientInformer<V1Service>;

@@ -22,3 +22,13 @@ describe('ControllerCore: a first Service gets the lowest address', () => {
     expect(core.poolStatuses(NOW)[0]?.status.assignedIPv4).toBe(0);
   });
 });
+
+describe('requested IPs', () => {
+  it('a blank loadBalancerIPs annotation counts as unset: spec.loadBalancerIP still applies', () => {
+    const core = createControllerCore({});
+    core.setPools([pool('default', ['192.0.2.0/29'])], NOW);
+    core.restore([]);
+    const out = core.reconcile('shop/web', service('shop/web', { annotations: { 'herald.dev/loadBalancerIPs': ' ' }, loadBalancerIP: '192.0.2.5' }));
+    expect(out.ingress).toEqual([{ ip: '192.0.2.5', ipMode: 'VIP' }]);
+  });
+});

@@ -13,9 +13,7 @@ export type ServiceDecision =
   | { kind: 'invalid'; message: string }
   | { kind: 'request'; request: AllocationRequest };
 
-export function serviceKey(service: V1Service): ServiceKey {
-  return `${service.metadata?.namespace ?? ''}/${service.metadata?.name ?? ''}`;
-}
+export { serviceKey } from '../core-api.js';
 
 /** Whether Herald handles this Service at all, and if not, why. */
 export function unmanagedWhy(service: V1Service | undefined, loadBalancerClass: string | undefined): UnmanagedWhy | undefined {
@@ -40,12 +38,14 @@ type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
 /** Requested IPs: the loadBalancerIPs annotation (comma-separated, one per family) or spec.loadBalancerIP. */
 export function requestedIPs(service: V1Service): Parsed<Address[]> {
-  const annotation = readAnnotation(service.metadata?.annotations, LOADBALANCER_IPS);
+  const raw = readAnnotation(service.metadata?.annotations, LOADBALANCER_IPS);
+  // A blank annotation counts as unset.
+  const annotation = raw !== undefined && raw.trim() !== '' ? raw : undefined;
   const specIP = service.spec?.loadBalancerIP;
-  if (annotation !== undefined && annotation.trim() !== '' && specIP) {
+  if (annotation !== undefined && specIP) {
     return { ok: false, message: `both the loadBalancerIPs annotation "${annotation}" and spec.loadBalancerIP "${specIP}" are set; use one` };
   }
-  const source = annotation !== undefined && annotation.trim() !== '' ? `loadBalancerIPs annotation "${annotation}"` : `spec.loadBalancerIP "${specIP ?? ''}"`;
+  const source = annotation !== undefined ? `loadBalancerIPs annotation "${annotation}"` : `spec.loadBalancerIP "${specIP ?? ''}"`;
   const texts = (annotation ?? specIP ?? '').split(',').map((t) => t.trim()).filter((t) => t !== '');
   const addresses: Address[] = [];
   for (const text of texts) {

@@ -11,7 +11,6 @@ export function httpStatus(err: unknown): number | undefined {
 
 export const isNotFound = (err: unknown): boolean => httpStatus(err) === 404;
 export const isConflict = (err: unknown): boolean => httpStatus(err) === 409;
-export const isAlreadyExists = (err: unknown): boolean => httpStatus(err) === 409;
 
 /** A one-line description of an API error for logs: status code and the server's message. */
 export function describeError(err: unknown): string {
