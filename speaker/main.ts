@@ -12,7 +12,7 @@ import { registerSpeakerMetrics, serveMetrics } from './metrics.js';
 import { PacketSocket } from './native/packet-socket.js';
 import { FileSource } from './source/file-source.js';
 
-function positiveInt(name: string) {
+function nonNegativeInt(name: string) {
   return (text: string): number => {
     const n = Number(text);
     if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer, got "${text}"`);
@@ -25,12 +25,12 @@ const program = new Command('herald-speaker')
   .option('--node-name <name>', 'this node\'s name (env NODE_NAME)', process.env.NODE_NAME)
   .requiredOption('--source <spec>', 'where to read the IPs to announce: file:PATH (YAML or JSON)')
   .option('--interfaces <list>', 'announce only on these interfaces (comma-separated) unless an IP lists its own')
-  .option('--heartbeat-port <port>', 'UDP port for heartbeats', positiveInt('--heartbeat-port'), DEFAULT_PORT)
-  .option('--heartbeat-interval-ms <ms>', 'fast heartbeat interval', positiveInt('--heartbeat-interval-ms'), DEFAULT_INTERVAL_MS)
-  .option('--heartbeat-dead-after <n>', 'missed intervals before a peer is dead', positiveInt('--heartbeat-dead-after'), DEFAULT_DEAD_AFTER)
+  .option('--heartbeat-port <port>', 'UDP port for heartbeats', nonNegativeInt('--heartbeat-port'), DEFAULT_PORT)
+  .option('--heartbeat-interval-ms <ms>', 'fast heartbeat interval', nonNegativeInt('--heartbeat-interval-ms'), DEFAULT_INTERVAL_MS)
+  .option('--heartbeat-dead-after <n>', 'missed intervals before a peer is dead', nonNegativeInt('--heartbeat-dead-after'), DEFAULT_DEAD_AFTER)
   .option('--heartbeat-key-file <path>', 'file holding the shared heartbeat key (else env HERALD_HEARTBEAT_KEY)')
   .option('--bind-address <ip>', 'address the heartbeat socket binds to', '::')
-  .option('--metrics-port <port>', '/metrics and /healthz port; 0 disables', positiveInt('--metrics-port'), 7472)
+  .option('--metrics-port <port>', '/metrics and /healthz port; 0 disables', nonNegativeInt('--metrics-port'), 7472)
   .option('--log-level <level>', 'trace, debug, info, warn, error or silent', 'info');
 
 interface Flags {

@@ -72,6 +72,5 @@ export function heartbeatTargets(
   alive: ReadonlySet<string>,
   successors: number = DEFAULT_FAST_SUCCESSORS,
 ): Set<string> {
-  checkCount(successors);
   return heartbeatTargetsRanked(self, rankIps(ips), alive, successors);
 }

@@ -1,6 +1,7 @@
 // The announcer: owns the AF_PACKET sockets, one per (interface, family) that carries an announced IP,
 // sends the gratuitous burst when an IP is gained, answers ARP requests and Neighbor Solicitations while
 // it is held, and forgets it at once when it is withdrawn. Only the speaker loop calls apply().
+import type { Family } from '../../lib/ip/index.js';
 import type { Logger } from '../../lib/log.js';
 import type { FrameSocket } from '../native/packet-socket.js';
 import { BurstScheduler } from './bursts.js';
@@ -46,17 +47,20 @@ export interface AnnounceFailure extends Announcement {
 }
 
 interface Held extends Announcement {
-  family: 4 | 6;
+  family: Family;
 }
 
 /** An open socket and the link it was opened on: AF_PACKET binds to an ifindex, not to a name. */
 interface SocketEntry {
   socket: FrameSocket;
+  /** The link's name and index when the socket was opened. */
+  ifname: string;
   index: number;
   mac: MacAddress;
+  /** What the responder needs for every frame this socket receives, built once with the socket. */
+  ctx: ResponderContext;
 }
 
-type Family = 4 | 6;
 const familyOf = (ip: string): Family => (ip.includes(':') ? 6 : 4);
 const socketKey = (ifname: string, family: Family): string => `${ifname}/${family}`;
 
@@ -116,14 +120,19 @@ export class Announcer {
     return failures;
   }
 
+  /** Checked per socket (a few), not per held IP (thousands): every IP on a socket shares its link. */
   private heldOnChangedLinks(links: readonly LinkInfo[]): Announcement[] {
+    const stale = new Set<string>();
+    for (const [key, entry] of this.sockets) {
+      const link = links.find((l) => l.name === entry.ifname);
+      // A link that is gone (or lost its MAC) is the plan's business: it withdraws the announcement.
+      if (link === undefined || link.mac === '') continue;
+      if (link.index !== entry.index || canonicalMac(link.mac) !== entry.mac) stale.add(key);
+    }
+    if (stale.size === 0) return [];
     const changed: Announcement[] = [];
     for (const h of this.held.values()) {
-      const entry = this.sockets.get(socketKey(h.ifname, h.family));
-      const link = links.find((l) => l.name === h.ifname);
-      // A link that is gone (or lost its MAC) is the plan's business: it withdraws the announcement.
-      if (entry === undefined || link === undefined || link.mac === '') continue;
-      if (link.index !== entry.index || canonicalMac(link.mac) !== entry.mac) changed.push({ ip: h.ip, ifname: h.ifname });
+      if (stale.has(socketKey(h.ifname, h.family))) changed.push({ ip: h.ip, ifname: h.ifname });
     }
     return changed;
   }
@@ -214,7 +223,8 @@ export class Announcer {
       (frame) => this.receive(key, family, frame),
       (err) => this.options.logger.error({ err, ifname }, 'receiving on the interface failed'),
     );
-    const entry: SocketEntry = { socket, index: link.index, mac: canonicalMac(link.mac) };
+    const mac = canonicalMac(link.mac);
+    const entry: SocketEntry = { socket, ifname, index: link.index, mac, ctx: { ifname: socket.ifname, mac, owned: this.owned } };
     this.sockets.set(key, entry);
     return entry;
   }
@@ -223,8 +233,7 @@ export class Announcer {
     this.stats.framesReceived++;
     const entry = this.sockets.get(key);
     if (entry === undefined) return;
-    const ctx: ResponderContext = { ifname: entry.socket.ifname, mac: entry.mac, owned: this.owned };
-    const result = family === 4 ? respondToArp(frame, ctx) : respondToNdp(frame, ctx);
+    const result = family === 4 ? respondToArp(frame, entry.ctx) : respondToNdp(frame, entry.ctx);
     if (result.kind === 'drop') {
       this.stats.drops[result.reason]++;
       return;

@@ -1,7 +1,7 @@
 // Pure: the file source's text → DesiredAnnouncements, or every problem found, each naming the bad
 // value and where it is (STYLE.md §2, §14). YAML is a superset of JSON, so one parser reads both.
-import ipaddr from 'ipaddr.js';
 import { parse as parseYaml } from 'yaml';
+import { formatAddress, tryParseAddress } from '../../lib/ip/index.js';
 import type { DesiredAnnouncements, IpSpec, NodeSpec } from './types.js';
 
 export type ParseResult =
@@ -14,12 +14,14 @@ const TOP_KEYS = ['nodes', 'ips'];
 const NODE_KEYS = ['name', 'address', 'weight'];
 const IP_KEYS = ['ip', 'nodes', 'interfaces'];
 
-/** The IP in canonical form, or null when `text` is not a plain IPv4 dotted quad or IPv6 literal. */
+/**
+ * The IP in canonical form, or null when `text` is not a plain IPv4 dotted quad or IPv6 literal (lib/ip's
+ * rules: no zone, since fe80::1%eth0 names an interface, which is not something a VIP can carry).
+ * Surrounding whitespace is refused here; the fields are trimmed before they get here.
+ */
 export function canonicalIp(text: string): string | null {
-  if (ipaddr.IPv4.isValidFourPartDecimal(text)) return ipaddr.IPv4.parse(text).toString();
-  // A zone (fe80::1%eth0) names an interface, which is not something a VIP can carry.
-  if (!text.includes('%') && ipaddr.IPv6.isValid(text)) return ipaddr.IPv6.parse(text).toString();
-  return null;
+  const address = text === text.trim() ? tryParseAddress(text) : undefined;
+  return address === undefined ? null : formatAddress(address);
 }
 
 export function parseAnnouncements(text: string): ParseResult {

@@ -1,6 +1,7 @@
 // Pure: which interfaces an IP is announced on (DESIGN.md, Layer 2).
 // An explicit list wins; else the interfaces whose subnet holds the IP; else every eligible one.
 import ipaddr from 'ipaddr.js';
+import { ZERO_MAC } from '../frames/addresses.js';
 
 export interface InterfaceAddress {
   address: string;
@@ -39,7 +40,7 @@ export function interfaceEligibility(link: LinkInfo, explicit = false): 'eligibl
   if (link.hasMaster) return 'enslaved';
   if (link.noArp) return 'noArp';
   // Loopback and tunnels have no link-layer address to answer with.
-  if (link.mac === '' || link.mac === '00:00:00:00:00:00') return 'noMac';
+  if (link.mac === '' || link.mac === ZERO_MAC) return 'noMac';
   if (!explicit && (link.name === 'lo' || CONTAINER_PREFIXES.some((p) => link.name.startsWith(p)))) {
     return 'containerPlumbing';
   }

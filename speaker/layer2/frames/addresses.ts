@@ -61,11 +61,6 @@ export function canonicalIPv6(text: string): IPv6Address {
   return formatIPv6(parseIPv6(text));
 }
 
-/** RFC 4291 §2.7: multicast addresses start with 0xff. */
-export function isIPv6Multicast(address: IPv6Address): boolean {
-  return parseIPv6(address)[0] === 0xff;
-}
-
 /**
  * RFC 4291 §2.7.1: the solicited-node multicast group of an address is ff02::1:ff00:0/104 plus the address's
  * low 24 bits. A host that answers NS for an address must have joined that group.
