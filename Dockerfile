@@ -15,8 +15,7 @@ WORKDIR /app
 # Manifests first, so the dependency layer is cached until they change.
 COPY package.json package-lock.json binding.gyp ./
 COPY speaker/native/ speaker/native/
-# npm ci also builds the addon: npm runs `node-gyp rebuild` for a package with a binding.gyp and no
-# install script of its own.
+# npm ci also builds the addon: package.json's install script is `node-gyp rebuild`.
 RUN npm ci
 COPY . .
 RUN npm run build \

@@ -6,7 +6,6 @@
 // their external IPs as a live table until Ctrl-C (--once: until every sample has its IPs).
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hostname } from 'node:os';
@@ -40,17 +39,9 @@ async function kubectl(kubeconfigPath: string, args: string[]): Promise<void> {
   process.stderr.write(indent(stderr));
 }
 
-/**
- * config/default holds the CRDs (kubectl applies them before anything else it sorts), so the kinds exist before
- * the samples use them. Without the kustomize base, the generated CRDs are applied on their own.
- */
+/** config/default holds the CRDs (kubectl applies them before anything else it sorts), so the kinds exist before the samples use them. */
 async function applyEverything(kubeconfigPath: string): Promise<void> {
-  if (existsSync(join(root, 'config/default/kustomization.yaml'))) {
-    await kubectl(kubeconfigPath, ['apply', '-k', 'config/default']);
-  } else {
-    const crds = readdirSync(join(root, 'crds')).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml').map((f) => join('crds', f));
-    if (crds.length > 0) await kubectl(kubeconfigPath, ['apply', ...crds.flatMap((f) => ['-f', f])]);
-  }
+  await kubectl(kubeconfigPath, ['apply', '-k', 'config/default']);
   await kubectl(kubeconfigPath, ['apply', '-f', 'config/samples/']);
 }
 

@@ -5,7 +5,7 @@ import { Allocator, type AllocationRequest } from '../../controller/allocator/in
 import type { ServiceKey } from '../../controller/core-api.js';
 import { configFromResources } from '../../lib/config/index.js';
 import { pool } from '../../controller/reconcile/fixtures.js';
-import { ratio, type Benchmark, type Figure } from './figure.js';
+import { percentile, ratio, type Benchmark, type Figure } from './figure.js';
 
 const SERVICES = 10_000;
 const ROUNDS = 15;
@@ -32,11 +32,6 @@ function timeOnce(cidr: string, reqs: readonly AllocationRequest[]): number {
   return performance.now() - start;
 }
 
-function median(sample: number[]): number {
-  const sorted = [...sample].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-}
-
 export const benchmark: Benchmark = {
   name: 'allocator',
   async run(): Promise<Figure[]> {
@@ -56,8 +51,8 @@ export const benchmark: Benchmark = {
         v6Times.push(timeOnce('2001:db8::/64', v6));
       }
     }
-    const value = median(v6Times);
-    const anchorValue = median(v4Times);
+    const value = percentile(v6Times, 50);
+    const anchorValue = percentile(v4Times, 50);
     return [{
       name: `allocator: ${SERVICES} allocations from an IPv6 /64 (median of ${ROUNDS})`,
       value, unit: 'ms',

@@ -45,7 +45,8 @@ async function demo(): Promise<void> {
   const first = await curlVip(VIP);
   say(`$ curl http://${VIP}/      (from the client)`);
   say(`${first}`);
-  say(`client's neighbour table: ${VIP} is at ${await neighMac(VIP)} (${hostOfMac((await neighMac(VIP)) ?? '')})`);
+  const firstMac = await neighMac(VIP);
+  say(`client's neighbour table: ${VIP} is at ${firstMac} (${hostOfMac(firstMac ?? '')})`);
   say();
 
   const prober = await HttpProber.start(VIP, 10, 1000);

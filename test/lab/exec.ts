@@ -96,14 +96,19 @@ export function spawnIn(ns: string, argv: readonly string[], options: SpawnOptio
   }
 }
 
-export function startTimeOf(pid: number): string | undefined {
+/** /proc/PID/stat from field 3 (state) on, or undefined once the process is gone. */
+function statAfterComm(pid: number): string | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces and parentheses: count fields after the last ')'.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    return stat.slice(stat.lastIndexOf(')') + 2);
   } catch {
     return undefined;
   }
+}
+
+export function startTimeOf(pid: number): string | undefined {
+  return statAfterComm(pid)?.split(' ')[19];
 }
 
 /** True while the recorded process runs (same PID and same start time). */
@@ -161,12 +166,7 @@ export async function killProc(record: ProcRecord, signal: NodeJS.Signals = 'SIG
 
 /** A child of ours that died but was not reaped yet still has a /proc entry: treat it as gone. */
 function isZombieOf(record: ProcRecord): boolean {
-  try {
-    const stat = readFileSync(`/proc/${record.pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
-  }
+  return statAfterComm(record.pid)?.startsWith('Z') ?? true;
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -4,11 +4,11 @@
 // node, both instants on CLOCK_MONOTONIC. Then repair and wait until the system has settled again.
 import { electOwner } from '../../speaker/election/index.js';
 import { DEFAULT_INTERVAL_MS } from '../../speaker/membership/core/defaults.js';
-import { findProc, killProc, sleep } from './exec.js';
+import { findProc, sleep } from './exec.js';
 import { linkDown, linkUp } from './lab.js';
-import { crashKeepalivedNow, removeVip, vipHolders, startKeepalived, stopKeepalived, type VrrpSettings } from './keepalived.js';
+import { crashKeepalivedNow, removeVip, vipHolders, startKeepalived, stopAllKeepalived, stopKeepalived, type VrrpSettings } from './keepalived.js';
 import { monotonicMs, type HttpProber } from './probe.js';
-import { speakerRole, startSpeaker, writeSpeakerConfig } from './speakers.js';
+import { speakerRole, startSpeaker, stopSpeaker, writeSpeakerConfig } from './speakers.js';
 import { NODES } from './topology.js';
 
 export type FaultKind = 'kill' | 'link' | 'stop';
@@ -97,8 +97,7 @@ export class HeraldSystem implements L2System {
 
   async repair(node: string, kind: FaultKind, prober?: HttpProber): Promise<void> {
     if (kind === 'link') return this.repairLink(node, prober);
-    const speaker = findProc(speakerRole(node));
-    if (speaker) await killProc(speaker, 'SIGKILL', 5000); // already dying: wait for it to be gone
+    await stopSpeaker(node, 'SIGKILL'); // already dying: wait for it to be gone
     startSpeaker(node, this.configPath, this.extraArgs);
   }
 
@@ -124,8 +123,7 @@ export class HeraldSystem implements L2System {
       await sleep(50);
     }
     this.linkReturnsMissed++;
-    const speaker = findProc(speakerRole(node));
-    if (speaker) await killProc(speaker, 'SIGTERM', 5000);
+    await stopSpeaker(node, 'SIGTERM');
     startSpeaker(node, this.configPath, this.extraArgs);
   }
 
@@ -138,10 +136,7 @@ export class HeraldSystem implements L2System {
   }
 
   async stop(): Promise<void> {
-    for (const node of NODES) {
-      const speaker = findProc(speakerRole(node));
-      if (speaker) await killProc(speaker, 'SIGTERM', 5000);
-    }
+    for (const node of NODES) await stopSpeaker(node, 'SIGTERM');
   }
 }
 
@@ -198,10 +193,7 @@ export class KeepalivedSystem implements L2System {
     return undefined;
   }
 
-  async stop(): Promise<void> {
-    for (const node of NODES) {
-      await stopKeepalived(node, 'SIGKILL');
-      await removeVip(node, this.vip);
-    }
+  stop(): Promise<void> {
+    return stopAllKeepalived(this.vip);
   }
 }

@@ -12,8 +12,8 @@ import { curlVip, neighMac, waitFor } from './judges.js';
 import { down, ipIn, linkDown, linkUp, up } from './lab.js';
 import { monotonicMs } from './probe.js';
 import { startSpeaker, stopAllSpeakers, writeSpeakerConfig } from './speakers.js';
-import { BRIDGE, BRIDGE_NS, NODES, hostByName, macOf, vip4, vip6 } from './topology.js';
-import { electedOwner } from './scenario.js';
+import { BRIDGE, BRIDGE_NS, NODES, hostByName, macOf, vip4 } from './topology.js';
+import { VIPS, electedOwner } from './scenario.js';
 
 const FLAP_MS = 300;
 /** From the link's return to the client's entry naming the owner again and curl reaching it. */
@@ -23,7 +23,7 @@ const victim = electedOwner(vip4(0));
 const successor = electedOwner(vip4(0), NODES.filter((n) => n !== victim));
 const macOfNode = (node: string): string => macOf(hostByName(node));
 /** Every lab VIP the victim owns with all nodes alive, over both families. */
-const victimVips = [vip4(0), ...[1, 2, 3, 4, 5, 6, 7, 8, 9].map(vip4), vip6(0), vip6(1)].filter((v) => electedOwner(v) === victim);
+const victimVips = VIPS.filter((v) => electedOwner(v) === victim);
 
 async function expectClientReachesVictim(timeoutMs: number): Promise<void> {
   const want = victimVips.map((v) => `${v}=${victim}`).join(' ');

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the network lab needs (root), only those missing; quiet, idempotent.
-# Called by .ci/run and by `npm run demo`. Daemons do not auto-start on install on our machines
+# Called by scripts/test-all.sh (`npm run test:all`, which .ci/run runs) and by `npm run demo`. Daemons do not auto-start on install on our machines
 # (a policy-rc.d blocks it), which is what the lab wants: it runs keepalived itself, per namespace.
 set -euo pipefail
 export PATH="$PATH:/usr/sbin:/sbin"   # keepalived and nft live in sbin, not on every user's PATH

@@ -8,7 +8,7 @@ import {
   BRIDGE, BRIDGE_NS, HOST_IF, HOSTS, HTTP_PORT, NODES, VIP_COUNT,
   STATE_DIR, hostByName, macOf, nsOf, v4Of, v6Of, vip4, vip6, type Host,
 } from './topology.js';
-import { findProc, killProc, listProcs, run, sleep, spawnIn } from './exec.js';
+import { execIn, findProc, killProc, listProcs, run, sleep, spawnIn } from './exec.js';
 
 export { execIn, spawnIn, run, listProcs, findProc, killProc, sleep } from './exec.js';
 export type { ProcRecord, Spawned } from './exec.js';
@@ -54,7 +54,7 @@ async function configureHost(host: Host): Promise<void> {
   // Before the veth exists, so its link-local address skips DAD too (LAB-NOTES: else 1-2 s of waiting).
   await sysctl(ns, hostSysctls(host));
   if (!(await linkExists(ns, HOST_IF))) {
-    await run(['ip', '-n', BRIDGE_NS, 'link', 'del', host.name]).catch(() => undefined); // stale half
+    await ipIn(BRIDGE_NS, ['link', 'del', host.name]).catch(() => undefined); // stale half
     await ipIn(BRIDGE_NS, ['link', 'add', host.name, 'type', 'veth', 'peer', 'name', HOST_IF, 'address', macOf(host), 'netns', ns]);
   }
   await ipIn(BRIDGE_NS, ['link', 'set', host.name, 'master', BRIDGE, 'up']);
@@ -113,7 +113,7 @@ async function waitForHttp(node: string, timeoutMs = 10_000): Promise<void> {
   const url = `http://${v4Of(hostByName(node))}:${HTTP_PORT}/`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const body = await run(['ip', 'netns', 'exec', nsOf('client'), 'curl', '-s', '--max-time', '1', url]).then((r) => r.stdout.trim(), () => '');
+    const body = await execIn(nsOf('client'), ['curl', '-s', '--max-time', '1', url]).then((r) => r.stdout.trim(), () => '');
     if (body === node) return;
     if (Date.now() > deadline) throw new Error(`lab: the HTTP server of ${node} did not answer ${url} within ${timeoutMs} ms`);
     await sleep(50);
@@ -155,7 +155,7 @@ export async function linkUp(node: string): Promise<void> {
 }
 
 export async function linkExists(ns: string, name: string): Promise<boolean> {
-  return run(['ip', '-n', ns, 'link', 'show', 'dev', name]).then(() => true, () => false);
+  return ipIn(ns, ['link', 'show', 'dev', name]).then(() => true, () => false);
 }
 
 export function ipIn(ns: string, args: readonly string[]): Promise<unknown> {
@@ -168,6 +168,6 @@ async function ipBatch(ns: string, commands: readonly string[]): Promise<void> {
 
 async function sysctl(ns: string, values: Record<string, number>): Promise<void> {
   const args = Object.entries(values).map(([k, v]) => `${k}=${v}`);
-  await run(['ip', 'netns', 'exec', ns, 'sysctl', '-qw', ...args]);
+  await execIn(ns, ['sysctl', '-qw', ...args]);
 }
 
