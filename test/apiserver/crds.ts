@@ -30,15 +30,15 @@ function specOf(crd: KubeObject): CrdSpec | undefined {
 
 /** Schema check for a custom resource, then pruned and defaulted values replace what the client sent. */
 function schemaStrategy(kind: string, group: string, schema: JsonObject | undefined): Strategy {
+  if (!schema) return {};
+  // The envelope (apiVersion, kind, metadata) is the server's to check, so its schema is dropped once here.
+  const { metadata: _m, apiVersion: _a, kind: _k, ...bodyProperties } = isJsonObject(schema.properties) ? schema.properties : {};
+  const schemaForBody = { ...schema, properties: bodyProperties };
+  const bodyOf = ({ apiVersion: _av, kind: _kd, metadata: _md, ...rest }: KubeObject): JsonObject => rest;
   const apply = (obj: KubeObject, old: KubeObject | undefined): void => {
-    if (!schema) return;
-    const { apiVersion, kind: k, metadata, ...rest } = obj;
-    const oldRest = old ? (({ apiVersion: _a, kind: _k, metadata: _m, ...r }) => r)(old) : undefined;
-    const schemaForBody = { ...schema, properties: { ...(isJsonObject(schema.properties) ? schema.properties : {}) } };
-    delete schemaForBody.properties.metadata;
-    delete schemaForBody.properties.apiVersion;
-    delete schemaForBody.properties.kind;
-    const { value, errors } = validateCustomResource(schemaForBody, rest, oldRest);
+    const { apiVersion, kind: k, metadata } = obj;
+    const rest = bodyOf(obj);
+    const { value, errors } = validateCustomResource(schemaForBody, rest, old && bodyOf(old));
     if (errors.length > 0) {
       const mapped: FieldError[] = errors.map((e) => ({ type: e.type, field: e.field, message: '', value: e.value, body: e.message }));
       throw invalid(kind, group, metadata.name ?? '', mapped);

@@ -88,9 +88,7 @@ export interface FieldError {
 
 /** Go's %#v-ish rendering that kube puts after "Invalid value:"; strings are quoted, numbers bare. */
 function renderValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value === undefined) return 'null';
-  return JSON.stringify(value);
+  return value === undefined ? 'null' : JSON.stringify(value);
 }
 
 /** The one-line text kube prints for a field error, e.g. `spec.x: Invalid value: "y": must be z`. */
@@ -109,9 +107,8 @@ export function fieldErrorBody(error: FieldError): string {
     case 'FieldValueDuplicate': return `Duplicate value: ${renderValue(error.value)}`;
     case 'FieldValueNotSupported':
       return `Unsupported value: ${renderValue(error.value)}${error.message ? `: ${error.message}` : ''}`;
-    case 'FieldValueTypeInvalid':
+    default: // FieldValueInvalid and FieldValueTypeInvalid
       return `Invalid value: ${renderValue(error.value)}: ${error.message}`;
-    default: return `Invalid value: ${renderValue(error.value)}: ${error.message}`;
   }
 }
 

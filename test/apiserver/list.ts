@@ -42,9 +42,12 @@ export function listObjects(store: Store, ops: Operations, type: ResourceType, q
   const filter = objectFilter(type, query.labelSelector, query.fieldSelector);
   const namespace = type.namespaced ? query.namespace : undefined;
   const start = query.continueToken ? decodeContinue(query.continueToken).start : undefined;
-  let matching = store.list(type.storageKey, namespace).filter(filter);
-  matching.sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
-  if (start !== undefined) matching = matching.filter((obj) => keyOf(obj) > start);
+  // Each key is built once, not once per comparison.
+  const keyed = store.list(type.storageKey, namespace).filter(filter)
+    .map((obj) => ({ key: keyOf(obj), obj }))
+    .filter(({ key }) => start === undefined || key > start);
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  let matching = keyed.map(({ obj }) => obj);
   const result: ListResult = {
     kind: `${type.kind}List`,
     apiVersion: apiVersionOf(type),
@@ -53,7 +56,6 @@ export function listObjects(store: Store, ops: Operations, type: ResourceType, q
   };
   const limit = query.limit && query.limit > 0 ? query.limit : undefined;
   if (limit !== undefined && matching.length > limit) {
-    matching = matching.slice(0, limit + 1);
     const last = matching[limit - 1];
     if (!last) throw new ApiError(500, 'InternalError', `paging: no item at ${limit - 1}`);
     result.metadata.continue = Buffer.from(JSON.stringify({ start: keyOf(last) })).toString('base64url');

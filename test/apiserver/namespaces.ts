@@ -1,15 +1,16 @@
 // Namespace deletion as kube's namespace controller does it: a deleted Namespace turns Terminating, everything
 // in it is deleted (objects with finalizers wait for them), and the Namespace goes once it is empty.
+import { CRD_STORAGE } from './crds.js';
 import type { Operations } from './ops.js';
 import type { TypeRegistry } from './registry.js';
-import { storageKeyOf } from './resource-type.js';
+import { storageKeyOf, type ResourceType } from './resource-type.js';
 import type { Store } from './store.js';
 import { isJsonObject, type KubeObject } from './types.js';
 
 const NAMESPACES = storageKeyOf('', 'namespaces');
 
-function namespacedStorage(registry: TypeRegistry): Map<string, ReturnType<TypeRegistry['all']>[number]> {
-  const byStorage = new Map<string, ReturnType<TypeRegistry['all']>[number]>();
+function namespacedStorage(registry: TypeRegistry): Map<string, ResourceType> {
+  const byStorage = new Map<string, ResourceType>();
   for (const type of registry.all()) if (type.namespaced && !byStorage.has(type.storageKey)) byStorage.set(type.storageKey, type);
   return byStorage;
 }
@@ -22,14 +23,13 @@ export function watchNamespaces(store: Store, registry: TypeRegistry, ops: Opera
       terminating.delete(name);
       return;
     }
-    let remaining = 0;
-    for (const [key, type] of namespacedStorage(registry)) {
+    const storage = namespacedStorage(registry);
+    for (const [key, type] of storage) {
       for (const obj of store.list(key, name)) {
-        remaining++;
         if (!obj.metadata.deletionTimestamp) ops.delete(type, name, obj.metadata.name ?? '');
       }
     }
-    if (remaining > 0 && [...namespacedStorage(registry).keys()].some((key) => store.count(key, name) > 0)) return;
+    if ([...storage.keys()].some((key) => store.count(key, name) > 0)) return;
     terminating.delete(name);
     const type = registry.find('', 'v1', 'namespaces');
     if (type) ops.finalize(type, ns);
@@ -58,7 +58,7 @@ export function watchNamespaces(store: Store, registry: TypeRegistry, ops: Opera
     }
   };
   subscribeAll();
-  store.subscribe(storageKeyOf('apiextensions.k8s.io', 'customresourcedefinitions'), () => setImmediate(subscribeAll));
+  store.subscribe(CRD_STORAGE, () => setImmediate(subscribeAll));
 }
 
 function markTerminating(store: Store, ns: KubeObject): void {

@@ -8,7 +8,7 @@ import {
 import { applyPatch, type PatchType } from './patch/index.js';
 import { deepEqual } from './patch/json-util.js';
 import { STRATEGIC_META } from './patch/strategic.js';
-import { apiVersionOf, type ResourceType, type Tx } from './resource-type.js';
+import { apiVersionOf, storageKeyOf, type ResourceType, type Tx } from './resource-type.js';
 import { validateMetadata } from './validation.js';
 import type { Store } from './store.js';
 import { deleteKey, isJsonObject, type KubeObject } from './types.js';
@@ -25,7 +25,7 @@ export interface DeleteOptions {
   dryRun?: boolean;
 }
 
-const NAMESPACES = '/namespaces';
+const NAMESPACES = storageKeyOf('', 'namespaces');
 
 export function nowTimestamp(nowMs = Date.now()): string {
   return new Date(Math.floor(nowMs / 1000) * 1000).toISOString().replace('.000Z', 'Z');

@@ -136,23 +136,23 @@ export const endpointSlicePrinter: Printer = {
   },
 };
 
-/** A CRD version's additionalPrinterColumns after NAME, then AGE unless the CRD defines its own. */
+/** A CRD version's additionalPrinterColumns after NAME; NAME and AGE alone when it defines none (as kube). */
 export function crdPrinter(definitions: JsonObject[]): Printer {
   const custom = definitions.map((d) => ({
     column: { name: String(d.name ?? ''), type: (d.type ?? 'string') as PrinterColumn['type'], format: String(d.format ?? ''),
       description: String(d.description ?? ''), priority: Number(d.priority ?? 0) },
     steps: parseJsonPath(String(d.jsonPath ?? '')),
   }));
-  const hasAge = definitions.some((d) => d.jsonPath === '.metadata.creationTimestamp');
+  const defaultAge = definitions.length === 0;
   return {
-    columns: [NAME_COLUMN, ...custom.map((c) => c.column), ...(hasAge || definitions.length > 0 ? [] : [AGE_COLUMN])],
+    columns: [NAME_COLUMN, ...custom.map((c) => c.column), ...(defaultAge ? [AGE_COLUMN] : [])],
     cells: (obj, now) => [obj.metadata.name, ...custom.map(({ column: c, steps }) => {
       const value = evaluateJsonPath(obj, steps)[0];
       if (value === undefined || value === null) return null;
       if (c.type === 'date') return typeof value === 'string' ? age({ metadata: { creationTimestamp: value } }, now) : null;
       if (c.type === 'string' && typeof value !== 'string') return typeof value === 'object' ? JSON.stringify(value) : String(value);
       return value;
-    }), ...(hasAge || definitions.length > 0 ? [] : [age(obj, now)])],
+    }), ...(defaultAge ? [age(obj, now)] : [])],
   };
 }
 

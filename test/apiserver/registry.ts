@@ -45,7 +45,8 @@ export class TypeRegistry {
 
   /** Served group names in registration order (kube lists built-in groups first), core ('') included. */
   groups(): string[] {
-    return this.groupOrder.filter((g) => this.all().some((t) => t.group === g));
+    const served = new Set(this.all().map((t) => t.group));
+    return this.groupOrder.filter((g) => served.has(g));
   }
 
   /** Versions of a group, preferred first. */

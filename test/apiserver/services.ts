@@ -5,6 +5,7 @@
 // "patchAllocatedValues" does.
 import { IPRangeAllocator, PortAllocator, familyOf, type IPFamily } from './allocators.js';
 import { invalid, type FieldError } from './errors.js';
+import { deepEqual } from './patch/json-util.js';
 import type { Strategy, Tx } from './resource-type.js';
 import { isJsonObject, type JsonObject, type KubeObject } from './types.js';
 
@@ -62,7 +63,7 @@ export class ServiceAllocator {
       prepareUpdate: (obj, old, tx) => this.prepareUpdate(obj, old, tx),
       released: (obj) => this.release(obj),
       fieldValue: (obj, field) => {
-        const spec = specOf(obj);
+        const spec: ServiceSpec = isJsonObject(obj.spec) ? obj.spec : {}; // a read: never adds a spec to a stored object
         if (field === 'spec.clusterIP') return spec.clusterIP ?? '';
         if (field === 'spec.type') return spec.type ?? '';
         return undefined;
@@ -87,7 +88,7 @@ export class ServiceAllocator {
     if (spec.type === 'ExternalName') return;
     const carried = ['clusterIP', 'clusterIPs', 'ipFamilies', 'ipFamilyPolicy'] as const;
     for (const key of carried) if (spec[key] === undefined || spec[key] === '') Object.assign(spec, { [key]: oldSpec[key] });
-    if (JSON.stringify(spec.clusterIPs) !== JSON.stringify(oldSpec.clusterIPs) && oldSpec.clusterIPs) {
+    if (oldSpec.clusterIPs && !deepEqual(spec.clusterIPs, oldSpec.clusterIPs)) {
       fail(obj, [{ type: 'FieldValueInvalid', field: 'spec.clusterIPs[0]', value: spec.clusterIPs,
         message: 'may not change once set' }]);
     }

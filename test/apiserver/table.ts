@@ -65,9 +65,9 @@ export function tableFor(type: ResourceType, body: JsonObject, includeObject: st
     if (object !== undefined) row.object = object;
     return row;
   });
-  const listMeta = isJsonObject(body.metadata) && Array.isArray(body.items) ? body.metadata : {};
-  const metadata: JsonObject = { resourceVersion: isJsonObject(listMeta) ? listMeta.resourceVersion : undefined };
-  if (isJsonObject(listMeta) && listMeta.continue) metadata.continue = listMeta.continue;
-  if (!Array.isArray(body.items) && isJsonObject(body.metadata)) metadata.resourceVersion = body.metadata.resourceVersion;
+  // A list's resourceVersion and continue token, or the single object's resourceVersion.
+  const sourceMeta = isJsonObject(body.metadata) ? body.metadata : {};
+  const metadata: JsonObject = { resourceVersion: sourceMeta.resourceVersion };
+  if (Array.isArray(body.items) && sourceMeta.continue) metadata.continue = sourceMeta.continue;
   return { kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata, columnDefinitions: columns, rows };
 }

@@ -65,9 +65,10 @@ export function startWatch(
   const inScope = (obj: KubeObject): boolean =>
     (request.namespace === undefined || obj.metadata.namespace === request.namespace) && filter(obj);
   const rvText = request.resourceVersion;
+  const fromCurrentState = rvText === null || rvText === '' || rvText === '0';
   let replay: StoreEvent[] = [];
   let gone: TooOldResourceVersion | undefined;
-  if (rvText !== null && rvText !== '' && rvText !== '0') {
+  if (!fromCurrentState) {
     try {
       replay = store.eventsSince(type.storageKey, parseRV(rvText, type));
     } catch (error) {
@@ -84,6 +85,7 @@ export function startWatch(
     return;
   }
   const apiVersion = apiVersionOf(type);
+  /** `event` caches the encoded line; it is keyed by the type written, so a synthesized ADDED/DELETED caches too. */
   const write = (eventType: StoreEventType, event: StoreEvent | undefined, obj: KubeObject): void => {
     const cacheKey = `${eventType}:${apiVersion}`;
     let line = event?.encoded?.get(cacheKey);
@@ -99,12 +101,12 @@ export function startWatch(
     if (event.type === 'DELETED') {
       if (before) write('DELETED', event, event.object);
     } else if (now) {
-      write(before || event.type === 'ADDED' ? event.type : 'ADDED', before || event.type === 'ADDED' ? event : undefined, event.object);
+      write(before ? event.type : 'ADDED', event, event.object);
     } else if (before) {
-      write('DELETED', undefined, event.object);
+      write('DELETED', event, event.object);
     }
   };
-  if (rvText === null || rvText === '' || rvText === '0') {
+  if (fromCurrentState) {
     for (const obj of store.list(type.storageKey, type.namespaced ? request.namespace : undefined)) {
       if (inScope(obj)) write('ADDED', undefined, obj);
     }

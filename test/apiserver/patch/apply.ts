@@ -20,6 +20,9 @@ function metaFor(type: ResourceType): PatchMeta {
   return type.builtin ? STRATEGIC_META[type.kind] ?? {} : {};
 }
 
+/** A path as one string, for set membership. */
+const pathKey = (path: FieldPath): string => path.join('\u0000');
+
 function pathText(path: FieldPath): string {
   return path.map((s) => (s.startsWith('f:') ? `.${s.slice(2)}` : `[${s.slice(2)}]`)).join('');
 }
@@ -70,10 +73,12 @@ export function applyConfiguration(
   const others = entries.filter((e) => e !== mine);
   const newEntry = entryFor(type, manager, applied, options.subresource);
   const newPaths = leafPaths(newEntry.fieldsV1);
+  const owned = others.map((entry) => ({ entry, keys: new Set(leafPaths(entry.fieldsV1).map(pathKey)) }));
   const conflicts: { path: FieldPath; owner: ManagedFieldsEntry }[] = [];
   for (const path of newPaths) {
     if (deepEqual(valueAt(current, path), valueAt(applied, path))) continue;
-    const owner = others.find((e) => leafPaths(e.fieldsV1).some((p) => p.join('\u0000') === path.join('\u0000')));
+    const key = pathKey(path);
+    const owner = owned.find(({ keys }) => keys.has(key))?.entry;
     if (owner) conflicts.push({ path, owner });
   }
   if (conflicts.length > 0 && !options.force) {
@@ -84,11 +89,10 @@ export function applyConfiguration(
       { causes });
   }
   let merged = strategicMerge(current, applied, metaFor(type)) as KubeObject;
-  const otherPaths = new Set(others.flatMap((e) => leafPaths(e.fieldsV1)).map((p) => p.join('\u0000')));
-  const newKeys = new Set(newPaths.map((p) => p.join('\u0000')));
+  const newKeys = new Set(newPaths.map(pathKey));
   for (const path of mine ? leafPaths(mine.fieldsV1) : []) {
-    const key = path.join('\u0000');
-    if (!newKeys.has(key) && !otherPaths.has(key)) merged = removePath(merged, path) as KubeObject;
+    const key = pathKey(path);
+    if (!newKeys.has(key) && !owned.some(({ keys }) => keys.has(key))) merged = removePath(merged, path) as KubeObject;
   }
   const keptOthers = options.force ? others.map((e) => stripPaths(e, conflicts.map((c) => c.path))) : others;
   merged.metadata = { ...merged.metadata, managedFields: [...keptOthers, newEntry] };

@@ -34,8 +34,15 @@ export function validateCustomResource(
   return { value, errors };
 }
 
+/** Whether any node of a schema has rules; remembered per schema object, which a CRD version reuses for every write. */
+const rulesSeen = new WeakMap<JSONSchemaProps, boolean>();
+
 function hasRules(schema: JSONSchemaProps): boolean {
-  if ((schema['x-kubernetes-validations'] ?? []).length > 0) return true;
-  const children = [...Object.values(schema.properties ?? {}), schema.items, typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined];
-  return children.some((c) => c !== undefined && hasRules(c));
+  let found = rulesSeen.get(schema);
+  if (found === undefined) {
+    const children = [...Object.values(schema.properties ?? {}), schema.items, typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined];
+    found = (schema['x-kubernetes-validations'] ?? []).length > 0 || children.some((c) => c !== undefined && hasRules(c));
+    rulesSeen.set(schema, found);
+  }
+  return found;
 }

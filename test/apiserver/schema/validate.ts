@@ -1,6 +1,7 @@
 // OpenAPI v3 validation of a (pruned, defaulted) custom resource against its structural schema, with
 // kube-apiserver's error types and texts (kube-openapi validation errors as converted by
 // apiextensions-apiserver's ConvertToFieldErrors, and structurallisttype for list-type set/map).
+import { deepEqual } from '../patch/json-util.js';
 import { child, fieldError, index, showValue } from './errors.js';
 import { matchesFormat } from './formats.js';
 import { subSchema } from './prune.js';
@@ -63,12 +64,24 @@ function validateString(value: string, schema: JSONSchemaProps, path: string, er
   if (schema.minLength !== undefined && length < schema.minLength) {
     errs.push(fieldError('FieldValueInvalid', path, `${path} in body should be at least ${schema.minLength} chars long`, value));
   }
-  if (schema.pattern !== undefined && !new RegExp(schema.pattern, 'u').test(value)) {
+  if (schema.pattern !== undefined && !compiledPattern(schema.pattern).test(value)) {
     errs.push(fieldError('FieldValueInvalid', path, `${path} in body should match '${schema.pattern}'`, value));
   }
   if (schema.format && !matchesFormat(schema.format, value)) {
     errs.push(fieldError('FieldValueInvalid', path, `${path} in body must be of type ${schema.format}: ${JSON.stringify(value)}`, value));
   }
+}
+
+/** Schemas are validated on every write with the same few patterns: each is compiled once. */
+const patterns = new Map<string, RegExp>();
+
+function compiledPattern(pattern: string): RegExp {
+  let regex = patterns.get(pattern);
+  if (!regex) {
+    regex = new RegExp(pattern, 'u');
+    patterns.set(pattern, regex);
+  }
+  return regex;
 }
 
 function validateNumber(value: number, schema: JSONSchemaProps, path: string, errs: Errors): void {
@@ -157,14 +170,4 @@ function validateObject(value: Record<string, unknown>, schema: JSONSchemaProps,
     if (!sub) continue;
     validateValue(v, sub, schema.properties?.[key] ? child(path, key) : index(path, key), errs);
   }
-}
-
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
-  if (isObject(a) && isObject(b)) {
-    const ka = Object.keys(a);
-    return ka.length === Object.keys(b).length && ka.every((k) => deepEqual(a[k], b[k]));
-  }
-  return false;
 }
