@@ -70,3 +70,17 @@ export function expectFrameError(decode: () => unknown, reason: FrameErrorReason
   expect(thrown).toBeInstanceOf(FrameError);
   expect((thrown as FrameError).reason).toBe(reason);
 }
+
+/** Property: any byte string of up to `maxLength` bytes either decodes or throws a FrameError, never anything else. */
+export function assertDecodesOrThrowsFrameError(decode: (bytes: Uint8Array) => unknown, maxLength: number, numRuns: number): void {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength }), (bytes) => {
+      try {
+        decode(bytes);
+      } catch (error) {
+        expect(error).toBeInstanceOf(FrameError);
+      }
+    }),
+    { numRuns },
+  );
+}
