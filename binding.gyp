@@ -1,6 +1,7 @@
 # The speaker's AF_PACKET addon (speaker/native/herald_packet.c). Node-API only (NAPI_VERSION 8), so the
-# one build loads on every Node release since 12.22 and needs no V8 headers: npm's nodedir points at
-# node_api.h and uv.h. Built by `npm install` / `npm ci` through node-gyp into build/Release/.
+# one build loads on every Node release since 12.22 and needs only node_api.h and uv.h. Built by `npm install` /
+# `npm ci` through node-gyp into build/Release/, against the headers of the pinned Node package
+# (scripts/addon-nodedir.cjs), so no headers are downloaded and the machine's own Node does not matter.
 {
   "targets": [
     {

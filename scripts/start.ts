@@ -1,9 +1,10 @@
 // npm start: Herald's main job. With a cluster configured (--kubeconfig or KUBECONFIG) it runs the
 // controller against it. With none, it runs an embedded demo: as root, the layer 2 failover demo on the
 // network-namespace lab (test/lab/demo.ts: three speakers, a client, the owner killed); otherwise, or with
-// --emulator, the controller demo: it starts the in-repo API emulator, applies config/default and
-// config/samples/ with the real kubectl, runs the controller in-process and shows the Services getting
-// their external IPs as a live table until Ctrl-C (--once: until every sample has its IPs).
+// --controller, the controller demo: it starts a real control plane built from Go modules (test/cluster/;
+// the in-repo API emulator where Go is missing, or with --emulator), applies config/default and
+// config/samples/ with kubectl, runs the controller in-process and shows the Services getting their
+// external IPs as a live table until Ctrl-C (--once: until every sample has its IPs).
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { dirname, join } from 'node:path';
@@ -13,17 +14,19 @@ import { Command } from 'commander';
 import { CoreV1Api, makeInformer, type KubeConfig, type V1Service } from '@kubernetes/client-node';
 import { HERALD_NAMESPACE } from '../crds/v1beta1/index.js';
 import { createLogger } from '../lib/log.js';
-import { loadKubeConfig } from '../lib/kube/config.js';
+import { loadKubeConfig, ReusingKubeConfig } from '../lib/kube/config.js';
 import { createControllerCore } from '../controller/reconcile/index.js';
 import { startController, type RunningController } from '../controller/driver/app.js';
 import { parseDuration, parseLogLevel, parsePort } from '../controller/driver/flags.js';
-import { startApiServer } from '../test/apiserver/index.js';
+import { startApiBackend, kubectlCommand, type ApiBackend } from '../test/cluster/backend.js';
+import { binariesCurrent, buildBinaries, findGo } from '../test/cluster/build.js';
 import { externalIP, serviceTable } from './svc-table.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 interface Flags {
   kubeconfig?: string;
+  controller: boolean;
   emulator: boolean;
   once: boolean;
   timeout: string;
@@ -33,7 +36,7 @@ interface Flags {
 
 /** Asynchronous on purpose: the emulator answering kubectl runs in this very process. Warnings are shown too. */
 async function kubectl(kubeconfigPath: string, args: string[]): Promise<void> {
-  const { stdout, stderr } = await promisify(execFile)('kubectl', ['--kubeconfig', kubeconfigPath, ...args], { cwd: root, encoding: 'utf8' });
+  const { stdout, stderr } = await promisify(execFile)(kubectlCommand(), ['--kubeconfig', kubeconfigPath, ...args], { cwd: root, encoding: 'utf8' });
   const indent = (text: string): string => text.split('\n').filter((l) => l !== '').map((l) => `  ${l}\n`).join('');
   process.stdout.write(indent(stdout));
   process.stderr.write(indent(stderr));
@@ -94,14 +97,35 @@ function waitForSignal(): Promise<void> {
   });
 }
 
+/**
+ * The API the controller demo runs on: a real control plane (etcd, kube-apiserver, kube-controller-manager) when
+ * its binaries are built or Go is here to build them (once, some minutes), else the in-repo emulator.
+ */
+async function startDemoApi(flags: Flags): Promise<ApiBackend> {
+  if (flags.emulator) return startApiBackend({}, 'emulator').then(announce);
+  if (!binariesCurrent() && findGo()) {
+    console.log('Building kube-apiserver, kube-controller-manager, kubectl and etcd from Go modules (once per machine) ...');
+    const built = await buildBinaries({ log: (line) => console.log(`  ${line}`) });
+    console.log(`  done in ${built.seconds.toFixed(0)} s, into ${built.dir}`);
+  }
+  return announce(await startApiBackend({}, binariesCurrent() ? 'real' : 'emulator'));
+}
+
+function announce(api: ApiBackend): ApiBackend {
+  console.log(api.name === 'real'
+    ? `Real Kubernetes control plane (kube-apiserver, etcd, kube-controller-manager) at ${api.url}`
+    : `Kubernetes API emulator (the in-repo test double) at ${api.url}`);
+  console.log(`  kubeconfig: ${api.kubeconfigPath}`);
+  return api;
+}
+
 async function runDemo(flags: Flags): Promise<boolean> {
-  const api = await startApiServer();
-  console.log(`Kubernetes API emulator at ${api.url} (kubeconfig: ${api.kubeconfigPath})`);
+  const api = await startDemoApi(flags);
   let controller: RunningController | undefined;
   try {
     console.log('Applying config/default (CRDs included) and config/samples/ with kubectl:');
     await applyEverything(api.kubeconfigPath);
-    const kubeConfig = api.kubeConfig();
+    const kubeConfig = ReusingKubeConfig.from(api.kubeConfig());
     controller = await startController({
       kubeConfig, logger: createLogger('controller', parseLogLevel(flags.logLevel ?? 'warn')), namespace: HERALD_NAMESPACE,
       identity: `${hostname()}-${process.pid}`, leaderElect: true, metricsPort: parsePort(flags.metricsPort ?? '0'),
@@ -135,9 +159,10 @@ function runLabDemo(): Promise<boolean> {
 async function main(): Promise<void> {
   const flags = new Command('npm start')
     .description('Run Herald: against your cluster when one is configured, else a self-contained demo ' +
-      '(as root the layer 2 failover on a network-namespace lab, otherwise the controller on the API emulator)')
+      '(as root the layer 2 failover on a network-namespace lab, otherwise the controller on a local control plane)')
     .option('--kubeconfig <path>', 'run against this cluster instead of a demo (KUBECONFIG works too)')
-    .option('--emulator', 'demo: the controller on the API emulator, even as root', false)
+    .option('--controller', 'demo: the controller on a real control plane built from Go modules (the emulator where Go is missing), even as root', false)
+    .option('--emulator', 'demo: the controller on the in-repo API emulator, even as root', false)
     .option('--once', 'demo: exit when every sample Service has its IPs (exit 1 after --timeout)', false)
     .option('--timeout <d>', 'how long --once waits', '60s')
     .option('--log-level <level>', 'controller log level (demo default: warn, cluster default: info)')
@@ -147,13 +172,13 @@ async function main(): Promise<void> {
     await runAgainstCluster(flags);
     return;
   }
-  if (!flags.emulator && process.getuid?.() === 0) {
+  if (!flags.controller && !flags.emulator && process.getuid?.() === 0) {
     const ok = await runLabDemo();
-    console.log('\nThe controller side (pools → Service IPs, on the in-repo API emulator): npm start -- --emulator');
+    console.log('\nThe controller side (pools → Service IPs, on a local control plane): npm start -- --controller');
     process.exitCode = ok ? 0 : 1;
     return;
   }
-  if (!flags.emulator) console.log('Not root, so no network-namespace lab: showing the controller on the API emulator.\n');
+  if (!flags.controller && !flags.emulator) console.log('Not root, so no network-namespace lab: showing the controller on a local control plane.\n');
   process.exitCode = (await runDemo(flags)) ? 0 : 1;
 }
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# `npm run test:all`: every test this machine can run. Unit and emulator tests always; as root, also the
-# network lab (after installing its Debian packages). Ends with one plain line, "N passed, N failed".
+# `npm run test:all`: every test this machine can run. Unit and emulator tests always; the API suites a second
+# time against a real control plane (built from Go modules on first use, see test/cluster/) where Go is here;
+# as root, also the network lab (after installing its Debian packages). Ends with one plain line,
+# "N passed, N failed". Under CI (CI=true) a missing Go toolchain or a failed build fails the run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 results=$(mktemp -d)
@@ -9,6 +11,23 @@ jest=(node --experimental-vm-modules node_modules/jest/bin/jest.js)
 status=0
 
 "${jest[@]}" --json --outputFile="$results/unit.json" || status=1
+
+# The suites that talk to a Kubernetes API, again against the real thing (HERALD_API_BACKEND, test/cluster/backend.ts).
+api_suites=(test/integration test/kubectl test/apiserver/tests)
+if command -v go >/dev/null 2>&1 || [ -x /usr/local/go/bin/go ]; then
+  command -v openssl >/dev/null 2>&1 || bash test/cluster/install-deps.sh || status=1
+  if npm run --silent cluster -- build; then
+    HERALD_API_BACKEND=real "${jest[@]}" --json --outputFile="$results/real.json" "${api_suites[@]}" || status=1
+  else
+    echo "test:all: building the real control plane failed" >&2
+    status=1
+  fi
+elif [ "${CI:-}" = true ]; then
+  echo "test:all: no Go toolchain, so no real control plane: CI needs it" >&2
+  status=1
+else
+  echo "test:all: no Go toolchain (go on PATH or in /usr/local/go/bin), the real-control-plane API suites were skipped"
+fi
 if [ "$(id -u)" -eq 0 ]; then
   bash test/lab/install-deps.sh || status=1
   "${jest[@]}" -c jest.lab.config.js --runInBand --json --outputFile="$results/lab.json" || status=1
