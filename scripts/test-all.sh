@@ -13,7 +13,7 @@ status=0
 "${jest[@]}" --json --outputFile="$results/unit.json" || status=1
 
 # The suites that talk to a Kubernetes API, again against the real thing (HERALD_API_BACKEND, test/cluster/backend.ts).
-api_suites=(test/integration test/kubectl test/apiserver/tests)
+api_suites=(test/cluster/controlplane.test.ts test/integration test/kubectl test/apiserver/tests)
 if command -v go >/dev/null 2>&1 || [ -x /usr/local/go/bin/go ]; then
   command -v openssl >/dev/null 2>&1 || bash test/cluster/install-deps.sh || status=1
   if npm run --silent cluster -- build; then

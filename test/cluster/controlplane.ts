@@ -1,8 +1,9 @@
 // A real Kubernetes control plane on loopback, like controller-runtime's envtest: etcd, kube-apiserver (its own
 // CA, client certificates, RBAC on, service-account signing, a service CIDR per family) and
-// kube-controller-manager (the namespace, garbage-collector, EndpointSlice and service-account controllers; there
-// are no kubelets, so pods stay Pending). Ports are picked free, so several can share a machine; every process
-// is recorded (PID + start time) in the state folder, and stop ends exactly those and removes the folder.
+// kube-controller-manager (the namespace, garbage-collector, EndpointSlice, service-account and
+// ClusterRole-aggregation controllers; there are no kubelets, so pods stay Pending). Ports are picked free, so
+// several can share a machine; every process is recorded (PID + start time) in the state folder, and stop ends
+// exactly those and removes the folder.
 import { readFileSync, rmSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { request } from 'node:https';
 import { createServer } from 'node:net';
@@ -19,6 +20,8 @@ const FIRST_SERVICE_IPS = ['10.96.0.1', 'fd00:10:96::1'];
 export const KUBE_CONTROLLERS = [
   'namespace-controller', 'garbage-collector-controller', 'endpointslice-controller',
   'serviceaccount-controller', 'serviceaccount-token-controller',
+  // Fills the aggregated ClusterRoles (admin, edit, view) as on every cluster.
+  'clusterrole-aggregation-controller',
 ];
 
 export interface ControlPlaneState {

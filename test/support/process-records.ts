@@ -30,14 +30,14 @@ export function startTimeOf(pid: number): string | undefined {
   return statAfterComm(pid)?.split(' ')[19];
 }
 
-/** True while the recorded process runs (same PID and same start time). */
+/**
+ * True while the recorded process runs (same PID and same start time). A process that died but was not reaped
+ * yet (a zombie: our own child, or an orphan of a detached `up` whose reaper is slow) still has a /proc entry,
+ * and counts as gone.
+ */
 export function isAlive(record: Pick<ProcRecord, 'pid' | 'startTime'>): boolean {
-  return startTimeOf(record.pid) === record.startTime;
-}
-
-/** A child of ours that died but was not reaped yet still has a /proc entry: treat it as gone. */
-function isZombie(pid: number): boolean {
-  return statAfterComm(pid)?.startsWith('Z') ?? true;
+  const stat = statAfterComm(record.pid);
+  return stat !== undefined && stat.split(' ')[19] === record.startTime && !stat.startsWith('Z');
 }
 
 export function sleep(ms: number): Promise<void> {
@@ -91,7 +91,7 @@ export class ProcessRecords<R extends ProcRecord = ProcRecord> {
     if (!isAlive(record)) return this.forget(record.pid);
     process.kill(record.pid, signal);
     const deadline = Date.now() + timeoutMs;
-    while (isAlive(record) && !isZombie(record.pid)) {
+    while (isAlive(record)) {
       if (Date.now() > deadline) {
         if (signal === 'SIGKILL') throw new Error(`${record.role} (pid ${record.pid}) survived SIGKILL for ${timeoutMs} ms`);
         return this.kill(record, 'SIGKILL', timeoutMs);
