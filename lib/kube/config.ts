@@ -1,6 +1,7 @@
 // Where the binaries find their cluster: an explicit --kubeconfig wins; inside a pod the service account;
 // otherwise KUBECONFIG or ~/.kube/config, as kubectl does.
 import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { KubeConfig, type RequestContext } from '@kubernetes/client-node';
 
 type Dispatcher = NonNullable<ReturnType<RequestContext['getDispatcher']>>;
@@ -48,8 +49,15 @@ export interface LoadedKubeConfig {
 
 export interface KubeConfigEnv {
   KUBERNETES_SERVICE_HOST?: string;
+  KUBECONFIG?: string;
+  HOME?: string;
 }
 
+/**
+ * Where the cluster is, in kubectl's order: --kubeconfig, then (inside a pod) the service account, then
+ * KUBECONFIG, then ~/.kube/config. With none of them it throws at once: client-node would otherwise fall back to
+ * http://localhost:8080 and the controller would retry a server that does not exist forever.
+ */
 export function loadKubeConfig(
   explicitPath: string | undefined,
   env: KubeConfigEnv = process.env,
@@ -65,9 +73,24 @@ export function loadKubeConfig(
     kubeConfig.loadFromCluster();
     return { kubeConfig, source: 'in-cluster' };
   }
-  kubeConfig.loadFromDefault();
+  const files = (env.KUBECONFIG ?? '').split(delimiter).filter((f) => f !== '');
+  const homeConfig = env.HOME ? join(env.HOME, '.kube', 'config') : undefined;
+  if (files.length === 0 && !(homeConfig && existsSync(homeConfig))) {
+    throw new Error('no cluster configured: not inside a pod, KUBECONFIG is not set and ' +
+      `${homeConfig ?? '~/.kube/config'} does not exist; pass --kubeconfig FILE or set KUBECONFIG`);
+  }
+  for (const file of files) {
+    if (!existsSync(file)) throw new Error(`kubeconfig "${file}" (from KUBECONFIG) does not exist`);
+  }
+  const [first, ...rest] = files.length > 0 ? files : [homeConfig ?? ''];
+  kubeConfig.loadFromFile(first ?? '');
+  for (const file of rest) {
+    const more = new KubeConfig();
+    more.loadFromFile(file);
+    kubeConfig.mergeConfig(more);
+  }
   if (!kubeConfig.getCurrentCluster()) {
-    throw new Error('no cluster configured: pass --kubeconfig, set KUBECONFIG, or run inside a pod');
+    throw new Error(`no current cluster in ${files.join(delimiter) || homeConfig}: set current-context, or pass --kubeconfig`);
   }
   return { kubeConfig, source: 'default' };
 }
