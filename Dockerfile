@@ -14,8 +14,9 @@ RUN apt-get update \
 WORKDIR /app
 # Manifests first, so the dependency layer is cached until they change.
 COPY package.json package-lock.json binding.gyp ./
+COPY scripts/addon-nodedir.cjs scripts/
 COPY speaker/native/ speaker/native/
-# npm ci also builds the addon: package.json's install script is `node-gyp rebuild`.
+# npm ci also builds the addon: package.json's install script runs node-gyp against the pinned Node's headers.
 RUN npm ci
 COPY . .
 RUN npm run build \

@@ -3,7 +3,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ControllerCore, ControllerCoreOptions } from '../core-api.js';
 import type { Logger } from '../../lib/log.js';
-import { ControllerMetrics } from '../../lib/metrics/controller.js';
+import { ControllerMetrics } from './metrics.js';
 import { startMetricsServer, type MetricsServer } from '../../lib/metrics/server.js';
 import { LeaderElector } from '../../lib/kube/leaderelection/elector.js';
 import { DEFAULT_TIMINGS, type ElectionTimings } from '../../lib/kube/leaderelection/decide.js';

@@ -6,7 +6,7 @@ import type { KubeConfig, V1Service } from '@kubernetes/client-node';
 import { serviceKey, type ControllerCore, type ControllerCoreOptions, type ServiceKey, type ServiceOutcome } from '../core-api.js';
 import { API_VERSION, IPADDRESSPOOL_KIND } from '../../crds/v1beta1/index.js';
 import type { Logger } from '../../lib/log.js';
-import type { ControllerMetrics } from '../../lib/metrics/controller.js';
+import type { ControllerMetrics } from './metrics.js';
 import { compareResourceVersions, describeError, isConflict, isNotFound } from '../../lib/kube/errors.js';
 import { ClusterCaches, type ClusterChange } from './informers.js';
 import { ClusterWriter, canonicalJson, serviceWritesNeeded } from './writes.js';

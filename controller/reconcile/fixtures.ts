@@ -1,6 +1,5 @@
 // Builders for tests: small V1Service and IPAddressPool objects with only the fields that matter.
 import type { V1Service } from '@kubernetes/client-node';
-import { API_VERSION, type IPAddressPool, type IPAddressPoolSpec } from '../../crds/v1beta1/index.js';
 
 export interface ServiceShape {
   annotations?: Record<string, string>;
@@ -39,12 +38,4 @@ export function service(key: string, shape: ServiceShape = {}): V1Service {
   };
 }
 
-/** `pool('name', ['192.0.2.0/30'], {...})`, created at `created` (ISO) so overlap age rules can be exercised. */
-export function pool(name: string, addresses: string[], spec: Partial<IPAddressPoolSpec> = {}, created = '2024-01-01T00:00:00Z', generation = 1): IPAddressPool {
-  return {
-    apiVersion: API_VERSION,
-    kind: 'IPAddressPool',
-    metadata: { name, namespace: 'herald-system', creationTimestamp: created as unknown as Date, generation },
-    spec: { addresses, ...spec },
-  };
-}
+export { pool } from '../../lib/config/fixtures.js';

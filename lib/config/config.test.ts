@@ -1,4 +1,4 @@
-import { pool } from '../../controller/reconcile/fixtures.js';
+import { pool } from './fixtures.js';
 import { configFromResources } from './pools.js';
 import { compileSelector } from './selector.js';
 

@@ -1,5 +1,5 @@
-import { ControllerMetrics, poolFigures } from './controller.js';
-import { startMetricsServer, type MetricsServer } from './server.js';
+import { ControllerMetrics, poolFigures } from './metrics.js';
+import { startMetricsServer, type MetricsServer } from '../../lib/metrics/server.js';
 
 describe('pool figures', () => {
   test('IPv4 and IPv6 counts become total and in-use per family', () => {

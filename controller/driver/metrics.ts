@@ -6,7 +6,7 @@
 // the nearest double (relative error below 1.2e-16). The exact counts are in the pool's status
 // (`availableIPv6` is a decimal string) and in `kubectl get ipaddresspools`.
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { PoolOutcome, ReconcileResult } from '../../controller/core-api.js';
+import type { PoolOutcome, ReconcileResult } from '../core-api.js';
 
 export type Family = 'IPv4' | 'IPv6';
 
