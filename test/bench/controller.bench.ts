@@ -1,9 +1,10 @@
-// Controller benchmarks against the in-repo API emulator (in this process) with the controller as a child
+// Controller benchmarks against a real kube-apiserver (test/cluster/, where its binaries are built) and the in-repo
+// API emulator (in this process), each in turn, with the controller as a child
 // process in its production form (`node <the Deployment's NODE_OPTIONS> dist/controller/main.js`, built
 // here first with `npm run build`'s tsc), so its memory is its own and is what a user gets:
 //  - allocation: N Services (default 10 000) created one after another while the controller runs, until
 //    every one has an IP. Anchor (the floor): the same N creates followed by N bare status PATCHes from this
-//    process against the same emulator in the same run. Both include creating the Services, both are
+//    process against the same server in the same run. Both include creating the Services, both are
 //    observed by the same watch.
 //  - controller RSS (VmRSS from /proc) once all N are served, and its peak (VmHWM); anchor: the same
 //    process idle with zero Services (client-node loaded, caches synced), so the per-Service cost shows.
@@ -18,6 +19,9 @@ import { createPool, ipsOf, repoRoot, serviceBody, startEnv, waitFor, type Env }
 import { becameLeader, startControllerProcess, type ChildOptions, type ControllerProcess } from '../integration/processes.js';
 import { mergePatch } from '../../lib/kube/patch.js';
 import { ratio, type Benchmark, type Figure } from './figure.js';
+import type { BackendName } from '../cluster/backend.js';
+import { binariesCurrent } from '../cluster/build.js';
+import { pinnedVersions } from '../cluster/versions.js';
 
 const N = Number(process.env.HERALD_BENCH_SERVICES ?? 10_000);
 const MiB = 1024 * 1024;
@@ -48,8 +52,8 @@ class ServedCounter {
 
 /** Compiles the sources to dist/ (what `npm run build` does), so the child runs the code of this checkout. */
 function build(): void {
-  const tsc = spawnSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', join(repoRoot, 'tsconfig.json')], { stdio: 'inherit' });
-  if (tsc.status !== 0) throw new Error(`tsc -p tsconfig.json failed (exit ${tsc.status ?? tsc.signal})`);
+  const tsc = spawnSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', join(repoRoot, 'tsconfig.build.json')], { stdio: 'inherit' });
+  if (tsc.status !== 0) throw new Error(`tsc -p tsconfig.build.json failed (exit ${tsc.status ?? tsc.signal})`);
 }
 
 interface EnvVar { name?: string; value?: string }
@@ -99,7 +103,7 @@ async function floorMs(env: Env, counter: ServedCounter): Promise<number> {
 interface ControllerRun { ms: number; rss: number; peak: number; heapUsed: number; idleRss: number }
 
 async function controllerRun(env: Env, counter: ServedCounter): Promise<ControllerRun> {
-  const proc = startControllerProcess('bench', env.api.kubeconfigPath, ['--no-leader-elect'], production);
+  const proc = startControllerProcess('bench', env.controllerUser.kubeconfigPath, ['--no-leader-elect'], production);
   try {
     await proc.waitForLog((l) => l.msg === 'leadership term synced', 60_000, 'leadership term synced');
     await new Promise((r) => setTimeout(r, 1000)); // let start-up garbage go
@@ -124,7 +128,7 @@ async function controllerRun(env: Env, counter: ServedCounter): Promise<Controll
 async function takeover(env: Env): Promise<{ killMs: number; releaseMs: number }> {
   const procs: ControllerProcess[] = [];
   const start = (id: string) => {
-    const p = startControllerProcess(id, env.api.kubeconfigPath, [], production);
+    const p = startControllerProcess(id, env.controllerUser.kubeconfigPath, [], production);
     procs.push(p);
     return p;
   };
@@ -148,35 +152,58 @@ async function takeover(env: Env): Promise<{ killMs: number; releaseMs: number }
   }
 }
 
+/** Allocation and memory on one backend: the floor first, then the controller, against the same server. */
+async function allocationFigures(backend: BackendName): Promise<{ figures: Figure[]; env: Env; counter: ServedCounter }> {
+  const env = await startEnv(backend);
+  const counter = new ServedCounter();
+  const server = backend === 'real' ? `kube-apiserver ${pinnedVersions().kubernetes} + etcd` : 'emulator';
+  try {
+    await createPool(env, 'bench', { addresses: ['10.0.0.0/16'] });
+    await counter.start(env);
+    const floor = await floorMs(env, counter);
+    const run = await controllerRun(env, counter);
+    const figures: Figure[] = [
+      {
+        name: `controller (${server}): ${N} Services created → all have an IP`, value: run.ms, unit: 'ms',
+        anchor: `floor: ${N} creates + ${N} bare status PATCHes, serial, same ${server}, same run`, anchorValue: floor,
+        ratio: ratio(run.ms, floor), target: 'ratio <= 1.5',
+      },
+      {
+        name: `controller RSS with ${N} Services, ${server} (node ${production.nodeFlags?.join(' ') ?? ''} dist/controller/main.js)`, value: run.rss / MiB, unit: 'MiB',
+        anchor: `same process idle, 0 Services (peak ${(run.peak / MiB).toFixed(0)} MiB, heap used ${(run.heapUsed / MiB).toFixed(0)} MiB)`,
+        anchorValue: run.idleRss / MiB, ratio: ratio(run.rss, run.idleRss), target: '< 150 MiB',
+      },
+    ];
+    return { figures, env, counter };
+  } catch (err) {
+    counter.stop();
+    await env.stop();
+    throw err;
+  }
+}
+
 export const benchmark: Benchmark = {
   name: 'controller',
   async run(): Promise<Figure[]> {
     build();
-    const env = await startEnv();
-    const counter = new ServedCounter();
-    try {
-      await createPool(env, 'bench', { addresses: ['10.0.0.0/16'] });
-      await counter.start(env);
-      const floor = await floorMs(env, counter);
-      const run = await controllerRun(env, counter);
-      const lease = process.env.HERALD_BENCH_SKIP_TAKEOVER ? { killMs: NaN, releaseMs: NaN } : await takeover(env);
-      return [
-        {
-          name: `controller: ${N} Services created → all have an IP`, value: run.ms, unit: 'ms',
-          anchor: `floor: ${N} creates + ${N} bare status PATCHes, serial, same emulator, same run`, anchorValue: floor,
-          ratio: ratio(run.ms, floor), target: 'ratio <= 1.5',
-        },
-        {
-          name: `controller RSS with ${N} Services (node ${production.nodeFlags?.join(' ') ?? ''} dist/controller/main.js)`, value: run.rss / MiB, unit: 'MiB',
-          anchor: `same process idle, 0 Services (peak ${(run.peak / MiB).toFixed(0)} MiB, heap used ${(run.heapUsed / MiB).toFixed(0)} MiB)`,
-          anchorValue: run.idleRss / MiB, ratio: ratio(run.rss, run.idleRss), target: '< 150 MiB',
-        },
-        { name: 'controller leader takeover after SIGKILL (lease 15 s)', value: lease.killMs, unit: 'ms', anchor: 'lease duration', anchorValue: 15_000, ratio: ratio(lease.killMs, 15_000), target: '<= lease duration + retry period (17 s)' },
-        { name: 'controller leader takeover after graceful stop', value: lease.releaseMs, unit: 'ms', anchor: 'retry period', anchorValue: 2_000, ratio: ratio(lease.releaseMs, 2_000), target: '< 1 s (watch on the Lease)' },
-      ];
-    } finally {
+    const figures: Figure[] = [];
+    // The real control plane where its binaries are built (npm run cluster -- build); the emulator always.
+    for (const backend of binariesCurrent() ? (['real', 'emulator'] as const) : (['emulator'] as const)) {
+      const { figures: measured, env, counter } = await allocationFigures(backend);
+      figures.push(...measured);
       counter.stop();
-      await env.stop();
+      try {
+        if (backend === 'emulator' && !process.env.HERALD_BENCH_SKIP_TAKEOVER) {
+          const lease = await takeover(env);
+          figures.push(
+            { name: 'controller leader takeover after SIGKILL (lease 15 s)', value: lease.killMs, unit: 'ms', anchor: 'lease duration', anchorValue: 15_000, ratio: ratio(lease.killMs, 15_000), target: '<= lease duration + retry period (17 s)' },
+            { name: 'controller leader takeover after graceful stop', value: lease.releaseMs, unit: 'ms', anchor: 'retry period', anchorValue: 2_000, ratio: ratio(lease.releaseMs, 2_000), target: '< 1 s (watch on the Lease)' },
+          );
+        }
+      } finally {
+        await env.stop();
+      }
     }
+    return figures;
   },
 };

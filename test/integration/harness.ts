@@ -1,7 +1,9 @@
-// Shared scaffolding for the integration tests: the in-repo API emulator with Herald's CRDs installed,
-// the real controller (driver + core) started in-process, and helpers to make Services and pools and to
-// wait for the cluster to reach a state.
-import { readdirSync, readFileSync } from 'node:fs';
+// Shared scaffolding for the integration tests: the API backend HERALD_API_BACKEND names (the in-repo emulator or
+// a real control plane, test/cluster/backend.ts) with Herald's CRDs installed, the real controller (driver + core)
+// started in-process as its own user, and helpers to make Services and pools and to wait for the cluster to
+// reach a state.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
@@ -9,25 +11,39 @@ import {
   ApiextensionsV1Api, CoreV1Api, CustomObjectsApi,
   type KubeConfig, type V1CustomResourceDefinition, type V1Service, type CoreV1Event,
 } from '@kubernetes/client-node';
-import { startApiServer } from '../apiserver/index.js';
+import type { ApiServer, ApiServerOptions } from '../apiserver/index.js';
+import { API_BACKEND, startApiBackend, type ApiBackend, type BackendName } from '../cluster/backend.js';
 import { GROUP, HERALD_NAMESPACE, IPADDRESSPOOL_PLURAL, VERSION, type IPAddressPool, type IPAddressPoolSpec } from '../../crds/v1beta1/index.js';
 import { createControllerCore } from '../../controller/reconcile/index.js';
 import { startController, type RunningController } from '../../controller/driver/app.js';
 import type { ElectionTimings } from '../../lib/kube/leaderelection/decide.js';
 import { silentLogger, createLogger } from '../../lib/log.js';
 import { ReusingKubeConfig } from '../../lib/kube/config.js';
+import {
+  createObjects, controllerRbacObjects, serviceAccountUser, waitForGrants, type ControllerUser, type RbacObject,
+} from './controller-identity.js';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
-export type ApiServer = Awaited<ReturnType<typeof startApiServer>>;
-
 export interface Env {
-  api: ApiServer;
+  backend: ApiBackend;
+  /** The admin: the test's own reads and writes. */
   kc: KubeConfig;
   core: CoreV1Api;
   custom: CustomObjectsApi;
+  /** Who the controller under test runs as: its ServiceAccount on the real backend, the admin on the emulator. */
+  controllerUser: ControllerUser;
   controllers: RunningController[];
+  /** A folder of the test's own (the controller's kubeconfig), removed by stop. */
+  scratchDir: string;
   stop(): Promise<void>;
+}
+
+export interface EnvOptions {
+  /** For the emulator only (e.g. onRequest). */
+  emulator?: ApiServerOptions;
+  /** The RBAC objects to install on the real backend instead of config/rbac's (a negative control). */
+  rbac?: RbacObject[];
 }
 
 export function crdDocuments(): V1CustomResourceDefinition[] {
@@ -37,22 +53,72 @@ export function crdDocuments(): V1CustomResourceDefinition[] {
     .filter((d) => d?.kind === 'CustomResourceDefinition');
 }
 
-export async function startEnv(): Promise<Env> {
-  const api = await startApiServer();
-  const kc = ReusingKubeConfig.from(api.kubeConfig());
-  const core = kc.makeApiClient(CoreV1Api);
-  const custom = kc.makeApiClient(CustomObjectsApi);
-  const ext = kc.makeApiClient(ApiextensionsV1Api);
-  for (const crd of crdDocuments()) await ext.createCustomResourceDefinition({ body: crd });
-  await core.createNamespace({ body: { metadata: { name: HERALD_NAMESPACE } } });
+/** The emulator's own handle (faults, store, open watches), for suites that only run on it. */
+export function emulatorOf(env: Env): ApiServer {
+  const { emulator } = env.backend;
+  if (!emulator) throw new Error(`this needs the API emulator, but the backend is "${env.backend.name}": use describeEmulatorOnly`);
+  return emulator;
+}
+
+/** A backend and the admin's clients, nothing installed; the controller acts as the admin until told otherwise. */
+export async function startBareEnv(backend: BackendName = API_BACKEND, emulatorOptions: ApiServerOptions = {}): Promise<Env> {
+  const started = await startApiBackend(emulatorOptions, backend);
+  const kc = ReusingKubeConfig.from(started.kubeConfig());
   const env: Env = {
-    api, kc, core, custom, controllers: [],
+    backend: started, kc, core: kc.makeApiClient(CoreV1Api), custom: kc.makeApiClient(CustomObjectsApi),
+    controllerUser: { kubeConfig: kc, kubeconfigPath: started.kubeconfigPath },
+    controllers: [], scratchDir: mkdtempSync(join(tmpdir(), 'herald-env-')),
     stop: async () => {
       for (const c of env.controllers) await c.stop().catch(() => undefined);
-      await api.stop();
+      await started.stop();
+      rmSync(env.scratchDir, { recursive: true, force: true });
     },
   };
   return env;
+}
+
+/** kube-apiserver serves a new CRD's objects only once it is Established (the emulator at once). */
+export async function waitForCrdsEstablished(env: Env, timeoutMs = 30_000): Promise<void> {
+  const ext = env.kc.makeApiClient(ApiextensionsV1Api);
+  for (const crd of crdDocuments()) {
+    const name = crd.metadata?.name ?? '';
+    await waitFor(`CRD ${name} Established`, async () =>
+      (await ext.readCustomResourceDefinition({ name })).status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True'), timeoutMs);
+  }
+}
+
+/**
+ * On the real backend, from now on the controller runs as the herald-controller ServiceAccount, which must exist
+ * already (startEnv installs it, kubectl's suite applies config/default), once RBAC allows it what `granted`
+ * grants. On the emulator nothing changes.
+ */
+export async function runControllerAsServiceAccount(env: Env, granted: RbacObject[] = controllerRbacObjects()): Promise<void> {
+  if (env.backend.name !== 'real') return;
+  env.controllerUser = await serviceAccountUser(env.kc, join(env.scratchDir, 'controller.kubeconfig'));
+  await waitForGrants(env.kc, granted);
+}
+
+/**
+ * The backend (HERALD_API_BACKEND's, or `backend`) with Herald's CRDs and namespace; on the real backend also
+ * config/rbac, with the controller running as its ServiceAccount.
+ */
+export async function startEnv(backend: BackendName = API_BACKEND, o: EnvOptions = {}): Promise<Env> {
+  const env = await startBareEnv(backend, o.emulator);
+  try {
+    const ext = env.kc.makeApiClient(ApiextensionsV1Api);
+    for (const crd of crdDocuments()) await ext.createCustomResourceDefinition({ body: crd });
+    await env.core.createNamespace({ body: { metadata: { name: HERALD_NAMESPACE } } });
+    if (env.backend.name === 'real') {
+      const rbac = o.rbac ?? controllerRbacObjects();
+      await createObjects(env.kc, rbac);
+      await runControllerAsServiceAccount(env, rbac);
+    }
+    await waitForCrdsEstablished(env);
+    return env;
+  } catch (err) {
+    await env.stop();
+    throw err;
+  }
 }
 
 export interface TestControllerOptions {
@@ -65,7 +131,7 @@ export interface TestControllerOptions {
 export async function startTestController(env: Env, o: TestControllerOptions = {}): Promise<RunningController> {
   const logger = process.env.HERALD_TEST_LOG ? createLogger('controller', 'debug') : silentLogger();
   const controller = await startController({
-    kubeConfig: env.kc, namespace: HERALD_NAMESPACE, identity: o.identity ?? 'test-controller',
+    kubeConfig: env.controllerUser.kubeConfig, namespace: HERALD_NAMESPACE, identity: o.identity ?? 'test-controller',
     leaderElect: o.leaderElect ?? false, timings: o.timings, loadBalancerClass: o.loadBalancerClass,
     logger, createCore: createControllerCore,
   });
@@ -148,8 +214,14 @@ export async function readService(env: Env, namespace: string, name: string): Pr
   });
 }
 
+/**
+ * How long a wait for the cluster to reach a state may take unless a test says otherwise: generous, for the real
+ * control plane is slower than the in-process emulator (a poll ends as soon as the state is reached).
+ */
+export const WAIT_MS = 15_000;
+
 /** Polls `probe` until it returns something other than undefined/false; fails naming `what` and the last value seen. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 5000): Promise<T> {
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = WAIT_MS): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -165,7 +237,7 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
   }
 }
 
-export function waitForIPs(env: Env, namespace: string, name: string, count = 1, timeoutMs = 5000): Promise<string[]> {
+export function waitForIPs(env: Env, namespace: string, name: string, count = 1, timeoutMs = WAIT_MS): Promise<string[]> {
   return waitFor(`${namespace}/${name} to have ${count} IP(s)`, async () => {
     const ips = ipsOf(await readService(env, namespace, name));
     return ips.length === count ? ips : undefined;
@@ -177,7 +249,7 @@ export async function eventsFor(env: Env, namespace: string, name: string): Prom
   return list.items;
 }
 
-export function waitForEvent(env: Env, namespace: string, name: string, reason: string, timeoutMs = 5000): Promise<CoreV1Event> {
+export function waitForEvent(env: Env, namespace: string, name: string, reason: string, timeoutMs = WAIT_MS): Promise<CoreV1Event> {
   return waitFor(`event ${reason} on ${namespace}/${name}`, async () =>
     (await eventsFor(env, namespace, name)).find((e) => e.reason === reason), timeoutMs);
 }

@@ -78,7 +78,7 @@ export class IpHistory {
   }
 }
 
-/** One emulator (with Herald's CRDs) and an IpHistory watching it, set up before and torn down after a suite. */
+/** One API backend (with Herald's CRDs) and an IpHistory watching it, set up before and torn down after a suite. */
 export function useWatchedEnv(): { env: Env; history: IpHistory } {
   const suite = {} as { env: Env; history: IpHistory };
   beforeAll(async () => {

@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 function start(identity: string): ControllerProcess {
-  const p = startControllerProcess(identity, env.api.kubeconfigPath, TIMINGS);
+  const p = startControllerProcess(identity, env.controllerUser.kubeconfigPath, TIMINGS);
   procs.push(p);
   return p;
 }

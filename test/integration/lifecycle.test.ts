@@ -1,5 +1,6 @@
-// The controller's lifecycle (issue #2 §3) against the API emulator, with the real client-node, the real
-// driver and the real core: each test starts its own emulator and controller.
+// The controller's lifecycle (issue #2 §3) against the API backend (the emulator, or a real control plane with
+// the controller as its ServiceAccount), with the real client-node, the real driver and the real core: each test
+// starts its own backend and controller.
 import {
   createPool, createService, deletePool, ensureNamespace, eventsFor, getPool, ipsOf, readService, setPoolAddresses,
   startEnv, startTestController, waitFor, waitForEvent, waitForIPs, type Env,
@@ -23,11 +24,15 @@ describe('controller lifecycle', () => {
     await startTestController(env);
     await createService(env, ns, 'web');
     expect(await waitForIPs(env, ns, 'web')).toEqual(['192.0.2.10']);
-    const svc = await readService(env, ns, 'web');
-    expect(svc?.metadata?.annotations?.[POOL_ANNOTATION]).toBe('default');
+    // The annotation is a second write, after the status.
+    const svc = await waitFor('the pool annotation', async () => {
+      const s = await readService(env, ns, 'web');
+      return s?.metadata?.annotations?.[POOL_ANNOTATION] ? s : undefined;
+    });
+    expect(svc.metadata?.annotations?.[POOL_ANNOTATION]).toBe('default');
     const event = await waitForEvent(env, ns, 'web', 'IPAllocated');
     expect(event.message).toContain('192.0.2.10');
-    expect(event.involvedObject.uid).toBe(svc?.metadata?.uid);
+    expect(event.involvedObject.uid).toBe(svc.metadata?.uid);
     const pool = await waitFor('pool status counts', async () => {
       const p = await getPool(env, 'default');
       return p.status?.assignedIPv4 === 1 ? p : undefined;
@@ -69,8 +74,11 @@ describe('controller lifecycle', () => {
     await createService(env, ns, 'web');
     expect(await waitForIPs(env, ns, 'web')).toEqual(['192.0.2.1']);
     await deletePool(env, 'a');
-    await waitFor('web moved to pool b', async () => (ipsOf(await readService(env, ns, 'web'))[0] === '198.51.100.1'));
-    expect((await readService(env, ns, 'web'))?.metadata?.annotations?.[POOL_ANNOTATION]).toBe('b');
+    // The IP (status) and the pool annotation (metadata) are two writes: wait for both.
+    await waitFor('web moved to pool b, annotation included', async () => {
+      const svc = await readService(env, ns, 'web');
+      return ipsOf(svc)[0] === '198.51.100.1' && svc?.metadata?.annotations?.[POOL_ANNOTATION] === 'b';
+    });
     await waitForEvent(env, ns, 'web', 'IPChanged');
   });
 
@@ -177,8 +185,10 @@ describe('controller lifecycle', () => {
   test('loadBalancerClass: only the configured class is served', async () => {
     await createPool(env, 'p', { addresses: ['192.0.2.0/30'] });
     await startTestController(env, { loadBalancerClass: 'herald.dev/lb' });
-    await createService(env, ns, 'ours', { loadBalancerClass: 'herald.dev/lb' });
+    // The classless one first: once the later one is served, the controller has long seen it. A short settle
+    // on top, since what is checked is that nothing happens.
     await createService(env, ns, 'classless');
+    await createService(env, ns, 'ours', { loadBalancerClass: 'herald.dev/lb' });
     await waitForIPs(env, ns, 'ours');
     await new Promise((r) => setTimeout(r, 300));
     const classless = await readService(env, ns, 'classless');

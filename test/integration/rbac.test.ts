@@ -1,25 +1,26 @@
-// Least privilege, checked against the real controller: every request it makes through a lifecycle
-// (allocation, a conflicting write, repeated failures, a pool change, a leader hand-over) is recorded by
-// the emulator, turned into the RBAC verb kube-apiserver's authorizer would check, and compared with what
-// config/install.yaml grants. The controller must need nothing it is not granted, and be granted nothing
-// it never uses.
+// Least privilege, checked against the real controller (two replicas with leader election) going through a
+// lifecycle that needs every verb it has: allocation, repeated failures (an aggregated Event), a pool change
+// (pool status), a leader hand-over.
+//  - On kube-apiserver, with RBAC enforced: the controller runs as its ServiceAccount with config/rbac's roles
+//    and is never refused (no 403). A negative control shows the check can fail: with one verb it needs taken
+//    from a copy of the ClusterRole, the server refuses it and the same check names the request.
+//  - On the emulator, which sees every request: each is turned into the RBAC verb kube-apiserver's authorizer
+//    would check and compared with what config/install.yaml grants. The controller must need nothing it is not
+//    granted, and be granted nothing it never uses (a 409 is injected so the re-read after a conflict is used).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import { parseAllDocuments } from 'yaml';
-import { KubeConfig } from '@kubernetes/client-node';
-import { startApiServer } from '../apiserver/index.js';
-import { HERALD_NAMESPACE } from '../../crds/v1beta1/index.js';
-import { createControllerCore } from '../../controller/reconcile/index.js';
-import { startController, type RunningController } from '../../controller/driver/app.js';
-import { silentLogger } from '../../lib/log.js';
+import { itEmulatorOnly, onRealBackend } from '../cluster/backend.js';
 import {
-  crdDocuments, createPool, createService, repoRoot, setPoolAddresses, waitFor, waitForEvent, waitForIPs, type Env,
+  createPool, createService, emulatorOf, eventsFor, ipsOf, readService, repoRoot, setPoolAddresses, startEnv,
+  startTestController, waitFor, waitForEvent, waitForIPs, type Env,
 } from './harness.js';
-import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import { ReusingKubeConfig } from '../../lib/kube/config.js';
+import { controllerRbacObjects, tokenUser, withoutVerb } from './controller-identity.js';
+import { RequestLog, type AnsweredRequest } from './request-log.js';
 
 const CONTROLLER_TOKEN = 'herald-controller-under-test';
+const describeRealOnly = onRealBackend ? describe : describe.skip;
 
 /** `group resource: verb` as RBAC names it, from a request the way kube-apiserver's RequestInfo reads it. */
 export function rbacRequest(method: string, rawUrl: string): string | undefined {
@@ -50,64 +51,94 @@ function granted(): Set<string> {
     rule.resources.flatMap((res) => rule.verbs.map((v) => `${g === '' ? 'core' : g} ${res}: ${v}`)))));
 }
 
-test('the controller uses exactly the RBAC verbs config/install.yaml grants it', async () => {
+/** The forbidden requests among `answered`, as RBAC verbs: what the check below expects to be empty. */
+function refused(answered: AnsweredRequest[]): string[] {
+  return [...new Set(answered.filter((r) => r.status === 403).map((r) => rbacRequest(r.method, r.path) ?? `${r.method} ${r.path}`))].sort();
+}
+
+/** The lifecycle every check drives; `beforeFirstService` runs just before the first Service is created. */
+async function lifecycle(env: Env, beforeFirstService: () => void = () => undefined): Promise<void> {
+  const timings = { leaseDurationMs: 2000, renewDeadlineMs: 1500, retryPeriodMs: 300 };
+  const first = await startTestController(env, { identity: 'replica-a', leaderElect: true, timings });
+  const second = await startTestController(env, { identity: 'replica-b', leaderElect: true, timings });
+  await createPool(env, 'small', { addresses: ['192.0.2.10-192.0.2.11'] });
+  await waitFor('a leader', async () => first.isLeader() || second.isLeader());
+  beforeFirstService();
+  await createService(env, 'rbac', 'a');
+  await waitForIPs(env, 'rbac', 'a');
+  await createService(env, 'rbac', 'b');
+  await waitForIPs(env, 'rbac', 'b');
+  // Exhaustion, retried: the same AllocationFailed event is aggregated (a patch, not a second create).
+  await createService(env, 'rbac', 'c');
+  const failed = await waitForEvent(env, 'rbac', 'c', 'AllocationFailed');
+  await waitFor('AllocationFailed to repeat', async () =>
+    ((await eventsFor(env, 'rbac', 'c')).find((e) => e.metadata?.name === failed.metadata?.name)?.count ?? 0) > 1);
+  // The pool grows: c is served, the pool's status is rewritten.
+  await setPoolAddresses(env, 'small', ['192.0.2.10-192.0.2.12']);
+  await waitForIPs(env, 'rbac', 'c');
+  // Hand-over: the leader stops gracefully and releases the Lease; the other takes it.
+  const leader = first.isLeader() ? first : second;
+  const follower = leader === first ? second : first;
+  await leader.stop();
+  await waitFor('the follower to lead', async () => follower.isLeader());
+  await follower.stop();
+}
+
+describeRealOnly('on kube-apiserver, as the herald-controller ServiceAccount', () => {
+  test('through a whole lifecycle the controller is never refused', async () => {
+    const env = await startEnv();
+    const log = new RequestLog(env.controllerUser.token ?? '').start();
+    try {
+      await lifecycle(env);
+    } finally {
+      log.stop();
+      await env.stop();
+    }
+    expect(refused(log.answered)).toEqual([]);
+    // Not vacuous: the requests were the controller's, and it made the writes its roles are for.
+    const done = new Set(log.answered.filter((r) => r.status < 300).map((r) => rbacRequest(r.method, r.path)));
+    expect([...done]).toEqual(expect.arrayContaining([
+      'core services: watch', 'core services/status: patch', 'core services: patch', 'core events: create', 'core events: patch',
+      'herald.dev ipaddresspools/status: patch', 'coordination.k8s.io leases: create', 'coordination.k8s.io leases: update',
+    ]));
+  }, 120_000);
+
+  test('negative control: without "patch services/status" the server refuses it and the check says so', async () => {
+    const rbac = withoutVerb(controllerRbacObjects(), 'ClusterRole', 'services/status', 'patch');
+    const env = await startEnv(undefined, { rbac });
+    const log = new RequestLog(env.controllerUser.token ?? '').start();
+    try {
+      await createPool(env, 'p', { addresses: ['192.0.2.10/32'] });
+      await startTestController(env);
+      await createService(env, 'rbac', 'a');
+      await waitFor('the controller to be refused', async () => refused(log.answered).length > 0);
+      expect(refused(log.answered)).toEqual(['core services/status: patch']);
+      expect(ipsOf(await readService(env, 'rbac', 'a'))).toEqual([]);
+    } finally {
+      log.stop();
+      await env.stop();
+    }
+  }, 120_000);
+});
+
+itEmulatorOnly('the controller uses exactly the RBAC verbs config/install.yaml grants it (requests recorded by the emulator)', async () => {
   const used = new Set<string>();
-  const api = await startApiServer({
-    onRequest: (req: IncomingMessage) => {
-      if (req.headers.authorization !== `Bearer ${CONTROLLER_TOKEN}`) return;
-      const request = rbacRequest(req.method ?? '', req.url ?? '');
-      if (request) used.add(request);
+  const env = await startEnv('emulator', {
+    emulator: {
+      onRequest: (req: IncomingMessage) => {
+        if (req.headers.authorization !== `Bearer ${CONTROLLER_TOKEN}`) return;
+        const request = rbacRequest(req.method ?? '', req.url ?? '');
+        if (request) used.add(request);
+      },
     },
   });
-  const adminKc = ReusingKubeConfig.from(api.kubeConfig());
-  const ext = adminKc.makeApiClient(ApiextensionsV1Api);
-  for (const crd of crdDocuments()) await ext.createCustomResourceDefinition({ body: crd });
-  const env: Env = {
-    api, kc: adminKc, core: adminKc.makeApiClient(CoreV1Api), custom: adminKc.makeApiClient(CustomObjectsApi),
-    controllers: [], stop: async () => undefined,
-  };
-  await env.core.createNamespace({ body: { metadata: { name: HERALD_NAMESPACE } } });
-
   // The controller's own identity: the same server, a token only it sends.
-  const controllerKc = new KubeConfig();
-  const cluster = api.kubeConfig().getCurrentCluster();
-  if (!cluster) throw new Error('emulator kubeconfig has no cluster');
-  controllerKc.loadFromClusterAndUser(cluster, { name: 'herald-controller', token: CONTROLLER_TOKEN });
-  const timings = { leaseDurationMs: 2000, renewDeadlineMs: 1500, retryPeriodMs: 300 };
-  const start = (identity: string): Promise<RunningController> => startController({
-    kubeConfig: controllerKc, namespace: HERALD_NAMESPACE, identity, leaderElect: true, timings,
-    logger: silentLogger(), createCore: createControllerCore,
-  });
-  const first = await start('replica-a');
-  const second = await start('replica-b');
+  env.controllerUser = tokenUser(env.kc, 'herald-controller', CONTROLLER_TOKEN, join(env.scratchDir, 'controller.kubeconfig'));
   try {
-    await createPool(env, 'small', { addresses: ['192.0.2.10-192.0.2.11'] });
-    await waitFor('a leader', async () => first.isLeader() || second.isLeader(), 5000);
     // A conflicting status write makes the driver re-read the Service.
-    api.faults.failNext({ verb: 'patch', resource: 'services/status', code: 409, count: 1 });
-    await createService(env, 'rbac', 'a');
-    await waitForIPs(env, 'rbac', 'a');
-    await createService(env, 'rbac', 'b');
-    await waitForIPs(env, 'rbac', 'b');
-    // Exhaustion, retried: the same AllocationFailed event is aggregated (a patch, not a second create).
-    await createService(env, 'rbac', 'c');
-    const failed = await waitForEvent(env, 'rbac', 'c', 'AllocationFailed');
-    await waitFor('AllocationFailed to repeat', async () =>
-      ((await env.core.listNamespacedEvent({ namespace: 'rbac', fieldSelector: `involvedObject.name=c` })).items
-        .find((e) => e.metadata?.name === failed.metadata?.name)?.count ?? 0) > 1, 10_000);
-    // The pool grows: c is served, the pool's status is rewritten.
-    await setPoolAddresses(env, 'small', ['192.0.2.10-192.0.2.12']);
-    await waitForIPs(env, 'rbac', 'c');
-    // Hand-over: the leader stops gracefully and releases the Lease; the other takes it.
-    const leader = first.isLeader() ? first : second;
-    const follower = leader === first ? second : first;
-    await leader.stop();
-    await waitFor('the follower to lead', async () => follower.isLeader(), 5000);
-    await follower.stop();
+    await lifecycle(env, () => emulatorOf(env).faults.failNext({ verb: 'patch', resource: 'services/status', code: 409, count: 1 }));
   } finally {
-    await first.stop().catch(() => undefined);
-    await second.stop().catch(() => undefined);
-    await api.stop();
+    await env.stop();
   }
   const grants = granted();
   const missing = [...used].filter((u) => !grants.has(u)).sort();

@@ -1,32 +1,27 @@
-// The real kubectl against the emulator with the controller running: the user's path from
-// `kubectl apply -k config/default` and `kubectl apply -f config/samples/` to an EXTERNAL-IP.
+// The real kubectl (the release built with the control plane) against the API backend with the controller
+// running: the user's path from `kubectl apply -k config/default` and `kubectl apply -f config/samples/` to an
+// EXTERNAL-IP. Nothing is installed beforehand; on the real backend the controller then runs as the
+// ServiceAccount config/default created, with the roles it bound.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot, startTestController, waitFor, type Env } from '../integration/harness.js';
-import { startApiServer } from '../apiserver/index.js';
-import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import {
+  repoRoot, runControllerAsServiceAccount, startBareEnv, startTestController, waitFor, waitForCrdsEstablished, type Env,
+} from '../integration/harness.js';
+import { kubectlCommand } from '../cluster/backend.js';
 
 const run = promisify(execFile);
 let env: Env;
 
 beforeAll(async () => {
-  const api = await startApiServer();
-  const kc = api.kubeConfig();
-  env = {
-    api, kc, core: kc.makeApiClient(CoreV1Api), custom: kc.makeApiClient(CustomObjectsApi), controllers: [],
-    stop: async () => {
-      for (const c of env.controllers) await c.stop();
-      await api.stop();
-    },
-  };
-});
+  env = await startBareEnv();
+}, 90_000);
 afterAll(() => env.stop());
 
 /** Runs kubectl and fails on any warning or error it prints (a non-zero exit rejects). */
 async function kubectl(...args: string[]): Promise<string> {
-  const { stdout, stderr } = await run('kubectl', ['--kubeconfig', env.api.kubeconfigPath, ...args], { cwd: repoRoot });
+  const { stdout, stderr } = await run(kubectlCommand(), ['--kubeconfig', env.backend.kubeconfigPath, ...args], { cwd: repoRoot });
   expect({ args, stderr }).toEqual({ args, stderr: '' });
   return stdout;
 }
@@ -43,11 +38,13 @@ function table(text: string): Record<string, string>[] {
 
 const hasSamples = existsSync(join(repoRoot, 'config/default/kustomization.yaml')) && existsSync(join(repoRoot, 'config/samples'));
 
-(hasSamples ? test : test.skip)('apply -k config/default, apply -f config/samples/: EXTERNAL-IP, pool columns, IPAllocated in describe', async () => {
+(hasSamples ? test : test.skip)('apply -k config/default, apply -f config/samples/: EXTERNAL-IP, pool columns and status, IPAllocated in describe', async () => {
   expect(applied(await kubectl('apply', '-k', 'config/default'))).toEqual(expect.arrayContaining([
     'namespace/herald-system created', 'customresourcedefinition.apiextensions.k8s.io/ipaddresspools.herald.dev created',
     'deployment.apps/herald-controller created', 'clusterrolebinding.rbac.authorization.k8s.io/herald-controller created']));
   expect(applied(await kubectl('apply', '-k', 'config/default')).every((l) => l.endsWith(' unchanged'))).toBe(true);
+  await waitForCrdsEstablished(env);
+  await runControllerAsServiceAccount(env);
   await startTestController(env);
   const created = applied(await kubectl('apply', '-f', 'config/samples/'));
   expect(created).toEqual(expect.arrayContaining(['namespace/team-a created', 'ipaddresspool.herald.dev/ipv4 created', 'service/web created']));
@@ -59,19 +56,24 @@ const hasSamples = existsSync(join(repoRoot, 'config/default/kustomization.yaml'
   const services = await waitFor('every sample LoadBalancer Service to show an EXTERNAL-IP', async () => {
     const rows = table(await kubectl('get', 'svc', '-A')).filter((r) => r.TYPE === 'LoadBalancer');
     return rows.length > 0 && rows.every((r) => /^[0-9a-f:.]+(,[0-9a-f:.]+)*$/.test(r['EXTERNAL-IP'] ?? '')) ? rows : undefined;
-  }, 10_000);
+  }, 30_000);
 
   const pools = await waitFor('pool columns with counts', async () => {
     const rows = table(await kubectl('get', 'ipaddresspools', '-n', 'herald-system'));
     return rows.length > 0 && rows.some((r) => Object.entries(r).some(([k, v]) => /ASSIGNED/i.test(k) && /^[1-9]/.test(v))) ? rows : undefined;
-  }, 10_000);
+  }, 30_000);
   expect(Object.keys(pools[0] ?? {})).toEqual(expect.arrayContaining(['NAME']));
+  const pool = await waitFor('the ipv4 pool\'s counts in kubectl describe', async () => {
+    const text = await kubectl('describe', 'ipaddresspool', '-n', 'herald-system', 'ipv4');
+    return /assignedIPv4:\s+[1-9]/.test(text) ? text : undefined;
+  }, 30_000);
+  expect(pool).toMatch(/Reason:\s+Valid\s+Status:\s+True\s+Type:\s+Ready/);
 
   const first = services[0];
   const describe = await waitFor('IPAllocated in kubectl describe', async () => {
     const text = await kubectl('describe', 'svc', '-n', first?.NAMESPACE ?? '', first?.NAME ?? '');
     return text.includes('IPAllocated') ? text : undefined;
-  }, 10_000);
+  }, 30_000);
   expect(describe).toContain(first?.['EXTERNAL-IP']?.split(',')[0]);
   expect(describe).toMatch(/LoadBalancer Ingress:\s+\S+/);
-}, 60_000);
+}, 120_000);
