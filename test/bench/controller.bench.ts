@@ -17,7 +17,7 @@ import { parseAllDocuments } from 'yaml';
 import { CoreV1Api, Watch, type V1Service } from '@kubernetes/client-node';
 import { createPool, ipsOf, repoRoot, serviceBody, startEnv, waitFor, type Env } from '../integration/harness.js';
 import { becameLeader, startControllerProcess, type ChildOptions, type ControllerProcess } from '../integration/processes.js';
-import { mergePatch } from '../../lib/kube/patch.js';
+import { mergePatch } from '../support/merge-patch.js';
 import { ratio, type Benchmark, type Figure } from './figure.js';
 import type { BackendName } from '../cluster/backend.js';
 import { binariesCurrent } from '../cluster/build.js';

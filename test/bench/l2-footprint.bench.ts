@@ -138,7 +138,7 @@ async function buildIfStale(): Promise<void> {
   const sources = Math.max(...['speaker', 'lib'].map((d) => newestMtime(join(REPO_ROOT, d))));
   if (built >= sources) return;
   console.error('  l2-footprint: building dist/ (npm run build) to measure the compiled speaker');
-  await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPO_ROOT, 'tsconfig.json')]);
+  await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPO_ROOT, 'tsconfig.build.json')]);
 }
 
 /**

@@ -62,7 +62,7 @@ export async function startApiBackend(emulatorOptions: ApiServerOptions = {}, na
   if (!binariesCurrent()) {
     throw new Error(`the real control plane was asked for, but its binaries in ${binaryDir()} are missing or stale: run \`npm run cluster -- build\``);
   }
-  const cp = await startControlPlane({ dir: mkdtempSync(join(tmpdir(), 'herald-cluster-test-')) });
+  const cp = await startControlPlane({ dir: mkdtempSync(join(tmpdir(), 'herald-cluster-')) });
   return { name: 'real', url: cp.url, kubeconfigPath: cp.kubeconfigPath, kubeConfig: () => fromKubeconfigFile(cp.kubeconfigPath), stop: () => cp.stop() };
 }
 

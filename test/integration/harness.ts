@@ -195,7 +195,7 @@ export async function getPool(env: Env, name: string): Promise<IPAddressPool> {
 
 /** Replaces a pool's addresses (a JSON merge patch on spec). */
 export async function setPoolAddresses(env: Env, name: string, addresses: string[]): Promise<void> {
-  const { mergePatch } = await import('../../lib/kube/patch.js');
+  const { mergePatch } = await import('../support/merge-patch.js');
   await env.custom.patchNamespacedCustomObject({ ...poolRef, name, body: { spec: { addresses } } }, mergePatch);
 }
 

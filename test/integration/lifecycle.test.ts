@@ -6,7 +6,7 @@ import {
   startEnv, startTestController, waitFor, waitForEvent, waitForIPs, type Env,
 } from './harness.js';
 import { POOL_ANNOTATION } from '../../controller/driver/writes.js';
-import { mergePatch } from '../../lib/kube/patch.js';
+import { mergePatch } from '../support/merge-patch.js';
 
 let env: Env;
 beforeEach(async () => {
