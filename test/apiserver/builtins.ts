@@ -1,7 +1,7 @@
 // The built-in resources Herald and kubectl use, with kube-apiserver's names, short names, scopes, verbs
 // and per-kind behaviour.
 import { crdStrategy } from './crds.js';
-import { eventStrategy, eventsV1FromCore, eventsV1ToCore } from './events.js';
+import { checkMicroTimes, eventStrategy, eventsV1FromCore, eventsV1Strategy, eventsV1ToCore } from './events.js';
 import {
   configMapPrinter, crdListPrinter, endpointSlicePrinter, eventPrinter, leasePrinter, namespacePrinter, nodePrinter, secretPrinter, serviceAccountPrinter,
   servicePrinter,
@@ -9,7 +9,7 @@ import {
 import { rbacTypes } from './rbac.js';
 import { resourceType, storageKeyOf, type ResourceType, type Strategy } from './resource-type.js';
 import type { ServiceAllocator } from './services.js';
-import { isJsonObject } from './types.js';
+import { isJsonObject, type KubeObject } from './types.js';
 import { workloadTypes } from './workloads.js';
 
 const namespaceStrategy: Strategy = {
@@ -46,6 +46,12 @@ const nodeStrategy: Strategy = {
   },
 };
 
+const leaseMicroTimes = (obj: KubeObject): unknown[] => (isJsonObject(obj.spec) ? [obj.spec.acquireTime, obj.spec.renewTime] : []);
+const leaseStrategy: Strategy = {
+  prepareCreate: (obj) => checkMicroTimes('Lease', 'v1', leaseMicroTimes(obj)),
+  prepareUpdate: (obj) => checkMicroTimes('Lease', 'v1', leaseMicroTimes(obj)),
+};
+
 export function builtinTypes(services: ServiceAllocator): ResourceType[] {
   return [
     resourceType({ group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false,
@@ -68,14 +74,14 @@ export function builtinTypes(services: ServiceAllocator): ResourceType[] {
     // Groups in kube's discovery order (its apiVersionPriorities): apps, events, rbac, apiextensions, ...
     ...workloadTypes(),
     resourceType({ group: 'events.k8s.io', version: 'v1', plural: 'events', kind: 'Event', namespaced: true,
-      shortNames: ['ev'], storageKey: storageKeyOf('', 'events'), strategy: eventStrategy,
+      shortNames: ['ev'], storageKey: storageKeyOf('', 'events'), strategy: eventsV1Strategy, invalidGroup: '',
       fromStorage: eventsV1FromCore, toStorage: eventsV1ToCore }),
     ...rbacTypes(),
     resourceType({ group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions',
       kind: 'CustomResourceDefinition', namespaced: false, shortNames: ['crd', 'crds'], categories: ['api-extensions'],
       hasStatus: true, resetStatusOnCreate: true, generation: 'spec', strategy: crdStrategy, printer: crdListPrinter }),
     resourceType({ group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true,
-      printer: leasePrinter }),
+      strategy: leaseStrategy, printer: leasePrinter }),
     resourceType({ group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslices', kind: 'EndpointSlice',
       namespaced: true, generation: 'specAndLabels', printer: endpointSlicePrinter }),
   ];

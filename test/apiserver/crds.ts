@@ -2,6 +2,7 @@
 // subresource, its printer columns) and validates their objects with the version's openAPIV3Schema through
 // the schema module (pruning and defaults included). Deleting one stops serving them and deletes the objects.
 import { invalid, type FieldError } from './errors.js';
+import { deepEqual } from './patch/json-util.js';
 import { crdPrinter } from './printers.js';
 import type { TypeRegistry } from './registry.js';
 import { apiVersionOf, resourceType, storageKeyOf, type ResourceType, type Strategy } from './resource-type.js';
@@ -49,6 +50,9 @@ function schemaStrategy(kind: string, group: string, schema: JsonObject | undefi
   return { prepareCreate: (obj) => apply(obj, undefined), prepareUpdate: (obj, old) => apply(obj, old) };
 }
 
+/** A custom resource's verbs in the order apiextensions-apiserver lists them in discovery. */
+const CR_VERBS = ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch'];
+
 function typesOf(spec: CrdSpec): ResourceType[] {
   const storageKey = storageKeyOf(spec.group, spec.names.plural);
   return spec.versions.filter((v) => v.served).map((version) => {
@@ -57,7 +61,7 @@ function typesOf(spec: CrdSpec): ResourceType[] {
       group: spec.group, version: version.name, plural: spec.names.plural, kind: spec.names.kind,
       singular: spec.names.singular ?? spec.names.kind.toLowerCase(), namespaced: spec.scope === 'Namespaced',
       shortNames: spec.names.shortNames ?? [], categories: spec.names.categories ?? [], hasStatus,
-      resetStatusOnCreate: hasStatus, allowUnconditionalUpdate: false, builtin: false, generation: 'spec', storageKey,
+      resetStatusOnCreate: hasStatus, statusTakes: 'status', allowUnconditionalUpdate: false, builtin: false, generation: 'spec', storageKey, verbs: CR_VERBS,
       strategy: schemaStrategy(spec.names.kind, spec.group, version.schema?.openAPIV3Schema),
     });
     type.printer = crdPrinter(version.additionalPrinterColumns ?? []);
@@ -97,9 +101,37 @@ export const crdStrategy: Strategy = {
     if (spec.scope !== 'Namespaced' && spec.scope !== 'Cluster') {
       errors.push({ type: 'FieldValueNotSupported', field: 'spec.scope', value: spec.scope, message: 'supported values: "Cluster", "Namespaced"' });
     }
-    return errors;
+    return [...errors, ...schemaErrors(spec)];
   },
 };
+
+/** kube validates one schema at spec.validation when every version has the same one, else each at its version. */
+function schemaErrors(spec: CrdSpec): FieldError[] {
+  const schemas = spec.versions.map((v) => v.schema?.openAPIV3Schema);
+  if (schemas.every((schema) => deepEqual(schema, schemas[0]))) return listMapKeyErrors(schemas[0], 'spec.validation.openAPIV3Schema');
+  return schemas.flatMap((schema, i) => listMapKeyErrors(schema, `spec.versions[${i}].schema.openAPIV3Schema`));
+}
+
+/** A property named in x-kubernetes-list-map-keys must be required or have a default, so every item has its key. */
+function listMapKeyErrors(schema: unknown, path: string): FieldError[] {
+  if (!isJsonObject(schema)) return [];
+  const errors: FieldError[] = [];
+  const { items, properties, additionalProperties } = schema;
+  if (schema['x-kubernetes-list-type'] === 'map' && isJsonObject(items) && Array.isArray(schema['x-kubernetes-list-map-keys'])) {
+    const required = Array.isArray(items.required) ? items.required : [];
+    const itemProperties = isJsonObject(items.properties) ? items.properties : {};
+    for (const key of schema['x-kubernetes-list-map-keys']) {
+      const property = itemProperties[String(key)];
+      if (isJsonObject(property) && !required.includes(key) && property.default === undefined) {
+        errors.push({ type: 'FieldValueRequired', field: `${path}.items.properties[${String(key)}].default`,
+          message: 'this property is in x-kubernetes-list-map-keys, so it must have a default or be a required property' });
+      }
+    }
+  }
+  for (const [name, child] of Object.entries(isJsonObject(properties) ? properties : {})) errors.push(...listMapKeyErrors(child, `${path}.properties[${name}]`));
+  errors.push(...listMapKeyErrors(items, `${path}.items`), ...listMapKeyErrors(additionalProperties, `${path}.additionalProperties`));
+  return errors;
+}
 
 /** Keeps the registry in step with the stored CRDs. */
 export function watchCrds(store: Store, registry: TypeRegistry): void {

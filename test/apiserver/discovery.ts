@@ -4,9 +4,11 @@
 import type { TypeRegistry } from './registry.js';
 import type { ResourceType } from './resource-type.js';
 
+/** The kube-apiserver the emulator is checked against (test/cluster pins it). */
 export const SERVER_VERSION = {
-  major: '1', minor: '32', gitVersion: 'v1.32.0-herald-emulator', gitCommit: '0000000000000000000000000000000000000000',
-  gitTreeState: 'clean', buildDate: '2025-01-01T00:00:00Z', goVersion: 'go1.23.4', compiler: 'gc', platform: 'linux/amd64',
+  major: '1', minor: '37', emulationMajor: '1', emulationMinor: '37', minCompatibilityMajor: '1', minCompatibilityMinor: '36',
+  gitVersion: 'v1.37.2-herald-emulator', gitCommit: '0000000000000000000000000000000000000000',
+  gitTreeState: 'clean', buildDate: '2026-01-01T00:00:00Z', goVersion: 'go1.26.8', compiler: 'gc', platform: 'linux/amd64',
 };
 
 const SUBRESOURCE_VERBS = ['get', 'patch', 'update'];
@@ -63,14 +65,16 @@ export function aggregatedVersion(accept: string | undefined): 'v2' | 'v2beta1' 
 }
 
 function discoveryResource(type: ResourceType): Record<string, unknown> {
+  // kube leaves group and version empty in a built-in's responseKind (they are the resource's own); a CRD's carry them.
+  const responseKind = { group: type.builtin ? '' : type.group, version: type.builtin ? '' : type.version, kind: type.kind };
   const entry: Record<string, unknown> = {
-    resource: type.plural, responseKind: { group: type.group, version: type.version, kind: type.kind },
+    resource: type.plural, responseKind,
     scope: type.namespaced ? 'Namespaced' : 'Cluster', singularResource: type.singular, verbs: type.verbs,
   };
   if (type.shortNames.length > 0) entry.shortNames = type.shortNames;
   if (type.categories.length > 0) entry.categories = type.categories;
   if (type.hasStatus) {
-    entry.subresources = [{ subresource: 'status', responseKind: { group: type.group, version: type.version, kind: type.kind }, verbs: SUBRESOURCE_VERBS }];
+    entry.subresources = [{ subresource: 'status', responseKind, verbs: SUBRESOURCE_VERBS }];
   }
   return entry;
 }
@@ -79,7 +83,7 @@ function discoveryResource(type: ResourceType): Record<string, unknown> {
 export function aggregatedDiscovery(registry: TypeRegistry, legacy: boolean, version: 'v2' | 'v2beta1'): Record<string, unknown> {
   const groups = registry.groups().filter((g) => (g === '') === legacy);
   const items = groups.map((group) => ({
-    metadata: { name: group, creationTimestamp: null },
+    metadata: { name: group },
     versions: registry.versions(group).map((v) => ({
       version: v,
       resources: registry.resources(group, v).map(discoveryResource),

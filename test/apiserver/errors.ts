@@ -1,5 +1,6 @@
 // kube-apiserver's error shape: every failure is a meta/v1 Status with a reason and an HTTP code. Clients
 // (client-node, kubectl, the controller's retry logic) branch on `reason` and `code`, so these must match.
+import { goJson } from './gostring.js';
 
 export type StatusReason =
   | 'BadRequest' | 'Unauthorized' | 'Forbidden' | 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Gone'
@@ -49,6 +50,16 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * kube-apiserver answers a Status only under /api and a built-in group's /apis/GROUP; a path no handler claims (an
+ * unknown group, a CRD group's unknown version or resource) falls to its mux, which writes plain "404 page not found".
+ */
+export class PageNotFound extends Error {
+  constructor() {
+    super('404 page not found');
+  }
+}
+
 /** `group` is '' for core; kube names the resource as `services` or `leases.coordination.k8s.io`. */
 export function qualifiedResource(resource: string, group: string): string {
   return group ? `${resource}.${group}` : resource;
@@ -86,9 +97,10 @@ export interface FieldError {
   body?: string;
 }
 
-/** Go's %#v-ish rendering that kube puts after "Invalid value:"; strings are quoted, numbers bare. */
+/** What kube puts after "Invalid value:": strings quoted, numbers and booleans bare, anything else as Go's JSON. */
 function renderValue(value: unknown): string {
-  return value === undefined ? 'null' : JSON.stringify(value);
+  if (typeof value === 'string') return JSON.stringify(value);
+  return typeof value === 'object' ? goJson(value) : String(value ?? null);
 }
 
 /** The one-line text kube prints for a field error, e.g. `spec.x: Invalid value: "y": must be z`. */

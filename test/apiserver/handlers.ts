@@ -1,7 +1,7 @@
 // Resource requests: maps an HTTP method and path to a verb, runs it, and writes the answer (JSON, a
 // Table when asked, or a watch stream).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiError, badRequest, notFound } from './errors.js';
+import { ApiError, PageNotFound, badRequest, invalid, notFound, type FieldError } from './errors.js';
 import type { Faults, Verb } from './faults.js';
 import { parseBody, readBody, sendJson } from './http-util.js';
 import { listObjects } from './list.js';
@@ -48,6 +48,24 @@ function writeOptions(query: URLSearchParams, path: ResourcePath): WriteOptions 
     fieldManager: query.get('fieldManager') ?? undefined };
 }
 
+/** validateWatchOptions: a streaming list (sendInitialEvents) needs resourceVersionMatch=NotOlderThan, and only it does. */
+function sendInitialEvents(query: URLSearchParams): boolean | undefined {
+  const send = query.get('sendInitialEvents');
+  const match = query.get('resourceVersionMatch') ?? '';
+  const errors: FieldError[] = [];
+  if (send !== null && match !== 'NotOlderThan') {
+    errors.push({ type: 'FieldValueForbidden', field: 'resourceVersionMatch', message: 'sendInitialEvents requires setting resourceVersionMatch to NotOlderThan' });
+  }
+  if (match !== '' && send === null) {
+    errors.push({ type: 'FieldValueForbidden', field: 'resourceVersionMatch', message: 'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided' });
+  }
+  if (match !== '' && match !== 'NotOlderThan') {
+    errors.push({ type: 'FieldValueNotSupported', field: 'resourceVersionMatch', value: match, message: 'supported values: "NotOlderThan"' });
+  }
+  if (errors.length > 0) throw invalid('ListOptions', 'meta.k8s.io', '', errors);
+  return send === null ? undefined : send === 'true';
+}
+
 function deleteOptions(body: unknown, query: URLSearchParams): DeleteOptions {
   const options: DeleteOptions = {};
   if (isJsonObject(body)) {
@@ -83,6 +101,7 @@ export async function handleResource(
 ): Promise<void> {
   const type = ctx.registry.find(path.group, path.version, path.resource);
   if (!type || (path.namespace !== undefined && !type.namespaced)) {
+    if (!ctx.registry.isBuiltinGroup(path.group)) throw new PageNotFound();
     throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
   }
   const method = req.method ?? 'GET';
@@ -105,6 +124,7 @@ export async function handleResource(
       return startWatch(res, {
         type, namespace: path.namespace, filter: objectFilter(type, query.get('labelSelector'), query.get('fieldSelector')),
         resourceVersion: query.get('resourceVersion'), allowBookmarks: query.get('allowWatchBookmarks') === 'true',
+        sendInitialEvents: sendInitialEvents(query),
         timeoutSeconds: query.has('timeoutSeconds') ? Number(query.get('timeoutSeconds')) : undefined,
       }, ctx.store, ctx.ops, ctx.watches, ctx.watchSettings);
     case 'create': {

@@ -1,7 +1,7 @@
 // Reading request bodies and writing JSON and Status responses.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
-import { ApiError, badRequest } from './errors.js';
+import { ApiError, PageNotFound, badRequest } from './errors.js';
 import { decodeProtobuf, isProtobuf } from './protobuf.js';
 
 export async function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -31,6 +31,11 @@ export function sendJson(res: ServerResponse, code: number, body: unknown, conte
 }
 
 export function sendError(res: ServerResponse, error: unknown): void {
+  if (error instanceof PageNotFound && !res.headersSent) {
+    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+    res.end(`${error.message}\n`);
+    return;
+  }
   const apiError = error instanceof ApiError ? error
     : new ApiError(500, 'InternalError', `Internal error occurred: ${error instanceof Error ? error.message : String(error)}`);
   if (res.headersSent) {

@@ -1,4 +1,4 @@
-// OpenAPI v3 documents, as much of them as kubectl reads. kubectl 1.32 looks in /openapi/v3/<group-version>
+// OpenAPI v3 documents, as much of them as kubectl reads. kubectl (1.32 to 1.37) looks in /openapi/v3/<group-version>
 // for each kind's PATCH operation (tagged x-kubernetes-group-version-kind) and whether it lists the
 // `fieldValidation` query parameter; if it does, kubectl leaves validation to the server (which is where the
 // emulator validates) instead of downloading schemas for client-side validation. Merge keys for client-side
@@ -51,5 +51,5 @@ export function openApiDocument(registry: TypeRegistry, path: string): Record<st
   const types = registry.resources(group, version);
   if (types.length === 0) return undefined;
   const paths = Object.assign({}, ...types.map(objectPaths)) as Record<string, unknown>;
-  return { openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.32.0' }, paths, components: { schemas: {} } };
+  return { openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.37.2' }, paths, components: { schemas: {} } };
 }

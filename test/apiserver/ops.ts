@@ -58,6 +58,17 @@ function specPart(type: ResourceType, obj: KubeObject): Record<string, unknown> 
   return part;
 }
 
+/** The object a /status write stores: the old one with the new status, and the new metadata where the kind takes it. */
+function statusWrite(type: ResourceType, old: KubeObject, next: KubeObject): KubeObject {
+  if (type.statusTakes === 'status') return { ...old, metadata: { ...old.metadata }, status: next.status };
+  const metadata = { ...next.metadata };
+  if (type.statusTakes === 'statusAndMetadataButLabels') {
+    if (old.metadata.labels === undefined) deleteKey(metadata, 'labels');
+    else metadata.labels = old.metadata.labels;
+  }
+  return { ...old, metadata, status: next.status };
+}
+
 /** Go's omitempty: empty labels, annotations, finalizers and ownerReferences are not stored. */
 function dropEmptyMetadata(obj: KubeObject): void {
   for (const key of ['labels', 'annotations', 'finalizers', 'ownerReferences'] as const) {
@@ -97,7 +108,7 @@ export class Operations {
 
   private validate(type: ResourceType, obj: KubeObject, old: KubeObject | undefined): void {
     const errors: FieldError[] = [...validateMetadata(type, obj), ...(type.strategy.validate?.(obj, old) ?? [])];
-    if (errors.length > 0) throw invalid(type.kind, type.group, obj.metadata.name ?? '', errors);
+    if (errors.length > 0) throw invalid(type.kind, type.invalidGroup ?? type.group, obj.metadata.name ?? '', errors);
   }
 
   private checkBody(type: ResourceType, body: unknown, namespace: string): KubeObject {
@@ -184,9 +195,7 @@ export class Operations {
   /** The shared tail of update and patch: `next` is the desired object in this version's form. */
   replace(type: ResourceType, stored: KubeObject, next: KubeObject, options: WriteOptions): KubeObject {
     const old = this.present(type, stored);
-    const obj: KubeObject = options.subresource === 'status'
-      ? { ...old, metadata: { ...old.metadata }, status: next.status }
-      : { ...next, metadata: { ...next.metadata } };
+    const obj: KubeObject = options.subresource === 'status' ? statusWrite(type, old, next) : { ...next, metadata: { ...next.metadata } };
     if (type.hasStatus && options.subresource !== 'status') {
       if (old.status === undefined) delete obj.status;
       else obj.status = old.status;
@@ -202,7 +211,7 @@ export class Operations {
     const tx = new Transaction();
     const result = this.commit(type, obj, old, options, tx, () => {
       type.strategy.prepareUpdate?.(obj, old, tx);
-      if (type.generation !== 'none' && !deepEqual(specPart(type, obj), specPart(type, old))) {
+      if (type.generation !== 'none' && options.subresource !== 'status' && !deepEqual(specPart(type, obj), specPart(type, old))) {
         obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
       }
     }, () => deepEqual(obj, old));
@@ -248,13 +257,14 @@ export class Operations {
   delete(type: ResourceType, namespace: string, name: string, options: DeleteOptions = {}): KubeObject | undefined {
     const stored = this.getStored(type, namespace, name);
     const pre = options.preconditions;
+    // rest.BeforeDelete names the kind, not the resource: `Operation cannot be fulfilled on Service "x": ...`.
     if (pre?.uid && pre.uid !== stored.metadata.uid) {
-      throw conflict(type.plural, type.group, name,
-        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${stored.metadata.uid ?? ''}`);
+      throw conflict(type.kind, type.group, name, `the UID in the precondition (${pre.uid}) does not match the UID in record `
+        + `(${stored.metadata.uid ?? ''}). The object might have been deleted and then recreated`);
     }
     if (pre?.resourceVersion && pre.resourceVersion !== stored.metadata.resourceVersion) {
-      throw conflict(type.plural, type.group, name,
-        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${stored.metadata.resourceVersion ?? ''}`);
+      throw conflict(type.kind, type.group, name, `the ResourceVersion in the precondition (${pre.resourceVersion}) does not match `
+        + `the ResourceVersion in record (${stored.metadata.resourceVersion ?? ''}). The object might have been modified`);
     }
     const current = this.present(type, stored);
     if ((current.metadata.finalizers ?? []).length > 0 || (type.kind === 'Namespace' && !options.dryRun)) {

@@ -1,6 +1,6 @@
 // The defaults kube-apiserver gives a pod template (k8s.io/kubernetes pkg/apis/core/v1/defaults.go), so a
 // Deployment or DaemonSet reads back as it does from a real cluster. Pod-only defaults (requests copied from
-// limits, enableServiceLinks) are not applied to templates, as in kube.
+// limits, enableServiceLinks, hostPort from containerPort under hostNetwork) are not applied to templates, as in kube.
 import { isJsonObject, type JsonObject } from './types.js';
 
 function objects(value: unknown): JsonObject[] {
@@ -28,14 +28,11 @@ function defaultProbe(probe: unknown): void {
   }
 }
 
-function defaultContainer(container: JsonObject, hostNetwork: boolean): void {
+function defaultContainer(container: JsonObject): void {
   container.imagePullPolicy ??= imageTag(String(container.image ?? '')) === 'latest' ? 'Always' : 'IfNotPresent';
   container.terminationMessagePath ??= '/dev/termination-log';
   container.terminationMessagePolicy ??= 'File';
-  for (const port of objects(container.ports)) {
-    port.protocol ??= 'TCP';
-    if (hostNetwork) port.hostPort ??= port.containerPort;
-  }
+  for (const port of objects(container.ports)) port.protocol ??= 'TCP';
   for (const env of objects(container.env)) {
     const fieldRef = isJsonObject(env.valueFrom) ? env.valueFrom.fieldRef : undefined;
     if (isJsonObject(fieldRef)) fieldRef.apiVersion ??= 'v1';
@@ -60,7 +57,6 @@ export function defaultPodTemplate(template: unknown): void {
   spec.securityContext ??= {};
   spec.terminationGracePeriodSeconds ??= 30;
   spec.schedulerName ??= 'default-scheduler';
-  const hostNetwork = spec.hostNetwork === true;
-  for (const container of [...objects(spec.initContainers), ...objects(spec.containers)]) defaultContainer(container, hostNetwork);
+  for (const container of [...objects(spec.initContainers), ...objects(spec.containers)]) defaultContainer(container);
   for (const volume of objects(spec.volumes)) defaultVolume(volume);
 }

@@ -156,9 +156,10 @@ export function crdPrinter(definitions: JsonObject[]): Printer {
   };
 }
 
+/** kube 1.37 prints only the name and age of a ServiceAccount (its Secrets column is gone). */
 export const serviceAccountPrinter: Printer = {
-  columns: [NAME_COLUMN, column('Secrets', 0, 'integer'), AGE_COLUMN],
-  cells: (sa, now) => [sa.metadata.name, list(sa, 'secrets').length, age(sa, now)],
+  columns: [NAME_COLUMN, AGE_COLUMN],
+  cells: (sa, now) => [sa.metadata.name, age(sa, now)],
 };
 
 export const configMapPrinter: Printer = {

@@ -2,7 +2,7 @@
 // roleRef (which cannot change once set) and no generation. The emulator authorizes nothing: every request is
 // allowed, so these objects are stored and served but never enforced (and no escalation check applies).
 import type { FieldError } from './errors.js';
-import { goRoleRef, goStrings } from './gostring.js';
+import { goJson, goRoleRef } from './gostring.js';
 import { deepEqual } from './patch/json-util.js';
 import { roleBindingPrinter, rolePrinter } from './printers-apps.js';
 import { resourceType, type ResourceType, type Strategy } from './resource-type.js';
@@ -12,17 +12,21 @@ const RBAC_GROUP = 'rbac.authorization.k8s.io';
 
 const nonEmpty = (value: unknown): boolean => Array.isArray(value) && value.length > 0;
 
-/** ValidatePolicyRule: verbs always; an API group for resource rules; nonResourceURLs only cluster-wide. */
+/**
+ * ValidatePolicyRule: verbs always; an API group for resource rules; nonResourceURLs only cluster-wide. The verbs
+ * check is declarative in 1.37: its errors (plain "Required value") come after all the handwritten ones.
+ */
 function validateRules(obj: KubeObject, clusterScoped: boolean): FieldError[] {
   const errors: FieldError[] = [];
+  const declarative: FieldError[] = [];
   const rules = Array.isArray(obj.rules) ? obj.rules : [];
   rules.forEach((rule: unknown, i) => {
     const r = isJsonObject(rule) ? rule : {};
     const path = `rules[${i}]`;
-    if (!nonEmpty(r.verbs)) errors.push({ type: 'FieldValueRequired', field: `${path}.verbs`, message: 'verbs must contain at least one value' });
+    if (!nonEmpty(r.verbs)) declarative.push({ type: 'FieldValueRequired', field: `${path}.verbs`, message: '' });
     if (nonEmpty(r.nonResourceURLs)) {
       const invalidURLs = (why: string): FieldError => ({ type: 'FieldValueInvalid', field: `${path}.nonResourceURLs`, message: '',
-        body: `Invalid value: ${goStrings(r.nonResourceURLs)}: ${why}` });
+        body: `Invalid value: ${goJson(r.nonResourceURLs)}: ${why}` });
       if (!clusterScoped) errors.push(invalidURLs('namespaced rules cannot apply to non-resource URLs'));
       if (nonEmpty(r.apiGroups) || nonEmpty(r.resources) || nonEmpty(r.resourceNames)) {
         errors.push(invalidURLs('rules cannot apply to both regular resources and non-resource URLs'));
@@ -32,7 +36,7 @@ function validateRules(obj: KubeObject, clusterScoped: boolean): FieldError[] {
     if (!nonEmpty(r.apiGroups)) errors.push({ type: 'FieldValueRequired', field: `${path}.apiGroups`, message: 'resource rules must supply at least one api group' });
     if (!nonEmpty(r.resources)) errors.push({ type: 'FieldValueRequired', field: `${path}.resources`, message: 'resource rules must supply at least one resource' });
   });
-  return errors;
+  return [...errors, ...declarative];
 }
 
 /** ValidateRoleBinding / ValidateClusterRoleBinding and their Update forms. */
@@ -47,7 +51,7 @@ function validateBinding(obj: KubeObject, old: KubeObject | undefined, kinds: st
   }
   if (typeof ref.name !== 'string' || ref.name === '') errors.push({ type: 'FieldValueRequired', field: 'roleRef.name', message: '' });
   if (old && !deepEqual(obj.roleRef, old.roleRef)) {
-    errors.push({ type: 'FieldValueInvalid', field: 'roleRef', message: '', body: `Invalid value: ${goRoleRef(obj.roleRef)}: cannot change roleRef` });
+    errors.push({ type: 'FieldValueInvalid', field: 'roleRef', message: '', body: `Invalid value: ${goRoleRef(obj.roleRef)}: field is immutable` });
   }
   return errors;
 }

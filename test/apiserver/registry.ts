@@ -49,6 +49,11 @@ export class TypeRegistry {
     return this.groupOrder.filter((g) => served.has(g));
   }
 
+  /** A group compiled into the server (core is one), as opposed to one only CRDs serve, or none. */
+  isBuiltinGroup(group: string): boolean {
+    return group === '' || this.all().some((t) => t.builtin && t.group === group);
+  }
+
   /** Versions of a group, preferred first. */
   versions(group: string): string[] {
     const versions = new Set(this.all().filter((t) => t.group === group).map((t) => t.version));

@@ -48,6 +48,11 @@ export interface ResourceType {
   verbs: string[];
   /** Has a /status subresource: the main endpoint ignores status, /status ignores everything else. */
   hasStatus: boolean;
+  /**
+   * What a /status write takes besides status (kube's status strategies reset only the spec of a built-in): the
+   * metadata sent too ('statusAndMetadata', built-ins), all of it but the labels (Deployment), or nothing (custom resources).
+   */
+  statusTakes: 'status' | 'statusAndMetadata' | 'statusAndMetadataButLabels';
   /** Status is reset on create (Service, Namespace, CRs with a status subresource) rather than kept (Node). */
   resetStatusOnCreate: boolean;
   /** PUT without metadata.resourceVersion is allowed (built-ins) or a 422 (custom resources). */
@@ -64,6 +69,8 @@ export interface ResourceType {
   builtin: boolean;
   /** DELETE answers with the object (Service, Namespace) rather than a success Status. */
   returnDeletedObject: boolean;
+  /** The group a 422 names the kind by, when not `group`: kube names the internal kind (events.k8s.io Events: core). */
+  invalidGroup?: string;
   /** Where objects live: versions of one group/resource share it (`group/plural`). */
   storageKey: string;
   strategy: Strategy;
@@ -93,6 +100,7 @@ export function resourceType(spec: Spec): ResourceType {
     categories: [],
     verbs: ALL_VERBS,
     hasStatus: false,
+    statusTakes: 'statusAndMetadata',
     resetStatusOnCreate: false,
     returnDeletedObject: false,
     allowUnconditionalUpdate: true,

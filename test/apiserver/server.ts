@@ -3,13 +3,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   aggregatedContentType, aggregatedDiscovery, aggregatedVersion, apiGroup, apiGroupList, apiVersions, resourceList, SERVER_VERSION,
 } from './discovery.js';
-import { ApiError } from './errors.js';
+import { ApiError, PageNotFound } from './errors.js';
 import { handleResource, type HandlerContext } from './handlers.js';
 import { sendError, sendJson } from './http-util.js';
 import { openApiDocument } from './openapi.js';
 import { parsePath } from './paths.js';
 
-const NOT_FOUND = (): ApiError => new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+/** A Status under /api and built-in groups, kube's plain-text page anywhere else. */
+function notFound(ctx: HandlerContext, group: string | undefined): Error {
+  return group !== undefined && ctx.registry.isBuiltinGroup(group)
+    ? new ApiError(404, 'NotFound', 'the server could not find the requested resource') : new PageNotFound();
+}
 
 function sendDiscovery(res: ServerResponse, req: IncomingMessage, ctx: HandlerContext, legacy: boolean): void {
   const aggregated = aggregatedVersion(req.headers.accept);
@@ -30,12 +34,12 @@ async function route(ctx: HandlerContext, req: IncomingMessage, res: ServerRespo
       return sendDiscovery(res, req, ctx, parsed.legacy);
     case 'group': {
       const group = apiGroup(ctx.registry, parsed.group);
-      if (!group) throw NOT_FOUND();
+      if (!group) throw notFound(ctx, parsed.group);
       return sendJson(res, 200, group);
     }
     case 'groupVersion': {
       const list = resourceList(ctx.registry, parsed.group, parsed.version);
-      if (!list) throw NOT_FOUND();
+      if (!list) throw notFound(ctx, parsed.group);
       return sendJson(res, 200, list);
     }
     case 'other': {
@@ -47,7 +51,8 @@ async function route(ctx: HandlerContext, req: IncomingMessage, res: ServerRespo
       }
       const openapi = openApiDocument(ctx.registry, parsed.path);
       if (openapi !== undefined) return sendJson(res, 200, openapi);
-      throw NOT_FOUND();
+      const [root, group] = parsed.path.split('/').filter((s) => s !== '');
+      throw notFound(ctx, root === 'api' ? '' : root === 'apis' ? group : undefined);
     }
   }
 }

@@ -1,15 +1,16 @@
 // Service defaulting and allocation as kube-apiserver does it, to the extent Herald depends on it: type,
 // sessionAffinity, traffic policies, ipFamilies/ipFamilyPolicy from the configured service CIDRs, clusterIPs
-// per family, NodePorts (and healthCheckNodePort for externalTrafficPolicy: Local), and loadBalancerClass
-// immutability. Values the client leaves out on update are carried over from the stored object, as kube's
-// "patchAllocatedValues" does.
+// per family, NodePorts (and healthCheckNodePort for externalTrafficPolicy: Local), loadBalancerClass
+// immutability, port names, and the status's ingress ipMode (defaulted to VIP on a LoadBalancer). Values the
+// client leaves out on update are carried over from the stored object, as kube's "patchAllocatedValues" does.
 import { IPRangeAllocator, PortAllocator, familyOf, type IPFamily } from './allocators.js';
 import { invalid, type FieldError } from './errors.js';
 import { deepEqual } from './patch/json-util.js';
 import type { Strategy, Tx } from './resource-type.js';
 import { isJsonObject, type JsonObject, type KubeObject } from './types.js';
 
-interface ServicePort extends JsonObject { port?: number; protocol?: string; nodePort?: number; targetPort?: unknown }
+interface ServicePort extends JsonObject { name?: string; port?: number; protocol?: string; nodePort?: number; targetPort?: unknown }
+interface Ingress extends JsonObject { ip?: string; ipMode?: string }
 
 interface ServiceSpec extends JsonObject {
   type?: string;
@@ -62,6 +63,7 @@ export class ServiceAllocator {
       prepareCreate: (obj, tx) => this.prepareCreate(obj, tx),
       prepareUpdate: (obj, old, tx) => this.prepareUpdate(obj, old, tx),
       released: (obj) => this.release(obj),
+      validate: (obj) => [...validatePortNames(specOf(obj)), ...validateIngress(obj)],
       fieldValue: (obj, field) => {
         const spec: ServiceSpec = isJsonObject(obj.spec) ? obj.spec : {}; // a read: never adds a spec to a stored object
         if (field === 'spec.clusterIP') return spec.clusterIP ?? '';
@@ -85,6 +87,9 @@ export class ServiceAllocator {
     const spec = specOf(obj);
     const oldSpec = specOf(old);
     applyDefaults(spec);
+    if (spec.type === 'LoadBalancer') defaultIPMode(obj);
+    // dropTypeDependentFields: a Service that stops being a LoadBalancer loses its load-balancer status at once.
+    if (oldSpec.type === 'LoadBalancer' && spec.type !== 'LoadBalancer' && isJsonObject(obj.status)) obj.status = { ...obj.status, loadBalancer: {} };
     if (spec.type === 'ExternalName') return;
     const carried = ['clusterIP', 'clusterIPs', 'ipFamilies', 'ipFamilyPolicy'] as const;
     for (const key of carried) if (spec[key] === undefined || spec[key] === '') Object.assign(spec, { [key]: oldSpec[key] });
@@ -255,4 +260,52 @@ function applyDefaults(spec: ServiceSpec): void {
   if (spec.type !== 'LoadBalancer' && spec.type !== 'NodePort') {
     for (const port of spec.ports ?? []) delete port.nodePort;
   }
+}
+
+function ingressOf(obj: KubeObject): Ingress[] {
+  const loadBalancer = isJsonObject(obj.status) ? obj.status.loadBalancer : undefined;
+  const ingress = isJsonObject(loadBalancer) ? loadBalancer.ingress : undefined;
+  return Array.isArray(ingress) ? ingress.filter(isJsonObject) : [];
+}
+
+/** SetDefaults_Service: on a LoadBalancer, an ingress ip without an ipMode gets VIP (a copy: stored values stay as they are). */
+function defaultIPMode(obj: KubeObject): void {
+  const ingress = ingressOf(obj);
+  if (!ingress.some((i) => i.ip && i.ipMode === undefined) || !isJsonObject(obj.status) || !isJsonObject(obj.status.loadBalancer)) return;
+  const withMode = ingress.map((i) => (i.ip && i.ipMode === undefined ? { ...i, ipMode: 'VIP' } : i));
+  obj.status = { ...obj.status, loadBalancer: { ...obj.status.loadBalancer, ingress: withMode } };
+}
+
+/** validateServicePort: with more than one port each needs a name, and names are unique. */
+function validatePortNames(spec: ServiceSpec): FieldError[] {
+  const ports = spec.ports ?? [];
+  const seen = new Set<string>();
+  const errors: FieldError[] = [];
+  ports.forEach((port, i) => {
+    if (!port.name) {
+      if (ports.length > 1) errors.push({ type: 'FieldValueRequired', field: `spec.ports[${i}].name`, message: '' });
+    } else if (seen.has(port.name)) {
+      errors.push({ type: 'FieldValueDuplicate', field: `spec.ports[${i}].name`, value: port.name, message: '' });
+    } else {
+      seen.add(port.name);
+    }
+  });
+  return errors;
+}
+
+/** ValidateLoadBalancerStatus: ingress only on a LoadBalancer, and an ipMode exactly when there is an ip. */
+function validateIngress(obj: KubeObject): FieldError[] {
+  const ingress = ingressOf(obj);
+  if (ingress.length > 0 && specOf(obj).type !== 'LoadBalancer') {
+    return [{ type: 'FieldValueForbidden', field: 'status.loadBalancer.ingress', message: "may only be used when `spec.type` is 'LoadBalancer'" }];
+  }
+  return ingress.flatMap((item, i): FieldError[] => {
+    const field = `status.loadBalancer.ingress[${i}].ipMode`;
+    if (item.ipMode === undefined) return item.ip ? [{ type: 'FieldValueRequired', field, message: 'must be specified when `ip` is set' }] : [];
+    if (!item.ip) return [{ type: 'FieldValueForbidden', field, message: 'may not be specified when `ip` is not set' }];
+    if (item.ipMode !== 'Proxy' && item.ipMode !== 'VIP') {
+      return [{ type: 'FieldValueNotSupported', field, value: item.ipMode, message: 'supported values: "Proxy", "VIP"' }];
+    }
+    return [];
+  });
 }

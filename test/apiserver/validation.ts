@@ -1,43 +1,102 @@
-// ObjectMeta checks every kind gets in kube-apiserver (names, label keys and values), with kube's messages.
+// ObjectMeta checks every kind gets in kube-apiserver (names, label keys and values, finalizer names), with the
+// messages of k8s.io/apimachinery/pkg/api/validate/content and pkg/apis/core/validation.
 import type { FieldError } from './errors.js';
 import type { ResourceType } from './resource-type.js';
 import type { KubeObject } from './types.js';
 
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_LABEL_FMT = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
+const DNS1123_SUBDOMAIN_FMT = `${DNS1123_LABEL_FMT}(\\.${DNS1123_LABEL_FMT})*`;
+const LABEL_KEY_FMT = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
+const LABEL_VALUE_FMT = `(${LABEL_KEY_FMT})?`;
+const DNS1123_LABEL = new RegExp(`^${DNS1123_LABEL_FMT}$`);
+const DNS1123_SUBDOMAIN = new RegExp(`^${DNS1123_SUBDOMAIN_FMT}$`);
+const LABEL_KEY = new RegExp(`^${LABEL_KEY_FMT}$`);
+const LABEL_VALUE = new RegExp(`^${LABEL_VALUE_FMT}$`);
+const LABEL_KEY_MESSAGE = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
 
-const SUBDOMAIN_MESSAGE = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
-const LABEL_MESSAGE = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
-const DNS1035_MESSAGE = "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
-
-/** Names kube validates as a label rather than a subdomain (pkg/apis/core/validation). */
-function nameRule(kind: string): { regex: RegExp; max: number; message: string } {
-  if (kind === 'Service') return { regex: DNS1035_LABEL, max: 63, message: DNS1035_MESSAGE };
-  if (kind === 'Namespace') return { regex: DNS1123_LABEL, max: 63, message: LABEL_MESSAGE };
-  return { regex: DNS1123_SUBDOMAIN, max: 253, message: SUBDOMAIN_MESSAGE };
+/** content.RegexError: `msg (e.g. 'a',  or 'b', regex used for validation is 're')`. */
+function regexError(message: string, regex: string, ...examples: string[]): string {
+  const eg = examples.length === 0 ? '' : `e.g. ${examples.map((e) => `'${e}', `).join(' or ')}`;
+  return `${message} (${eg}regex used for validation is '${regex}')`;
 }
 
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const maxLength = (max: number): string => `must be no more than ${max} bytes`;
 
-export function validateMetadata(type: ResourceType, obj: KubeObject): FieldError[] {
-  const errors: FieldError[] = [];
-  const name = obj.metadata.name ?? '';
-  const rule = nameRule(type.kind);
-  if (!rule.regex.test(name)) errors.push({ type: 'FieldValueInvalid', field: 'metadata.name', value: name, message: rule.message });
-  else if (name.length > rule.max) {
-    errors.push({ type: 'FieldValueInvalid', field: 'metadata.name', value: name, message: `must be no more than ${rule.max} characters` });
-  }
-  for (const [key, value] of Object.entries(obj.metadata.labels ?? {})) {
-    if (!QUALIFIED_NAME.test(key)) {
-      errors.push({ type: 'FieldValueInvalid', field: 'metadata.labels', value: key,
-        message: "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character" });
-    }
-    if (typeof value !== 'string' || value.length > 63 || !LABEL_VALUE.test(value)) {
-      errors.push({ type: 'FieldValueInvalid', field: `metadata.labels`, value,
-        message: "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character" });
-    }
+export function isDNS1123Label(value: string): string[] {
+  const errors = value.length > 63 ? [maxLength(63)] : [];
+  if (!DNS1123_LABEL.test(value)) {
+    errors.push(DNS1123_SUBDOMAIN.test(value) ? 'must not contain dots' : regexError('a lowercase RFC 1123 label must consist of lower case '
+      + "alphanumeric characters or '-', and must start and end with an alphanumeric character", DNS1123_LABEL_FMT, 'my-name', '123-abc'));
   }
   return errors;
+}
+
+export function isDNS1123Subdomain(value: string): string[] {
+  const errors = value.length > 253 ? [maxLength(253)] : [];
+  if (!DNS1123_SUBDOMAIN.test(value)) {
+    errors.push(regexError("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must "
+      + 'start and end with an alphanumeric character', DNS1123_SUBDOMAIN_FMT, 'example.com'));
+  }
+  return errors;
+}
+
+/** content.IsLabelKey (IsQualifiedName): an optional DNS subdomain prefix and '/', then a name of at most 63 bytes. */
+export function isQualifiedName(value: string): string[] {
+  const parts = value.split('/');
+  if (parts.length > 2) {
+    return [`a valid label key ${regexError(LABEL_KEY_MESSAGE, LABEL_KEY_FMT, 'MyName', 'my.name', '123-abc')} with an optional DNS `
+      + "subdomain prefix and '/' (e.g. 'example.com/MyName')"];
+  }
+  const errors: string[] = [];
+  const name = parts.length === 2 ? (parts[1] ?? '') : value;
+  if (parts.length === 2) {
+    const prefix = parts[0] ?? '';
+    if (prefix === '') errors.push('prefix part must be non-empty');
+    else errors.push(...isDNS1123Subdomain(prefix).map((m) => `prefix part ${m}`));
+  }
+  if (name === '') errors.push('name part must be non-empty');
+  else if (name.length > 63) errors.push(`name part ${maxLength(63)}`);
+  if (!LABEL_KEY.test(name)) errors.push(`name part ${regexError(LABEL_KEY_MESSAGE, LABEL_KEY_FMT, 'MyName', 'my.name', '123-abc')}`);
+  return errors;
+}
+
+function isLabelValue(value: string): string[] {
+  const errors = value.length > 63 ? [maxLength(63)] : [];
+  if (!LABEL_VALUE.test(value)) {
+    errors.push(regexError("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must "
+      + 'start and end with an alphanumeric character', LABEL_VALUE_FMT, 'MyValue', 'my_value', '12345'));
+  }
+  return errors;
+}
+
+/** Services (RelaxedServiceNameValidation, GA in 1.37) and Namespaces are named by a label; the rest by a subdomain. */
+function nameErrors(kind: string, name: string): string[] {
+  return kind === 'Service' || kind === 'Namespace' ? isDNS1123Label(name) : isDNS1123Subdomain(name);
+}
+
+/** Groups whose validation is pkg/apis/core's ValidateObjectMeta, which also wants finalizers without a '/' to be kube's own. */
+const CORE_META_GROUPS = new Set(['', 'apps', 'discovery.k8s.io', 'events.k8s.io']);
+const STANDARD_FINALIZERS = new Set(['kubernetes', 'orphan', 'foregroundDeletion']);
+
+function finalizerErrors(type: ResourceType, finalizers: string[]): FieldError[] {
+  const invalid = (field: string, value: string, message: string): FieldError => ({ type: 'FieldValueInvalid', field, value, message });
+  const errors = finalizers.flatMap((f) => isQualifiedName(f).map((m) => invalid('metadata.finalizers', f, m)));
+  if (!CORE_META_GROUPS.has(type.group)) return errors;
+  finalizers.forEach((f, i) => {
+    if (!f.includes('/') && !STANDARD_FINALIZERS.has(f)) {
+      errors.push(invalid(`metadata.finalizers[${i}]`, f, 'name is neither a standard finalizer name nor is it fully qualified'));
+    }
+  });
+  return errors;
+}
+
+export function validateMetadata(type: ResourceType, obj: KubeObject): FieldError[] {
+  const name = obj.metadata.name ?? '';
+  const errors: FieldError[] = nameErrors(type.kind, name).map((message) => ({ type: 'FieldValueInvalid', field: 'metadata.name', value: name, message }));
+  for (const [key, value] of Object.entries(obj.metadata.labels ?? {})) {
+    for (const message of isQualifiedName(key)) errors.push({ type: 'FieldValueInvalid', field: 'metadata.labels', value: key, message });
+    const text = typeof value === 'string' ? value : '';
+    for (const message of isLabelValue(text)) errors.push({ type: 'FieldValueInvalid', field: 'metadata.labels', value, message });
+  }
+  return [...errors, ...finalizerErrors(type, obj.metadata.finalizers ?? [])];
 }

@@ -1,8 +1,9 @@
 // WATCH: a chunked stream of {"type","object"} lines. Starts with the current objects as ADDED when no
 // resourceVersion (or "0") is given, else replays the history after it, or sends a 410 Expired ERROR event
 // when that history is gone. Selector watches see an object that stops matching as DELETED and one that
-// starts matching as ADDED, as kube's watch cache does. Each event is encoded once per apiVersion and
-// written to every interested stream.
+// starts matching as ADDED, as kube's watch cache does. A streaming list (sendInitialEvents=true, what client-go
+// 1.37's reflectors ask for: kubectl wait, informers) gets the current objects as ADDED, then a BOOKMARK annotated
+// k8s.io/initial-events-end. Each event is encoded once per apiVersion and written to every interested stream.
 import type { ServerResponse } from 'node:http';
 import { ApiError } from './errors.js';
 import type { Operations } from './ops.js';
@@ -17,8 +18,13 @@ export interface WatchRequest {
   filter: ObjectFilter;
   resourceVersion: string | null;
   allowBookmarks: boolean;
+  /** true: the current objects, then (with bookmarks) the initial-events-end one; false: none, from now or the RV. */
+  sendInitialEvents?: boolean;
   timeoutSeconds?: number;
 }
+
+/** The annotation kube-apiserver puts on the BOOKMARK that ends a streaming list's initial events. */
+const INITIAL_EVENTS_END = 'k8s.io/initial-events-end';
 
 /** Open watch streams, so a fault can drop them all at once. */
 export class WatchRegistry {
@@ -65,10 +71,11 @@ export function startWatch(
   const inScope = (obj: KubeObject): boolean =>
     (request.namespace === undefined || obj.metadata.namespace === request.namespace) && filter(obj);
   const rvText = request.resourceVersion;
-  const fromCurrentState = rvText === null || rvText === '' || rvText === '0';
+  const noRV = rvText === null || rvText === '' || rvText === '0';
+  const fromCurrentState = request.sendInitialEvents ?? noRV;
   let replay: StoreEvent[] = [];
   let gone: TooOldResourceVersion | undefined;
-  if (!fromCurrentState) {
+  if (!fromCurrentState && !noRV) {
     try {
       replay = store.eventsSince(type.storageKey, parseRV(rvText, type));
     } catch (error) {
@@ -106,21 +113,21 @@ export function startWatch(
       write('DELETED', event, event.object);
     }
   };
+  const bookmark = (annotations?: Record<string, string>): void => {
+    const metadata = { resourceVersion: String(store.currentRV()), ...(annotations && { annotations }) };
+    res.write(`${JSON.stringify({ type: 'BOOKMARK', object: { kind: type.kind, apiVersion, metadata } })}\n`);
+  };
   if (fromCurrentState) {
     for (const obj of store.list(type.storageKey, type.namespaced ? request.namespace : undefined)) {
       if (inScope(obj)) write('ADDED', undefined, obj);
     }
+    if (request.sendInitialEvents && request.allowBookmarks) bookmark({ [INITIAL_EVENTS_END]: 'true' });
   } else {
     for (const event of replay) deliver(event);
   }
   const unsubscribe = store.subscribe(type.storageKey, deliver);
   const timers: NodeJS.Timeout[] = [];
-  if (request.allowBookmarks) {
-    timers.push(setInterval(() => {
-      const bookmark = { kind: type.kind, apiVersion, metadata: { resourceVersion: String(store.currentRV()), creationTimestamp: null } };
-      res.write(`${JSON.stringify({ type: 'BOOKMARK', object: bookmark })}\n`);
-    }, settings.bookmarkIntervalMs));
-  }
+  if (request.allowBookmarks) timers.push(setInterval(() => bookmark(), settings.bookmarkIntervalMs));
   if (request.timeoutSeconds !== undefined && request.timeoutSeconds > 0) {
     timers.push(setTimeout(() => res.end(), request.timeoutSeconds * 1000));
   }

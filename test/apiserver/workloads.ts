@@ -3,7 +3,7 @@
 // validation clients meet most (selector required, matching the template's labels, immutable). No controller
 // runs behind them: status stays as written through /status, as on a cluster whose controller-manager is down.
 import type { FieldError } from './errors.js';
-import { goLabelSelector, goStringMap } from './gostring.js';
+import { goJson, goLabelSelector } from './gostring.js';
 import { defaultPodTemplate } from './pod-defaults.js';
 import { daemonSetPrinter, deploymentPrinter, selectorString } from './printers-apps.js';
 import { deepEqual } from './patch/json-util.js';
@@ -63,7 +63,7 @@ function validateWorkload(kind: string, obj: KubeObject, old: KubeObject | undef
   const labels = isJsonObject(template.metadata) ? template.metadata.labels : undefined;
   if (selectorText !== '' && !matchesLabels(parseLabelSelector(selectorText), isJsonObject(labels) ? labels as Record<string, string> : undefined)) {
     errors.push({ type: 'FieldValueInvalid', field: 'spec.template.metadata.labels', message: '',
-      body: `Invalid value: ${goStringMap(labels)}: \`selector\` does not match template \`labels\`` });
+      body: `Invalid value: ${goJson(labels)}: \`selector\` does not match template \`labels\`` });
   }
   const podSpec = isJsonObject(template.spec) ? template.spec : {};
   if (!Array.isArray(podSpec.containers) || podSpec.containers.length === 0) {
@@ -78,13 +78,23 @@ function validateWorkload(kind: string, obj: KubeObject, old: KubeObject | undef
   return errors;
 }
 
+/** The status fields Go encodes even at zero (no omitempty): DaemonSetStatus has four, DeploymentStatus none. */
+const ZERO_STATUS: Record<string, JsonObject> = {
+  Deployment: {},
+  DaemonSet: { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 },
+};
+
 function workloadStrategy(kind: string, applyDefaults: (obj: KubeObject) => void): Strategy {
+  const zero = ZERO_STATUS[kind] ?? {};
   return {
     prepareCreate(obj) {
       applyDefaults(obj);
-      obj.status = {}; // PrepareForCreate: Status = XStatus{}, which encodes as {}
+      obj.status = { ...zero }; // PrepareForCreate: Status = XStatus{}, encoded as Go encodes it
     },
-    prepareUpdate: applyDefaults,
+    prepareUpdate(obj) {
+      applyDefaults(obj);
+      obj.status = { ...zero, ...(isJsonObject(obj.status) ? obj.status : {}) };
+    },
     validate: (obj, old) => validateWorkload(kind, obj, old),
   };
 }
@@ -93,6 +103,7 @@ export function workloadTypes(): ResourceType[] {
   const common = { group: 'apps', version: 'v1', namespaced: true, categories: ['all'], hasStatus: true, resetStatusOnCreate: true };
   return [
     resourceType({ ...common, plural: 'deployments', kind: 'Deployment', shortNames: ['deploy'], generation: 'specAndAnnotations',
+      statusTakes: 'statusAndMetadataButLabels',
       strategy: workloadStrategy('Deployment', defaultDeployment), printer: deploymentPrinter }),
     resourceType({ ...common, plural: 'daemonsets', kind: 'DaemonSet', shortNames: ['ds'], generation: 'spec',
       strategy: workloadStrategy('DaemonSet', defaultDaemonSet), printer: daemonSetPrinter }),

@@ -44,18 +44,39 @@ function mergeList(original: unknown, patch: unknown[], meta: PatchMeta, list: L
   if (patch.some((item) => isJsonObject(item) && item[DIRECTIVE] === 'replace')) {
     return patch.filter((item) => !(isJsonObject(item) && item[DIRECTIVE] === 'replace')).map(stripDirectives);
   }
-  const out = Array.isArray(original) ? [...original] : [];
+  const server = Array.isArray(original) ? original : [];
+  const out = [...server];
+  const merged: unknown[] = [];
   for (const item of patch) {
     if (isJsonObject(item) && item[DIRECTIVE] === 'delete') {
       const index = out.findIndex((existing) => sameItem(existing, item, list));
       if (index >= 0) out.splice(index, 1);
       continue;
     }
+    merged.push(item);
     const index = out.findIndex((existing) => sameItem(existing, item, list));
     if (index < 0) out.push(stripDirectives(item));
     else if (list.keys.length > 0) out[index] = strategicMerge(out[index], item, meta.item ?? {});
   }
-  return out;
+  return kubeOrder(out, merged, server, list);
+}
+
+/**
+ * The order kube's mergeSlice leaves (normalizeElementOrder + mergeSortedSlice): the items the patch names, in the
+ * patch's order, with the items only the server had slotted in by the server's order. Where one of the two is new
+ * to the server there is nothing to compare, and the patch's item goes first.
+ */
+function kubeOrder(items: unknown[], patch: unknown[], server: unknown[], list: ListMerge): unknown[] {
+  const indexIn = (where: unknown[], item: unknown): number => where.findIndex((other) => sameItem(other, item, list));
+  const byIndexIn = (where: unknown[]) => (a: unknown, b: unknown): number => indexIn(where, a) - indexIn(where, b);
+  const fromPatch = items.filter((item) => indexIn(patch, item) >= 0).sort(byIndexIn(patch));
+  const serverOnly = items.filter((item) => indexIn(patch, item) < 0).sort(byIndexIn(server));
+  const out: unknown[] = [];
+  while (fromPatch.length > 0 && serverOnly.length > 0) {
+    const [left, right] = [indexIn(server, serverOnly[0]), indexIn(server, fromPatch[0])];
+    out.push(left >= 0 && right >= 0 && left < right ? serverOnly.shift() : fromPatch.shift());
+  }
+  return [...out, ...serverOnly, ...fromPatch];
 }
 
 /** Puts the items named in `order` first, in that order, as $setElementOrder asks. */

@@ -1,5 +1,6 @@
 // Builds FieldErrors whose text matches k8s.io/apimachinery/pkg/util/validation/field (Error.ErrorBody):
 // "<Type text>: <value>: <detail>", the value printed bare for numbers and booleans and quoted for strings.
+import { goJson } from '../gostring.js';
 import type { FieldError, FieldErrorType } from './types.js';
 
 const TYPE_TEXT: Record<FieldErrorType, string> = {
@@ -17,33 +18,25 @@ const TYPE_TEXT: Record<FieldErrorType, string> = {
 const VALUELESS = new Set<FieldErrorType>(['FieldValueRequired', 'FieldValueForbidden', 'FieldValueTooLong']);
 
 /**
- * field.Error's ErrorBody rendering of a bad value: nil as the string "null" (quoted), strings %q, numbers and
- * booleans %v, and anything else (a decoded map or slice) Go's %#v.
+ * field.Error's ErrorBody rendering of a bad value: nil as json.Marshal prints it (null, bare), strings %q, numbers and
+ * booleans %v, and anything else (a decoded map or slice) as Go's json.Marshal prints it.
  */
 export function showValue(value: unknown): string {
-  if (value === null || value === undefined) return '"null"';
+  if (value === null || value === undefined) return 'null';
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-  return goValue(value);
+  return goJson(value);
 }
 
-/** Go's %#v of a value decoded from JSON: `map[string]interface {}{"a":1, "b":"x"}` (keys sorted), `[]interface {}{...}`. */
-export function goValue(value: unknown): string {
-  if (value === null || value === undefined) return 'interface {}(nil)';
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[]interface {}{${value.map(goValue).join(', ')}}`;
-  if (typeof value === 'object') {
-    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `map[string]interface {}{${entries.map(([k, v]) => `${JSON.stringify(k)}:${goValue(v)}`).join(', ')}}`;
-  }
-  return String(value);
-}
+/** field.OmitValue(): kube prints no value at all, as for a CEL rule that fails on an object or an array. */
+export const OMIT_VALUE: unique symbol = Symbol('field.OmitValue');
 
 export function fieldError(type: FieldErrorType, field: string, detail: string, value?: unknown): FieldError {
+  const shown = !VALUELESS.has(type) && value !== OMIT_VALUE;
   let message = TYPE_TEXT[type];
-  if (!VALUELESS.has(type)) message += `: ${showValue(value)}`;
+  if (shown) message += `: ${showValue(value)}`;
   if (detail !== '') message += `: ${detail}`;
-  return VALUELESS.has(type) ? { type, field, message } : { type, field, message, value };
+  return shown ? { type, field, message, value } : { type, field, message };
 }
 
 /** Path helpers with field.Path's rendering: ".name" for children, "[i]" / "[key]" for indexes and keys. */

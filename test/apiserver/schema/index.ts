@@ -10,8 +10,13 @@ import { validateValue } from './validate.js';
 
 export type { FieldError, FieldErrorType, JSONSchemaProps, ValidationRule } from './types.js';
 
-/** kube skips CEL when schema errors mean `self` may not have the types the rules were checked against. */
-const BLOCKS_CEL = new Set<FieldError['type']>(['FieldValueTypeInvalid', 'FieldValueNotSupported']);
+/**
+ * kube skips CEL when schema errors mean `self` may not have the types and bounds the rules were checked against
+ * (apiextensions-apiserver's hasBlockingErr: wrong type, enum, required, maxLength, maxItems/maxProperties).
+ */
+const BLOCKS_CEL = new Set<FieldError['type']>([
+  'FieldValueTypeInvalid', 'FieldValueNotSupported', 'FieldValueRequired', 'FieldValueTooLong', 'FieldValueTooMany',
+]);
 
 export function validateCustomResource(
   schemaInput: Record<string, unknown>,
@@ -26,7 +31,7 @@ export function validateCustomResource(
   validateValue(value, schema, '', errors);
   if (!hasRules(schema)) return { value, errors };
   if (errors.some((e) => BLOCKS_CEL.has(e.type))) {
-    // kube's field.Invalid(nil, nil, ...): a nil path prints as "<nil>", a nil value as "null".
+    // kube's field.Invalid(nil, nil, ...): a nil path prints as "<nil>", a nil value as null.
     errors.push(fieldError('FieldValueInvalid', '<nil>', 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation', null));
   } else {
     validateRules(value, oldObj, schema, '', errors);

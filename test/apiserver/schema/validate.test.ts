@@ -45,19 +45,19 @@ describe('schema errors read like kube-apiserver', () => {
       type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'],
       items: { type: 'object', properties: { name: { type: 'string' }, v: { type: 'integer' } } },
     }, [{ name: 'a', v: 1 }, { name: 'a', v: 2 }],
-      { type: 'FieldValueDuplicate', field: 'spec[1]', message: 'Duplicate value: map[string]interface {}{"name":"a"}' }],
+      { type: 'FieldValueDuplicate', field: 'spec[1]', message: 'Duplicate value: {"name":"a"}' }],
     ['list-type set: a value seen three times is reported once, at its second place', {
       type: 'array', 'x-kubernetes-list-type': 'set', items: { type: 'integer' } }, [7, 1, 7, 7],
     { type: 'FieldValueDuplicate', field: 'spec[2]', message: 'Duplicate value: 7' }],
     ['list-type set of objects: key order does not matter', {
       type: 'array', 'x-kubernetes-list-type': 'set', items: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
     [{ a: 1, b: 'x' }, { b: 'x', a: 1 }],
-    { type: 'FieldValueDuplicate', field: 'spec[1]', message: 'Duplicate value: map[string]interface {}{"a":1, "b":"x"}' }],
+    { type: 'FieldValueDuplicate', field: 'spec[1]', message: 'Duplicate value: {"a":1,"b":"x"}' }],
     ['list-type map with two keys, one of them unset', {
       type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['port', 'protocol'],
       items: { type: 'object', properties: { port: { type: 'integer' }, protocol: { type: 'string' } } },
     }, [{ port: 80 }, { port: 80, protocol: 'TCP' }, { port: 80 }],
-    { type: 'FieldValueDuplicate', field: 'spec[2]', message: 'Duplicate value: map[string]interface {}{"port":80}' }],
+    { type: 'FieldValueDuplicate', field: 'spec[2]', message: 'Duplicate value: {"port":80}' }],
     ['list-type map item that is not an object', {
       type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'],
       items: { 'x-kubernetes-int-or-string': true } }, ['a'],

@@ -1,8 +1,8 @@
-// CustomResourceDefinitions through the real client-node: creating one serves its resources at once (and
-// in discovery), objects are validated, pruned and defaulted by the version's schema, the status
+// CustomResourceDefinitions through the real client-node: creating one serves its resources (and lists
+// them in discovery) once it is Established, objects are validated, pruned and defaulted by the version's schema, the status
 // subresource splits writes, and deleting the CRD removes the resources and their objects.
 import { ApiextensionsV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type V1CustomResourceDefinition } from '@kubernetes/client-node';
-import { statusOf, useApiServer } from './helpers.js';
+import { crdServed, eventually, rawRequest, statusOf, useApiServer } from './helpers.js';
 
 const server = useApiServer();
 const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -37,7 +37,13 @@ beforeAll(async () => {
   custom = server().kubeConfig().makeApiClient(CustomObjectsApi);
   extensions = server().kubeConfig().makeApiClient(ApiextensionsV1Api);
   await extensions.createCustomResourceDefinition({ body: widgetCrd() });
+  await crdServed(server(), `/apis/${group}/v1/widgets`);
 });
+
+async function discoveredResources(): Promise<string[]> {
+  const res = await rawRequest(server(), `/apis/${group}/v1`);
+  return res.status === 200 ? (JSON.parse(res.text) as { resources: { name: string }[] }).resources.map((r) => r.name) : [];
+}
 
 const widget = (name: string, spec: Record<string, unknown>) => ({ apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name }, spec });
 
@@ -64,14 +70,16 @@ test('an invalid object is a 422 with kube\'s message and causes', async () => {
   expect(status.details?.causes).toEqual([{ reason: 'FieldValueNotSupported', field: 'spec.color', message: 'Unsupported value: "green": supported values: "red", "blue"' }]);
 });
 
-test('status is a subresource: the main endpoint ignores it, /status takes only it', async () => {
+test('status is a subresource: the main endpoint ignores it, /status takes only it (not even metadata)', async () => {
   await custom.createNamespacedCustomObject({ group, version: 'v1', namespace: 'default', plural: 'widgets', body: widget('s1', { color: 'blue' }) });
   const main = await custom.patchNamespacedCustomObject({ group, version: 'v1', namespace: 'default', plural: 'widgets', name: 's1',
     body: { status: { ready: true } } }, merge) as { status?: unknown };
   expect(main.status).toBeUndefined();
   const viaStatus = await custom.patchNamespacedCustomObjectStatus({ group, version: 'v1', namespace: 'default', plural: 'widgets', name: 's1',
-    body: { spec: { color: 'red' }, status: { ready: true } } }, merge) as { spec: { color: string }; status: { ready: boolean } };
+    body: { metadata: { labels: { sneaky: 'yes' } }, spec: { color: 'red' }, status: { ready: true } } }, merge) as {
+    metadata: { labels?: unknown }; spec: { color: string }; status: { ready: boolean } };
   expect(viaStatus).toMatchObject({ spec: { color: 'blue' }, status: { ready: true } });
+  expect(viaStatus.metadata.labels).toBeUndefined();
 });
 
 test('PUT without a resourceVersion is rejected for custom resources', async () => {
@@ -91,18 +99,26 @@ test('strategic merge patch is refused for custom resources (415)', async () => 
 
 test('a cluster-scoped CRD serves cluster-scoped objects, and deleting the CRD unserves it and removes its objects', async () => {
   await extensions.createCustomResourceDefinition({ body: widgetCrd('Cluster', 'gadgets', 'Gadget') });
+  await crdServed(server(), `/apis/${group}/v1/gadgets`);
   const gadget = { apiVersion: `${group}/v1`, kind: 'Gadget', metadata: { name: 'g1' }, spec: { color: 'red' } };
   await custom.createClusterCustomObject({ group, version: 'v1', plural: 'gadgets', body: gadget });
   const listed = await custom.listClusterCustomObject({ group, version: 'v1', plural: 'gadgets' }) as { items: unknown[] };
   expect(listed.items).toHaveLength(1);
-  const discovery = await fetch(`${server().url}/apis/${group}/v1`).then((r) => r.json()) as { resources: { name: string }[] };
-  expect(discovery.resources.map((r) => r.name)).toEqual(expect.arrayContaining(['gadgets', 'gadgets/status', 'widgets']));
+  const wanted = ['gadgets', 'gadgets/status', 'widgets'];
+  await eventually(async () => {
+    const found = await discoveredResources();
+    return wanted.every((r) => found.includes(r));
+  }, 10_000, 'gadgets in discovery');
   await extensions.deleteCustomResourceDefinition({ name: 'gadgets.test.herald.dev' });
-  const after = await fetch(`${server().url}/apis/${group}/v1`).then((r) => r.json()) as { resources: { name: string }[] };
-  expect(after.resources.map((r) => r.name)).not.toContain('gadgets');
-  const gone = await statusOf(() => custom.listClusterCustomObject({ group, version: 'v1', plural: 'gadgets' }));
-  expect(gone.code).toBe(404);
+  await eventually(async () => !(await discoveredResources()).includes('gadgets'), 10_000, 'gadgets gone from discovery');
+  // No handler claims the path any more, so kube's mux answers it, in plain text rather than a Status.
+  await eventually(async () => (await rawRequest(server(), `/apis/${group}/v1/gadgets`)).status === 404, 10_000, 'gadgets unserved');
+  expect(await rawRequest(server(), `/apis/${group}/v1/gadgets`)).toEqual({ status: 404, text: '404 page not found\n' });
+  // kube-apiserver refuses to recreate a CRD while the old one is still terminating (its objects being removed).
+  await eventually(async () => (await rawRequest(server(), '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gadgets.test.herald.dev')).status === 404,
+    10_000, 'the gadgets CRD to be gone');
   await extensions.createCustomResourceDefinition({ body: widgetCrd('Cluster', 'gadgets', 'Gadget') });
+  await crdServed(server(), `/apis/${group}/v1/gadgets`);
   const fresh = await custom.listClusterCustomObject({ group, version: 'v1', plural: 'gadgets' }) as { items: unknown[] };
   expect(fresh.items).toEqual([]);
 });

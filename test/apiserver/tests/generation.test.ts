@@ -2,7 +2,7 @@
 // Deployments, DaemonSets, EndpointSlices, CRDs and custom resources carry one; Services, Namespaces, Nodes,
 // Secrets, ConfigMaps, ServiceAccounts, Events, Leases and RBAC objects never do, whatever is written to them.
 // Raw REST, so the server's JSON is judged as it is sent (client-node would hide an absent field and a zero alike).
-import { uniqueName, useApiServer } from './helpers.js';
+import { crdServed, rawRequest, uniqueName, useApiServer } from './helpers.js';
 
 const server = useApiServer();
 
@@ -10,11 +10,8 @@ interface Meta { name: string; generation?: number; resourceVersion: string; del
 interface Obj { metadata: Meta; [key: string]: unknown }
 
 async function call(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<Obj> {
-  const res = await fetch(`${server().url}${path}`, {
-    method, headers: { 'Content-Type': contentType }, body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  const { status, text } = await rawRequest(server(), path, { method, body, contentType });
+  if (status < 200 || status > 299) throw new Error(`${method} ${path}: ${status} ${text}`);
   return JSON.parse(text) as Obj;
 }
 const mergePatch = (path: string, body: unknown) => call('PATCH', path, body, 'application/merge-patch+json');
@@ -49,7 +46,7 @@ const WITHOUT_GENERATION: Kind[] = [
   { kind: 'Event (events.k8s.io/v1)', path: '/apis/events.k8s.io/v1/namespaces/NS/events',
     body: () => ({ regarding: involved, reason: 'IPAllocated', note: 'one', type: 'Normal', action: 'Allocate',
       eventTime: '2024-01-01T00:00:00.000000Z', reportingController: 'herald.dev/controller', reportingInstance: 'c-1' }),
-    change: { note: 'two' } },
+    change: { series: { count: 2, lastObservedTime: '2024-01-01T00:00:01.000000Z' } } }, // the rest is immutable through this API
   { kind: 'Lease', path: '/apis/coordination.k8s.io/v1/namespaces/NS/leases', body: () => ({ spec: { holderIdentity: 'a' } }),
     change: { spec: { holderIdentity: 'b', leaseTransitions: 1 } } },
   { kind: 'Role', path: '/apis/rbac.authorization.k8s.io/v1/namespaces/NS/roles',
@@ -108,6 +105,7 @@ describe('custom resources', () => {
   beforeAll(async () => {
     const created = await call('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd);
     expect(created.metadata.generation).toBe(1); // the CRD itself is one of the kinds that manage generation
+    await crdServed(server(), '/apis/test.herald.dev/v1/gadgets');
   });
 
   test('start at generation 1 and bump it once when a finalizer holds their deletion', async () => {

@@ -1,10 +1,9 @@
-// The real kubectl (/usr/bin/kubectl) against the emulator: each command's real output, and no warnings.
-import { execFile } from 'node:child_process';
+// The real kubectl (the pinned one, see kubectlCommand) against the backend: each command's real output, and no warnings.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { useApiServer } from './helpers.js';
+import { runKubectl, useApiServer, type KubectlRun } from './helpers.js';
 
 const server = useApiServer();
 let dir: string;
@@ -16,13 +15,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-interface Run { code: number; stdout: string; stderr: string }
-
-function kubectl(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile('kubectl', ['--kubeconfig', server().kubeconfigPath, ...args], { env: { ...process.env, HOME: dir } },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
-  });
+function kubectl(...args: string[]): Promise<KubectlRun> {
+  return runKubectl(server().kubeconfigPath, dir, args);
 }
 
 async function ok(...args: string[]): Promise<string> {
@@ -143,6 +137,8 @@ spec:
               autoAssign: {type: boolean, default: true}
 `;
   expect(await ok('apply', '-f', await file('crd.yaml', crd))).toBe('customresourcedefinition.apiextensions.k8s.io/pools.test.herald.dev created\n');
+  // kube-apiserver serves the resources once the CRD is Established (the emulator at once; the wait passes there too).
+  await ok('wait', '--for=condition=Established', 'crd/pools.test.herald.dev');
   const pool = (addresses: string) => `apiVersion: test.herald.dev/v1\nkind: Pool\nmetadata: {name: p1, namespace: shop}\nspec: {addresses: ${addresses}}\n`;
   expect(await ok('apply', '-f', await file('p1.yaml', pool('[192.0.2.0/24]')))).toBe('pool.test.herald.dev/p1 created\n');
   expect(await ok('apply', '-f', await file('p2.yaml', pool('[192.0.2.0/25]')))).toBe('pool.test.herald.dev/p1 configured\n');
@@ -162,7 +158,7 @@ test('apply -k builds with kustomize client-side and applies', async () => {
 });
 
 test('delete removes the object and says so', async () => {
-  expect(await ok('delete', 'svc', 'kust', '-n', 'shop')).toBe('service "kust" deleted\n');
+  expect(await ok('delete', 'svc', 'kust', '-n', 'shop')).toBe('service "kust" deleted from shop namespace\n');
   const after = await kubectl('get', 'svc', 'kust', '-n', 'shop');
   expect(after.stderr).toBe('Error from server (NotFound): services "kust" not found\n');
 });

@@ -43,20 +43,22 @@ test('strategic merge: Service ports merge by port and protocol; $patch: delete 
   expect(deleted.spec?.ports?.map((p) => p.port)).toEqual([53, 443]);
 });
 
-test('strategic merge: finalizers merge as a set; $deleteFromPrimitiveList removes one', async () => {
-  const name = await svc({ metadata: { finalizers: ['a'] } });
-  const added = await core.patchNamespacedService({ namespace, name, body: { metadata: { finalizers: ['b'] } } }, as(PatchStrategy.StrategicMergePatch));
-  expect(added.metadata?.finalizers).toEqual(['a', 'b']);
-  const removed = await core.patchNamespacedService({ namespace, name, body: { metadata: { '$deleteFromPrimitiveList/finalizers': ['a', 'b'] } } }, as(PatchStrategy.StrategicMergePatch));
+test('strategic merge: finalizers merge as a set, the new one first; $deleteFromPrimitiveList removes them', async () => {
+  const name = await svc({ metadata: { finalizers: ['herald.dev/a'] } });
+  const added = await core.patchNamespacedService({ namespace, name, body: { metadata: { finalizers: ['herald.dev/b', 'herald.dev/a'] } } }, as(PatchStrategy.StrategicMergePatch));
+  expect(added.metadata?.finalizers).toEqual(['herald.dev/b', 'herald.dev/a']);
+  const again = await core.patchNamespacedService({ namespace, name, body: { metadata: { finalizers: ['herald.dev/c'] } } }, as(PatchStrategy.StrategicMergePatch));
+  expect(again.metadata?.finalizers).toEqual(['herald.dev/c', 'herald.dev/b', 'herald.dev/a']); // nothing to compare a new item with: it leads
+  const removed = await core.patchNamespacedService({ namespace, name, body: { metadata: { '$deleteFromPrimitiveList/finalizers': ['herald.dev/a', 'herald.dev/b', 'herald.dev/c'] } } }, as(PatchStrategy.StrategicMergePatch));
   expect(removed.metadata?.finalizers).toBeUndefined();
 });
 
-test('strategic merge on status: conditions merge by type', async () => {
+test('strategic merge on status: conditions merge by type, a new type ahead of the ones only the server had', async () => {
   const name = await svc();
   const cond = (type: string, status: string) => ({ type, status, reason: 'R', message: '', lastTransitionTime: new Date(0) });
   await core.patchNamespacedServiceStatus({ namespace, name, body: { status: { conditions: [cond('A', 'True')] } } }, as(PatchStrategy.StrategicMergePatch));
   const patched = await core.patchNamespacedServiceStatus({ namespace, name, body: { status: { conditions: [cond('B', 'False')] } } }, as(PatchStrategy.StrategicMergePatch));
-  expect(patched.status?.conditions?.map((c) => `${c.type}=${c.status}`)).toEqual(['A=True', 'B=False']);
+  expect(patched.status?.conditions?.map((c) => `${c.type}=${c.status}`)).toEqual(['B=False', 'A=True']);
 });
 
 test('a patch carrying a stale resourceVersion is 409', async () => {

@@ -50,7 +50,7 @@ test('a binding\'s roleRef cannot change', async () => {
   await rbac.createNamespacedRoleBinding({ namespace, body: binding('b', 'one') });
   const status = await statusOf(() => rbac.patchNamespacedRoleBinding({ namespace, name: 'b', body: { roleRef: { name: 'two' } } }, merge));
   expect(status).toMatchObject({ code: 422, reason: 'Invalid',
-    message: 'RoleBinding.rbac.authorization.k8s.io "b" is invalid: roleRef: Invalid value: rbac.RoleRef{APIGroup:"rbac.authorization.k8s.io", Kind:"Role", Name:"two"}: cannot change roleRef' });
+    message: 'RoleBinding.rbac.authorization.k8s.io "b" is invalid: roleRef: Invalid value: {"APIGroup":"rbac.authorization.k8s.io","Kind":"Role","Name":"two"}: field is immutable' });
 });
 
 test('a ClusterRoleBinding may only refer to a ClusterRole', async () => {
@@ -58,13 +58,13 @@ test('a ClusterRoleBinding may only refer to a ClusterRole', async () => {
   expect(status.details?.causes).toEqual([{ reason: 'FieldValueNotSupported', field: 'roleRef.kind', message: 'Unsupported value: "Role": supported values: "ClusterRole"' }]);
 });
 
-test('rules need verbs and, for resources, an API group; Roles cannot name non-resource URLs', async () => {
+test('rules need verbs and, for resources, an API group; Roles cannot name non-resource URLs (declarative checks come last)', async () => {
   const status = await statusOf(() => rbac.createNamespacedRole({ namespace, body: { metadata: { name: 'bad' },
     rules: [{ resources: ['pods'], verbs: [] }, { nonResourceURLs: ['/healthz'], verbs: ['get'] }] } }));
   expect(status.details?.causes?.map((c) => `${c.field}: ${c.message}`)).toEqual([
-    'rules[0].verbs: Required value: verbs must contain at least one value',
     'rules[0].apiGroups: Required value: resource rules must supply at least one api group',
-    'rules[1].nonResourceURLs: Invalid value: []string{"/healthz"}: namespaced rules cannot apply to non-resource URLs',
+    'rules[1].nonResourceURLs: Invalid value: ["/healthz"]: namespaced rules cannot apply to non-resource URLs',
+    'rules[0].verbs: Required value',
   ]);
 });
 

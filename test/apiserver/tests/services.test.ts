@@ -1,5 +1,6 @@
 // Service defaulting and allocation as kube-apiserver does it, each behaviour Herald relies on.
 import { CoreV1Api, PatchStrategy, setHeaderOptions, type V1Service, type V1ServiceSpec } from '@kubernetes/client-node';
+import { describeEmulatorOnly } from '../../cluster/backend.js';
 import { startApiServer, type ApiServer } from '../index.js';
 import { statusOf, uniqueName, useApiServer } from './helpers.js';
 
@@ -26,12 +27,20 @@ test('ClusterIP defaults: type, sessionAffinity, internalTrafficPolicy, SingleSt
 });
 
 test('LoadBalancer defaults: NodePorts, allocateLoadBalancerNodePorts, externalTrafficPolicy Cluster', async () => {
-  const svc = await create({ type: 'LoadBalancer', ports: [{ port: 80 }, { port: 443 }] });
+  const svc = await create({ type: 'LoadBalancer', ports: [{ name: 'http', port: 80 }, { name: 'https', port: 443 }] });
   expect(svc.spec).toMatchObject({ allocateLoadBalancerNodePorts: true, externalTrafficPolicy: 'Cluster' });
   const nodePorts = (svc.spec?.ports ?? []).map((p) => p.nodePort ?? 0);
   expect(new Set(nodePorts).size).toBe(2);
   for (const port of nodePorts) expect(port >= 30000 && port <= 32767).toBe(true);
   expect(svc.spec?.healthCheckNodePort).toBeUndefined();
+});
+
+test('with more than one port each needs a name, unique among them', async () => {
+  const status = await statusOf(() => create({ ports: [{ port: 80 }, { name: 'b', port: 81 }, { name: 'b', port: 82 }] }));
+  expect(status.details?.causes).toEqual([
+    { reason: 'FieldValueRequired', field: 'spec.ports[0].name', message: 'Required value' },
+    { reason: 'FieldValueDuplicate', field: 'spec.ports[2].name', message: 'Duplicate value: "b"' },
+  ]);
 });
 
 test('externalTrafficPolicy Local on a LoadBalancer gets a healthCheckNodePort; no NodePorts when disabled', async () => {
@@ -83,7 +92,8 @@ test('loadBalancerClass may not change once set', async () => {
   expect(status.message).toContain('spec.loadBalancerClass: Invalid value: "other/lb": may not change once set');
 });
 
-describe('on a single-stack cluster', () => {
+// The real control plane is started with fixed dual-stack service CIDRs; only the emulator takes others per suite.
+describeEmulatorOnly('on a single-stack cluster', () => {
   let single: ApiServer;
   beforeAll(async () => {
     single = await startApiServer({ serviceCIDRs: ['10.0.0.0/24'] });

@@ -1,8 +1,10 @@
 // Watches and informers through the real client-node: replay from a resourceVersion, 410 Expired for a
 // compacted one, bookmarks, selector transitions, timeouts, and makeInformer surviving dropped watches.
 import { CoreV1Api, makeInformer, PatchStrategy, setHeaderOptions, Watch, type KubernetesObject, type V1Service } from '@kubernetes/client-node';
-import { uniqueName, until, useApiServer } from './helpers.js';
+import { itEmulatorOnly } from '../../cluster/backend.js';
+import { emulatorOf, rawRequest, uniqueName, until, useApiServer } from './helpers.js';
 
+// The window and interval are emulator knobs; the real kube-apiserver keeps its own.
 const server = useApiServer({ historyWindow: 20, bookmarkIntervalMs: 100 });
 let core: CoreV1Api;
 let namespace: string;
@@ -15,14 +17,17 @@ beforeEach(async () => {
   await core.createNamespace({ body: { metadata: { name: namespace } } });
 });
 
-interface Seen { type: string; name: string | undefined; rv: string | undefined; code?: number }
+interface Seen { type: string; name: string | undefined; rv: string | undefined; code?: number; initialEventsEnd?: string }
 
 /** Starts a raw watch and collects its events until stopped. */
 async function collect(path: string, query: Record<string, string | number | boolean>) {
   const seen: Seen[] = [];
   let ended = false;
   const controller = await new Watch(server().kubeConfig()).watch(path, query,
-    (type: string, obj: KubernetesObject & { code?: number }) => seen.push({ type, name: obj.metadata?.name, rv: obj.metadata?.resourceVersion, code: obj.code }),
+    (type: string, obj: KubernetesObject & { code?: number }) => {
+      const end = obj.metadata?.annotations?.['k8s.io/initial-events-end'];
+      seen.push({ type, name: obj.metadata?.name, rv: obj.metadata?.resourceVersion, code: obj.code, ...(end && { initialEventsEnd: end }) });
+    },
     () => { ended = true; });
   return { seen, ended: () => ended, stop: () => controller.abort() };
 }
@@ -52,7 +57,8 @@ test('with a resourceVersion a watch replays exactly the events after it', async
   w.stop();
 });
 
-test('a resourceVersion older than the history window gets a 410 Expired ERROR event, then the stream ends', async () => {
+// kube-apiserver's watch cache keeps minutes of history, sized by itself: 25 writes never push a version out of it.
+itEmulatorOnly('a resourceVersion older than the history window gets a 410 Expired ERROR event, then the stream ends', async () => {
   const first = await core.createNamespacedService({ namespace, body: svc('old') });
   for (let i = 0; i < 25; i++) {
     await core.patchNamespacedService({ namespace, name: 'old', body: { metadata: { labels: { i: String(i) } } } }, merge);
@@ -62,12 +68,34 @@ test('a resourceVersion older than the history window gets a 410 Expired ERROR e
   expect(w.seen).toEqual([{ type: 'ERROR', name: undefined, rv: undefined, code: 410 }]);
 });
 
-test('bookmarks arrive when asked for, carrying the current resourceVersion', async () => {
-  const w = await collect(`/api/v1/namespaces/${namespace}/services`, { allowWatchBookmarks: true, resourceVersion: String(server().store.resourceVersion()) });
+// kube-apiserver sends bookmarks about once a minute (or 2 s before a watch's timeout); no knob makes it every 100 ms.
+itEmulatorOnly('bookmarks arrive when asked for, carrying the current resourceVersion', async () => {
+  const current = async () => (await core.listNamespacedService({ namespace })).metadata!.resourceVersion!;
+  const w = await collect(`/api/v1/namespaces/${namespace}/services`, { allowWatchBookmarks: true, resourceVersion: await current() });
   await until(() => w.seen.some((e) => e.type === 'BOOKMARK'), 2000, 'bookmark');
   const bookmark = w.seen.find((e) => e.type === 'BOOKMARK');
-  expect(Number(bookmark!.rv)).toBe(server().store.resourceVersion());
+  expect(bookmark!.rv).toBe(await current());
   w.stop();
+});
+
+test('a streaming list (sendInitialEvents) sends the objects, then a bookmark marking their end, then changes', async () => {
+  await core.createNamespacedService({ namespace, body: svc('a') });
+  await core.createNamespacedService({ namespace, body: svc('b') });
+  const w = await collect(`/api/v1/namespaces/${namespace}/services`,
+    { sendInitialEvents: true, resourceVersionMatch: 'NotOlderThan', allowWatchBookmarks: true });
+  await until(() => w.seen.some((e) => e.initialEventsEnd), 2000, 'the initial-events-end bookmark');
+  await core.createNamespacedService({ namespace, body: svc('c') });
+  await until(() => w.seen.some((e) => e.name === 'c'), 2000, 'the change after');
+  expect(w.seen.filter((e) => e.type !== 'BOOKMARK' || e.initialEventsEnd).map((e) => `${e.type} ${e.name ?? e.initialEventsEnd}`))
+    .toEqual(['ADDED a', 'ADDED b', 'BOOKMARK true', 'ADDED c']);
+  w.stop();
+});
+
+test('sendInitialEvents without resourceVersionMatch=NotOlderThan is a 422', async () => {
+  const res = await rawRequest(server(), `/api/v1/namespaces/${namespace}/services?watch=true&sendInitialEvents=true`);
+  expect(res.status).toBe(422);
+  expect(JSON.parse(res.text)).toMatchObject({ reason: 'Invalid',
+    message: 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan' });
 });
 
 test('a label-selector watch sees an object leaving the selection as DELETED and entering as ADDED', async () => {
@@ -108,19 +136,21 @@ describe('makeInformer', () => {
     await informer.stop();
   });
 
-  test('resumes after the server drops its watch, missing nothing', async () => {
+  // Dropping every open watch on cue is the emulator's fault switch; a real kube-apiserver has none.
+  itEmulatorOnly('resumes after the server drops its watch, missing nothing', async () => {
     const { informer, events } = informerFor(namespace);
     await informer.start();
     await core.createNamespacedService({ namespace, body: svc('before') });
     await until(() => events.includes('add before'), 3000, 'first add');
-    expect(server().faults.dropWatches()).toBeGreaterThan(0);
+    expect(emulatorOf(server()).faults.dropWatches()).toBeGreaterThan(0);
     await core.createNamespacedService({ namespace, body: svc('during') });
     await until(() => events.includes('add during'), 5000, 'add after drop');
     expect(informer.list().map((s) => s.metadata?.name).sort()).toEqual(['before', 'during']);
     await informer.stop();
   });
 
-  test('relists after a 410 and ends up with the right objects', async () => {
+  // Needs the short history window above (see the 410 test): the real watch cache would just replay.
+  itEmulatorOnly('relists after a 410 and ends up with the right objects', async () => {
     const { informer, events } = informerFor(namespace);
     await informer.start();
     await core.createNamespacedService({ namespace, body: svc('keep') });

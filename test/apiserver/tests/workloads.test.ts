@@ -59,9 +59,11 @@ describe('Deployment', () => {
     expect((await patch({ metadata: { labels: { x: 'y' } } })).metadata?.generation).toBe(1);
     expect((await patch({ spec: { replicas: 3 } })).metadata?.generation).toBe(2);
     expect((await patch({ metadata: { annotations: { note: 'a' } } })).metadata?.generation).toBe(3);
-    const status = await apps.patchNamespacedDeploymentStatus({ namespace, name: 'gen',
-      body: { spec: { replicas: 9 }, status: { readyReplicas: 2, replicas: 3 } } }, merge);
+    const status = await apps.patchNamespacedDeploymentStatus({ namespace, name: 'gen', body: {
+      metadata: { labels: { via: 'status' }, annotations: { via: 'status' } }, spec: { replicas: 9 }, status: { readyReplicas: 2, replicas: 3 } } }, merge);
     expect(status.metadata?.generation).toBe(3);
+    expect(status.metadata?.labels).toEqual({ x: 'y' }); // a Deployment's /status keeps its labels, takes the rest of metadata
+    expect(status.metadata?.annotations).toEqual({ note: 'a', via: 'status' });
     expect(status.spec?.replicas).toBe(3);
     expect(status.status).toEqual({ readyReplicas: 2, replicas: 3 });
     const viaMain = await patch({ status: { readyReplicas: 0 } });
@@ -73,35 +75,35 @@ describe('Deployment', () => {
     body.spec = { ...body.spec, selector: { matchLabels: { app: 'other' } } } as V1Deployment['spec'];
     const status = await statusOf(() => apps.createNamespacedDeployment({ namespace, body }));
     expect(status).toMatchObject({ code: 422, reason: 'Invalid',
-      message: 'Deployment.apps "bad" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":"web"}: `selector` does not match template `labels`' });
+      message: 'Deployment.apps "bad" is invalid: spec.template.metadata.labels: Invalid value: {"app":"web"}: `selector` does not match template `labels`' });
   });
 
   test('the selector is immutable', async () => {
     await apps.createNamespacedDeployment({ namespace, body: deployment('fixed') });
     const status = await statusOf(() => apps.patchNamespacedDeployment({ namespace, name: 'fixed', body: {
       spec: { selector: { matchLabels: { app: 'web', tier: 'a' } }, template: { metadata: { labels: { app: 'web', tier: 'a' } } } } } }, merge));
-    expect(status).toMatchObject({ code: 422, message: 'Deployment.apps "fixed" is invalid: spec.selector: Invalid value: '
-      + '&v1.LabelSelector{MatchLabels:map[string]string{"app":"web", "tier":"a"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable' });
+    expect(status).toMatchObject({ code: 422,
+      message: 'Deployment.apps "fixed" is invalid: spec.selector: Invalid value: {"matchLabels":{"app":"web","tier":"a"}}: field is immutable' });
   });
 
-  test('strategic merge patches containers by name and env by name', async () => {
+  test('strategic merge patches containers by name and env by name (a new entry ahead of the old ones)', async () => {
     await apps.createNamespacedDeployment({ namespace, body: deployment('smp') });
     const patched = await apps.patchNamespacedDeployment({ namespace, name: 'smp', body: { spec: { template: { spec: {
       containers: [{ name: 'web', image: 'nginx:1.28', env: [{ name: 'B', value: '2' }] }] } } } } }, strategic);
     const container = patched.spec?.template.spec?.containers[0];
     expect(patched.spec?.template.spec?.containers).toHaveLength(1);
     expect(container?.image).toBe('nginx:1.28');
-    expect(container?.env).toEqual([{ name: 'A', value: '1' }, { name: 'B', value: '2' }]);
+    expect(container?.env).toEqual([{ name: 'B', value: '2' }, { name: 'A', value: '1' }]);
     expect(container?.ports).toEqual([{ containerPort: 80, protocol: 'TCP' }]);
   });
 });
 
 describe('DaemonSet', () => {
-  test('create defaults the update strategy and resets status', async () => {
+  test('create defaults the update strategy and resets status to its zero (four counters Go always encodes)', async () => {
     const created = await apps.createNamespacedDaemonSet({ namespace, body: { ...daemonSet('speaker'), status: { numberReady: 3 } as V1DaemonSet['status'] } });
     expect(created.spec).toMatchObject({ revisionHistoryLimit: 10,
       updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } } });
-    expect(created.status).toEqual({});
+    expect(created.status).toEqual({ currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 });
     expect(created.metadata?.generation).toBe(1);
   });
 

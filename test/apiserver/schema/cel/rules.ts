@@ -1,9 +1,10 @@
 // Evaluation of x-kubernetes-validations the way apiextensions-apiserver's CEL validator does it:
 // every node with rules is visited with `self` bound to its value (and `oldSelf` to the value at the
 // same place in the old object, for transition rules, when one exists); a rule that is not true
-// becomes a field error with kube's texts ("failed rule: ...", value = the schema type).
+// becomes a field error with kube's texts: the value itself for a string, number or boolean, no value
+// for an object or array; a rule that errors shows the schema type instead ("failed rule: ...").
 import { isCelError } from '@bufbuild/cel';
-import { child, fieldError, index } from '../errors.js';
+import { child, fieldError, index, OMIT_VALUE } from '../errors.js';
 import { subSchema } from '../prune.js';
 import { isObject, type FieldError, type JSONSchemaProps, type ValidationRule } from '../types.js';
 import { evaluate } from './env.js';
@@ -49,14 +50,15 @@ function checkRule(rule: ValidationRule, value: unknown, old: unknown, schema: J
     return fieldError('FieldValueInvalid', at, `${ruleText(rule)}: ${result.message}`, type);
   }
   if (result === true) return undefined;
-  return ruleFailure(rule, bindings, at, type);
+  return ruleFailure(rule, bindings, at, schema.type === 'object' || schema.type === 'array' ? OMIT_VALUE : value);
 }
 
 function ruleText(rule: ValidationRule): string {
   return `failed rule: ${rule.rule}`;
 }
 
-function ruleFailure(rule: ValidationRule, bindings: Record<string, ReturnType<typeof toCelValue>>, at: string, type: string): FieldError {
+/** `shown` is the value kube prints: the node's own value, or OMIT_VALUE for objects and arrays. */
+function ruleFailure(rule: ValidationRule, bindings: Record<string, ReturnType<typeof toCelValue>>, at: string, shown: unknown): FieldError {
   let detail = rule.message ?? ruleText(rule);
   if (rule.messageExpression) {
     // kube falls back to `message` (or the rule text) when the expression fails or yields no string.
@@ -66,8 +68,9 @@ function ruleFailure(rule: ValidationRule, bindings: Record<string, ReturnType<t
   switch (rule.reason) {
     case 'FieldValueForbidden': return fieldError('FieldValueForbidden', at, detail);
     case 'FieldValueRequired': return fieldError('FieldValueRequired', at, detail);
-    case 'FieldValueDuplicate': return fieldError('FieldValueDuplicate', at, detail, type);
-    default: return fieldError('FieldValueInvalid', at, detail, type);
+    // field.Duplicate(path, value) carries no detail, so kube drops the message.
+    case 'FieldValueDuplicate': return fieldError('FieldValueDuplicate', at, '', shown);
+    default: return fieldError('FieldValueInvalid', at, detail, shown);
   }
 }
 
