@@ -1,5 +1,5 @@
 // Where the binaries find their cluster, and the one case that must fail at once: nothing configured.
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -7,6 +7,7 @@ import { loadKubeConfig } from './config.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'herald-kubeconfig-test-'));
 const noToken = join(scratch, 'no-token');
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function kubeconfigFile(dir: string, server: string): string {
   mkdirSync(dir, { recursive: true });

@@ -2,7 +2,7 @@
 // programs themselves: kube-apiserver's /version, RBAC refusing a user with no role, kube-controller-manager's
 // controllers acting, kubectl built from the same release, and the kernel's process table after `down`.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -85,7 +85,8 @@ describeReal('npm run cluster -- up / status / down', () => {
   const cli = (args: string[]) => run(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'cli.ts'), ...args]);
 
   test('down ends exactly the processes up started and removes the state folder', async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'herald-cp-cli-')), 'state');
+    const parent = mkdtempSync(join(tmpdir(), 'herald-cp-cli-'));
+    const dir = join(parent, 'state');
     const up = JSON.parse((await cli(['up', '--json', '--dir', dir])).stdout) as { kubeconfigPath: string };
     expect(existsSync(up.kubeconfigPath)).toBe(true);
     const status = controlPlaneStatus(dir);
@@ -96,5 +97,6 @@ describeReal('npm run cluster -- up / status / down', () => {
     await cli(['down', '--dir', dir]);
     expect(status?.processes.filter((p) => isAlive(p))).toEqual([]);
     expect(existsSync(dir)).toBe(false);
+    rmSync(parent, { recursive: true });
   }, 120_000);
 });
