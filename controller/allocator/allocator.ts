@@ -7,6 +7,11 @@
 //   3. otherwise autoAssign pools in automatic order.
 // Within a pool a Service with an allow-shared-ip key first reuses a compatible key-mate's address of that
 // family (pools where a key-mate lives are tried first), else takes the lowest free address.
+//
+// No configuration mistake takes addresses away (docs/address-pools.md): addresses two pools share are given
+// to nobody new but stay with whoever holds them, and a request naming a pool or addresses that are not there
+// (a typo) leaves the Service what it holds. Only a deleted or shrunk pool, or a changed request naming
+// something that exists, releases.
 import type { ServiceKey } from '../core-api.js';
 import type { PoolModel } from '../../lib/config/index.js';
 import { familyName, formatAddress, sameAddress, type Address, type Family } from '../../lib/ip/index.js';
@@ -14,12 +19,16 @@ import { Holdings, type Holding } from './holdings.js';
 import { autoAssignOrder, poolAdmits } from './order.js';
 import { PoolState, type FamilyUsage } from './pool-state.js';
 import { describeRefusal } from './sharing.js';
-import type { AllocateResult, Allocation, AllocationRequest, ClaimResult, SharingTerms } from './types.js';
+import type { AllocateResult, Allocation, AllocationRequest, ClaimResult, SharingTerms, Unmet } from './types.js';
 
 interface Held {
   pool: PoolState;
   addresses: Address[];
   terms: SharingTerms;
+  /** The pool the addresses were given from, as the Service records it (its ip-allocated-from-pool annotation).
+   *  It differs from `pool` only between a re-home (that pool went away, another covers the addresses) and the
+   *  Service's next decision. */
+  origin: string;
 }
 
 type PoolTry = { ok: true; addresses: Address[] } | { ok: false; why: string };
@@ -28,6 +37,16 @@ const byFamily = (a: Address, b: Address) => a.family - b.family;
 
 export function formatAddresses(addresses: readonly Address[]): string {
   return addresses.map((a) => `"${formatAddress(a)}"`).join(', ');
+}
+
+function quotePools(names: readonly string[]): string {
+  return `pool${names.length > 1 ? 's' : ''} ${names.map((n) => `"${n}"`).join(', ')}`;
+}
+
+/** For a full pool that overlaps others: its shared addresses are withheld, which may be why it is full. */
+function withheldNote(pool: PoolState): string {
+  const others = pool.model.overlaps.map((o) => o.pool);
+  return others.length > 0 ? ` (the addresses it shares with ${quotePools(others)} are withheld)` : '';
 }
 
 /** The families a Service asks for, and whether it must get all of them. */
@@ -64,7 +83,7 @@ export class Allocator {
         displaced.push(key);
         continue;
       }
-      this.record(key, pool, held.addresses, held.terms);
+      this.record(key, pool, held.addresses, held.terms, held.origin);
       if (pool.name !== held.pool.name) rehomed.push(key);
     }
     return { displaced, rehomed };
@@ -83,25 +102,32 @@ export class Allocator {
     return held && { pool: held.pool.name, addresses: held.addresses };
   }
 
-  /** Takes exactly these addresses (a restored status). Refused when no single usable pool holds them all,
-   *  or when someone already holds one of them without a sharing right. */
-  claim(key: ServiceKey, addresses: readonly Address[], terms: SharingTerms): ClaimResult {
+  /** Takes exactly these addresses (a restored status), in `recordedPool` (the Service's ip-allocated-from-pool)
+   *  when two pools list them. Refused when no single usable pool holds them all, or when someone already holds
+   *  one of them without a sharing right. */
+  claim(key: ServiceKey, addresses: readonly Address[], terms: SharingTerms, recordedPool?: string): ClaimResult {
     this.release(key);
-    const pool = this.poolHolding(addresses);
+    const pool = this.poolHolding(addresses, recordedPool);
     if (!pool) return { ok: false, message: `${formatAddresses(addresses)} is not inside one usable pool` };
     const refusal = this.clashMessage(key, addresses, terms);
     if (refusal) return { ok: false, message: refusal };
-    this.record(key, pool, [...addresses].sort(byFamily), terms);
+    this.record(key, pool, [...addresses].sort(byFamily), terms, recordedPool ?? pool.name);
     return { ok: true, allocation: { pool: pool.name, addresses: this.services.get(key)?.addresses ?? [] } };
   }
 
-  /** Keeps the Service's current addresses when they still satisfy the request; otherwise releases them
-   *  and allocates anew (a changed request re-allocates, an unchanged one never moves). */
+  /** Keeps the Service's current addresses when they still satisfy the request, or when the request names
+   *  something that is not there (then `unmet` says what); otherwise releases them and allocates anew (a changed
+   *  request re-allocates, an unchanged one never moves). */
   allocate(request: AllocationRequest): AllocateResult {
     const current = this.services.get(request.key);
     if (current && this.satisfies(request, current)) {
-      this.record(request.key, current.pool, current.addresses, request.sharing);
+      this.record(request.key, current.pool, current.addresses, request.sharing, current.pool.name);
       return { ok: true, allocation: { pool: current.pool.name, addresses: current.addresses } };
+    }
+    const unmet = current && this.missingFromRequest(request, current);
+    if (current && unmet !== undefined && this.clashMessage(request.key, current.addresses, request.sharing) === undefined) {
+      this.record(request.key, current.pool, current.addresses, request.sharing, current.pool.name);
+      return { ok: true, allocation: { pool: current.pool.name, addresses: current.addresses }, unmet };
     }
     this.release(request.key);
     if (request.requestedIPs.length > 0) return this.allocateRequested(request);
@@ -125,7 +151,7 @@ export class Allocator {
       this.release(key);
       return undefined;
     }
-    this.record(key, held.pool, held.addresses, terms);
+    this.record(key, held.pool, held.addresses, terms, held.origin);
     return { pool: held.pool.name, addresses: held.addresses };
   }
 
@@ -138,19 +164,35 @@ export class Allocator {
     return { pool: held.pool.name, addresses: held.addresses };
   }
 
-  private record(key: ServiceKey, pool: PoolState, addresses: Address[], terms: SharingTerms): void {
+  private record(key: ServiceKey, pool: PoolState, addresses: Address[], terms: SharingTerms, origin: string): void {
     for (const address of addresses) this.holdings.add(key, address, pool, terms);
-    this.services.set(key, { pool, addresses, terms });
+    this.services.set(key, { pool, addresses, terms, origin });
   }
 
-  /** The usable pool containing every address (preferring `hint`), if one does. */
+  /**
+   * The usable pool containing every address, if one does. Where pools overlap: the pool the addresses are already
+   * held in, if any is (sharers hold an address in one pool; addresses held in two pools fit none), else `hint`,
+   * else the first by name.
+   */
   private poolHolding(addresses: readonly Address[], hint?: string): PoolState | undefined {
-    const first = addresses[0];
-    if (!first) return undefined;
+    if (addresses.length === 0) return undefined;
+    const heldIn = new Set(addresses.map((a) => this.holdings.get(a)?.pool).filter((p): p is PoolState => p !== undefined));
+    if (heldIn.size > 1) return undefined;
     const hinted = hint === undefined ? undefined : this.pools.get(hint);
-    const candidates = hinted ? [hinted, ...this.pools.values()] : this.pools.values();
+    const candidates = heldIn.size > 0 ? heldIn : [hinted, ...this.pools.values()].filter((p): p is PoolState => p !== undefined);
     for (const pool of candidates) {
       if (addresses.every((a) => pool.contains(a))) return pool;
+    }
+    return undefined;
+  }
+
+  /** Why one of these addresses of `pool` is withheld from new allocations (another pool lists it too). */
+  private withheldMessage(pool: PoolState, addresses: readonly Address[]): string | undefined {
+    for (const address of addresses) {
+      const others = pool.overlapsAt(address);
+      if (others.length > 0) {
+        return `"${formatAddress(address)}" is in pool "${pool.name}" and in ${quotePools(others)}: an address two pools list goes to no new Service until one of them drops it`;
+      }
     }
     return undefined;
   }
@@ -159,6 +201,21 @@ export class Allocator {
     for (const address of addresses) {
       const clash = this.holdings.clash(address, key, terms);
       if (clash) return `"${formatAddress(address)}" is already used by ${clash.holder} and cannot be shared: ${describeRefusal(clash.refusal)}`;
+    }
+    return undefined;
+  }
+
+  /**
+   * What the request names that is not there, while the Service holds addresses of a pool that still is: an
+   * address-pool annotation naming no usable pool (a typo; not the Service's own pool, gone: that is a deleted
+   * pool, which releases), or requested addresses outside every usable pool. Undefined: nothing is missing.
+   */
+  private missingFromRequest(request: AllocationRequest, held: Held): Unmet | undefined {
+    if (request.pool !== undefined && !this.pools.has(request.pool) && request.pool !== held.origin) {
+      return { message: `pool "${request.pool}" does not exist or is not usable`, triedPools: [request.pool] };
+    }
+    if (request.requestedIPs.length > 0 && !this.poolHolding(request.requestedIPs)) {
+      return { message: `requested ${formatAddresses(request.requestedIPs)}: not inside one usable pool`, triedPools: [] };
     }
     return undefined;
   }
@@ -193,10 +250,12 @@ export class Allocator {
     if (!poolAdmits(pool.model, request)) {
       return { ok: false, message: `requested ${shown}: pool "${pool.name}" does not admit this Service (its serviceAllocation)`, triedPools: tried };
     }
+    const withheld = this.withheldMessage(pool, request.requestedIPs);
+    if (withheld) return { ok: false, message: `requested ${withheld}`, triedPools: tried };
     const clash = this.clashMessage(request.key, request.requestedIPs, request.sharing);
     if (clash) return { ok: false, message: `requested ${clash}`, triedPools: tried };
     const addresses = [...request.requestedIPs].sort(byFamily);
-    this.record(request.key, pool, addresses, request.sharing);
+    this.record(request.key, pool, addresses, request.sharing, pool.name);
     return { ok: true, allocation: { pool: pool.name, addresses } };
   }
 
@@ -206,7 +265,7 @@ export class Allocator {
     for (const pool of pools) {
       const attempt = this.tryPool(pool, request);
       if (attempt.ok) {
-        this.record(request.key, pool, attempt.addresses, request.sharing);
+        this.record(request.key, pool, attempt.addresses, request.sharing, pool.name);
         return { ok: true, allocation: { pool: pool.name, addresses: attempt.addresses } };
       }
       reasons.push(attempt.why);
@@ -224,7 +283,7 @@ export class Allocator {
         continue;
       }
       const value = this.keyMateAddress(pool, family, request) ?? pool.firstFree(family);
-      if (value === undefined) missing.push(`pool "${pool.name}" has no free ${familyName(family)} address`);
+      if (value === undefined) missing.push(`pool "${pool.name}" has no free ${familyName(family)} address${withheldNote(pool)}`);
       else addresses.push({ family, value });
     }
     if (addresses.length === 0 || (needAll && missing.length > 0)) return { ok: false, why: missing.join(', ') };
@@ -236,6 +295,7 @@ export class Allocator {
     let best: bigint | undefined;
     for (const holding of this.mates(request)) {
       if (holding.pool !== pool || holding.address.family !== family) continue;
+      if (pool.overlapsAt(holding.address).length > 0) continue; // withheld: nobody new, not even a key-mate
       if (best === undefined || holding.address.value < best) best = holding.address.value;
     }
     return best;

@@ -1,26 +1,35 @@
 import fc from 'fast-check';
 import type { PoolModel } from '../../lib/config/index.js';
-import { normalizeIntervals, type Interval } from '../../lib/ip/index.js';
+import { commonIntervals, normalizeIntervals, type Interval } from '../../lib/ip/index.js';
 import { PoolState } from './pool-state.js';
 import { shareRefusal } from './sharing.js';
 import type { SharingTerms } from './types.js';
 
-function model(intervals: Interval[], avoidBuggyIPs: boolean): PoolModel {
-  return { name: 'p', intervals: normalizeIntervals(intervals), autoAssign: true, avoidBuggyIPs, allocation: undefined, createdAtMs: 0, generation: 1 };
+/** A pool "p"; `shared` are the addresses it shares with a pool "q" (clipped to its own, as configFromResources does). */
+function model(intervals: Interval[], avoidBuggyIPs: boolean, shared: Interval[] = []): PoolModel {
+  const own = normalizeIntervals(intervals);
+  const common = commonIntervals(own, normalizeIntervals(shared));
+  return { name: 'p', intervals: own, autoAssign: true, avoidBuggyIPs, allocation: undefined, generation: 1, overlaps: common.length > 0 ? [{ pool: 'q', intervals: common }] : [] };
 }
 
 describe('PoolState.firstFree', () => {
-  it('agrees with a walk of the pool after any sequence of allocations and releases', () => {
-    const intervals = fc.array(fc.record({ first: fc.bigInt({ min: 0n, max: 1500n }), len: fc.bigInt({ min: 0n, max: 300n }) })
-      .map(({ first, len }): Interval => ({ family: 4, first, last: first + len })), { minLength: 1, maxLength: 3 });
+  it('agrees with a walk of the pool, skipping addresses shared with another pool, after any allocations and releases', () => {
+    const intervals = (max: number) => fc.array(fc.record({ first: fc.bigInt({ min: 0n, max: 1500n }), len: fc.bigInt({ min: 0n, max: 300n }) })
+      .map(({ first, len }): Interval => ({ family: 4, first, last: first + len })), { minLength: 0, maxLength: max });
     const steps = fc.array(fc.oneof(fc.constant('allocate' as const), fc.nat({ max: 2000 })), { maxLength: 120 });
-    fc.assert(fc.property(intervals, fc.boolean(), steps, (ivs, avoid, plan) => {
-      const state = new PoolState(model(ivs, avoid));
+    fc.assert(fc.property(intervals(3).filter((l) => l.length > 0), intervals(2), fc.boolean(), steps, (ivs, shared, avoid, plan) => {
+      const state = new PoolState(model(ivs, avoid, shared));
       const used = new Set<bigint>();
       const usable = (v: bigint) => state.contains({ family: 4, value: v });
+      const givable = (v: bigint) => usable(v) && !used.has(v) && !shared.some((s) => s.first <= v && v <= s.last);
       const walk = () => {
-        for (const iv of state.model.intervals) for (let v = iv.first; v <= iv.last; v++) if (usable(v) && !used.has(v)) return v;
+        for (const iv of state.model.intervals) for (let v = iv.first; v <= iv.last; v++) if (givable(v)) return v;
         return undefined;
+      };
+      const countGivable = () => {
+        let n = 0n;
+        for (const iv of state.model.intervals) for (let v = iv.first; v <= iv.last; v++) if (givable(v)) n++;
+        return n;
       };
       for (const step of plan) {
         if (step === 'allocate') {
@@ -34,6 +43,7 @@ describe('PoolState.firstFree', () => {
         }
       }
       expect(state.usage(4).inUse).toBe(used.size);
+      expect(state.usage(4).available).toBe(countGivable());
     }), { numRuns: 150 });
   });
 
@@ -49,7 +59,7 @@ describe('PoolState.firstFree', () => {
     for (let i = 0n; i < 1000n; i++) state.markUsed({ family: 6, value: base + i });
     state.markFree({ family: 6, value: base + 500n });
     expect(state.firstFree(6)).toBe(base + 500n);
-    expect(state.usage(6)).toEqual({ total: 1n << 64n, inUse: 999 });
+    expect(state.usage(6)).toEqual({ total: 1n << 64n, inUse: 999, available: (1n << 64n) - 999n });
   });
 });
 

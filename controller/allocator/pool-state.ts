@@ -1,8 +1,14 @@
 // One usable pool and the addresses allocated from it. The lowest free address is found by binary search
 // over the sorted allocated addresses inside each interval, in O(intervals × log allocated): the pool's
 // size never enters, so a /64 allocates as fast as a /16.
+//
+// Addresses the pool shares with another pool (PoolModel.overlaps) are withheld: still the pool's (a Service
+// may keep one it holds), but never handed out anew. The search runs over the pool's intervals minus them.
 import type { PoolModel } from '../../lib/config/index.js';
-import { countUsable, formatAddress, isUsable, nthUsable, rankUsable, type Address, type Family, type UsableSpan } from '../../lib/ip/index.js';
+import {
+  countUsable, formatAddress, intervalContains, isUsable, normalizeIntervals, nthUsable, rankUsable, subtractIntervals,
+  type Address, type Family, type Interval, type UsableSpan,
+} from '../../lib/ip/index.js';
 import { insertSorted, lowerBound, removeSorted } from './sorted.js';
 
 export interface FamilyUsage {
@@ -10,19 +16,25 @@ export interface FamilyUsage {
   total: bigint;
   /** Distinct addresses held by at least one Service. */
   inUse: number;
+  /** Addresses that may be handed out now: neither held nor withheld by an overlap. */
+  available: bigint;
 }
 
 export class PoolState {
   private readonly spans: Record<Family, UsableSpan[]> = { 4: [], 6: [] };
+  /** The spans without the withheld addresses: where new allocations are searched. */
+  private readonly givable: Record<Family, UsableSpan[]> = { 4: [], 6: [] };
   private readonly used: Record<Family, bigint[]> = { 4: [], 6: [] };
   private readonly totals: Record<Family, bigint> = { 4: 0n, 6: 0n };
 
   constructor(readonly model: PoolModel) {
+    const withheld = normalizeIntervals(model.overlaps.flatMap((o) => o.intervals));
+    const span = (interval: Interval): UsableSpan => ({ ...interval, avoidBuggyIPs: model.avoidBuggyIPs });
     for (const interval of model.intervals) {
-      const span = { ...interval, avoidBuggyIPs: model.avoidBuggyIPs };
-      this.spans[interval.family].push(span);
-      this.totals[interval.family] += countUsable(span);
+      this.spans[interval.family].push(span(interval));
+      this.totals[interval.family] += countUsable(span(interval));
     }
+    for (const interval of subtractIntervals(model.intervals, withheld)) this.givable[interval.family].push(span(interval));
   }
 
   get name(): string {
@@ -47,14 +59,25 @@ export class PoolState {
     removeSorted(this.used[address.family], address.value);
   }
 
-  usage(family: Family): FamilyUsage {
-    return { total: this.totals[family], inUse: this.used[family].length };
+  /** The other pools that also list this address (it is withheld from new allocations), by name. */
+  overlapsAt(address: Address): string[] {
+    return this.model.overlaps.filter((o) => o.intervals.some((i) => intervalContains(i, address))).map((o) => o.pool);
   }
 
-  /** The lowest usable address of the family that nobody holds, or undefined when the family is full. */
+  usage(family: Family): FamilyUsage {
+    const used = this.used[family];
+    let available = 0n;
+    for (const span of this.givable[family]) {
+      const held = lowerBound(used, span.last + 1n) - lowerBound(used, span.first);
+      available += countUsable(span) - BigInt(held);
+    }
+    return { total: this.totals[family], inUse: used.length, available };
+  }
+
+  /** The lowest usable address of the family that nobody holds and no overlap withholds, or undefined. */
   firstFree(family: Family): bigint | undefined {
     const used = this.used[family];
-    for (const span of this.spans[family]) {
+    for (const span of this.givable[family]) {
       const lo = lowerBound(used, span.first);
       const hi = lowerBound(used, span.last + 1n, lo);
       if (BigInt(hi - lo) >= countUsable(span)) continue;

@@ -41,8 +41,15 @@ export interface Allocation {
   addresses: readonly Address[];
 }
 
+/** Why a request cannot be met, and the pools tried for it. */
+export interface Unmet {
+  message: string;
+  triedPools: readonly string[];
+}
+
 export type AllocateResult =
-  | { ok: true; allocation: Allocation }
+  /** `unmet`: the request names a pool or addresses that are not there; the Service keeps `allocation`, what it held. */
+  | { ok: true; allocation: Allocation; unmet?: Unmet }
   | { ok: false; message: string; triedPools: readonly string[] };
 
 export type ClaimResult = { ok: true; allocation: Allocation } | { ok: false; message: string };

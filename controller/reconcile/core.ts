@@ -3,11 +3,15 @@
 //
 // Events compare with what this core last told the driver for the Service (seeded from the status at
 // restore), not with the object passed in, which may lag behind the driver's own writes.
+//
+// No configuration mistake releases an address (docs/address-pools.md): a request naming a pool or addresses
+// that are not there keeps what the Service holds, with a warning, and is decided again on every pool change.
 import type { V1LoadBalancerIngress, V1Namespace, V1Service } from '@kubernetes/client-node';
 import type { IPAddressPool } from '../../crds/v1beta1/index.js';
+import { IP_ALLOCATED_FROM_POOL, readAnnotation } from '../../lib/annotations.js';
 import { configFromResources, timestampMs, type Labels, type PoolProblem } from '../../lib/config/index.js';
 import { formatAddress, tryParseAddress, type Address } from '../../lib/ip/index.js';
-import { Allocator, formatAddresses, type Allocation } from '../allocator/index.js';
+import { Allocator, formatAddresses, type Allocation, type Unmet } from '../allocator/index.js';
 import type {
   ControllerCore, ControllerCoreOptions, PoolOutcome, PoolsUpdate, ReconcileResult, ServiceEvent, ServiceKey, ServiceOutcome,
 } from '../core-api.js';
@@ -27,6 +31,10 @@ function quoteList(ips: readonly string[]): string {
   return ips.map((ip) => `"${ip}"`).join(', ');
 }
 
+function triedList(pools: readonly string[]): string {
+  return pools.length > 0 ? ` (pools tried: ${pools.map((p) => `"${p}"`).join(', ')})` : '';
+}
+
 const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 class Core implements HeraldControllerCore {
@@ -37,7 +45,10 @@ class Core implements HeraldControllerCore {
   private readonly readyMemory: ReadyMemory = new Map();
   /** Canonical IPs last given to the driver for each Service (absent: none). */
   private readonly reported = new Map<ServiceKey, string[]>();
-  private readonly waiting = new Set<ServiceKey>();
+  /** Services that want an IP and have none; true when they request specific addresses. */
+  private readonly waiting = new Map<ServiceKey, boolean>();
+  /** Services that keep their IPs while their request names a pool or addresses that are not there. */
+  private readonly unmet = new Set<ServiceKey>();
 
   constructor(private readonly options: ControllerCoreOptions) {}
 
@@ -52,10 +63,12 @@ class Core implements HeraldControllerCore {
     this.problems = config.problems;
     rememberWrittenConditions(this.readyMemory, pools);
     const { displaced, rehomed } = this.allocator.setPools(config.pools);
-    for (const key of displaced) this.waiting.add(key);
-    // Besides the displaced Services, every pending one (a new or grown pool may serve it now) and every
-    // re-homed one (its addresses now belong to another pool, which its request may not accept).
-    return { servicesToReprocess: [...new Set([...this.pending(), ...rehomed])].sort() };
+    for (const key of displaced) this.waiting.set(key, this.waiting.get(key) ?? false);
+    // Besides the displaced Services, every pending one (a new or grown pool may serve it now), every re-homed
+    // one (its addresses now belong to another pool, which its request may not accept) and every one whose
+    // request named a missing pool or addresses (they may be there now). In pending() order: a Service waiting
+    // for addresses it requested gets them before anyone else is given the lowest free one.
+    return { servicesToReprocess: [...new Set([...this.pending(), ...[...rehomed, ...this.unmet].sort()])] };
   }
 
   restore(services: V1Service[]): ServiceKey[] {
@@ -79,19 +92,24 @@ class Core implements HeraldControllerCore {
     const namespace = key.slice(0, key.indexOf('/'));
     const decision = decideService(key, service, this.options.loadBalancerClass, this.namespaceLabels.get(namespace) ?? {});
     switch (decision.kind) {
-      case 'unmanaged': return this.unmanaged(key, decision.why === 'deleted');
-      case 'invalid': return this.invalid(key, decision.message, service);
+      case 'unmanaged': this.unmet.delete(key); return this.unmanaged(key, decision.why === 'deleted');
+      case 'invalid': this.unmet.delete(key); return this.invalid(key, decision.message, service);
       case 'request': {
         const before = this.allocator.allocation(key);
         const result = this.allocator.allocate(decision.request);
+        if (result.ok && result.unmet !== undefined) return this.kept(key, result.allocation, result.unmet);
+        this.unmet.delete(key);
         if (result.ok) return this.allocated(key, result.allocation, before);
-        return this.failed(key, result.message, result.triedPools, before !== undefined);
+        const pinned = decision.request.requestedIPs.length > 0;
+        return this.failed(key, result.message, result.triedPools, before !== undefined, pinned);
       }
     }
   }
 
+  /** Those requesting specific addresses first, then by key. */
   pending(): ServiceKey[] {
-    return [...this.waiting].sort();
+    const byKey = [...this.waiting.keys()].sort();
+    return [...byKey.filter((k) => this.waiting.get(k)), ...byKey.filter((k) => !this.waiting.get(k))];
   }
 
   poolStatuses(nowMs: number): PoolOutcome[] {
@@ -110,7 +128,8 @@ class Core implements HeraldControllerCore {
     this.seedReported(key, service);
     const addresses = recorded.map(tryParseAddress);
     if (!addresses.every((a): a is Address => a !== undefined)) return false;
-    return this.allocator.claim(key, addresses, sharingTerms(service)).ok;
+    const recordedPool = readAnnotation(service.metadata?.annotations, IP_ALLOCATED_FROM_POOL);
+    return this.allocator.claim(key, addresses, sharingTerms(service), recordedPool).ok;
   }
 
   private seedReported(key: ServiceKey, service: V1Service): void {
@@ -152,6 +171,14 @@ class Core implements HeraldControllerCore {
     return this.outcome(key, held, events, 'ok');
   }
 
+  /** The request names something that is not there: the Service keeps what it holds, and is told why. */
+  private kept(key: ServiceKey, allocation: Allocation, unmet: Unmet): ServiceOutcome {
+    this.unmet.add(key);
+    this.waiting.delete(key);
+    const message = `${unmet.message}${triedList(unmet.triedPools)}; keeping ${formatAddresses(allocation.addresses)} from pool "${allocation.pool}"`;
+    return this.outcome(key, allocation, [{ type: 'Warning', reason: 'AllocationFailed', message }], 'ok');
+  }
+
   private allocated(key: ServiceKey, allocation: Allocation, before: Allocation | undefined): ServiceOutcome {
     const previous = this.reported.get(key);
     const ips = allocation.addresses.map(formatAddress);
@@ -166,11 +193,10 @@ class Core implements HeraldControllerCore {
     return this.outcome(key, allocation, events, this.afterFree(freed));
   }
 
-  private failed(key: ServiceKey, message: string, tried: readonly string[], freed: boolean): ServiceOutcome {
+  private failed(key: ServiceKey, message: string, tried: readonly string[], freed: boolean, pinned: boolean): ServiceOutcome {
     const previous = this.reported.get(key);
-    this.waiting.add(key);
-    const pools = tried.length > 0 ? ` (pools tried: ${tried.map((p) => `"${p}"`).join(', ')})` : '';
-    const events: ServiceEvent[] = [{ type: 'Warning', reason: 'AllocationFailed', message: `${message}${pools}` }];
+    this.waiting.set(key, pinned);
+    const events: ServiceEvent[] = [{ type: 'Warning', reason: 'AllocationFailed', message: `${message}${triedList(tried)}` }];
     if (previous) events.push({ type: 'Warning', reason: 'IPReleased', message: `released ${quoteList(previous)}: it no longer fits the Service's request or any usable pool` });
     return this.outcome(key, undefined, events, freed && this.waiting.size > 1 ? 'reprocessAll' : 'retry');
   }

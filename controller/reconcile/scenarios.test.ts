@@ -1,21 +1,7 @@
 // Stories of a cluster: pools and Services go in, IPs, events and statuses come out.
-import type { V1Service } from '@kubernetes/client-node';
-import type { IPAddressPool } from '../../crds/v1beta1/index.js';
-import type { ControllerCoreOptions, ServiceKey } from '../core-api.js';
+import type { ServiceKey } from '../core-api.js';
 import { createControllerCore } from './core.js';
-import { pool, service, type ServiceShape } from './fixtures.js';
-
-const NOW = Date.parse('2024-06-01T00:00:00Z');
-
-function cluster(pools: IPAddressPool[], options: ControllerCoreOptions = {}, existing: V1Service[] = []) {
-  const core = createControllerCore(options);
-  core.setPools(pools, NOW);
-  const refused = core.restore(existing);
-  const apply = (key: ServiceKey, shape: ServiceShape = {}) => core.reconcile(key, service(key, shape));
-  const ips = (key: ServiceKey, shape: ServiceShape = {}) => apply(key, shape).ingress.map((i) => i.ip);
-  const reasons = (key: ServiceKey, shape: ServiceShape = {}) => apply(key, shape).events.map((e) => e.reason);
-  return { core, refused, apply, ips, reasons };
-}
+import { cluster, NOW, pool, service, type ServiceShape } from './fixtures.js';
 
 describe('sharing an IP by allow-shared-ip key', () => {
   const shared = (key: string, port: number, more: ServiceShape = {}): ServiceShape =>

@@ -40,8 +40,8 @@ function counts(allocator: Allocator, name: PoolName): Omit<IPAddressPoolStatus,
   return {
     assignedIPv4: v4.inUse,
     assignedIPv6: v6.inUse,
-    availableIPv4: Number(v4.total - BigInt(v4.inUse)),
-    availableIPv6: (v6.total - BigInt(v6.inUse)).toString(),
+    availableIPv4: Number(v4.available),
+    availableIPv6: v6.available.toString(),
   };
 }
 
@@ -52,8 +52,9 @@ function readyCondition(pool: IPAddressPool, problem: PoolProblem | undefined): 
   return { ...base, status: 'True', reason: 'Valid', message: `addresses ${addresses} are in use` };
 }
 
+/** On a change of validity; and while invalid, on a new problem (another overlap, say): each is news to the user. */
 function poolEvent(condition: Condition, previous: Condition | undefined): PoolEvent[] {
-  if (previous?.status === condition.status) return [];
+  if (previous?.status === condition.status && (condition.status === 'True' || previous.message === condition.message)) return [];
   if (condition.status === 'False') return [{ type: 'Warning', reason: 'PoolInvalid', message: condition.message }];
   return previous ? [{ type: 'Normal', reason: 'PoolReady', message: condition.message }] : [];
 }

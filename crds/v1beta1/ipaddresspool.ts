@@ -52,7 +52,7 @@ export type IPAddressPoolSpec = Static<typeof IPAddressPoolSpecSchema>;
 export const IPAddressPoolStatusSchema = Type.Object({
   assignedIPv4: Type.Optional(Type.Integer({ minimum: 0, description: 'IPv4 addresses of the pool held by Services.' })),
   assignedIPv6: Type.Optional(Type.Integer({ minimum: 0, description: 'IPv6 addresses of the pool held by Services.' })),
-  availableIPv4: Type.Optional(Type.Integer({ minimum: 0, description: 'IPv4 addresses of the pool still free.' })),
+  availableIPv4: Type.Optional(Type.Integer({ minimum: 0, description: 'IPv4 addresses of the pool still free (not counting those an overlap withholds).' })),
   /** A decimal string: an IPv6 pool can hold more addresses than an int64 (or a double) counts exactly. */
   availableIPv6: Type.Optional(Type.String({
     pattern: '^[0-9]+$',
@@ -61,7 +61,7 @@ export const IPAddressPoolStatusSchema = Type.Object({
   conditions: Type.Optional(Type.Array(ConditionSchema, {
     'x-kubernetes-list-type': 'map',
     'x-kubernetes-list-map-keys': ['type'],
-    description: 'Ready is False, with a reason, when the pool is invalid or overlaps another and is not used.',
+    description: 'Ready is False, with a reason, when the pool is invalid (not used) or overlaps another (the shared addresses go to no new Service).',
   })),
 }, { description: 'What the controller observes about the pool.' });
 export type IPAddressPoolStatus = Static<typeof IPAddressPoolStatusSchema>;

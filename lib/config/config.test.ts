@@ -1,4 +1,5 @@
 import { pool } from './fixtures.js';
+import { formatInterval } from '../ip/index.js';
 import { configFromResources } from './pools.js';
 import { compileSelector } from './selector.js';
 
@@ -36,23 +37,38 @@ describe('configFromResources', () => {
     expect(problems[0]?.message).toContain('"tier"');
   });
 
-  it('of two overlapping pools the older keeps working, whatever order they are listed in', () => {
-    const older = pool('zeta', ['192.0.2.0/24'], {}, '2024-01-01T00:00:00Z');
-    const newer = pool('alpha', ['192.0.2.128-192.0.3.10'], {}, '2024-02-01T00:00:00Z');
+  it('two overlapping pools both stay usable and both report the other pool and the shared ranges, whatever their ages', () => {
+    const older = pool('zeta', ['192.0.2.0/24', '198.51.100.0/30'], {}, '2024-01-01T00:00:00Z');
+    const newer = pool('alpha', ['192.0.2.128-192.0.3.10', '198.51.100.2'], {}, '2024-02-01T00:00:00Z');
     for (const list of [[older, newer], [newer, older]]) {
       const { pools, problems } = configFromResources({ pools: list });
-      expect(pools.map((p) => p.name)).toEqual(['zeta']);
-      expect(problems).toEqual([expect.objectContaining({ pool: 'alpha', reason: 'OverlapsPool', otherPool: 'zeta', value: '192.0.2.128-192.0.2.255' })]);
-      expect(problems[0]?.message).toContain('"zeta"');
+      expect(pools.map((p) => [p.name, p.overlaps.map((o) => [o.pool, o.intervals.map(formatInterval)])])).toEqual([
+        ['alpha', [['zeta', ['192.0.2.128-192.0.2.255', '198.51.100.2']]]],
+        ['zeta', [['alpha', ['192.0.2.128-192.0.2.255', '198.51.100.2']]]],
+      ]);
+      expect(problems).toEqual([
+        expect.objectContaining({ pool: 'alpha', reason: 'OverlapsPool', otherPools: ['zeta'], value: '192.0.2.128-192.0.2.255, 198.51.100.2' }),
+        expect.objectContaining({ pool: 'zeta', reason: 'OverlapsPool', otherPools: ['alpha'], value: '192.0.2.128-192.0.2.255, 198.51.100.2' }),
+      ]);
+      expect(problems[1]?.message).toBe('pool "zeta" overlaps pool "alpha" on 192.0.2.128-192.0.2.255, 198.51.100.2; '
+        + 'those addresses go to no new Service until one of the pools drops them, and Services holding them keep them');
     }
   });
 
-  it('equal ages: the name decides, and a loser does not block a third pool', () => {
+  it('a pool overlapping two others names both; a pool overlapping none is not touched', () => {
     const { pools, problems } = configFromResources({
-      pools: [pool('b', ['192.0.2.0/25']), pool('a', ['192.0.2.0/24']), pool('c', ['192.0.3.0/24'])],
+      pools: [pool('b', ['192.0.2.0/25']), pool('a', ['192.0.2.0/24']), pool('c', ['192.0.2.100-192.0.2.200']), pool('d', ['192.0.3.0/24'])],
     });
-    expect(pools.map((p) => p.name)).toEqual(['a', 'c']);
-    expect(problems.map((p) => [p.pool, p.otherPool])).toEqual([['b', 'a']]);
+    expect(pools.map((p) => [p.name, p.overlaps.map((o) => o.pool)])).toEqual([['a', ['b', 'c']], ['b', ['a', 'c']], ['c', ['a', 'b']], ['d', []]]);
+    expect(problems.map((p) => [p.pool, p.otherPools])).toEqual([['a', ['b', 'c']], ['b', ['a', 'c']], ['c', ['a', 'b']]]);
+    expect(problems[0]?.message).toContain('overlaps pool "b" on 192.0.2.0-192.0.2.127 and pool "c" on 192.0.2.100-192.0.2.200;');
+  });
+
+  it('a left-out pool overlaps nothing', () => {
+    const bad = pool('bad', ['192.0.2.0/24'], { serviceAllocation: { serviceSelectors: [{ matchExpressions: [{ key: 'x', operator: 'In' }] }] } });
+    const { pools, problems } = configFromResources({ pools: [bad, pool('good', ['192.0.2.0/24'])] });
+    expect(pools.map((p) => [p.name, p.overlaps])).toEqual([['good', []]]);
+    expect(problems.map((p) => p.reason)).toEqual(['InvalidSelector']);
   });
 });
 

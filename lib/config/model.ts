@@ -13,6 +13,14 @@ export interface PoolAllocationModel {
   serviceSelectors: readonly LabelMatcher[];
 }
 
+/** Addresses this pool shares with another usable pool. */
+export interface PoolOverlap {
+  /** The other pool. */
+  pool: string;
+  /** The addresses both pools list, sorted and merged. */
+  intervals: readonly Interval[];
+}
+
 export interface PoolModel {
   name: string;
   /** Sorted (IPv4 first), merged where entries overlapped or touched. */
@@ -21,9 +29,10 @@ export interface PoolModel {
   avoidBuggyIPs: boolean;
   /** Present when the pool has a serviceAllocation block. */
   allocation: PoolAllocationModel | undefined;
-  /** Milliseconds since the epoch; Infinity when unknown (then it counts as the newest). */
-  createdAtMs: number;
   generation: number | undefined;
+  /** Every other usable pool it shares addresses with, by name. Those addresses are withheld from new
+   *  allocations in both pools; Services already holding them keep them. */
+  overlaps: readonly PoolOverlap[];
 }
 
 export type PoolProblemReason =
@@ -38,15 +47,16 @@ export type PoolProblemReason =
 export interface PoolProblem {
   pool: string;
   reason: PoolProblemReason;
-  /** The offending value, quoted in the message too (an address entry, a selector, an overlapping range). */
+  /** The offending value, quoted in the message too (an address entry, a selector, the overlapping ranges). */
   value: string;
   message: string;
-  /** For OverlapsPool: the older pool that keeps the addresses. */
-  otherPool?: string;
+  /** For OverlapsPool: the pools it overlaps, by name. */
+  otherPools?: readonly string[];
 }
 
 export interface Config {
-  /** Usable pools, sorted by name. */
+  /** Usable pools, sorted by name; a pool with an OverlapsPool problem is among them (see PoolModel.overlaps). */
   pools: PoolModel[];
+  /** Every problem found. A pool with any problem but OverlapsPool is left out of `pools`. */
   problems: PoolProblem[];
 }

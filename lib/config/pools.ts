@@ -1,12 +1,14 @@
 // configFromResources: IPAddressPool objects → the pools the allocator may use, plus every problem found.
 // A bad pool never takes the controller down: it is left out (and reported), every other pool works on.
 //
-// Overlaps: when two pools share addresses, the OLDER pool (by creationTimestamp, then name) keeps
-// working and the newer one is left out. Creating a pool can therefore never move an IP that is
-// already allocated; only editing an older pool to overlap a newer one displaces the newer pool's IPs.
+// Overlaps: when two pools share addresses, neither is left out and neither wins. Both stay usable, both
+// are reported (OverlapsPool, naming the other pool and the shared ranges), and the shared addresses are
+// withheld from new allocations in both until one pool drops them; a Service already holding one keeps it.
+// No order between the pools (age, name) decides anything, so re-creating a pool, or applying a stale copy
+// of another, can never take an address away from a Service (docs/address-pools.md).
 import type { IPAddressPool, LabelSelector } from '../../crds/v1beta1/index.js';
-import { formatInterval, intersection, normalizeIntervals, parseAddressEntry, type Interval } from '../ip/index.js';
-import type { Config, PoolAllocationModel, PoolModel, PoolProblem } from './model.js';
+import { commonIntervals, formatInterval, normalizeIntervals, parseAddressEntry, type Interval } from '../ip/index.js';
+import type { Config, PoolAllocationModel, PoolModel, PoolOverlap, PoolProblem } from './model.js';
 import { compileSelector, type LabelMatcher } from './selector.js';
 
 export interface Resources {
@@ -83,49 +85,53 @@ export function poolFromResource(pool: IPAddressPool): Parsed<PoolModel> {
       autoAssign: pool.spec.autoAssign ?? true,
       avoidBuggyIPs: pool.spec.avoidBuggyIPs ?? false,
       allocation: allocation.value,
-      createdAtMs: timestampMs(pool.metadata.creationTimestamp),
       generation: pool.metadata.generation,
+      overlaps: [],
     },
   };
 }
 
-/** Older first: creationTimestamp, then name. The order in which pools claim their addresses. */
-export function compareAge(a: PoolModel, b: PoolModel): number {
-  if (a.createdAtMs !== b.createdAtMs) return a.createdAtMs < b.createdAtMs ? -1 : 1;
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+const byName = (a: PoolModel, b: PoolModel) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+/** For each pool (sorted by name), the other pools it shares addresses with, in name order. */
+function findOverlaps(pools: readonly PoolModel[]): Map<string, PoolOverlap[]> {
+  const found = new Map<string, PoolOverlap[]>(pools.map((p) => [p.name, []]));
+  pools.forEach((a, i) => {
+    for (const b of pools.slice(i + 1)) {
+      const intervals = commonIntervals(a.intervals, b.intervals);
+      if (intervals.length === 0) continue;
+      found.get(a.name)?.push({ pool: b.name, intervals });
+      found.get(b.name)?.push({ pool: a.name, intervals });
+    }
+  });
+  return found;
 }
 
-function findOverlap(pool: PoolModel, accepted: readonly PoolModel[]): PoolProblem | undefined {
-  for (const older of accepted) {
-    for (const mine of pool.intervals) {
-      for (const theirs of older.intervals) {
-        const common = intersection(mine, theirs);
-        if (!common) continue;
-        const range = formatInterval(common);
-        return {
-          pool: pool.name, reason: 'OverlapsPool', value: range, otherPool: older.name,
-          message: `pool "${pool.name}" overlaps older pool "${older.name}" on ${range}; "${older.name}" keeps those addresses`,
-        };
-      }
-    }
-  }
-  return undefined;
+function overlapProblem(pool: string, overlaps: readonly PoolOverlap[]): PoolProblem {
+  const ranges = (o: PoolOverlap) => o.intervals.map(formatInterval).join(', ');
+  const parts = overlaps.map((o) => `pool "${o.pool}" on ${ranges(o)}`);
+  const named = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1] ?? ''}` : (parts[0] ?? '');
+  return {
+    pool, reason: 'OverlapsPool', value: overlaps.map(ranges).join(', '), otherPools: overlaps.map((o) => o.pool),
+    message: `pool "${pool}" overlaps ${named}; those addresses go to no new Service until one of the pools drops them, `
+      + 'and Services holding them keep them',
+  };
 }
 
 export function configFromResources(resources: Resources): Config {
   const problems: PoolProblem[] = [];
-  const candidates: PoolModel[] = [];
+  const parsed: PoolModel[] = [];
   for (const resource of resources.pools) {
-    const parsed = poolFromResource(resource);
-    if (parsed.ok) candidates.push(parsed.value);
-    else problems.push(parsed.problem);
+    const one = poolFromResource(resource);
+    if (one.ok) parsed.push(one.value);
+    else problems.push(one.problem);
   }
-  const accepted: PoolModel[] = [];
-  for (const pool of candidates.sort(compareAge)) {
-    const overlap = findOverlap(pool, accepted);
-    if (overlap) problems.push(overlap);
-    else accepted.push(pool);
-  }
-  accepted.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { pools: accepted, problems };
+  parsed.sort(byName);
+  const overlaps = findOverlaps(parsed);
+  const pools = parsed.map((pool) => {
+    const mine = overlaps.get(pool.name) ?? [];
+    if (mine.length > 0) problems.push(overlapProblem(pool.name, mine));
+    return { ...pool, overlaps: mine };
+  });
+  return { pools, problems };
 }

@@ -112,3 +112,37 @@ export function formatInterval(interval: Interval): string {
   if (interval.first === interval.last) return first;
   return `${first}-${formatAddress({ family: interval.family, value: interval.last })}`;
 }
+
+/** The addresses both lists hold, for two lists sorted and merged by normalizeIntervals; a two-pointer walk. */
+export function commonIntervals(a: readonly Interval[], b: readonly Interval[]): Interval[] {
+  const out: Interval[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i] as Interval;
+    const y = b[j] as Interval;
+    const common = intersection(x, y);
+    if (common) out.push(common);
+    // Advance whichever ends first (by family, then by last address): it can meet nothing further on.
+    if (x.family !== y.family ? x.family < y.family : x.last < y.last) i++;
+    else j++;
+  }
+  return out;
+}
+
+/** `intervals` without the addresses of `holes`; both sorted and merged by normalizeIntervals. */
+export function subtractIntervals(intervals: readonly Interval[], holes: readonly Interval[]): Interval[] {
+  const out: Interval[] = [];
+  for (const interval of intervals) {
+    let first = interval.first;
+    for (const hole of holes) {
+      if (hole.family !== interval.family || hole.last < first) continue;
+      if (hole.first > interval.last) break;
+      if (hole.first > first) out.push({ family: interval.family, first, last: hole.first - 1n });
+      first = hole.last + 1n;
+      if (first > interval.last) break;
+    }
+    if (first <= interval.last) out.push({ family: interval.family, first, last: interval.last });
+  }
+  return out;
+}

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { canonicalAddress, formatAddress, parseAddress, tryParseAddress } from './address.js';
-import { formatInterval, intervalSize, normalizeIntervals, parseAddressEntry } from './interval.js';
+import { commonIntervals, compareIntervals, formatInterval, intervalSize, normalizeIntervals, parseAddressEntry, subtractIntervals, type Interval } from './interval.js';
 import { countUsable, isUsable, nthUsable, rankUsable, type UsableSpan } from './usable.js';
 
 describe('addresses', () => {
@@ -62,6 +62,27 @@ describe('address entries', () => {
       { family: 6, first: 5n, last: 9n }, { family: 4, first: 10n, last: 20n }, { family: 4, first: 21n, last: 25n }, { family: 4, first: 1n, last: 12n },
     ]);
     expect(merged).toEqual([{ family: 4, first: 1n, last: 25n }, { family: 6, first: 5n, last: 9n }]);
+  });
+
+  // Small intervals of both families, so the reference can walk them address by address.
+  const lists = fc.array(fc.record({ family: fc.constantFrom(4 as const, 6 as const), first: fc.bigInt({ min: 0n, max: 200n }), len: fc.bigInt({ min: 0n, max: 40n }) })
+    .map(({ family, first, len }): Interval => ({ family, first, last: first + len })), { maxLength: 5 }).map(normalizeIntervals);
+  const members = (list: readonly Interval[]) => new Set(list.flatMap((iv) => {
+    const out: string[] = [];
+    for (let v = iv.first; v <= iv.last; v++) out.push(`${iv.family}:${v}`);
+    return out;
+  }));
+
+  it('commonIntervals and subtractIntervals agree with sets of addresses, and stay sorted and merged', () => {
+    fc.assert(fc.property(lists, lists, (a, b) => {
+      const inB = members(b);
+      const common = commonIntervals(a, b);
+      const rest = subtractIntervals(a, b);
+      expect(members(common)).toEqual(new Set([...members(a)].filter((x) => inB.has(x))));
+      expect(members(rest)).toEqual(new Set([...members(a)].filter((x) => !inB.has(x))));
+      expect(normalizeIntervals(rest)).toEqual(rest);
+      expect(common.every((iv, i) => i === 0 || compareIntervals(common[i - 1] as Interval, iv) < 0)).toBe(true);
+    }), { numRuns: 300 });
   });
 });
 
