@@ -45,7 +45,7 @@ describe('config/default', () => {
       'core events: create,patch',
       'core namespaces: list,watch',
       'core services/status: patch',
-      'core services: get,list,patch,watch',
+      'core services: get,list,watch',
     ]);
     expect(grants(find('Role', 'herald-controller'))).toEqual([
       'coordination.k8s.io leases: create,get,list,update,watch',

@@ -18,7 +18,7 @@ export type ServiceEventReason =
   | 'IPAllocated'      // a Service got its IP(s)
   | 'IPChanged'        // its IP(s) moved, e.g. its pool shrank or was deleted
   | 'IPReleased'       // it no longer holds an IP (deleted, no longer LoadBalancer, other class)
-  | 'AllocationFailed' // nothing could be given; the message names every pool tried
+  | 'AllocationFailed' // nothing could be given, or (ending "; keeping …") the pool or addresses asked for are not there; names every pool tried
   | 'InvalidRequest';  // a bad annotation or spec.loadBalancerIP; the message quotes the value
 
 export interface CoreEvent<Reason extends string> {
@@ -51,7 +51,9 @@ export interface PoolOutcome {
 }
 
 export interface PoolsUpdate {
-  /** Services whose current IPs are no longer in a usable pool: reconcile them (they move or are cleared). */
+  /** Reconcile these, in this order: Services waiting for an IP (as pending() orders them), then those whose IPs
+   *  now lie in another pool or in none, and those keeping IPs while asking for a pool or addresses that were not
+   *  there (they may be now). */
   servicesToReprocess: ServiceKey[];
 }
 
@@ -71,7 +73,8 @@ export interface ControllerCore {
   restore(services: V1Service[]): ServiceKey[];
   /** Decide one Service; `service` undefined means it was deleted. */
   reconcile(key: ServiceKey, service: V1Service | undefined): ServiceOutcome;
-  /** Services that want an IP and have none (served again after a release or a pool change). */
+  /** Services that want an IP and have none (served again after a release or a pool change): those requesting
+   *  specific addresses first, so nobody is given one of those before them, then by key. */
   pending(): ServiceKey[];
   /** Every pool's status (counts per family, Ready condition), for the driver to write when it differs. */
   poolStatuses(nowMs: number): PoolOutcome[];

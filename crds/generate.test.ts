@@ -27,7 +27,12 @@ describe('generated CRDs', () => {
     const [version] = crd.spec.versions;
     expect(version.subresources).toEqual({ status: {} });
     expect(version.additionalPrinterColumns.map((c: { name: string }) => c.name))
-      .toEqual(['Addresses', 'Auto Assign', 'Assigned IPv4', 'Assigned IPv6', 'Available IPv4', 'Available IPv6', 'Age']);
+      .toEqual(['Ready', 'Reason', 'Addresses', 'Auto Assign', 'Assigned IPv4', 'Assigned IPv6', 'Available IPv4', 'Available IPv6', 'Age']);
+    // READY and REASON come from the Ready condition; ADDRESSES from the controller's short summary, never the whole
+    // list (a JSONPath cannot shorten it: a pool of 1000 entries would fill the screen).
+    expect(version.additionalPrinterColumns.slice(0, 3).map((c: { jsonPath: string }) => c.jsonPath)).toEqual([
+      '.status.conditions[?(@.type=="Ready")].status', '.status.conditions[?(@.type=="Ready")].reason', '.status.addressesSummary',
+    ]);
     const text = JSON.stringify(version.schema);
     expect(text).not.toMatch(/"(anyOf|const|patternProperties|\$id)"/);
     const spec = version.schema.openAPIV3Schema.properties.spec;

@@ -37,7 +37,10 @@ export const KINDS: KindEntry[] = [
     spec: IPAddressPoolSpecSchema,
     status: IPAddressPoolStatusSchema,
     columns: [
-      { name: 'Addresses', type: 'string', jsonPath: '.spec.addresses' },
+      { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+      { name: 'Reason', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].reason' },
+      // Written by the controller: the first entries and "+N more", so a pool of 1000 entries stays one short cell.
+      { name: 'Addresses', type: 'string', jsonPath: '.status.addressesSummary' },
       { name: 'Auto Assign', type: 'boolean', jsonPath: '.spec.autoAssign' },
       { name: 'Assigned IPv4', type: 'integer', jsonPath: '.status.assignedIPv4' },
       { name: 'Assigned IPv6', type: 'integer', jsonPath: '.status.assignedIPv6' },

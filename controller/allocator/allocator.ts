@@ -10,13 +10,14 @@
 //
 // No configuration mistake takes addresses away (docs/address-pools.md): addresses two pools share are given
 // to nobody new but stay with whoever holds them, and a request naming a pool or addresses that are not there
-// (a typo) leaves the Service what it holds. Only a deleted or shrunk pool, or a changed request naming
-// something that exists, releases.
+// (a typo) leaves the Service what it holds, and so does a pool whose serviceAllocation selector cannot be used
+// (it gives nothing new to a Service only that selector could admit). Only a deleted or shrunk pool, or a changed
+// request naming something that exists, releases.
 import type { ServiceKey } from '../core-api.js';
-import type { PoolModel } from '../../lib/config/index.js';
+import { count, someOf, SHOWN_ITEMS, type PoolModel } from '../../lib/config/index.js';
 import { familyName, formatAddress, sameAddress, type Address, type Family } from '../../lib/ip/index.js';
 import { Holdings, type Holding } from './holdings.js';
-import { autoAssignOrder, poolAdmits } from './order.js';
+import { admission, autoAssignOrder, type Admission } from './order.js';
 import { PoolState, type FamilyUsage } from './pool-state.js';
 import { describeRefusal } from './sharing.js';
 import type { AllocateResult, Allocation, AllocationRequest, ClaimResult, SharingTerms, Unmet } from './types.js';
@@ -40,13 +41,19 @@ export function formatAddresses(addresses: readonly Address[]): string {
 }
 
 function quotePools(names: readonly string[]): string {
-  return `pool${names.length > 1 ? 's' : ''} ${names.map((n) => `"${n}"`).join(', ')}`;
+  return `pool${names.length > 1 ? 's' : ''} ${someOf(names.map((n) => `"${n}"`))}`;
 }
 
 /** For a full pool that overlaps others: its shared addresses are withheld, which may be why it is full. */
 function withheldNote(pool: PoolState): string {
   const others = pool.model.overlaps.map((o) => o.pool);
   return others.length > 0 ? ` (the addresses it shares with ${quotePools(others)} are withheld)` : '';
+}
+
+/** Why `pool` gives this Service nothing, when its serviceAllocation does not admit it. */
+function notAdmitted(pool: string, why: Exclude<Admission, 'admitted'>): string {
+  return why === 'refused' ? `pool "${pool}" does not admit this Service (its serviceAllocation)`
+    : `pool "${pool}" cannot admit this Service until its serviceAllocation selector is fixed`;
 }
 
 /** The families a Service asks for, and whether it must get all of them. */
@@ -134,12 +141,19 @@ export class Allocator {
     if (request.pool !== undefined) {
       const pool = this.pools.get(request.pool);
       if (!pool) return { ok: false, message: `pool "${request.pool}" does not exist or is not usable`, triedPools: [request.pool] };
-      if (!poolAdmits(pool.model, request)) {
-        return { ok: false, message: `pool "${request.pool}" does not admit this Service (its serviceAllocation)`, triedPools: [request.pool] };
-      }
+      const admitted = admission(pool.model, request);
+      if (admitted !== 'admitted') return { ok: false, message: notAdmitted(request.pool, admitted), triedPools: [request.pool] };
       return this.allocateFrom([pool], request);
     }
-    return this.allocateFrom(this.withKeyMatesFirst(autoAssignOrder(this.pools.values(), request), request), request);
+    const result = this.allocateFrom(this.withKeyMatesFirst(autoAssignOrder(this.pools.values(), request), request), request);
+    return result.ok ? result : { ...result, message: `${result.message}${this.unusableSelectorNote(request)}` };
+  }
+
+  /** For a Service no pool served automatically: the autoAssign pools that might, once their selector is fixed. */
+  private unusableSelectorNote(request: AllocationRequest): string {
+    const waiting = [...this.pools.values()].filter((p) => p.model.autoAssign && admission(p.model, request) === 'selectorUnusable');
+    if (waiting.length === 0) return '';
+    return ` (${quotePools(waiting.map((p) => p.name))} may admit it once ${waiting.length > 1 ? 'their' : 'its'} serviceAllocation selector is fixed)`;
   }
 
   /** Keeps what the Service holds under new sharing terms if its co-holders still accept them; else releases it.
@@ -208,14 +222,23 @@ export class Allocator {
   /**
    * What the request names that is not there, while the Service holds addresses of a pool that still is: an
    * address-pool annotation naming no usable pool (a typo; not the Service's own pool, gone: that is a deleted
-   * pool, which releases), or requested addresses outside every usable pool. Undefined: nothing is missing.
+   * pool, which releases), requested addresses outside every usable pool, or a pool (named, or holding the
+   * requested addresses) that could admit the Service only through a selector it cannot use (InvalidSelector, a
+   * mistake in the pool). Undefined: nothing is missing.
    */
   private missingFromRequest(request: AllocationRequest, held: Held): Unmet | undefined {
-    if (request.pool !== undefined && !this.pools.has(request.pool) && request.pool !== held.origin) {
+    const named = request.pool === undefined ? undefined : this.pools.get(request.pool);
+    if (request.pool !== undefined && !named && request.pool !== held.origin) {
       return { message: `pool "${request.pool}" does not exist or is not usable`, triedPools: [request.pool] };
     }
-    if (request.requestedIPs.length > 0 && !this.poolHolding(request.requestedIPs)) {
-      return { message: `requested ${formatAddresses(request.requestedIPs)}: not inside one usable pool`, triedPools: [] };
+    if (named && admission(named.model, request) === 'selectorUnusable') {
+      return { message: notAdmitted(named.name, 'selectorUnusable'), triedPools: [named.name] };
+    }
+    if (request.requestedIPs.length === 0) return undefined;
+    const holding = this.poolHolding(request.requestedIPs);
+    if (!holding) return { message: `requested ${formatAddresses(request.requestedIPs)}: not inside one usable pool`, triedPools: [] };
+    if (admission(holding.model, request) === 'selectorUnusable') {
+      return { message: `requested ${formatAddresses(request.requestedIPs)}: ${notAdmitted(holding.name, 'selectorUnusable')}`, triedPools: [holding.name] };
     }
     return undefined;
   }
@@ -247,9 +270,8 @@ export class Allocator {
     if (request.pool !== undefined && request.pool !== pool.name) {
       return { ok: false, message: `requested ${shown} is in pool "${pool.name}", not in the annotated pool "${request.pool}"`, triedPools: tried };
     }
-    if (!poolAdmits(pool.model, request)) {
-      return { ok: false, message: `requested ${shown}: pool "${pool.name}" does not admit this Service (its serviceAllocation)`, triedPools: tried };
-    }
+    const admitted = admission(pool.model, request);
+    if (admitted !== 'admitted') return { ok: false, message: `requested ${shown}: ${notAdmitted(pool.name, admitted)}`, triedPools: tried };
     const withheld = this.withheldMessage(pool, request.requestedIPs);
     if (withheld) return { ok: false, message: `requested ${withheld}`, triedPools: tried };
     const clash = this.clashMessage(request.key, request.requestedIPs, request.sharing);
@@ -270,7 +292,9 @@ export class Allocator {
       }
       reasons.push(attempt.why);
     }
-    return { ok: false, message: `no address could be given: ${reasons.join('; ')}`, triedPools: pools.map((p) => p.name) };
+    const rest = reasons.length - SHOWN_ITEMS;
+    const shown = rest > 0 ? [...reasons.slice(0, SHOWN_ITEMS), `and ${count(rest, 'more pool')} with nothing to give`] : reasons;
+    return { ok: false, message: `no address could be given: ${shown.join('; ')}`, triedPools: pools.map((p) => p.name) };
   }
 
   private tryPool(pool: PoolState, request: AllocationRequest): PoolTry {

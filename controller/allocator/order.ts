@@ -4,19 +4,36 @@
 // serviceAllocation admits the Service. First the pools that have a serviceAllocation block, by priority
 // (lower first; no priority after every number), then the pools without one; ties by name. Names make the
 // order stable across restarts and replicas.
-import type { PoolModel } from '../../lib/config/index.js';
+import type { Labels, PoolModel, SelectorCompile } from '../../lib/config/index.js';
 import type { AllocationRequest } from './types.js';
 
-/** Whether the pool's serviceAllocation (namespaces OR namespaceSelectors; AND serviceSelectors) lets the Service in. */
-export function poolAdmits(pool: PoolModel, request: AllocationRequest): boolean {
+/** Whether a pool's serviceAllocation lets a Service in. 'selectorUnusable': it would, or would not, depending on a
+ *  selector that does not compile (InvalidSelector), so the pool gives it nothing new; what it holds it keeps. */
+export type Admission = 'admitted' | 'refused' | 'selectorUnusable';
+
+/** Three-valued: undefined where an unusable selector leaves the answer unknown. */
+type Verdict = boolean | undefined;
+
+const anyOf = (verdicts: readonly Verdict[]): Verdict =>
+  verdicts.includes(true) ? true : verdicts.includes(undefined) ? undefined : false;
+
+const verdict = (selector: SelectorCompile, labels: Labels): Verdict => (selector.ok ? selector.matches(labels) : undefined);
+
+/** namespaces OR namespaceSelectors; AND serviceSelectors. An unusable selector is neither a match nor a miss. */
+export function admission(pool: PoolModel, request: AllocationRequest): Admission {
   const rules = pool.allocation;
-  if (!rules) return true;
+  if (!rules) return 'admitted';
   const namespaceConstrained = rules.namespaces.length > 0 || rules.namespaceSelectors.length > 0;
-  const namespaceOk = !namespaceConstrained
-    || rules.namespaces.includes(request.namespace)
-    || rules.namespaceSelectors.some((m) => m(request.namespaceLabels));
-  const serviceOk = rules.serviceSelectors.length === 0 || rules.serviceSelectors.some((m) => m(request.labels));
-  return namespaceOk && serviceOk;
+  const namespaceOk = !namespaceConstrained || anyOf([
+    rules.namespaces.includes(request.namespace), ...rules.namespaceSelectors.map((s) => verdict(s, request.namespaceLabels)),
+  ]);
+  const serviceOk = rules.serviceSelectors.length === 0 || anyOf(rules.serviceSelectors.map((s) => verdict(s, request.labels)));
+  if (namespaceOk === false || serviceOk === false) return 'refused';
+  return namespaceOk === undefined || serviceOk === undefined ? 'selectorUnusable' : 'admitted';
+}
+
+export function poolAdmits(pool: PoolModel, request: AllocationRequest): boolean {
+  return admission(pool, request) === 'admitted';
 }
 
 function rank(pool: PoolModel): [number, number] {

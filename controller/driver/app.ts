@@ -9,6 +9,7 @@ import { LeaderElector } from '../../lib/kube/leaderelection/elector.js';
 import { DEFAULT_TIMINGS, type ElectionTimings } from '../../lib/kube/leaderelection/decide.js';
 import { ReusingKubeConfig } from '../../lib/kube/config.js';
 import { ControllerDriver } from './controller.js';
+import { StrayPoolWatch } from './stray-pools.js';
 
 export const LEASE_NAME = 'herald-controller';
 
@@ -51,16 +52,20 @@ export async function startController(options: ControllerAppOptions): Promise<Ru
     });
   }
   await driver.start();
+  // Pools outside the namespace are reported, never used; the watch runs beside the driver and never delays it.
+  const strays = new StrayPoolWatch({ kubeConfig: o.kubeConfig, namespace: o.namespace, identity: o.identity, logger: o.logger });
+  strays.start();
+  const startLeading = () => { driver.startLeading(); strays.startLeading(); };
+  const stopLeading = () => { driver.stopLeading(); strays.stopLeading(); };
   let elector: LeaderElector | undefined;
   if (o.leaderElect) {
     elector = new LeaderElector({
       kubeConfig: o.kubeConfig, namespace: o.namespace, name: o.leaseName ?? LEASE_NAME, identity: o.identity,
-      timings: o.timings ?? DEFAULT_TIMINGS, logger: o.logger,
-      onStartedLeading: () => driver.startLeading(), onStoppedLeading: () => driver.stopLeading(),
+      timings: o.timings ?? DEFAULT_TIMINGS, logger: o.logger, onStartedLeading: startLeading, onStoppedLeading: stopLeading,
     });
     await elector.start();
   } else {
-    driver.startLeading();
+    startLeading();
   }
   o.logger.info({ identity: o.identity, namespace: o.namespace, leaderElect: o.leaderElect, metricsPort: server?.port }, 'controller started');
   return {
@@ -68,8 +73,9 @@ export async function startController(options: ControllerAppOptions): Promise<Ru
     isLeader: () => driver.isLeader(),
     stop: async () => {
       // Stop writing before the release, so the next leader never overlaps with us.
-      driver.stopLeading();
+      stopLeading();
       await elector?.stop({ release: true });
+      await strays.stop();
       await driver.stop();
       await server?.stop();
     },

@@ -2,22 +2,23 @@
 // enqueue keys; the loop applies them to the pure core and writes back what the core decided, only
 // where the cluster differs. Every leadership term starts from a fresh core rebuilt from the cluster
 // (pools, namespaces, then every Service's recorded IPs) before anything new is allocated.
+// Each object's writes run on its own key (a Service, a pool's status), a bounded number at once: a write that
+// fails is retried with that key's own backoff, and never delays or blocks the writes of other objects.
 import type { KubeConfig, V1Service } from '@kubernetes/client-node';
 import { serviceKey, type ControllerCore, type ControllerCoreOptions, type ServiceKey, type ServiceOutcome } from '../core-api.js';
 import { API_VERSION, IPADDRESSPOOL_KIND } from '../../crds/v1beta1/index.js';
 import type { Logger } from '../../lib/log.js';
 import type { ControllerMetrics } from './metrics.js';
-import { compareResourceVersions, describeError, isConflict, isNotFound } from '../../lib/kube/errors.js';
+import { compareResourceVersions, isConflict, isNotFound, isUidMismatch } from '../../lib/kube/errors.js';
+import { apiFailure } from '../../lib/kube/status.js';
 import { ClusterCaches, type ClusterChange } from './informers.js';
-import { ClusterWriter, canonicalJson, serviceWritesNeeded } from './writes.js';
+import { ClusterWriter, servicePatch } from './writes.js';
 import { EventRecorder } from './event-recorder.js';
 import { WorkQueue, type BackoffOptions } from './queue.js';
+import { PoolStatusBook, type PlannedPoolWrite } from './pool-status.js';
+import { failureLogFields, isPoolWork, isServiceWork, isStale, retryOptions, type PoolWork, type ServiceWork, type WorkKey } from './work.js';
 
-type ServiceWork = `svc:${ServiceKey}`;
-type WorkKey = ServiceWork | 'term' | 'pools' | 'namespaces' | 'poolStatus';
-const isServiceWork = (key: WorkKey): key is ServiceWork => key.startsWith('svc:');
-
-/** Service writes in flight at once: enough to keep the apiserver busy, few enough to stay polite. */
+/** Writes in flight at once (Services and pool statuses): enough to keep the apiserver busy, few enough to stay polite. */
 const MAX_WRITES_IN_FLIGHT = 8;
 
 export interface ControllerDriverOptions {
@@ -46,7 +47,7 @@ export class ControllerDriver {
   private leading = false;
   /** Services as our own writes returned them, until the watch catches up (avoids writing twice). */
   private readonly written = new Map<ServiceKey, V1Service>();
-  private readonly poolStatusWritten = new Map<string, string>();
+  private readonly poolStatus = new PoolStatusBook();
   private poolStatusTimer: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
   private readonly inflight = new Set<Promise<void>>();
@@ -105,8 +106,8 @@ export class ControllerDriver {
 
   private async run(): Promise<void> {
     for (let key = await this.queue.next(); key !== undefined; key = await this.queue.next()) {
-      if (isServiceWork(key)) {
-        await this.startServiceWork(key);
+      if (isServiceWork(key) || isPoolWork(key)) {
+        await this.startWrites(key);
         continue;
       }
       try {
@@ -120,18 +121,22 @@ export class ControllerDriver {
     await Promise.all(this.inflight);
   }
 
+  /** `key` failed: it comes back after its own backoff, stretched as the server's answer asks for (work.ts). */
   private failed(key: WorkKey, err: unknown): void {
     this.opts.metrics.reconcileFailed();
-    const delayMs = this.queue.retry(key);
-    this.opts.logger.warn({ key, err: describeError(err), retryInMs: delayMs }, 'reconcile failed; will retry');
+    const failure = apiFailure(err);
+    const delayMs = this.queue.retry(key, retryOptions(failure));
+    const fields = failureLogFields(key, this.opts.namespace, failure, delayMs);
+    if (isStale(failure)) this.opts.logger.info(fields, 'stale write refused; re-read, will retry');
+    else this.opts.logger.warn(fields, 'write failed; will retry');
   }
 
   /**
-   * Decides one Service now (the core is only ever touched here, in loop order) and lets its writes run
-   * while the loop goes on, up to MAX_WRITES_IN_FLIGHT. The key stays "processing" until its writes end, so
-   * a Service never has two writes in flight and an update arriving meanwhile is handled after them.
+   * Decides one Service (the core is only ever touched here, in loop order), or takes a pool's latest status, and
+   * lets the writes run while the loop goes on, up to MAX_WRITES_IN_FLIGHT. The key stays "processing" until its
+   * writes end, so an object never has two writes in flight and an update arriving meanwhile is handled after them.
    */
-  private async startServiceWork(work: ServiceWork): Promise<void> {
+  private async startWrites(work: ServiceWork | PoolWork): Promise<void> {
     const core = this.core;
     if (!core) {
       this.queue.done(work); // following, or the term's full sync has not run yet (it covers everything)
@@ -139,7 +144,8 @@ export class ControllerDriver {
     }
     let writes: Promise<void>;
     try {
-      writes = this.reconcileService(core, work.slice(4) as ServiceKey);
+      writes = isServiceWork(work) ? this.reconcileService(core, work.slice('svc:'.length) as ServiceKey)
+        : this.writePoolStatus(core, work.slice('pool:'.length));
     } catch (err) {
       writes = Promise.reject(err);
     }
@@ -162,7 +168,7 @@ export class ControllerDriver {
       core.setNamespaces(this.caches.allNamespaces());
       this.enqueuePending(core);
     } else if (key === 'poolStatus') {
-      await this.writePoolStatuses(core);
+      this.planPoolStatuses(core);
     }
   }
 
@@ -176,12 +182,15 @@ export class ControllerDriver {
     const services = [...this.caches.allServices()];
     core.restore(services);
     this.core = core;
-    this.poolStatusWritten.clear();
-    await this.writePoolStatuses(core);
+    this.poolStatus.clear();
+    for (const [name] of this.planPoolStatuses(core, false)) {
+      const work: PoolWork = `pool:${name}`;
+      if (this.queue.claim(work)) await this.startWrites(work);
+    }
     for (const svc of services) {
       if (this.core !== core) return; // lost leadership mid-way
       const work: ServiceWork = `svc:${serviceKey(svc)}`;
-      if (this.queue.claim(work)) await this.startServiceWork(work);
+      if (this.queue.claim(work)) await this.startWrites(work);
     }
     this.enqueuePending(core);
     this.opts.logger.info({ services: services.length, ms: this.now() - started }, 'leadership term synced');
@@ -204,37 +213,39 @@ export class ControllerDriver {
     return ours;
   }
 
-  /** Decides synchronously; the returned promise is the writes. */
+  /**
+   * Decides synchronously; the returned promise is the write. The key's backoff is cleared only once the write
+   * succeeded, so a Service whose write keeps failing waits longer each time.
+   */
   private reconcileService(core: ControllerCore, key: ServiceKey): Promise<void> {
     const svc = this.current(key);
     const outcome = core.reconcile(key, svc);
     this.opts.metrics.reconciled(outcome.result);
-    const work: WorkKey = `svc:${key}`;
-    if (outcome.result === 'retry') this.queue.retry(work);
-    else this.queue.forget(work);
     if (outcome.result === 'reprocessAll') this.enqueuePending(core);
     this.schedulePoolStatus(this.opts.poolStatusDelayMs ?? 250);
-    if (!svc) return Promise.resolve();
-    this.recordServiceEvents(svc, outcome);
-    return this.applyService(core, key, svc, outcome);
+    if (svc) this.recordServiceEvents(svc, outcome);
+    const written = svc ? this.applyService(core, key, svc, outcome) : Promise.resolve();
+    const work: ServiceWork = `svc:${key}`;
+    return written.then(() => {
+      if (outcome.result === 'retry') this.queue.retry(work);
+      else this.queue.forget(work);
+    });
   }
 
   private async applyService(core: ControllerCore, key: ServiceKey, svc: V1Service, outcome: ServiceOutcome): Promise<void> {
-    const needed = serviceWritesNeeded(svc, outcome);
-    if (this.core !== core) return;
+    const patch = servicePatch(svc, outcome);
+    if (!patch || this.core !== core) return;
     try {
-      let latest = svc;
-      if (needed.status) latest = await this.writer.writeIngress(latest, outcome.ingress);
-      if (needed.annotation) latest = await this.writer.writePoolAnnotation(latest, outcome.poolAnnotation);
-      if (latest !== svc) this.written.set(key, latest);
+      this.written.set(key, await this.writer.writeService(svc, patch));
     } catch (err) {
       if (isNotFound(err)) return; // deleted meanwhile: the watch brings the delete, which releases
-      if (!isConflict(err)) throw err;
-      // Our copy was stale: read it again and decide once more from what the cluster really has.
+      if (!isConflict(err) && !isUidMismatch(err)) throw err;
+      // Our copy was stale, or the Service was deleted and re-created since we read it: read it again, so the
+      // retry decides from what the cluster really has even before the watch shows it.
       const [namespace = '', name = ''] = key.split('/');
       const fresh = await this.writer.readService(namespace, name).catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e)));
       if (fresh) this.written.set(key, fresh);
-      this.queue.add(`svc:${key}`);
+      throw err;
     }
   }
 
@@ -253,7 +264,12 @@ export class ControllerDriver {
     this.poolStatusTimer.unref();
   }
 
-  private async writePoolStatuses(core: ControllerCore): Promise<void> {
+  /**
+   * Takes every pool's status from the core, records its events, and queues a write for each pool whose status
+   * differs: at once, or (for a pool whose last write failed) when its backoff ends, unless its owner changed it
+   * since. Returns the pools to write, for a new term to write them itself.
+   */
+  private planPoolStatuses(core: ControllerCore, enqueue = true): PlannedPoolWrite[] {
     const outcomes = core.poolStatuses(this.now());
     this.opts.metrics.setPools(outcomes);
     for (const outcome of outcomes) {
@@ -261,17 +277,33 @@ export class ControllerDriver {
       if (!pool) continue;
       const object = { apiVersion: API_VERSION, kind: IPADDRESSPOOL_KIND, namespace: this.opts.namespace, name: outcome.name, uid: pool.metadata.uid };
       for (const e of outcome.events) this.recorder.record({ object, type: e.type, reason: e.reason, message: e.message });
-      const desired = canonicalJson(outcome.status);
-      const writtenKey = `${pool.metadata.uid ?? ''}/${outcome.name}`;
-      // What we last wrote is what the cluster has, even before the watch shows it to us.
-      if (desired === (this.poolStatusWritten.get(writtenKey) ?? canonicalJson(pool.status ?? {}))) continue;
-      if (this.core !== core) return;
-      try {
-        await this.writer.writePoolStatus(pool, outcome.status);
-        this.poolStatusWritten.set(writtenKey, desired);
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
+    }
+    const writes = this.poolStatus.plan(outcomes, (name) => this.caches.pool(name));
+    for (const [name, urgency] of enqueue ? writes : []) {
+      const work: PoolWork = `pool:${name}`;
+      if (urgency === 'afterBackoff') {
+        this.queue.addRespectingBackoff(work);
+      } else {
+        this.queue.forget(work);
+        this.queue.add(work);
       }
     }
+    return writes;
+  }
+
+  /** Writes one pool's latest status, if the cluster does not have it yet. */
+  private async writePoolStatus(core: ControllerCore, name: string): Promise<void> {
+    const pool = this.caches.pool(name);
+    const status = pool && this.poolStatus.next(pool);
+    if (!pool || !status || this.core !== core) return;
+    try {
+      await this.writer.writePoolStatus(pool, status);
+    } catch (err) {
+      if (isNotFound(err)) return; // deleted meanwhile
+      this.poolStatus.failed(pool);
+      throw err;
+    }
+    this.poolStatus.wrote(pool, status);
+    this.queue.forget(`pool:${name}`);
   }
 }

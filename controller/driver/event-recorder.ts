@@ -2,6 +2,7 @@
 // reconcile loop, in order per aggregated Event and a few at a time, like kube's broadcaster: a slow events
 // endpoint must not slow allocation. A full backlog drops events (kube drops them too) and says so.
 // Events go out as plain JSON and their answers are not read (lib/kube/request.ts): nothing needs them.
+// Each new event (not a repeat, which only bumps a count) is logged too: warnings at warn, the rest at debug.
 import { HttpMethod, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../../lib/log.js';
 import { describeError, isNotFound } from '../../lib/kube/errors.js';
@@ -37,6 +38,7 @@ export class EventRecorder {
       return;
     }
     const action = this.aggregator.next(o, this.now());
+    if (action.action === 'create') this.log(o);
     this.backlog++;
     const prior = this.chains.get(action.key) ?? Promise.resolve();
     const chain = prior.then(() => this.withSlot(() => this.write(o, action))).finally(() => {
@@ -49,6 +51,12 @@ export class EventRecorder {
   /** Resolves when every event recorded so far has been written (or has failed). */
   async flush(): Promise<void> {
     while (this.chains.size > 0) await Promise.all([...this.chains.values()]);
+  }
+
+  private log(o: Occurrence): void {
+    const fields = { object: `${o.object.kind} ${o.object.namespace}/${o.object.name}`, reason: o.reason };
+    if (o.type === 'Warning') this.opts.logger.warn(fields, o.message);
+    else this.opts.logger.debug(fields, o.message);
   }
 
   private async withSlot(fn: () => Promise<void>): Promise<void> {

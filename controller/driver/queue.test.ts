@@ -49,6 +49,24 @@ describe('work queue', () => {
     q.shutDown();
   });
 
+  test('addRespectingBackoff leaves a backing-off key to its timer, and queues any other key at once', async () => {
+    const q = new WorkQueue<string>({ baseDelayMs: 60_000, maxDelayMs: 60_000 });
+    q.retry('failing');
+    q.addRespectingBackoff('failing');
+    q.addRespectingBackoff('fine');
+    expect(q.length).toBe(1);
+    expect(await q.next()).toBe('fine');
+    q.shutDown();
+  });
+
+  test('retry stretches the backoff by its scale, waits at least its floor, and never past the cap', () => {
+    const q = new WorkQueue<string>({ baseDelayMs: 100, maxDelayMs: 5_000 });
+    expect([1, 2, 3, 4, 5, 6, 7].map(() => q.retry('refused', { scale: 10 }))).toEqual([1_000, 2_000, 4_000, 5_000, 5_000, 5_000, 5_000]);
+    expect([1, 2, 3, 4, 5].map(() => q.retry('throttled', { minDelayMs: 1_000 }))).toEqual([1_000, 1_000, 1_000, 1_000, 1_600]);
+    expect(q.retry('b', { minDelayMs: 60_000 })).toBe(5_000);
+    q.shutDown();
+  });
+
   test('shutDown releases a waiting consumer with undefined', async () => {
     const q = new WorkQueue<string>();
     const waiting = q.next();

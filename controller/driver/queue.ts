@@ -7,6 +7,11 @@ export interface BackoffOptions {
   maxDelayMs: number;
 }
 
+export interface RetryOptions {
+  scale?: number;
+  minDelayMs?: number;
+}
+
 export const DEFAULT_BACKOFF: BackoffOptions = { baseDelayMs: 100, maxDelayMs: 60_000 };
 
 /** Delay before the n-th retry (n >= 1): base · 2^(n-1), capped. */
@@ -49,11 +54,23 @@ export class WorkQueue<K extends string> {
     }
   }
 
-  /** Queues `key` again after its backoff grows by one step; an add() in the meantime wins. */
-  retry(key: K): number {
+  /**
+   * Like add(), except for a key waiting out a backoff: that one comes back when its backoff ends, not before.
+   * For work that is re-requested on a timer or by unrelated changes, so a failing key is not retried at their pace.
+   */
+  addRespectingBackoff(key: K): void {
+    if (!this.timers.has(key)) this.add(key);
+  }
+
+  /**
+   * Queues `key` again after its backoff grows by one step; an add() in the meantime wins. `scale` stretches the
+   * backoff (a request the server refused outright), `minDelayMs` is a floor (the server said how long to wait);
+   * the cap holds either way.
+   */
+  retry(key: K, { scale = 1, minDelayMs = 0 }: RetryOptions = {}): number {
     const failures = (this.failures.get(key) ?? 0) + 1;
     this.failures.set(key, failures);
-    const delay = backoffDelay(failures, this.backoff);
+    const delay = Math.min(this.backoff.maxDelayMs, Math.max(minDelayMs, scale * backoffDelay(failures, this.backoff)));
     if (this.closed || this.timers.has(key)) return delay;
     const timer = setTimeout(() => {
       this.timers.delete(key);

@@ -1,9 +1,15 @@
-// The controller's only writes: a Service's status.loadBalancer.ingress (through /status), its
-// ip-allocated-from-pool annotation (metadata merge patch), and a pool's status (through /status).
-// Each is a JSON merge patch computed from the difference, so nothing is written when nothing differs.
-// They go out as plain JSON (lib/kube/request.ts) and each answer is trimmed at once: a generated client call
-// would go through fetch and build a full model object of every answer, thousands of times a minute, only to
-// throw most of it away.
+// The controller's only writes: a Service's status.loadBalancer.ingress and its ip-allocated-from-pool annotation
+// (one merge patch through /status), and a pool's status (through /status). Each is a JSON merge patch computed from
+// the difference, so nothing is written when nothing differs. They go out as plain JSON (lib/kube/request.ts) and
+// each answer is trimmed at once: a generated client call would go through fetch and build a full model object of
+// every answer, thousands of times a minute, only to throw most of it away.
+//
+// One request per Service, not two: a Service's status strategy in kube-apiserver resets only the spec on a /status
+// write and keeps the metadata sent, so the annotation rides along with the ingress. Requests are what the API
+// server spends its time on while Services are created in bulk (the allocation bench): a new Service now costs it
+// two (this write and the IPAllocated event), not three. The patch carries the Service's metadata.uid as a precondition: a Service deleted and
+// re-created under the same name since we read it has another uid, and the server refuses the write
+// (422 naming metadata.uid) instead of landing our decision for the old one on the new one.
 import { HttpMethod, type KubeConfig, type KubernetesObject, type V1LoadBalancerIngress, type V1Service } from '@kubernetes/client-node';
 import { IP_ALLOCATED_FROM_POOL } from '../../lib/annotations.js';
 import { apiJson, apiText, mergePatchRequest } from '../../lib/kube/request.js';
@@ -23,6 +29,12 @@ export interface ServiceWrites {
   annotation: boolean;
 }
 
+/** A merge patch of a Service's /status: the uid it was decided for, and what changes. */
+export interface ServicePatch {
+  metadata: { uid?: string; annotations?: Record<string, string | null> };
+  status?: { loadBalancer: { ingress: V1LoadBalancerIngress[] | null } };
+}
+
 /** Which writes `outcome` needs against the Service as the cluster has it. */
 export function serviceWritesNeeded(current: V1Service, outcome: ServiceOutcome): ServiceWrites {
   const annotation = current.metadata?.annotations?.[POOL_ANNOTATION] ?? null;
@@ -34,6 +46,25 @@ export function serviceWritesNeeded(current: V1Service, outcome: ServiceOutcome)
     status: ingressShape(current.status?.loadBalancer?.ingress) !== ingressShape(outcome.ingress),
     annotation: annotation !== outcome.poolAnnotation,
   };
+}
+
+/** The one write `outcome` needs on `current` (the Service as we last saw it), or undefined when nothing differs. */
+export function servicePatch(current: V1Service, outcome: ServiceOutcome): ServicePatch | undefined {
+  const needed = serviceWritesNeeded(current, outcome);
+  if (!needed.status && !needed.annotation) return undefined;
+  const patch: ServicePatch = { metadata: { uid: current.metadata?.uid } };
+  if (needed.annotation) patch.metadata.annotations = { [POOL_ANNOTATION]: outcome.poolAnnotation };
+  if (needed.status) patch.status = { loadBalancer: { ingress: outcome.ingress.length > 0 ? outcome.ingress : null } };
+  return patch;
+}
+
+/**
+ * Whether the server kept the annotation `patch` wrote through /status (kube-apiserver does for Services). A
+ * server that dropped it would leave the Service without one for good and nobody would know; it is an error instead.
+ */
+export function annotationKept(answer: V1Service, patch: ServicePatch): boolean {
+  const wanted = patch.metadata.annotations?.[POOL_ANNOTATION];
+  return wanted === undefined || (answer.metadata?.annotations?.[POOL_ANNOTATION] ?? null) === wanted;
 }
 
 /** Pool statuses compared as JSON with sorted keys, so field order from the server does not matter. */
@@ -65,17 +96,15 @@ export class ClusterWriter {
     return trimService(await apiJson<KubernetesObject>(this.kubeConfig, { method: HttpMethod.GET, path: servicePath(namespace, name) }));
   }
 
-  /** Writes status.loadBalancer.ingress; an empty list removes the field. Returns the Service as written. */
-  async writeIngress(svc: V1Service, ingress: V1LoadBalancerIngress[]): Promise<V1Service> {
+  /** Sends `patch` (servicePatch) to the Service's /status. Returns the Service as written. */
+  async writeService(svc: V1Service, patch: ServicePatch): Promise<V1Service> {
     const { name = '', namespace = '' } = svc.metadata ?? {};
-    const body = { status: { loadBalancer: { ingress: ingress.length > 0 ? ingress : null } } };
-    return trimService(await apiJson<KubernetesObject>(this.kubeConfig, mergePatchRequest(`${servicePath(namespace, name)}/status`, body)), svc);
-  }
-
-  async writePoolAnnotation(svc: V1Service, pool: string | null): Promise<V1Service> {
-    const { name = '', namespace = '' } = svc.metadata ?? {};
-    const body = { metadata: { annotations: { [POOL_ANNOTATION]: pool } } };
-    return trimService(await apiJson<KubernetesObject>(this.kubeConfig, mergePatchRequest(servicePath(namespace, name), body)), svc);
+    const answer = await apiJson<KubernetesObject>(this.kubeConfig, mergePatchRequest(`${servicePath(namespace, name)}/status`, patch));
+    const written = trimService(answer, svc);
+    if (!annotationKept(written, patch)) {
+      throw new Error(`Service ${namespace}/${name}: the server did not keep the ${POOL_ANNOTATION} annotation written through services/status`);
+    }
+    return written;
   }
 
   /** The answer (the pool as patched) is not read: the pool watch brings it. */

@@ -9,7 +9,7 @@
 import type { V1LoadBalancerIngress, V1Namespace, V1Service } from '@kubernetes/client-node';
 import type { IPAddressPool } from '../../crds/v1beta1/index.js';
 import { IP_ALLOCATED_FROM_POOL, readAnnotation } from '../../lib/annotations.js';
-import { configFromResources, timestampMs, type Labels, type PoolProblem } from '../../lib/config/index.js';
+import { boundedMessage, configFromResources, someOf, timestampMs, type Labels, type PoolProblem } from '../../lib/config/index.js';
 import { formatAddress, tryParseAddress, type Address } from '../../lib/ip/index.js';
 import { Allocator, formatAddresses, type Allocation, type Unmet } from '../allocator/index.js';
 import type {
@@ -32,7 +32,7 @@ function quoteList(ips: readonly string[]): string {
 }
 
 function triedList(pools: readonly string[]): string {
-  return pools.length > 0 ? ` (pools tried: ${pools.map((p) => `"${p}"`).join(', ')})` : '';
+  return pools.length > 0 ? ` (pools tried: ${someOf(pools.map((p) => `"${p}"`))})` : '';
 }
 
 const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
@@ -142,7 +142,8 @@ class Core implements HeraldControllerCore {
     if (ips.length > 0) this.reported.set(key, ips);
     else this.reported.delete(key);
     const ingress: V1LoadBalancerIngress[] = ips.map((ip) => ({ ip, ipMode: 'VIP' }));
-    return { ingress, poolAnnotation: allocation?.pool ?? null, managed, events, result };
+    const bounded = events.map((e) => ({ ...e, message: boundedMessage(e.message) }));
+    return { ingress, poolAnnotation: allocation?.pool ?? null, managed, events: bounded, result };
   }
 
   /** After something was freed, pending Services may now fit. */

@@ -2,3 +2,4 @@
 export { createControllerCore, type HeraldControllerCore } from './core.js';
 export { poolFigures, type PoolFigure } from './status.js';
 export { decideService, requestedIPs, serviceKey, sharingTerms, type ServiceDecision } from './request.js';
+export { wrongNamespaceEvent, type StrayPoolEvent } from './stray-pools.js';

@@ -116,14 +116,17 @@ describe('overlapping pools withhold only the overlap, only from new allocations
 
 describe('an annotation naming a pool or addresses that are not there keeps the IP', () => {
   const base = () => {
-    const c = cluster([pool('ipv4', ['192.0.2.0/29']), pool('sel', ['203.0.113.0/29'], { serviceAllocation: { serviceSelectors: [{ matchExpressions: [{ key: 'x', operator: 'In' }] }] } })]);
+    const sel = pool('sel', ['203.0.113.0/29'], { serviceAllocation: { serviceSelectors: [{ matchExpressions: [{ key: 'x', operator: 'In' }] }] } });
+    const c = cluster([pool('ipv4', ['192.0.2.0/29']), pool('broken', ['203.0.114.9-203.0.114.1']), sel]);
     expect(c.ips('apps/web')).toEqual(['192.0.2.0']);
     return c;
   };
 
   it.each<[string, ServiceShape, string]>([
     ['an address-pool annotation with a typo', inPool('ipv44'), 'pool "ipv44" does not exist or is not usable (pools tried: "ipv44")'],
-    ['an address-pool annotation naming an unusable pool (Ready=False)', inPool('sel'), 'pool "sel" does not exist or is not usable (pools tried: "sel")'],
+    ['an address-pool annotation naming an unusable pool (Ready=False)', inPool('broken'), 'pool "broken" does not exist or is not usable (pools tried: "broken")'],
+    ['an address-pool annotation naming a pool whose selector cannot be used', inPool('sel'),
+      'pool "sel" cannot admit this Service until its serviceAllocation selector is fixed (pools tried: "sel")'],
     ['the metallb.io form with a typo', { annotations: { 'metallb.io/address-pool': 'ipv44' } }, 'pool "ipv44" does not exist or is not usable (pools tried: "ipv44")'],
     ['loadBalancerIPs naming an address in no pool', pinned('192.0.3.1'), 'requested "192.0.3.1": not inside one usable pool'],
     ['both, with a typo in the pool', inPool('ipv44', { 'herald.dev/loadBalancerIPs': '192.0.2.5' }), 'pool "ipv44" does not exist or is not usable (pools tried: "ipv44")'],

@@ -1,6 +1,9 @@
 // Pool statuses and the figures behind the per-pool Prometheus gauges, computed from the allocator's state.
+// Whatever a pool lists, what is written stays short: the Ready message passes through boundedMessage (the hard
+// cap, lib/config/messages.ts), and addressesSummary, the ADDRESSES printer column, shows the first entries and
+// "+N more" (a printer column is a JSONPath and cannot shorten anything itself).
 import type { Condition, IPAddressPool, IPAddressPoolStatus } from '../../crds/v1beta1/index.js';
-import type { PoolProblem } from '../../lib/config/index.js';
+import { boundedMessage, clip, someOf, type PoolProblem } from '../../lib/config/index.js';
 import { FAMILIES, familyName } from '../../lib/ip/index.js';
 import type { Allocator } from '../allocator/index.js';
 import type { PoolEvent, PoolName, PoolOutcome } from '../core-api.js';
@@ -45,11 +48,34 @@ function counts(allocator: Allocator, name: PoolName): Omit<IPAddressPoolStatus,
   };
 }
 
-function readyCondition(pool: IPAddressPool, problem: PoolProblem | undefined): Omit<Condition, 'lastTransitionTime'> {
+/** The longest addressesSummary, in characters, before its "+N more", unless its first entry alone is longer. */
+export const ADDRESSES_SUMMARY_CHARS = 64;
+/** The longest entry shown: every valid one is shorter (a range of two full-form IPv6 addresses is 79). */
+const ENTRY_SHOWN_CHARS = 100;
+
+/** `192.0.2.0/24, 2001:db8::/64`, or for a long pool its first entries and `+997 more`; whitespace dropped. */
+export function addressesSummary(addresses: readonly string[], maxChars = ADDRESSES_SUMMARY_CHARS): string {
+  const more = (shown: number) => (addresses.length > shown ? ` +${addresses.length - shown} more` : '');
+  let text = '';
+  let shown = 0;
+  for (const entry of addresses.map((a) => clip(a.replace(/\s+/g, ''), ENTRY_SHOWN_CHARS))) {
+    const longer = shown === 0 ? entry : `${text}, ${entry}`;
+    if (shown > 0 && longer.length + more(shown + 1).length > maxChars) break;
+    text = longer;
+    shown++;
+  }
+  return `${text}${more(shown)}`;
+}
+
+function readyCondition(pool: IPAddressPool, problems: readonly PoolProblem[]): Omit<Condition, 'lastTransitionTime'> {
   const base = { type: 'Ready', observedGeneration: pool.metadata.generation };
-  if (problem) return { ...base, status: 'False', reason: problem.reason, message: problem.message };
-  const addresses = (pool.spec.addresses ?? []).map((a) => `"${a}"`).join(', ');
-  return { ...base, status: 'True', reason: 'Valid', message: `addresses ${addresses} are in use` };
+  const [first] = problems;
+  if (first) {
+    const message = problems.map((p) => p.message).join('; also ');
+    return { ...base, status: 'False', reason: first.reason, message: boundedMessage(message) };
+  }
+  const addresses = someOf((pool.spec.addresses ?? []).map((a) => `"${a}"`));
+  return { ...base, status: 'True', reason: 'Valid', message: boundedMessage(`addresses ${addresses} are in use`) };
 }
 
 /** On a change of validity; and while invalid, on a new problem (another overlap, say): each is news to the user. */
@@ -71,15 +97,17 @@ export function rememberWrittenConditions(memory: ReadyMemory, pools: readonly I
 export function poolOutcomes(
   pools: readonly IPAddressPool[], problems: readonly PoolProblem[], allocator: Allocator, memory: ReadyMemory, nowMs: number,
 ): PoolOutcome[] {
-  const problemOf = new Map(problems.map((p) => [p.pool, p]));
+  const problemsOf = new Map<PoolName, PoolProblem[]>();
+  for (const problem of problems) problemsOf.set(problem.pool, [...(problemsOf.get(problem.pool) ?? []), problem]);
   return pools.map((pool) => {
     const name = pool.metadata.name ?? '';
     const previous = memory.get(name);
-    const fresh = readyCondition(pool, problemOf.get(name));
+    const fresh = readyCondition(pool, problemsOf.get(name) ?? []);
     const lastTransitionTime = previous && previous.status === fresh.status ? previous.lastTransitionTime : kubeTime(nowMs);
     const condition: Condition = { ...fresh, lastTransitionTime };
     const events = poolEvent(condition, previous);
     memory.set(name, condition);
-    return { name, status: { ...counts(allocator, name), conditions: [condition] }, events };
+    const addresses = addressesSummary(pool.spec.addresses ?? []);
+    return { name, status: { ...counts(allocator, name), addressesSummary: addresses, conditions: [condition] }, events };
   });
 }

@@ -58,10 +58,15 @@ export const IPAddressPoolStatusSchema = Type.Object({
     pattern: '^[0-9]+$',
     description: 'IPv6 addresses of the pool still free, as a decimal string: a /64 holds more than an int64 counts.',
   })),
+  /** What the ADDRESSES column shows: a printer column is a JSONPath and cannot shorten a long list itself. */
+  addressesSummary: Type.Optional(Type.String({
+    maxLength: 256,
+    description: 'The first entries of spec.addresses and "+N more" (the ADDRESSES column of kubectl get).',
+  })),
   conditions: Type.Optional(Type.Array(ConditionSchema, {
     'x-kubernetes-list-type': 'map',
     'x-kubernetes-list-map-keys': ['type'],
-    description: 'Ready is False, with a reason, when the pool is invalid (not used) or overlaps another (the shared addresses go to no new Service).',
+    description: 'Ready is False, with a reason, when the pool is invalid (not used), overlaps another (the shared addresses go to no new Service) or has a selector that cannot be used (no new address for a Service only it could admit).',
   })),
 }, { description: 'What the controller observes about the pool.' });
 export type IPAddressPoolStatus = Static<typeof IPAddressPoolStatusSchema>;

@@ -29,12 +29,22 @@ describe('configFromResources', () => {
     expect(problems[0]?.message).toContain('"bad"');
   });
 
-  it('a bad selector is a pool problem, not an exception', () => {
-    const bad = pool('sel', ['192.0.2.0/24'], { serviceAllocation: { serviceSelectors: [{ matchExpressions: [{ key: 'tier', operator: 'In' }] }] } });
+  it('a bad selector is a pool problem, not an exception; the pool stays, the selector kept in place as unusable', () => {
+    const selectors = [{ matchLabels: { tier: 'web' } }, { matchExpressions: [{ key: 'tier', operator: 'In' as const }] }];
+    const bad = pool('sel', ['192.0.2.0/24'], { serviceAllocation: { serviceSelectors: selectors } });
     const { pools, problems } = configFromResources({ pools: [bad] });
-    expect(pools).toEqual([]);
-    expect(problems[0]).toMatchObject({ pool: 'sel', reason: 'InvalidSelector' });
-    expect(problems[0]?.message).toContain('"tier"');
+    expect(pools.map((p) => [p.name, p.allocation?.serviceSelectors.map((s) => s.ok)])).toEqual([['sel', [true, false]]]);
+    expect(problems).toEqual([expect.objectContaining({ pool: 'sel', reason: 'InvalidSelector', value: '{"matchExpressions":[{"key":"tier","operator":"In"}]}' })]);
+    expect(problems[0]?.message).toBe('pool "sel": serviceSelectors[1] {"matchExpressions":[{"key":"tier","operator":"In"}]}: '
+      + 'operator In on key "tier" needs at least one value; until it is fixed the pool gives no new address to a Service '
+      + 'that only this selector could admit, and Services holding its addresses keep them');
+  });
+
+  it('several bad selectors: the first is quoted, the others counted', () => {
+    const bad = { matchExpressions: [{ key: 'x', operator: 'Exists' as const, values: ['v'] }] };
+    const { problems } = configFromResources({ pools: [pool('sel', ['192.0.2.0/24'], { serviceAllocation: { namespaceSelectors: [bad, bad], serviceSelectors: [bad] } })] });
+    expect(problems.map((p) => p.message)).toEqual([expect.stringMatching(
+      /^pool "sel": namespaceSelectors\[0\] \{.*\}: operator Exists on key "x" takes no values \(and 2 more selectors it cannot use\); until/)]);
   });
 
   it('two overlapping pools both stay usable and both report the other pool and the shared ranges, whatever their ages', () => {
@@ -65,10 +75,28 @@ describe('configFromResources', () => {
   });
 
   it('a left-out pool overlaps nothing', () => {
-    const bad = pool('bad', ['192.0.2.0/24'], { serviceAllocation: { serviceSelectors: [{ matchExpressions: [{ key: 'x', operator: 'In' }] }] } });
+    const bad = pool('bad', ['192.0.2.0/24', '192.0.2.20-192.0.2.10']);
     const { pools, problems } = configFromResources({ pools: [bad, pool('good', ['192.0.2.0/24'])] });
     expect(pools.map((p) => [p.name, p.overlaps])).toEqual([['good', []]]);
-    expect(problems.map((p) => p.reason)).toEqual(['InvalidSelector']);
+    expect(problems.map((p) => p.reason)).toEqual(['ReversedRange']);
+  });
+
+  it('a pool with a bad selector still overlaps: it is in use, and reports both problems', () => {
+    const sel = pool('sel', ['192.0.2.0/24'], { serviceAllocation: { serviceSelectors: [{ matchExpressions: [{ key: 'x', operator: 'In' }] }] } });
+    const { pools, problems } = configFromResources({ pools: [sel, pool('good', ['192.0.2.0/25'])] });
+    expect(pools.map((p) => [p.name, p.overlaps.map((o) => o.pool)])).toEqual([['good', ['sel']], ['sel', ['good']]]);
+    expect(problems.map((p) => [p.pool, p.reason])).toEqual([['sel', 'InvalidSelector'], ['good', 'OverlapsPool'], ['sel', 'OverlapsPool']]);
+  });
+
+  it('an overlap of many ranges says how many and shows the first three; of many pools, the first three pools', () => {
+    const ranges = Array.from({ length: 1000 }, (_, i) => `2001:db8::${(i * 16).toString(16)}-2001:db8::${(i * 16 + 8).toString(16)}`);
+    const { problems } = configFromResources({ pools: [pool('a', ranges), pool('b', ['2001:db8::/64'])] });
+    expect(problems.find((p) => p.pool === 'b')?.message).toBe('pool "b" overlaps pool "a" on 1000 ranges '
+      + '(2001:db8::-2001:db8::8, 2001:db8::10-2001:db8::18, 2001:db8::20-2001:db8::28 and 997 more); '
+      + 'those addresses go to no new Service until one of the pools drops them, and Services holding them keep them');
+    expect(problems.find((p) => p.pool === 'b')?.value).toBe('2001:db8::-2001:db8::8, 2001:db8::10-2001:db8::18, 2001:db8::20-2001:db8::28 and 997 more');
+    const many = configFromResources({ pools: ['a', 'b', 'c', 'd', 'e'].map((n) => pool(n, ['192.0.2.0/24'])) });
+    expect(many.problems[0]?.message).toMatch(/^pool "a" overlaps pool "b" on 192.0.2.0-192.0.2.255, pool "c" on 192.0.2.0-192.0.2.255, pool "d" on 192.0.2.0-192.0.2.255 and 1 more pool; those/);
   });
 });
 

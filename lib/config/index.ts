@@ -1,3 +1,4 @@
 export * from './model.js';
 export * from './pools.js';
 export * from './selector.js';
+export * from './messages.js';

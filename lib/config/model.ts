@@ -1,16 +1,17 @@
 // The internal model of Herald's configuration: what the allocator sees instead of CRD objects.
 import type { Interval } from '../ip/index.js';
-import type { LabelMatcher } from './selector.js';
+import type { SelectorCompile } from './selector.js';
 
 export interface PoolAllocationModel {
   /** Lower is tried first; undefined sorts after every number. */
   priority: number | undefined;
   /** Empty: no constraint on the namespace's name. */
   namespaces: readonly string[];
-  /** Empty: no constraint on the namespace's labels. */
-  namespaceSelectors: readonly LabelMatcher[];
-  /** Empty: no constraint on the Service's labels. */
-  serviceSelectors: readonly LabelMatcher[];
+  /** Empty: no constraint on the namespace's labels. A selector that does not compile (InvalidSelector) stays in
+   *  its place: what it would have matched is unknown, so a Service only it could admit gets nothing new. */
+  namespaceSelectors: readonly SelectorCompile[];
+  /** Empty: no constraint on the Service's labels. Unusable selectors as above. */
+  serviceSelectors: readonly SelectorCompile[];
 }
 
 /** Addresses this pool shares with another usable pool. */
@@ -55,8 +56,9 @@ export interface PoolProblem {
 }
 
 export interface Config {
-  /** Usable pools, sorted by name; a pool with an OverlapsPool problem is among them (see PoolModel.overlaps). */
+  /** Usable pools, sorted by name. A pool with an OverlapsPool problem is among them (see PoolModel.overlaps), and
+   *  so is one with an InvalidSelector problem (see PoolAllocationModel): neither mistake takes an address away. */
   pools: PoolModel[];
-  /** Every problem found. A pool with any problem but OverlapsPool is left out of `pools`. */
+  /** Every problem found, possibly several per pool. A pool with an address problem is left out of `pools`. */
   problems: PoolProblem[];
 }

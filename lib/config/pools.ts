@@ -1,5 +1,8 @@
 // configFromResources: IPAddressPool objects → the pools the allocator may use, plus every problem found.
 // A bad pool never takes the controller down: it is left out (and reported), every other pool works on.
+// A pool whose serviceAllocation has a selector that cannot be used (InvalidSelector; the CRD schema lets some
+// through) is reported but stays: Services holding its addresses keep them, and only a Service that nothing but
+// that selector could admit gets no new address from it (controller/allocator/order.ts).
 //
 // Overlaps: when two pools share addresses, neither is left out and neither wins. Both stay usable, both
 // are reported (OverlapsPool, naming the other pool and the shared ranges), and the shared addresses are
@@ -8,8 +11,9 @@
 // of another, can never take an address away from a Service (docs/address-pools.md).
 import type { IPAddressPool, LabelSelector } from '../../crds/v1beta1/index.js';
 import { commonIntervals, formatInterval, normalizeIntervals, parseAddressEntry, type Interval } from '../ip/index.js';
+import { clip, count, joinAnd, someOf, SHOWN_ITEMS } from './messages.js';
 import type { Config, PoolAllocationModel, PoolModel, PoolOverlap, PoolProblem } from './model.js';
-import { compileSelector, type LabelMatcher } from './selector.js';
+import { compileSelector, type SelectorCompile } from './selector.js';
 
 export interface Resources {
   pools: readonly IPAddressPool[];
@@ -39,44 +43,57 @@ function parseAddresses(name: string, entries: readonly string[]): Parsed<Interv
   return { ok: true, value: normalizeIntervals(intervals) };
 }
 
-function compileAll(name: string, selectors: readonly LabelSelector[] | undefined, field: string): Parsed<LabelMatcher[]> {
-  const out: LabelMatcher[] = [];
-  for (const selector of selectors ?? []) {
-    const compiled = compileSelector(selector);
-    if (!compiled.ok) {
-      const value = JSON.stringify(selector);
-      return { ok: false, problem: { pool: name, reason: 'InvalidSelector', value, message: `pool "${name}": ${field} ${value}: ${compiled.message}` } };
-    }
-    out.push(compiled.matches);
-  }
-  return { ok: true, value: out };
+/** A selector quoted in a message: its JSON, clipped. */
+const SELECTOR_SHOWN_CHARS = 120;
+
+interface CompiledSelectors { selectors: SelectorCompile[]; unusable: string[]; firstValue: string }
+
+function compileAll(selectors: readonly LabelSelector[] | undefined, field: string): CompiledSelectors {
+  const compiled: CompiledSelectors = { selectors: [], unusable: [], firstValue: '' };
+  (selectors ?? []).forEach((selector, i) => {
+    const one = compileSelector(selector);
+    compiled.selectors.push(one);
+    if (one.ok) return;
+    const value = clip(JSON.stringify(selector), SELECTOR_SHOWN_CHARS);
+    if (compiled.unusable.length === 0) compiled.firstValue = value;
+    compiled.unusable.push(`${field}[${i}] ${value}: ${one.message}`);
+  });
+  return compiled;
 }
 
-function parseAllocation(pool: IPAddressPool, name: string): Parsed<PoolAllocationModel | undefined> {
-  const spec = pool.spec.serviceAllocation;
-  if (!spec) return { ok: true, value: undefined };
-  const namespaceSelectors = compileAll(name, spec.namespaceSelectors, 'namespaceSelectors');
-  if (!namespaceSelectors.ok) return namespaceSelectors;
-  const serviceSelectors = compileAll(name, spec.serviceSelectors, 'serviceSelectors');
-  if (!serviceSelectors.ok) return serviceSelectors;
+function selectorProblem(name: string, unusable: readonly string[], value: string): PoolProblem {
+  const more = unusable.length > 1 ? ` (and ${count(unusable.length - 1, 'more selector')} it cannot use)` : '';
   return {
-    ok: true,
-    value: {
-      priority: spec.priority,
-      namespaces: spec.namespaces ?? [],
-      namespaceSelectors: namespaceSelectors.value,
-      serviceSelectors: serviceSelectors.value,
-    },
+    pool: name, reason: 'InvalidSelector', value,
+    message: `pool "${name}": ${unusable[0] ?? ''}${more}; until it is fixed the pool gives no new address to a Service `
+      + 'that only this selector could admit, and Services holding its addresses keep them',
   };
 }
 
-/** One pool on its own (no overlap check). */
-export function poolFromResource(pool: IPAddressPool): Parsed<PoolModel> {
+type AllocationParse = { value: PoolAllocationModel | undefined; problem?: PoolProblem };
+
+function parseAllocation(pool: IPAddressPool, name: string): AllocationParse {
+  const spec = pool.spec.serviceAllocation;
+  if (!spec) return { value: undefined };
+  const namespaceSelectors = compileAll(spec.namespaceSelectors, 'namespaceSelectors');
+  const serviceSelectors = compileAll(spec.serviceSelectors, 'serviceSelectors');
+  const value = {
+    priority: spec.priority,
+    namespaces: spec.namespaces ?? [],
+    namespaceSelectors: namespaceSelectors.selectors,
+    serviceSelectors: serviceSelectors.selectors,
+  };
+  const unusable = [...namespaceSelectors.unusable, ...serviceSelectors.unusable];
+  if (unusable.length === 0) return { value };
+  return { value, problem: selectorProblem(name, unusable, namespaceSelectors.firstValue || serviceSelectors.firstValue) };
+}
+
+/** One pool on its own (no overlap check); a usable pool may still come with a problem (InvalidSelector). */
+export function poolFromResource(pool: IPAddressPool): Parsed<PoolModel> & { problem?: PoolProblem } {
   const name = pool.metadata.name ?? '';
   const intervals = parseAddresses(name, pool.spec.addresses ?? []);
   if (!intervals.ok) return intervals;
   const allocation = parseAllocation(pool, name);
-  if (!allocation.ok) return allocation;
   return {
     ok: true,
     value: {
@@ -88,6 +105,7 @@ export function poolFromResource(pool: IPAddressPool): Parsed<PoolModel> {
       generation: pool.metadata.generation,
       overlaps: [],
     },
+    ...(allocation.problem ? { problem: allocation.problem } : {}),
   };
 }
 
@@ -107,12 +125,18 @@ function findOverlaps(pools: readonly PoolModel[]): Map<string, PoolOverlap[]> {
   return found;
 }
 
+/** `pool "b" on 192.0.2.0-192.0.2.7`, or with many ranges `pool "b" on 1000 ranges (x, y, z and 997 more)`. */
+function overlapWith(o: PoolOverlap): string {
+  const ranges = o.intervals.map(formatInterval);
+  if (ranges.length <= SHOWN_ITEMS) return `pool "${o.pool}" on ${ranges.join(', ')}`;
+  return `pool "${o.pool}" on ${count(ranges.length, 'range')} (${someOf(ranges)})`;
+}
+
 function overlapProblem(pool: string, overlaps: readonly PoolOverlap[]): PoolProblem {
-  const ranges = (o: PoolOverlap) => o.intervals.map(formatInterval).join(', ');
-  const parts = overlaps.map((o) => `pool "${o.pool}" on ${ranges(o)}`);
-  const named = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1] ?? ''}` : (parts[0] ?? '');
+  const parts = overlaps.map(overlapWith);
+  const named = parts.length <= SHOWN_ITEMS ? joinAnd(parts) : someOf(parts, SHOWN_ITEMS, 'pool');
   return {
-    pool, reason: 'OverlapsPool', value: overlaps.map(ranges).join(', '), otherPools: overlaps.map((o) => o.pool),
+    pool, reason: 'OverlapsPool', value: someOf(overlaps.flatMap((o) => o.intervals.map(formatInterval))), otherPools: overlaps.map((o) => o.pool),
     message: `pool "${pool}" overlaps ${named}; those addresses go to no new Service until one of the pools drops them, `
       + 'and Services holding them keep them',
   };
@@ -124,7 +148,7 @@ export function configFromResources(resources: Resources): Config {
   for (const resource of resources.pools) {
     const one = poolFromResource(resource);
     if (one.ok) parsed.push(one.value);
-    else problems.push(one.problem);
+    if (one.problem) problems.push(one.problem);
   }
   parsed.sort(byName);
   const overlaps = findOverlaps(parsed);

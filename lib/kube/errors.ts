@@ -1,6 +1,7 @@
 // client-node 2.x throws ApiException (with `code`) for HTTP errors and plain Errors for transport
 // failures. The drivers only care about a few codes, so they ask here instead of poking at shapes.
 import { ApiException } from '@kubernetes/client-node';
+import { apiFailure, describeFailure, uidMismatch } from './status.js';
 
 /** The HTTP status of a failed API call, or undefined for a transport error (refused, reset, timeout). */
 export function httpStatus(err: unknown): number | undefined {
@@ -12,12 +13,14 @@ export function httpStatus(err: unknown): number | undefined {
 export const isNotFound = (err: unknown): boolean => httpStatus(err) === 404;
 export const isConflict = (err: unknown): boolean => httpStatus(err) === 409;
 
-/** A one-line description of an API error for logs: status code and the server's message. */
+/** A write carrying `metadata.uid` reached a re-created object of the same name (status.ts, uidMismatch). */
+export function isUidMismatch(err: unknown): boolean {
+  return uidMismatch(apiFailure(err));
+}
+
+/** A one-line description of an API error for logs: status code, the server's reason, message and causes. */
 export function describeError(err: unknown): string {
-  const status = httpStatus(err);
-  const message = err instanceof Error ? err.message : String(err);
-  const firstLine = message.split('\n')[0] ?? message;
-  return status === undefined ? firstLine : `HTTP ${status}: ${firstLine.slice(0, 300)}`;
+  return describeFailure(apiFailure(err));
 }
 
 /**

@@ -1,4 +1,4 @@
-// The same invariants under API faults: watches dropped (cleanly and abruptly), 409/410/500 injected into
+// The same invariants under API faults: watches dropped (cleanly and abruptly), 409/410/429/500 injected into
 // the controller's reads and writes, latency added. Services keep coming; in the end every one is served,
 // no IP ever moved and no IP is held twice.
 import { describeEmulatorOnly } from '../cluster/backend.js';
@@ -11,7 +11,7 @@ const ns = 'chaos';
 describeEmulatorOnly('controller under API faults', () => {
   const suite = useWatchedEnv();
 
-  test('dropped watches and injected 409/410/500: no IP moves, no duplicates, everything allocated', async () => {
+  test('dropped watches and injected 409/410/429/500: no IP moves, no duplicates, everything allocated', async () => {
     await createPool(suite.env, 'p', { addresses: ['192.0.2.0/24'] });
     await startTestController(suite.env);
     const faults = emulatorOf(suite.env).faults;
@@ -20,7 +20,7 @@ describeEmulatorOnly('controller under API faults', () => {
       () => faults.dropWatches({ abrupt: true }),
       () => faults.failNext({ verb: 'patch', resource: 'services/status', code: 409, count: 3 }),
       () => faults.failNext({ verb: 'patch', resource: 'services/status', code: 500, count: 2 }),
-      () => faults.failNext({ verb: 'patch', resource: 'services', code: 500 }),
+      () => faults.failNext({ verb: 'patch', resource: 'services/status', code: 429 }),
       () => faults.failNext({ verb: 'watch', code: 410, count: 2 }),
       () => faults.failNext({ verb: 'list', resource: 'services', code: 500 }),
       () => faults.failNext({ verb: 'patch', resource: 'ipaddresspools/status', code: 409 }),

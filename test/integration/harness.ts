@@ -17,7 +17,7 @@ import { GROUP, HERALD_NAMESPACE, IPADDRESSPOOL_PLURAL, VERSION, type IPAddressP
 import { createControllerCore } from '../../controller/reconcile/index.js';
 import { startController, type RunningController } from '../../controller/driver/app.js';
 import type { ElectionTimings } from '../../lib/kube/leaderelection/decide.js';
-import { silentLogger, createLogger } from '../../lib/log.js';
+import { silentLogger, createLogger, type Logger } from '../../lib/log.js';
 import { ReusingKubeConfig } from '../../lib/kube/config.js';
 import {
   createObjects, controllerRbacObjects, serviceAccountUser, waitForGrants, type ControllerUser, type RbacObject,
@@ -126,10 +126,12 @@ export interface TestControllerOptions {
   leaderElect?: boolean;
   timings?: ElectionTimings;
   loadBalancerClass?: string;
+  /** Where its log goes (a test that reads it); default silent, or debug to stdout with HERALD_TEST_LOG. */
+  logger?: Logger;
 }
 
 export async function startTestController(env: Env, o: TestControllerOptions = {}): Promise<RunningController> {
-  const logger = process.env.HERALD_TEST_LOG ? createLogger('controller', 'debug') : silentLogger();
+  const logger = o.logger ?? (process.env.HERALD_TEST_LOG ? createLogger('controller', 'debug') : silentLogger());
   const controller = await startController({
     kubeConfig: env.controllerUser.kubeConfig, namespace: HERALD_NAMESPACE, identity: o.identity ?? 'test-controller',
     leaderElect: o.leaderElect ?? false, timings: o.timings, loadBalancerClass: o.loadBalancerClass,

@@ -24,15 +24,12 @@ describe('controller lifecycle', () => {
     await startTestController(env);
     await createService(env, ns, 'web');
     expect(await waitForIPs(env, ns, 'web')).toEqual(['192.0.2.10']);
-    // The annotation is a second write, after the status.
-    const svc = await waitFor('the pool annotation', async () => {
-      const s = await readService(env, ns, 'web');
-      return s?.metadata?.annotations?.[POOL_ANNOTATION] ? s : undefined;
-    });
-    expect(svc.metadata?.annotations?.[POOL_ANNOTATION]).toBe('default');
+    // The annotation is written with the status, in the same request.
+    const svc = await readService(env, ns, 'web');
+    expect(svc?.metadata?.annotations?.[POOL_ANNOTATION]).toBe('default');
     const event = await waitForEvent(env, ns, 'web', 'IPAllocated');
     expect(event.message).toContain('192.0.2.10');
-    expect(event.involvedObject.uid).toBe(svc.metadata?.uid);
+    expect(event.involvedObject.uid).toBe(svc?.metadata?.uid);
     const pool = await waitFor('pool status counts', async () => {
       const p = await getPool(env, 'default');
       return p.status?.assignedIPv4 === 1 ? p : undefined;
@@ -74,7 +71,7 @@ describe('controller lifecycle', () => {
     await createService(env, ns, 'web');
     expect(await waitForIPs(env, ns, 'web')).toEqual(['192.0.2.1']);
     await deletePool(env, 'a');
-    // The IP (status) and the pool annotation (metadata) are two writes: wait for both.
+    // The IP and the pool annotation change in one write.
     await waitFor('web moved to pool b, annotation included', async () => {
       const svc = await readService(env, ns, 'web');
       return ipsOf(svc)[0] === '198.51.100.1' && svc?.metadata?.annotations?.[POOL_ANNOTATION] === 'b';

@@ -98,7 +98,7 @@ describeRealOnly('on kube-apiserver, as the herald-controller ServiceAccount', (
     // Not vacuous: the requests were the controller's, and it made the writes its roles are for.
     const done = new Set(log.answered.filter((r) => r.status < 300).map((r) => rbacRequest(r.method, r.path)));
     expect([...done]).toEqual(expect.arrayContaining([
-      'core services: watch', 'core services/status: patch', 'core services: patch', 'core events: create', 'core events: patch',
+      'core services: watch', 'core services/status: patch', 'core events: create', 'core events: patch',
       'herald.dev ipaddresspools/status: patch', 'coordination.k8s.io leases: create', 'coordination.k8s.io leases: update',
     ]));
   }, 120_000);

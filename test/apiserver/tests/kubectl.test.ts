@@ -150,6 +150,40 @@ spec:
   expect(bad.stderr).toContain('The Pool "p3" is invalid: spec.addresses: Invalid value: 0: spec.addresses in body should have at least 1 items');
 });
 
+test('a printer column with a JSONPath filter shows the matching condition\'s field, or nothing when none matches', async () => {
+  const crd = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gadgets.test.herald.dev}
+spec:
+  group: test.herald.dev
+  scope: Namespaced
+  names: {plural: gadgets, singular: gadget, kind: Gadget}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    additionalPrinterColumns:
+    - {name: Ready, type: string, jsonPath: '.status.conditions[?(@.type=="Ready")].status'}
+    - {name: Reason, type: string, jsonPath: ".status.conditions[?(@.type=='Ready')].reason"}
+    - {name: Other, type: string, jsonPath: '.status.conditions[?(@.type!="Ready")].type'}
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          status:
+            type: object
+            properties:
+              conditions: {type: array, items: {type: object, properties: {type: {type: string}, status: {type: string}, reason: {type: string}}}}
+`;
+  await ok('apply', '-f', await file('gadget-crd.yaml', crd));
+  await ok('wait', '--for=condition=Established', 'crd/gadgets.test.herald.dev');
+  const conditions = '[{type: Synced, status: "True", reason: Done}, {type: Ready, status: "False", reason: OverlapsPool}]';
+  await ok('apply', '-f', await file('g1.yaml', `apiVersion: test.herald.dev/v1\nkind: Gadget\nmetadata: {name: g1, namespace: shop}\nstatus: {conditions: ${conditions}}\n`));
+  await ok('apply', '-f', await file('g2.yaml', 'apiVersion: test.herald.dev/v1\nkind: Gadget\nmetadata: {name: g2, namespace: shop}\n'));
+  const lines = (await ok('get', 'gadgets', '-n', 'shop')).trim().split('\n');
+  expect(lines.map(columns)).toEqual([['NAME', 'READY', 'REASON', 'OTHER'], ['g1', 'False', 'OverlapsPool', 'Synced'], ['g2']]);
+});
+
 test('apply -k builds with kustomize client-side and applies', async () => {
   await file('kustomization.yaml', 'namespace: shop\nresources:\n- k-svc.yaml\nlabels: [{pairs: {team: a}}]\n');
   await file('k-svc.yaml', 'apiVersion: v1\nkind: Service\nmetadata: {name: kust}\nspec: {ports: [{port: 53, protocol: UDP}]}\n');
