@@ -7,12 +7,13 @@ import { fileURLToPath } from 'node:url';
 import { parseAllDocuments, parse } from 'yaml';
 import { parseAddr, parsePrefix, maskPrefix } from '../test/apiserver/schema/cel/netaddr.js';
 import { validateCustomResource } from '../test/apiserver/schema/index.js';
+import { kubectlCommand } from '../test/cluster/backend.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; [k: string]: unknown };
 const docs = (text: string): Obj[] => parseAllDocuments(text).map((d) => d.toJS() as Obj).filter((o) => o !== null);
 
-const rendered = execFileSync('kubectl', ['kustomize', join(here, 'default')], { encoding: 'utf8' });
+const rendered = execFileSync(kubectlCommand(), ['kustomize', join(here, 'default')], { encoding: 'utf8' });
 const objects = docs(rendered);
 const find = (kind: string, name: string): Obj => {
   const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
@@ -46,11 +47,11 @@ describe('config/default', () => {
       'core namespaces: list,watch',
       'core services/status: patch',
       'core services: get,list,watch',
+      'herald.dev ipaddresspools: list,watch',
     ]);
     expect(grants(find('Role', 'herald-controller'))).toEqual([
       'coordination.k8s.io leases: create,get,list,update,watch',
       'herald.dev ipaddresspools/status: patch',
-      'herald.dev ipaddresspools: list,watch',
     ]);
     for (const kind of ['ClusterRoleBinding', 'RoleBinding']) {
       expect(find(kind, 'herald-controller').subjects).toEqual([{ kind: 'ServiceAccount', name: 'herald-controller', namespace: 'herald-system' }]);
