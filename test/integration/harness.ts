@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import {
-  ApiextensionsV1Api, CoreV1Api, CustomObjectsApi,
+  ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, HttpMethod,
   type KubeConfig, type V1CustomResourceDefinition, type V1Service, type CoreV1Event,
 } from '@kubernetes/client-node';
 import type { ApiServer, ApiServerOptions } from '../apiserver/index.js';
@@ -19,6 +19,7 @@ import { startController, type RunningController } from '../../controller/driver
 import type { ElectionTimings } from '../../lib/kube/leaderelection/decide.js';
 import { silentLogger, createLogger, type Logger } from '../../lib/log.js';
 import { ReusingKubeConfig } from '../../lib/kube/config.js';
+import { apiJson } from '../../lib/kube/request.js';
 import {
   createObjects, controllerRbacObjects, serviceAccountUser, waitForGrants, type ControllerUser, type RbacObject,
 } from './controller-identity.js';
@@ -105,8 +106,11 @@ export async function runControllerAsServiceAccount(env: Env, granted: RbacObjec
 export async function startEnv(backend: BackendName = API_BACKEND, o: EnvOptions = {}): Promise<Env> {
   const env = await startBareEnv(backend, o.emulator);
   try {
-    const ext = env.kc.makeApiClient(ApiextensionsV1Api);
-    for (const crd of crdDocuments()) await ext.createCustomResourceDefinition({ body: crd });
+    // As plain JSON, the way kubectl sends it: client-node's model serializer keeps only the fields it knows by
+    // their TypeScript names, and so silently drops `default` and every `x-kubernetes-*` of a plain object's schema.
+    for (const crd of crdDocuments()) {
+      await apiJson(env.kc, { method: HttpMethod.POST, path: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', body: crd });
+    }
     await env.core.createNamespace({ body: { metadata: { name: HERALD_NAMESPACE } } });
     if (env.backend.name === 'real') {
       const rbac = o.rbac ?? controllerRbacObjects();
