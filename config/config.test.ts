@@ -52,6 +52,7 @@ describe('config/default', () => {
     expect(grants(find('Role', 'herald-controller'))).toEqual([
       'coordination.k8s.io leases: create,get,list,update,watch',
       'herald.dev ipaddresspools/status: patch',
+      'herald.dev ipaddresspools: list,watch',
     ]);
     for (const kind of ['ClusterRoleBinding', 'RoleBinding']) {
       expect(find(kind, 'herald-controller').subjects).toEqual([{ kind: 'ServiceAccount', name: 'herald-controller', namespace: 'herald-system' }]);
