@@ -29,6 +29,40 @@ export interface CoreEvent<Reason extends string> {
 export type ServiceEvent = CoreEvent<ServiceEventReason>;
 export type PoolEvent = CoreEvent<'PoolInvalid' | 'PoolReady'>;
 
+/**
+ * The type of Herald's entry in a Service's `status.conditions` (metav1.Condition, merged by type, so other
+ * controllers' conditions stay). True: the Service has its IP(s), with a reason saying whether a problem with its
+ * request is being ridden out; False: it has none, and the message says why.
+ */
+export const ADDRESS_CONDITION = 'herald.dev/AddressAssigned';
+
+export type AddressConditionReason =
+  | 'Assigned'         // True: the IP(s) asked for, or the lowest free
+  | 'RequestNotMet'    // True: the pool or addresses asked for are not there; the Service keeps what it holds
+  | 'InvalidRequest'   // True while an address is kept, else False: a bad annotation or spec.loadBalancerIP
+  | 'AllocationFailed'; // False: nothing could be given (pool full, no pool fits, addresses taken)
+
+/** Herald's condition on a Service, without the transition time (the driver keeps it across unchanged writes). */
+export interface AddressCondition {
+  status: 'True' | 'False';
+  reason: AddressConditionReason;
+  message: string;
+}
+
+/** What a decision did, for the info line `kubectl logs` shows (one per decision, never one per retry). */
+export type DecisionAction = 'allocated' | 'moved' | 'released' | 'kept' | 'pending';
+
+export interface Decision {
+  action: DecisionAction;
+  /** The Service's IPs after the decision (none when released or pending). */
+  ips: string[];
+  /** What it held before, when that changed (moved, released). */
+  previous?: string[];
+  pool?: string;
+  /** Why, in the words of the event or condition (for kept, released and pending). */
+  why?: string;
+}
+
 /** What the driver must make true for one Service. */
 export interface ServiceOutcome {
   /** The desired `status.loadBalancer.ingress`; an empty list means "clear it". */
@@ -39,6 +73,10 @@ export interface ServiceOutcome {
    *  and Herald never touched it, the driver writes nothing. */
   managed: boolean;
   events: ServiceEvent[];
+  /** Herald's status condition for the Service; null removes it (not Herald's Service, or deleted). */
+  condition: AddressCondition | null;
+  /** The decision to log, when it is news; undefined when nothing changed (a retry, a re-check). */
+  decision?: Decision;
   /** 'retry': try again later (e.g. no free IP yet); 'reprocessAll': something freed, reconcile pending Services. */
   result: ReconcileResult;
 }
@@ -48,6 +86,8 @@ export interface PoolOutcome {
   status: IPAddressPoolStatus;
   /** Events to record on the pool (only on a change of validity, never on every pass). */
   events: PoolEvent[];
+  /** The Ready condition to log, when it changed (or is first known); undefined on an unchanged pass. */
+  readiness?: { ready: boolean; reason: string; message: string };
 }
 
 export interface PoolsUpdate {

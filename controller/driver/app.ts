@@ -9,7 +9,6 @@ import { LeaderElector } from '../../lib/kube/leaderelection/elector.js';
 import { DEFAULT_TIMINGS, type ElectionTimings } from '../../lib/kube/leaderelection/decide.js';
 import { ReusingKubeConfig } from '../../lib/kube/config.js';
 import { ControllerDriver } from './controller.js';
-import { StrayPoolWatch } from './stray-pools.js';
 
 export const LEASE_NAME = 'herald-controller';
 
@@ -52,11 +51,8 @@ export async function startController(options: ControllerAppOptions): Promise<Ru
     });
   }
   await driver.start();
-  // Pools outside the namespace are reported, never used; the watch runs beside the driver and never delays it.
-  const strays = new StrayPoolWatch({ kubeConfig: o.kubeConfig, namespace: o.namespace, identity: o.identity, logger: o.logger });
-  strays.start();
-  const startLeading = () => { driver.startLeading(); strays.startLeading(); };
-  const stopLeading = () => { driver.stopLeading(); strays.stopLeading(); };
+  const startLeading = () => driver.startLeading();
+  const stopLeading = () => driver.stopLeading();
   let elector: LeaderElector | undefined;
   if (o.leaderElect) {
     elector = new LeaderElector({
@@ -75,7 +71,6 @@ export async function startController(options: ControllerAppOptions): Promise<Ru
       // Stop writing before the release, so the next leader never overlaps with us.
       stopLeading();
       await elector?.stop({ release: true });
-      await strays.stop();
       await driver.stop();
       await server?.stop();
     },

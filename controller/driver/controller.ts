@@ -14,9 +14,12 @@ import { apiFailure } from '../../lib/kube/status.js';
 import { ClusterCaches, type ClusterChange } from './informers.js';
 import { ClusterWriter, servicePatch } from './writes.js';
 import { EventRecorder } from './event-recorder.js';
+import { logDecision, logReadiness } from './decision-log.js';
 import { WorkQueue, type BackoffOptions } from './queue.js';
 import { PoolStatusBook, type PlannedPoolWrite } from './pool-status.js';
-import { failureLogFields, isPoolWork, isServiceWork, isStale, retryOptions, type PoolWork, type ServiceWork, type WorkKey } from './work.js';
+import { failureLogFields, isPoolWork, isServiceWork, isStale, isStrayWork, retryOptions, type PoolWork, type ServiceWork, type WorkKey } from './work.js';
+import { StrayPoolCache, type StrayPoolKey } from './stray-pools.js';
+import { wrongNamespaceEvent } from '../reconcile/index.js';
 
 /** Writes in flight at once (Services and pool statuses): enough to keep the apiserver busy, few enough to stay polite. */
 const MAX_WRITES_IN_FLIGHT = 8;
@@ -38,6 +41,8 @@ export interface ControllerDriverOptions {
 
 export class ControllerDriver {
   private readonly caches: ClusterCaches;
+  /** Pools outside the namespace: reported, never used; never holds up readiness. */
+  private readonly strays: StrayPoolCache;
   private readonly writer: ClusterWriter;
   private readonly recorder: EventRecorder;
   private readonly queue: WorkQueue<WorkKey>;
@@ -55,6 +60,7 @@ export class ControllerDriver {
   constructor(private readonly opts: ControllerDriverOptions) {
     this.now = opts.now ?? Date.now;
     this.caches = new ClusterCaches(opts.kubeConfig, opts.namespace, opts.logger, (c) => this.onChange(c));
+    this.strays = new StrayPoolCache({ kubeConfig: opts.kubeConfig, namespace: opts.namespace, logger: opts.logger, onChange: (key) => this.queue.add(`stray:${key}`) });
     this.writer = new ClusterWriter(opts.kubeConfig, opts.namespace);
     this.recorder = new EventRecorder({ kubeConfig: opts.kubeConfig, component: 'herald-controller', instance: opts.identity, logger: opts.logger });
     this.queue = new WorkQueue<WorkKey>(opts.backoff);
@@ -63,6 +69,7 @@ export class ControllerDriver {
   /** Starts the caches and the loop; writes begin only after startLeading(). */
   async start(): Promise<void> {
     this.loop = this.run();
+    this.strays.start();
     await this.caches.start();
   }
 
@@ -71,7 +78,7 @@ export class ControllerDriver {
     this.queue.shutDown();
     if (this.poolStatusTimer) clearTimeout(this.poolStatusTimer);
     await this.loop;
-    await this.caches.stop();
+    await Promise.all([this.caches.stop(), this.strays.stop()]);
     await this.recorder.flush();
   }
 
@@ -169,7 +176,20 @@ export class ControllerDriver {
       this.enqueuePending(core);
     } else if (key === 'poolStatus') {
       this.planPoolStatuses(core);
+    } else if (isStrayWork(key)) {
+      this.reportStray(key.slice('stray:'.length) as StrayPoolKey);
     }
+  }
+
+  /** A pool outside the namespace: a Warning event on it, and a log line, saying where pools must live. */
+  private reportStray(key: StrayPoolKey): void {
+    const pool = this.strays.pool(key);
+    const event = pool && wrongNamespaceEvent(pool, this.opts.namespace);
+    if (!pool || !event) return;
+    const meta = pool.metadata;
+    const object = { apiVersion: API_VERSION, kind: IPADDRESSPOOL_KIND, namespace: meta.namespace ?? '', name: meta.name ?? '', uid: meta.uid };
+    this.opts.logger.warn({ object: `${IPADDRESSPOOL_KIND} ${key}`, reason: event.reason }, event.message);
+    this.recorder.record({ object, ...event });
   }
 
   /** A new term: rebuild the core from the caches, restore every recorded IP, then reconcile everything. */
@@ -193,6 +213,7 @@ export class ControllerDriver {
       if (this.queue.claim(work)) await this.startWrites(work);
     }
     this.enqueuePending(core);
+    for (const key of this.strays.keys()) this.queue.add(`stray:${key}`);
     this.opts.logger.info({ services: services.length, ms: this.now() - started }, 'leadership term synced');
   }
 
@@ -223,6 +244,7 @@ export class ControllerDriver {
     this.opts.metrics.reconciled(outcome.result);
     if (outcome.result === 'reprocessAll') this.enqueuePending(core);
     this.schedulePoolStatus(this.opts.poolStatusDelayMs ?? 250);
+    if (outcome.decision) logDecision(this.opts.logger, key, outcome.decision);
     if (svc) this.recordServiceEvents(svc, outcome);
     const written = svc ? this.applyService(core, key, svc, outcome) : Promise.resolve();
     const work: ServiceWork = `svc:${key}`;
@@ -233,7 +255,7 @@ export class ControllerDriver {
   }
 
   private async applyService(core: ControllerCore, key: ServiceKey, svc: V1Service, outcome: ServiceOutcome): Promise<void> {
-    const patch = servicePatch(svc, outcome);
+    const patch = servicePatch(svc, outcome, this.now());
     if (!patch || this.core !== core) return;
     try {
       this.written.set(key, await this.writer.writeService(svc, patch));
@@ -273,6 +295,7 @@ export class ControllerDriver {
     const outcomes = core.poolStatuses(this.now());
     this.opts.metrics.setPools(outcomes);
     for (const outcome of outcomes) {
+      if (outcome.readiness) logReadiness(this.opts.logger, outcome.name, outcome.readiness);
       const pool = this.caches.pool(outcome.name);
       if (!pool) continue;
       const object = { apiVersion: API_VERSION, kind: IPADDRESSPOOL_KIND, namespace: this.opts.namespace, name: outcome.name, uid: pool.metadata.uid };

@@ -2,7 +2,8 @@
 // reconcile loop, in order per aggregated Event and a few at a time, like kube's broadcaster: a slow events
 // endpoint must not slow allocation. A full backlog drops events (kube drops them too) and says so.
 // Events go out as plain JSON and their answers are not read (lib/kube/request.ts): nothing needs them.
-// Each new event (not a repeat, which only bumps a count) is logged too: warnings at warn, the rest at debug.
+// Each new event (not a repeat, which only bumps a count) is logged at debug: the decisions behind them have their
+// own info lines (decision-log.ts), and a warning that no decision covers (WrongNamespace) is logged by its caller.
 import { HttpMethod, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../../lib/log.js';
 import { describeError, isNotFound } from '../../lib/kube/errors.js';
@@ -54,9 +55,7 @@ export class EventRecorder {
   }
 
   private log(o: Occurrence): void {
-    const fields = { object: `${o.object.kind} ${o.object.namespace}/${o.object.name}`, reason: o.reason };
-    if (o.type === 'Warning') this.opts.logger.warn(fields, o.message);
-    else this.opts.logger.debug(fields, o.message);
+    this.opts.logger.debug({ object: `${o.object.kind} ${o.object.namespace}/${o.object.name}`, type: o.type, reason: o.reason }, o.message);
   }
 
   private async withSlot(fn: () => Promise<void>): Promise<void> {

@@ -1,34 +1,32 @@
-// Pools created outside Herald's namespace: never used, but no longer ignored without a word. A watch of every
-// namespace but herald-system (the pools Herald uses come from ClusterCaches) feeds the leader, which records a
-// Warning `WrongNamespace` event on each (the EventRecorder logs it too) when it starts leading and whenever one is
-// created or changed. This needs `list` and `watch` on ipaddresspools.herald.dev in every namespace (a ClusterRole
-// rule); without them it says so once in the log and stays out of the way: it never holds up readiness, the
-// leader's work or the pools in herald-system.
+// Pools created outside Herald's namespace: never used, but no longer ignored without a word. This cache watches
+// every namespace but herald-system (the pools Herald uses come from ClusterCaches) and only tells the driver's loop
+// which pool changed; the leader records a Warning `WrongNamespace` event on it, and logs it, when it starts leading
+// and whenever one is created or changed. This needs `list` and `watch` on ipaddresspools.herald.dev in every
+// namespace (a ClusterRole rule); without them it says so once in the log and stays out of the way: it never holds
+// up readiness, the leader's work or the pools in herald-system.
 import { CustomObjectsApi, type KubeConfig, type KubernetesListObject } from '@kubernetes/client-node';
-import { API_VERSION, GROUP, IPADDRESSPOOL_KIND, IPADDRESSPOOL_PLURAL, VERSION, type IPAddressPool } from '../../crds/v1beta1/index.js';
-import { wrongNamespaceEvent } from '../reconcile/index.js';
+import { GROUP, IPADDRESSPOOL_PLURAL, VERSION, type IPAddressPool } from '../../crds/v1beta1/index.js';
 import type { Logger } from '../../lib/log.js';
 import { describeError, httpStatus } from '../../lib/kube/errors.js';
 import { ResilientInformer } from '../../lib/kube/informer.js';
-import { EventRecorder } from './event-recorder.js';
 
-export interface StrayPoolWatchOptions {
+/** `namespace/name` of a pool outside Herald's namespace. */
+export type StrayPoolKey = `${string}/${string}`;
+
+export interface StrayPoolCacheOptions {
   kubeConfig: KubeConfig;
   /** Where pools belong (herald-system). */
   namespace: string;
-  identity: string;
   logger: Logger;
+  /** A pool outside the namespace was listed, created or changed. */
+  onChange: (key: StrayPoolKey) => void;
 }
 
-export class StrayPoolWatch {
-  private readonly recorder: EventRecorder;
+export class StrayPoolCache {
   private informer: ResilientInformer<IPAddressPool> | undefined;
-  private leading = false;
   private stopped = false;
 
-  constructor(private readonly o: StrayPoolWatchOptions) {
-    this.recorder = new EventRecorder({ kubeConfig: o.kubeConfig, component: 'herald-controller', instance: o.identity, logger: o.logger });
-  }
+  constructor(private readonly o: StrayPoolCacheOptions) {}
 
   /** Starts watching in the background; nothing waits for it. */
   start(): void {
@@ -40,18 +38,16 @@ export class StrayPoolWatch {
   /** Does not wait for a first list still in flight: run() stops what it started once that ends. */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.leading = false;
     await this.informer?.stop();
-    await this.recorder.flush();
   }
 
-  startLeading(): void {
-    this.leading = true;
-    for (const pool of this.informer?.informer.list() ?? []) this.report(pool);
+  keys(): StrayPoolKey[] {
+    return (this.informer?.informer.list() ?? []).map((p) => `${p.metadata.namespace ?? ''}/${p.metadata.name ?? ''}` as const);
   }
 
-  stopLeading(): void {
-    this.leading = false;
+  pool(key: StrayPoolKey): IPAddressPool | undefined {
+    const slash = key.indexOf('/');
+    return this.informer?.informer.get(key.slice(slash + 1), key.slice(0, slash));
   }
 
   private async run(): Promise<void> {
@@ -69,18 +65,11 @@ export class StrayPoolWatch {
     if (this.stopped) return;
     const path = `/apis/${GROUP}/${VERSION}/${IPADDRESSPOOL_PLURAL}`;
     const informer = new ResilientInformer<IPAddressPool>(this.o.kubeConfig, 'ipaddresspools outside the namespace', path, () => list(), this.o.logger, { fieldSelector });
-    informer.informer.on('add', (pool) => this.report(pool));
-    informer.informer.on('update', (pool) => this.report(pool));
+    const changed = (pool: IPAddressPool) => this.o.onChange(`${pool.metadata.namespace ?? ''}/${pool.metadata.name ?? ''}`);
+    informer.informer.on('add', changed);
+    informer.informer.on('update', changed);
     this.informer = informer;
     await informer.start();
     if (this.stopped) await informer.stop();
-  }
-
-  private report(pool: IPAddressPool): void {
-    const event = this.leading ? wrongNamespaceEvent(pool, this.o.namespace) : undefined;
-    if (!event) return;
-    const meta = pool.metadata;
-    const object = { apiVersion: API_VERSION, kind: IPADDRESSPOOL_KIND, namespace: meta.namespace ?? '', name: meta.name ?? '', uid: meta.uid };
-    this.recorder.record({ object, ...event });
   }
 }

@@ -1,9 +1,10 @@
-// What the controller keeps of each Service and Namespace in its caches: the fields the core decides from and
-// the writes compare against, nothing else. A full Service from the watch is a few KiB of JSON (managedFields,
-// clusterIPs, node ports, session affinity, ...); with 10 000 Services that is tens of MiB of cache and far
-// more garbage. The objects built here are plain and small, and keep the V1Service/V1Namespace shapes so the
-// core reads them as it reads full objects.
-import type { KubernetesObject, V1LoadBalancerStatus, V1Namespace, V1ObjectMeta, V1Service, V1ServicePort, V1ServiceSpec } from '@kubernetes/client-node';
+// What the controller keeps of each Service and Namespace in its caches: the fields the core decides from and the
+// writes compare against (Herald's own status condition, not others'), nothing else. A full Service from the watch is
+// a few KiB of JSON (managedFields, clusterIPs, node ports, session affinity, ...); with 10 000 Services that is tens
+// of MiB of cache and far more garbage. The objects built here are plain and small, and keep the
+// V1Service/V1Namespace shapes so the core reads them as it reads full objects.
+import type { KubernetesObject, V1LoadBalancerStatus, V1Namespace, V1ObjectMeta, V1Service, V1ServicePort, V1ServiceSpec, V1ServiceStatus } from '@kubernetes/client-node';
+import { ADDRESS_CONDITION } from '../core-api.js';
 import { ANNOTATION_PREFIXES } from '../../lib/annotations.js';
 
 /** Only the annotations Herald reads or writes (herald.dev/, metallb.io/, metallb.universe.tf/); undefined when none. */
@@ -89,10 +90,13 @@ function trimSpec(spec: V1ServiceSpec | undefined, previous: V1ServiceSpec | und
 export function trimService(obj: KubernetesObject, previous?: V1Service): V1Service {
   const svc = obj as V1Service;
   const loadBalancer: V1LoadBalancerStatus | undefined = reuse(svc.status?.loadBalancer, previous?.status?.loadBalancer);
+  const ours = svc.status?.conditions?.filter((c) => c.type === ADDRESS_CONDITION);
+  const conditions = ours && ours.length > 0 ? reuse(ours, previous?.status?.conditions) : undefined;
+  const status = loadBalancer || conditions ? reuse(defined<V1ServiceStatus>({ loadBalancer, conditions }), previous?.status) : undefined;
   return defined<V1Service>({
     metadata: trimMeta(svc.metadata, true, previous?.metadata),
     spec: trimSpec(svc.spec, previous?.spec),
-    status: loadBalancer ? reuse({ loadBalancer }, previous?.status) : undefined,
+    status,
   });
 }
 

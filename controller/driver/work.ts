@@ -10,11 +10,14 @@ import type { RetryOptions } from './queue.js';
 export type ServiceWork = `svc:${ServiceKey}`;
 /** A pool whose status to write. */
 export type PoolWork = `pool:${PoolName}`;
-/** Every key but Service and pool ones is the loop's own: a new term, a changed pool or namespace set, a status pass. */
-export type WorkKey = ServiceWork | PoolWork | 'term' | 'pools' | 'namespaces' | 'poolStatus';
+/** A pool outside Herald's namespace to report (a WrongNamespace event). */
+export type StrayWork = `stray:${string}/${string}`;
+/** Every key but Service and pool ones is the loop's own: a new term, a changed pool or namespace set, a status pass, a stray pool. */
+export type WorkKey = ServiceWork | PoolWork | StrayWork | 'term' | 'pools' | 'namespaces' | 'poolStatus';
 
 export const isServiceWork = (key: WorkKey): key is ServiceWork => key.startsWith('svc:');
 export const isPoolWork = (key: WorkKey): key is PoolWork => key.startsWith('pool:');
+export const isStrayWork = (key: WorkKey): key is StrayWork => key.startsWith('stray:');
 
 export interface ObjectRef {
   kind: string;

@@ -1,6 +1,7 @@
-// The controller's only writes: a Service's status.loadBalancer.ingress and its ip-allocated-from-pool annotation
-// (one merge patch through /status), and a pool's status (through /status). Each is a JSON merge patch computed from
-// the difference, so nothing is written when nothing differs. They go out as plain JSON (lib/kube/request.ts) and
+// The controller's only writes: a Service's status.loadBalancer.ingress, its herald.dev/AddressAssigned condition and
+// its ip-allocated-from-pool annotation (one strategic merge patch through /status, so the conditions of others are
+// merged by type, not replaced), and a pool's status (a JSON merge patch through /status). Each patch is computed
+// from the difference, so nothing is written when nothing differs. They go out as plain JSON (lib/kube/request.ts) and
 // each answer is trimmed at once: a generated client call would go through fetch and build a full model object of
 // every answer, thousands of times a minute, only to throw most of it away.
 //
@@ -10,11 +11,12 @@
 // two (this write and the IPAllocated event), not three. The patch carries the Service's metadata.uid as a precondition: a Service deleted and
 // re-created under the same name since we read it has another uid, and the server refuses the write
 // (422 naming metadata.uid) instead of landing our decision for the old one on the new one.
-import { HttpMethod, type KubeConfig, type KubernetesObject, type V1LoadBalancerIngress, type V1Service } from '@kubernetes/client-node';
+import { HttpMethod, type KubeConfig, type KubernetesObject, type V1Condition, type V1LoadBalancerIngress, type V1Service } from '@kubernetes/client-node';
 import { IP_ALLOCATED_FROM_POOL } from '../../lib/annotations.js';
-import { apiJson, apiText, mergePatchRequest } from '../../lib/kube/request.js';
+import { apiJson, apiText, mergePatchRequest, strategicMergePatchRequest } from '../../lib/kube/request.js';
 import { GROUP, IPADDRESSPOOL_PLURAL, VERSION, type IPAddressPool, type IPAddressPoolStatus } from '../../crds/v1beta1/index.js';
-import type { ServiceOutcome } from '../core-api.js';
+import { ADDRESS_CONDITION, type AddressCondition, type ServiceOutcome } from '../core-api.js';
+import { kubeTime } from '../reconcile/index.js';
 import { trimService } from './trim.js';
 
 export const POOL_ANNOTATION = `herald.dev/${IP_ALLOCATED_FROM_POOL}`;
@@ -27,35 +29,61 @@ function ingressShape(list: readonly V1LoadBalancerIngress[] | undefined): strin
 export interface ServiceWrites {
   status: boolean;
   annotation: boolean;
+  condition: boolean;
 }
 
-/** A merge patch of a Service's /status: the uid it was decided for, and what changes. */
+/** Herald's condition as written, or a directive removing it (a strategic merge patch merges conditions by type). */
+export type ConditionPatch = V1Condition | { type: typeof ADDRESS_CONDITION; $patch: 'delete' };
+
+/** A strategic merge patch of a Service's /status: the uid it was decided for, and what changes. */
 export interface ServicePatch {
   metadata: { uid?: string; annotations?: Record<string, string | null> };
-  status?: { loadBalancer: { ingress: V1LoadBalancerIngress[] | null } };
+  status?: { loadBalancer?: { ingress: V1LoadBalancerIngress[] | null }; conditions?: ConditionPatch[] };
+}
+
+/** Herald's condition on the Service as the cluster has it. */
+export function addressCondition(service: V1Service): V1Condition | undefined {
+  return service.status?.conditions?.find((c) => c.type === ADDRESS_CONDITION);
+}
+
+function sameCondition(written: V1Condition | undefined, wanted: AddressCondition | null): boolean {
+  if (!written || !wanted) return written === undefined && wanted === null;
+  return written.status === wanted.status && written.reason === wanted.reason && written.message === wanted.message;
 }
 
 /** Which writes `outcome` needs against the Service as the cluster has it. */
 export function serviceWritesNeeded(current: V1Service, outcome: ServiceOutcome): ServiceWrites {
   const annotation = current.metadata?.annotations?.[POOL_ANNOTATION] ?? null;
-  const touchedByUs = annotation !== null;
+  const touchedByUs = annotation !== null || addressCondition(current) !== undefined;
   // A Service Herald does not manage and never wrote to belongs to someone else (another class's
   // controller writes its status): leave it alone entirely.
-  if (!outcome.managed && !touchedByUs) return { status: false, annotation: false };
+  if (!outcome.managed && !touchedByUs) return { status: false, annotation: false, condition: false };
   return {
     status: ingressShape(current.status?.loadBalancer?.ingress) !== ingressShape(outcome.ingress),
     annotation: annotation !== outcome.poolAnnotation,
+    condition: !sameCondition(addressCondition(current), outcome.condition),
   };
 }
 
+/** The condition to write: its transition time moves only when its status does (metav1.Condition's rule). */
+function conditionPatch(written: V1Condition | undefined, wanted: AddressCondition | null, nowMs: number): ConditionPatch {
+  if (!wanted) return { type: ADDRESS_CONDITION, $patch: 'delete' };
+  const since = written?.status === wanted.status ? written.lastTransitionTime : undefined;
+  const lastTransitionTime = since === undefined ? kubeTime(nowMs) : typeof since === 'string' ? since : kubeTime(new Date(since).getTime());
+  return { type: ADDRESS_CONDITION, ...wanted, lastTransitionTime } as unknown as V1Condition;
+}
+
 /** The one write `outcome` needs on `current` (the Service as we last saw it), or undefined when nothing differs. */
-export function servicePatch(current: V1Service, outcome: ServiceOutcome): ServicePatch | undefined {
+export function servicePatch(current: V1Service, outcome: ServiceOutcome, nowMs: number): ServicePatch | undefined {
   const needed = serviceWritesNeeded(current, outcome);
-  if (!needed.status && !needed.annotation) return undefined;
+  if (!needed.status && !needed.annotation && !needed.condition) return undefined;
   const patch: ServicePatch = { metadata: { uid: current.metadata?.uid } };
   if (needed.annotation) patch.metadata.annotations = { [POOL_ANNOTATION]: outcome.poolAnnotation };
-  if (needed.status) patch.status = { loadBalancer: { ingress: outcome.ingress.length > 0 ? outcome.ingress : null } };
-  return patch;
+  if (!needed.status && !needed.condition) return patch;
+  const status: NonNullable<ServicePatch['status']> = {};
+  if (needed.status) status.loadBalancer = { ingress: outcome.ingress.length > 0 ? outcome.ingress : null };
+  if (needed.condition) status.conditions = [conditionPatch(addressCondition(current), outcome.condition, nowMs)];
+  return { ...patch, status };
 }
 
 /**
@@ -99,7 +127,7 @@ export class ClusterWriter {
   /** Sends `patch` (servicePatch) to the Service's /status. Returns the Service as written. */
   async writeService(svc: V1Service, patch: ServicePatch): Promise<V1Service> {
     const { name = '', namespace = '' } = svc.metadata ?? {};
-    const answer = await apiJson<KubernetesObject>(this.kubeConfig, mergePatchRequest(`${servicePath(namespace, name)}/status`, patch));
+    const answer = await apiJson<KubernetesObject>(this.kubeConfig, strategicMergePatchRequest(`${servicePath(namespace, name)}/status`, patch));
     const written = trimService(answer, svc);
     if (!annotationKept(written, patch)) {
       throw new Error(`Service ${namespace}/${name}: the server did not keep the ${POOL_ANNOTATION} annotation written through services/status`);

@@ -13,7 +13,7 @@ import { boundedMessage, configFromResources, someOf, timestampMs, type Labels, 
 import { formatAddress, tryParseAddress, type Address } from '../../lib/ip/index.js';
 import { Allocator, formatAddresses, type Allocation, type Unmet } from '../allocator/index.js';
 import type {
-  ControllerCore, ControllerCoreOptions, PoolOutcome, PoolsUpdate, ReconcileResult, ServiceEvent, ServiceKey, ServiceOutcome,
+  AddressCondition, ControllerCore, ControllerCoreOptions, Decision, PoolOutcome, PoolsUpdate, ReconcileResult, ServiceEvent, ServiceKey, ServiceOutcome,
 } from '../core-api.js';
 import { decideService, serviceKey, sharingTerms, unmanagedWhy } from './request.js';
 import { poolFigures, poolOutcomes, rememberWrittenConditions, type PoolFigure, type ReadyMemory } from './status.js';
@@ -49,6 +49,8 @@ class Core implements HeraldControllerCore {
   private readonly waiting = new Map<ServiceKey, boolean>();
   /** Services that keep their IPs while their request names a pool or addresses that are not there. */
   private readonly unmet = new Set<ServiceKey>();
+  /** The reason last logged for a Service kept or pending, so a retry for the same reason logs nothing. */
+  private readonly told = new Map<ServiceKey, string>();
 
   constructor(private readonly options: ControllerCoreOptions) {}
 
@@ -137,13 +139,36 @@ class Core implements HeraldControllerCore {
     if (ips.length > 0) this.reported.set(key, ips);
   }
 
-  private outcome(key: ServiceKey, allocation: Allocation | undefined, events: ServiceEvent[], result: ReconcileResult, managed = true): ServiceOutcome {
+  /**
+   * The outcome of one decision. `decision` is logged only when it is news: a line for every retry of a Service
+   * that cannot be served would bury the one that says why, so kept and pending lines repeat only when the reason
+   * changes.
+   */
+  private outcome(
+    key: ServiceKey, allocation: Allocation | undefined, events: ServiceEvent[], result: ReconcileResult,
+    condition: AddressCondition | null, decision?: Decision,
+  ): ServiceOutcome {
     const ips = allocation ? allocation.addresses.map(formatAddress) : [];
     if (ips.length > 0) this.reported.set(key, ips);
     else this.reported.delete(key);
     const ingress: V1LoadBalancerIngress[] = ips.map((ip) => ({ ip, ipMode: 'VIP' }));
     const bounded = events.map((e) => ({ ...e, message: boundedMessage(e.message) }));
-    return { ingress, poolAnnotation: allocation?.pool ?? null, managed, events: bounded, result };
+    const bound = condition && { ...condition, message: boundedMessage(condition.message) };
+    return { ingress, poolAnnotation: allocation?.pool ?? null, managed: condition !== null, events: bounded, condition: bound, decision: this.news(key, decision), result };
+  }
+
+  private news(key: ServiceKey, decision: Decision | undefined): Decision | undefined {
+    if (!decision) return undefined;
+    const why = decision.why === undefined ? undefined : boundedMessage(decision.why);
+    const bounded = why === undefined ? decision : { ...decision, why };
+    switch (decision.action) {
+      case 'allocated': case 'moved': this.told.delete(key); return bounded;
+      case 'released': this.told.set(key, why ?? ''); return bounded; // then pending: a retry for this reason is no news
+      case 'kept': case 'pending':
+        if (this.told.get(key) === why) return undefined;
+        this.told.set(key, why ?? '');
+        return bounded;
+    }
   }
 
   /** After something was freed, pending Services may now fit. */
@@ -155,10 +180,14 @@ class Core implements HeraldControllerCore {
     const previous = this.reported.get(key);
     const released = this.allocator.release(key);
     this.waiting.delete(key);
+    const why = deleted ? 'the Service was deleted' : 'the Service is no longer a LoadBalancer of this controller\'s class';
     const events: ServiceEvent[] = previous && !deleted
-      ? [{ type: 'Normal', reason: 'IPReleased', message: `released ${quoteList(previous)}: the Service is no longer a LoadBalancer of this controller's class` }]
+      ? [{ type: 'Normal', reason: 'IPReleased', message: `released ${quoteList(previous)}: ${why}` }]
       : [];
-    return this.outcome(key, undefined, events, this.afterFree(released !== undefined), false);
+    const decision: Decision | undefined = previous ? { action: 'released', ips: [], previous, why } : undefined;
+    const outcome = this.outcome(key, undefined, events, this.afterFree(released !== undefined), null, decision);
+    this.told.delete(key); // it waits for nothing now
+    return outcome;
   }
 
   private invalid(key: ServiceKey, message: string, service: V1Service | undefined): ServiceOutcome {
@@ -169,7 +198,11 @@ class Core implements HeraldControllerCore {
     const keeping = held ? `; keeping ${formatAddresses(held.addresses)}` : '';
     const events: ServiceEvent[] = [{ type: 'Warning', reason: 'InvalidRequest', message: `${message}${keeping}` }];
     if (!held && previous) events.push({ type: 'Warning', reason: 'IPReleased', message: `released ${quoteList(previous)}: its sharing terms no longer fit` });
-    return this.outcome(key, held, events, 'ok');
+    const condition: AddressCondition = { status: held ? 'True' : 'False', reason: 'InvalidRequest', message: `${message}${keeping}` };
+    const decision: Decision = held ? { action: 'kept', ips: previous ?? [], pool: held.pool, why: message }
+      : previous ? { action: 'released', ips: [], previous, why: `${message}; its sharing terms no longer fit` }
+        : { action: 'pending', ips: [], why: message };
+    return this.outcome(key, held, events, 'ok', condition, decision);
   }
 
   /** The request names something that is not there: the Service keeps what it holds, and is told why. */
@@ -177,7 +210,9 @@ class Core implements HeraldControllerCore {
     this.unmet.add(key);
     this.waiting.delete(key);
     const message = `${unmet.message}${triedList(unmet.triedPools)}; keeping ${formatAddresses(allocation.addresses)} from pool "${allocation.pool}"`;
-    return this.outcome(key, allocation, [{ type: 'Warning', reason: 'AllocationFailed', message }], 'ok');
+    const decision: Decision = { action: 'kept', ips: allocation.addresses.map(formatAddress), pool: allocation.pool, why: `${unmet.message}${triedList(unmet.triedPools)}` };
+    return this.outcome(key, allocation, [{ type: 'Warning', reason: 'AllocationFailed', message }], 'ok',
+      { status: 'True', reason: 'RequestNotMet', message }, decision);
   }
 
   private allocated(key: ServiceKey, allocation: Allocation, before: Allocation | undefined): ServiceOutcome {
@@ -185,21 +220,28 @@ class Core implements HeraldControllerCore {
     const ips = allocation.addresses.map(formatAddress);
     this.waiting.delete(key);
     const events: ServiceEvent[] = [];
+    let decision: Decision | undefined;
     if (!previous) {
       events.push({ type: 'Normal', reason: 'IPAllocated', message: `assigned ${quoteList(ips)} from pool "${allocation.pool}"` });
+      decision = { action: 'allocated', ips, pool: allocation.pool };
     } else if (!sameList(previous, ips)) {
       events.push({ type: 'Normal', reason: 'IPChanged', message: `moved from ${quoteList(previous)} to ${quoteList(ips)} (pool "${allocation.pool}")` });
+      decision = { action: 'moved', ips, previous, pool: allocation.pool };
     }
     const freed = before !== undefined && before.addresses !== allocation.addresses;
-    return this.outcome(key, allocation, events, this.afterFree(freed));
+    const condition: AddressCondition = { status: 'True', reason: 'Assigned', message: `${quoteList(ips)} from pool "${allocation.pool}"` };
+    return this.outcome(key, allocation, events, this.afterFree(freed), condition, decision);
   }
 
   private failed(key: ServiceKey, message: string, tried: readonly string[], freed: boolean, pinned: boolean): ServiceOutcome {
     const previous = this.reported.get(key);
     this.waiting.set(key, pinned);
-    const events: ServiceEvent[] = [{ type: 'Warning', reason: 'AllocationFailed', message: `${message}${triedList(tried)}` }];
+    const why = `${message}${triedList(tried)}`;
+    const events: ServiceEvent[] = [{ type: 'Warning', reason: 'AllocationFailed', message: why }];
     if (previous) events.push({ type: 'Warning', reason: 'IPReleased', message: `released ${quoteList(previous)}: it no longer fits the Service's request or any usable pool` });
-    return this.outcome(key, undefined, events, freed && this.waiting.size > 1 ? 'reprocessAll' : 'retry');
+    const decision: Decision = previous ? { action: 'released', ips: [], previous, why } : { action: 'pending', ips: [], why };
+    return this.outcome(key, undefined, events, freed && this.waiting.size > 1 ? 'reprocessAll' : 'retry',
+      { status: 'False', reason: 'AllocationFailed', message: why }, decision);
   }
 }
 

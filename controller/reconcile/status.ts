@@ -106,8 +106,11 @@ export function poolOutcomes(
     const lastTransitionTime = previous && previous.status === fresh.status ? previous.lastTransitionTime : kubeTime(nowMs);
     const condition: Condition = { ...fresh, lastTransitionTime };
     const events = poolEvent(condition, previous);
+    const changed = previous?.status !== condition.status || previous.reason !== condition.reason || previous.message !== condition.message;
     memory.set(name, condition);
     const addresses = addressesSummary(pool.spec.addresses ?? []);
-    return { name, status: { ...counts(allocator, name), addressesSummary: addresses, conditions: [condition] }, events };
+    const status = { ...counts(allocator, name), addressesSummary: addresses, conditions: [condition] };
+    if (!changed) return { name, status, events };
+    return { name, status, events, readiness: { ready: condition.status === 'True', reason: condition.reason, message: condition.message } };
   });
 }

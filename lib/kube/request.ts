@@ -85,6 +85,11 @@ export async function apiJson<T>(kubeConfig: KubeConfig, request: ApiRequest): P
   return JSON.parse(await apiText(kubeConfig, request)) as T;
 }
 
+/** A strategic merge patch of `path` (built-in kinds only: lists tagged "merge" merge by key), answered with the object as patched. */
+export function strategicMergePatchRequest(path: string, body: unknown): ApiRequest {
+  return { method: HttpMethod.PATCH, path, body, contentType: PatchStrategy.StrategicMergePatch };
+}
+
 /** A JSON merge patch (RFC 7386) of `path`, answered with the object as patched. */
 export function mergePatchRequest(path: string, body: unknown): ApiRequest {
   return { method: HttpMethod.PATCH, path, body, contentType: PatchStrategy.MergePatch };

@@ -4,7 +4,7 @@ import { ApiError, type StatusReason } from './errors.js';
 import type { WatchRegistry } from './watch.js';
 
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
-export type FaultCode = 409 | 410 | 429 | 500;
+export type FaultCode = 409 | 410 | 429 | 500 | 503;
 
 export interface FailureRule {
   /** Omitted: any verb. */
@@ -16,7 +16,7 @@ export interface FailureRule {
   count?: number;
 }
 
-const REASONS: Record<FaultCode, StatusReason> = { 409: 'Conflict', 410: 'Expired', 429: 'TooManyRequests', 500: 'InternalError' };
+const REASONS: Record<FaultCode, StatusReason> = { 409: 'Conflict', 410: 'Expired', 429: 'TooManyRequests', 500: 'InternalError', 503: 'ServiceUnavailable' };
 
 function faultError(code: FaultCode, verb: Verb, resource: string): ApiError {
   const what = `${verb} ${resource}`;
@@ -25,6 +25,7 @@ function faultError(code: FaultCode, verb: Verb, resource: string): ApiError {
     case 410: return new ApiError(410, 'Expired', `The provided continue parameter is too old (injected fault, ${what})`);
     case 429: return new ApiError(429, 'TooManyRequests', `injected throttling (${what})`, { retryAfterSeconds: 1 });
     case 500: return new ApiError(500, 'InternalError', `Internal error occurred: injected fault (${what})`);
+    case 503: return new ApiError(503, 'ServiceUnavailable', `the server is currently unable to handle the request (injected fault, ${what})`);
   }
 }
 
@@ -42,7 +43,7 @@ export class Faults {
   }
 
   failNext(rule: FailureRule): void {
-    if (!(rule.code in REASONS)) throw new Error(`fault code ${String(rule.code)} is not one of 409, 410, 429, 500`);
+    if (!(rule.code in REASONS)) throw new Error(`fault code ${String(rule.code)} is not one of ${Object.keys(REASONS).join(', ')}`);
     this.rules.push({ rule, left: rule.count ?? 1 });
   }
 

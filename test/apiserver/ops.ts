@@ -189,6 +189,12 @@ export class Operations {
     } else if (rv !== stored.metadata.resourceVersion) {
       throw conflict(type.plural, type.group, name, MODIFIED_CONFLICT);
     }
+    // A PUT's uid is a precondition (rest.DefaultUpdatedObjectInfo), checked by the storage layer: hence its wording.
+    const uid = obj.metadata.uid;
+    if (uid !== undefined && uid !== '' && uid !== stored.metadata.uid) {
+      throw conflict(type.plural, type.group, name, `StorageError: invalid object, Code: 4, Key: ${etcdKey(type, namespace, name)}, `
+        + `ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: UID in precondition: ${uid}, UID in object meta: ${stored.metadata.uid ?? ''}`);
+    }
     return this.replace(type, stored, obj, options);
   }
 
@@ -248,6 +254,11 @@ export class Operations {
     const next = this.checkBody(type, patched, namespace);
     const rv = next.metadata.resourceVersion;
     if (rv !== undefined && rv !== stored.metadata.resourceVersion) throw conflict(type.plural, type.group, name, MODIFIED_CONFLICT);
+    // A patch has no uid precondition: a uid it changes fails validation as any immutable field does.
+    const uid = next.metadata.uid;
+    if (uid !== undefined && uid !== stored.metadata.uid) {
+      throw invalid(type.kind, type.group, name, [{ type: 'FieldValueInvalid', field: 'metadata.uid', value: uid, message: 'field is immutable' }]);
+    }
     if (next.metadata.name !== name) {
       throw badRequest(`the name of the object (${String(next.metadata.name)}) does not match the name on the URL (${name})`);
     }
@@ -284,4 +295,11 @@ export class Operations {
     if (gone) type.strategy.released?.(gone);
     return gone && this.present(type, gone);
   }
+}
+
+/** The etcd key kube-apiserver names in a storage error: built-in kinds under their resource (a few renamed), custom ones under group/resource. */
+function etcdKey(type: ResourceType, namespace: string, name: string): string {
+  const renamed: Record<string, string> = { services: 'services/specs', nodes: 'minions' };
+  const prefix = type.builtin ? renamed[type.plural] ?? type.plural : `${type.group}/${type.plural}`;
+  return `/registry/${prefix}/${type.namespaced ? `${namespace}/` : ''}${name}`;
 }

@@ -23,17 +23,19 @@ afterEach(async () => {
 
 const ns = 'apps';
 
-/** The test controller (as startTestController starts it), with its warnings kept to read. */
-async function startLoggedController(): Promise<{ warnings: { msg: string; reason?: string; object?: string }[]; stop(): Promise<void> }> {
-  const warnings: { msg: string; reason?: string; object?: string }[] = [];
-  const logger = pino({ level: 'warn' }, { write: (line: string) => { warnings.push(JSON.parse(line) as { msg: string }); } });
+interface LogLine { msg: string; level: number; decision?: string; service?: string; why?: string }
+
+/** The test controller (as startTestController starts it), with its log (info and above) kept to read. */
+async function startLoggedController(): Promise<{ lines: LogLine[]; stop(): Promise<void> }> {
+  const lines: LogLine[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => { lines.push(JSON.parse(line) as LogLine); } });
   const controller = await startController({
     kubeConfig: env.controllerUser.kubeConfig, namespace: HERALD_NAMESPACE, identity: 'test-controller', leaderElect: false,
     logger, createCore: createControllerCore,
   });
   env.controllers.push(controller);
   return {
-    warnings,
+    lines,
     stop: async () => {
       await controller.stop();
       env.controllers.splice(env.controllers.indexOf(controller), 1);
@@ -133,7 +135,7 @@ test('an overlap applied from a stale file onto a re-applied pool: every Service
   expect(await ipsNow(['old', 'web', 'pinned'])).toEqual(before);
 });
 
-test('an address-pool annotation naming a pool that does not exist keeps the IP, warns on the Service and in the log, also after a restart', async () => {
+test('an address-pool annotation naming a pool that does not exist keeps the IP, says why on the Service (event, condition) and in the log, also after a restart', async () => {
   await createPool(env, 'ipv4', { addresses: ['192.0.2.0/29'] });
   let controller = await startLoggedController();
   expect(await served('web')).toBe('192.0.2.0');
@@ -142,7 +144,11 @@ test('an address-pool annotation naming a pool that does not exist keeps the IP,
   const why = 'pool "ipv44" does not exist or is not usable (pools tried: "ipv44"); keeping "192.0.2.0" from pool "ipv4"';
   const event = await waitForEventMessage(ns, 'web', 'AllocationFailed', why);
   expect(event.type).toBe('Warning');
-  expect(await waitFor('the warning in the log', async () => controller.warnings.find((w) => w.msg === why))).toMatchObject({ reason: 'AllocationFailed', object: `Service ${ns}/web` });
+  const logged = await waitFor('the decision in the log', async () => controller.lines.find((l) => l.decision === 'kept'));
+  expect(logged).toMatchObject({ level: 30, service: `${ns}/web`, why: 'pool "ipv44" does not exist or is not usable (pools tried: "ipv44")',
+    msg: 'apps/web keeps 192.0.2.0 from pool "ipv4" despite a problem: pool "ipv44" does not exist or is not usable (pools tried: "ipv44")' });
+  const condition = await waitFor('the condition', async () => (await readService(env, ns, 'web'))?.status?.conditions?.find((c) => c.type === 'herald.dev/AddressAssigned' && c.reason === 'RequestNotMet'));
+  expect([condition.status, condition.message]).toEqual(['True', why]);
   const svc = await readService(env, ns, 'web');
   expect([ipsOf(svc), svc?.metadata?.annotations?.[POOL_ANNOTATION]]).toEqual([['192.0.2.0'], 'ipv4']);
 

@@ -1,7 +1,6 @@
 // A Service's write: one request (status and annotation together), carrying the uid it was decided for. The
 // controller's requests go through a proxy that records them and can hold one, so the test can delete and re-create
 // a Service between the controller's decision and its write.
-import { onRealBackend } from '../cluster/backend.js';
 import { POOL_ANNOTATION } from '../../controller/driver/writes.js';
 import { createPool, createService, ipsOf, readService, startEnv, startTestController, waitFor, waitForIPs, type Env, type ServiceOptions } from './harness.js';
 import { HoldingProxy } from './holding-proxy.js';
@@ -27,7 +26,7 @@ afterEach(async () => {
   await proxy.stop();
 });
 
-test('a new Service costs the controller one write: its IP and the pool annotation in one patch of /status', async () => {
+test('a new Service costs the controller one write: its IP, condition and pool annotation in one patch of /status', async () => {
   await startTestController(env);
   await createService(env, ns, 'web');
   expect(await waitForIPs(env, ns, 'web')).toEqual(['192.0.2.10']);
@@ -47,10 +46,9 @@ test('a Service whose write hangs holds back no other Service', async () => {
   expect(await waitForIPs(env, ns, 'web')).toEqual(['192.0.2.10']);
 });
 
-// kube-apiserver refuses a patch whose metadata.uid is not the object's (422 naming metadata.uid). The emulator does
-// not check it yet (it keeps the stored uid, test/apiserver/ops.ts keepSystemMetadata), so this runs on the real
-// server only.
-(onRealBackend ? test.each : test.skip.each)([
+// kube-apiserver refuses a patch whose metadata.uid is not the object's (422 naming metadata.uid); the emulator does
+// too (test/apiserver/tests/patch.test.ts compares them).
+test.each([
   ['another controller\'s', { loadBalancerClass: 'other.example/lb' }, []],
   ['ours, asking for another IP', { annotations: { 'herald.dev/loadBalancerIPs': '192.0.2.20' } }, ['192.0.2.20']],
 ] as [string, ServiceOptions, string[]][])('a write decided for a Service deleted and re-created (as %s) meanwhile is refused, not landed on the new one', async (_what, recreated, ips) => {
@@ -72,4 +70,20 @@ test('a Service whose write hangs holds back no other Service', async () => {
   // No version of the new web ever showed the IP decided for the old one.
   expect(history.seen.get(fresh.metadata?.uid ?? '')?.lists ?? []).toEqual(ips.length > 0 ? [ips] : []);
   if (ips.length === 0) expect(now?.metadata?.annotations?.[POOL_ANNOTATION]).toBeUndefined();
+});
+
+test('a controller that lost leadership writes nothing; leading again, it serves what came meanwhile', async () => {
+  const controller = await startTestController(env);
+  await createService(env, ns, 'web');
+  expect(await waitForIPs(env, ns, 'web')).toEqual(['192.0.2.10']);
+  controller.driver.stopLeading();
+  const before = proxy.sent('PATCH', `${servicePath}/status`).length;
+  await createService(env, ns, 'api');
+  await env.core.deleteNamespacedService({ namespace: ns, name: 'web' });
+  await new Promise((r) => setTimeout(r, 1_500));
+  expect(proxy.sent('PATCH', `/api/v1/namespaces/${ns}/services/api/status`)).toEqual([]);
+  expect(proxy.sent('PATCH', `${servicePath}/status`)).toHaveLength(before);
+  expect(ipsOf(await readService(env, ns, 'api'))).toEqual([]);
+  controller.driver.startLeading();
+  expect(await waitForIPs(env, ns, 'api')).toEqual(['192.0.2.10']);
 });

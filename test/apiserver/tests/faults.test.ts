@@ -14,7 +14,7 @@ describeEmulatorOnly('the fault switch', () => {
   });
   afterEach(() => server().faults.reset());
 
-  test.each([409, 410, 429, 500] as const)('the next matching request fails with %i, the one after succeeds', async (code) => {
+  test.each([409, 410, 429, 500, 503] as const)('the next matching request fails with %i, the one after succeeds', async (code) => {
     server().faults.failNext({ verb: 'list', resource: 'services', code });
     const status = await statusOf(() => core.listNamespacedService({ namespace: 'default' }));
     expect(status.code).toBe(code);

@@ -90,3 +90,21 @@ describe('server-side apply', () => {
     expect(forced.metadata?.labels?.owner).toBe('two');
   });
 });
+
+// A write decided for a Service deleted and re-created under the same name carries the old uid: the server refuses it
+// instead of landing it on the new object. A patch is refused as an immutable field; a PUT as a failed precondition.
+test('a patch or update carrying another uid is refused: 422 naming metadata.uid, 409 UID precondition', async () => {
+  const name = await svc({ spec: { type: 'LoadBalancer', ports: [{ port: 80 }], allocateLoadBalancerNodePorts: false } });
+  const wrong = '00000000-0000-0000-0000-000000000000';
+  for (const type of [PatchStrategy.MergePatch, PatchStrategy.StrategicMergePatch]) {
+    const patch = await statusOf(() => core.patchNamespacedServiceStatus({ namespace, name, body: { metadata: { uid: wrong }, status: { loadBalancer: { ingress: [{ ip: '192.0.2.1' }] } } } }, as(type)));
+    expect([patch.code, patch.reason, patch.details?.causes?.map((c) => [c.reason, c.field, c.message])])
+      .toEqual([422, 'Invalid', [['FieldValueInvalid', 'metadata.uid', `Invalid value: "${wrong}": field is immutable`]]]);
+  }
+  const current = await core.readNamespacedService({ namespace, name });
+  const put = await statusOf(() => core.replaceNamespacedService({ namespace, name, body: { ...current, metadata: { ...current.metadata, uid: wrong } } }));
+  expect([put.code, put.reason, put.message]).toEqual([409, 'Conflict',
+    `Operation cannot be fulfilled on services "${name}": StorageError: invalid object, Code: 4, Key: /registry/services/specs/${namespace}/${name}, `
+    + `ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: UID in precondition: ${wrong}, UID in object meta: ${current.metadata?.uid ?? ''}`]);
+  expect((await core.readNamespacedService({ namespace, name })).status?.loadBalancer?.ingress).toBeUndefined();
+});
