@@ -9,6 +9,7 @@ import tseslint from 'typescript-eslint';
 export const PURE_CORE = [
   'lib/ip/',
   'lib/config/',
+  'lib/wire/',
   'controller/allocator/',
   'controller/reconcile/',
   'controller/core-api.ts',
@@ -18,12 +19,15 @@ export const PURE_CORE = [
   'speaker/layer2/decide/',
   'speaker/membership/core/',
   'speaker/loop/state.ts',
+  'speaker/loop/modes.ts',
   'speaker/loop/plan-cache.ts',
+  'speaker/loop/self-address.ts',
   'speaker/loop/retry.ts',
   'speaker/source/parse.ts',
   'speaker/source/types.ts',
   'lib/kube/leaderelection/decide.ts',
   'lib/annotations.ts',
+  'lib/service-key.ts',
 ];
 
 /** Libraries that only compute: no sockets, files, clock or global state. */

@@ -4,12 +4,9 @@
 import type { V1LoadBalancerIngress, V1Namespace, V1Service } from '@kubernetes/client-node';
 import type { IPAddressPool, IPAddressPoolStatus } from '../crds/v1beta1/index.js';
 
-/** `namespace/name` of a Service. */
-export type ServiceKey = `${string}/${string}`;
+import type { ServiceKey } from '../lib/service-key.js';
 
-export function serviceKey(service: V1Service): ServiceKey {
-  return `${service.metadata?.namespace ?? ''}/${service.metadata?.name ?? ''}`;
-}
+export { serviceKey, type ServiceKey } from '../lib/service-key.js';
 export type PoolName = string;
 
 export type ReconcileResult = 'ok' | 'retry' | 'reprocessAll';

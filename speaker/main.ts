@@ -4,11 +4,12 @@ import { Command, InvalidArgumentError } from 'commander';
 import type { LevelWithSilent } from 'pino';
 import { Registry } from 'prom-client';
 import { createLogger } from '../lib/log.js';
+import { startMetricsServer } from '../lib/metrics/server.js';
 import { Announcer } from './layer2/announcer.js';
 import { InterfaceWatcher } from './layer2/interface-watcher.js';
 import { Speaker } from './loop/speaker.js';
 import { DEFAULT_DEAD_AFTER, DEFAULT_INTERVAL_MS, DEFAULT_PORT, DEFAULT_SLOW_INTERVAL_MS, UdpMembership } from './membership/index.js';
-import { registerSpeakerMetrics, serveMetrics } from './metrics.js';
+import { registerSpeakerMetrics, SpeakerReadiness } from './metrics.js';
 import { PacketSocket } from './native/packet-socket.js';
 import { FileSource } from './source/file-source.js';
 
@@ -30,7 +31,7 @@ const program = new Command('herald-speaker')
   .option('--heartbeat-dead-after <n>', 'missed intervals before a peer is dead', nonNegativeInt('--heartbeat-dead-after'), DEFAULT_DEAD_AFTER)
   .option('--heartbeat-key-file <path>', 'file holding the shared heartbeat key (else env HERALD_HEARTBEAT_KEY)')
   .option('--bind-address <ip>', 'address the heartbeat socket binds to', '::')
-  .option('--metrics-port <port>', '/metrics and /healthz port; 0 disables', nonNegativeInt('--metrics-port'), 7472)
+  .option('--metrics-port <port>', '/metrics, /healthz and /readyz port; 0 disables', nonNegativeInt('--metrics-port'), 7472)
   .option('--log-level <level>', 'trace, debug, info, warn, error or silent', 'info');
 
 interface Flags {
@@ -62,8 +63,8 @@ async function main(): Promise<void> {
     watcher: new InterfaceWatcher({ logger }),
     defaultInterfaces: flags.interfaces?.split(',').map((s) => s.trim()).filter((s) => s !== ''),
     bindAddress: flags.bindAddress,
-    membership: (peers, fastTargets) => new UdpMembership({
-      nodeName: self, peers, key, logger, fastTargets, bindAddress: flags.bindAddress, port: flags.heartbeatPort,
+    membership: (peers) => new UdpMembership({
+      nodeName: self, peers, key, logger, bindAddress: flags.bindAddress, port: flags.heartbeatPort,
       intervalMs: flags.heartbeatIntervalMs, deadAfter: flags.heartbeatDeadAfter,
       // The slow beat may not be faster than the fast one: a --heartbeat-interval-ms above 1 s raises it too.
       slowIntervalMs: Math.max(DEFAULT_SLOW_INTERVAL_MS, flags.heartbeatIntervalMs),
@@ -75,14 +76,16 @@ async function main(): Promise<void> {
     return { announcer: announcer.stats, loop: speaker.loop.stats, announcements: announcer.current(), aliveMembers: m.alive.size, quorum: m.quorum,
       heartbeatsSent: m.heartbeatsSent, heartbeatsDropped: m.heartbeatsDropped };
   });
-  const metrics = flags.metricsPort === 0 ? null : await serveMetrics(registry, flags.metricsPort);
+  const readiness = new SpeakerReadiness();
+  const metrics = flags.metricsPort === 0 ? null
+    : await startMetricsServer({ registry, port: flags.metricsPort, host: '::', notReadyReason: readiness.notReadyReason });
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping: goodbye, withdraw, close');
     speaker.stop()
-      .then(() => metrics?.close())
+      .then(() => metrics?.stop())
       .then(() => process.exit(0), (err: unknown) => {
         logger.error({ err }, 'stopping failed');
         process.exit(1);
@@ -91,6 +94,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   await speaker.start();
+  readiness.markStarted();
   if (!stopping) logger.info({ node: self, source: flags.source, metricsPort: metrics?.port ?? null }, 'speaker started');
 }
 

@@ -1,5 +1,6 @@
 import { Registry } from 'prom-client';
-import { registerSpeakerMetrics, serveMetrics, type SpeakerFigures } from './metrics.js';
+import { startMetricsServer } from '../lib/metrics/server.js';
+import { registerSpeakerMetrics, SpeakerReadiness, type SpeakerFigures } from './metrics.js';
 
 describe('speaker metrics', () => {
   const figures: SpeakerFigures = {
@@ -17,7 +18,7 @@ describe('speaker metrics', () => {
     const registry = new Registry();
     let current = figures;
     registerSpeakerMetrics(registry, () => current);
-    const server = await serveMetrics(registry, 0, '127.0.0.1');
+    const server = await startMetricsServer({ registry, port: 0, host: '127.0.0.1', notReadyReason: () => undefined });
     try {
       const text = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
       for (const line of [
@@ -41,7 +42,51 @@ describe('speaker metrics', () => {
       expect((await fetch(`http://127.0.0.1:${server.port}/healthz`)).status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${server.port}/nope`)).status).toBe(404);
     } finally {
-      await server.close();
+      await server.stop();
     }
+  });
+});
+
+describe('the speaker\'s metrics server', () => {
+  const figures: SpeakerFigures = {
+    announcer: { framesSent: 1, framesReceived: 0, requestsAnswered: 0, sendErrors: 0, drops: { notRequest: 0, gratuitous: 0, notOwned: 0, wrongInterface: 0, fromSelf: 0, malformed: 0 } },
+    loop: { announceFailures: 0, retries: 0, retriesExhausted: 0, reannounced: 0 },
+    announcements: [], aliveMembers: 1, quorum: false, heartbeatsSent: 0, heartbeatsDropped: {},
+  };
+  let readiness: SpeakerReadiness;
+  let server: Awaited<ReturnType<typeof startMetricsServer>>;
+  const url = (path: string) => `http://127.0.0.1:${server.port}${path}`;
+
+  beforeEach(async () => {
+    const registry = new Registry();
+    registerSpeakerMetrics(registry, () => figures);
+    readiness = new SpeakerReadiness();
+    server = await startMetricsServer({ registry, port: 0, host: '127.0.0.1', notReadyReason: readiness.notReadyReason });
+  });
+  afterEach(() => server.stop());
+
+  it('answers /metrics with a query string, as a scraper may send one', async () => {
+    const res = await fetch(url('/metrics?x=1'));
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('herald_speaker_frames_sent_total 1');
+    expect((await fetch(url('/healthz?verbose'))).status).toBe(200);
+  });
+
+  it('refuses POST with 405 and says which methods it allows', async () => {
+    for (const path of ['/metrics', '/healthz', '/readyz']) {
+      const res = await fetch(url(path), { method: 'POST', body: 'x' });
+      expect(res.status).toBe(405);
+      expect(res.headers.get('allow')).toBe('GET, HEAD');
+    }
+  });
+
+  it('/readyz is 503 "not started" until the speaker has started, then 200', async () => {
+    const before = await fetch(url('/readyz'));
+    expect(before.status).toBe(503);
+    expect(await before.text()).toBe('not started\n');
+    readiness.markStarted();
+    const after = await fetch(url('/readyz?x=1'));
+    expect(after.status).toBe(200);
+    expect(await after.text()).toBe('ok\n');
   });
 });

@@ -1,8 +1,6 @@
-// The speaker's Prometheus metrics and its /metrics + /healthz server. The parts keep plain counters
-// (Announcer.stats, UdpMembership.stats()); the metrics read them when scraped, so nothing below the
-// wiring imports prom-client (STYLE.md §3).
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// The speaker's Prometheus metrics and what its /readyz reports; lib/metrics/server.ts serves both. The parts
+// keep plain counters (Announcer.stats, UdpMembership.stats()); the metrics read them when scraped, so
+// nothing below the wiring imports prom-client (STYLE.md §3).
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { AnnouncerStats } from './layer2/announcer.js';
 import type { Announcement } from './layer2/decide/diff.js';
@@ -60,31 +58,16 @@ export function registerSpeakerMetrics(registry: Registry, figures: () => Speake
     } });
 }
 
-export interface MetricsServer {
-  port: number;
-  close(): Promise<void>;
-}
+/**
+ * The speaker's readiness for /readyz (startMetricsServer's notReadyReason): not ready until main has seen
+ * Speaker.start() resolve (interfaces, source and membership up), ready from then on.
+ */
+export class SpeakerReadiness {
+  private started = false;
 
-/** Serves /metrics and /healthz on `port` (0 picks a free one). */
-export async function serveMetrics(registry: Registry, port: number, host = '::'): Promise<MetricsServer> {
-  const server: Server = createServer((req, res) => {
-    if (req.url === '/healthz') {
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
-    } else if (req.url === '/metrics') {
-      registry.metrics().then(
-        (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
-        (err: Error) => res.writeHead(500).end(`${err.message}\n`),
-      );
-    } else {
-      res.writeHead(404).end('not found\n');
-    }
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, resolve);
-  });
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
+  markStarted(): void {
+    this.started = true;
+  }
+
+  readonly notReadyReason = (): string | undefined => (this.started ? undefined : 'not started');
 }

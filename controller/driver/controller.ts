@@ -20,6 +20,7 @@ import { PoolStatusBook, type PlannedPoolWrite } from './pool-status.js';
 import { failureLogFields, isPoolWork, isServiceWork, isStale, isStrayWork, retryOptions, type PoolWork, type ServiceWork, type WorkKey } from './work.js';
 import { StrayPoolCache, type StrayPoolKey } from './stray-pools.js';
 import { wrongNamespaceEvent } from '../reconcile/index.js';
+import { systemClock, type Clock } from '../../lib/clock.js';
 
 /** Writes in flight at once (Services and pool statuses): enough to keep the apiserver busy, few enough to stay polite. */
 const MAX_WRITES_IN_FLIGHT = 8;
@@ -36,7 +37,8 @@ export interface ControllerDriverOptions {
   backoff?: BackoffOptions;
   /** How long pool status writes wait to batch the changes of a burst of Services. */
   poolStatusDelayMs?: number;
-  now?: () => number;
+  /** Wall time for timestamps and decisions (lib/clock.ts); the system clock by default. */
+  clock?: Pick<Clock, 'wallMs'>;
 }
 
 export class ControllerDriver {
@@ -46,7 +48,7 @@ export class ControllerDriver {
   private readonly writer: ClusterWriter;
   private readonly recorder: EventRecorder;
   private readonly queue: WorkQueue<WorkKey>;
-  private readonly now: () => number;
+  private readonly clock: Pick<Clock, 'wallMs'>;
   /** The core of the current leadership term; undefined while following. */
   private core: ControllerCore | undefined;
   private leading = false;
@@ -58,7 +60,7 @@ export class ControllerDriver {
   private readonly inflight = new Set<Promise<void>>();
 
   constructor(private readonly opts: ControllerDriverOptions) {
-    this.now = opts.now ?? Date.now;
+    this.clock = opts.clock ?? systemClock;
     this.caches = new ClusterCaches(opts.kubeConfig, opts.namespace, opts.logger, (c) => this.onChange(c));
     this.strays = new StrayPoolCache({ kubeConfig: opts.kubeConfig, namespace: opts.namespace, logger: opts.logger, onChange: (key) => this.queue.add(`stray:${key}`) });
     this.writer = new ClusterWriter(opts.kubeConfig, opts.namespace);
@@ -167,7 +169,7 @@ export class ControllerDriver {
     const core = this.core;
     if (!core) return; // following, or the term's full sync has not run yet (it covers everything)
     if (key === 'pools') {
-      const update = core.setPools(this.caches.allPools(), this.now());
+      const update = core.setPools(this.caches.allPools(), this.clock.wallMs());
       for (const k of update.servicesToReprocess) this.queue.add(`svc:${k}`);
       this.enqueuePending(core);
       this.schedulePoolStatus(0);
@@ -195,10 +197,10 @@ export class ControllerDriver {
   /** A new term: rebuild the core from the caches, restore every recorded IP, then reconcile everything. */
   private async beginTerm(): Promise<void> {
     if (!this.leading) return;
-    const started = this.now();
+    const started = this.clock.wallMs();
     const core = this.opts.createCore(this.opts.coreOptions);
     core.setNamespaces(this.caches.allNamespaces());
-    core.setPools(this.caches.allPools(), this.now());
+    core.setPools(this.caches.allPools(), this.clock.wallMs());
     const services = [...this.caches.allServices()];
     core.restore(services);
     this.core = core;
@@ -214,7 +216,7 @@ export class ControllerDriver {
     }
     this.enqueuePending(core);
     for (const key of this.strays.keys()) this.queue.add(`stray:${key}`);
-    this.opts.logger.info({ services: services.length, ms: this.now() - started }, 'leadership term synced');
+    this.opts.logger.info({ services: services.length, ms: this.clock.wallMs() - started }, 'leadership term synced');
   }
 
   private enqueuePending(core: ControllerCore): void {
@@ -255,7 +257,7 @@ export class ControllerDriver {
   }
 
   private async applyService(core: ControllerCore, key: ServiceKey, svc: V1Service, outcome: ServiceOutcome): Promise<void> {
-    const patch = servicePatch(svc, outcome, this.now());
+    const patch = servicePatch(svc, outcome, this.clock.wallMs());
     if (!patch || this.core !== core) return;
     try {
       this.written.set(key, await this.writer.writeService(svc, patch));
@@ -292,7 +294,7 @@ export class ControllerDriver {
    * since. Returns the pools to write, for a new term to write them itself.
    */
   private planPoolStatuses(core: ControllerCore, enqueue = true): PlannedPoolWrite[] {
-    const outcomes = core.poolStatuses(this.now());
+    const outcomes = core.poolStatuses(this.clock.wallMs());
     this.opts.metrics.setPools(outcomes);
     for (const outcome of outcomes) {
       if (outcome.readiness) logReadiness(this.opts.logger, outcome.name, outcome.readiness);

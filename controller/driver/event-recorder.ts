@@ -9,6 +9,7 @@ import type { Logger } from '../../lib/log.js';
 import { describeError, isNotFound } from '../../lib/kube/errors.js';
 import { apiText, mergePatchRequest } from '../../lib/kube/request.js';
 import { EventAggregator, type EventAction, type Occurrence } from './event-aggregator.js';
+import { systemClock, type Clock } from '../../lib/clock.js';
 
 export interface EventRecorderOptions {
   kubeConfig: KubeConfig;
@@ -17,7 +18,8 @@ export interface EventRecorderOptions {
   logger: Logger;
   maxInFlight?: number;
   maxBacklog?: number;
-  now?: () => number;
+  /** Wall time for timestamps and decisions (lib/clock.ts); the system clock by default. */
+  clock?: Pick<Clock, 'wallMs'>;
 }
 
 export class EventRecorder {
@@ -27,10 +29,10 @@ export class EventRecorder {
   private readonly waiting: (() => void)[] = [];
   private backlog = 0;
   private dropped = 0;
-  private readonly now: () => number;
+  private readonly clock: Pick<Clock, 'wallMs'>;
 
   constructor(private readonly opts: EventRecorderOptions) {
-    this.now = opts.now ?? Date.now;
+    this.clock = opts.clock ?? systemClock;
   }
 
   record(o: Occurrence): void {
@@ -38,7 +40,7 @@ export class EventRecorder {
       if (this.dropped++ % 1000 === 0) this.opts.logger.warn({ dropped: this.dropped }, 'event backlog full; dropping events');
       return;
     }
-    const action = this.aggregator.next(o, this.now());
+    const action = this.aggregator.next(o, this.clock.wallMs());
     if (action.action === 'create') this.log(o);
     this.backlog++;
     const prior = this.chains.get(action.key) ?? Promise.resolve();
@@ -72,7 +74,7 @@ export class EventRecorder {
   private async write(o: Occurrence, action: EventAction): Promise<void> {
     const namespace = o.object.namespace;
     const events = `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`;
-    const nowIso = new Date(this.now()).toISOString();
+    const nowIso = new Date(this.clock.wallMs()).toISOString();
     try {
       if (action.action === 'bump') {
         try {
@@ -91,7 +93,7 @@ export class EventRecorder {
   }
 
   private eventBody(o: Occurrence, action: EventAction): CoreV1Event {
-    const now = new Date(this.now());
+    const now = new Date(this.clock.wallMs());
     return {
       metadata: { name: action.name, namespace: o.object.namespace },
       involvedObject: { ...o.object },

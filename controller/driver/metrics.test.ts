@@ -8,15 +8,15 @@ describe('pool figures', () => {
       status: { assignedIPv4: 3, availableIPv4: 253, assignedIPv6: 2, availableIPv6: '18446744073709551614' },
     });
     expect(figures).toEqual([
-      { pool: 'dual', family: 'IPv4', total: 256, inUse: 3 },
+      { pool: 'dual', family: 4, total: 256, inUse: 3 },
       // 2^64 is a power of two, so the double holds a /64's size exactly.
-      { pool: 'dual', family: 'IPv6', total: 2 ** 64, inUse: 2 },
+      { pool: 'dual', family: 6, total: 2 ** 64, inUse: 2 },
     ]);
   });
 
   test('a family without addresses is left out', () => {
     expect(poolFigures({ name: 'v4', events: [], status: { assignedIPv4: 0, availableIPv4: 10 } }))
-      .toEqual([{ pool: 'v4', family: 'IPv4', total: 10, inUse: 0 }]);
+      .toEqual([{ pool: 'v4', family: 4, total: 10, inUse: 0 }]);
   });
 });
 

@@ -6,9 +6,8 @@
 // the nearest double (relative error below 1.2e-16). The exact counts are in the pool's status
 // (`availableIPv6` is a decimal string) and in `kubectl get ipaddresspools`.
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { familyName, type Family } from '../../lib/ip/index.js';
 import type { PoolOutcome, ReconcileResult } from '../core-api.js';
-
-export type Family = 'IPv4' | 'IPv6';
 
 export interface PoolFigure {
   pool: string;
@@ -28,10 +27,10 @@ export function poolFigures(outcome: PoolOutcome): PoolFigure[] {
   const s = outcome.status;
   const figures: PoolFigure[] = [];
   const v4 = toDouble(s.assignedIPv4) + toDouble(s.availableIPv4);
-  if (v4 > 0) figures.push({ pool: outcome.name, family: 'IPv4', total: v4, inUse: toDouble(s.assignedIPv4) });
+  if (v4 > 0) figures.push({ pool: outcome.name, family: 4, total: v4, inUse: toDouble(s.assignedIPv4) });
   const assigned6 = BigInt(s.assignedIPv6 ?? 0);
   const total6 = assigned6 + BigInt(s.availableIPv6 ?? '0');
-  if (total6 > 0n) figures.push({ pool: outcome.name, family: 'IPv6', total: Number(total6), inUse: Number(assigned6) });
+  if (total6 > 0n) figures.push({ pool: outcome.name, family: 6, total: Number(total6), inUse: Number(assigned6) });
   return figures;
 }
 
@@ -59,9 +58,10 @@ export class ControllerMetrics {
   setPools(outcomes: readonly PoolOutcome[]): void {
     const now = new Set<string>();
     for (const f of outcomes.flatMap(poolFigures)) {
-      now.add(`${f.pool}\u0000${f.family}`);
-      this.poolTotal.set({ pool: f.pool, family: f.family }, f.total);
-      this.poolInUse.set({ pool: f.pool, family: f.family }, f.inUse);
+      const labels = { pool: f.pool, family: familyName(f.family) };
+      now.add(`${labels.pool}\u0000${labels.family}`);
+      this.poolTotal.set(labels, f.total);
+      this.poolInUse.set(labels, f.inUse);
     }
     // A deleted pool (or a family it lost) must disappear rather than report its last figures forever.
     for (const key of this.shownPools) {

@@ -16,12 +16,7 @@ import type {
   AddressCondition, ControllerCore, ControllerCoreOptions, Decision, PoolOutcome, PoolsUpdate, ReconcileResult, ServiceEvent, ServiceKey, ServiceOutcome,
 } from '../core-api.js';
 import { decideService, serviceKey, sharingTerms, unmanagedWhy } from './request.js';
-import { poolFigures, poolOutcomes, rememberWrittenConditions, type PoolFigure, type ReadyMemory } from './status.js';
-
-/** ControllerCore plus the figures for the driver's per-pool gauges. */
-export interface HeraldControllerCore extends ControllerCore {
-  figures(): PoolFigure[];
-}
+import { poolOutcomes, rememberWrittenConditions, type ReadyMemory } from './status.js';
 
 function ingressIPs(service: V1Service | undefined): string[] {
   return (service?.status?.loadBalancer?.ingress ?? []).map((i) => i.ip).filter((ip): ip is string => !!ip);
@@ -37,7 +32,7 @@ function triedList(pools: readonly string[]): string {
 
 const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
-class Core implements HeraldControllerCore {
+class Core implements ControllerCore {
   private readonly allocator = new Allocator();
   private readonly namespaceLabels = new Map<string, Labels>();
   private poolResources: IPAddressPool[] = [];
@@ -116,10 +111,6 @@ class Core implements HeraldControllerCore {
 
   poolStatuses(nowMs: number): PoolOutcome[] {
     return poolOutcomes(this.poolResources, this.problems, this.allocator, this.readyMemory, nowMs);
-  }
-
-  figures(): PoolFigure[] {
-    return poolFigures(this.allocator);
   }
 
   /** Claims the Service's recorded IPs; false when they cannot be kept (it will be reconciled). */
@@ -245,6 +236,6 @@ class Core implements HeraldControllerCore {
   }
 }
 
-export function createControllerCore(options: ControllerCoreOptions): HeraldControllerCore {
+export function createControllerCore(options: ControllerCoreOptions): ControllerCore {
   return new Core(options);
 }

@@ -1,32 +1,11 @@
-// Pool statuses and the figures behind the per-pool Prometheus gauges, computed from the allocator's state.
+// Pool statuses, computed from the allocator's state (the per-pool Prometheus gauges are read off them).
 // Whatever a pool lists, what is written stays short: the Ready message passes through boundedMessage (the hard
 // cap, lib/config/messages.ts), and addressesSummary, the ADDRESSES printer column, shows the first entries and
 // "+N more" (a printer column is a JSONPath and cannot shorten anything itself).
 import type { Condition, IPAddressPool, IPAddressPoolStatus } from '../../crds/v1beta1/index.js';
 import { boundedMessage, clip, someOf, type PoolProblem } from '../../lib/config/index.js';
-import { FAMILIES, familyName } from '../../lib/ip/index.js';
 import type { Allocator } from '../allocator/index.js';
 import type { PoolEvent, PoolName, PoolOutcome } from '../core-api.js';
-
-export interface PoolFigure {
-  pool: PoolName;
-  family: 'IPv4' | 'IPv6';
-  /** Usable addresses, exact (an IPv6 /64 holds 2^64). */
-  total: bigint;
-  inUse: number;
-}
-
-/** Per usable pool and family that the pool has: total and in-use addresses. */
-export function poolFigures(allocator: Allocator): PoolFigure[] {
-  const figures: PoolFigure[] = [];
-  for (const pool of allocator.poolNames()) {
-    for (const family of FAMILIES) {
-      const usage = allocator.usage(pool, family);
-      if (usage && usage.total > 0n) figures.push({ pool, family: familyName(family), total: usage.total, inUse: usage.inUse });
-    }
-  }
-  return figures;
-}
 
 /** The Ready condition last reported per pool, so events fire and lastTransitionTime moves only on a change. */
 export type ReadyMemory = Map<PoolName, Condition>;

@@ -2,7 +2,10 @@
 // these numbers; nothing ever enumerates addresses, so an IPv6 /64 costs what an IPv4 /24 does.
 import ipaddr from 'ipaddr.js';
 
+/** An address family, as Herald computes with it. */
 export type Family = 4 | 6;
+/** A family as Kubernetes spells it (Service spec.ipFamilies) and as metrics label it; familyName converts. */
+export type FamilyName = 'IPv4' | 'IPv6';
 export const FAMILIES: readonly Family[] = [4, 6];
 
 export interface Address {
@@ -78,7 +81,7 @@ export function canonicalAddress(input: string): string {
   return formatAddress(parseAddress(input));
 }
 
-export function familyName(family: Family): 'IPv4' | 'IPv6' {
+export function familyName(family: Family): FamilyName {
   return family === 4 ? 'IPv4' : 'IPv6';
 }
 

@@ -1,5 +1,7 @@
-// /metrics, /healthz and /readyz on one small HTTP server. /healthz answers while the process can run its
-// event loop; /readyz answers 200 once the caches are synced (a follower is ready too: it is a warm spare).
+// /metrics, /healthz and /readyz on one small HTTP server, for both binaries. /healthz answers while the
+// process can run its event loop; /readyz answers 200 when the binary's notReadyReason says nothing (the
+// controller: once its caches are synced, a follower too, as a warm spare; the speaker: once it has started),
+// else 503 with the reason. GET and HEAD only; a query string is ignored.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
@@ -7,6 +9,7 @@ import type { Registry } from 'prom-client';
 export interface MetricsServerOptions {
   registry: Registry;
   port: number;
+  /** Default 0.0.0.0; the speaker passes '::' (both families on a dual-stack host). */
   host?: string;
   /** Why the process is not ready yet, or undefined when it is. */
   notReadyReason: () => string | undefined;
@@ -38,9 +41,11 @@ export async function startMetricsServer(opts: MetricsServerOptions): Promise<Me
       res.writeHead(404, { 'content-type': 'text/plain' }).end(`no such path "${path}"; try /metrics, /healthz or /readyz\n`);
     }
   });
+  const host = opts.host ?? '0.0.0.0';
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err) => reject(new Error(`metrics server: cannot listen on ${opts.host ?? '0.0.0.0'}:${opts.port}`, { cause: err })));
-    server.listen(opts.port, opts.host ?? '0.0.0.0', resolve);
+    const where = host.includes(':') ? `[${host}]:${opts.port}` : `${host}:${opts.port}`;
+    server.once('error', (err) => reject(new Error(`metrics server: cannot listen on ${where}`, { cause: err })));
+    server.listen(opts.port, host, resolve);
   });
   return {
     port: (server.address() as AddressInfo).port,

@@ -105,6 +105,26 @@ describe('Announcer', () => {
     ]);
   });
 
+  // The socket stays open for the other IP, so only forgetting the withdrawn one stops the answers: an announcer
+  // that kept it would answer for an IP another node now owns, and clients would flap between two MACs.
+  it('answers no more for a withdrawn IP while another IP keeps the socket open (ARP and NDP)', async () => {
+    const arp = segment.client(ETHERTYPE_ARP);
+    const ndp = segment.client(ETHERTYPE_IPV6);
+    const both = [{ ip: '192.0.2.100', ifname: 'eth0' }, { ip: '192.0.2.101', ifname: 'eth0' }, { ip: '2001:db8:1::100', ifname: 'eth0' }, { ip: '2001:db8:1::101', ifname: 'eth0' }];
+    await announcer.apply({ announce: both, withdraw: [] }, [eth0]);
+    await announcer.apply({ announce: [], withdraw: [both[0]!, both[2]!] }, [eth0]);
+    await tick(70);
+    arp.received.length = 0;
+    ndp.received.length = 0;
+    arp.send(arpRequest('192.0.2.100'));
+    ndp.send(solicitation('2001:db8:1::100'));
+    expect([arp.received, ndp.received]).toEqual([[], []]);
+    arp.send(arpRequest('192.0.2.101'));
+    ndp.send(solicitation('2001:db8:1::101'));
+    expect([arp.received.length, ndp.received.length]).toEqual([1, 1]);
+    expect(announcer.current().map((a) => a.ip).sort()).toEqual(['192.0.2.101', '2001:db8:1::101']);
+  });
+
   it('leaves the solicited-node group of a withdrawn IPv6 while the socket stays', async () => {
     await announcer.apply({ announce: [{ ip: '2001:db8:1::100', ifname: 'eth0' }, { ip: '2001:db8:1::101', ifname: 'eth0' }], withdraw: [] }, [eth0]);
     await announcer.apply({ announce: [], withdraw: [{ ip: '2001:db8:1::100', ifname: 'eth0' }] }, [eth0]);

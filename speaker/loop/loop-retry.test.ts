@@ -2,7 +2,8 @@ import { pino } from 'pino';
 import { Announcer, type OpenSocket } from '../layer2/announcer.js';
 import type { LinkInfo } from '../layer2/decide/interfaces.js';
 import { MemorySegment } from '../layer2/testing/memory-segment.js';
-import type { DesiredAnnouncements } from '../source/types.js';
+import { Layer2Driver } from '../layer2/driver.js';
+import { snapshot } from '../source/fixtures.js';
 import { SpeakerLoop } from './loop.js';
 import { RETRY_DELAYS_MS, retryDelayMs } from './retry.js';
 
@@ -10,7 +11,7 @@ const eth0: LinkInfo = {
   name: 'eth0', index: 2, mac: '02:00:00:00:00:0b', up: true, hasMaster: false, noArp: false,
   addresses: [{ address: '192.0.2.11', prefixLength: 24 }],
 };
-const desired: DesiredAnnouncements = { nodes: [{ name: 'n1', address: '192.0.2.11', weight: 0 }], ips: [{ ip: '192.0.2.100', nodes: ['n1'] }] };
+const desired = snapshot(['n1'], [{ ip: '192.0.2.100' }]);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 interface LogLine { level: number; msg: string; ifname?: string; err?: { message: string }; retryInMs?: number | null }
@@ -27,7 +28,7 @@ function rig(failing: () => boolean, retryDelaysMs: readonly number[]) {
   const logs: LogLine[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => { logs.push(JSON.parse(line) as LogLine); } });
   const announcer = new Announcer({ openSocket: open, logger, schedule: [0] });
-  const loop = new SpeakerLoop({ self: 'n1', announcer, logger, retryDelaysMs });
+  const loop = new SpeakerLoop({ self: 'n1', layer2: new Layer2Driver(announcer, logger), membership: { apply: () => undefined }, logger, retryDelaysMs });
   const start = async (): Promise<void> => {
     for (const e of [{ kind: 'desired', desired }, { kind: 'links', links: [eth0] }, { kind: 'membership', alive: ['n1'], quorum: true }] as const) loop.enqueue(e);
     await loop.settled();

@@ -1,17 +1,28 @@
+import fc from 'fast-check';
 import { silentLogger } from '../../lib/log.js';
 import { Announcer } from '../layer2/announcer.js';
 import type { LinkInfo } from '../layer2/decide/interfaces.js';
+import { Layer2Driver } from '../layer2/driver.js';
 import { decodeArpFrame, ETHERTYPE_ARP } from '../layer2/frames/index.js';
 import { MemorySegment } from '../layer2/testing/memory-segment.js';
-import type { DesiredAnnouncements } from '../source/types.js';
-import { SpeakerLoop } from './loop.js';
-import type { SpeakerEvent } from './state.js';
+import { snapshot } from '../source/fixtures.js';
+import { SpeakerLoop, type MembershipPort } from './loop.js';
+import { applyEvent, initialState, planFor, type MembershipPlan, type SpeakerEvent } from './state.js';
 
 const nodes = ['n1', 'n2', 'n3'];
-const desired: DesiredAnnouncements = {
-  nodes: nodes.map((name, i) => ({ name, address: `192.0.2.${11 + i}`, weight: 0 })),
-  ips: Array.from({ length: 6 }, (_, i) => ({ ip: `192.0.2.${100 + i}`, nodes })),
-};
+const desired = snapshot(nodes, Array.from({ length: 6 }, (_, i) => ({ ip: `192.0.2.${100 + i}` })));
+
+/** Membership as the loop sees it: a port that records what it was told. */
+class RecordingMembership implements MembershipPort {
+  readonly told: MembershipPlan[] = [];
+  apply(plan: MembershipPlan): void {
+    this.told.push(plan);
+  }
+}
+
+function loopFor(self: string, announcer: Announcer, membership: MembershipPort = new RecordingMembership()): SpeakerLoop {
+  return new SpeakerLoop({ self, layer2: new Layer2Driver(announcer, silentLogger()), membership, logger: silentLogger() });
+}
 const linkOf = (i: number): LinkInfo => ({
   name: 'eth0', index: 2, mac: `02:00:00:00:00:0${i + 1}`, up: true, hasMaster: false, noArp: false,
   addresses: [{ address: `192.0.2.${11 + i}`, prefixLength: 24 }],
@@ -21,7 +32,7 @@ const linkOf = (i: number): LinkInfo => ({
 function cluster(segment: MemorySegment): { loops: SpeakerLoop[]; announcers: Announcer[] } {
   const announcers = nodes.map(() => new Announcer({ openSocket: segment.open, logger: silentLogger(), schedule: [0] }));
   const loops = nodes.map((self, i) => {
-    const loop = new SpeakerLoop({ self, announcer: announcers[i]!, logger: silentLogger() });
+    const loop = loopFor(self, announcers[i]!);
     loop.enqueue({ kind: 'links', links: [linkOf(i)] });
     return loop;
   });
@@ -97,7 +108,7 @@ describe('SpeakerLoop with real announcers', () => {
     const results = new Set<string>();
     for (const order of [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]]) {
       const announcer = new Announcer({ openSocket: new MemorySegment().open, logger: silentLogger(), schedule: [0] });
-      const loop = new SpeakerLoop({ self: 'n1', announcer, logger: silentLogger() });
+      const loop = loopFor('n1', announcer);
       // One at a time, each applied before the next: a different plan is applied after every step.
       for (const i of order) {
         loop.enqueue(events[i]!);
@@ -149,5 +160,61 @@ describe('SpeakerLoop re-announcing what it holds', () => {
     loops[0]!.enqueue({ kind: 'links', links: [{ ...linkOf(0), carrierUps: 2 }] });
     await settle(loops);
     expect(gratuitousFrom(client)).toEqual(heldV4(0));
+  });
+});
+
+describe('SpeakerLoop telling membership', () => {
+  it('names the speakers and the fast targets once the source delivered, and again only when they change', async () => {
+    const membership = new RecordingMembership();
+    const loop = loopFor('n1', new Announcer({ openSocket: new MemorySegment().open, logger: silentLogger(), schedule: [0] }), membership);
+    loop.enqueue({ kind: 'links', links: [linkOf(0)] });
+    loop.enqueue({ kind: 'membership', alive: nodes, quorum: true });
+    await loop.settled();
+    expect(membership.told).toEqual([]); // no configuration: nothing to tell
+    loop.enqueue({ kind: 'desired', desired });
+    await loop.settled();
+    expect(membership.told).toHaveLength(1);
+    expect(membership.told[0]?.peers).toBe(desired.nodes);
+    const targets = membership.told[0]!.fastTargets;
+    expect(targets.size).toBeGreaterThan(0);
+    loop.enqueue({ kind: 'retry' });
+    loop.enqueue({ kind: 'links', links: [linkOf(0)] });
+    await loop.settled();
+    expect(membership.told).toHaveLength(1); // nothing membership needs changed
+    // n2 and n3 die: n1 owns everything and nobody is left to beat fast.
+    loop.enqueue({ kind: 'membership', alive: ['n1'], quorum: true });
+    await loop.settled();
+    expect(membership.told.map((t) => [...t.fastTargets])).toEqual([[...targets], []]);
+    await loop.stop();
+  });
+});
+
+// The loop's end state is the plan of the latest event of each kind (state.test.ts proves that of the pure fold),
+// however the events are batched and interleaved with the announcer's awaits, on every node.
+describe('SpeakerLoop end state', () => {
+  const snapshots = [desired, snapshot(nodes, Array.from({ length: 9 }, (_, i) => ({ ip: `192.0.2.${120 + i}` })), { n2: 1 }), snapshot(['n1', 'n3'], [{ ip: '192.0.2.150' }])];
+  const event = (self: number): fc.Arbitrary<SpeakerEvent> => fc.oneof(
+    fc.constantFrom(...snapshots).map((d): SpeakerEvent => ({ kind: 'desired', desired: d })),
+    fc.record({ alive: fc.subarray(nodes), quorum: fc.boolean() }).map((m): SpeakerEvent => ({ kind: 'membership', ...m })),
+    fc.boolean().map((up): SpeakerEvent => ({ kind: 'links', links: [{ ...linkOf(self), up }] })),
+    fc.constant<SpeakerEvent>({ kind: 'retry' }),
+    fc.constant<SpeakerEvent>({ kind: 'reannounce', cause: { kind: 'peerHadUsDead', peer: 'n3' } }),
+  );
+
+  it('is what the pure plan of the same events says, whatever the batching', async () => {
+    await fc.assert(fc.asyncProperty(fc.nat(2), fc.array(fc.tuple(event(0), fc.boolean()), { maxLength: 15 }), async (i, steps) => {
+      const self = nodes[i]!;
+      const announcer = new Announcer({ openSocket: new MemorySegment().open, logger: silentLogger(), schedule: [0] });
+      const loop = loopFor(self, announcer);
+      for (const [e, settle] of steps) {
+        loop.enqueue(e);
+        if (settle) await loop.settled();
+      }
+      await loop.settled();
+      const expected = planFor(steps.reduce((s, [e]) => applyEvent(s, e, { self }), initialState()), { self }).modes.layer2.announcements;
+      const key = (a: { ip: string; ifname: string }) => `${a.ip}%${a.ifname}`;
+      expect(announcer.current().map(key).sort()).toEqual(expected.map(key).sort());
+      await loop.stop();
+    }), { numRuns: 60 });
   });
 });

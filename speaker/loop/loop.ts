@@ -1,30 +1,24 @@
-// The speaker's one serialized loop (STYLE.md §5): events are queued by their producers, folded into the
-// state in arrival order, and after each batch the plan is recomputed and its diff applied to the
-// announcer. Only this loop calls the announcer, so an announce and a withdraw can never interleave.
+// The speaker's one serialized loop (STYLE.md §5): events are queued by their producers (source, membership,
+// interface watcher, the loop's own retry timer), folded into the state in arrival order, and after each batch
+// one plan is computed (state.ts, pure) and handed out: each mode's part to its driver, and to membership who the
+// speakers are and which of them get fast heartbeats. Data flows one way: producers → queue → state → plan →
+// drivers. Nothing calls back into the loop but enqueue().
 import type { Logger } from '../../lib/log.js';
 import type { AnnounceFailure } from '../layer2/announcer.js';
-import { diffAnnouncements, type Announcement, type AnnouncementDiff } from '../layer2/decide/diff.js';
-import type { LinkInfo } from '../layer2/decide/interfaces.js';
-import type { IpPlan, Plan } from '../layer2/decide/plan.js';
-import { reannouncements, type ReannounceCause } from '../layer2/decide/reannounce.js';
-import { planCacheFor, type PlanCache } from './plan-cache.js';
+import type { Layer2Driver } from '../layer2/driver.js';
+import type { ReannounceCause } from '../layer2/decide/reannounce.js';
 import { retryDelayMs } from './retry.js';
-import { applyEvent, initialState, planFor, reannounceCauses, type SpeakerEvent, type SpeakerState } from './state.js';
+import { applyEvent, initialState, planFor, reannounceCauses, samePeers, type MembershipPlan, type SpeakerEvent, type SpeakerSettings, type SpeakerState } from './state.js';
 
-/** What the loop needs of the announcer: the (IP, interface) pairs it holds, and a way to change them. */
-export interface AnnouncerPort {
-  current(): Announcement[];
-  /** Resolves with the announcements that could not be made; they are not in current() afterwards. */
-  apply(diff: AnnouncementDiff, links: readonly LinkInfo[]): Promise<AnnounceFailure[]>;
-  /** Sends the gratuitous burst again for announcements it holds (others are ignored). */
-  reannounce(announcements: readonly Announcement[]): void;
+/** What the loop tells membership (in one direction: membership only ever enqueues events). */
+export interface MembershipPort {
+  apply(plan: MembershipPlan): void;
 }
 
-export interface SpeakerLoopOptions {
-  self: string;
-  announcer: AnnouncerPort;
+export interface SpeakerLoopOptions extends SpeakerSettings {
+  layer2: Layer2Driver;
+  membership: MembershipPort;
   logger: Logger;
-  defaultInterfaces?: readonly string[];
   /** Delays of the timed retries after a failed announcement (retry.ts); tests shorten them. */
   retryDelaysMs?: readonly number[];
 }
@@ -41,14 +35,12 @@ export interface LoopStats {
 }
 
 export class SpeakerLoop {
-  private state: SpeakerState = initialState();
+  private current: SpeakerState = initialState();
   private readonly queue: SpeakerEvent[] = [];
   private draining: Promise<void> | null = null;
   private stopped = false;
-  private lastPlan = new Map<string, IpPlan>();
-  /** Election orders and interface choices, kept until the configuration or the links change. */
-  private planCache: PlanCache | null = null;
-  private readonly planListeners: ((plan: Plan, state: SpeakerState) => void)[] = [];
+  /** The membership plan last handed out, so membership hears only of changes. */
+  private told: MembershipPlan | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   /** Timed retries scheduled since the last success or the last real change. */
   private retryAttempt = 0;
@@ -56,9 +48,9 @@ export class SpeakerLoop {
 
   constructor(private readonly options: SpeakerLoopOptions) {}
 
-  /** Called after every applied plan (metrics, membership's heartbeat targets). */
-  onPlan(cb: (plan: Plan, state: SpeakerState) => void): void {
-    this.planListeners.push(cb);
+  /** The state as the last batch left it (read-only: for start-up checks and tests). */
+  get state(): SpeakerState {
+    return this.current;
   }
 
   enqueue(event: SpeakerEvent): void {
@@ -78,9 +70,8 @@ export class SpeakerLoop {
     this.queue.length = 0;
     this.cancelRetry();
     await this.settled();
-    const withdraw = this.options.announcer.current();
-    await this.options.announcer.apply({ announce: [], withdraw }, this.state.links);
-    if (withdraw.length > 0) this.options.logger.info({ withdrawn: withdraw.length }, 'withdrew every announcement on stop');
+    const withdrawn = await this.options.layer2.withdrawAll(this.current.links);
+    if (withdrawn > 0) this.options.logger.info({ withdrawn }, 'withdrew every announcement on stop');
   }
 
   private async drain(): Promise<void> {
@@ -89,36 +80,28 @@ export class SpeakerLoop {
       const events = this.queue.splice(0);
       const causes: ReannounceCause[] = [];
       for (const event of events) {
-        causes.push(...reannounceCauses(this.state, event));
-        this.state = applyEvent(this.state, event);
+        causes.push(...reannounceCauses(this.current, event));
+        this.current = applyEvent(this.current, event, this.options);
       }
       if (this.stopped) return;
-      const { desired, links } = this.state;
-      if (desired !== null) this.planCache = planCacheFor(this.planCache, desired, links, this.options.defaultInterfaces);
-      const plan = planFor(this.state, this.options.self, this.options.defaultInterfaces, this.planCache ?? undefined);
-      const diff = diffAnnouncements(plan.announcements, this.options.announcer.current());
+      const plan = planFor(this.current, this.options);
+      if (plan.membership !== null && !sameMembershipPlan(this.told, plan.membership)) {
+        this.told = plan.membership;
+        this.options.membership.apply(plan.membership);
+      }
       let failures: AnnounceFailure[] | Error;
       try {
-        failures = await this.options.announcer.apply(diff, this.state.links);
+        const outcome = await this.options.layer2.apply(plan.modes.layer2, { links: this.current.links, causes });
+        failures = outcome.failures;
+        this.stats.reannounced += outcome.reannounced;
       } catch (err) {
         // Not one announcement failing (those are returned) but the apply itself: retried the same way.
         failures = err instanceof Error ? err : new Error(String(err));
       }
-      this.reannounce(causes, diff);
       // A real change starts a fresh retry schedule: whatever fails now may be a new failure.
       if (events.some((e) => e.kind !== 'retry' && e.kind !== 'reannounce')) this.retryAttempt = 0;
       this.scheduleRetry(failures);
-      this.logChanges(plan);
-      for (const cb of this.planListeners) cb(plan, this.state);
     }
-  }
-
-  private reannounce(causes: readonly ReannounceCause[], diff: AnnouncementDiff): void {
-    const again = reannouncements(this.options.announcer.current(), causes, diff.announce);
-    if (again.length === 0) return;
-    this.options.announcer.reannounce(again);
-    this.stats.reannounced += again.length;
-    this.options.logger.info({ causes, announcements: again.length }, 'sending the gratuitous burst again');
   }
 
   /**
@@ -160,25 +143,11 @@ export class SpeakerLoop {
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     this.retryTimer = null;
   }
-
-  private logChanges(plan: Plan): void {
-    const next = new Map(plan.ips.map((p) => [p.ip, p]));
-    for (const p of plan.ips) {
-      const before = this.lastPlan.get(p.ip);
-      if (before !== undefined && before.decision === p.decision && before.owner === p.owner
-        && sameList(before.interfaces, p.interfaces)) continue;
-      this.options.logger.info(
-        { ip: p.ip, owner: p.owner, reason: p.decision, interfaces: p.interfaces, previousOwner: before?.owner ?? null },
-        p.decision === 'announce' ? 'announcing' : 'not announcing',
-      );
-    }
-    for (const ip of this.lastPlan.keys()) {
-      if (!next.has(ip)) this.options.logger.info({ ip, reason: 'removedFromSource' }, 'not announcing');
-    }
-    this.lastPlan = next;
-  }
 }
 
-function sameList(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
+function sameMembershipPlan(a: MembershipPlan | null, b: MembershipPlan): boolean {
+  if (a === null || a.fastTargets.size !== b.fastTargets.size) return false;
+  if (!samePeers(a.peers, b.peers)) return false;
+  for (const t of b.fastTargets) if (!a.fastTargets.has(t)) return false;
+  return true;
 }

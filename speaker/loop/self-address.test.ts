@@ -1,10 +1,7 @@
-import type { DesiredAnnouncements } from '../source/types.js';
+import type { NodeSpec } from '../source/types.js';
 import { selfAddressProblem } from './self-address.js';
 
-const desired: DesiredAnnouncements = {
-  nodes: [{ name: 'n1', address: '192.0.2.11', weight: 0 }, { name: 'n2', address: '2001:db8:1::12', weight: 0 }],
-  ips: [],
-};
+const speakers: NodeSpec[] = [{ name: 'n1', address: '192.0.2.11' }, { name: 'n2', address: '2001:db8:1::12' }];
 
 describe('selfAddressProblem', () => {
   it.each<[string, string, string | undefined, boolean]>([
@@ -18,7 +15,7 @@ describe('selfAddressProblem', () => {
     ['bound to another address', 'n1', '198.51.100.11', true],
     ['bound to another family', 'n2', '192.0.2.12', true],
   ])('%s → problem: %s', (_name, self, bind, problem) => {
-    const found = selfAddressProblem(desired, self, bind);
+    const found = selfAddressProblem(speakers, self, bind);
     expect(found !== null).toBe(problem);
     if (found !== null) expect(found).toContain(`binds to ${bind}`);
   });

@@ -3,7 +3,7 @@
 // every peer (quorum, so it announces) while no peer hears it (so they take its IPs too): two nodes answer
 // ARP for the same IP, and the split-brain rule cannot see it. That must stop the speaker, not warn.
 import ipaddr from 'ipaddr.js';
-import type { DesiredAnnouncements } from '../source/types.js';
+import type { NodeSpec } from '../source/types.js';
 
 /** '::', '0.0.0.0' and the like: the socket hears every address of the host. */
 function isWildcard(address: string): boolean {
@@ -16,8 +16,8 @@ function canonical(address: string): string {
 }
 
 /** Why this node's heartbeat socket cannot hear its peers, or null when it can (or nothing is known). */
-export function selfAddressProblem(desired: DesiredAnnouncements, self: string, bindAddress: string | undefined): string | null {
-  const listed = desired.nodes.find((n) => n.name === self)?.address;
+export function selfAddressProblem(nodes: readonly NodeSpec[], self: string, bindAddress: string | undefined): string | null {
+  const listed = nodes.find((n) => n.name === self)?.address;
   if (listed === undefined || bindAddress === undefined || isWildcard(bindAddress)) return null;
   if (canonical(listed) === canonical(bindAddress)) return null;
   return `node "${self}" is listed at ${listed}, where peers send heartbeats, but the heartbeat socket binds to ${bindAddress}: `

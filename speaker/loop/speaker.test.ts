@@ -119,12 +119,12 @@ describe('Speaker wiring (real parts, in-memory packet sockets, UDP on 127.0.0.1
     };
     const node: Node = { name, announcer, trail, membershipBuilt: 0, speaker: new Speaker({
       self: name, logger, announcer, source, watcher, bindAddress: over.bindAddress ?? '127.0.0.1',
-      membership: (peers, fastTargets) => {
+      membership: (peers) => {
         node.membershipBuilt++;
         record('membership built');
         const withPorts = peers.map((p) => ({ ...p, port: ports[Number(p.name.slice(1)) - 1] }));
         // Dead after 2 s: a takeover faster than that can only come from the goodbye.
-        return new UdpMembership({ nodeName: name, peers: withPorts, key: KEY, logger, fastTargets, bindAddress: '127.0.0.1',
+        return new UdpMembership({ nodeName: name, peers: withPorts, key: KEY, logger, bindAddress: '127.0.0.1',
           port: ports[i], intervalMs: 20, deadAfter: 100, socketFactory: traced });
       },
     }) };

@@ -1,9 +1,11 @@
-// The speaker loop's state and the pure step that folds one event into it (STYLE.md §5). Sources,
-// membership and the interface watcher only enqueue these events; the loop applies them one at a time.
+// The speaker loop's state and the pure steps over it (STYLE.md §5): fold one event into the state, and
+// from the state, one plan per mode plus what membership must know. Sources, membership, the interface
+// watcher and timers only enqueue these events; the loop applies them one at a time, in arrival order.
+import { heartbeatTargetsRanked } from '../election/index.js';
 import type { LinkInfo } from '../layer2/decide/interfaces.js';
-import { planAnnouncements, type Plan } from '../layer2/decide/plan.js';
 import { carrierRegained, type ReannounceCause } from '../layer2/decide/reannounce.js';
-import type { DesiredAnnouncements } from '../source/types.js';
+import type { DesiredAnnouncements, NodeSpec } from '../source/types.js';
+import { planModes, type ModeParts } from './modes.js';
 import { planCacheFor, type PlanCache } from './plan-cache.js';
 
 export type SpeakerEvent =
@@ -21,6 +23,15 @@ export interface SpeakerState {
   alive: ReadonlySet<string>;
   quorum: boolean;
   links: readonly LinkInfo[];
+  /** Election orders and interface choices for `desired` and `links` (plan-cache.ts); null without `desired`. */
+  cache: PlanCache | null;
+}
+
+/** What does not change while the speaker runs. */
+export interface SpeakerSettings {
+  self: string;
+  /** --interfaces: where IPs without their own list are announced. */
+  defaultInterfaces?: readonly string[];
 }
 
 /**
@@ -28,21 +39,26 @@ export interface SpeakerState {
  * and must not claim IPs that a running peer announces (membership reports quorum once it knows).
  */
 export function initialState(): SpeakerState {
-  return { desired: null, alive: new Set(), quorum: false, links: [] };
+  return { desired: null, alive: new Set(), quorum: false, links: [], cache: null };
 }
 
-export function applyEvent(state: SpeakerState, event: SpeakerEvent): SpeakerState {
+export function applyEvent(state: SpeakerState, event: SpeakerEvent, settings: SpeakerSettings): SpeakerState {
   switch (event.kind) {
     case 'desired':
-      return { ...state, desired: event.desired };
+      return withCache({ ...state, desired: event.desired }, settings);
     case 'membership':
       return { ...state, alive: new Set(event.alive), quorum: event.quorum };
     case 'links':
-      return { ...state, links: event.links };
+      return withCache({ ...state, links: event.links }, settings);
     case 'retry':
     case 'reannounce':
       return state;
   }
+}
+
+function withCache(state: SpeakerState, settings: SpeakerSettings): SpeakerState {
+  if (state.desired === null) return state;
+  return { ...state, cache: planCacheFor(state.cache, state.desired, state.links, settings.defaultInterfaces) };
 }
 
 /** Why `event`, arriving in `state`, calls for a fresh burst of IPs already held (decide/reannounce.ts). */
@@ -52,19 +68,32 @@ export function reannounceCauses(state: SpeakerState, event: SpeakerEvent): Rean
   return carrierRegained(state.links, event.links).map((ifname) => ({ kind: 'carrierRegained', ifname }));
 }
 
-/**
- * Who owns what, and what this node announces, in `state`. `cache` (plan-cache.ts) carries the work that
- * depends only on the configuration and the links; without one it is worked out here.
- */
-export function planFor(state: SpeakerState, self: string, defaultInterfaces?: readonly string[], cache?: PlanCache): Plan {
-  if (state.desired === null) return { ips: [], announcements: [] };
-  const { orders, interfaces } = cache?.desired === state.desired && cache.links === state.links
-    ? cache
-    : planCacheFor(null, state.desired, state.links, defaultInterfaces);
+/** What membership must know, from the loop: who the speakers are, and which of them must hear this node fast. */
+export interface MembershipPlan {
+  peers: readonly NodeSpec[];
+  /** Peers that get fast heartbeats (election/targets.ts): the next candidates of every IP this node owns. */
+  fastTargets: ReadonlySet<string>;
+}
+
+/** The same speakers at the same addresses, in the same order. */
+export function samePeers(a: readonly NodeSpec[], b: readonly NodeSpec[]): boolean {
+  return a === b || (a.length === b.length && a.every((n, i) => n.name === b[i]?.name && n.address === b[i]?.address));
+}
+
+export interface SpeakerPlan {
+  /** Each mode's part, for that mode's driver. */
+  modes: ModeParts;
+  /** Null until the source delivered its first configuration. */
+  membership: MembershipPlan | null;
+}
+
+/** Who owns what, what each mode announces, and what membership needs, in `state`. */
+export function planFor(state: SpeakerState, settings: SpeakerSettings): SpeakerPlan {
+  const { self } = settings;
+  const { desired, cache } = state;
+  if (desired === null || cache === null) return { modes: planModes(null), membership: null };
   // This node is alive by definition while it runs, whatever membership has heard so far.
-  const isAlive = (n: string): boolean => n === self || state.alive.has(n);
-  const owners = new Map<string, string | null>();
-  // The first alive node in the IP's order: what electOwner computes, without hashing again.
-  for (const [ip, order] of orders) owners.set(ip, order.find(isAlive) ?? null);
-  return planAnnouncements({ self, desired: state.desired, quorum: state.quorum, links: state.links, interfaces, owners });
+  const alive = state.alive.has(self) ? state.alive : new Set([...state.alive, self]);
+  const modes = planModes({ self, desired, quorum: state.quorum, links: state.links, alive, cache });
+  return { modes, membership: { peers: desired.nodes, fastTargets: heartbeatTargetsRanked(self, cache.ranked, alive) } };
 }

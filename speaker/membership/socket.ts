@@ -1,6 +1,5 @@
-// The two things the UDP driver needs from the outside world, behind interfaces so tests can inject
-// them (STYLE.md §12): a datagram socket and a clock with a timer. The defaults wrap node:dgram,
-// performance.now/Date.now and setTimeout.
+// The datagram socket the UDP driver needs from the outside world, behind an interface so tests can inject it
+// (STYLE.md §12); the default wraps node:dgram. Its clock is lib/clock.ts's.
 import { createSocket } from 'node:dgram';
 
 export interface RemoteInfo {
@@ -44,25 +43,4 @@ export const dgramSocketFactory: SocketFactory = (family) => {
     },
     close: () => new Promise((resolve) => socket.close(() => resolve())),
   };
-};
-
-export interface TimerHandle {
-  cancel(): void;
-}
-
-export interface MembershipClock {
-  /** Monotonic ms, for deadlines (immune to NTP steps). */
-  monotonicMs(): number;
-  /** Wall-clock Unix ms, for the send time in messages. */
-  wallMs(): number;
-  setTimer(cb: () => void, delayMs: number): TimerHandle;
-}
-
-export const systemClock: MembershipClock = {
-  monotonicMs: () => performance.now(),
-  wallMs: () => Date.now(),
-  setTimer: (cb, delayMs) => {
-    const t = setTimeout(cb, delayMs);
-    return { cancel: () => clearTimeout(t) };
-  },
 };

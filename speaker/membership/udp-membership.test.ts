@@ -32,7 +32,9 @@ const running: UdpMembership[] = [];
 
 type Options = Partial<UdpMembershipOptions>;
 
-async function cluster(names: string[], opts: Options | ((name: string) => Options) = {}, bindAddress = '127.0.0.1'): Promise<Node[]> {
+/** `fastTargets`: each node's fast targets, told before it knows its peers (as the speaker loop tells it before start). */
+async function cluster(names: string[], opts: Options | ((name: string) => Options) = {}, bindAddress = '127.0.0.1',
+  fastTargets?: (name: string) => string[]): Promise<Node[]> {
   const nodes = names.map((name) => {
     const { tap, factory } = tappedFactory();
     const own = typeof opts === 'function' ? opts(name) : opts;
@@ -40,6 +42,7 @@ async function cluster(names: string[], opts: Options | ((name: string) => Optio
     running.push(m);
     return { m, tap, name };
   });
+  for (const n of nodes) if (fastTargets) n.m.setFastTargets(fastTargets(n.name));
   await Promise.all(nodes.map((n) => n.m.start()));
   const peers = nodes.map((n) => ({ name: n.name, address: bindAddress, port: n.m.address()?.port ?? 0 }));
   for (const n of nodes) n.m.setPeers(peers);
@@ -156,7 +159,7 @@ describe('UdpMembership over real UDP', () => {
 describe('UdpMembership: a flap only the peers notice', () => {
   it('tells the node its peer had it dead, although it never lost that peer itself', async () => {
     // a beats b fast (b would take a's IPs); b beats a slowly, as a node that owns nothing does.
-    const [a, b] = await cluster(['a', 'b'], (name) => ({ fastTargets: () => (name === 'a' ? ['b'] : []) }));
+    const [a, b] = await cluster(['a', 'b'], {}, '127.0.0.1', (name) => (name === 'a' ? ['b'] : []));
     const nodeA = a!;
     const nodeB = b!;
     await Promise.all([nodeA, nodeB].map((n) => until(n.m, (alive) => alive.size === 2)));

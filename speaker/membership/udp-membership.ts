@@ -2,11 +2,11 @@
 // HMAC key and the one timer; every datagram and every wake-up becomes a step() of the core, and the
 // driver carries out the actions (send, report a change). The constructor starts nothing (STYLE.md §12).
 //
-// Wiring from the speaker loop:
-//   const m = new UdpMembership({ nodeName, peers, key, logger,
-//     fastTargets: (alive) => heartbeatTargets(nodeName, ipCandidates, alive) });  // election/targets.ts
+// Wiring from the speaker loop (loop/membership-port.ts), one way each: the loop tells membership the peers and
+// which of them get fast beats (setPeers, setFastTargets: election/targets.ts, from the loop's plan), and
+// membership tells the loop who is alive (onChange → an enqueued event). It never asks the loop anything.
 //   m.onChange((alive, quorum) => loop.enqueue({ kind: 'membership', alive, quorum }));
-//   await m.start();  ...  m.refreshTargets() when the IPs change;  await m.stop() on SIGTERM (goodbye first).
+//   await m.start();  ...  await m.stop() on SIGTERM (goodbye first).
 import { createHmac, randomBytes } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Logger } from '../../lib/log.js';
@@ -14,7 +14,8 @@ import {
   DEFAULT_PORT, aliveSet, initialState, nextWakeMs, openHeartbeat, quorumOf, sealHeartbeat, step,
   type MacFunction, type MembershipAction, type MembershipEvent, type MembershipState, type QuorumDecision,
 } from './core/index.js';
-import { dgramSocketFactory, systemClock, type DatagramSocket, type MembershipClock, type SocketFactory } from './socket.js';
+import { systemClock, type Clock } from '../../lib/clock.js';
+import { dgramSocketFactory, type DatagramSocket, type SocketFactory } from './socket.js';
 
 export interface PeerAddress {
   name: string;
@@ -40,15 +41,9 @@ export interface UdpMembershipOptions {
   /** Slow beat interval for peers outside fastTargets (default 1000 ms). */
   slowIntervalMs?: number;
   maxClockSkewMs?: number;
-  /**
-   * Which peers get fast beats, given the alive set (self included). Called at start, on every alive
-   * change and on refreshTargets(). Default: every peer (a full mesh; fine for a handful of nodes).
-   * Pass election's heartbeatTargets for large clusters.
-   */
-  fastTargets?: (alive: ReadonlySet<string>) => Iterable<string>;
   logger?: Logger;
   socketFactory?: SocketFactory;
-  clock?: MembershipClock;
+  clock?: Clock;
   /** Default: 64 random bits. Tests fix it to replay a "previous boot". */
   incarnation?: bigint;
 }
@@ -79,7 +74,7 @@ function randomIncarnation(): bigint {
 
 export class UdpMembership {
   private readonly mac: MacFunction;
-  private readonly clock: MembershipClock;
+  private readonly clock: Clock;
   private readonly port: number;
   private readonly bindAddress: string;
   private readonly listeners: MembershipListener[] = [];
@@ -93,6 +88,7 @@ export class UdpMembership {
   private datagrams = 0;
   private sendErrors = 0;
   private pendingSends = new Set<Promise<void>>();
+  private fastTargets: ReadonlySet<string> | 'all' = 'all';
 
   constructor(private readonly opts: UdpMembershipOptions) {
     if (opts.key.length < MIN_KEY_BYTES) throw new Error(`membership key is ${opts.key.length} bytes; need at least ${MIN_KEY_BYTES}`);
@@ -120,7 +116,7 @@ export class UdpMembership {
       ...(this.opts.maxClockSkewMs !== undefined && { maxClockSkewMs: this.opts.maxClockSkewMs }),
     }, [...this.peers.keys()], this.clock.monotonicMs());
     this.opts.logger?.info({ address: socket.address(), peers: this.peers.size }, 'membership started');
-    this.refreshTargets();
+    if (this.fastTargets !== 'all') this.apply({ kind: 'targetsChanged', fast: this.fastTargets });
     this.apply({ kind: 'tick' });
   }
 
@@ -141,16 +137,13 @@ export class UdpMembership {
     if (this.state) this.apply({ kind: 'peersChanged', peers: [...this.peers.keys()] });
   }
 
-  /** Recomputes fastTargets (call when the IPs or their candidates change). */
-  refreshTargets(): void {
-    if (!this.state) return;
-    const targets = this.opts.fastTargets;
-    this.apply({ kind: 'targetsChanged', fast: targets ? new Set(targets(aliveSet(this.state))) : 'all' });
-  }
-
-  /** Speakers known down from outside the mesh (e.g. expired Leases); see core/quorum.ts. */
-  setConfirmedDown(nodes: Iterable<string>): void {
-    if (this.state) this.apply({ kind: 'confirmedDown', nodes: new Set(nodes) });
+  /**
+   * The peers that get fast beats (the others get slow ones); until this is called, every peer does (a full
+   * mesh). The loop works them out from the election on every change of the IPs or the alive set.
+   */
+  setFastTargets(targets: Iterable<string>): void {
+    this.fastTargets = new Set(targets);
+    if (this.state) this.apply({ kind: 'targetsChanged', fast: this.fastTargets });
   }
 
   /** The nodes this speaker hears, itself included (empty after stop, before start only itself). */
@@ -240,7 +233,6 @@ export class UdpMembership {
         for (const cb of [...this.rejoinListeners]) cb(action.by);
         return;
       case 'aliveChanged':
-        if (this.opts.fastTargets) this.refreshTargets();
         this.opts.logger?.info({ alive: [...action.alive], quorum: action.quorum }, 'membership changed');
         for (const cb of [...this.listeners]) cb(action.alive, action.quorum.quorum, action.quorum);
     }

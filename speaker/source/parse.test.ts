@@ -21,12 +21,12 @@ describe('parseAnnouncements', () => {
       ok: true,
       desired: {
         nodes: [
-          { name: 'n1', address: '192.0.2.11', weight: 5 },
-          { name: 'n2', address: '2001:db8::12', weight: 0 },
+          { name: 'n1', address: '192.0.2.11' },
+          { name: 'n2', address: '2001:db8::12' },
         ],
         ips: [
-          { ip: '192.0.2.100', nodes: ['n1'], interfaces: ['eth0'] },
-          { ip: '2001:db8:1::100', nodes: ['n1', 'n2'] },
+          { ip: '192.0.2.100', services: [], modes: ['layer2'], nodes: [{ name: 'n1', weight: 5 }], interfaces: ['eth0'] },
+          { ip: '2001:db8:1::100', services: [], modes: ['layer2'], nodes: [{ name: 'n1', weight: 5 }, { name: 'n2', weight: 0 }] },
         ],
       },
     });
@@ -42,8 +42,13 @@ describe('parseAnnouncements', () => {
 
   it('accepts a file with nodes and no ips', () => {
     expect(parseAnnouncements('nodes: [{name: a, address: 192.0.2.1}]')).toEqual({
-      ok: true, desired: { nodes: [{ name: 'a', address: '192.0.2.1', weight: 0 }], ips: [] },
+      ok: true, desired: { nodes: [{ name: 'a', address: '192.0.2.1' }], ips: [] },
     });
+  });
+
+  it('reads the Services an IP is for and its modes', () => {
+    const result = parseAnnouncements('nodes: [{name: a, address: 192.0.2.1}]\nips: [{ip: 192.0.2.9, services: [apps/web, apps/api], modes: [layer2]}]');
+    expect(result).toMatchObject({ ok: true, desired: { ips: [{ ip: '192.0.2.9', services: ['apps/web', 'apps/api'], modes: ['layer2'] }] } });
   });
 
   const bad: [string, string, string][] = [
@@ -57,6 +62,9 @@ describe('parseAnnouncements', () => {
     ['a duplicate node', 'nodes: [{name: a, address: 192.0.2.1}, {name: a, address: 192.0.2.2}]', '"a" is listed twice'],
     ['an unknown eligible node', 'nodes: [{name: a, address: 192.0.2.1}]\nips: [{ip: 192.0.2.9, nodes: [b]}]', 'ips[0].nodes: "b" is not a node'],
     ['a bad VIP', 'ips: [{ip: nope}]', 'ips[0].ip: "nope" is not an IP address'],
+    ['a Service without a namespace', 'ips: [{ip: 192.0.2.9, services: [web]}]', 'ips[0].services: "web" is not namespace/name'],
+    ['a mode the speaker lacks', 'ips: [{ip: 192.0.2.9, modes: [bgp]}]', 'ips[0].modes: "bgp" is not a mode this speaker has (layer2)'],
+    ['no mode at all', 'ips: [{ip: 192.0.2.9, modes: []}]', 'ips[0].modes: must name at least one mode'],
     ['a duplicate VIP in two spellings', 'ips: [{ip: "2001:db8::1"}, {ip: "2001:0db8::0001"}]', 'ips: 2001:db8::1 is listed twice'],
     ['a typo in a key', 'ips: [{ip: 192.0.2.9, interface: [eth0]}]', 'ips[0]: unknown key "interface"'],
     ['interfaces not a list', 'ips: [{ip: 192.0.2.9, interfaces: eth0}]', 'ips[0].interfaces: must be a list, got "eth0"'],

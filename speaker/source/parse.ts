@@ -2,7 +2,8 @@
 // value and where it is (STYLE.md §2, §14). YAML is a superset of JSON, so one parser reads both.
 import { parse as parseYaml } from 'yaml';
 import { formatAddress, tryParseAddress } from '../../lib/ip/index.js';
-import type { DesiredAnnouncements, IpSpec, NodeSpec } from './types.js';
+import { parseServiceKey, type ServiceKey } from '../../lib/service-key.js';
+import { MODES, type DesiredAnnouncements, type EligibleNode, type IpSpec, type Mode, type NodeSpec } from './types.js';
 
 export type ParseResult =
   | { ok: true; desired: DesiredAnnouncements }
@@ -12,7 +13,10 @@ type Dict = Record<string, unknown>;
 
 const TOP_KEYS = ['nodes', 'ips'];
 const NODE_KEYS = ['name', 'address', 'weight'];
-const IP_KEYS = ['ip', 'nodes', 'interfaces'];
+const IP_KEYS = ['ip', 'nodes', 'interfaces', 'services', 'modes'];
+
+/** A node as the file lists it: the weight is the node's, for every IP it may announce. */
+type FileNode = NodeSpec & { weight: number };
 
 /**
  * The IP in canonical form, or null when `text` is not a plain IPv4 dotted quad or IPv6 literal (lib/ip's
@@ -35,14 +39,15 @@ export function parseAnnouncements(text: string): ParseResult {
   if (!isDict(doc)) return { ok: false, problems: ['the top level must be a mapping with "nodes" and "ips"'] };
   unknownKeys(doc, TOP_KEYS, '', problems);
   const nodes = listAt(doc, 'nodes', problems).map((raw, i) => parseNode(raw, `nodes[${i}]`, problems));
-  const known = uniqueNames(nodes, problems);
+  const known = uniqueNodes(nodes, problems);
   const ips = listAt(doc, 'ips', problems).map((raw, i) => parseIp(raw, `ips[${i}]`, known, problems));
   uniqueIps(ips, problems);
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, desired: { nodes: nodes as NodeSpec[], ips: ips as IpSpec[] } };
+  const speakers = (nodes as FileNode[]).map(({ name, address }) => ({ name, address }));
+  return { ok: true, desired: { nodes: speakers, ips: ips as IpSpec[] } };
 }
 
-function parseNode(raw: unknown, at: string, problems: string[]): NodeSpec | null {
+function parseNode(raw: unknown, at: string, problems: string[]): FileNode | null {
   if (!isDict(raw)) return problem(problems, `${at}: must be a mapping, got ${show(raw)}`);
   unknownKeys(raw, NODE_KEYS, at, problems);
   const name = nonEmptyString(raw.name, `${at}.name`, problems);
@@ -55,16 +60,19 @@ function parseNode(raw: unknown, at: string, problems: string[]): NodeSpec | nul
   return name === null || address === null ? null : { name, address, weight };
 }
 
-function parseIp(raw: unknown, at: string, known: ReadonlySet<string>, problems: string[]): IpSpec | null {
+function parseIp(raw: unknown, at: string, known: ReadonlyMap<string, FileNode>, problems: string[]): IpSpec | null {
   if (!isDict(raw)) return problem(problems, `${at}: must be a mapping, got ${show(raw)}`);
   unknownKeys(raw, IP_KEYS, at, problems);
   const ip = ipField(raw.ip, `${at}.ip`, problems);
-  let nodes: string[] = [...known];
+  let names: string[] = [...known.keys()];
   if (raw.nodes !== undefined) {
-    nodes = stringList(raw.nodes, `${at}.nodes`, problems) ?? [];
-    for (const n of nodes) if (!known.has(n)) problems.push(`${at}.nodes: "${n}" is not a node listed under "nodes"`);
+    names = stringList(raw.nodes, `${at}.nodes`, problems) ?? [];
+    for (const n of names) if (!known.has(n)) problems.push(`${at}.nodes: "${n}" is not a node listed under "nodes"`);
   }
-  const spec: IpSpec = { ip: ip ?? '', nodes };
+  const nodes: EligibleNode[] = names.map((name) => ({ name, weight: known.get(name)?.weight ?? 0 }));
+  const services = raw.services === undefined ? [] : serviceList(raw.services, `${at}.services`, problems);
+  const modes = raw.modes === undefined ? ['layer2' as const] : modeList(raw.modes, `${at}.modes`, problems);
+  const spec: IpSpec = { ip: ip ?? '', services, modes, nodes };
   if (raw.interfaces !== undefined) {
     const interfaces = stringList(raw.interfaces, `${at}.interfaces`, problems);
     if (interfaces !== null) spec.interfaces = interfaces;
@@ -80,14 +88,35 @@ function listAt(doc: Dict, key: string, problems: string[]): unknown[] {
   return [];
 }
 
-function uniqueNames(nodes: readonly (NodeSpec | null)[], problems: string[]): Set<string> {
-  const names = new Set<string>();
+function uniqueNodes(nodes: readonly (FileNode | null)[], problems: string[]): Map<string, FileNode> {
+  const byName = new Map<string, FileNode>();
   for (const node of nodes) {
     if (node === null) continue;
-    if (names.has(node.name)) problems.push(`nodes: "${node.name}" is listed twice`);
-    names.add(node.name);
+    if (byName.has(node.name)) problems.push(`nodes: "${node.name}" is listed twice`);
+    else byName.set(node.name, node);
   }
-  return names;
+  return byName;
+}
+
+function serviceList(value: unknown, at: string, problems: string[]): ServiceKey[] {
+  const keys: ServiceKey[] = [];
+  for (const text of stringList(value, at, problems) ?? []) {
+    const key = parseServiceKey(text);
+    if (key === undefined) problems.push(`${at}: "${text}" is not namespace/name`);
+    else keys.push(key);
+  }
+  return keys;
+}
+
+function modeList(value: unknown, at: string, problems: string[]): Mode[] {
+  const modes: Mode[] = [];
+  for (const text of stringList(value, at, problems) ?? []) {
+    const mode = MODES.find((m) => m === text);
+    if (mode === undefined) problems.push(`${at}: "${text}" is not a mode this speaker has (${MODES.join(', ')})`);
+    else if (!modes.includes(mode)) modes.push(mode);
+  }
+  if (modes.length === 0 && Array.isArray(value) && value.length === 0) problems.push(`${at}: must name at least one mode`);
+  return modes;
 }
 
 function uniqueIps(ips: readonly (IpSpec | null)[], problems: string[]): void {

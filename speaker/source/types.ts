@@ -1,14 +1,24 @@
-// The announcement source seam: where the speaker learns which nodes exist and which IPs to announce.
-// The file source implements it now; the Kubernetes source comes later through the same interface,
-// so nothing past this seam knows where the configuration came from.
+// The announcement source seam: where the speaker learns which nodes exist and which IPs to announce, and
+// how. A source delivers full snapshots; the file source implements it now, the Kubernetes source comes
+// through the same interface, so nothing past this seam knows where the configuration came from.
+import type { ServiceKey } from '../../lib/service-key.js';
 
 /** A node's name, as the election and membership use it. */
 export type NodeName = string;
+
+/** How an IP is announced. Each mode has its own planner and driver (loop/modes.ts). */
+export const MODES = ['layer2'] as const;
+export type Mode = (typeof MODES)[number];
 
 export interface NodeSpec {
   name: NodeName;
   /** Where this node's heartbeats go (IPv4 or IPv6 literal). */
   address: string;
+}
+
+/** A node that may announce an IP: the source has already applied every rule (selectors, endpoints, ...). */
+export interface EligibleNode {
+  name: NodeName;
   /** Preference in the election: higher wins. 0 when the source gave none. */
   weight: number;
 }
@@ -16,12 +26,17 @@ export interface NodeSpec {
 export interface IpSpec {
   /** The IP in canonical text form (IPv6 compressed, lower case). */
   ip: string;
+  /** The Services this IP is for (several when they share it); empty when the source names none (a file). */
+  services: readonly ServiceKey[];
+  /** How to announce it: at least one mode. */
+  modes: readonly Mode[];
   /** Nodes allowed to announce it; the source fills in every node when none were listed. */
-  nodes: readonly NodeName[];
-  /** Interfaces to announce on; undefined lets the speaker choose (decide/interfaces.ts). */
+  nodes: readonly EligibleNode[];
+  /** Interfaces to announce on (layer 2); undefined lets the speaker choose (layer2/decide/interfaces.ts). */
   interfaces?: readonly string[];
 }
 
+/** One full snapshot: every speaker node, and every IP with what each mode needs to announce it. */
 export interface DesiredAnnouncements {
   nodes: readonly NodeSpec[];
   ips: readonly IpSpec[];

@@ -4,13 +4,14 @@ import { performance } from 'node:perf_hooks';
 import { Allocator, type AllocationRequest } from '../../controller/allocator/index.js';
 import type { ServiceKey } from '../../controller/core-api.js';
 import { configFromResources } from '../../lib/config/index.js';
+import type { Family } from '../../lib/ip/index.js';
 import { pool } from '../../controller/reconcile/fixtures.js';
 import { percentile, ratio, type Benchmark, type Figure } from './figure.js';
 
 const SERVICES = 10_000;
 const ROUNDS = 15;
 
-function requests(family: 4 | 6): AllocationRequest[] {
+function requests(family: Family): AllocationRequest[] {
   return Array.from({ length: SERVICES }, (_, i) => ({
     key: `bench/s${i}` as ServiceKey, namespace: 'bench', labels: {}, namespaceLabels: {},
     families: [family], policy: 'SingleStack', requestedIPs: [], pool: undefined,

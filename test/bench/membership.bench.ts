@@ -180,10 +180,10 @@ async function realCluster(count: number): Promise<{ nodes: UdpMembership[]; cut
   const nodes = names.map((name) => {
     const { factory, cut } = cuttableFactory();
     cuts.push(cut);
-    return new UdpMembership({
-      nodeName: name, bindAddress: '127.0.0.1', port: 0, peers: [], key: KEY, socketFactory: factory,
-      fastTargets: (alive) => heartbeatTargetsRanked(name, ranked, alive),
-    });
+    const m = new UdpMembership({ nodeName: name, bindAddress: '127.0.0.1', port: 0, peers: [], key: KEY, socketFactory: factory });
+    // What the speaker loop does on every alive change: the fast targets from the election, told to membership.
+    m.onChange((alive) => m.setFastTargets(heartbeatTargetsRanked(name, ranked, alive)));
+    return m;
   });
   await Promise.all(nodes.map((n) => n.start()));
   const peers = nodes.map((n, i) => ({ name: names[i] ?? '', address: '127.0.0.1', port: n.address()?.port ?? 0 }));

@@ -16,6 +16,7 @@ import { API_BACKEND, startApiBackend, type ApiBackend, type BackendName } from 
 import { GROUP, HERALD_NAMESPACE, IPADDRESSPOOL_PLURAL, VERSION, type IPAddressPool, type IPAddressPoolSpec } from '../../crds/v1beta1/index.js';
 import { createControllerCore } from '../../controller/reconcile/index.js';
 import { startController, type RunningController } from '../../controller/driver/app.js';
+import type { FamilyName } from '../../lib/ip/index.js';
 import type { ElectionTimings } from '../../lib/kube/leaderelection/decide.js';
 import { silentLogger, createLogger, type Logger } from '../../lib/log.js';
 import { ReusingKubeConfig } from '../../lib/kube/config.js';
@@ -157,7 +158,7 @@ export interface ServiceOptions {
   loadBalancerIP?: string;
   loadBalancerClass?: string;
   ipFamilyPolicy?: 'SingleStack' | 'PreferDualStack' | 'RequireDualStack';
-  ipFamilies?: ('IPv4' | 'IPv6')[];
+  ipFamilies?: FamilyName[];
   ports?: { port: number; protocol?: string }[];
   type?: string;
   /** false: no nodePorts (a cluster has only 2768 of them; 10 000 LoadBalancers need this). */

@@ -9,6 +9,7 @@ import {
   claimSpec, decide, initialState, mustStepDown, observe, releaseSpec, validateTimings,
   type ElectionTimings, type ElectorState, type LeaseRecord, type LeaseSpecFields,
 } from './decide.js';
+import { systemClock, type Clock } from '../../clock.js';
 
 export interface LeaderElectorOptions {
   kubeConfig: KubeConfig;
@@ -19,7 +20,8 @@ export interface LeaderElectorOptions {
   logger: Logger;
   onStartedLeading: () => void;
   onStoppedLeading: () => void;
-  now?: () => number;
+  /** Wall time for timestamps and decisions (lib/clock.ts); the system clock by default. */
+  clock?: Pick<Clock, 'wallMs'>;
 }
 
 function recordOf(lease: V1Lease | undefined): LeaseRecord | undefined {
@@ -52,12 +54,12 @@ export class LeaderElector {
   private stopped = true;
   private api: CoordinationV1Api | undefined;
   private informer: ResilientInformer<V1Lease> | undefined;
-  private readonly now: () => number;
+  private readonly clock: Pick<Clock, 'wallMs'>;
 
   constructor(private readonly opts: LeaderElectorOptions) {
     validateTimings(opts.timings);
     this.state = initialState(opts.identity);
-    this.now = opts.now ?? Date.now;
+    this.clock = opts.clock ?? systemClock;
   }
 
   isLeader(): boolean {
@@ -143,7 +145,7 @@ export class LeaderElector {
     try {
       const lease = await this.read();
       const record = recordOf(lease);
-      const nowMs = this.now();
+      const nowMs = this.clock.wallMs();
       this.state = observe(this.state, record, nowMs);
       const decision = decide(this.state, record, nowMs);
       if (decision.action === 'wait') {
@@ -157,7 +159,7 @@ export class LeaderElector {
     } catch (err) {
       logger.debug({ err: describeError(err), lease: this.opts.name }, 'lease attempt failed');
     }
-    if (this.leading && mustStepDown(this.state, this.now(), timings)) this.stepDown('could not renew within the renew deadline');
+    if (this.leading && mustStepDown(this.state, this.clock.wallMs(), timings)) this.stepDown('could not renew within the renew deadline');
     this.schedule(next);
   }
 
@@ -193,7 +195,7 @@ export class LeaderElector {
       const lease = await this.read();
       const record = recordOf(lease);
       if (!lease || !record || record.holderIdentity !== this.opts.identity) return;
-      const spec = specOf(releaseSpec(record, this.now()));
+      const spec = specOf(releaseSpec(record, this.clock.wallMs()));
       await this.requireApi().replaceNamespacedLease({ name: this.opts.name, namespace: this.opts.namespace, body: { ...lease, spec } });
       this.opts.logger.info({ lease: this.opts.name }, 'released the lease');
     } catch (err) {

@@ -1,4 +1,4 @@
-import type { DesiredAnnouncements } from '../../source/types.js';
+import { snapshot } from '../../source/fixtures.js';
 import type { LinkInfo } from './interfaces.js';
 import { planAnnouncements, type PlanInput } from './plan.js';
 
@@ -6,14 +6,11 @@ const link = (name: string, address: string): LinkInfo => ({
   name, index: 2, mac: '02:00:00:00:00:01', up: true, hasMaster: false, noArp: false, addresses: [{ address, prefixLength: 24 }],
 });
 const links = [link('eth0', '192.0.2.11'), link('eth1', '198.51.100.11')];
-const desired: DesiredAnnouncements = {
-  nodes: [{ name: 'n1', address: '192.0.2.11', weight: 0 }, { name: 'n2', address: '192.0.2.12', weight: 0 }],
-  ips: [
-    { ip: '192.0.2.100', nodes: ['n1', 'n2'] },
-    { ip: '198.51.100.100', nodes: ['n1', 'n2'], interfaces: ['eth0'] },
-    { ip: '203.0.113.100', nodes: ['n2'] },
-  ],
-};
+const desired = snapshot(['n1', 'n2'], [
+  { ip: '192.0.2.100' },
+  { ip: '198.51.100.100', interfaces: ['eth0'] },
+  { ip: '203.0.113.100', nodes: ['n2'] },
+]);
 const base: PlanInput = {
   self: 'n1', desired, quorum: true, links,
   owners: new Map([['192.0.2.100', 'n1'], ['198.51.100.100', 'n1'], ['203.0.113.100', 'n2']]),

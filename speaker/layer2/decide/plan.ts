@@ -44,6 +44,7 @@ const NONE: readonly string[] = [];
 function planIp(spec: IpSpec, input: PlanInput, choose: ReturnType<typeof interfaceChooser> | null): IpPlan {
   const owner = input.owners.get(spec.ip) ?? null;
   const interfaces = choose?.(spec.ip, spec.interfaces ?? input.defaultInterfaces) ?? input.interfaces?.get(spec.ip) ?? NONE;
-  const decision = shouldAnnounce({ self: input.self, eligible: spec.nodes, owner, quorum: input.quorum, interfaces });
+  const eligible = spec.nodes.some((n) => n.name === input.self);
+  const decision = shouldAnnounce({ self: input.self, eligible, owner, quorum: input.quorum, interfaces });
   return { ip: spec.ip, owner, decision, interfaces: decision === 'announce' ? interfaces : NONE };
 }

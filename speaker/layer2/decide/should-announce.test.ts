@@ -1,12 +1,12 @@
 import { shouldAnnounce, type ShouldAnnounceInput } from './should-announce.js';
 
-const base: ShouldAnnounceInput = { self: 'n1', eligible: ['n1', 'n2'], owner: 'n1', quorum: true, interfaces: ['eth0'] };
+const base: ShouldAnnounceInput = { self: 'n1', eligible: true, owner: 'n1', quorum: true, interfaces: ['eth0'] };
 
 describe('shouldAnnounce', () => {
   it.each<[string, Partial<ShouldAnnounceInput>, string]>([
     ['owner with quorum and an interface', {}, 'announce'],
-    ['not in the eligible list', { eligible: ['n2'], owner: 'n2' }, 'notEligible'],
-    ['not eligible wins over no quorum', { eligible: ['n2'], quorum: false }, 'notEligible'],
+    ['not in the eligible list', { eligible: false, owner: 'n2' }, 'notEligible'],
+    ['not eligible wins over no quorum', { eligible: false, quorum: false }, 'notEligible'],
     ['owner, but cut off from the others', { quorum: false }, 'noQuorum'],
     ['another node won', { owner: 'n2' }, 'notOwner'],
     ['no eligible node alive', { owner: null }, 'noOwner'],

@@ -17,7 +17,8 @@ export type AnnounceDecision = 'announce' | NotAnnouncingReason;
 
 export interface ShouldAnnounceInput {
   self: string;
-  eligible: readonly string[];
+  /** Whether this node is among the IP's eligible nodes. */
+  eligible: boolean;
   /** The election's winner among alive eligible nodes, or null when none is alive. */
   owner: string | null;
   quorum: boolean;
@@ -25,7 +26,7 @@ export interface ShouldAnnounceInput {
 }
 
 export function shouldAnnounce(input: ShouldAnnounceInput): AnnounceDecision {
-  if (!input.eligible.includes(input.self)) return 'notEligible';
+  if (!input.eligible) return 'notEligible';
   // Quorum is checked before ownership: a cut-off speaker elects itself for everything, and that answer
   // is exactly the one not to trust.
   if (!input.quorum) return 'noQuorum';

@@ -47,6 +47,10 @@ describe('ARP decoding', () => {
   test.each([0, 13, 14, 21, 41])('cut to %i bytes -> truncated', (length) => {
     expectFrameError(() => decodeArpFrame(hex(REQUEST_FRAME).subarray(0, length)), 'truncated');
   });
+
+  test('a truncated packet names the field, its offset in the packet and what was left', () => {
+    expect(() => decodeArp(hex(REQUEST_FRAME).subarray(14, 14 + 20))).toThrow('truncated: arp tha needs 6 bytes at offset 18, 2 left');
+  });
 });
 
 describe('ARP builders', () => {

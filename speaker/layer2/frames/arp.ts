@@ -1,7 +1,7 @@
 // ARP for Ethernet and IPv4 (RFC 826). Other hardware or protocol types are not Herald's business and
 // decode to a FrameError, which the responder counts as a drop reason.
+import { ByteWriter } from '../../../lib/wire/index.js';
 import { type IPv4Address, type MacAddress, parseIPv4, parseMac } from './addresses.js';
-import { ByteReader, ByteWriter } from './bytes.js';
 import {
   ARP_HARDWARE_ETHERNET,
   ETHERTYPE_ARP,
@@ -11,6 +11,7 @@ import {
 } from './constants.js';
 import { FrameError } from './errors.js';
 import { decodeEthernet, type EthernetFrame } from './ethernet.js';
+import { frameReader, readIPv4, readMac } from './wire.js';
 
 /**
  * An ARP packet for Ethernet/IPv4. htype, ptype, hlen and plen are fixed for this pair (1, 0x0800, 6, 4):
@@ -33,7 +34,7 @@ export const ARP_PACKET_LENGTH = 28;
 
 /** Decodes an ARP packet (the Ethernet payload); trailing padding is ignored. */
 export function decodeArp(bytes: Uint8Array): ArpPacket {
-  const reader = new ByteReader(bytes);
+  const reader = frameReader(bytes);
   const htype = reader.u16('arp htype');
   const ptype = reader.u16('arp ptype');
   const hlen = reader.u8('arp hlen');
@@ -46,10 +47,10 @@ export function decodeArp(bytes: Uint8Array): ArpPacket {
   }
   return {
     oper: reader.u16('arp oper'),
-    sha: reader.mac('arp sha'),
-    spa: reader.ipv4('arp spa'),
-    tha: reader.mac('arp tha'),
-    tpa: reader.ipv4('arp tpa'),
+    sha: readMac(reader, 'arp sha'),
+    spa: readIPv4(reader, 'arp spa'),
+    tha: readMac(reader, 'arp tha'),
+    tpa: readIPv4(reader, 'arp tpa'),
   };
 }
 
@@ -66,10 +67,10 @@ export function encodeArp(packet: ArpPacket): Uint8Array {
     .u8(MAC_LENGTH)
     .u8(IPV4_LENGTH)
     .u16(packet.oper)
-    .raw(parseMac(packet.sha))
-    .raw(parseIPv4(packet.spa))
-    .raw(parseMac(packet.tha))
-    .raw(parseIPv4(packet.tpa))
+    .bytes(parseMac(packet.sha))
+    .bytes(parseIPv4(packet.spa))
+    .bytes(parseMac(packet.tha))
+    .bytes(parseIPv4(packet.tpa))
     .finish();
 }
 

@@ -1,9 +1,10 @@
 // Ethernet II frames (IEEE 802.3 with an EtherType), optionally with one IEEE 802.1Q / 802.1ad tag.
 // AF_PACKET usually hands frames over with the VLAN tag already stripped by the NIC, but a tag left in
 // place must not make the frame unreadable, so it is decoded and kept.
+import { ByteWriter } from '../../../lib/wire/index.js';
 import { type MacAddress, parseMac } from './addresses.js';
-import { ByteReader, ByteWriter } from './bytes.js';
 import { ETHERNET_MIN_FRAME_LENGTH, ETHERTYPE_QINQ, ETHERTYPE_VLAN } from './constants.js';
+import { frameReader, readMac } from './wire.js';
 
 /** IEEE 802.1Q tag control information. */
 export interface VlanTag {
@@ -29,9 +30,9 @@ export interface EthernetFrame {
 
 /** Decodes an Ethernet II header; throws FrameError('truncated') if the header is incomplete. */
 export function decodeEthernet(bytes: Uint8Array): EthernetFrame {
-  const reader = new ByteReader(bytes);
-  const destination = reader.mac('ethernet destination');
-  const source = reader.mac('ethernet source');
+  const reader = frameReader(bytes);
+  const destination = readMac(reader, 'ethernet destination');
+  const source = readMac(reader, 'ethernet source');
   let etherType = reader.u16('ethertype');
   let vlan: VlanTag | null = null;
   if (etherType === ETHERTYPE_VLAN || etherType === ETHERTYPE_QINQ) {
@@ -53,11 +54,11 @@ export function decodeEthernet(bytes: Uint8Array): EthernetFrame {
 export function encodeEthernet(frame: EthernetFrame): Uint8Array {
   const headerLength = frame.vlan === null ? 14 : 18;
   const length = Math.max(ETHERNET_MIN_FRAME_LENGTH, headerLength + frame.payload.length);
-  const writer = new ByteWriter(length).raw(parseMac(frame.destination)).raw(parseMac(frame.source));
+  const writer = new ByteWriter(length).bytes(parseMac(frame.destination)).bytes(parseMac(frame.source));
   if (frame.vlan !== null) {
     const { tpid, pcp, dei, vid } = frame.vlan;
     writer.u16(tpid).u16(((pcp & 0x7) << 13) | (dei ? 0x1000 : 0) | (vid & 0x0fff));
   }
-  writer.u16(frame.etherType).raw(frame.payload);
-  return writer.bytes; // the padding, if any, is the writer's zeroed tail
+  writer.u16(frame.etherType).bytes(frame.payload);
+  return writer.zeros(length - writer.offset).finish(); // the padding, if any
 }

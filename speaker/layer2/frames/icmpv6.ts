@@ -1,9 +1,10 @@
 // ICMPv6 messages (RFC 4443 §2.1) and their checksum over the IPv6 pseudo-header (RFC 4443 §2.3,
 // RFC 8200 §8.1). The checksum binds the message to its IPv6 source and destination, so both are inputs.
+import { ByteWriter } from '../../../lib/wire/index.js';
 import { type IPv6Address, parseIPv6 } from './addresses.js';
-import { ByteReader, ByteWriter } from './bytes.js';
 import { IP_PROTOCOL_ICMPV6 } from './constants.js';
 import { FrameError } from './errors.js';
+import { frameReader } from './wire.js';
 
 export interface Icmpv6Message {
   /** IANA "ICMPv6 Parameters" type. */
@@ -24,10 +25,10 @@ const PSEUDO_HEADER_LENGTH = 40;
  */
 export function icmpv6Checksum(source: IPv6Address, destination: IPv6Address, message: Uint8Array): number {
   const pseudo = new ByteWriter(PSEUDO_HEADER_LENGTH)
-    .raw(parseIPv6(source))
-    .raw(parseIPv6(destination))
+    .bytes(parseIPv6(source))
+    .bytes(parseIPv6(destination))
     .u32(message.length)
-    .u8(0).u8(0).u8(0)
+    .zeros(3)
     .u8(IP_PROTOCOL_ICMPV6)
     .finish();
   let sum = sumWords(pseudo, 0);
@@ -47,7 +48,7 @@ function sumWords(bytes: Uint8Array, initial: number): number {
 
 /** Decodes an ICMPv6 message, verifying its checksum against the IPv6 addresses it came with. */
 export function decodeIcmpv6(bytes: Uint8Array, source: IPv6Address, destination: IPv6Address): Icmpv6Message {
-  const reader = new ByteReader(bytes);
+  const reader = frameReader(bytes);
   const type = reader.u8('icmpv6 type');
   const code = reader.u8('icmpv6 code');
   const checksum = reader.u16('icmpv6 checksum');
@@ -79,7 +80,7 @@ export function encodeIcmpv6(message: Icmpv6Message, source: IPv6Address, destin
     .u8(message.type)
     .u8(message.code)
     .u16(0)
-    .raw(message.body)
+    .bytes(message.body)
     .finish();
   const checksum = icmpv6Checksum(source, destination, bytes);
   bytes[2] = checksum >>> 8;

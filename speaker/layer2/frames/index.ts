@@ -10,4 +10,4 @@ export * from './icmpv6.js';
 export * from './ipv6.js';
 export * from './ndp.js';
 export * from './ndp-options.js';
-export { ByteReader, ByteWriter } from './bytes.js';
+export { frameReader, readIPv4, readIPv6, readMac } from './wire.js';

@@ -1,8 +1,9 @@
 // The IPv6 fixed header (RFC 8200 §3). Extension headers are not walked: NDP messages are sent without
 // them, and a packet whose next header is not ICMPv6 is not one Herald answers.
+import { ByteWriter } from '../../../lib/wire/index.js';
 import { type IPv6Address, parseIPv6 } from './addresses.js';
-import { ByteReader, ByteWriter } from './bytes.js';
 import { FrameError } from './errors.js';
+import { frameReader, readIPv6 } from './wire.js';
 
 export const IPV6_HEADER_LENGTH = 40;
 
@@ -21,15 +22,15 @@ export interface Ipv6Packet {
 }
 
 export function decodeIpv6(bytes: Uint8Array): Ipv6Packet {
-  const reader = new ByteReader(bytes);
+  const reader = frameReader(bytes);
   const first = reader.u32('ipv6 version/class/flow');
   const version = first >>> 28;
   if (version !== 6) throw new FrameError('badVersion', `ip version ${version}, want 6`);
   const payloadLength = reader.u16('ipv6 payload length');
   const nextHeader = reader.u8('ipv6 next header');
   const hopLimit = reader.u8('ipv6 hop limit');
-  const source = reader.ipv6('ipv6 source');
-  const destination = reader.ipv6('ipv6 destination');
+  const source = readIPv6(reader, 'ipv6 source');
+  const destination = readIPv6(reader, 'ipv6 destination');
   const payload = reader.bytes(payloadLength, 'ipv6 payload');
   return {
     trafficClass: (first >>> 20) & 0xff,
@@ -54,8 +55,8 @@ export function encodeIpv6(packet: Ipv6Packet): Uint8Array {
     .u16(packet.payload.length)
     .u8(packet.nextHeader)
     .u8(packet.hopLimit)
-    .raw(parseIPv6(packet.source))
-    .raw(parseIPv6(packet.destination))
-    .raw(packet.payload)
+    .bytes(parseIPv6(packet.source))
+    .bytes(parseIPv6(packet.destination))
+    .bytes(packet.payload)
     .finish();
 }

@@ -1,9 +1,10 @@
 // NDP options (RFC 4861 §4.6). Link-layer address options for Ethernet decode to MACs; every other option,
 // and a link-layer option of an unexpected size, is kept raw so that it re-encodes byte for byte.
+import type { ByteReader, ByteWriter } from '../../../lib/wire/index.js';
 import { type MacAddress, parseMac } from './addresses.js';
-import { ByteReader, ByteWriter } from './bytes.js';
 import { MAC_LENGTH, NDP_OPTION_SOURCE_LINK_LAYER_ADDRESS, NDP_OPTION_TARGET_LINK_LAYER_ADDRESS } from './constants.js';
 import { FrameError } from './errors.js';
+import { frameReader, readMac } from './wire.js';
 
 export type NdpOption =
   | { kind: 'sourceLinkLayerAddress'; address: MacAddress }
@@ -30,10 +31,10 @@ function decodeOption(type: number, data: Uint8Array): NdpOption {
   // An Ethernet link-layer address option is exactly one unit: type, length, 6-byte MAC (RFC 2464 §6).
   const isEthernetAddress = data.length === MAC_LENGTH;
   if (type === NDP_OPTION_SOURCE_LINK_LAYER_ADDRESS && isEthernetAddress) {
-    return { kind: 'sourceLinkLayerAddress', address: new ByteReader(data).mac('source link-layer address') };
+    return { kind: 'sourceLinkLayerAddress', address: readMac(frameReader(data), 'source link-layer address') };
   }
   if (type === NDP_OPTION_TARGET_LINK_LAYER_ADDRESS && isEthernetAddress) {
-    return { kind: 'targetLinkLayerAddress', address: new ByteReader(data).mac('target link-layer address') };
+    return { kind: 'targetLinkLayerAddress', address: readMac(frameReader(data), 'target link-layer address') };
   }
   return { kind: 'raw', type, data };
 }
@@ -55,7 +56,7 @@ export function writeNdpOptions(writer: ByteWriter, options: readonly NdpOption[
     if (size % OPTION_UNIT !== 0 || size / OPTION_UNIT > 0xff) {
       throw new RangeError(`ndp option data of ${data.length} bytes does not fill whole 8-byte units`);
     }
-    writer.u8(optionType(option)).u8(size / OPTION_UNIT).raw(data);
+    writer.u8(optionType(option)).u8(size / OPTION_UNIT).bytes(data);
   }
 }
 

@@ -1,8 +1,8 @@
 // Neighbor Solicitation and Neighbor Advertisement (RFC 4861 §4.3, §4.4), as ICMPv6 bodies and as whole
 // Ethernet frames. Frame decoding applies the checks RFC 4861 §7.1 makes on every node (hop limit 255,
 // code 0, checksum); what to do with a valid message is the responder's decision.
+import { ByteWriter } from '../../../lib/wire/index.js';
 import { type IPv6Address, type MacAddress, parseIPv6 } from './addresses.js';
-import { ByteReader, ByteWriter } from './bytes.js';
 import {
   ETHERTYPE_IPV6,
   ICMPV6_TYPE_NEIGHBOR_ADVERTISEMENT,
@@ -16,6 +16,7 @@ import { decodeEthernet, encodeEthernet, type EthernetFrame } from './ethernet.j
 import { decodeIcmpv6, encodeIcmpv6, type Icmpv6Message } from './icmpv6.js';
 import { decodeIpv6, encodeIpv6, type Ipv6Packet } from './ipv6.js';
 import { decodeNdpOptions, type NdpOption, ndpOptionsLength, writeNdpOptions } from './ndp-options.js';
+import { frameReader, readIPv6 } from './wire.js';
 
 export interface NeighborSolicitation {
   kind: 'neighborSolicitation';
@@ -49,9 +50,9 @@ export function decodeNdp(message: Icmpv6Message): NdpMessage {
     throw new FrameError('wrongMessageType', `icmpv6 type ${message.type}, want 135 (NS) or 136 (NA)`);
   }
   if (message.code !== 0) throw new FrameError('badCode', `icmpv6 type ${message.type} code ${message.code}, want 0`);
-  const reader = new ByteReader(message.body);
+  const reader = frameReader(message.body);
   const flags = reader.u32('ndp flags/reserved');
-  const targetAddress = reader.ipv6('ndp target address');
+  const targetAddress = readIPv6(reader, 'ndp target address');
   const options = decodeNdpOptions(reader);
   if (message.type === ICMPV6_TYPE_NEIGHBOR_SOLICITATION) return { kind: 'neighborSolicitation', targetAddress, options };
   return {
@@ -80,7 +81,7 @@ export function encodeNdp(message: NdpMessage): Icmpv6Message {
     const { router, solicited, override } = message;
     writer.u32(((router ? FLAG_ROUTER : 0) | (solicited ? FLAG_SOLICITED : 0) | (override ? FLAG_OVERRIDE : 0)) >>> 0);
   }
-  writer.raw(parseIPv6(message.targetAddress));
+  writer.bytes(parseIPv6(message.targetAddress));
   writeNdpOptions(writer, message.options);
   const type =
     message.kind === 'neighborSolicitation' ? ICMPV6_TYPE_NEIGHBOR_SOLICITATION : ICMPV6_TYPE_NEIGHBOR_ADVERTISEMENT;

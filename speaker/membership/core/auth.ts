@@ -2,7 +2,7 @@
 // by the cluster's speakers, appended as a 32-byte tag. The MAC function is injected (the driver passes
 // one built on node:crypto) so this module stays pure. Replay protection is not here: it needs the
 // sender's history and lives in the state machine (step.ts).
-import { WireError } from './bytes.js';
+import { WireError } from './errors.js';
 import { decodeHeartbeat, encodeHeartbeat, type Heartbeat } from './message.js';
 
 /** HMAC-SHA256 output size, RFC 6234 / RFC 4868. */

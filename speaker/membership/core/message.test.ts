@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { decodeHeartbeat, encodeHeartbeat, type Heartbeat } from './message.js';
 import { openHeartbeat, sealHeartbeat, TAG_LENGTH, constantTimeEqual } from './auth.js';
-import { WireError } from './bytes.js';
+import { WireError } from './errors.js';
 
 const mac = (key: string) => (bytes: Uint8Array) => createHmac('sha256', key).update(bytes).digest();
 const good = mac('cluster-key-0123456789');
@@ -81,6 +81,11 @@ describe('heartbeat codec', () => {
     try { decodeHeartbeat(Uint8Array.from(bytes as number[])); } catch (err) { thrown = err; }
     expect(thrown).toBeInstanceOf(WireError);
     expect((thrown as WireError).reason).toBe(reason);
+  });
+
+  it('a cut message names the field it was reading, where, and what was left', () => {
+    const bytes = encodeHeartbeat(sample);
+    expect(() => decodeHeartbeat(bytes.subarray(0, bytes.length - 2))).toThrow(new WireError('truncated', 'heartbeat to needs 6 bytes at offset 44, 4 left'));
   });
 
   it('refuses trailing bytes, an empty name and a name that is not UTF-8', () => {

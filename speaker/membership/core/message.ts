@@ -41,7 +41,8 @@
 //
 // Version 1 is the same without timesDeclaredDead. Both decode; a sender writes version 1 to a peer it
 // has heard speaking only version 1 (an older build during a rolling update), version 2 otherwise.
-import { ByteReader, ByteWriter, WireError } from './bytes.js';
+import { ByteReader, ByteWriter, type TruncationError } from '../../../lib/wire/index.js';
+import { WireError } from './errors.js';
 
 export const HEARTBEAT_MAGIC = [0x48, 0x4c] as const; // "HL", Herald membership
 /** The version this build writes; it also reads every version in HEARTBEAT_VERSIONS. */
@@ -95,6 +96,8 @@ export function encodeHeartbeat(m: Heartbeat): Uint8Array {
   return w.u8(from.length).bytes(from).u8(to.length).bytes(to).finish();
 }
 
+const truncated: TruncationError = (truncation) => new WireError('truncated', `heartbeat ${truncation.message}`);
+
 function decodeVersion(v: number): HeartbeatVersion {
   const known = HEARTBEAT_VERSIONS.find((k) => k === v);
   if (known === undefined) throw new WireError('badVersion', `heartbeat version ${v}, expected one of ${HEARTBEAT_VERSIONS.join(', ')}`);
@@ -116,7 +119,7 @@ function readName(r: ByteReader, field: string): string {
   const length = r.u8(`${field} length`);
   if (length === 0) throw new WireError('badName', `heartbeat ${field} is empty`);
   try {
-    return utf8Strict.decode(r.bytesOf(length, field));
+    return utf8Strict.decode(r.view(length, field));
   } catch (cause) {
     if (cause instanceof WireError) throw cause;
     throw new WireError('badName', `heartbeat ${field} is not valid UTF-8`);
@@ -125,7 +128,7 @@ function readName(r: ByteReader, field: string): string {
 
 /** Decodes a whole untagged message (every byte must belong to it). Throws WireError. */
 export function decodeHeartbeat(bytes: Uint8Array): Heartbeat {
-  const r = new ByteReader(bytes);
+  const r = new ByteReader(bytes, { truncated });
   if (r.u8('magic') !== HEARTBEAT_MAGIC[0] || r.u8('magic') !== HEARTBEAT_MAGIC[1]) {
     throw new WireError('badMagic', 'not a Herald heartbeat (magic)');
   }

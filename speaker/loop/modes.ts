@@ -1,0 +1,47 @@
+// The modes as peers: each has a pure planner from the same context to its own part, and a driver (a port
+// of the loop) that makes its part true. Layer 2 is the one mode today; BGP joins as a second entry of
+// ModeParts and PLANNERS, with nothing else in the loop to change.
+import type { LinkInfo } from '../layer2/decide/interfaces.js';
+import { planAnnouncements, type Plan } from '../layer2/decide/plan.js';
+import type { DesiredAnnouncements, Mode } from '../source/types.js';
+import type { PlanCache } from './plan-cache.js';
+
+/** What every mode's planner is given. */
+export interface PlanContext {
+  self: string;
+  desired: DesiredAnnouncements;
+  quorum: boolean;
+  links: readonly LinkInfo[];
+  /** The speakers membership hears, this node always among them. */
+  alive: ReadonlySet<string>;
+  cache: PlanCache;
+}
+
+/** Each mode's part of a plan. */
+export interface ModeParts {
+  layer2: Plan;
+}
+
+type Planners = { [M in Mode]: (context: PlanContext) => ModeParts[M] };
+
+const PLANNERS: Planners = {
+  layer2: planLayer2,
+};
+
+/** Every mode's part; with no context (no configuration yet) every mode announces nothing. */
+export function planModes(context: PlanContext | null): ModeParts {
+  if (context === null) return { layer2: { ips: [], announcements: [] } };
+  return { layer2: PLANNERS.layer2(context) };
+}
+
+/** Layer 2: the first alive node in each IP's election order owns it (election/rank.ts). */
+function planLayer2(context: PlanContext): Plan {
+  const { self, desired, quorum, links, alive, cache } = context;
+  const owners = new Map<string, string | null>();
+  // The first alive node in the IP's order: what electOwner computes, without hashing again.
+  for (const [ip, order] of cache.orders) owners.set(ip, order.find((n) => alive.has(n)) ?? null);
+  const layer2 = desired.ips.some((s) => !s.modes.includes('layer2'))
+    ? { ...desired, ips: desired.ips.filter((s) => s.modes.includes('layer2')) }
+    : desired;
+  return planAnnouncements({ self, desired: layer2, quorum, links, interfaces: cache.interfaces, owners });
+}
