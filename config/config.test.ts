@@ -8,6 +8,7 @@ import { parseAllDocuments, parse } from 'yaml';
 import { parseAddr, parsePrefix, maskPrefix } from '../test/apiserver/schema/cel/netaddr.js';
 import { validateCustomResource } from '../test/apiserver/schema/index.js';
 import { kubectlCommand } from '../test/cluster/backend.js';
+import { DEFAULT_PORT } from '../speaker/membership/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; [k: string]: unknown };
@@ -84,7 +85,16 @@ describe('config/default', () => {
       { name: 'NODE_OPTIONS', value: expect.stringMatching(/--max-old-space-size=\d+/) },
       { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
       { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+      // The metrics server binds the pod's IP (lib/metrics/server.ts defaultMetricsHost), where the probes connect.
+      { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
     ]);
+    expect(c?.args).not.toEqual(expect.arrayContaining([expect.stringMatching(/^--metrics-host/)]));
+  });
+
+  test('the namespace admits what the speaker needs (host network, NET_RAW: Pod Security "privileged")', () => {
+    expect(find('Namespace', 'herald-system').metadata).toMatchObject({ labels: {
+      'pod-security.kubernetes.io/enforce': 'privileged', 'pod-security.kubernetes.io/audit': 'privileged', 'pod-security.kubernetes.io/warn': 'privileged',
+    } });
   });
 });
 
@@ -130,6 +140,24 @@ describe('config/samples', () => {
         expect(`${x.pool} ${x.entry} / ${y.pool} ${y.entry}: ${overlap}`).toBe(`${x.pool} ${x.entry} / ${y.pool} ${y.entry}: false`);
       }
     }
+  });
+
+  test('NetworkPolicies: heartbeats (UDP, the speaker\'s port) from the nodes only, metrics from Prometheus only', () => {
+    type Rule = { from: Record<string, unknown>[]; ports: { protocol: string; port: number | string }[] };
+    type Policy = Obj & { spec: { podSelector: { matchLabels: Record<string, string> }; policyTypes: string[]; ingress: Rule[] } };
+    const policies = samples.filter((o) => o.kind === 'NetworkPolicy') as Policy[];
+    const policy = (name: string) => policies.find((p) => p.metadata.name === name);
+    const speaker = policy('herald-speaker');
+    expect(speaker?.metadata.namespace).toBe('herald-system');
+    expect(speaker?.spec.policyTypes).toEqual(['Ingress']);
+    const heartbeats = speaker?.spec.ingress.find((r) => r.ports.some((p) => p.protocol === 'UDP'));
+    expect(heartbeats?.ports).toEqual([{ protocol: 'UDP', port: DEFAULT_PORT }]);
+    expect(heartbeats?.from.every((f) => Object.keys(f).join() === 'ipBlock')).toBe(true);
+    // The controller's policy selects the Deployment's pods, and opens only its metrics port.
+    const controller = policy('herald-controller');
+    const template = (find('Deployment', 'herald-controller') as Obj & { spec: { template: { metadata: { labels: Record<string, string> } } } }).spec.template;
+    expect(template.metadata.labels).toMatchObject(controller?.spec.podSelector.matchLabels ?? { missing: 'policy' });
+    expect(controller?.spec.ingress.flatMap((r) => r.ports)).toEqual([{ protocol: 'TCP', port: 'monitoring' }]);
   });
 
   test('sample Services: a plain one, one requesting an IP, two sharing one IP', () => {

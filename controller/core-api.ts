@@ -11,6 +11,20 @@ export type PoolName = string;
 
 export type ReconcileResult = 'ok' | 'retry' | 'reprocessAll';
 
+/**
+ * The most characters (keys and values together) of a Service's labels, and of its spec.selector, the core reads.
+ * Kubernetes bounds each label but not how many a Service has: an object may be 1.5 MiB. Typical Services carry a few
+ * hundred characters of labels.
+ */
+export const LABELS_MAX_CHARS = 4096;
+
+/**
+ * A Service as the driver caches it (controller/driver/trim.ts). When its owner wrote more labels or selector than
+ * LABELS_MAX_CHARS, the cache keeps none of them and says so in `tooLarge`, and the core refuses the Service's request
+ * (it cannot tell which pools admit it) as it would with all of them. Any V1Service is one.
+ */
+export type CachedService = V1Service & { tooLarge?: string };
+
 export type ServiceEventReason =
   | 'IPAllocated'      // a Service got its IP(s)
   | 'IPChanged'        // its IP(s) moved, e.g. its pool shrank or was deleted

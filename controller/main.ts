@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { HERALD_NAMESPACE } from '../crds/v1beta1/index.js';
 import { createLogger } from '../lib/log.js';
 import { loadKubeConfig } from '../lib/kube/config.js';
+import { defaultMetricsHost } from '../lib/metrics/server.js';
 import { createControllerCore } from './reconcile/index.js';
 import { startController } from './driver/app.js';
 import { parseDuration, parseLogLevel, parsePort } from './driver/flags.js';
@@ -27,7 +28,7 @@ const program = new Command('herald-controller')
   .option('--namespace <ns>', 'namespace of the IPAddressPools and the leader Lease', process.env.POD_NAMESPACE ?? HERALD_NAMESPACE)
   .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent', 'info')
   .option('--metrics-port <port>', 'port of /metrics, /healthz and /readyz (0: any free port)', '7472')
-  .option('--metrics-host <addr>', 'address the metrics server binds', '0.0.0.0')
+  .option('--metrics-host <addr>', 'address the metrics server binds (default: env POD_IP, else 127.0.0.1)', defaultMetricsHost(process.env))
   .option('--load-balancer-class <class>', 'handle only Services with this spec.loadBalancerClass (default: only those without one)')
   .addOption(new Option('--no-leader-elect', 'run without leader election (a single replica only)'))
   .option('--lease-duration <d>', 'how long a leader claim lasts without renewal', '15s')

@@ -38,7 +38,7 @@ describe('generated CRDs', () => {
     const spec = version.schema.openAPIV3Schema.properties.spec;
     expect(spec.properties.autoAssign).toMatchObject({ type: 'boolean', default: true });
     expect(spec.properties.serviceAllocation.properties.namespaceSelectors.items.properties.matchLabels)
-      .toEqual({ type: 'object', additionalProperties: { type: 'string' } });
+      .toMatchObject({ type: 'object', additionalProperties: { type: 'string', maxLength: 63 }, maxProperties: 32 });
     expect(spec.properties.serviceAllocation.properties.namespaceSelectors.items.properties.matchExpressions.items.properties.operator)
       .toEqual({ type: 'string', enum: ['In', 'NotIn', 'Exists', 'DoesNotExist'] });
   });

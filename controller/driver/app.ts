@@ -63,7 +63,7 @@ export async function startController(options: ControllerAppOptions): Promise<Ru
   } else {
     startLeading();
   }
-  o.logger.info({ identity: o.identity, namespace: o.namespace, leaderElect: o.leaderElect, metricsPort: server?.port }, 'controller started');
+  o.logger.info({ identity: o.identity, namespace: o.namespace, leaderElect: o.leaderElect, metricsHost: server?.host, metricsPort: server?.port }, 'controller started');
   return {
     driver, metrics, metricsPort: server?.port,
     isLeader: () => driver.isLeader(),

@@ -1,4 +1,4 @@
-import { EventAggregator, eventName, type Occurrence } from './event-aggregator.js';
+import { aggregationKey, EventAggregator, eventName, type Occurrence } from './event-aggregator.js';
 
 const svc = { apiVersion: 'v1', kind: 'Service', namespace: 'ns', name: 'web', uid: 'u1' };
 const occ = (over: Partial<Occurrence> = {}): Occurrence => ({ object: svc, type: 'Warning', reason: 'AllocationFailed', message: 'no IP in "p"', ...over });
@@ -43,6 +43,14 @@ describe('event aggregation', () => {
     agg.next(occ({ message: 'c' }), 4);
     expect(agg.next(occ({ message: 'a' }), 5).action).toBe('bump');
     expect(agg.next(occ({ message: 'b' }), 6).action).toBe('create');
+  });
+
+  test('a key holds a digest of the message, not the message: 4 096 keys of 1 MiB messages would be 4 GiB', () => {
+    const long = 'x'.repeat(1024 * 1024);
+    const key = aggregationKey(occ({ message: `${long}a` }));
+    expect(key.length).toBeLessThan(200);
+    expect(key).not.toBe(aggregationKey(occ({ message: `${long}b` })));
+    expect(key).toBe(aggregationKey(occ({ message: `${long}a` })));
   });
 
   test('names are the object name and a hex suffix, unique within one millisecond', () => {

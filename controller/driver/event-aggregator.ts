@@ -1,6 +1,9 @@
 // Which Event object a new occurrence goes to, like kube's EventCorrelator: the same type, reason and
 // message on the same object bumps the count of the Event written before instead of creating another.
 // Pure (names and times come in as arguments); the recorder does the writing.
+// A key holds the message's SHA-256, not the message: the cache keeps 4 096 keys, and a message can quote what a
+// Service's owner wrote.
+import { createHash } from 'node:crypto';
 
 export interface InvolvedObject {
   apiVersion: string;
@@ -28,9 +31,11 @@ interface Seen {
   firstMs: number;
 }
 
+/** The object (names the API server bounds), the type, the reason (ours) and the message's digest. */
 export function aggregationKey(o: Occurrence): string {
   const obj = o.object;
-  return [obj.kind, obj.namespace, obj.name, obj.uid ?? '', o.type, o.reason, o.message].join('\u0000');
+  const message = createHash('sha256').update(o.message).digest('base64url');
+  return [obj.kind, obj.namespace, obj.name, obj.uid ?? '', o.type, o.reason, message].join('\u0000');
 }
 
 /** Event names as kube makes them: the object's name, a dot, a unique hex suffix. */

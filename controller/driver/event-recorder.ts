@@ -9,6 +9,7 @@ import type { Logger } from '../../lib/log.js';
 import { describeError, isNotFound } from '../../lib/kube/errors.js';
 import { apiText, mergePatchRequest } from '../../lib/kube/request.js';
 import { EventAggregator, type EventAction, type Occurrence } from './event-aggregator.js';
+import { boundedMessage } from '../../lib/config/messages.js';
 import { systemClock, type Clock } from '../../lib/clock.js';
 
 export interface EventRecorderOptions {
@@ -35,7 +36,9 @@ export class EventRecorder {
     this.clock = opts.clock ?? systemClock;
   }
 
-  record(o: Occurrence): void {
+  /** Queues `o`; its message is cut to MESSAGE_MAX_BYTES (kube's note limit) before it is logged, keyed or kept. */
+  record(occurrence: Occurrence): void {
+    const o = { ...occurrence, message: boundedMessage(occurrence.message) };
     if (this.backlog >= (this.opts.maxBacklog ?? 10_000)) {
       if (this.dropped++ % 1000 === 0) this.opts.logger.warn({ dropped: this.dropped }, 'event backlog full; dropping events');
       return;

@@ -6,6 +6,11 @@ import { pool } from '../reconcile/fixtures.js';
 import type { ServiceKey } from '../core-api.js';
 import { POOL_ANNOTATION, serviceWritesNeeded } from './writes.js';
 import { heraldAnnotations, sameJson, trimNamespace, trimService } from './trim.js';
+import { boundedValue, tooLong, VALUE_MAX_CHARS } from '../../lib/annotations.js';
+import { LABELS_MAX_CHARS } from '../core-api.js';
+
+/** The longest value one annotation can have on kube-apiserver: 256 KiB for every key and value, less this key. */
+const LONGEST_ANNOTATION_VALUE = 256 * 1024 - 'herald.dev/loadBalancerIPs'.length;
 
 /** A Service as kube-apiserver answers a GET: everything Herald reads, and much it does not. */
 function apiService(overrides: { annotations?: Record<string, string>; spec?: Record<string, unknown>; ingress?: string[] } = {}): KubernetesObject {
@@ -151,9 +156,71 @@ describe('heraldAnnotations', () => {
   test.each([
     ['none at all', undefined, undefined],
     ['only foreign ones', { 'example.com/a': '1' }, undefined],
-    ['Herald\'s and MetalLB\'s kept', { 'herald.dev/x': '1', 'metallb.universe.tf/y': '2', 'metallb.io/z': '3', 'other/w': '4' },
-      { 'herald.dev/x': '1', 'metallb.universe.tf/y': '2', 'metallb.io/z': '3' }],
+    ['the ones Herald reads, Herald\'s and MetalLB\'s, kept', {
+      'herald.dev/address-pool': 'a', 'metallb.universe.tf/allow-shared-ip': 'k', 'metallb.io/loadBalancerIPs': '192.0.2.1',
+      'herald.dev/ip-allocated-from-pool': 'a', 'other/address-pool': 'b',
+    }, {
+      'herald.dev/address-pool': 'a', 'metallb.universe.tf/allow-shared-ip': 'k', 'metallb.io/loadBalancerIPs': '192.0.2.1',
+      'herald.dev/ip-allocated-from-pool': 'a',
+    }],
+    // The server lets them hold 256 KiB: 10 000 such names would be kept for nothing.
+    ['others under Herald\'s and MetalLB\'s prefixes dropped', { 'herald.dev/x': '1', 'metallb.universe.tf/y': '2', 'metallb.io/z': '3' }, undefined],
   ])('%s', (_name, input, expected) => {
     expect(heraldAnnotations(input)).toEqual(expected);
   });
+
+  test('a value longer than VALUE_MAX_CHARS is kept as its head and its length, still too long for the core', () => {
+    const huge = `192.0.2.1,${'x'.repeat(LONGEST_ANNOTATION_VALUE - 10)}`;
+    const kept = heraldAnnotations({ 'herald.dev/loadBalancerIPs': huge })?.['herald.dev/loadBalancerIPs'] ?? '';
+    expect(kept).toBe(`192.0.2.1,${'x'.repeat(VALUE_MAX_CHARS - 10)}… (${LONGEST_ANNOTATION_VALUE} characters)`);
+    expect(tooLong(kept)).toBe(true);
+    expect(heraldAnnotations({ 'herald.dev/loadBalancerIPs': 'y'.repeat(VALUE_MAX_CHARS) })?.['herald.dev/loadBalancerIPs']).toBe('y'.repeat(VALUE_MAX_CHARS));
+  });
+
+  test('never keeps half of a surrogate pair', () => {
+    const kept = boundedValue(`${'x'.repeat(VALUE_MAX_CHARS - 1)}😀${'y'.repeat(1000)}`);
+    expect(kept).toBe(`${'x'.repeat(VALUE_MAX_CHARS - 1)}… (${VALUE_MAX_CHARS + 1001} characters)`);
+    expect(boundedValue(`${'x'.repeat(VALUE_MAX_CHARS - 2)}😀${'y'.repeat(10)}`)).toMatch(/x😀… \(/);
+  });
 });
+
+describe('what the cache keeps of a Service is bounded whatever its owner writes', () => {
+  const longest = (c: string) => c.repeat(LONGEST_ANNOTATION_VALUE);
+  test.each([
+    ['a 256 KiB loadBalancerIPs annotation', apiService({ annotations: { 'herald.dev/loadBalancerIPs': longest('1') } })],
+    ['four 64 KiB annotations Herald reads', apiService({ annotations: Object.fromEntries(
+      ['herald.dev/address-pool', 'herald.dev/allow-shared-ip', 'metallb.io/loadBalancerIPs', 'metallb.universe.tf/ip-allocated-from-pool']
+        .map((k) => [k, 'v'.repeat(64 * 1024 - k.length)])) })],
+    ['a thousand small herald.dev/ annotations', apiService({ annotations: Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`herald.dev/note-${i}`, 'x'.repeat(200)])) })],
+    // The API server does not check spec.loadBalancerIP: it can be as long as the object may be (1.5 MiB in etcd).
+    ['a 1 MiB spec.loadBalancerIP', apiService({ spec: { loadBalancerIP: longest('2').repeat(4) } })],
+    // Kubernetes bounds each label (317 + 63 characters), not how many: 3 000 of them fit in an object.
+    ['3 000 labels', labelled(3000)],
+    ['a selector of 3 000 labels', apiService({ spec: { selector: manyLabels(3000) } })],
+  ])('%s', (_name, svc) => {
+    expect(JSON.stringify(trimService(svc)).length).toBeLessThan(2048);
+  });
+
+  test('labels or a selector over LABELS_MAX_CHARS are not kept, and the cached Service says so', () => {
+    const trimmed = trimService(labelled(3000));
+    expect(trimmed.metadata?.labels).toBeUndefined();
+    expect(trimmed.spec?.selector).toEqual({ app: 'web' });
+    expect(trimmed.tooLarge).toBe(`its labels hold ${3000 * 300 + 'app'.length + 'web'.length} characters in 3001 entries (at most ${LABELS_MAX_CHARS} each)`);
+    const both = trimService(apiService({ spec: { selector: manyLabels(20) } }));
+    expect(both.tooLarge).toMatch(/^its spec\.selector hold \d+ characters in 20 entries/);
+    // Up to the limit, all is kept.
+    const within = trimService(apiService({ spec: { selector: manyLabels(13) } }));
+    expect([within.tooLarge, Object.keys(within.spec?.selector ?? {}).length]).toEqual([undefined, 13]);
+  });
+});
+
+/** `n` labels of 300 characters each (a 237-character key, a 63-character value). */
+function manyLabels(n: number): Record<string, string> {
+  return Object.fromEntries(Array.from({ length: n }, (_, i) => [`${String(i).padStart(6, '0')}-${'k'.repeat(230)}`, 'v'.repeat(63)]));
+}
+
+function labelled(n: number): KubernetesObject {
+  const svc = apiService();
+  (svc.metadata as Record<string, unknown>).labels = { app: 'web', ...manyLabels(n) };
+  return svc;
+}

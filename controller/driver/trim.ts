@@ -1,20 +1,28 @@
 // What the controller keeps of each Service and Namespace in its caches: the fields the core decides from and the
-// writes compare against (Herald's own status condition, not others'), nothing else. A full Service from the watch is
+// writes compare against (Herald's own status condition, not others'), nothing else, and nothing a Service's owner
+// writes unbounded (issue 12: 500 Services with 200 KiB annotations once filled the old generation): annotation values
+// and spec.loadBalancerIP at most VALUE_MAX_CHARS each, labels and selector at most LABELS_MAX_CHARS each. A full Service from the watch is
 // a few KiB of JSON (managedFields, clusterIPs, node ports, session affinity, ...); with 10 000 Services that is tens
 // of MiB of cache and far more garbage. The objects built here are plain and small, and keep the
 // V1Service/V1Namespace shapes so the core reads them as it reads full objects.
 import type { KubernetesObject, V1LoadBalancerStatus, V1Namespace, V1ObjectMeta, V1Service, V1ServicePort, V1ServiceSpec, V1ServiceStatus } from '@kubernetes/client-node';
-import { ADDRESS_CONDITION } from '../core-api.js';
-import { ANNOTATION_PREFIXES } from '../../lib/annotations.js';
+import { ADDRESS_CONDITION, LABELS_MAX_CHARS, type CachedService } from '../core-api.js';
+import { ANNOTATION_KEYS, boundedValue } from '../../lib/annotations.js';
 
-/** Only the annotations Herald reads or writes (herald.dev/, metallb.io/, metallb.universe.tf/); undefined when none. */
+/**
+ * Only the annotations Herald reads or writes (lib/annotations.ts ANNOTATION_KEYS: four names under herald.dev/,
+ * metallb.io/ and metallb.universe.tf/), each value bounded (boundedValue: a longer one is kept as its head and its
+ * length, which the core refuses as it would the whole); undefined when none. The API server lets a Service's
+ * annotations hold 256 KiB: kept whole, 500 such Services would fill the controller's old generation.
+ */
 export function heraldAnnotations(annotations: Record<string, string> | undefined): Record<string, string> | undefined {
   if (!annotations) return undefined;
   let kept: Record<string, string> | undefined;
-  for (const [key, value] of Object.entries(annotations)) {
-    if (!ANNOTATION_PREFIXES.some((prefix) => key.startsWith(prefix))) continue;
+  for (const key of ANNOTATION_KEYS) {
+    const value = annotations[key];
+    if (value === undefined) continue;
     kept ??= {};
-    kept[key] = value;
+    kept[key] = boundedValue(value);
   }
   return kept;
 }
@@ -77,26 +85,48 @@ function trimSpec(spec: V1ServiceSpec | undefined, previous: V1ServiceSpec | und
   if (!spec) return undefined;
   const ports = spec.ports?.map((p): V1ServicePort => defined({ port: p.port, protocol: p.protocol }));
   return reuse(defined<V1ServiceSpec>({
-    type: spec.type, loadBalancerClass: spec.loadBalancerClass, loadBalancerIP: spec.loadBalancerIP,
+    // The API server does not check spec.loadBalancerIP: it is bounded like an annotation.
+    type: spec.type, loadBalancerClass: spec.loadBalancerClass, loadBalancerIP: spec.loadBalancerIP === undefined ? undefined : boundedValue(spec.loadBalancerIP),
     ipFamilies: spec.ipFamilies, ipFamilyPolicy: spec.ipFamilyPolicy, ports,
     externalTrafficPolicy: spec.externalTrafficPolicy, selector: spec.selector,
   }), previous);
 }
 
+/** Characters of a label map's keys and values. */
+function mapChars(map: Record<string, string> | undefined): number {
+  let chars = 0;
+  for (const key in map) if (Object.hasOwn(map, key)) chars += key.length + String(map[key]).length;
+  return chars;
+}
+
+/** `map`'s size in words when it is over LABELS_MAX_CHARS (core-api.ts), else undefined. */
+function oversized(what: string, map: Record<string, string> | undefined): string | undefined {
+  const chars = mapChars(map);
+  return chars > LABELS_MAX_CHARS ? `its ${what} hold ${chars} characters in ${Object.keys(map ?? {}).length} entries` : undefined;
+}
+
 /**
  * The Service as the controller caches it: see the file comment for what is kept. With `previous` (the version
- * the cache or the driver holds), the parts that did not change are shared with it.
+ * the cache or the driver holds), the parts that did not change are shared with it. Labels or a selector over
+ * LABELS_MAX_CHARS are not kept at all: `tooLarge` says so, and the core refuses the Service's request.
  */
-export function trimService(obj: KubernetesObject, previous?: V1Service): V1Service {
+export function trimService(obj: KubernetesObject, previous?: CachedService): CachedService {
   const svc = obj as V1Service;
   const loadBalancer: V1LoadBalancerStatus | undefined = reuse(svc.status?.loadBalancer, previous?.status?.loadBalancer);
   const ours = svc.status?.conditions?.filter((c) => c.type === ADDRESS_CONDITION);
   const conditions = ours && ours.length > 0 ? reuse(ours, previous?.status?.conditions) : undefined;
   const status = loadBalancer || conditions ? reuse(defined<V1ServiceStatus>({ loadBalancer, conditions }), previous?.status) : undefined;
-  return defined<V1Service>({
-    metadata: trimMeta(svc.metadata, true, previous?.metadata),
-    spec: trimSpec(svc.spec, previous?.spec),
+  const labels = oversized('labels', svc.metadata?.labels);
+  const selector = oversized('spec.selector', svc.spec?.selector);
+  const metadata = labels ? { ...svc.metadata, labels: undefined } : svc.metadata;
+  const spec = selector && svc.spec ? { ...svc.spec, selector: undefined } : svc.spec;
+  const over = [labels, selector].filter((o) => o !== undefined);
+  const tooLarge = over.length > 0 ? `${over.join(' and ')} (at most ${LABELS_MAX_CHARS} each)` : undefined;
+  return defined<CachedService>({
+    metadata: trimMeta(metadata, true, previous?.metadata),
+    spec: trimSpec(spec, previous?.spec),
     status,
+    tooLarge,
   });
 }
 

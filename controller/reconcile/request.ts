@@ -1,8 +1,8 @@
 // V1Service → what the allocator is asked, or why Herald leaves the Service alone, or why its request is bad.
 import type { V1Service } from '@kubernetes/client-node';
-import type { ServiceKey } from '../core-api.js';
-import { ALLOW_SHARED_IP, ADDRESS_POOL, LOADBALANCER_IPS, readAnnotation } from '../../lib/annotations.js';
-import type { Labels } from '../../lib/config/index.js';
+import type { CachedService, ServiceKey } from '../core-api.js';
+import { ALLOW_SHARED_IP, ADDRESS_POOL, LOADBALANCER_IPS, readAnnotation, tooLong, VALUE_MAX_CHARS } from '../../lib/annotations.js';
+import { clip, type Labels } from '../../lib/config/index.js';
 import { AddressParseError, familyFromName, familyName, parseAddress, type Address, type Family } from '../../lib/ip/index.js';
 import type { AllocationRequest, FamilyPolicy, SharingTerms } from '../allocator/index.js';
 
@@ -35,6 +35,27 @@ export function sharingTerms(service: V1Service): SharingTerms {
 }
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
+
+/** How much of a refused long value a message quotes. */
+export const QUOTED_CHARS = 40;
+
+/**
+ * Why the Service's request is refused for its length, or undefined: a text its owner writes and Herald reads
+ * (lib/annotations.ts VALUE_MAX_CHARS) is refused whole, and only its head is quoted.
+ */
+export function overlongText(service: V1Service): string | undefined {
+  const annotations = service.metadata?.annotations;
+  const texts: [string, string | undefined][] = [
+    ['the loadBalancerIPs annotation', readAnnotation(annotations, LOADBALANCER_IPS)],
+    ['spec.loadBalancerIP', service.spec?.loadBalancerIP],
+    ['the address-pool annotation', readAnnotation(annotations, ADDRESS_POOL)],
+    ['the allow-shared-ip annotation', readAnnotation(annotations, ALLOW_SHARED_IP)],
+  ];
+  const [what, value] = texts.find(([, v]) => v !== undefined && tooLong(v)) ?? [];
+  // Sliced before clip, which splits what it is given into characters: the head is all it needs.
+  const head = clip((value ?? '').slice(0, 2 * QUOTED_CHARS), QUOTED_CHARS);
+  return what === undefined ? undefined : `${what} is longer than ${VALUE_MAX_CHARS} characters ("${head}")`;
+}
 
 /** Requested IPs: the loadBalancerIPs annotation (comma-separated, one per family) or spec.loadBalancerIP. */
 export function requestedIPs(service: V1Service): Parsed<Address[]> {
@@ -91,10 +112,13 @@ function checkRequestedFamilies(requested: readonly Address[], families: readonl
 }
 
 export function decideService(
-  key: ServiceKey, service: V1Service | undefined, loadBalancerClass: string | undefined, namespaceLabels: Labels,
+  key: ServiceKey, service: CachedService | undefined, loadBalancerClass: string | undefined, namespaceLabels: Labels,
 ): ServiceDecision {
   const why = unmanagedWhy(service, loadBalancerClass);
   if (why || !service) return { kind: 'unmanaged', why: why ?? 'deleted' };
+  if (service.tooLarge !== undefined) return { kind: 'invalid', message: `the Service is too large for Herald: ${service.tooLarge}` };
+  const overlong = overlongText(service);
+  if (overlong) return { kind: 'invalid', message: overlong };
   const requested = requestedIPs(service);
   if (!requested.ok) return { kind: 'invalid', message: requested.message };
   const families = familiesOf(service, requested.value);

@@ -2,7 +2,7 @@
 // "HTTP-Code: 422". The bodies are kube-apiserver v1.37.2's answers, captured with `kubectl -v=9`.
 import { ApiException } from '@kubernetes/client-node';
 import { describeError, isUidMismatch } from './errors.js';
-import { apiFailure, describeFailure, MAX_TEXT } from './status.js';
+import { apiFailure, describeFailure, MAX_CAUSES, MAX_TEXT } from './status.js';
 
 /** A pool whose status a CEL rule refuses (the status write of a valid pool, answered 422). */
 const POOL_INVALID = JSON.stringify({
@@ -91,6 +91,21 @@ describe('describeError: one line with the server\'s reason', () => {
     const long = JSON.stringify({ kind: 'Status', code: 422, reason: 'Invalid', message: 'm'.repeat(40_000),
       details: { causes: [{ reason: 'FieldValueTooLong', field: 'status.conditions[0].message', message: 'v'.repeat(40_000) }] } });
     expect(describeError(fromApiText(422, long)).length).toBeLessThan(3 * MAX_TEXT);
+  });
+
+  test('a 422 naming thousands of causes keeps MAX_CAUSES of them and says how many more', () => {
+    const causes = Array.from({ length: 10_000 }, (_, i) => ({ reason: 'FieldValueInvalid', field: `spec.addresses[${i}]`, message: `Invalid value: "${'z'.repeat(400)}"` }));
+    const body = JSON.stringify({ kind: 'Status', code: 422, reason: 'Invalid', message: 'm', details: { causes } });
+    const failure = apiFailure(fromApiText(422, body));
+    expect([failure.causes.length, failure.causesLeftOff]).toEqual([MAX_CAUSES, 10_000 - MAX_CAUSES]);
+    const line = describeError(fromApiText(422, body));
+    expect(line.endsWith(`; and ${10_000 - MAX_CAUSES} more]`)).toBe(true);
+    expect(line.length).toBeLessThan((MAX_CAUSES + 1) * 2 * MAX_TEXT);
+  });
+
+  test('a clipped text never ends in half of a surrogate pair', () => {
+    const body = JSON.stringify({ kind: 'Status', code: 422, reason: 'Invalid', message: `${'m'.repeat(MAX_TEXT - 1)}😀${'m'.repeat(10)}` });
+    expect(apiFailure(fromApiText(422, body)).message).toBe(`${'m'.repeat(MAX_TEXT - 1)}… (${MAX_TEXT + 11} chars)`);
   });
 
   test('without causes, only the head', () => {

@@ -19,15 +19,22 @@ export interface ApiFailure {
   reason?: string;
   message: string;
   causes: StatusCause[];
+  /** How many more causes the Status named than `causes` keeps (MAX_CAUSES). */
+  causesLeftOff?: number;
   /** How long the server asked us to wait (details.retryAfterSeconds, or a Retry-After header). */
   retryAfterSeconds?: number;
 }
 
 /** A log line stays a line: a 422 can quote a 40 KiB value, a 502 from a proxy can be a whole HTML page. */
 export const MAX_TEXT = 500;
+/** The causes kept of a Status: a 422 on a list names each bad item, and a list can hold thousands. */
+export const MAX_CAUSES = 5;
 
 function clip(text: string): string {
-  return text.length <= MAX_TEXT ? text : `${text.slice(0, MAX_TEXT)}… (${text.length} chars)`;
+  if (text.length <= MAX_TEXT) return text;
+  const last = text.charCodeAt(MAX_TEXT - 1);
+  const cut = last >= 0xd800 && last <= 0xdbff ? MAX_TEXT - 1 : MAX_TEXT; // never half of a surrogate pair
+  return `${text.slice(0, cut)}… (${text.length} chars)`;
 }
 
 type Json = Record<string, unknown>;
@@ -46,9 +53,11 @@ function parseStatus(body: unknown): Json | undefined {
   return isObject(value) && value.kind === 'Status' ? value : undefined;
 }
 
-function causesOf(details: unknown): StatusCause[] {
-  const causes = isObject(details) && Array.isArray(details.causes) ? details.causes : [];
-  return causes.filter(isObject).map((c) => ({ reason: text(c.reason), message: text(c.message), field: text(c.field) }));
+/** The first MAX_CAUSES causes, and how many more there were. */
+function causesOf(details: unknown): Pick<ApiFailure, 'causes' | 'causesLeftOff'> {
+  const all = (isObject(details) && Array.isArray(details.causes) ? details.causes : []).filter(isObject);
+  const causes = all.slice(0, MAX_CAUSES).map((c) => ({ reason: text(c.reason), message: text(c.message), field: text(c.field) }));
+  return all.length > MAX_CAUSES ? { causes, causesLeftOff: all.length - MAX_CAUSES } : { causes };
 }
 
 function retryAfter(details: unknown, headers: unknown): number | undefined {
@@ -70,7 +79,7 @@ export function apiFailure(err: unknown): ApiFailure {
   const body: unknown = err.body;
   if (!status) return { code: err.code, message: clip(typeof body === 'string' ? body : JSON.stringify(body) ?? ''), causes: [] };
   return {
-    code: err.code, reason: text(status.reason), message: text(status.message) ?? '', causes: causesOf(status.details),
+    code: err.code, reason: text(status.reason), message: text(status.message) ?? '', ...causesOf(status.details),
     retryAfterSeconds: retryAfter(status.details, err.headers),
   };
 }
@@ -83,7 +92,8 @@ export function describeFailure(f: ApiFailure): string {
   const head = f.code === undefined ? f.message : `HTTP ${f.code}${f.reason ? ` ${f.reason}` : ''}: ${f.message}`;
   if (f.causes.length === 0) return head;
   const causes = f.causes.map((c) => [c.field, c.reason].filter((s) => s).join(' ') + (c.message ? `: ${c.message}` : ''));
-  return `${head} [causes: ${causes.join('; ')}]`;
+  const more = f.causesLeftOff ? `; and ${f.causesLeftOff} more` : '';
+  return `${head} [causes: ${causes.join('; ')}${more}]`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Gauge, Registry } from 'prom-client';
-import { startMetricsServer, type MetricsServer } from './server.js';
+import { defaultMetricsHost, startMetricsServer, type MetricsServer } from './server.js';
 
 describe('metrics server', () => {
   let server: MetricsServer;
@@ -22,10 +22,20 @@ describe('metrics server', () => {
     expect(await res.text()).toBe('');
   });
 
-  it('names the paths it has when asked for another', async () => {
-    const res = await fetch(url('/nope?x=1'));
+  it('names the paths it has when asked for another, and echoes nothing of the request', async () => {
+    const res = await fetch(url(`/<script>alert(1)</script>${'a'.repeat(8000)}?x=1`));
     expect(res.status).toBe(404);
-    expect(await res.text()).toBe('no such path "/nope"; try /metrics, /healthz or /readyz\n');
+    expect(await res.text()).toBe('no such path; try /metrics, /healthz or /readyz\n');
+  });
+
+  it('binds loopback when told no address, never every interface', async () => {
+    const quiet = await startMetricsServer({ registry: new Registry(), port: 0, notReadyReason: () => undefined });
+    try {
+      expect(quiet.host).toBe('127.0.0.1');
+      expect((await fetch(`http://127.0.0.1:${quiet.port}/healthz`)).status).toBe(200);
+    } finally {
+      await quiet.stop();
+    }
   });
 
   it('answers 500 with the error when a metric cannot be collected', async () => {
@@ -52,5 +62,16 @@ describe('metrics server', () => {
     } finally {
       await taken.stop();
     }
+  });
+});
+
+describe('defaultMetricsHost', () => {
+  it.each([
+    ['the pod\'s IP from the downward API', { POD_IP: '10.244.1.7' }, '10.244.1.7'],
+    ['an IPv6 pod IP', { POD_IP: 'fd00:10:244::7' }, 'fd00:10:244::7'],
+    ['loopback outside a pod', {}, '127.0.0.1'],
+    ['loopback when POD_IP is blank', { POD_IP: ' ' }, '127.0.0.1'],
+  ])('%s', (_what, env, host) => {
+    expect(defaultMetricsHost(env)).toBe(host);
   });
 });

@@ -46,6 +46,19 @@ const nodeStrategy: Strategy = {
   },
 };
 
+/** networking/v1 SetDefaults_NetworkPolicy and SetDefaults_NetworkPolicyPort: policyTypes and each port's protocol. */
+function defaultNetworkPolicy(obj: KubeObject): void {
+  const spec = isJsonObject(obj.spec) ? obj.spec : {};
+  obj.spec = spec;
+  const rules = (key: string) => (Array.isArray(spec[key]) ? spec[key] : []);
+  if (rules('policyTypes').length === 0) spec.policyTypes = rules('egress').length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
+  for (const rule of [...rules('ingress'), ...rules('egress')]) {
+    const ports = isJsonObject(rule) && Array.isArray(rule.ports) ? rule.ports : [];
+    for (const port of ports) if (isJsonObject(port)) port.protocol ??= 'TCP';
+  }
+}
+const networkPolicyStrategy: Strategy = { prepareCreate: defaultNetworkPolicy, prepareUpdate: defaultNetworkPolicy };
+
 const leaseMicroTimes = (obj: KubeObject): unknown[] => (isJsonObject(obj.spec) ? [obj.spec.acquireTime, obj.spec.renewTime] : []);
 const leaseStrategy: Strategy = {
   prepareCreate: (obj) => checkMicroTimes('Lease', 'v1', leaseMicroTimes(obj)),
@@ -71,11 +84,13 @@ export function builtinTypes(services: ServiceAllocator): ResourceType[] {
       printer: configMapPrinter }),
     resourceType({ group: '', version: 'v1', plural: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true,
       shortNames: ['sa'], printer: serviceAccountPrinter }),
-    // Groups in kube's discovery order (its apiVersionPriorities): apps, events, rbac, apiextensions, ...
+    // Groups in kube's discovery order (its apiVersionPriorities): apps, events, networking, rbac, apiextensions, ...
     ...workloadTypes(),
     resourceType({ group: 'events.k8s.io', version: 'v1', plural: 'events', kind: 'Event', namespaced: true,
       shortNames: ['ev'], storageKey: storageKeyOf('', 'events'), strategy: eventsV1Strategy, invalidGroup: '',
       fromStorage: eventsV1FromCore, toStorage: eventsV1ToCore }),
+    resourceType({ group: 'networking.k8s.io', version: 'v1', plural: 'networkpolicies', kind: 'NetworkPolicy', namespaced: true,
+      shortNames: ['netpol'], generation: 'spec', strategy: networkPolicyStrategy }),
     ...rbacTypes(),
     resourceType({ group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions',
       kind: 'CustomResourceDefinition', namespaced: false, shortNames: ['crd', 'crds'], categories: ['api-extensions'],

@@ -1,5 +1,6 @@
-// ObjectMeta checks every kind gets in kube-apiserver (names, label keys and values, finalizer names), with the
-// messages of k8s.io/apimachinery/pkg/api/validate/content and pkg/apis/core/validation.
+// ObjectMeta checks every kind gets in kube-apiserver (names, label keys and values, annotation keys and their total
+// size, finalizer names), with the messages of k8s.io/apimachinery/pkg/api/validate/content and
+// pkg/apis/core/validation.
 import type { FieldError } from './errors.js';
 import type { ResourceType } from './resource-type.js';
 import type { KubeObject } from './types.js';
@@ -90,6 +91,26 @@ function finalizerErrors(type: ResourceType, finalizers: string[]): FieldError[]
   return errors;
 }
 
+/** apimachinery's TotalAnnotationSizeLimitB: the bytes of every annotation key and value of one object, together. */
+export const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
+
+/**
+ * apimachinery's ValidateAnnotations: each key a qualified name once lowercased (the key is quoted as written), and
+ * all keys and values together at most TOTAL_ANNOTATION_SIZE_LIMIT bytes (a TooLong that quotes no value).
+ */
+function annotationErrors(annotations: Record<string, unknown>): FieldError[] {
+  const errors: FieldError[] = [];
+  let size = 0;
+  for (const [key, value] of Object.entries(annotations)) {
+    for (const message of isQualifiedName(key.toLowerCase())) errors.push({ type: 'FieldValueInvalid', field: 'metadata.annotations', value: key, message });
+    size += Buffer.byteLength(key) + Buffer.byteLength(typeof value === 'string' ? value : '');
+  }
+  if (size > TOTAL_ANNOTATION_SIZE_LIMIT) {
+    errors.push({ type: 'FieldValueTooLong', field: 'metadata.annotations', message: `may not be more than ${TOTAL_ANNOTATION_SIZE_LIMIT} bytes` });
+  }
+  return errors;
+}
+
 export function validateMetadata(type: ResourceType, obj: KubeObject): FieldError[] {
   const name = obj.metadata.name ?? '';
   const errors: FieldError[] = nameErrors(type.kind, name).map((message) => ({ type: 'FieldValueInvalid', field: 'metadata.name', value: name, message }));
@@ -98,5 +119,6 @@ export function validateMetadata(type: ResourceType, obj: KubeObject): FieldErro
     const text = typeof value === 'string' ? value : '';
     for (const message of isLabelValue(text)) errors.push({ type: 'FieldValueInvalid', field: 'metadata.labels', value, message });
   }
+  errors.push(...annotationErrors(obj.metadata.annotations ?? {}));
   return [...errors, ...finalizerErrors(type, obj.metadata.finalizers ?? [])];
 }

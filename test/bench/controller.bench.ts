@@ -51,7 +51,7 @@ class ServedCounter {
 }
 
 /** Compiles the sources to dist/ (what `npm run build` does), so the child runs the code of this checkout. */
-function build(): void {
+export function build(): void {
   const tsc = spawnSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', join(repoRoot, 'tsconfig.build.json')], { stdio: 'inherit' });
   if (tsc.status !== 0) throw new Error(`tsc -p tsconfig.build.json failed (exit ${tsc.status ?? tsc.signal})`);
 }

@@ -39,6 +39,13 @@ const BAD_POOLS: BadPool[] = [
     'spec.autoAssign: Invalid value: "string": spec.autoAssign in body must be of type boolean: "string"', NOT_CHECKED] },
   { name: 'negative-priority', spec: { addresses: ['192.0.2.0/24'], serviceAllocation: { priority: -1 } }, says: [
     'spec.serviceAllocation.priority: Invalid value: -1: spec.serviceAllocation.priority in body should be greater than or equal to 0'] },
+  // The bounds on serviceAllocation (crds/limits.test.ts): every list, map and string has one.
+  { name: 'too-many-namespaces', spec: { addresses: ['192.0.2.0/24'], serviceAllocation: { namespaces: Array.from({ length: 1001 }, (_, i) => `ns-${i}`) } }, says: [
+    'spec.serviceAllocation.namespaces: Too many: 1001: must have at most 1000 items', NOT_CHECKED] },
+  { name: 'long-label-value', spec: { addresses: ['192.0.2.0/24'], serviceAllocation: { serviceSelectors: [{ matchLabels: { tier: 'v'.repeat(64) } }] } }, says: [
+    'spec.serviceAllocation.serviceSelectors[0].matchLabels.tier: Too long: may not be more than 63 bytes', NOT_CHECKED] },
+  { name: 'long-label-key', spec: { addresses: ['192.0.2.0/24'], serviceAllocation: { namespaceSelectors: [{ matchLabels: { [`${'a'.repeat(250)}.example/${'k'.repeat(64)}`]: 'v' } }] } }, says: [
+    'spec.serviceAllocation.namespaceSelectors[0].matchLabels: Invalid value: label keys are at most 317 characters (a 253-character prefix, "/" and a 63-character name)'] },
   { name: 'bad-operator', spec: { addresses: ['192.0.2.0/24'], serviceAllocation: { serviceSelectors: [{ matchExpressions: [{ key: 'tier', operator: 'Is' }] }] } }, says: [
     'spec.serviceAllocation.serviceSelectors[0].matchExpressions[0].operator: Unsupported value: "Is": supported values: "In", "NotIn", "Exists", "DoesNotExist"', NOT_CHECKED] },
 ];

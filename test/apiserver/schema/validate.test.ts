@@ -38,7 +38,7 @@ describe('schema errors read like kube-apiserver', () => {
     ['date-time format', { type: 'string', format: 'date-time' }, '2024-13-01T00:00:00Z',
       { type: 'FieldValueInvalid', message: 'Invalid value: "2024-13-01T00:00:00Z": spec in body must be of type date-time: "2024-13-01T00:00:00Z"' }],
     ['map values (additionalProperties)', { type: 'object', additionalProperties: { type: 'string' } }, { a: 1 },
-      { type: 'FieldValueTypeInvalid', field: 'spec[a]' }],
+      { type: 'FieldValueTypeInvalid', field: 'spec.a' }],
     ['list-type set', { type: 'array', 'x-kubernetes-list-type': 'set', items: { type: 'string' } }, ['a', 'b', 'a'],
       { type: 'FieldValueDuplicate', field: 'spec[2]', message: 'Duplicate value: "a"' }],
     ['list-type map', {

@@ -168,6 +168,7 @@ function validateObject(value: Record<string, unknown>, schema: JSONSchemaProps,
   for (const [key, v] of Object.entries(value)) {
     const sub = subSchema(schema, key);
     if (!sub) continue;
-    validateValue(v, sub, schema.properties?.[key] ? child(path, key) : index(path, key), errs);
+    // kube-openapi's object validator names a map's value like a property (`path.key`); CEL rules name it `path[key]`.
+    validateValue(v, sub, child(path, key), errs);
   }
 }

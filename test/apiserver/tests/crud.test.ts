@@ -66,6 +66,35 @@ describe('create', () => {
   });
 });
 
+describe('annotations', () => {
+  const TOO_LONG = 'Too long: may not be more than 262144 bytes';
+  const sized = (name: string, bytes: number): V1Service => ({ ...service(name), metadata: { name, annotations: { 'a.example/k': 'x'.repeat(bytes - 'a.example/k'.length) } } });
+
+  test('may hold 256 KiB in all, keys and values counted; one byte more is 422 quoting no value', async () => {
+    await core.createNamespacedService({ namespace, body: sized('full', 262144) });
+    const status = await statusOf(() => core.createNamespacedService({ namespace, body: sized('over', 262145) }));
+    expect(status).toMatchObject({ code: 422, reason: 'Invalid', message: `Service "over" is invalid: metadata.annotations: ${TOO_LONG}` });
+    expect(status.details?.causes).toEqual([{ reason: 'FieldValueTooLong', field: 'metadata.annotations', message: TOO_LONG }]);
+  });
+
+  test('the limit holds for a patch, and through /status', async () => {
+    await core.createNamespacedService({ namespace, body: sized('web', 262144) });
+    const more = { metadata: { annotations: { 'b.example/k': 'y' } } };
+    const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+    const patched = await statusOf(() => core.patchNamespacedService({ namespace, name: 'web', body: more }, merge));
+    expect(patched).toMatchObject({ code: 422, message: `Service "web" is invalid: metadata.annotations: ${TOO_LONG}` });
+    const viaStatus = await statusOf(() => core.patchNamespacedServiceStatus({ namespace, name: 'web', body: more }, merge));
+    expect(viaStatus).toMatchObject({ code: 422, message: `Service "web" is invalid: metadata.annotations: ${TOO_LONG}` });
+  });
+
+  test('a key is a qualified name whatever its case, quoted as written', async () => {
+    await core.createNamespacedService({ namespace, body: { ...service('upper'), metadata: { name: 'upper', annotations: { 'Example.COM/Key': 'v' } } } });
+    const status = await statusOf(() => core.createNamespacedService({ namespace, body: { ...service('bad'), metadata: { name: 'bad', annotations: { 'a b': 'v' } } } }));
+    expect(status.code).toBe(422);
+    expect(status.message).toMatch(/^Service "bad" is invalid: metadata.annotations: Invalid value: "a b": name part must consist of alphanumeric characters/);
+  });
+});
+
 describe('get and list', () => {
   test('get of a missing object is 404 NotFound with kube\'s message', async () => {
     const status = await statusOf(() => core.readNamespacedService({ namespace, name: 'ghost' }));

@@ -48,7 +48,7 @@ test('status subresources exist where kube has them: deployments and daemonsets,
 test('/apis/apps and /apis list apps/v1 as preferred, in kube\'s group order', async () => {
   expect(await getJson('/apis/apps')).toMatchObject({ kind: 'APIGroup', name: 'apps', preferredVersion: { groupVersion: 'apps/v1', version: 'v1' } });
   const groups = (await getJson<{ groups: { name: string }[] }>('/apis')).groups.map((g) => g.name);
-  const emulated = ['apps', 'events.k8s.io', 'rbac.authorization.k8s.io', 'apiextensions.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io'];
+  const emulated = ['apps', 'events.k8s.io', 'networking.k8s.io', 'rbac.authorization.k8s.io', 'apiextensions.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io'];
   expect(groups.filter((g) => emulated.includes(g))).toEqual(emulated);
 });
 
