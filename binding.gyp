@@ -1,12 +1,13 @@
-# The speaker's AF_PACKET addon (speaker/native/herald_packet.c). Node-API only (NAPI_VERSION 8), so the
-# one build loads on every Node release since 12.22 and needs only node_api.h and uv.h. Built by `npm install` /
-# `npm ci` through node-gyp into build/Release/, against the headers of the pinned Node package
-# (scripts/addon-nodedir.cjs), so no headers are downloaded and the machine's own Node does not matter.
+# The speaker's socket addon: AF_PACKET (speaker/native/herald_packet.c, which also holds the module's init),
+# NETLINK_ROUTE (herald_netlink.c) and the poll/read/close lifecycle both share (herald_socket.c). Node-API only
+# (NAPI_VERSION 8), so the one build loads on every Node release since 12.22 and needs only node_api.h and uv.h.
+# Built by `npm install` / `npm ci` through node-gyp into build/Release/, against the headers of the pinned Node
+# package (scripts/addon-nodedir.cjs), so no headers are downloaded and the machine's own Node does not matter.
 {
   "targets": [
     {
       "target_name": "herald_packet",
-      "sources": ["speaker/native/herald_packet.c"],
+      "sources": ["speaker/native/herald_packet.c", "speaker/native/herald_netlink.c", "speaker/native/herald_socket.c"],
       "defines": ["NAPI_VERSION=8"],
       "cflags_c": ["-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter"]
     }

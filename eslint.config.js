@@ -18,6 +18,7 @@ export const PURE_CORE = [
   'speaker/layer2/frames/',
   'speaker/layer2/decide/',
   'speaker/membership/core/',
+  'speaker/native/codec/',
   'speaker/loop/state.ts',
   'speaker/loop/modes.ts',
   'speaker/loop/plan-cache.ts',

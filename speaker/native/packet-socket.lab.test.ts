@@ -1,9 +1,13 @@
 // PacketSocket against the real kernel (root only, `npm run test:lab -- speaker/native`). One veth pair:
 // hlt-pkt0 stays in the root namespace with no addresses (the socket's side), hlt-pkt1 lives in the
-// namespace hlt-pkt-peer with documentation addresses. The peer's kernel, arping and ndisc6 are the judges.
+// namespace hlt-pkt-peer with documentation addresses. The peer's kernel, arping and ndisc6 are the judges;
+// the kernel filters (codec/bpf.ts) are judged by what a stream of other traffic delivers: nothing.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { silentLogger } from '../../lib/log.js';
+import type { LinkInfo } from '../layer2/decide/interfaces.js';
+import { InterfaceWatcher } from '../layer2/interface-watcher.js';
 import {
   arpReply,
   decodeArpFrame,
@@ -18,7 +22,6 @@ import {
   solicitedNodeMac,
   unsolicitedNeighborAdvertisement,
 } from '../layer2/frames/index.js';
-import { interfaceInfo } from './interface-info.js';
 import { PacketSocket } from './packet-socket.js';
 
 const PEER_NS = 'hlt-pkt-peer';
@@ -81,15 +84,17 @@ beforeAll(() => {
 
 afterAll(tearDown);
 
-describe('interfaceInfo', () => {
-  test('reads the veth end from sysfs', () => {
-    const info = interfaceInfo(OURS);
-    expect(info).toMatchObject({ name: OURS, mac: OUR_MAC, up: true, noarp: false, loopback: false, master: null, linkType: 1 });
-    expect(info.ifindex).toBe(Number(run('cat', `/sys/class/net/${OURS}/ifindex`).trim()));
-  });
-
-  test('an unknown interface is an error naming it', () => {
-    expect(() => interfaceInfo('hlt-nope')).toThrow('interface "hlt-nope" does not exist');
+describe('the interface watcher (rtnetlink)', () => {
+  test('lists the veth end with its ifindex, MAC and state', async () => {
+    const watcher = new InterfaceWatcher({ logger: silentLogger() });
+    let links: LinkInfo[] = [];
+    watcher.onChange((l) => (links = l));
+    await watcher.start();
+    await watcher.stop();
+    expect(links.find((l) => l.name === OURS)).toMatchObject({
+      name: OURS, mac: OUR_MAC, up: true, noArp: false, hasMaster: false, addresses: [],
+      index: Number(run('cat', `/sys/class/net/${OURS}/ifindex`).trim()),
+    });
   });
 });
 
@@ -288,6 +293,94 @@ describe('receiving and closing', () => {
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
       expect({ node, code, output }).toEqual({ node, code: 0, output: 'closed\n' });
+    }
+  });
+});
+
+/** Sends `count` UDP datagrams from the peer to a made-up neighbour whose MAC is ours: traffic we do not care about. */
+const SINK6 = '2001:db8:d::1';
+function udpScript(count: number, spreadMs: number): string {
+  return `const s = require('node:dgram').createSocket('udp6'); let sent = 0; const payload = Buffer.alloc(64);` +
+    `const batch = Math.max(1, Math.ceil(${count} / Math.max(1, ${spreadMs} / 5)));` +
+    `const tick = () => { for (let i = 0; i < batch && sent < ${count}; i++, sent++) s.send(payload, 9, ${JSON.stringify(SINK6)});` +
+    ` if (sent < ${count}) setTimeout(tick, 5); else setTimeout(() => s.close(), 50); }; tick();`;
+}
+
+/** Asynchronously: our loop must keep reading meanwhile, or the control socket's queue overflows. */
+async function udpFromPeer(count: number): Promise<void> {
+  const child = spawn('ip', ['netns', 'exec', PEER_NS, process.execPath, '-e', udpScript(count, count / 5)], { stdio: 'ignore' });
+  const status = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  if (status !== 0) throw new Error(`peer UDP sender exited with ${status}`);
+}
+
+function isSolicitation(frame: Buffer): boolean {
+  try {
+    return decodeNdpFrame(frame).message.kind === 'neighborSolicitation';
+  } catch (error) {
+    if (error instanceof FrameError) return false;
+    throw error;
+  }
+}
+
+describe('kernel filters (codec/bpf.ts)', () => {
+  beforeAll(() => {
+    // The peer sends to SINK6 straight at our MAC, without soliciting first.
+    run('ip', '-n', PEER_NS, '-6', 'neigh', 'replace', SINK6, 'lladdr', OUR_MAC, 'dev', PEERS, 'nud', 'permanent');
+  });
+
+  test('an IPv6 socket receives none of a 2 000-datagram UDP stream, and still every Neighbor Solicitation', async () => {
+    const filtered: Buffer[] = [];
+    let unfiltered = 0;
+    const socket = PacketSocket.open(OURS, ETHERTYPE_IPV6, (frame) => filtered.push(frame));
+    // The control: the same stream reaches a socket without the filter, so the filter is what stops it.
+    const control = PacketSocket.open(OURS, ETHERTYPE_IPV6, () => unfiltered++, { kernelFilter: false });
+    try {
+      socket.addMulticast(solicitedNodeMac(VIP6));
+      await udpFromPeer(2000);
+      await until('the control socket to see the stream', () => unfiltered >= 2000, 10_000);
+      expect(filtered).toEqual([]);
+      run('ip', '-n', PEER_NS, '-6', 'neigh', 'flush', 'to', VIP6, 'dev', PEERS);
+      await inPeer('ndisc6', '-1', '-r', '1', '-w', '300', VIP6, PEERS);
+      await until('the solicitation', () => filtered.length > 0);
+      expect(filtered.every(isSolicitation)).toBe(true);
+      expect(filtered.map((f) => decodeNdpFrame(f).message)).toContainEqual(expect.objectContaining({ targetAddress: VIP6 }));
+    } finally {
+      await Promise.all([socket.close(), control.close()]);
+    }
+  });
+
+  test('an ARP socket receives requests, never replies', async () => {
+    const received: string[] = [];
+    const socket = PacketSocket.open(OURS, ETHERTYPE_ARP, (frame) => received.push(`${decodeArpFrame(frame).arp.oper}:${decodeArpFrame(frame).arp.spa}`));
+    try {
+      const replies = PEER_BURST.map((frame) => arpReply(decodeArpFrame(frame).arp, PEER_MAC));
+      burstFromPeer([...replies, PEER_BURST[0]!]);
+      await until('the request', () => received.length > 0);
+      await inPeer('arping', '-c', '1', '-w', '1', '-I', PEERS, '192.0.2.12'); // a round trip: anything queued has been read
+      expect(received).toEqual(['1:192.0.2.21', '1:192.0.2.2']);
+    } finally {
+      await socket.close();
+    }
+  });
+
+  test('sockets opened in the middle of a stream never get a frame the filter drops (attached before bind)', async () => {
+    let unfiltered = 0;
+    const control = PacketSocket.open(OURS, ETHERTYPE_IPV6, () => unfiltered++, { kernelFilter: false });
+    const leaked: Buffer[] = [];
+    const stream = spawn('ip', ['netns', 'exec', PEER_NS, process.execPath, '-e', udpScript(20_000, 2000)], { stdio: 'ignore' });
+    const ended = new Promise((resolve) => stream.on('exit', resolve));
+    try {
+      await until('the stream to flow', () => unfiltered > 100, 10_000);
+      for (let i = 0; i < 30; i++) {
+        const socket = PacketSocket.open(OURS, ETHERTYPE_IPV6, (frame) => leaked.push(frame));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        await socket.close();
+      }
+      expect(unfiltered).toBeGreaterThan(1000);
+      expect(leaked.filter((f) => !isSolicitation(f))).toEqual([]);
+    } finally {
+      await ended;
+      await control.close();
     }
   });
 });

@@ -1,12 +1,13 @@
 // AF_PACKET sockets for the speaker's layer 2 work, over the in-repo N-API addon (speaker/native/*.c,
 // built by node-gyp into build/Release/herald_packet.node). One socket = one interface + one EtherType.
+// The kernel filters what reaches it (codec/bpf.ts: ARP requests on an ARP socket, Neighbor Solicitations
+// on an IPv6 one), attached before the socket is bound, so no other frame is ever queued or copied.
 // Frames arrive through the event loop (a libuv poll handle on the socket); our own outgoing frames are
 // never delivered. Membership is per multicast MAC; the interface is never put in promiscuous mode.
-import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { endianness } from 'node:os';
 import { parseMac } from '../layer2/frames/addresses.js';
+import { loadAddon, type NativeBatchCallback, type NativePacketSocket } from './addon.js';
+import { encodeProgram, filterFor } from './codec/bpf.js';
 
 /** How the frame reached us, from the kernel's sll_pkttype (linux/if_packet.h). */
 export type PacketType = 'host' | 'broadcast' | 'multicast' | 'otherhost';
@@ -24,6 +25,22 @@ export interface PacketSocketOptions {
    * whether to close it. Without a handler such errors are thrown as uncaught exceptions.
    */
   onError?: (error: Error) => void;
+  /**
+   * Attach the kernel filter for this EtherType (codec/bpf.ts), default true. Without it every frame of
+   * the EtherType is copied to JavaScript: every IPv6 packet the node receives, for an IPv6 socket.
+   */
+  kernelFilter?: boolean;
+}
+
+/**
+ * A measurement knob, not a setting: HERALD_PACKET_FILTER=off opens every socket without its kernel
+ * filter, so the footprint bench (test/bench/l2-footprint.bench.ts) can measure the speaker as it was
+ * before the filters, in the same run, with the same build. Never set it in production.
+ */
+export const PACKET_FILTER_ENV = 'HERALD_PACKET_FILTER';
+
+function kernelFilterWanted(options: PacketSocketOptions): boolean {
+  return (options.kernelFilter ?? true) && process.env[PACKET_FILTER_ENV] !== 'off';
 }
 
 /** What the layer 2 code needs from a socket: PacketSocket implements it, tests can fake it. */
@@ -36,45 +53,11 @@ export interface FrameSocket {
   close(): Promise<void>;
 }
 
-/** The addon's class, as the C code defines it (speaker/native/herald_packet.c). */
-interface NativeSocket {
-  send(frame: Uint8Array): void;
-  addMembership(mac: Uint8Array): void;
-  dropMembership(mac: Uint8Array): void;
-  close(done: () => void): void;
-}
-type NativeFramesCallback = (error: Error | null, frames: Buffer[], packetTypes: number[]) => void;
-interface NativeAddon {
-  Socket: new (ifname: string, ethertype: number, onFrames: NativeFramesCallback) => NativeSocket;
-}
-
 // linux/if_packet.h PACKET_HOST .. PACKET_OTHERHOST; PACKET_OUTGOING (4) is filtered out in C.
 const PACKET_TYPES: readonly PacketType[] = ['host', 'broadcast', 'multicast', 'otherhost'];
-const ADDON_PATH = join('build', 'Release', 'herald_packet.node');
-
-let addon: NativeAddon | null = null;
-
-/**
- * Finds build/Release/herald_packet.node by walking up from this file, so the same code works from the
- * sources (speaker/native/) and from the compiled tree (dist/speaker/native/) at any depth.
- */
-function loadAddon(): NativeAddon {
-  if (addon !== null) return addon;
-  const searched: string[] = [];
-  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
-    const candidate = join(dir, ADDON_PATH);
-    searched.push(candidate);
-    if (existsSync(candidate)) {
-      addon = createRequire(import.meta.url)(candidate) as NativeAddon;
-      return addon;
-    }
-    if (dirname(dir) === dir) break;
-  }
-  throw new Error(`herald_packet addon not built (run "npm install" or "npx node-gyp rebuild"); looked in ${searched.join(', ')}`);
-}
 
 export class PacketSocket implements FrameSocket {
-  private native: NativeSocket | null;
+  private native: NativePacketSocket | null;
   private closing: Promise<void> | null = null;
 
   private constructor(
@@ -82,22 +65,25 @@ export class PacketSocket implements FrameSocket {
     readonly ethertype: number,
     private readonly onFrame: FrameHandler,
     private readonly onError: ((error: Error) => void) | undefined,
-    create: (onFrames: NativeFramesCallback) => NativeSocket,
+    create: (onFrames: NativeBatchCallback) => NativePacketSocket,
   ) {
     this.native = create((error, frames, packetTypes) => this.deliver(error, frames, packetTypes));
   }
 
   /**
    * Opens a non-blocking AF_PACKET/SOCK_RAW socket bound to `ifname` for one EtherType (ETHERTYPE_ARP,
-   * ETHERTYPE_IPV6, ...) and starts delivering received frames to `onFrame`. Needs CAP_NET_RAW. Throws an
-   * Error naming the interface and the errno (e.g. ENODEV, EPERM).
+   * ETHERTYPE_IPV6, ...), with the kernel filter for that EtherType unless options say otherwise, and
+   * starts delivering received frames to `onFrame`. Needs CAP_NET_RAW. Throws an Error naming the
+   * interface and the errno (e.g. ENODEV, EPERM).
    */
   static open(ifname: string, ethertype: number, onFrame: FrameHandler, options: PacketSocketOptions = {}): PacketSocket {
     if (!Number.isInteger(ethertype) || ethertype < 0 || ethertype > 0xffff) {
       throw new RangeError(`ethertype ${ethertype} is not a 16-bit number`);
     }
     const { Socket } = loadAddon();
-    return new PacketSocket(ifname, ethertype, onFrame, options.onError, (cb) => new Socket(ifname, ethertype, cb));
+    const program = kernelFilterWanted(options) ? filterFor(ethertype) : undefined;
+    const filter = program === undefined ? undefined : encodeProgram(program, endianness() === 'LE');
+    return new PacketSocket(ifname, ethertype, onFrame, options.onError, (cb) => new Socket(ifname, ethertype, cb, filter));
   }
 
   /** True once close() was called: no frames are delivered after that. */
@@ -133,7 +119,7 @@ export class PacketSocket implements FrameSocket {
     return this.closing;
   }
 
-  private live(operation: string): NativeSocket {
+  private live(operation: string): NativePacketSocket {
     if (this.native === null) throw new Error(`${operation} on "${this.ifname}": socket is closed`);
     return this.native;
   }

@@ -1,29 +1,31 @@
-// What layer 2 announcing costs, on the network lab: gratuitous frames per failover (counted by tcpdump
-// on the client, against keepalived's in the same window), ARP reply latency when the speaker answers
-// in user space against the kernel answering for its own address, and the speaker's memory announcing
-// 1 000 IPs against an idle Node process that loads only what every speaker loads (pino, prom-client)
-// and against the same speaker announcing one. Memory is measured on the compiled speaker
-// (`node dist/speaker/main.js`, what the image runs; built here first when missing or older than its
-// sources): the tsx loader the lab otherwise uses adds ~11 MiB that production never pays.
-import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
+// What layer 2 announcing costs, on the network lab, each figure beside an anchor measured in the same run:
+// - gratuitous frames per failover, counted by tcpdump on the client, against keepalived's in the same window;
+// - ARP requests for the VIP answered (1 000, on a quiet machine and with every core busy), against the
+//   kernel answering for its own address, with arping's round trip for both;
+// - the speaker's CPU while the node receives a steady IPv6 stream it does not care about, with the kernel
+//   filters against without them (HERALD_PACKET_FILTER=off, same build);
+// - the event loop's longest stall with 300 links, watched by rtnetlink against the sysfs polling it replaced;
+// - the speaker's memory announcing 1 and 1 000 IPs against an idle Node process.
+// Helpers live in test/bench/l2/.
 import { percentile, ratio, type Benchmark, type Figure } from './figure.js';
 import { Capture, countGratuitousArp } from '../lab/capture.js';
-import { execIn, findProc, killProc, sleep, spawnIn } from '../lab/exec.js';
+import { sleep } from '../lab/exec.js';
 import { HeraldSystem, KeepalivedSystem, settledOwner, type L2System } from '../lab/failover.js';
-import { arpingRttMs, ndiscMacs } from '../lab/judges.js';
 import { VRRP_FAST } from '../lab/keepalived.js';
-import { REPO_ROOT, down, up } from '../lab/lab.js';
+import { down, up } from '../lab/lab.js';
 import { HttpProber } from '../lab/probe.js';
-import { COMPILED_SPEAKER_ENTRY, speakerAvailable, speakerNodeFlags, speakerRole, startSpeaker, stopAllSpeakers, writeSpeakerConfig } from '../lab/speakers.js';
-import { NODES, hostByName, macOf, nsOf, v4Of, vip4 } from '../lab/topology.js';
+import { speakerAvailable, speakerNodeFlags } from '../lab/speakers.js';
+import { vip4 } from '../lab/topology.js';
+import { arpAnswers, type ArpAnswers } from './l2/arp-answers.js';
+import { busyAllCores } from './l2/busy-cores.js';
+import { speakerCostUnderStream, STREAM_PER_SECOND, STREAM_SECONDS } from './l2/ipv6-stream.js';
+import { LINKS, stallWithLinks, WINDOW_MS } from './l2/link-stall.js';
+import { buildIfStale, idleNodeMemory, speakerMemory, thousandIps } from './l2/memory.js';
 
 const VIP = vip4(0);
 /** Long enough for Herald's whole burst (last frame at 3 s) and keepalived's first repeat. */
 const GARP_WINDOW_MS = 6000;
-const ARP_SAMPLES = 30;
+const ARP_SAMPLES = 1000;
 
 /** Crashes the owner once and counts the request-form gratuitous ARPs the client saw in the window. */
 async function garpsPerFailover(system: L2System): Promise<number> {
@@ -43,138 +45,86 @@ async function garpsPerFailover(system: L2System): Promise<number> {
   }
 }
 
-/** The speaker's default metrics port (speaker/main.ts --metrics-port); the lab's speakers keep it. */
-const METRICS_PORT = 7472;
-
-/**
- * ARP requests and Neighbor Solicitations all three speakers have answered so far (their
- * requests_answered counters, summed). Compared before and after the samples, it tells an unanswered
- * request lost before any speaker answered it (the sum is short) from an answer that was sent but did not
- * reach arping within its second (the sum is complete). A speaker that does not answer /metrics counts 0.
- */
-async function requestsAnswered(): Promise<number> {
-  let sum = 0;
-  for (const node of NODES) {
-    const text = await execIn(nsOf(node), ['curl', '-s', '--max-time', '2', `http://127.0.0.1:${METRICS_PORT}/metrics`])
-      .then((r) => r.stdout, () => '');
-    sum += Number(/^herald_speaker_requests_answered_total (\d+)$/m.exec(text)?.[1] ?? 0);
-  }
-  return sum;
-}
-
-/**
- * p50 and p99 of arping's RTT for the VIP (Herald answers) and for the owner's own address (kernel),
- * and the speakers' own count of answers sent in the same time (requestsAnswered).
- */
-async function arpLatency(): Promise<{ herald: number[]; kernel: number[]; unanswered: number; speakerAnswers: number }> {
-  const system = new HeraldSystem(VIP);
-  await system.start();
-  const prober = await HttpProber.start(VIP);
-  const herald: number[] = [];
-  const kernel: number[] = [];
-  let unanswered = 0;
-  let speakerAnswers = 0;
+/** The same ARP samples with one busy loop per core running beside the lab. */
+async function arpAnswersLoaded(): Promise<ArpAnswers & { cores: number }> {
+  const busy = busyAllCores();
   try {
-    const owner = await settledOwner(prober, system.expectedOwner(), 15_000);
-    await prober.stop();
-    const answeredBefore = await requestsAnswered();
-    // Interleaved, so both see the same machine load.
-    for (let i = 0; i < ARP_SAMPLES; i++) {
-      const h = await arpingRttMs(VIP);
-      const k = await arpingRttMs(v4Of(hostByName(owner)));
-      // A request nobody answered within arping's 1 s is counted, not timed: it is a finding of its own.
-      if (h === undefined) unanswered++;
-      else herald.push(h);
-      if (k !== undefined) kernel.push(k);
-    }
-    speakerAnswers = (await requestsAnswered()) - answeredBefore;
+    return { ...(await arpAnswers(VIP, ARP_SAMPLES)), cores: busy.count };
   } finally {
-    await system.stop();
-  }
-  return { herald, kernel, unanswered, speakerAnswers };
-}
-
-/** 256 + 256 IPv4 outside the segment's subnet and 488 IPv6 inside it, all announced on eth0. */
-function thousandIps(): string[] {
-  const ips: string[] = [];
-  for (let i = 0; i < 256; i++) ips.push(`198.51.100.${i}`, `203.0.113.${i}`);
-  for (let i = 0; ips.length < 1000; i++) ips.push(`2001:db8:1::1:${i.toString(16)}`);
-  return ips;
-}
-
-/**
- * A process's resident memory, whole and its private part. RSS is mostly file-backed pages of the
- * 126 MB node binary (shared, and the same for any Node program); RssAnon (heap, stacks, malloc) is
- * the part the speaker's own code controls, so both are reported.
- */
-interface Resident {
-  rss: number;
-  anon: number;
-}
-
-function residentMiB(pid: number): Resident {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const field = (name: string): number => {
-    const m = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status);
-    if (!m?.[1]) throw new Error(`no ${name} in /proc/${pid}/status`);
-    return Number(m[1]) / 1024;
-  };
-  return { rss: field('VmRSS'), anon: field('RssAnon') };
-}
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, e.name);
-    if (e.isDirectory()) newest = Math.max(newest, newestMtime(path));
-    else if (e.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/** `npm run build`'s tsc, when dist/speaker/main.js is missing or older than a source it comes from. */
-async function buildIfStale(): Promise<void> {
-  const built = (() => { try { return statSync(COMPILED_SPEAKER_ENTRY).mtimeMs; } catch { return 0; } })();
-  const sources = Math.max(...['speaker', 'lib'].map((d) => newestMtime(join(REPO_ROOT, d))));
-  if (built >= sources) return;
-  console.error('  l2-footprint: building dist/ (npm run build) to measure the compiled speaker');
-  await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPO_ROOT, 'tsconfig.build.json')]);
-}
-
-/**
- * The floor: a Node process that imports pino and prom-client, creates a logger, a registry and an HTTP
- * server, and then idles, as the speaker does before it has anything to announce. It runs with the
- * speaker's production node flags, so floor and speaker differ only by the speaker's own work.
- */
-async function idleNodeMemory(): Promise<Resident> {
-  const script = `import { pino } from 'pino'; import { Registry } from 'prom-client'; import { createServer } from 'node:http';
-const log = pino({ level: 'warn' }); const r = new Registry(); createServer(() => undefined).listen(0, '127.0.0.1');
-log.info({ r: r.contentType }, 'idle'); setInterval(() => undefined, 1000);`;
-  const { record } = spawnIn(nsOf('n1'), [process.execPath, ...speakerNodeFlags(), '--input-type=module', '-e', script], { role: 'idle-node', cwd: REPO_ROOT });
-  try {
-    await sleep(3000);
-    return residentMiB(record.pid);
-  } finally {
-    await killProc(record, 'SIGKILL', 5000);
+    await busy.stop();
   }
 }
 
-/** Memory of n1's compiled speaker once it announces `ips` (only n1 is eligible) and its bursts are over. */
-async function speakerMemory(ips: readonly string[]): Promise<Resident> {
-  const config = writeSpeakerConfig({ ips: ips.map((ip) => ({ ip, nodes: ['n1'], interfaces: ['eth0'] })) }, `rss-${ips.length}.yaml`);
-  for (const node of NODES) startSpeaker(node, config, ['--metrics-port', '0', '--log-level', 'warn'], { compiled: true });
-  try {
-    const sample = ips.find((ip) => ip.includes(':')) ?? ips[0] ?? '';
-    const n1 = macOf(hostByName('n1'));
-    for (let i = 0; i < 100 && !(await ndiscMacs(sample)).includes(n1); i++) await sleep(100);
-    if (!(await ndiscMacs(sample)).includes(n1)) throw new Error(`n1 does not answer for ${sample}`);
-    await sleep(4000); // past the last frame of the gratuitous burst
-    const speaker = findProc(speakerRole('n1'));
-    if (!speaker) throw new Error('n1 speaker is gone');
-    return residentMiB(speaker.pid);
-  } finally {
-    await stopAllSpeakers('SIGTERM');
-  }
+function arpFigures(arp: ArpAnswers, when: string): Figure[] {
+  return [
+    { name: `ARP requests for the VIP left unanswered, ${when}`, value: arp.unanswered, unit: 'requests',
+      anchor: `of ${arp.samples}; the owner's kernel for its own address left ${arp.kernelUnanswered}`, ratio: null, target: '0' },
+    // Fewer answers than requests: lost before a speaker answered; as many: the answer left and arrived late;
+    // more: a request answered by two speakers (a takeover, true or false, during the samples).
+    { name: `answers the speakers counted sending (requests_answered_total), ${when}`, value: arp.speakerAnswers, unit: 'answers',
+      anchor: 'requests sent', anchorValue: arp.samples, ratio: ratio(arp.speakerAnswers, arp.samples), target: `>= ${arp.samples}` },
+  ];
+}
+
+function latencyFigures(arp: ArpAnswers, when: string): Figure[] {
+  const anchor = "the owner's kernel answering for its own address";
+  return ([50, 99] as const).map((p) => {
+    const h = percentile(arp.herald, p);
+    const k = percentile(arp.kernel, p);
+    return { name: `ARP reply latency by arping, p${p} (${arp.herald.length} answers), ${when}`, value: h, unit: 'ms', anchor, anchorValue: k,
+      ratio: ratio(h, k), target: 'well under a failover budget' };
+  });
+}
+
+async function streamFigures(): Promise<Figure[]> {
+  const filtered = await speakerCostUnderStream(true);
+  const unfiltered = await speakerCostUnderStream(false);
+  const stream = `${STREAM_PER_SECOND} UDP/IPv6 datagrams/s for ${STREAM_SECONDS} s to the node (${filtered.sent} and ${unfiltered.sent} sent)`;
+  const anchor = 'same speaker without the kernel filters (HERALD_PACKET_FILTER=off)';
+  return [
+    { name: `speaker CPU while the node receives ${stream}`, value: filtered.cpuSeconds, unit: 's',
+      anchor, anchorValue: unfiltered.cpuSeconds, ratio: ratio(filtered.cpuSeconds, unfiltered.cpuSeconds), target: 'near idle' },
+    { name: 'frames the speaker\'s sockets delivered to JavaScript during that stream', value: filtered.framesReceived, unit: 'frames',
+      anchor, anchorValue: unfiltered.framesReceived, ratio: ratio(filtered.framesReceived, unfiltered.framesReceived), target: '0' },
+  ];
+}
+
+async function stallFigures(): Promise<Figure[]> {
+  const sysfs = await stallWithLinks('sysfs');
+  const netlink = await stallWithLinks('netlink');
+  const window = `${WINDOW_MS / 1000} s, ${LINKS} links, one flapped every 2 s`;
+  const anchor = 'sysfs + getifaddrs polled every second (the watcher before issue 8), same links';
+  return [
+    // The watcher's own work: the longest task it ran (a sysfs poll; a wakeup of the route socket).
+    { name: `longest task the link watcher ran on the event loop (${window})`, value: netlink.longestTaskMs, unit: 'ms',
+      anchor, anchorValue: sysfs.longestTaskMs, ratio: ratio(netlink.longestTaskMs, sysfs.longestTaskMs), target: 'a few ms' },
+    // What the loop lived through: those tasks plus anything else that kept the process off the CPU (on a
+    // shared 2-core machine, mostly the scheduler: compare it with the task figure above).
+    { name: `event loop's longest stall, monitorEventLoopDelay max (${window})`, value: netlink.maxStallMs, unit: 'ms',
+      anchor, anchorValue: sysfs.maxStallMs, ratio: ratio(netlink.maxStallMs, sysfs.maxStallMs), target: 'well under the 50 ms heartbeat' },
+    { name: `CPU spent watching links (${window})`, value: netlink.cpuMs, unit: 'ms',
+      anchor, anchorValue: sysfs.cpuMs, ratio: ratio(netlink.cpuMs, sysfs.cpuMs), target: 'near idle' },
+  ];
+}
+
+async function memoryFigures(): Promise<Figure[]> {
+  await buildIfStale();
+  const floor = await idleNodeMemory();
+  const one = await speakerMemory(['2001:db8:1::1:0']);
+  const thousand = await speakerMemory(thousandIps());
+  const started = `node ${[...speakerNodeFlags(), 'dist/speaker/main.js'].join(' ')}`;
+  const anchor = 'idle Node 24 with pino, prom-client and an HTTP server loaded, same node flags';
+  return [
+    { name: `speaker RSS announcing 1 000 IPs (${started})`, value: thousand.rss, unit: 'MiB',
+      anchor, anchorValue: floor.rss, ratio: ratio(thousand.rss, floor.rss), target: '< 80 MiB' },
+    { name: `speaker RSS announcing 1 IP (${started})`, value: one.rss, unit: 'MiB',
+      anchor, anchorValue: floor.rss, ratio: ratio(one.rss, floor.rss), target: '< 80 MiB' },
+    // The private part: what the speaker's own code and data cost, without the node binary's shared pages.
+    { name: 'speaker private memory (RssAnon) announcing 1 000 IPs', value: thousand.anon, unit: 'MiB',
+      anchor: `${anchor}, RssAnon`, anchorValue: floor.anon, ratio: ratio(thousand.anon, floor.anon), target: 'reported beside RSS (no target of its own)' },
+    { name: 'speaker private memory (RssAnon) announcing 1 IP', value: one.anon, unit: 'MiB',
+      anchor: `${anchor}, RssAnon`, anchorValue: floor.anon, ratio: ratio(one.anon, floor.anon), target: 'reported beside RSS (no target of its own)' },
+  ];
 }
 
 export const benchmark: Benchmark = {
@@ -187,41 +137,20 @@ export const benchmark: Benchmark = {
     try {
       const heraldGarps = await garpsPerFailover(new HeraldSystem(VIP));
       const keepalivedGarps = await garpsPerFailover(new KeepalivedSystem(VIP, VRRP_FAST));
-      const arp = await arpLatency();
+      const quiet = await arpAnswers(VIP, ARP_SAMPLES);
+      const loaded = await arpAnswersLoaded();
+      const busy = `all ${loaded.cores} cores loaded by another process`;
       await buildIfStale();
-      const floor = await idleNodeMemory();
-      const one = await speakerMemory(['2001:db8:1::1:0']);
-      const thousand = await speakerMemory(thousandIps());
-      const h50 = percentile(arp.herald, 50);
-      const k50 = percentile(arp.kernel, 50);
-      const h99 = percentile(arp.herald, 99);
-      const k99 = percentile(arp.kernel, 99);
-      const started = `node ${[...speakerNodeFlags(), 'dist/speaker/main.js'].join(' ')}`;
-      const floorAnchor = 'idle Node 24 with pino, prom-client and an HTTP server loaded, same node flags';
       return [
         { name: `gratuitous ARPs seen by the client per failover (${GARP_WINDOW_MS / 1000} s window)`, value: heraldGarps, unit: 'frames',
           anchor: 'keepalived VRRPv3 advert_int 0.1, same window', anchorValue: keepalivedGarps, ratio: ratio(heraldGarps, keepalivedGarps), target: 'a few (burst schedule)' },
-        { name: `ARP reply latency by arping, p50 (${ARP_SAMPLES} samples)`, value: h50, unit: 'ms',
-          anchor: "the owner's kernel answering for its own address", anchorValue: k50, ratio: ratio(h50, k50), target: 'well under a failover budget' },
-        { name: `ARP reply latency by arping, p99 (${ARP_SAMPLES} samples)`, value: h99, unit: 'ms',
-          anchor: "the owner's kernel answering for its own address", anchorValue: k99, ratio: ratio(h99, k99), target: 'well under a failover budget' },
-        { name: 'ARP requests for the VIP left unanswered', value: arp.unanswered, unit: 'requests',
-          anchor: `of ${ARP_SAMPLES}`, ratio: null, target: '0' },
-        // Where an unanswered request was lost: fewer answers than requests means before a speaker
-        // answered it; as many (or more, when a successor answered too during a takeover) means the
-        // answer left and arrived late. Only the lab's own ARP traffic for the VIP is counted: the prober
-        // is stopped, so the client's kernel does not ask for it meanwhile.
-        { name: 'answers the speakers counted sending to those requests (requests_answered_total)', value: arp.speakerAnswers, unit: 'answers',
-          anchor: `${ARP_SAMPLES} requests sent`, anchorValue: ARP_SAMPLES, ratio: ratio(arp.speakerAnswers, ARP_SAMPLES), target: `>= ${ARP_SAMPLES}` },
-        { name: `speaker RSS announcing 1 000 IPs (${started})`, value: thousand.rss, unit: 'MiB',
-          anchor: floorAnchor, anchorValue: floor.rss, ratio: ratio(thousand.rss, floor.rss), target: '< 80 MiB' },
-        { name: `speaker RSS announcing 1 IP (${started})`, value: one.rss, unit: 'MiB',
-          anchor: floorAnchor, anchorValue: floor.rss, ratio: ratio(one.rss, floor.rss), target: '< 80 MiB' },
-        // The private part: what the speaker's own code and data cost, without the node binary's shared pages.
-        { name: 'speaker private memory (RssAnon) announcing 1 000 IPs', value: thousand.anon, unit: 'MiB',
-          anchor: `${floorAnchor}, RssAnon`, anchorValue: floor.anon, ratio: ratio(thousand.anon, floor.anon), target: 'reported beside RSS (no target of its own)' },
-        { name: 'speaker private memory (RssAnon) announcing 1 IP', value: one.anon, unit: 'MiB',
-          anchor: `${floorAnchor}, RssAnon`, anchorValue: floor.anon, ratio: ratio(one.anon, floor.anon), target: 'reported beside RSS (no target of its own)' },
+        ...latencyFigures(quiet, 'no added load'),
+        ...arpFigures(quiet, 'no added load'),
+        ...latencyFigures(loaded, busy),
+        ...arpFigures(loaded, busy),
+        ...(await streamFigures()),
+        ...(await stallFigures()),
+        ...(await memoryFigures()),
       ];
     } finally {
       await down();

@@ -55,6 +55,8 @@ export interface SpawnOptions {
   pipeStdout?: boolean;
   /** Working directory; the repo root when a `--import tsx` loader must resolve from node_modules. */
   cwd?: string;
+  /** The environment; this process's when omitted. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface Spawned {

@@ -8,7 +8,8 @@ import { findProc, sleep } from './exec.js';
 import { linkDown, linkUp } from './lab.js';
 import { crashKeepalivedNow, removeVip, vipHolders, startKeepalived, stopAllKeepalived, stopKeepalived, type VrrpSettings } from './keepalived.js';
 import { monotonicMs, type HttpProber } from './probe.js';
-import { speakerRole, startSpeaker, stopSpeaker, writeSpeakerConfig } from './speakers.js';
+import { flushNeigh } from './judges.js';
+import { speakerRole, startSpeaker, stopSpeaker, waitForAnnouncement, writeSpeakerConfig } from './speakers.js';
 import { NODES } from './topology.js';
 
 export type FaultKind = 'kill' | 'link' | 'stop';
@@ -80,9 +81,18 @@ export class HeraldSystem implements L2System {
 
   constructor(private readonly vip: string, private readonly extraArgs: readonly string[] = []) {}
 
+  /**
+   * Starts the three speakers and resolves once the elected owner announces the VIP. The client's
+   * neighbour entry is flushed first: one left by the previous system (keepalived, an earlier run) still
+   * points at a node whose kernel serves the VIP, so HTTP through it "settles" before any speaker runs,
+   * and ARP requests sent then go unanswered (the footprint bench's lost requests, issue 8).
+   */
   async start(): Promise<void> {
     this.configPath = writeSpeakerConfig({ ips: [{ ip: this.vip }] });
+    await flushNeigh(this.vip);
     for (const node of NODES) startSpeaker(node, this.configPath, this.extraArgs);
+    const owner = this.expectedOwner();
+    if (owner !== undefined && !this.extraArgs.includes('--metrics-port')) await waitForAnnouncement(owner, this.vip);
   }
 
   async fault(node: string, kind: FaultKind): Promise<number> {
@@ -160,8 +170,15 @@ export class KeepalivedSystem implements L2System {
     this.cycleMs = settings.advertInt * 1000;
   }
 
+  /**
+   * Starts keepalived everywhere and resolves once one master holds the VIP. As for Herald, the client's
+   * neighbour entry is flushed first: a stale one would let HTTP "settle" on a node that is not the
+   * master (every node's kernel serves the VIP), and the trial would then fault a backup.
+   */
   async start(): Promise<void> {
+    await flushNeigh(this.vip);
     for (const node of NODES) startKeepalived(node, this.vip, this.settings);
+    await waitForSingleMaster(this.vip, 10_000);
   }
 
   async fault(node: string, kind: FaultKind): Promise<number> {

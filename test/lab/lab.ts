@@ -5,7 +5,7 @@ import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  BRIDGE, BRIDGE_NS, HOST_IF, HOSTS, HTTP_PORT, NODES, VIP_COUNT,
+  BRIDGE, BRIDGE_NS, HOST_IF, HOSTS, HTTP_PORT, LINKS_NS, NODES, VIP_COUNT,
   STATE_DIR, hostByName, macOf, nsOf, v4Of, v6Of, vip4, vip6, type Host,
 } from './topology.js';
 import { execIn, findProc, killProc, listProcs, run, sleep, spawnIn } from './exec.js';
@@ -22,10 +22,11 @@ export function requireRoot(): void {
   if (process.getuid?.() !== 0) throw new Error('the network lab needs root (network namespaces, raw sockets)');
 }
 
+/** The lab's namespaces that exist now, scratch ones (LINKS_NS) included. */
 export async function existingNamespaces(): Promise<Set<string>> {
   const { stdout } = await run(['ip', '-j', 'netns', 'list']);
   const list = stdout.trim() ? (JSON.parse(stdout) as { name: string }[]) : [];
-  return new Set(list.map((n) => n.name).filter((n) => LAB_NAMESPACES.includes(n)));
+  return new Set(list.map((n) => n.name).filter((n) => LAB_NAMESPACES.includes(n) || n === LINKS_NS));
 }
 
 export async function up(): Promise<void> {

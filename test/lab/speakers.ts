@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { REPO_ROOT } from './lab.js';
-import { findProc, killProc, spawnIn, type Spawned } from './exec.js';
+import { execIn, findProc, killProc, sleep, spawnIn, type Spawned } from './exec.js';
 import { NODES, STATE_DIR, hostByName, nsOf, v4Of } from './topology.js';
 
 export interface VipSpec {
@@ -42,6 +42,8 @@ export function speakerNodeFlags(): string[] {
 export interface StartOptions {
   /** Run dist/speaker/main.js with plain node (no tsx loader), as production does. Build it first. */
   compiled?: boolean;
+  /** Extra environment (e.g. the footprint bench's HERALD_PACKET_FILTER=off). */
+  env?: Readonly<Record<string, string>>;
 }
 
 export function speakerAvailable(): boolean {
@@ -82,7 +84,38 @@ export function startSpeaker(node: string, configPath: string, extraArgs: readon
     '--node-name', node, '--source', `file:${configPath}`, '--heartbeat-key-file', heartbeatKeyFile(),
     '--log-level', process.env.HERALD_LAB_SPEAKER_LOG ?? 'info', ...extraArgs,
   ];
-  return spawnIn(nsOf(node), argv, { role: speakerRole(node), cwd: REPO_ROOT });
+  const env = options.env === undefined ? undefined : { ...process.env, ...options.env };
+  return spawnIn(nsOf(node), argv, { role: speakerRole(node), cwd: REPO_ROOT, ...(env && { env }) });
+}
+
+/** The speaker's default metrics port (speaker/main.ts --metrics-port). */
+export const SPEAKER_METRICS_PORT = 7472;
+
+/** A speaker's /metrics text, from inside its node's namespace; '' when it does not answer. */
+export async function speakerMetrics(node: string): Promise<string> {
+  return execIn(nsOf(node), ['curl', '-s', '--max-time', '2', `http://127.0.0.1:${SPEAKER_METRICS_PORT}/metrics`])
+    .then((r) => r.stdout, () => '');
+}
+
+/** The value of one metric series (name with its labels, as /metrics writes it), or 0 when absent. */
+export function metricValue(text: string, series: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? 0 : Number(line.slice(series.length + 1));
+}
+
+/**
+ * Waits until `node`'s speaker says it announces `ip` (herald_speaker_announced{ip=...} 1). Only then
+ * is a request for the IP the speaker's to answer: before, the client may still reach the node through
+ * a neighbour entry left over from an earlier run, and a test that took that for "the speaker is up"
+ * would time requests nobody was there to answer.
+ */
+export async function waitForAnnouncement(node: string, ip: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const pattern = new RegExp(`^herald_speaker_announced\\{ip="${ip.replace(/[.:]/g, '\\$&')}"[^}]*\\} 1$`, 'm');
+  while (!pattern.test(await speakerMetrics(node))) {
+    if (Date.now() > deadline) throw new Error(`the speaker on ${node} did not announce ${ip} within ${timeoutMs} ms`);
+    await sleep(50);
+  }
 }
 
 /** Stops the node's speaker with `signal`; resolves once the process is gone. No-op if none runs. */

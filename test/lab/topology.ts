@@ -21,6 +21,12 @@ export const HOST_IF = 'eth0';
 
 export const NODES: readonly NodeName[] = ['n1', 'n2', 'n3'];
 
+/**
+ * Namespaces some tests and benchmarks add for a while (hundreds of links to watch) and remove
+ * themselves; `up` never makes them, `down` removes them if a run died half-way.
+ */
+export const LINKS_NS = `${NS_PREFIX}links`;
+
 export const HOSTS: readonly Host[] = [
   { name: 'router', role: 'router', octet: 1 },
   { name: 'client', role: 'client', octet: 10 },

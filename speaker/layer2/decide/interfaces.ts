@@ -22,8 +22,8 @@ export interface LinkInfo {
   noArp: boolean;
   addresses: readonly InterfaceAddress[];
   /**
-   * How often the carrier came up (sysfs carrier_up_count, Linux ≥ 4.16). It tells a flap shorter than
-   * the watcher's poll from no flap at all: `up` reads true before and after, the count does not.
+   * How often the carrier came up (IFLA_CARRIER_UP_COUNT, Linux ≥ 4.16). It tells a flap the watcher saw only
+   * as two "up" states (its events coalesced, or a dump after an overrun) from no flap at all.
    * Undefined where the kernel does not say.
    */
   carrierUps?: number;

@@ -7,8 +7,9 @@
 //                    handed the IPs back when it heard this node again. Every IP held is re-sent: the
 //                    peer does not say which IPs it took, and a burst per IP is cheap (burst.ts).
 //   carrierRegained  this node's link lost its carrier and got it back. If the watcher saw it down the
-//                    plan withdrew and re-announced already; if the flap fell between two polls only the
-//                    carrier counter moved, and the IPs on that interface are re-sent.
+//                    plan withdrew and re-announced already; if the watcher only saw it up twice (events
+//                    coalesced, or a re-dump after an overrun) only the carrier counter moved, and the IPs
+//                    on that interface are re-sent.
 // An announcement made in the same batch is left out: it has just had a fresh burst.
 import { announcementKey, type Announcement } from './diff.js';
 import type { LinkInfo } from './interfaces.js';

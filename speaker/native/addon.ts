@@ -1,0 +1,51 @@
+// Loads the in-repo N-API addon (speaker/native/herald_*.c, built by node-gyp into
+// build/Release/herald_packet.node) once, for packet-socket.ts and netlink-socket.ts.
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Every callback of the addon: an error (or null) and a batch of received byte strings with a number each. */
+export type NativeBatchCallback = (error: Error | null, items: Buffer[], meta: number[]) => void;
+
+/** The addon's AF_PACKET socket, as herald_packet.c defines it. */
+export interface NativePacketSocket {
+  send(frame: Uint8Array): void;
+  addMembership(mac: Uint8Array): void;
+  dropMembership(mac: Uint8Array): void;
+  close(done: () => void): void;
+}
+
+/** The addon's NETLINK_ROUTE socket, as herald_netlink.c defines it. */
+export interface NativeNetlinkSocket {
+  send(message: Uint8Array): void;
+  close(done: () => void): void;
+}
+
+export interface NativeAddon {
+  Socket: new (ifname: string, ethertype: number, onFrames: NativeBatchCallback, filter?: Uint8Array) => NativePacketSocket;
+  Netlink: new (groups: number, onDatagrams: NativeBatchCallback) => NativeNetlinkSocket;
+}
+
+const ADDON_PATH = join('build', 'Release', 'herald_packet.node');
+
+let addon: NativeAddon | null = null;
+
+/**
+ * Finds build/Release/herald_packet.node by walking up from this file, so the same code works from the
+ * sources (speaker/native/) and from the compiled tree (dist/speaker/native/) at any depth.
+ */
+export function loadAddon(): NativeAddon {
+  if (addon !== null) return addon;
+  const searched: string[] = [];
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const candidate = join(dir, ADDON_PATH);
+    searched.push(candidate);
+    if (existsSync(candidate)) {
+      addon = createRequire(import.meta.url)(candidate) as NativeAddon;
+      return addon;
+    }
+    if (dirname(dir) === dir) break;
+  }
+  throw new Error(`herald_packet addon not built (run "npm install" or "npm run install"); looked in ${searched.join(', ')}`);
+}
