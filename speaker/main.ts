@@ -8,7 +8,10 @@ import { startMetricsServer } from '../lib/metrics/server.js';
 import { Announcer } from './layer2/announcer.js';
 import { InterfaceWatcher } from './layer2/interface-watcher.js';
 import { Speaker } from './loop/speaker.js';
-import { DEFAULT_DEAD_AFTER, DEFAULT_INTERVAL_MS, DEFAULT_PORT, DEFAULT_SLOW_INTERVAL_MS, UdpMembership } from './membership/index.js';
+import {
+  DEFAULT_DEAD_AFTER, DEFAULT_INTERVAL_MS, DEFAULT_PORT, DEFAULT_SLOW_INTERVAL_MS, KeyFileWatcher, UdpMembership, chooseBindAddress, nodeNameProblem,
+  parseHeartbeatKeys,
+} from './membership/index.js';
 import { registerSpeakerMetrics, SpeakerReadiness } from './metrics.js';
 import { PacketSocket } from './native/packet-socket.js';
 import { FileSource } from './source/file-source.js';
@@ -29,30 +32,47 @@ const program = new Command('herald-speaker')
   .option('--heartbeat-port <port>', 'UDP port for heartbeats', nonNegativeInt('--heartbeat-port'), DEFAULT_PORT)
   .option('--heartbeat-interval-ms <ms>', 'fast heartbeat interval', nonNegativeInt('--heartbeat-interval-ms'), DEFAULT_INTERVAL_MS)
   .option('--heartbeat-dead-after <n>', 'missed intervals before a peer is dead', nonNegativeInt('--heartbeat-dead-after'), DEFAULT_DEAD_AFTER)
-  .option('--heartbeat-key-file <path>', 'file holding the shared heartbeat key (else env HERALD_HEARTBEAT_KEY)')
-  .option('--bind-address <ip>', 'address the heartbeat socket binds to', '::')
+  .option('--heartbeat-key-file <path>',
+    'file holding the shared heartbeat keys, one per line, the signing key first; re-read every 10 s (else env HERALD_HEARTBEAT_KEY)')
+  .option('--bind-address <ip>', 'address the heartbeat socket binds to (default: the address listed for this node, else ::)')
   .option('--metrics-port <port>', '/metrics, /healthz and /readyz port; 0 disables', nonNegativeInt('--metrics-port'), 7472)
   .option('--log-level <level>', 'trace, debug, info, warn, error or silent', 'info');
 
 interface Flags {
   nodeName?: string; source: string; interfaces?: string; heartbeatPort: number; heartbeatIntervalMs: number;
-  heartbeatDeadAfter: number; heartbeatKeyFile?: string; bindAddress: string; metricsPort: number; logLevel: string;
+  heartbeatDeadAfter: number; heartbeatKeyFile?: string; bindAddress?: string; metricsPort: number; logLevel: string;
 }
 
-function heartbeatKey(flags: Flags): Buffer {
-  // Trimmed: a key file from a Secret or `echo` usually ends in a newline that is not part of the key.
-  const text = flags.heartbeatKeyFile !== undefined ? readFileSync(flags.heartbeatKeyFile, 'utf8') : process.env.HERALD_HEARTBEAT_KEY;
+/** The keys and the content they came from (the key file's, to notice a change; keys.ts has the format). */
+function heartbeatKeys(flags: Flags): { keys: Buffer[]; content: Buffer } {
+  if (flags.heartbeatKeyFile !== undefined) {
+    const content = readFileSync(flags.heartbeatKeyFile);
+    return { keys: parseHeartbeatKeys(content, flags.heartbeatKeyFile), content };
+  }
+  const text = process.env.HERALD_HEARTBEAT_KEY;
   if (text === undefined || text.trim() === '') throw new Error('no heartbeat key: pass --heartbeat-key-file or set HERALD_HEARTBEAT_KEY');
-  return Buffer.from(text.trim(), 'utf8');
+  const content = Buffer.from(text, 'utf8');
+  return { keys: parseHeartbeatKeys(content, 'HERALD_HEARTBEAT_KEY'), content };
 }
 
 async function main(): Promise<void> {
   const flags = program.parse().opts<Flags>();
   const logger = createLogger('speaker', flags.logLevel as LevelWithSilent);
   if (flags.nodeName === undefined || flags.nodeName === '') throw new Error('no node name: pass --node-name or set NODE_NAME');
+  const nameProblem = nodeNameProblem(flags.nodeName);
+  if (nameProblem !== null) throw new Error(`--node-name: ${nameProblem}`);
   if (!flags.source.startsWith('file:')) throw new Error(`--source "${flags.source}": only file:PATH is supported`);
   const self = flags.nodeName;
-  const key = heartbeatKey(flags);
+  const read = heartbeatKeys(flags);
+  let keys = read.keys;
+  let membership: UdpMembership | undefined;
+  const keyFile = flags.heartbeatKeyFile === undefined ? null : new KeyFileWatcher({
+    path: flags.heartbeatKeyFile, initial: read.content, logger,
+    onChange: (changed) => {
+      membership?.setKeys(changed);
+      keys = changed;
+    },
+  });
   const announcer = new Announcer({
     logger,
     openSocket: (ifname, ethertype, onFrame, onError) => PacketSocket.open(ifname, ethertype, onFrame, { onError }),
@@ -63,13 +83,20 @@ async function main(): Promise<void> {
     watcher: new InterfaceWatcher({ logger }),
     defaultInterfaces: flags.interfaces?.split(',').map((s) => s.trim()).filter((s) => s !== ''),
     bindAddress: flags.bindAddress,
-    membership: (peers) => new UdpMembership({
-      nodeName: self, peers, key, logger, bindAddress: flags.bindAddress, port: flags.heartbeatPort,
-      intervalMs: flags.heartbeatIntervalMs, deadAfter: flags.heartbeatDeadAfter,
-      // The slow beat may not be faster than the fast one: a --heartbeat-interval-ms above 1 s raises it too.
-      slowIntervalMs: Math.max(DEFAULT_SLOW_INTERVAL_MS, flags.heartbeatIntervalMs),
-    }),
+    membership: (peers) => {
+      // Without --bind-address: the address this node is listed at (membership/core/bind.ts says why).
+      const bind = flags.bindAddress === undefined ? chooseBindAddress(self, peers) : { address: flags.bindAddress, reason: 'flag' };
+      logger.info({ bindAddress: bind.address, reason: bind.reason }, 'heartbeat socket address');
+      membership = new UdpMembership({
+        nodeName: self, peers, key: keys, logger, bindAddress: bind.address, port: flags.heartbeatPort,
+        intervalMs: flags.heartbeatIntervalMs, deadAfter: flags.heartbeatDeadAfter,
+        // The slow beat may not be faster than the fast one: a --heartbeat-interval-ms above 1 s raises it too.
+        slowIntervalMs: Math.max(DEFAULT_SLOW_INTERVAL_MS, flags.heartbeatIntervalMs),
+      });
+      return membership;
+    },
   });
+  keyFile?.start();
   const registry = new Registry();
   registerSpeakerMetrics(registry, () => {
     const m = speaker.members();
@@ -85,6 +112,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'stopping: goodbye, withdraw, close');
     speaker.stop()
+      .then(() => keyFile?.stop())
       .then(() => metrics?.stop())
       .then(() => process.exit(0), (err: unknown) => {
         logger.error({ err }, 'stopping failed');

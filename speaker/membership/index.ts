@@ -1,7 +1,9 @@
-// Membership for the speaker: the UDP driver and the pure core's public types.
+// Membership for the speaker: the UDP driver, its keys, and the pure core's public types.
 export { UdpMembership, type UdpMembershipOptions, type PeerAddress, type MembershipListener, type RejoinListener, type MembershipStats } from './udp-membership.js';
 export { dgramSocketFactory, type DatagramSocket, type SocketFactory } from './socket.js';
+export { parseHeartbeatKeys, KeyRing, MIN_KEY_BYTES } from './keys.js';
+export { KeyFileWatcher, type KeyFileWatcherOptions } from './key-file.js';
 export {
-  quorumDecision, DEFAULT_INTERVAL_MS, DEFAULT_DEAD_AFTER, DEFAULT_SLOW_INTERVAL_MS, DEFAULT_PORT,
-  type QuorumDecision, type QuorumReason,
+  quorumDecision, chooseBindAddress, nodeNameProblem, DEFAULT_INTERVAL_MS, DEFAULT_DEAD_AFTER, DEFAULT_SLOW_INTERVAL_MS, DEFAULT_PORT,
+  type QuorumDecision, type QuorumReason, type BindChoice,
 } from './core/index.js';

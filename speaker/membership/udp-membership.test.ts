@@ -1,8 +1,9 @@
 // Real UDP on 127.0.0.1 (and ::1 when the host has it): several speakers on their own ports.
 import { createHmac } from 'node:crypto';
 import { createSocket } from 'node:dgram';
+import type { Logger } from '../../lib/log.js';
 import { UdpMembership, type UdpMembershipOptions } from './udp-membership.js';
-import { dgramSocketFactory, type SocketFactory } from './socket.js';
+import { dgramSocketFactory, type DatagramSocket, type SocketFactory } from './socket.js';
 import { sealHeartbeat } from './core/index.js';
 
 const KEY = Buffer.from('test-cluster-key-0123456789abcdef');
@@ -11,9 +12,10 @@ const FAST = { intervalMs: 20, deadAfter: 3, slowIntervalMs: 100 } as const;
 /** A socket factory whose sockets can be cut (a crash: nothing in, nothing out) and that records what it sends. */
 function tappedFactory() {
   const sent: Uint8Array[] = [];
-  const tap = { cut: false, sent };
+  const tap: { cut: boolean; sent: Uint8Array[]; raw?: DatagramSocket } = { cut: false, sent };
   const factory: SocketFactory = (family) => {
     const real = dgramSocketFactory(family);
+    tap.raw = real;
     return {
       ...real,
       send: (bytes, port, address) => {
@@ -27,7 +29,7 @@ function tappedFactory() {
   return { tap, factory };
 }
 
-type Node = { m: UdpMembership; tap: { cut: boolean; sent: Uint8Array[] }; name: string };
+type Node = { m: UdpMembership; tap: ReturnType<typeof tappedFactory>['tap']; name: string };
 const running: UdpMembership[] = [];
 
 type Options = Partial<UdpMembershipOptions>;
@@ -113,21 +115,34 @@ describe('UdpMembership over real UDP', () => {
     expect(a!.m.quorum()).toMatchObject({ quorum: true, known: 1 });
   });
 
-  it('ignores a forged goodbye sealed with the wrong key, and garbage', async () => {
+  it('ignores a forged goodbye sealed with the wrong key, and garbage, from the peer\'s own address', async () => {
     const [a, b] = await cluster(['a', 'b']);
     await until(a!.m, (alive) => alive.size === 2);
     const wrongMac = (bytes: Uint8Array) => createHmac('sha256', 'not-the-cluster-key').update(bytes).digest();
     const forged = sealHeartbeat({ version: 2, timesDeclaredDead: 0, type: 'goodbye', from: 'b', to: 'a', incarnation: 1n, sequence: 1e9, sendTimeMs: Date.now(), nextWithinMs: 0 }, wrongMac);
-    const attacker = createSocket('udp4');
     const port = a!.m.address()?.port ?? 0;
-    await new Promise<void>((r) => attacker.send(forged, port, '127.0.0.1', () => r()));
-    await new Promise<void>((r) => attacker.send(Buffer.from('hello'), port, '127.0.0.1', () => r()));
-    await new Promise<void>((r) => attacker.send(Buffer.alloc(80, 7), port, '127.0.0.1', () => r()));
-    await new Promise<void>((r) => attacker.close(() => r()));
+    // Sent from b's socket: the right address and port, so only the content can give them away.
+    for (const bytes of [forged, Buffer.from('hello'), Buffer.alloc(80, 7)]) await b!.tap.raw?.send(bytes, port, '127.0.0.1');
     await sleep(4 * FAST.intervalMs);
     expect(sorted(a!.m.alive())).toEqual(['a', 'b']);
-    expect(a!.m.stats().dropped).toMatchObject({ badMac: 2, short: 1 });
-    void b;
+    expect(a!.m.stats().dropped).toMatchObject({ badMac: 1, short: 1, badMagic: 1 });
+  });
+
+  it('drops datagrams from an address and port no peer is listed at before any crypto', async () => {
+    const [a] = await cluster(['a', 'b']);
+    await until(a!.m, (alive) => alive.size === 2);
+    const sealed = sealHeartbeat({ version: 2, timesDeclaredDead: 0, type: 'goodbye', from: 'b', to: 'a', incarnation: 1n, sequence: 1e9, sendTimeMs: Date.now(), nextWithinMs: 0 },
+      (bytes) => createHmac('sha256', KEY).update(bytes).digest());
+    const stranger = createSocket('udp4');
+    const port = a!.m.address()?.port ?? 0;
+    for (const bytes of [sealed, Buffer.from('hello'), Buffer.alloc(80, 7)]) await new Promise<void>((r) => stranger.send(bytes, port, '127.0.0.1', () => r()));
+    await new Promise<void>((r) => stranger.close(() => r()));
+    await sleep(4 * FAST.intervalMs);
+    expect(sorted(a!.m.alive())).toEqual(['a', 'b']);
+    expect(a!.m.stats().dropped).toEqual({ unknownSender: 3 });
+    // Every MAC a computed is one it sealed or one that opened an accepted beat: none went to the strangers.
+    const s = a!.m.stats();
+    expect(s.macs).toBe(s.sent + s.accepted);
   });
 
   it('ignores a replayed goodbye from a previous boot, and replayed beats', async () => {
@@ -146,13 +161,12 @@ describe('UdpMembership over real UDP', () => {
     await b2.start();
     a!.m.setPeers([{ name: 'b', address: '127.0.0.1', port: b2.address()?.port ?? 0 }]);
     await until(a!.m, (alive) => alive.has('b'));
-    const replayer = createSocket('udp4');
-    for (const bytes of [oldGoodbye, ...oldBeats]) await new Promise<void>((r) => replayer.send(bytes, port, '127.0.0.1', () => r()));
-    await new Promise<void>((r) => replayer.close(() => r()));
+    // Replayed from b's own (new) address and port, so only the replay rules can refuse them.
+    for (const bytes of [oldGoodbye, ...oldBeats]) await tap.raw?.send(bytes, port, '127.0.0.1');
     await sleep(4 * FAST.intervalMs);
     expect(sorted(a!.m.alive())).toEqual(['a', 'b']);
-    expect(a!.m.stats().dropped).toEqual({ replay: 4 });
-    void tap;
+    expect(a!.m.stats().dropped).toMatchObject({ replay: 4 });
+    expect(a!.m.stats().dropped.badMac).toBeUndefined();
   });
 });
 
@@ -198,9 +212,13 @@ describe('UdpMembership over IPv6', () => {
 });
 
 describe('UdpMembership construction', () => {
-  it('refuses a short key and a peer address that is not an IP', () => {
+  it('refuses a short key; leaves out, with an error, a peer whose address is not an IP', () => {
     expect(() => new UdpMembership({ nodeName: 'a', peers: [], key: Buffer.alloc(8) })).toThrow(/8 bytes; need at least 16/);
-    expect(() => new UdpMembership({ nodeName: 'a', peers: [{ name: 'b', address: 'node-b.local' }], key: KEY })).toThrow(/"node-b.local" is not an IP literal/);
+    const errors: unknown[] = [];
+    const logger = { error: (o: unknown) => errors.push(o), info: () => undefined, debug: () => undefined, warn: () => undefined } as unknown as Logger;
+    const m = new UdpMembership({ nodeName: 'a', peers: [{ name: 'b', address: 'node-b.local' }, { name: 'c', address: '192.0.2.3' }], key: KEY, logger });
+    expect(m.quorum().known).toBe(2);
+    expect(errors).toEqual([{ peer: '"b"', problem: 'address "node-b.local" is not an IP literal' }]);
   });
 
   it('starts nothing until start()', () => {

@@ -1,25 +1,33 @@
 // UdpMembership: the thin driver around the pure membership core (core/). It owns the UDP socket, the
-// HMAC key and the one timer; every datagram and every wake-up becomes a step() of the core, and the
+// HMAC keys and the one timer; every datagram and every wake-up becomes a step() of the core, and the
 // driver carries out the actions (send, report a change). The constructor starts nothing (STYLE.md §12).
 //
-// Wiring from the speaker loop (loop/membership-port.ts), one way each: the loop tells membership the peers and
+// Wiring from the speaker loop (loop/membership-link.ts), one way each: the loop tells membership the peers and
 // which of them get fast beats (setPeers, setFastTargets: election/targets.ts, from the loop's plan), and
 // membership tells the loop who is alive (onChange → an enqueued event). It never asks the loop anything.
 //   m.onChange((alive, quorum) => loop.enqueue({ kind: 'membership', alive, quorum }));
 //   await m.start();  ...  await m.stop() on SIGTERM (goodbye first).
-import { createHmac, randomBytes } from 'node:crypto';
+//
+// Under a flood: every datagram passes receive-gate.ts (cheapest check first, a MAC only for what could be
+// genuine), drops are counted exactly and logged at most once per reason per 10 s, and deadlines are judged
+// only once the socket has been read dry (catch-up.ts), so a flood can cost CPU and delay the detection of a
+// real death, but never make a live peer dead.
+import { randomBytes } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Logger } from '../../lib/log.js';
 import {
-  DEFAULT_PORT, aliveSet, initialState, nextWakeMs, openHeartbeat, quorumOf, sealHeartbeat, step,
-  type MacFunction, type MembershipAction, type MembershipEvent, type MembershipState, type QuorumDecision,
+  DEFAULT_PORT, aliveSet, initialState, nextSendMs, nextWakeMs, nodeNameProblem, passLogGate, quorumOf, quoteName, sealHeartbeat, step,
+  type BudgetConfig, type GateState, type MembershipAction, type MembershipEvent, type MembershipState, type QuorumDecision,
 } from './core/index.js';
 import { systemClock, type Clock } from '../../lib/clock.js';
-import { dgramSocketFactory, type DatagramSocket, type SocketFactory } from './socket.js';
+import { CatchUpProbe, setImmediateAfterIo, type AfterIo } from './catch-up.js';
+import { KeyRing } from './keys.js';
+import { ReceiveGate } from './receive-gate.js';
+import { dgramSocketFactory, type DatagramSocket, type RemoteInfo, type SocketFactory } from './socket.js';
 
 export interface PeerAddress {
   name: string;
-  /** IPv4 or IPv6 literal. */
+  /** IPv4 or IPv6 literal: where beats go, and the only address beats in this name are accepted from. */
   address: string;
   /** Default: the membership port. */
   port?: number;
@@ -32,8 +40,11 @@ export interface UdpMembershipOptions {
   /** Default 7946. 0 picks a free port (tests). */
   port?: number;
   peers: readonly PeerAddress[];
-  /** Shared HMAC-SHA256 key, at least 16 bytes (from the cluster Secret). */
-  key: Buffer;
+  /**
+   * HMAC-SHA256 keys, each at least 16 bytes (from the cluster Secret): the first seals, every one opens
+   * (a key rotation, keys.ts). One Buffer is one key.
+   */
+  key: Buffer | readonly Buffer[];
   /** Fast beat interval (default 50 ms, see core/defaults.ts). */
   intervalMs?: number;
   /** Missed intervals before a peer is dead (default 4). */
@@ -41,9 +52,13 @@ export interface UdpMembershipOptions {
   /** Slow beat interval for peers outside fastTargets (default 1000 ms). */
   slowIntervalMs?: number;
   maxClockSkewMs?: number;
+  /** Checks a source may cause for claimed restarts (core/budget.ts); tests shrink it. */
+  budget?: BudgetConfig;
   logger?: Logger;
   socketFactory?: SocketFactory;
   clock?: Clock;
+  /** Runs a callback after this event-loop turn's socket reads (catch-up.ts); tests drive it by hand. */
+  afterIo?: AfterIo;
   /** Default: 64 random bits. Tests fix it to replay a "previous boot". */
   incarnation?: bigint;
 }
@@ -62,18 +77,26 @@ export interface MembershipStats {
   sendErrors: number;
   /** Times a peer told this node it had declared it dead (each one re-sends the gratuitous bursts). */
   rejoins: number;
-  /** Refused datagrams by reason: short, badMac, truncated, badMagic, ..., replay, stale, unknownPeer, ... */
+  /** HMACs computed, sealing and checking: junk must not move it. */
+  macs: number;
+  /** Event-loop turns in which the socket still held a backlog when a deadline was due. */
+  behind: number;
+  /** Refused datagrams by reason: unknownSender, short, badMagic, ..., wrongSender, replay, overBudget, badMac, ... */
   dropped: Record<string, number>;
 }
-
-const MIN_KEY_BYTES = 16;
 
 function randomIncarnation(): bigint {
   return randomBytes(8).readBigUInt64BE(0);
 }
 
+function keyList(key: Buffer | readonly Buffer[]): readonly Buffer[] {
+  return Buffer.isBuffer(key) ? [key] : key;
+}
+
 export class UdpMembership {
-  private readonly mac: MacFunction;
+  private keys: KeyRing;
+  private readonly gate: ReceiveGate;
+  private readonly probe: CatchUpProbe;
   private readonly clock: Clock;
   private readonly port: number;
   private readonly bindAddress: string;
@@ -81,19 +104,25 @@ export class UdpMembership {
   private readonly rejoinListeners: RejoinListener[] = [];
   private rejoins = 0;
   private readonly packetDrops: Record<string, number> = {};
+  private readonly logGates = new Map<string, GateState>();
   private peers: Map<string, PeerAddress>;
   private state: MembershipState | undefined;
   private socket: DatagramSocket | undefined;
   private timer: { cancel(): void } | undefined;
   private datagrams = 0;
   private sendErrors = 0;
+  private behindTurns = 0;
+  /** When a probe last found the socket read dry (catch-up.ts). */
+  private caughtUpAtMs = 0;
   private pendingSends = new Set<Promise<void>>();
   private fastTargets: ReadonlySet<string> | 'all' = 'all';
 
   constructor(private readonly opts: UdpMembershipOptions) {
-    if (opts.key.length < MIN_KEY_BYTES) throw new Error(`membership key is ${opts.key.length} bytes; need at least ${MIN_KEY_BYTES}`);
-    const key = Buffer.from(opts.key);
-    this.mac = (bytes) => createHmac('sha256', key).update(bytes).digest();
+    const problem = nodeNameProblem(opts.nodeName);
+    if (problem !== null) throw new Error(`membership: this node's ${problem}`);
+    this.keys = new KeyRing(keyList(opts.key));
+    this.gate = new ReceiveGate(this.keys, opts.budget);
+    this.probe = new CatchUpProbe(opts.afterIo ?? setImmediateAfterIo, (caughtUp) => this.onProbe(caughtUp));
     this.clock = opts.clock ?? systemClock;
     this.port = opts.port ?? DEFAULT_PORT;
     this.bindAddress = opts.bindAddress ?? '::';
@@ -104,18 +133,20 @@ export class UdpMembership {
   async start(): Promise<void> {
     if (this.socket) throw new Error(`membership "${this.opts.nodeName}" already started`);
     const socket = (this.opts.socketFactory ?? dgramSocketFactory)(isIPv4(this.bindAddress) ? 'udp4' : 'udp6');
-    socket.onMessage((bytes) => this.onDatagram(bytes));
+    socket.onMessage((bytes, from) => this.onDatagram(bytes, from));
     socket.onError((err) => this.opts.logger?.error({ err }, 'membership socket error'));
     await socket.bind(this.port, this.bindAddress);
     this.socket = socket;
+    const now = this.clock.monotonicMs();
+    this.caughtUpAtMs = now;
     this.state = initialState({
       self: this.opts.nodeName, incarnation: this.opts.incarnation ?? randomIncarnation(),
       ...(this.opts.intervalMs !== undefined && { intervalMs: this.opts.intervalMs }),
       ...(this.opts.deadAfter !== undefined && { deadAfter: this.opts.deadAfter }),
       ...(this.opts.slowIntervalMs !== undefined && { slowIntervalMs: this.opts.slowIntervalMs }),
       ...(this.opts.maxClockSkewMs !== undefined && { maxClockSkewMs: this.opts.maxClockSkewMs }),
-    }, [...this.peers.keys()], this.clock.monotonicMs());
-    this.opts.logger?.info({ address: socket.address(), peers: this.peers.size }, 'membership started');
+    }, [...this.peers.keys()], now);
+    this.opts.logger?.info({ address: socket.address(), peers: this.peers.size, keys: this.keys.macs.length }, 'membership started');
     if (this.fastTargets !== 'all') this.apply({ kind: 'targetsChanged', fast: this.fastTargets });
     this.apply({ kind: 'tick' });
   }
@@ -124,6 +155,7 @@ export class UdpMembership {
   async stop(): Promise<void> {
     if (!this.socket || !this.state) return;
     this.apply({ kind: 'leave' });
+    this.probe.stop();
     this.timer?.cancel();
     this.timer = undefined;
     await Promise.allSettled([...this.pendingSends]);
@@ -135,6 +167,18 @@ export class UdpMembership {
   setPeers(peers: readonly PeerAddress[]): void {
     this.peers = this.indexPeers(peers);
     if (this.state) this.apply({ kind: 'peersChanged', peers: [...this.peers.keys()] });
+  }
+
+  /**
+   * Replaces the keys (a rotation step, docs/layer2.md): the first seals from now on, every one opens.
+   * Throws, keeping the old keys, when one is too short.
+   */
+  setKeys(keys: readonly Buffer[]): void {
+    const ring = new KeyRing(keys);
+    ring.computed = this.keys.computed;
+    this.keys = ring;
+    this.gate.setKeys(ring);
+    this.opts.logger?.info({ keys: keys.length }, 'heartbeat keys replaced');
   }
 
   /**
@@ -179,7 +223,10 @@ export class UdpMembership {
     const c = this.state?.counters;
     const dropped: Record<string, number> = { ...this.packetDrops };
     for (const [reason, n] of Object.entries(c?.dropped ?? {})) dropped[reason] = (dropped[reason] ?? 0) + (n ?? 0);
-    return { datagrams: this.datagrams, accepted: c?.accepted ?? 0, sent: c?.sent ?? 0, sendErrors: this.sendErrors, rejoins: this.rejoins, dropped };
+    return {
+      datagrams: this.datagrams, accepted: c?.accepted ?? 0, sent: c?.sent ?? 0, sendErrors: this.sendErrors, rejoins: this.rejoins,
+      macs: this.keys.computed, behind: this.behindTurns, dropped,
+    };
   }
 
   /** The bound address (after start). */
@@ -187,30 +234,61 @@ export class UdpMembership {
     return this.socket?.address();
   }
 
+  /** The usable peers; an entry the heartbeat cannot carry or reach is left out with an error, never thrown. */
   private indexPeers(peers: readonly PeerAddress[]): Map<string, PeerAddress> {
     const map = new Map<string, PeerAddress>();
     for (const p of peers) {
-      if (!isIPv4(p.address) && !isIPv6(p.address)) throw new Error(`peer "${p.name}": address "${p.address}" is not an IP literal`);
-      if (p.name !== this.opts.nodeName) map.set(p.name, p);
+      if (p.name === this.opts.nodeName) continue;
+      const problem = this.peerProblem(p);
+      if (problem !== null) {
+        this.opts.logger?.error({ peer: quoteName(p.name), problem }, 'membership: peer left out');
+        continue;
+      }
+      map.set(p.name, p);
     }
+    this.gate.setPeers([...map.values()]);
     return map;
   }
 
-  private onDatagram(bytes: Uint8Array): void {
+  private peerProblem(p: PeerAddress): string | null {
+    const name = nodeNameProblem(p.name);
+    if (name !== null) return name;
+    if (!isIPv4(p.address) && !isIPv6(p.address)) return `address ${quoteName(p.address)} is not an IP literal`;
+    if (isIPv4(this.bindAddress) && !isIPv4(p.address)) return `IPv6 address ${p.address} cannot be reached from a socket bound to ${this.bindAddress}`;
+    if (isIPv6(this.bindAddress) && this.bindAddress !== '::' && !isIPv6(p.address)) {
+      return `IPv4 address ${p.address} cannot be reached from a socket bound to ${this.bindAddress}`;
+    }
+    return null;
+  }
+
+  private onDatagram(bytes: Uint8Array, from: RemoteInfo): void {
     this.datagrams += 1;
+    this.probe.noteDatagram();
+    const state = this.state;
+    if (!state) return;
     try {
-      const opened = openHeartbeat(bytes, this.mac);
-      if (!opened.ok) {
-        this.packetDrops[opened.reason] = (this.packetDrops[opened.reason] ?? 0) + 1;
-        this.opts.logger?.debug({ reason: opened.reason, detail: opened.detail }, 'heartbeat dropped');
+      const passed = this.gate.check(bytes, from, state, this.clock.wallMs(), this.clock.monotonicMs());
+      if (!passed.ok) {
+        this.packetDrops[passed.reason] = (this.packetDrops[passed.reason] ?? 0) + 1;
+        this.logDrop(passed.reason, () => ({ from: `${from.address}:${from.port}`, detail: passed.detail }));
         return;
       }
-      this.apply({ kind: 'received', message: opened.message, wallMs: this.clock.wallMs() });
+      this.apply({ kind: 'received', message: passed.message, wallMs: this.clock.wallMs() });
     } catch (err) {
       // A bug must not take the read loop down: count it, log it loudly, keep reading.
       this.packetDrops.internalError = (this.packetDrops.internalError ?? 0) + 1;
-      this.opts.logger?.error({ err }, 'membership: error handling a datagram');
+      this.logDrop('internalError', () => ({ err }), 'error');
     }
+  }
+
+  /** A debug line per drop reason at most every LOG_WINDOW_MS, with the count left out since the last one. */
+  private logDrop(reason: string, fields: () => Record<string, unknown>, level: 'debug' | 'error' = 'debug'): void {
+    const logger = this.opts.logger;
+    if (!logger) return;
+    const gated = passLogGate(this.logGates.get(reason), this.clock.monotonicMs());
+    this.logGates.set(reason, gated.state);
+    if (gated.log === null) return;
+    logger[level]({ reason, ...fields(), suppressed: gated.log.suppressed }, level === 'error' ? 'membership: error handling a datagram' : 'heartbeat dropped');
   }
 
   private apply(event: MembershipEvent): void {
@@ -225,7 +303,7 @@ export class UdpMembership {
     switch (action.kind) {
       case 'send': return this.send(action.message);
       case 'dropped':
-        this.opts.logger?.debug({ reason: action.reason, from: action.from, detail: action.detail }, 'heartbeat refused');
+        this.logDrop(action.reason, () => ({ peer: action.from.slice(0, 40), detail: action.detail }));
         return;
       case 'rejoined':
         this.rejoins += 1;
@@ -242,7 +320,15 @@ export class UdpMembership {
     const peer = this.peers.get(message.to);
     const socket = this.socket;
     if (!peer || !socket) return;
-    const bytes = sealHeartbeat({ ...message, sendTimeMs: Math.floor(this.clock.wallMs()) }, this.mac);
+    let bytes: Uint8Array;
+    try {
+      bytes = sealHeartbeat({ ...message, sendTimeMs: Math.floor(this.clock.wallMs()) }, this.keys.signing);
+    } catch (err) {
+      // Names are checked before they get here; a value the codec still refuses costs this beat, not the process.
+      this.sendErrors += 1;
+      this.logDrop('sealFailed', () => ({ err, peer: quoteName(peer.name) }), 'error');
+      return;
+    }
     const sending = socket.send(bytes, peer.port ?? this.port, this.destination(peer.address)).catch((err: unknown) => {
       this.sendErrors += 1;
       this.opts.logger?.debug({ err, peer: peer.name }, 'heartbeat send failed');
@@ -256,15 +342,38 @@ export class UdpMembership {
     return isIPv4(address) && !isIPv4(this.bindAddress) ? `::ffff:${address}` : address;
   }
 
+  /**
+   * The timer only starts a catch-up probe; the probe's answer is the tick (judge deadlines, send) or, while
+   * a backlog lasts, 'behind' (send, judge nobody) once and again whenever a beat falls due.
+   */
+  private onProbe(caughtUp: boolean): void {
+    if (!this.state) return;
+    const now = this.clock.monotonicMs();
+    if (caughtUp) {
+      this.caughtUpAtMs = now;
+      this.apply({ kind: 'tick' });
+      return;
+    }
+    this.behindTurns += 1;
+    const firstTurnBehind = this.state.deafSinceMs === undefined;
+    const beatDue = (nextSendMs(this.state) ?? Number.POSITIVE_INFINITY) <= now;
+    if (firstTurnBehind || beatDue) this.apply({ kind: 'behind', sinceMs: this.caughtUpAtMs });
+  }
+
   private rearm(): void {
     this.timer?.cancel();
     this.timer = undefined;
-    const wake = this.state ? nextWakeMs(this.state) : undefined;
+    if (!this.state) return;
+    // While a probe runs it judges the deadlines; the timer is then only needed for beats falling due.
+    const wake = this.probe.active ? nextSendMs(this.state) : nextWakeMs(this.state);
     if (wake === undefined) return;
     const delay = Math.max(0, wake - this.clock.monotonicMs());
     this.timer = this.clock.setTimer(() => {
       this.timer = undefined;
-      this.apply({ kind: 'tick' });
+      // A probe already running will judge the deadlines (and send, when it answers this turn); behind a
+      // backlog, a beat due meanwhile goes out now, with 'behind'.
+      if (!this.probe.active) this.probe.probe();
+      else if (this.state?.deafSinceMs !== undefined) this.apply({ kind: 'behind', sinceMs: this.caughtUpAtMs });
     }, delay);
   }
 }

@@ -77,6 +77,37 @@ describe('parseAnnouncements', () => {
     if (!result.ok) expect(result.problems.join('\n')).toContain(message);
   });
 
+  describe('node names (issue 12: a name over 255 bytes stopped every speaker after its socket was bound)', () => {
+    const named = (name: string) => `nodes: [{name: ${JSON.stringify(name)}, address: 192.0.2.1}, {name: b, address: 192.0.2.2}]\nips: [{ip: 192.0.2.9}]`;
+
+    it.each([
+      ['255 ASCII bytes', 'n'.repeat(255)],
+      ['85 three-byte characters (255 bytes)', '節'.repeat(85)],
+    ])('accepts a name of %s, the most a heartbeat carries', (_what, name) => {
+      expect(parseAnnouncements(named(name))).toMatchObject({ ok: true, desired: { nodes: [{ name }, { name: 'b' }] } });
+    });
+
+    it.each([
+      ['256 ASCII bytes', 'n'.repeat(256), 256],
+      ['86 three-byte characters (258 bytes)', '節'.repeat(86), 258],
+      ['10 000 bytes', 'x'.repeat(10_000), 10_000],
+    ])('rejects a name of %s with a problem that quotes it cut short', (_what, name, bytes) => {
+      const result = parseAnnouncements(named(name));
+      expect(result.ok).toBe(false);
+      const problems = result.ok ? [] : result.problems;
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toContain(`nodes[0].name: node name "${[...name].slice(0, 40).join('')}"… (${[...name].length} characters)`);
+      expect(problems[0]).toContain(`is ${bytes} bytes of UTF-8; a heartbeat carries at most 255`);
+      expect(problems[0]!.length).toBeLessThan(200);
+    });
+
+    it('quotes a long name cut short where an IP refers to it too', () => {
+      const long = 'y'.repeat(1000);
+      const result = parseAnnouncements(`nodes: [{name: a, address: 192.0.2.1}]\nips: [{ip: 192.0.2.9, nodes: [${long}]}]`);
+      expect(result.ok ? [] : result.problems).toEqual([`ips[0].nodes: "${'y'.repeat(40)}"… (1000 characters) is not a node listed under "nodes"`]);
+    });
+  });
+
   it('reports every problem, not only the first', () => {
     const result = parseAnnouncements('nodes: [{name: a, address: x}]\nips: [{ip: y}]');
     expect(result.ok ? [] : result.problems).toHaveLength(2);

@@ -3,6 +3,7 @@
 import { parse as parseYaml } from 'yaml';
 import { formatAddress, tryParseAddress } from '../../lib/ip/index.js';
 import { parseServiceKey, type ServiceKey } from '../../lib/service-key.js';
+import { nodeNameProblem, quoteName } from '../membership/core/names.js';
 import { MODES, type DesiredAnnouncements, type EligibleNode, type IpSpec, type Mode, type NodeSpec } from './types.js';
 
 export type ParseResult =
@@ -50,7 +51,7 @@ export function parseAnnouncements(text: string): ParseResult {
 function parseNode(raw: unknown, at: string, problems: string[]): FileNode | null {
   if (!isDict(raw)) return problem(problems, `${at}: must be a mapping, got ${show(raw)}`);
   unknownKeys(raw, NODE_KEYS, at, problems);
-  const name = nonEmptyString(raw.name, `${at}.name`, problems);
+  const name = nodeName(raw.name, `${at}.name`, problems);
   const address = ipField(raw.address, `${at}.address`, problems);
   let weight = 0;
   if (raw.weight !== undefined) {
@@ -67,7 +68,7 @@ function parseIp(raw: unknown, at: string, known: ReadonlyMap<string, FileNode>,
   let names: string[] = [...known.keys()];
   if (raw.nodes !== undefined) {
     names = stringList(raw.nodes, `${at}.nodes`, problems) ?? [];
-    for (const n of names) if (!known.has(n)) problems.push(`${at}.nodes: "${n}" is not a node listed under "nodes"`);
+    for (const n of names) if (!known.has(n)) problems.push(`${at}.nodes: ${quoteName(n)} is not a node listed under "nodes"`);
   }
   const nodes: EligibleNode[] = names.map((name) => ({ name, weight: known.get(name)?.weight ?? 0 }));
   const services = raw.services === undefined ? [] : serviceList(raw.services, `${at}.services`, problems);
@@ -92,7 +93,7 @@ function uniqueNodes(nodes: readonly (FileNode | null)[], problems: string[]): M
   const byName = new Map<string, FileNode>();
   for (const node of nodes) {
     if (node === null) continue;
-    if (byName.has(node.name)) problems.push(`nodes: "${node.name}" is listed twice`);
+    if (byName.has(node.name)) problems.push(`nodes: ${quoteName(node.name)} is listed twice`);
     else byName.set(node.name, node);
   }
   return byName;
@@ -102,7 +103,7 @@ function serviceList(value: unknown, at: string, problems: string[]): ServiceKey
   const keys: ServiceKey[] = [];
   for (const text of stringList(value, at, problems) ?? []) {
     const key = parseServiceKey(text);
-    if (key === undefined) problems.push(`${at}: "${text}" is not namespace/name`);
+    if (key === undefined) problems.push(`${at}: ${quoteName(text)} is not namespace/name`);
     else keys.push(key);
   }
   return keys;
@@ -112,7 +113,7 @@ function modeList(value: unknown, at: string, problems: string[]): Mode[] {
   const modes: Mode[] = [];
   for (const text of stringList(value, at, problems) ?? []) {
     const mode = MODES.find((m) => m === text);
-    if (mode === undefined) problems.push(`${at}: "${text}" is not a mode this speaker has (${MODES.join(', ')})`);
+    if (mode === undefined) problems.push(`${at}: ${quoteName(text)} is not a mode this speaker has (${MODES.join(', ')})`);
     else if (!modes.includes(mode)) modes.push(mode);
   }
   if (modes.length === 0 && Array.isArray(value) && value.length === 0) problems.push(`${at}: must name at least one mode`);
@@ -132,8 +133,21 @@ function ipField(value: unknown, at: string, problems: string[]): string | null 
   const text = nonEmptyString(value, at, problems);
   if (text === null) return null;
   const ip = canonicalIp(text);
-  if (ip === null) problems.push(`${at}: "${text}" is not an IP address`);
+  if (ip === null) problems.push(`${at}: ${quoteName(text)} is not an IP address`);
   return ip;
+}
+
+/**
+ * A node name the heartbeat can carry (1..255 bytes of UTF-8). A longer one used to pass here and then stop
+ * every speaker once its socket was bound, in a loop; now it is a problem of the file like any other.
+ */
+function nodeName(value: unknown, at: string, problems: string[]): string | null {
+  const name = nonEmptyString(value, at, problems);
+  if (name === null) return null;
+  const problem = nodeNameProblem(name);
+  if (problem === null) return name;
+  problems.push(`${at}: ${problem}`);
+  return null;
 }
 
 function nonEmptyString(value: unknown, at: string, problems: string[]): string | null {
@@ -154,7 +168,7 @@ function stringList(value: unknown, at: string, problems: string[]): string[] | 
 function unknownKeys(obj: Dict, allowed: readonly string[], at: string, problems: string[]): void {
   // A typo ("interface:") would otherwise be ignored silently and announce on the wrong NIC.
   for (const key of Object.keys(obj)) {
-    if (!allowed.includes(key)) problems.push(`${at === '' ? '' : `${at}: `}unknown key "${key}" (expected one of ${allowed.join(', ')})`);
+    if (!allowed.includes(key)) problems.push(`${at === '' ? '' : `${at}: `}unknown key ${quoteName(key)} (expected one of ${allowed.join(', ')})`);
   }
 }
 
@@ -167,6 +181,9 @@ function isDict(value: unknown): value is Dict {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A value for a problem: JSON, cut short so that one huge value cannot make a huge log line. */
 function show(value: unknown): string {
-  return value === undefined ? 'nothing' : JSON.stringify(value);
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value);
+  return text.length <= 80 ? text : `${text.slice(0, 80)}… (${text.length} characters)`;
 }

@@ -6,14 +6,20 @@
 // The simulation steps the real pure state machine (speaker/membership/core) of every node in simulated
 // time, with 0.1 ms delivery and no loss; codec and HMAC are skipped there (they do not change counts).
 // Each scenario has one IP per node, every node eligible for every IP, equal weights.
+//
+// Issue 12: what one junk datagram costs the receive path (ns, and HMAC objects made), against the receive
+// path before it (a fresh HMAC over the raw key and a full check for every datagram) measured in the same
+// run. Handler cost only: Node's own per-datagram work (recvmsg, the Buffer, the event) is the same for
+// both and not in these figures.
 import { createHmac } from 'node:crypto';
+import { pino } from 'pino';
 import { electOwners, heartbeatTargetsRanked, rankIps, rankNodes, type IpCandidates, type RankedIp } from '../../speaker/election/index.js';
 import {
-  DEFAULT_DEAD_AFTER, DEFAULT_INTERVAL_MS, DEFAULT_SLOW_INTERVAL_MS, aliveSet, initialState, nextWakeMs, step,
+  DEFAULT_BUDGET, DEFAULT_DEAD_AFTER, DEFAULT_INTERVAL_MS, DEFAULT_SLOW_INTERVAL_MS, aliveSet, initialState, nextWakeMs, openHeartbeat, sealHeartbeat, step,
   type Heartbeat, type MembershipConfigInput, type MembershipEvent, type MembershipState,
 } from '../../speaker/membership/core/index.js';
 import { UdpMembership } from '../../speaker/membership/udp-membership.js';
-import { dgramSocketFactory, type SocketFactory } from '../../speaker/membership/socket.js';
+import { dgramSocketFactory, type DatagramSocket, type RemoteInfo, type SocketFactory } from '../../speaker/membership/socket.js';
 import { percentile, ratio, type Benchmark, type Figure } from './figure.js';
 
 const LATENCY_MS = 0.1;
@@ -232,10 +238,101 @@ async function realDetection(trials: number): Promise<number[]> {
   return times;
 }
 
+// ---- what a junk datagram costs (issue 12) ----
+
+const JUNK_DATAGRAMS = 100_000;
+const JUNK_RUNS = 5;
+const STRANGER: RemoteInfo = { address: '192.0.2.99', port: 40000 };
+const PEER: RemoteInfo = { address: '192.0.2.2', port: 7946 };
+
+interface JunkCost {
+  nsPerDatagram: number;
+  hmacsPerDatagram: number;
+}
+
+/** Median ns per call of `handle` over JUNK_DATAGRAMS datagrams, and the HMACs `hmacs()` saw per datagram. */
+function measure(datagrams: readonly Uint8Array[], handle: (bytes: Uint8Array) => void, hmacs: () => number): JunkCost {
+  const runs: number[] = [];
+  const before = hmacs();
+  for (let run = 0; run < JUNK_RUNS; run++) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < JUNK_DATAGRAMS; i++) handle(datagrams[i % datagrams.length] ?? new Uint8Array(0));
+    runs.push(Number(process.hrtime.bigint() - t0) / JUNK_DATAGRAMS);
+  }
+  return { nsPerDatagram: percentile(runs, 50), hmacsPerDatagram: (hmacs() - before) / (JUNK_RUNS * JUNK_DATAGRAMS) };
+}
+
+/** The receive path before issue 12 (speaker/membership/udp-membership.ts then): its onDatagram, as it was. */
+function previousReceivePath(key: Buffer): { handle: (bytes: Uint8Array) => void; hmacs: () => number } {
+  const logger = pino({ level: 'warn' }); // debug lines off, as in production: the call and its object remain
+  const drops: Record<string, number> = {};
+  let hmacs = 0;
+  const mac = (bytes: Uint8Array) => {
+    hmacs += 1;
+    return createHmac('sha256', key).update(bytes).digest();
+  };
+  return {
+    hmacs: () => hmacs,
+    handle: (bytes) => {
+      const opened = openHeartbeat(bytes, mac);
+      if (!opened.ok) {
+        drops[opened.reason] = (drops[opened.reason] ?? 0) + 1;
+        logger.debug({ reason: opened.reason, detail: opened.detail }, 'heartbeat dropped');
+      }
+    },
+  };
+}
+
+/** This build's receive path: a started UdpMembership whose socket is a function call. */
+async function currentReceivePath(key: Buffer, from: RemoteInfo): Promise<{ handle: (bytes: Uint8Array) => void; m: UdpMembership }> {
+  let deliver: (bytes: Uint8Array, from: RemoteInfo) => void = () => undefined;
+  const socket: DatagramSocket = {
+    bind: async () => undefined, send: async () => undefined, onMessage: (cb) => { deliver = cb; }, onError: () => undefined,
+    address: () => ({ address: '192.0.2.1', port: 7946 }), close: async () => undefined,
+  };
+  const m = new UdpMembership({
+    nodeName: 'node-1', bindAddress: '192.0.2.1', key, peers: [{ name: 'node-2', address: PEER.address }], socketFactory: () => socket,
+    logger: pino({ level: 'warn' }), slowIntervalMs: 3_600_000, intervalMs: 3_600_000,
+  });
+  await m.start();
+  return { handle: (bytes) => deliver(bytes, from), m };
+}
+
+async function junkFigures(): Promise<Figure[]> {
+  const key = createHmac('sha256', 'bench').update('junk').digest();
+  const junk = Array.from({ length: 256 }, (_, i) => Buffer.alloc(64, i));
+  const forgedRestarts = Array.from({ length: 256 }, (_, i) => sealHeartbeat({
+    version: 2, type: 'beat', from: 'node-2', to: 'node-1', incarnation: BigInt(i + 1), sequence: 1, sendTimeMs: Date.now(), nextWithinMs: 50,
+    timesDeclaredDead: 0,
+  }, (bytes) => createHmac('sha256', 'not-the-key').update(bytes).digest()));
+  const old = previousReceivePath(key);
+  const before = measure(junk, old.handle, old.hmacs);
+  const figures: Figure[] = [];
+  const anchor = 'receive path before issue 12 (fresh HMAC, full check), same run';
+  for (const [what, from, datagrams] of [
+    ['64-byte junk from a stranger', STRANGER, junk], ['64-byte junk from a peer\'s address', PEER, junk],
+    ['forged restarts from a peer\'s address', PEER, forgedRestarts],
+  ] as const) {
+    const current = await currentReceivePath(key, from);
+    const after = measure(datagrams, current.handle, () => current.m.stats().macs);
+    await current.m.stop();
+    figures.push({
+      name: `membership: cost of a datagram, ${what}`, value: after.nsPerDatagram, unit: 'ns', anchor, anchorValue: before.nsPerDatagram,
+      ratio: ratio(after.nsPerDatagram, before.nsPerDatagram), target: 'ratio << 1',
+    });
+    figures.push({
+      name: `membership: HMACs per datagram, ${what}`, value: after.hmacsPerDatagram, unit: 'HMAC', anchor, anchorValue: before.hmacsPerDatagram,
+      ratio: ratio(after.hmacsPerDatagram, before.hmacsPerDatagram),
+      target: datagrams === junk ? '0' : `<= ${DEFAULT_BUDGET.capacity} at once + ${DEFAULT_BUDGET.perSecond}/s per source`,
+    });
+  }
+  return figures;
+}
+
 const TARGET_NOTE = 'detection + GARP + client within p50 < 250, p99 < 500 ms';
 
 async function run(): Promise<Figure[]> {
-  const figures: Figure[] = [];
+  const figures: Figure[] = await junkFigures();
   for (const nodes of [3, 10, 100]) {
     const value = packetsPerSecond({ nodes });
     const anchorValue = fullMeshPps(nodes, DEFAULT_INTERVAL_MS);

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
-import { decodeHeartbeat, encodeHeartbeat, type Heartbeat } from './message.js';
+import { decodeHeartbeat, encodeHeartbeat, headerProblem, type Heartbeat } from './message.js';
 import { openHeartbeat, sealHeartbeat, TAG_LENGTH, constantTimeEqual } from './auth.js';
 import { WireError } from './errors.js';
 
@@ -110,6 +110,39 @@ describe('heartbeat codec', () => {
     expect(() => encodeHeartbeat({ ...sample, from: '' })).toThrow(/from "" is 0 bytes/);
     expect(() => encodeHeartbeat({ ...sample, to: 'x'.repeat(256) })).toThrow(/256 bytes; must be 1..255/);
     expect(() => encodeHeartbeat({ ...sample, sequence: 2 ** 53 })).toThrow(/sequence/);
+  });
+});
+
+describe('the header check before decoding (issue 12: junk must not cost an exception)', () => {
+  const decodeReason = (bytes: Uint8Array): string | null => {
+    try {
+      decodeHeartbeat(bytes);
+      return null;
+    } catch (err) {
+      if (err instanceof WireError) return err.reason;
+      throw err;
+    }
+  };
+
+  it('refuses only what decoding refuses, for the same reason, on random bytes and on damaged heartbeats (property)', () => {
+    const damaged = fc.tuple(heartbeat, fc.nat(), fc.nat({ max: 255 }), fc.nat({ max: 80 })).map(([m, at, value, cut]) => {
+      const bytes = encodeHeartbeat(m);
+      bytes[at % bytes.length] = value;
+      return bytes.subarray(0, Math.max(0, bytes.length - cut));
+    });
+    fc.assert(fc.property(fc.oneof(fc.uint8Array({ maxLength: 120 }), damaged, heartbeat.map(encodeHeartbeat)), (bytes) => {
+      const early = headerProblem(bytes);
+      if (early !== null) expect(decodeReason(bytes)).toBe(early);
+      if (decodeReason(bytes) === null) expect(early).toBeNull();
+    }));
+  });
+
+  it('gives junk its reason from the first bytes', () => {
+    expect(headerProblem(Buffer.alloc(64, 7))).toBe('badMagic');
+    expect(headerProblem(Uint8Array.from([0x48, 0x4c, 9, 1, ...new Array(60).fill(0)]))).toBe('badVersion');
+    expect(headerProblem(Uint8Array.from([0x48, 0x4c, 2, 3, ...new Array(60).fill(0)]))).toBe('badType');
+    expect(headerProblem(Uint8Array.from([0x48, 0x4c, 2]))).toBe('truncated');
+    expect(headerProblem(Uint8Array.from([0x48, 0x4c, 2, 1]))).toBeNull(); // the rest is the decoder's to judge
   });
 });
 

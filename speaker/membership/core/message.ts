@@ -43,6 +43,7 @@
 // has heard speaking only version 1 (an older build during a rolling update), version 2 otherwise.
 import { ByteReader, ByteWriter, type TruncationError } from '../../../lib/wire/index.js';
 import { WireError } from './errors.js';
+import { MAX_NAME_BYTES } from './names.js';
 
 export const HEARTBEAT_MAGIC = [0x48, 0x4c] as const; // "HL", Herald membership
 /** The version this build writes; it also reads every version in HEARTBEAT_VERSIONS. */
@@ -76,8 +77,8 @@ const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 
 function encodeName(name: string, field: string): Uint8Array {
   const bytes = utf8.encode(name);
-  if (bytes.length < 1 || bytes.length > 255) {
-    throw new RangeError(`heartbeat ${field} "${name}" is ${bytes.length} bytes; must be 1..255`);
+  if (bytes.length < 1 || bytes.length > MAX_NAME_BYTES) {
+    throw new RangeError(`heartbeat ${field} "${name.slice(0, 40)}" is ${bytes.length} bytes; must be 1..${MAX_NAME_BYTES}`);
   }
   return bytes;
 }
@@ -124,6 +125,25 @@ function readName(r: ByteReader, field: string): string {
     if (cause instanceof WireError) throw cause;
     throw new WireError('badName', `heartbeat ${field} is not valid UTF-8`);
   }
+}
+
+/**
+ * Why these bytes cannot be a heartbeat, judged from the first four (magic, version, type) in the order
+ * decodeHeartbeat reads them, or null when they may be one. It says what decodeHeartbeat would throw first
+ * for almost all junk, without the cost of an exception (an Error with its stack trace costs microseconds,
+ * more than the rest of the receive path), so a flood of junk from a listed address is dropped on a few byte
+ * compares. decodeHeartbeat still checks everything.
+ */
+export function headerProblem(bytes: Uint8Array): WireError['reason'] | null {
+  if (bytes.length < 1) return 'truncated';
+  if (bytes[0] !== HEARTBEAT_MAGIC[0]) return 'badMagic';
+  if (bytes.length < 2) return 'truncated';
+  if (bytes[1] !== HEARTBEAT_MAGIC[1]) return 'badMagic';
+  if (bytes.length < 3) return 'truncated';
+  if (!(HEARTBEAT_VERSIONS as readonly number[]).includes(bytes[2] ?? -1)) return 'badVersion';
+  if (bytes.length < 4) return 'truncated';
+  if (bytes[3] !== MESSAGE_TYPE.beat && bytes[3] !== MESSAGE_TYPE.goodbye) return 'badType';
+  return null;
 }
 
 /** Decodes a whole untagged message (every byte must belong to it). Throws WireError. */

@@ -30,6 +30,8 @@ export interface PeerState {
   readonly lastSequence: number;
   /** alive: when it becomes dead; pending: when the start grace for it ends. */
   readonly deadlineMs: number;
+  /** When the last message from it was accepted (undefined: never). */
+  readonly heardAtMs: number | undefined;
   /** Past incarnations, newest last: messages from them are replays. */
   readonly retired: readonly bigint[];
   /** When this node owes the peer its next beat. */
@@ -43,7 +45,7 @@ export interface PeerState {
 }
 
 /** Why the state machine refused an authenticated, well-formed message. */
-export type StateDropReason = 'notForUs' | 'fromSelf' | 'unknownPeer' | 'replay' | 'stale';
+export type StateDropReason = 'notForUs' | 'fromSelf' | 'unknownPeer' | 'replay' | 'stale' | 'leaving';
 
 export interface MembershipCounters {
   readonly accepted: number;
@@ -63,6 +65,12 @@ export interface MembershipState {
   /** Speakers known down from outside the mesh (quorum.ts). */
   readonly confirmedDown: ReadonlySet<string>;
   readonly leaving: boolean;
+  /**
+   * Since when the driver may have missed datagrams (a backlog it has not read yet, which the kernel may
+   * have overflowed): silence in that time is no evidence of a death. Cleared by the next tick, which is
+   * taken only once the driver has caught up (step.ts, 'behind').
+   */
+  readonly deafSinceMs: number | undefined;
   readonly counters: MembershipCounters;
   /** What the last aliveChanged action said (or the initial view), to report only real changes. */
   readonly reported: { readonly alive: ReadonlySet<string>; readonly quorum: QuorumDecision };
@@ -89,8 +97,8 @@ export function startGraceMs(c: MembershipConfig): number {
 }
 
 export function newPeer(name: string, nowMs: number, graceMs: number): PeerState {
-  return { name, status: 'pending', incarnation: undefined, lastSequence: -1, deadlineMs: nowMs + graceMs, retired: [], nextSendAtMs: nowMs,
-    wireVersion: undefined, timesDeclaredDead: 0, timesItDeclaredUsDead: 0 };
+  return { name, status: 'pending', incarnation: undefined, lastSequence: -1, deadlineMs: nowMs + graceMs, heardAtMs: undefined, retired: [],
+    nextSendAtMs: nowMs, wireVersion: undefined, timesDeclaredDead: 0, timesItDeclaredUsDead: 0 };
 }
 
 /** A fresh state: every peer pending, first beats due at once. */
@@ -104,7 +112,7 @@ export function initialState(input: MembershipConfigInput, peers: readonly strin
   for (const p of peers) if (p !== config.self) map.set(p, newPeer(p, nowMs, grace));
   const state: Omit<MembershipState, 'reported'> = {
     config, sequence: 0, startingUntilMs: nowMs + grace, peers: map, fast: 'all', confirmedDown: new Set(),
-    leaving: false, counters: { accepted: 0, sent: 0, dropped: {} },
+    leaving: false, deafSinceMs: undefined, counters: { accepted: 0, sent: 0, dropped: {} },
   };
   const placeholder = { alive: new Set<string>(), quorum: { quorum: false, reason: 'starting', heard: 0, known: 0 } } as const;
   const full: MembershipState = { ...state, reported: placeholder };
@@ -135,6 +143,14 @@ export function isStarting(s: MembershipState, nowMs: number): boolean {
 export function quorumOf(s: MembershipState, nowMs: number): QuorumDecision {
   const decision = quorumDecision({ known: knownSet(s), alive: aliveSet(s), confirmedDown: s.confirmedDown, starting: isStarting(s, nowMs) });
   return s.leaving ? { ...decision, quorum: false } : decision;
+}
+
+/** The earliest beat due, or undefined when none is (leaving, no peers). */
+export function nextSendMs(s: MembershipState): number | undefined {
+  if (s.leaving) return undefined;
+  let due = Number.POSITIVE_INFINITY;
+  for (const p of s.peers.values()) due = Math.min(due, p.nextSendAtMs);
+  return Number.isFinite(due) ? due : undefined;
 }
 
 /**

@@ -94,6 +94,50 @@ describe('membership step: failure detection', () => {
   });
 });
 
+describe('membership step: silence counts only while listening (a flood, issue 12)', () => {
+  // settled(): b and c heard at 10, so their deadlines are at 10 + 4 × 50 = 210.
+  const behind = (sinceMs: number): MembershipEvent => ({ kind: 'behind', sinceMs });
+
+  it('judges nobody while the driver is behind, however late it gets, and still sends the beats due', () => {
+    const r = run(settled(), [[behind(100), 150], [behind(100), 400], [behind(100), 5000]]);
+    expect(aliveSet(r.state)).toEqual(new Set(['a', 'b', 'c']));
+    expect(changes(r.actions)).toEqual([]);
+    expect(sends(r.actions).map((m) => m.to)).toEqual(expect.arrayContaining(['b', 'c']));
+  });
+
+  it('on catching up, gives each peer back the deaf time after its last beat, so one heard meanwhile keeps living', () => {
+    // Deaf from 100 to 400; b's beat got through at 300 (deadline 500), c's did not.
+    const s = run(settled(), [[behind(100), 150], [received(beat('b', 2)), 300], [behind(100), 400]]).state;
+    const caughtUp = step(s, { kind: 'tick' }, 400);
+    expect(aliveSet(caughtUp.state)).toEqual(new Set(['a', 'b', 'c']));
+    // c: 210 + (400 − 100) = 510; b: 500 + (400 − 300) = 600.
+    expect(caughtUp.state.peers.get('c')?.deadlineMs).toBe(510);
+    expect(caughtUp.state.peers.get('b')?.deadlineMs).toBe(600);
+    expect(caughtUp.state.deafSinceMs).toBeUndefined();
+  });
+
+  it('still declares a really dead peer dead, one dead time of listening after its last beat', () => {
+    const s = run(settled(), [[behind(100), 150], [{ kind: 'tick' }, 400]]).state; // c deadline 510
+    expect(step(s, { kind: 'tick' }, 509).state.peers.get('c')?.status).toBe('alive');
+    expect(changes(step(s, { kind: 'tick' }, 510).actions)).toEqual([['a']]);
+  });
+
+  it('counts the deafness from the earliest time any report gave', () => {
+    const s = run(settled(), [[behind(180), 190], [behind(120), 200], [behind(150), 300]]).state;
+    expect(s.deafSinceMs).toBe(120);
+  });
+
+  it('without it, a tick after the same gap would have declared both peers dead (the old flapping)', () => {
+    expect(changes(step(settled(), { kind: 'tick' }, 400).actions)).toEqual([['a']]);
+  });
+
+  it('extends the start grace by the deaf time too', () => {
+    const s = run(start(), [[behind(1000), 1000], [{ kind: 'tick' }, 3000]]).state;
+    expect(s.startingUntilMs).toBe(4000 + 2000);
+    expect(quorumOf(s, 5000).reason).toBe('starting');
+  });
+});
+
 describe('membership step: goodbye', () => {
   it('marks the sender gone at once and stops counting it for quorum', () => {
     const r = step(settled(), received({ ...beat('b', 2), type: 'goodbye', nextWithinMs: 0 }), 20);

@@ -2,6 +2,14 @@
 // nowMs is the driver's monotonic clock; wall-clock time only enters with a received message (wallMs),
 // for the freshness check of a new incarnation. The driver owns the socket, the MAC and the timer: it
 // calls step on every authenticated datagram and at nextWakeMs(state).
+//
+// Silence counts only while the node listens. A peer is declared dead on a tick, and a tick means "the
+// driver has handled every datagram that reached it before nowMs". When it cannot say that (its socket
+// holds a backlog it has not read, which a flood may have overflowed, so a peer's beat may be lost or still
+// queued behind junk), it sends 'behind' instead: beats still go out, nobody is judged, and the time from
+// `sinceMs` until it catches up is added to the deadline of every peer not heard since (deafness). A flood
+// can so delay the detection of a real death by as long as it outruns the speaker; it cannot cause one.
+import { misaddressed, refusal } from './admission.js';
 import { MAX_PROMISED_INTERVAL_MS, RETIRED_INCARNATIONS_KEPT } from './defaults.js';
 import { HEARTBEAT_VERSION, type Heartbeat } from './message.js';
 import { quorumOf, aliveSet, newPeer, startGraceMs, type MembershipState, type PeerState, type StateDropReason } from './state.js';
@@ -10,8 +18,13 @@ import type { QuorumDecision } from './quorum.js';
 export type MembershipEvent =
   /** An authenticated, decoded beat or goodbye; wallMs is the receiver's wall clock at receipt. */
   | { kind: 'received'; message: Heartbeat; wallMs: number }
-  /** Time passed: deadlines and due beats. */
+  /** Time passed and every datagram received before nowMs has been handled: deadlines and due beats. */
   | { kind: 'tick' }
+  /**
+   * Time passed but the driver may not have read (or the kernel may have dropped) datagrams since sinceMs:
+   * due beats only, nobody is judged; the deafness is made good on the next tick.
+   */
+  | { kind: 'behind'; sinceMs: number }
   /** The configured peer list changed (names; self is ignored if present). */
   | { kind: 'peersChanged'; peers: readonly string[] }
   /** Which peers get fast beats ('all': full mesh). */
@@ -57,29 +70,17 @@ function drop(s: MembershipState, reason: StateDropReason, from: string, detail:
   return { state: { ...s, counters: { ...s.counters, dropped } }, actions: [{ kind: 'dropped', reason, from, detail }] };
 }
 
-/** Replay and freshness rules; undefined when the message may be applied. */
-function refusal(s: MembershipState, p: PeerState, m: Heartbeat, wallMs: number): [StateDropReason, string] | undefined {
-  if (p.incarnation === m.incarnation) {
-    return m.sequence > p.lastSequence ? undefined : ['replay', `sequence ${m.sequence} <= ${p.lastSequence}`];
-  }
-  if (p.retired.includes(m.incarnation)) return ['replay', `incarnation ${m.incarnation} is retired`];
-  // A new incarnation (a restart) or the first message heard: only a recent one can be genuine.
-  const skew = Math.abs(m.sendTimeMs - wallMs);
-  if (skew > s.config.maxClockSkewMs) return ['stale', `sent ${m.sendTimeMs}, now ${wallMs}: ${skew} ms apart > ${s.config.maxClockSkewMs}`];
-  return undefined;
-}
-
-function accept(p: PeerState, m: Heartbeat): PeerState {
+function accept(p: PeerState, m: Heartbeat, nowMs: number): PeerState {
   if (p.incarnation === m.incarnation) {
     const timesItDeclaredUsDead = Math.max(p.timesItDeclaredUsDead, m.timesDeclaredDead);
-    return { ...p, lastSequence: m.sequence, wireVersion: m.version, timesItDeclaredUsDead };
+    return { ...p, lastSequence: m.sequence, wireVersion: m.version, timesItDeclaredUsDead, heardAtMs: nowMs };
   }
   const retired = p.incarnation === undefined ? p.retired : [...p.retired, p.incarnation].slice(-RETIRED_INCARNATIONS_KEPT);
   // A new life of the peer: our count of its deaths starts over, and its count of ours is taken as it
   // stands (it says nothing about a flap we could still repair).
   return {
     ...p, incarnation: m.incarnation, lastSequence: m.sequence, retired, wireVersion: m.version,
-    timesDeclaredDead: 0, timesItDeclaredUsDead: m.timesDeclaredDead,
+    timesDeclaredDead: 0, timesItDeclaredUsDead: m.timesDeclaredDead, heardAtMs: nowMs,
   };
 }
 
@@ -90,13 +91,11 @@ function rejoined(before: PeerState, m: Heartbeat): MembershipAction[] {
 }
 
 function onReceived(s: MembershipState, m: Heartbeat, wallMs: number, nowMs: number): StepResult {
-  if (m.to !== s.config.self) return drop(s, 'notForUs', m.from, `addressed to "${m.to}"`);
-  if (m.from === s.config.self) return drop(s, 'fromSelf', m.from, 'a message in our own name');
+  const refused = misaddressed(s, m) ?? refusal(s, m, wallMs);
+  if (refused) return drop(s, refused[0], m.from, refused[1]);
   const peer = s.peers.get(m.from);
   if (peer === undefined) return drop(s, 'unknownPeer', m.from, `"${m.from}" is not a configured peer`);
-  const refused = refusal(s, peer, m, wallMs);
-  if (refused) return drop(s, refused[0], m.from, refused[1]);
-  let p = accept(peer, m);
+  let p = accept(peer, m, nowMs);
   if (m.type === 'goodbye') {
     p = { ...p, status: 'left' };
   } else {
@@ -108,6 +107,29 @@ function onReceived(s: MembershipState, m: Heartbeat, wallMs: number, nowMs: num
   }
   const next = setPeer(s, p);
   return { state: { ...next, counters: { ...next.counters, accepted: next.counters.accepted + 1 } }, actions: rejoined(peer, m) };
+}
+
+/**
+ * The driver caught up after being behind since s.deafSinceMs: every peer still waiting for a beat gets the
+ * deaf time after its last accepted message added to its deadline (a peer heard after the deafness began
+ * lost only the part after that), and the start grace is extended the same way.
+ */
+function makeGoodDeafness(s: MembershipState, nowMs: number): MembershipState {
+  const since = s.deafSinceMs;
+  if (since === undefined) return s;
+  const peers = new Map(s.peers);
+  for (const p of s.peers.values()) {
+    if (p.status !== 'alive' && p.status !== 'pending') continue;
+    const deaf = nowMs - Math.max(since, p.heardAtMs ?? since);
+    if (deaf > 0) peers.set(p.name, { ...p, deadlineMs: p.deadlineMs + deaf });
+  }
+  const startingUntilMs = s.startingUntilMs > since ? s.startingUntilMs + (nowMs - since) : s.startingUntilMs;
+  return { ...s, peers, startingUntilMs, deafSinceMs: undefined };
+}
+
+function onBehind(s: MembershipState, sinceMs: number, nowMs: number): StepResult {
+  const deafSinceMs = Math.min(s.deafSinceMs ?? sinceMs, sinceMs, nowMs);
+  return sendDue({ ...s, deafSinceMs }, nowMs);
 }
 
 function expire(s: MembershipState, nowMs: number): MembershipState {
@@ -182,7 +204,8 @@ function transition(s: MembershipState, e: MembershipEvent, nowMs: number): Step
   if (s.leaving && e.kind !== 'leave') return { state: s, actions: [] };
   switch (e.kind) {
     case 'received': return onReceived(s, e.message, e.wallMs, nowMs);
-    case 'tick': return sendDue(expire(s, nowMs), nowMs);
+    case 'tick': return sendDue(expire(makeGoodDeafness(s, nowMs), nowMs), nowMs);
+    case 'behind': return onBehind(s, e.sinceMs, nowMs);
     case 'peersChanged': return sendDue(onPeersChanged(s, e.peers, nowMs), nowMs);
     case 'targetsChanged': return sendDue(onTargetsChanged(s, e.fast, nowMs), nowMs);
     case 'confirmedDown': return { state: { ...s, confirmedDown: new Set(e.nodes) }, actions: [] };
