@@ -63,6 +63,81 @@ describe('sharing an IP by allow-shared-ip key', () => {
     expect(ips('a/one', shared('k', 1))).toEqual(['192.0.2.0']);
   });
 
+  it('a sharer\'s new ports are what later Services are checked against', () => {
+    const { ips } = cluster([pool('p', ['192.0.2.0/29'])]);
+    expect(ips('a/one', shared('k', 1))).toEqual(['192.0.2.0']);
+    expect(ips('a/one', shared('k', 2))).toEqual(['192.0.2.0']); // no clash with anyone: it keeps its address
+    expect(ips('a/two', shared('k', 2))).toEqual(['192.0.2.1']);
+    expect(ips('a/three', shared('k', 1))).toEqual(['192.0.2.0']);
+  });
+
+  it('a Service that may share two key-mates\' addresses takes the lowest', () => {
+    const { ips } = cluster([pool('p', ['192.0.2.0/29'])]);
+    expect(ips('a/one', shared('k', 1))).toEqual(['192.0.2.0']);
+    expect(ips('a/two', shared('k', 1))).toEqual(['192.0.2.1']);
+    expect(ips('a/three', shared('k', 2))).toEqual(['192.0.2.0']);
+  });
+
+  it('a key-mate\'s address of the other family is not reused: an IPv4 Service gets an IPv4 address', () => {
+    const { ips } = cluster([pool('dual', ['192.0.2.0/29', '2001:db8::/64'])]);
+    expect(ips('a/v6', shared('k', 1, { ipFamilies: ['IPv6'] }))).toEqual(['2001:db8::']);
+    expect(ips('a/v4', shared('k', 2))).toEqual(['192.0.2.0']);
+  });
+
+  it('a typo in a sharer\'s request does not let it keep an address it may no longer share', () => {
+    const { apply, ips } = cluster([pool('p', ['192.0.2.0/29'])]);
+    ips('a/one', shared('k', 1));
+    ips('a/two', shared('k', 2));
+    const typo = apply('a/two', { ...shared('k', 1), annotations: { 'herald.dev/allow-shared-ip': 'k', 'herald.dev/loadBalancerIPs': '192.0.2.x' } });
+    expect(typo.ingress).toEqual([]);
+    expect(typo.events.map((e) => e.reason)).toContain('InvalidRequest');
+    expect(ips('a/one', shared('k', 1))).toEqual(['192.0.2.0']);
+  });
+
+  it('when a key-mate\'s pool cannot serve it (no address of its family), the other pools are still tried', () => {
+    const { ips } = cluster([pool('late', ['192.0.2.0/29'], { serviceAllocation: { priority: 5 } }), pool('early', ['2001:db8::/64'], { serviceAllocation: { priority: 1 } })]);
+    expect(ips('a/one', { ...shared('k', 1), annotations: { 'herald.dev/allow-shared-ip': 'k', 'herald.dev/address-pool': 'late' } })).toEqual(['192.0.2.0']);
+    expect(ips('a/two', shared('k', 2, { ipFamilies: ['IPv6'] }))).toEqual(['2001:db8::']);
+  });
+
+  it('a Service whose port clashes at one shared address shares another key-mate\'s address', () => {
+    const { ips } = cluster([pool('p', ['192.0.2.0/29'])]);
+    ips('a/one', shared('k', 1));
+    expect(ips('a/two', shared('k', 1))).toEqual(['192.0.2.1']);
+    expect(ips('a/three', shared('k', 2))).toEqual(['192.0.2.0']);
+    expect(ips('a/four', shared('k', 2))).toEqual(['192.0.2.1']);
+  });
+
+  it('after one of three sharers leaves, a newcomer with the key still finds the shared address', () => {
+    const { core, ips } = cluster([pool('p', ['192.0.2.0/29'])]);
+    ips('a/one', shared('k', 1));
+    ips('a/two', shared('k', 2));
+    core.reconcile('a/two', undefined);
+    expect(ips('a/three', shared('k', 3))).toEqual(['192.0.2.0']);
+  });
+
+  it('an address whose sharers are all gone is not held back for their key: the lowest free address is given', () => {
+    const { core, ips } = cluster([pool('p', ['192.0.2.0/29'])]);
+    ips('a/plain');
+    expect(ips('a/one', shared('k', 1))).toEqual(['192.0.2.1']);
+    core.reconcile('a/plain', undefined);
+    core.reconcile('a/one', undefined);
+    expect(ips('a/two', shared('k', 2))).toEqual(['192.0.2.0']);
+  });
+
+  it.each([
+    ['it carries no key', { ports: [{ port: 2 }] }, 'not both Services carry an allow-shared-ip key'],
+    ['their keys differ', shared('other', 2), 'their allow-shared-ip keys differ'],
+    ['they select different pods under the Local policy', shared('k', 2, { externalTrafficPolicy: 'Local', selector: { app: 'b' } }), 'they select different pods while externalTrafficPolicy is Local'],
+    ['they use the same port', shared('k', 1), 'they use the same port and protocol'],
+  ])('a requested IP another Service holds is refused when %s, saying why', (_story, shape, why) => {
+    const { apply, ips } = cluster([pool('p', ['192.0.2.0/29'])]);
+    ips('a/one', shared('k', 1));
+    const refused = apply('a/two', { ...shape, loadBalancerIP: '192.0.2.0' });
+    expect(refused.ingress).toEqual([]);
+    expect(refused.events[0]?.message).toContain(`"192.0.2.0" is already used by a/one and cannot be shared: ${why}`);
+  });
+
   it('a key-mate\'s pool is tried before a higher-priority pool', () => {
     const { ips } = cluster([pool('late', ['192.0.2.0/29'], { serviceAllocation: { priority: 5 } }), pool('early', ['198.51.100.0/29'], { serviceAllocation: { priority: 1 } })]);
     expect(ips('a/one', { ...shared('k', 1), annotations: { 'herald.dev/allow-shared-ip': 'k', 'herald.dev/address-pool': 'late' } })).toEqual(['192.0.2.0']);
@@ -114,6 +189,13 @@ describe('which pool: requested IP, annotation, serviceAllocation by priority, t
     ['an autoAssign:false pool serves a requested IP', 'other/s', { annotations: { 'herald.dev/loadBalancerIPs': '192.0.2.5' } }, '192.0.2.5'],
   ])('%s', (_story, key, shape, expected) => {
     expect(cluster(pools()).ips(key as ServiceKey, shape)).toEqual([expected]);
+  });
+
+  it('pools of equal priority are taken by name, whatever order they are listed in', () => {
+    for (const listed of [['b', 'a'], ['a', 'b']]) {
+      const pools = listed.map((name) => pool(name, [name === 'a' ? '192.0.2.0/29' : '198.51.100.0/29'], { serviceAllocation: { priority: 3 } }));
+      expect(cluster(pools).ips('n/s')).toEqual(['192.0.2.0']);
+    }
   });
 
   it('when priorities fill up: no-priority selector pool, then plain pools by name; never the autoAssign:false pool', () => {
@@ -241,6 +323,58 @@ describe('requests that change or are bad', () => {
     expect(fresh.events[0]?.message).toContain(quoted);
     expect(ips('a/held')).toEqual(['192.0.2.0']);
     expect(ips('a/held', { annotations })).toEqual(['192.0.2.0']);
+  });
+});
+
+describe('what a Service keeps when its request changes', () => {
+  const dual = () => cluster([pool('dual', ['192.0.2.0/29', '2001:db8::/64'])]);
+  const both = { ipFamilies: ['IPv4', 'IPv6'], ipFamilyPolicy: 'RequireDualStack' };
+  it.each([
+    ['single-stack to RequireDualStack: it gains the other family', {}, both, ['192.0.2.0', '2001:db8::']],
+    ['dual-stack to SingleStack: it keeps one address', both, {}, ['192.0.2.0']],
+    ['dual-stack to SingleStack with both families still listed: it keeps one address', both, { ...both, ipFamilyPolicy: 'SingleStack' }, ['192.0.2.0']],
+    ['the IPv6 family removed while PreferDualStack: it gives the IPv6 address back', both, { ipFamilies: ['IPv4'], ipFamilyPolicy: 'PreferDualStack' }, ['192.0.2.0']],
+  ])('%s', (_story, before, after, expected) => {
+    const { ips } = dual();
+    ips('a/s', before);
+    expect(ips('a/s', after)).toEqual(expected);
+  });
+
+  it('requested IPs are listed IPv4 first whatever their order; changing one of two moves the Service to it', () => {
+    const { ips } = dual();
+    const v6First = { ipFamilies: ['IPv6', 'IPv4'], ipFamilyPolicy: 'RequireDualStack' };
+    expect(ips('a/s', { ...v6First, annotations: { 'herald.dev/loadBalancerIPs': '2001:db8::5,192.0.2.5' } })).toEqual(['192.0.2.5', '2001:db8::5']);
+    expect(ips('a/s', { ...v6First, annotations: { 'herald.dev/loadBalancerIPs': '2001:db8::6,192.0.2.5' } })).toEqual(['192.0.2.5', '2001:db8::6']);
+  });
+
+  it('dropping the address-pool annotation of an autoAssign:false pool moves the Service to an automatic pool', () => {
+    const { ips } = cluster([pool('auto', ['198.51.100.0/29']), pool('manual', ['192.0.2.0/29'], { autoAssign: false })]);
+    expect(ips('a/s', { annotations: { 'herald.dev/address-pool': 'manual' } })).toEqual(['192.0.2.0']);
+    expect(ips('a/s')).toEqual(['198.51.100.0']);
+  });
+
+  it('a requested IP outside the annotated pool is refused, naming both pools', () => {
+    const outcome = cluster([pool('a', ['192.0.2.0/29']), pool('b', ['198.51.100.0/29'])])
+      .apply('n/s', { loadBalancerIP: '198.51.100.5', annotations: { 'herald.dev/address-pool': 'a' } });
+    expect(outcome.ingress).toEqual([]);
+    expect(outcome.events[0]?.message).toContain('requested "198.51.100.5" is in pool "b", not in the annotated pool "a"');
+  });
+
+  it('a pool that lacks a family the Service needs says so', () => {
+    const outcome = cluster([pool('v4', ['192.0.2.0/29'])]).apply('a/s', { ipFamilies: ['IPv6'] });
+    expect(outcome.ingress).toEqual([]);
+    expect(outcome.events[0]?.message).toContain('pool "v4" has no IPv6 addresses');
+  });
+
+  it('PreferDualStack listing only IPv6 gets nothing from an IPv4-only pool', () => {
+    const outcome = cluster([pool('v4', ['192.0.2.0/29'])]).apply('a/s', { ipFamilies: ['IPv6'], ipFamilyPolicy: 'PreferDualStack' });
+    expect(outcome.ingress).toEqual([]);
+    expect(outcome.events[0]?.reason).toBe('AllocationFailed');
+  });
+
+  it('an annotation naming a pool that does not exist is reported with that pool as the one tried', () => {
+    const outcome = cluster([pool('p', ['192.0.2.0/29'])]).apply('a/s', { annotations: { 'herald.dev/address-pool': 'nope' } });
+    expect(outcome.events[0]?.message).toMatch(/pool "nope" does not exist or is not usable.*"nope"/);
   });
 });
 

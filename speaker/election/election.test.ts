@@ -59,6 +59,18 @@ describe('rankNodes', () => {
 
   it('ranks every candidate exactly once, keeping the highest weight of a duplicated name', () => {
     expect(rankNodes('192.0.2.1', [{ name: 'x' }, { name: 'y', weight: 1 }, { name: 'x', weight: 9 }])).toEqual(['x', 'y']);
+    expect(rankNodes('192.0.2.1', [{ name: 'x', weight: 9 }, { name: 'y', weight: 1 }, { name: 'x' }])).toEqual(['x', 'y']);
+  });
+
+  it('orders two nodes whose hashes collide by name, whatever the input order', () => {
+    // Found by a birthday search: both names hash to 0x1cb82dec with this IP.
+    const [first, second] = ['node-522789', 'node-739192'];
+    expect(nodeIpHash(first, '192.0.2.1')).toBe(nodeIpHash(second, '192.0.2.1'));
+    expect(rankNodes('192.0.2.1', nodes(first, second))).toEqual([first, second]);
+    expect(rankNodes('192.0.2.1', nodes(second, first))).toEqual([first, second]);
+    const alive = new Set([first, second]);
+    expect(electOwner('192.0.2.1', nodes(second, first), alive)).toBe(first);
+    expect(electOwner('192.0.2.1', nodes(first, second), alive)).toBe(first);
   });
 });
 

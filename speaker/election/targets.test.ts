@@ -41,6 +41,18 @@ describe('heartbeatTargets', () => {
     expect(heartbeatTargets('stranger', ips, all)).toEqual(new Set());
   });
 
+  it('counts self as alive even when its own alive set leaves it out', () => {
+    for (const self of names) {
+      const withoutSelf = new Set(names.filter((n) => n !== self));
+      expect(heartbeatTargets(self, ips, withoutSelf, 2)).toEqual(heartbeatTargets(self, ips, all, 2));
+    }
+  });
+
+  it('sends no fast beats with zero successors', () => {
+    const { ip, nodes } = ips[0]!;
+    expect(heartbeatTargets(rankNodes(ip, nodes)[0]!, ips, all, 0)).toEqual(new Set());
+  });
+
   it('refuses a negative successor count', () => {
     expect(() => heartbeatTargets('node-0', ips, all, -1)).toThrow(/successors must be a non-negative integer, got -1/);
   });

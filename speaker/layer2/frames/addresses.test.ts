@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import {
   canonicalIPv6,
   canonicalMac,
+  formatIPv4,
   formatIPv6,
   formatMac,
   ipv6MulticastMac,
@@ -67,5 +68,17 @@ describe('solicited-node multicast (RFC 4291 §2.7.1, RFC 2464 §7)', () => {
   test('all-nodes maps to 33:33:00:00:00:01; unicast has no multicast MAC', () => {
     expect(ipv6MulticastMac('ff02::1')).toBe('33:33:00:00:00:01');
     expect(() => ipv6MulticastMac('2001:db8::1')).toThrow('"2001:db8::1" is not an IPv6 multicast address');
+  });
+});
+
+describe('formatting bytes of the wrong length', () => {
+  test.each([
+    ['a MAC address', formatMac, 6],
+    ['an IPv4 address', formatIPv4, 4],
+    ['an IPv6 address', formatIPv6, 16],
+  ])('%s from one byte too few or too many is refused, naming both lengths', (what, format, length) => {
+    for (const wrong of [length - 1, length + 1]) {
+      expect(() => format(new Uint8Array(wrong))).toThrow(`${what} is ${length} bytes, got ${wrong}`);
+    }
   });
 });
