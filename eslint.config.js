@@ -26,9 +26,19 @@ export const PURE_CORE = [
   'speaker/loop/retry.ts',
   'speaker/source/parse.ts',
   'speaker/source/types.ts',
+  // The Kubernetes source's pure part; its informers, Leases and writers beside them are I/O.
+  'speaker/source/kubernetes/views.ts',
+  'speaker/source/kubernetes/trim.ts',
+  'speaker/source/kubernetes/cluster-index.ts',
+  'speaker/source/kubernetes/eligibility.ts',
+  'speaker/source/kubernetes/desired.ts',
+  'speaker/source/kubernetes/presence.ts',
+  'speaker/status/l2-status-plan.ts',
   'lib/kube/leaderelection/decide.ts',
   'lib/annotations.ts',
   'lib/service-key.ts',
+  'lib/service-class.ts',
+  'lib/heartbeat-secret.ts',
 ];
 
 /** Libraries that only compute: no sockets, files, clock or global state. */

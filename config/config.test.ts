@@ -9,6 +9,7 @@ import { parseAddr, parsePrefix, maskPrefix } from '../test/apiserver/schema/cel
 import { validateCustomResource } from '../test/apiserver/schema/index.js';
 import { kubectlCommand } from '../test/cluster/backend.js';
 import { DEFAULT_PORT } from '../speaker/membership/index.js';
+import { HEARTBEAT_SECRET_NAME } from '../lib/heartbeat-secret.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; [k: string]: unknown };
@@ -22,25 +23,38 @@ const find = (kind: string, name: string): Obj => {
   return found;
 };
 
+/** The node flags of the speaker's command documented in the Dockerfile (the lab and the footprint bench run that line). */
+function speakerNodeFlags(): string {
+  const line = /^# speaker: node (.*) dist\/speaker\/main\.js$/m.exec(readFileSync(join(here, '..', 'Dockerfile'), 'utf8'));
+  if (!line?.[1]) throw new Error('the Dockerfile has no "# speaker: node ... dist/speaker/main.js" line');
+  return line[1];
+}
+
 describe('config/default', () => {
   test('config/install.yaml is `kubectl kustomize config/default` (regenerate it when this fails)', () => {
     expect(readFileSync(join(here, 'install.yaml'), 'utf8')).toBe(rendered);
   });
 
-  test('holds exactly the namespace, CRD, RBAC and controller', () => {
+  test('holds exactly the namespace, the CRDs, the controller and the speakers with their RBAC', () => {
+    const crdNames = readdirSync(join(here, '..', 'crds')).filter((f) => f.endsWith('.yaml'))
+      .flatMap((f) => docs(readFileSync(join(here, '..', 'crds', f), 'utf8'))).filter((o) => o.kind === 'CustomResourceDefinition')
+      .map((o) => `CustomResourceDefinition/${o.metadata.name}`);
+    expect(crdNames).toContain('CustomResourceDefinition/ipaddresspools.herald.dev');
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
-      'ClusterRole/herald-controller', 'ClusterRoleBinding/herald-controller', 'CustomResourceDefinition/ipaddresspools.herald.dev',
-      'Deployment/herald-controller', 'Namespace/herald-system', 'Role/herald-controller', 'RoleBinding/herald-controller',
-      'ServiceAccount/herald-controller',
-    ]);
-    for (const o of objects.filter((x) => ['Deployment', 'Role', 'RoleBinding', 'ServiceAccount'].includes(x.kind))) {
+      'ClusterRole/herald-controller', 'ClusterRole/herald-speaker', 'ClusterRoleBinding/herald-controller', 'ClusterRoleBinding/herald-speaker',
+      ...crdNames, 'DaemonSet/herald-speaker', 'Deployment/herald-controller', 'Namespace/herald-system',
+      'Role/herald-controller', 'Role/herald-speaker', 'RoleBinding/herald-controller', 'RoleBinding/herald-speaker',
+      'ServiceAccount/herald-controller', 'ServiceAccount/herald-speaker',
+    ].sort());
+    for (const o of objects.filter((x) => ['DaemonSet', 'Deployment', 'Role', 'RoleBinding', 'ServiceAccount'].includes(x.kind))) {
       expect(`${o.kind}: ${o.metadata.namespace}`).toBe(`${o.kind}: herald-system`);
     }
   });
 
-  type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] };
-  const grants = (o: Obj) => (o.rules as Rule[]).flatMap((r) =>
-    r.apiGroups.flatMap((g) => r.resources.map((res) => `${g || 'core'} ${res}: ${[...r.verbs].sort().join(',')}`))).sort();
+  type Rule = { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] };
+  /** `group resource: verbs`, with ` [names]` for a rule limited to named objects. */
+  const grants = (o: Obj) => (o.rules as Rule[]).flatMap((r) => r.apiGroups.flatMap((g) => r.resources.map((res) =>
+    `${g || 'core'} ${res}: ${[...r.verbs].sort().join(',')}${r.resourceNames ? ` [${r.resourceNames.join(',')}]` : ''}`))).sort();
 
   test('RBAC lists exactly the verbs the controller uses', () => {
     expect(grants(find('ClusterRole', 'herald-controller'))).toEqual([
@@ -52,11 +66,37 @@ describe('config/default', () => {
     ]);
     expect(grants(find('Role', 'herald-controller'))).toEqual([
       'coordination.k8s.io leases: create,get,list,update,watch',
+      // The heartbeat key Secret: create cannot be limited by name; the watch of it is.
+      'core secrets: create',
+      `core secrets: list,watch [${HEARTBEAT_SECRET_NAME}]`,
       'herald.dev ipaddresspools/status: patch',
       'herald.dev ipaddresspools: list,watch',
     ]);
     for (const kind of ['ClusterRoleBinding', 'RoleBinding']) {
       expect(find(kind, 'herald-controller').subjects).toEqual([{ kind: 'ServiceAccount', name: 'herald-controller', namespace: 'herald-system' }]);
+    }
+  });
+
+  test('RBAC grants the speaker exactly what it needs: reads, its status objects, events, its Leases, one Secret', () => {
+    expect(grants(find('ClusterRole', 'herald-speaker'))).toEqual([
+      'core events: create,patch',
+      'core nodes: get,list,watch',
+      'core services/status: patch',
+      'core services: get,list,watch',
+      'discovery.k8s.io endpointslices: get,list,watch',
+      'herald.dev servicel2statuses/status: patch,update',
+      'herald.dev servicel2statuses: create,delete,get,list,patch,update,watch',
+    ]);
+    expect(grants(find('Role', 'herald-speaker'))).toEqual([
+      'coordination.k8s.io leases: create,delete,get,list,update,watch',
+      `core secrets: get,list,watch [${HEARTBEAT_SECRET_NAME}]`,
+      'herald.dev ipaddresspools: list,watch',
+      'herald.dev l2advertisements: list,watch',
+    ]);
+    for (const kind of ['ClusterRoleBinding', 'RoleBinding']) {
+      const binding = find(kind, 'herald-speaker') as Obj & { roleRef: unknown };
+      expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'herald-speaker', namespace: 'herald-system' }]);
+      expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: kind.replace('Binding', ''), name: 'herald-speaker' });
     }
   });
 
@@ -89,6 +129,53 @@ describe('config/default', () => {
       { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
     ]);
     expect(c?.args).not.toEqual(expect.arrayContaining([expect.stringMatching(/^--metrics-host/)]));
+  });
+
+  test('the speaker DaemonSet: host network, only NET_RAW, read-only, probed, on every node, node-critical', () => {
+    type Template = { metadata: { labels: Record<string, string> }; spec: Record<string, unknown> };
+    const ds = find('DaemonSet', 'herald-speaker') as Obj & { spec: { updateStrategy: unknown; selector: unknown; template: Template } };
+    expect(ds.spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } });
+    const { metadata, spec: pod } = ds.spec.template;
+    expect(ds.spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'herald', 'app.kubernetes.io/component': 'speaker' } });
+    expect(metadata.labels).toMatchObject({ 'app.kubernetes.io/name': 'herald', 'app.kubernetes.io/component': 'speaker' });
+    expect(pod).toMatchObject({
+      serviceAccountName: 'herald-speaker', hostNetwork: true, dnsPolicy: 'ClusterFirstWithHostNet',
+      priorityClassName: 'system-node-critical', securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+      nodeSelector: { 'kubernetes.io/os': 'linux' },
+    });
+    expect(pod.tolerations).toEqual(expect.arrayContaining([
+      { key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' },
+      { key: 'node-role.kubernetes.io/master', operator: 'Exists', effect: 'NoSchedule' },
+    ]));
+    // Long enough for a goodbye and a few API calls, short enough that a hung stop does not stall a rolling update.
+    expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(5);
+    expect(pod.terminationGracePeriodSeconds).toBeLessThanOrEqual(30);
+    const containers = pod.containers as Record<string, unknown>[];
+    expect(containers).toHaveLength(1);
+    const controllerImage = () => ((find('Deployment', 'herald-controller') as Obj & { spec: { template: Template } })
+      .spec.template.spec.containers as { image: string }[])[0]?.image;
+    const [c] = containers;
+    expect(c).toMatchObject({
+      image: controllerImage(), // one image, both binaries (Dockerfile)
+      command: ['node', 'dist/speaker/main.js'],
+      args: ['--source=kubernetes', '--log-level=info'],
+      ports: [{ name: 'monitoring', containerPort: 7472, protocol: 'TCP' }, { name: 'heartbeats', containerPort: DEFAULT_PORT, protocol: 'UDP' }],
+      livenessProbe: { httpGet: { path: '/healthz', port: 'monitoring' } },
+      readinessProbe: { httpGet: { path: '/readyz', port: 'monitoring' } },
+      resources: { requests: { cpu: expect.any(String), memory: expect.any(String) }, limits: { memory: expect.any(String) } },
+    });
+    // Exactly these settings: root only for NET_RAW (a non-root uid cannot use an added capability), nothing else added.
+    expect(c?.securityContext).toEqual({
+      runAsUser: 0, runAsNonRoot: false, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'], add: ['NET_RAW'] }, seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect((c?.resources as { limits: Record<string, string> }).limits.cpu).toBeUndefined();
+    expect(c?.env).toEqual([
+      { name: 'NODE_OPTIONS', value: speakerNodeFlags() },
+      { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+      { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+      { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+    ]);
   });
 
   test('the namespace admits what the speaker needs (host network, NET_RAW: Pod Security "privileged")', () => {

@@ -20,13 +20,13 @@ export function openAPISchema(entry: KindEntry): Structural {
     apiVersion: { type: 'string', description: `The versioned schema of this object: ${API_VERSION}.` },
     kind: { type: 'string', description: `The REST resource this object represents: ${entry.kind}.` },
     metadata: { type: 'object' },
-    spec: toStructural(entry.spec, 'spec'),
   };
+  if (entry.spec) properties.spec = toStructural(entry.spec, 'spec');
   if (entry.status) properties.status = toStructural(entry.status, 'status');
   return {
     type: 'object',
     description: entry.description,
-    required: ['spec'],
+    ...(entry.specRequired ? { required: ['spec'] } : {}),
     properties,
     ...(entry.validations ? { 'x-kubernetes-validations': entry.validations } : {}),
   };
@@ -53,7 +53,7 @@ export function crdObject(entry: KindEntry): Record<string, unknown> {
         name: VERSION,
         served: true,
         storage: true,
-        ...(entry.status ? { subresources: { status: {} } } : {}),
+        ...(entry.status && entry.statusSubresource ? { subresources: { status: {} } } : {}),
         additionalPrinterColumns: entry.columns,
         schema: { openAPIV3Schema: openAPISchema(entry) },
       }],

@@ -3,8 +3,11 @@ import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import type { LevelWithSilent } from 'pino';
 import { Registry } from 'prom-client';
-import { createLogger } from '../lib/log.js';
-import { startMetricsServer } from '../lib/metrics/server.js';
+import { systemClock } from '../lib/clock.js';
+import { loadKubeConfig } from '../lib/kube/config.js';
+import { EventRecorder } from '../lib/kube/events/recorder.js';
+import { createLogger, type Logger } from '../lib/log.js';
+import { defaultMetricsHost, startMetricsServer } from '../lib/metrics/server.js';
 import { Announcer } from './layer2/announcer.js';
 import { InterfaceWatcher } from './layer2/interface-watcher.js';
 import { Speaker } from './loop/speaker.js';
@@ -15,6 +18,9 @@ import {
 import { registerSpeakerMetrics, SpeakerReadiness } from './metrics.js';
 import { PacketSocket } from './native/packet-socket.js';
 import { FileSource } from './source/file-source.js';
+import { KubernetesSource } from './source/kubernetes/source.js';
+import type { AnnouncementSource } from './source/types.js';
+import { L2StatusWriter } from './status/l2-status-writer.js';
 
 function nonNegativeInt(name: string) {
   return (text: string): number => {
@@ -27,7 +33,13 @@ function nonNegativeInt(name: string) {
 const program = new Command('herald-speaker')
   .description('Herald speaker: announces LoadBalancer IPs by ARP/NDP and moves them when a node dies')
   .option('--node-name <name>', 'this node\'s name (env NODE_NAME)', process.env.NODE_NAME)
-  .requiredOption('--source <spec>', 'where to read the IPs to announce: file:PATH (YAML or JSON)')
+  .requiredOption('--source <spec>', 'where to learn the IPs to announce: kubernetes (the API), or file:PATH (YAML or JSON)')
+  .option('--kubeconfig <path>', 'with --source=kubernetes: the cluster (default: in-cluster, else KUBECONFIG or ~/.kube/config)')
+  .option('--namespace <ns>', 'Herald\'s namespace: pools, advertisements, the heartbeat key Secret, presence Leases (env POD_NAMESPACE)',
+    process.env.POD_NAMESPACE ?? 'herald-system')
+  .option('--heartbeat-address <ip>', 'with --source=kubernetes: where the other speakers send this node\'s heartbeats (env POD_IP: the node\'s IP under hostNetwork)',
+    process.env.POD_IP)
+  .option('--load-balancer-class <class>', 'announce only Services with this spec.loadBalancerClass (default: only those without one), as the controller')
   .option('--interfaces <list>', 'announce only on these interfaces (comma-separated) unless an IP lists its own')
   .option('--heartbeat-port <port>', 'UDP port for heartbeats', nonNegativeInt('--heartbeat-port'), DEFAULT_PORT)
   .option('--heartbeat-interval-ms <ms>', 'fast heartbeat interval', nonNegativeInt('--heartbeat-interval-ms'), DEFAULT_INTERVAL_MS)
@@ -36,11 +48,72 @@ const program = new Command('herald-speaker')
     'file holding the shared heartbeat keys, one per line, the signing key first; re-read every 10 s (else env HERALD_HEARTBEAT_KEY)')
   .option('--bind-address <ip>', 'address the heartbeat socket binds to (default: the address listed for this node, else ::)')
   .option('--metrics-port <port>', '/metrics, /healthz and /readyz port; 0 disables', nonNegativeInt('--metrics-port'), 7472)
+  .option('--metrics-host <ip>', '/metrics, /healthz and /readyz address (default: env POD_IP, else 127.0.0.1)', defaultMetricsHost(process.env))
   .option('--log-level <level>', 'trace, debug, info, warn, error or silent', 'info');
 
 interface Flags {
-  nodeName?: string; source: string; interfaces?: string; heartbeatPort: number; heartbeatIntervalMs: number;
-  heartbeatDeadAfter: number; heartbeatKeyFile?: string; bindAddress?: string; metricsPort: number; logLevel: string;
+  nodeName?: string; source: string; kubeconfig?: string; namespace: string; heartbeatAddress?: string; loadBalancerClass?: string;
+  interfaces?: string; heartbeatPort: number; heartbeatIntervalMs: number; heartbeatDeadAfter: number; heartbeatKeyFile?: string;
+  bindAddress?: string; metricsPort: number; metricsHost: string; logLevel: string;
+}
+
+/** Where the IPs come from, and where the heartbeat keys come from: the Secret with the API, else a file or env. */
+interface Origin {
+  source: AnnouncementSource;
+  /** The keys to build membership with, read when the first configuration arrives. */
+  keys: () => readonly Buffer[];
+  /** Hands later key changes to `apply`. */
+  watchKeys: (apply: (keys: readonly Buffer[]) => void) => { start(): void; stop(): Promise<void> };
+  notReadyReason: () => string | undefined;
+  /** With the API: the ServiceL2Status writer. */
+  status?: L2StatusWriter;
+}
+
+function kubernetesOrigin(flags: Flags, self: string, logger: Logger): Origin {
+  const address = flags.heartbeatAddress?.trim();
+  if (address === undefined || address === '') throw new Error('no heartbeat address: pass --heartbeat-address or set POD_IP');
+  const { kubeConfig } = loadKubeConfig(flags.kubeconfig);
+  const source = new KubernetesSource({
+    kubeConfig, namespace: flags.namespace, node: self, address, loadBalancerClass: flags.loadBalancerClass, clock: systemClock, logger,
+  });
+  return {
+    source,
+    keys: () => {
+      const keys = source.heartbeatKeys();
+      // The source delivers nothing before it has keys, so membership is never built without them.
+      if (keys === null) throw new Error('no heartbeat key yet');
+      return keys;
+    },
+    watchKeys: (apply) => {
+      source.onKeys(apply);
+      return { start: () => undefined, stop: async () => undefined };
+    },
+    notReadyReason: () => source.notReadyReason(),
+    status: new L2StatusWriter({
+      kubeConfig, node: self, clock: systemClock, logger,
+      events: new EventRecorder({ kubeConfig, component: 'herald-speaker', instance: self, logger }),
+    }),
+  };
+}
+
+function fileOrigin(flags: Flags, logger: Logger): Origin {
+  const read = heartbeatKeys(flags);
+  let keys = read.keys;
+  return {
+    source: new FileSource({ path: flags.source.slice('file:'.length), logger }),
+    keys: () => keys,
+    watchKeys: (apply) => {
+      if (flags.heartbeatKeyFile === undefined) return { start: () => undefined, stop: async () => undefined };
+      return new KeyFileWatcher({
+        path: flags.heartbeatKeyFile, initial: read.content, logger,
+        onChange: (changed) => {
+          keys = changed;
+          apply(changed);
+        },
+      });
+    },
+    notReadyReason: () => undefined,
+  };
 }
 
 /** The keys and the content they came from (the key file's, to notice a change; keys.ts has the format). */
@@ -61,25 +134,21 @@ async function main(): Promise<void> {
   if (flags.nodeName === undefined || flags.nodeName === '') throw new Error('no node name: pass --node-name or set NODE_NAME');
   const nameProblem = nodeNameProblem(flags.nodeName);
   if (nameProblem !== null) throw new Error(`--node-name: ${nameProblem}`);
-  if (!flags.source.startsWith('file:')) throw new Error(`--source "${flags.source}": only file:PATH is supported`);
+  if (flags.source !== 'kubernetes' && !flags.source.startsWith('file:')) {
+    throw new Error(`--source "${flags.source}": use kubernetes or file:PATH`);
+  }
   const self = flags.nodeName;
-  const read = heartbeatKeys(flags);
-  let keys = read.keys;
+  const origin = flags.source === 'kubernetes' ? kubernetesOrigin(flags, self, logger) : fileOrigin(flags, logger);
   let membership: UdpMembership | undefined;
-  const keyFile = flags.heartbeatKeyFile === undefined ? null : new KeyFileWatcher({
-    path: flags.heartbeatKeyFile, initial: read.content, logger,
-    onChange: (changed) => {
-      membership?.setKeys(changed);
-      keys = changed;
-    },
-  });
+  const keyFile = origin.watchKeys((changed) => membership?.setKeys(changed));
   const announcer = new Announcer({
     logger,
     openSocket: (ifname, ethertype, onFrame, onError) => PacketSocket.open(ifname, ethertype, onFrame, { onError }),
   });
   const speaker = new Speaker({
     self, logger, announcer,
-    source: new FileSource({ path: flags.source.slice('file:'.length), logger }),
+    source: origin.source,
+    status: origin.status,
     watcher: new InterfaceWatcher({ logger }),
     defaultInterfaces: flags.interfaces?.split(',').map((s) => s.trim()).filter((s) => s !== ''),
     bindAddress: flags.bindAddress,
@@ -88,7 +157,7 @@ async function main(): Promise<void> {
       const bind = flags.bindAddress === undefined ? chooseBindAddress(self, peers) : { address: flags.bindAddress, reason: 'flag' };
       logger.info({ bindAddress: bind.address, reason: bind.reason }, 'heartbeat socket address');
       membership = new UdpMembership({
-        nodeName: self, peers, key: keys, logger, bindAddress: bind.address, port: flags.heartbeatPort,
+        nodeName: self, peers, key: [...origin.keys()], logger, bindAddress: bind.address, port: flags.heartbeatPort,
         intervalMs: flags.heartbeatIntervalMs, deadAfter: flags.heartbeatDeadAfter,
         // The slow beat may not be faster than the fast one: a --heartbeat-interval-ms above 1 s raises it too.
         slowIntervalMs: Math.max(DEFAULT_SLOW_INTERVAL_MS, flags.heartbeatIntervalMs),
@@ -96,23 +165,26 @@ async function main(): Promise<void> {
       return membership;
     },
   });
-  keyFile?.start();
+  keyFile.start();
   const registry = new Registry();
   registerSpeakerMetrics(registry, () => {
     const m = speaker.members();
     return { announcer: announcer.stats, loop: speaker.loop.stats, announcements: announcer.current(), aliveMembers: m.alive.size, quorum: m.quorum,
-      heartbeatsSent: m.heartbeatsSent, heartbeatsDropped: m.heartbeatsDropped };
+      heartbeatsSent: m.heartbeatsSent, heartbeatsDropped: m.heartbeatsDropped, membership: membership?.stats() };
   });
   const readiness = new SpeakerReadiness();
   const metrics = flags.metricsPort === 0 ? null
-    : await startMetricsServer({ registry, port: flags.metricsPort, host: '::', notReadyReason: readiness.notReadyReason });
+    : await startMetricsServer({
+      registry, port: flags.metricsPort, host: flags.metricsHost,
+      notReadyReason: () => origin.notReadyReason() ?? readiness.notReadyReason(),
+    });
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping: goodbye, withdraw, close');
     speaker.stop()
-      .then(() => keyFile?.stop())
+      .then(() => keyFile.stop())
       .then(() => metrics?.stop())
       .then(() => process.exit(0), (err: unknown) => {
         logger.error({ err }, 'stopping failed');

@@ -4,6 +4,7 @@
 // (pools, namespaces, then every Service's recorded IPs) before anything new is allocated.
 // Each object's writes run on its own key (a Service, a pool's status), a bounded number at once: a write that
 // fails is retried with that key's own backoff, and never delays or blocks the writes of other objects.
+// The leader also keeps the speakers' heartbeat key Secret in existence (heartbeat-secret.ts), as one more such write.
 import type { KubeConfig, V1Service } from '@kubernetes/client-node';
 import { serviceKey, type ControllerCore, type ControllerCoreOptions, type ServiceKey, type ServiceOutcome } from '../core-api.js';
 import { API_VERSION, IPADDRESSPOOL_KIND } from '../../crds/v1beta1/index.js';
@@ -13,12 +14,13 @@ import { compareResourceVersions, isConflict, isNotFound, isUidMismatch } from '
 import { apiFailure } from '../../lib/kube/status.js';
 import { ClusterCaches, type ClusterChange } from './informers.js';
 import { ClusterWriter, servicePatch } from './writes.js';
-import { EventRecorder } from './event-recorder.js';
+import { EventRecorder } from '../../lib/kube/events/recorder.js';
 import { logDecision, logReadiness } from './decision-log.js';
 import { WorkQueue, type BackoffOptions } from './queue.js';
 import { PoolStatusBook, type PlannedPoolWrite } from './pool-status.js';
 import { failureLogFields, isPoolWork, isServiceWork, isStale, isStrayWork, retryOptions, type PoolWork, type ServiceWork, type WorkKey } from './work.js';
 import { StrayPoolCache, type StrayPoolKey } from './stray-pools.js';
+import { HeartbeatSecret } from './heartbeat-secret.js';
 import { wrongNamespaceEvent } from '../reconcile/index.js';
 import { systemClock, type Clock } from '../../lib/clock.js';
 
@@ -45,6 +47,8 @@ export class ControllerDriver {
   private readonly caches: ClusterCaches;
   /** Pools outside the namespace: reported, never used; never holds up readiness. */
   private readonly strays: StrayPoolCache;
+  /** The speakers' heartbeat key Secret: watched by every replica, created by the leader. */
+  private readonly heartbeatSecret: HeartbeatSecret;
   private readonly writer: ClusterWriter;
   private readonly recorder: EventRecorder;
   private readonly queue: WorkQueue<WorkKey>;
@@ -63,6 +67,9 @@ export class ControllerDriver {
     this.clock = opts.clock ?? systemClock;
     this.caches = new ClusterCaches(opts.kubeConfig, opts.namespace, opts.logger, (c) => this.onChange(c));
     this.strays = new StrayPoolCache({ kubeConfig: opts.kubeConfig, namespace: opts.namespace, logger: opts.logger, onChange: (key) => this.queue.add(`stray:${key}`) });
+    this.heartbeatSecret = new HeartbeatSecret({
+      kubeConfig: opts.kubeConfig, namespace: opts.namespace, logger: opts.logger, onMissing: () => this.queue.add('heartbeatSecret'),
+    });
     this.writer = new ClusterWriter(opts.kubeConfig, opts.namespace);
     this.recorder = new EventRecorder({ kubeConfig: opts.kubeConfig, component: 'herald-controller', instance: opts.identity, logger: opts.logger });
     this.queue = new WorkQueue<WorkKey>(opts.backoff);
@@ -72,6 +79,7 @@ export class ControllerDriver {
   async start(): Promise<void> {
     this.loop = this.run();
     this.strays.start();
+    this.heartbeatSecret.start();
     await this.caches.start();
   }
 
@@ -80,7 +88,7 @@ export class ControllerDriver {
     this.queue.shutDown();
     if (this.poolStatusTimer) clearTimeout(this.poolStatusTimer);
     await this.loop;
-    await Promise.all([this.caches.stop(), this.strays.stop()]);
+    await Promise.all([this.caches.stop(), this.strays.stop(), this.heartbeatSecret.stop()]);
     await this.recorder.flush();
   }
 
@@ -96,6 +104,8 @@ export class ControllerDriver {
     this.leading = true;
     this.opts.metrics.setLeader(true);
     this.queue.add('term');
+    // Not part of the term's sync: the speakers wait for this key, not for the Services.
+    this.queue.add('heartbeatSecret');
   }
 
   stopLeading(): void {
@@ -117,6 +127,10 @@ export class ControllerDriver {
     for (let key = await this.queue.next(); key !== undefined; key = await this.queue.next()) {
       if (isServiceWork(key) || isPoolWork(key)) {
         await this.startWrites(key);
+        continue;
+      }
+      if (key === 'heartbeatSecret') {
+        this.startHeartbeatSecret();
         continue;
       }
       try {
@@ -162,6 +176,23 @@ export class ControllerDriver {
     this.inflight.add(tracked);
     void tracked.finally(() => this.inflight.delete(tracked));
     while (this.inflight.size >= MAX_WRITES_IN_FLIGHT) await Promise.race(this.inflight);
+  }
+
+  /**
+   * Creates the heartbeat key Secret if it is missing, while the loop goes on: a slow or failing API server delays
+   * nothing else. A failure comes back after the key's backoff, with the server's reason in the log (failed()).
+   */
+  private startHeartbeatSecret(): void {
+    const work = 'heartbeatSecret';
+    if (!this.leading) {
+      this.queue.done(work); // a follower never creates it; startLeading() asks again
+      return;
+    }
+    const tracked = this.heartbeatSecret.ensure()
+      .then(() => this.queue.forget(work), (err: unknown) => this.failed(work, err))
+      .finally(() => this.queue.done(work));
+    this.inflight.add(tracked);
+    void tracked.finally(() => this.inflight.delete(tracked));
   }
 
   private async handle(key: WorkKey): Promise<void> {

@@ -3,6 +3,7 @@
 // only a status code).
 import type { PoolName, ServiceKey } from '../core-api.js';
 import { IPADDRESSPOOL_KIND } from '../../crds/v1beta1/index.js';
+import { HEARTBEAT_SECRET_NAME } from '../../lib/heartbeat-secret.js';
 import { describeFailure, uidMismatch, type ApiFailure } from '../../lib/kube/status.js';
 import type { RetryOptions } from './queue.js';
 
@@ -12,8 +13,13 @@ export type ServiceWork = `svc:${ServiceKey}`;
 export type PoolWork = `pool:${PoolName}`;
 /** A pool outside Herald's namespace to report (a WrongNamespace event). */
 export type StrayWork = `stray:${string}/${string}`;
-/** Every key but Service and pool ones is the loop's own: a new term, a changed pool or namespace set, a status pass, a stray pool. */
-export type WorkKey = ServiceWork | PoolWork | StrayWork | 'term' | 'pools' | 'namespaces' | 'poolStatus';
+/** The speakers' heartbeat key Secret, to create if it is missing (heartbeat-secret.ts). */
+export type HeartbeatSecretWork = 'heartbeatSecret';
+/**
+ * Every key but Service, pool and Secret ones is the loop's own: a new term, a changed pool or namespace set, a
+ * status pass, a stray pool.
+ */
+export type WorkKey = ServiceWork | PoolWork | StrayWork | HeartbeatSecretWork | 'term' | 'pools' | 'namespaces' | 'poolStatus';
 
 export const isServiceWork = (key: WorkKey): key is ServiceWork => key.startsWith('svc:');
 export const isPoolWork = (key: WorkKey): key is PoolWork => key.startsWith('pool:');
@@ -32,6 +38,7 @@ export function objectOf(key: WorkKey, herald: string): ObjectRef | undefined {
     return { kind: 'Service', namespace, name };
   }
   if (isPoolWork(key)) return { kind: IPADDRESSPOOL_KIND, namespace: herald, name: key.slice('pool:'.length) };
+  if (key === 'heartbeatSecret') return { kind: 'Secret', namespace: herald, name: HEARTBEAT_SECRET_NAME };
   return undefined;
 }
 

@@ -5,8 +5,7 @@ import { ALLOW_SHARED_IP, ADDRESS_POOL, LOADBALANCER_IPS, readAnnotation, tooLon
 import { clip, type Labels } from '../../lib/config/index.js';
 import { AddressParseError, familyFromName, familyName, parseAddress, type Address, type Family } from '../../lib/ip/index.js';
 import type { AllocationRequest, FamilyPolicy, SharingTerms } from '../allocator/index.js';
-
-export type UnmanagedWhy = 'deleted' | 'notLoadBalancer' | 'otherClass';
+import { unmanagedWhy, type UnmanagedWhy } from '../../lib/service-class.js';
 
 export type ServiceDecision =
   | { kind: 'unmanaged'; why: UnmanagedWhy }
@@ -15,13 +14,8 @@ export type ServiceDecision =
 
 export { serviceKey } from '../core-api.js';
 
-/** Whether Herald handles this Service at all, and if not, why. */
-export function unmanagedWhy(service: V1Service | undefined, loadBalancerClass: string | undefined): UnmanagedWhy | undefined {
-  if (!service || service.metadata?.deletionTimestamp) return 'deleted';
-  if (service.spec?.type !== 'LoadBalancer') return 'notLoadBalancer';
-  if (service.spec.loadBalancerClass !== loadBalancerClass) return 'otherClass';
-  return undefined;
-}
+/** Whether Herald handles this Service at all, and if not, why: one rule with the speaker's (lib/service-class.ts). */
+export { unmanagedWhy, type UnmanagedWhy };
 
 /** MetalLB's sharing inputs: the key, the ports, and the pod selector when externalTrafficPolicy is Local. */
 export function sharingTerms(service: V1Service): SharingTerms {

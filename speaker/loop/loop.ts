@@ -7,6 +7,7 @@ import type { Logger } from '../../lib/log.js';
 import type { AnnounceFailure } from '../layer2/announcer.js';
 import type { Layer2Driver } from '../layer2/driver.js';
 import type { ReannounceCause } from '../layer2/decide/reannounce.js';
+import { ownedIps, type OwnedIp } from '../status/l2-status-plan.js';
 import { retryDelayMs } from './retry.js';
 import { applyEvent, initialState, planFor, reannounceCauses, samePeers, type MembershipPlan, type SpeakerEvent, type SpeakerSettings, type SpeakerState } from './state.js';
 
@@ -15,9 +16,15 @@ export interface MembershipPort {
   apply(plan: MembershipPlan): void;
 }
 
+/** Who is told, after every pass, what this node announces (the ServiceL2Status writer). */
+export interface StatusPort {
+  report(owned: readonly OwnedIp[]): void;
+}
+
 export interface SpeakerLoopOptions extends SpeakerSettings {
   layer2: Layer2Driver;
   membership: MembershipPort;
+  status?: StatusPort;
   logger: Logger;
   /** Delays of the timed retries after a failed announcement (retry.ts); tests shorten them. */
   retryDelaysMs?: readonly number[];
@@ -71,6 +78,7 @@ export class SpeakerLoop {
     this.cancelRetry();
     await this.settled();
     const withdrawn = await this.options.layer2.withdrawAll(this.current.links);
+    this.options.status?.report([]);
     if (withdrawn > 0) this.options.logger.info({ withdrawn }, 'withdrew every announcement on stop');
   }
 
@@ -97,6 +105,9 @@ export class SpeakerLoop {
       } catch (err) {
         // Not one announcement failing (those are returned) but the apply itself: retried the same way.
         failures = err instanceof Error ? err : new Error(String(err));
+      }
+      if (!(failures instanceof Error)) {
+        this.options.status?.report(ownedIps(this.options.self, plan.modes.layer2.ips, this.current.desired?.ips ?? [], failures));
       }
       // A real change starts a fresh retry schedule: whatever fails now may be a new failure.
       if (events.some((e) => e.kind !== 'retry' && e.kind !== 'reannounce')) this.retryAttempt = 0;

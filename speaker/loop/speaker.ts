@@ -7,7 +7,7 @@ import { Layer2Driver } from '../layer2/driver.js';
 import type { InterfaceWatcher } from '../layer2/interface-watcher.js';
 import type { UdpMembership } from '../membership/index.js';
 import type { AnnouncementSource } from '../source/types.js';
-import { SpeakerLoop } from './loop.js';
+import { SpeakerLoop, type StatusPort } from './loop.js';
 import { MembershipLink, type Members } from './membership-link.js';
 
 export interface SpeakerParts {
@@ -18,6 +18,8 @@ export interface SpeakerParts {
   /** Built once the first configuration names the speakers, so it starts with the real peer list. */
   membership: (peers: { name: string; address: string }[]) => UdpMembership;
   logger: Logger;
+  /** Told what this node announces after every pass (the Kubernetes source's ServiceL2Status writer); stopped last. */
+  status?: StatusPort & { stop(): Promise<void> };
   defaultInterfaces?: readonly string[];
   /** Where membership's socket binds (--bind-address): checked against the address listed for this node. */
   bindAddress?: string;
@@ -41,6 +43,7 @@ export class Speaker {
     });
     this.loop = new SpeakerLoop({
       self, defaultInterfaces, retryDelaysMs, logger, layer2: new Layer2Driver(announcer, logger), membership: this.membership,
+      status: parts.status,
     });
   }
 
@@ -86,6 +89,7 @@ export class Speaker {
     await this.starting?.catch(() => undefined);
     await membershipStopped;
     await this.loop.stop();
+    await this.parts.status?.stop();
     await this.parts.source.stop();
     await this.parts.watcher.stop();
   }

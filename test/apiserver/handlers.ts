@@ -104,6 +104,8 @@ export async function handleResource(
     if (!ctx.registry.isBuiltinGroup(path.group)) throw new PageNotFound();
     throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
   }
+  // A kind without the status subresource has no /status route at all (a CRD that does not enable it).
+  if (path.subresource === 'status' && !type.hasStatus) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
   const method = req.method ?? 'GET';
   const verb = verbOf(method, path, query);
   ctx.faults.check(verb, path.subresource ? `${type.plural}/${path.subresource}` : type.plural);

@@ -89,12 +89,15 @@ export async function serviceAccountUser(admin: KubeConfig, kubeconfigPath: stri
   return tokenUser(admin, CONTROLLER_USERNAME, token, kubeconfigPath);
 }
 
-/** Every (namespace, group, resource, verb) the Roles and ClusterRoles in `objects` grant, as access-review questions. */
+/**
+ * Every (namespace, group, resource, verb, name) the Roles and ClusterRoles in `objects` grant, as access-review
+ * questions; a rule limited by resourceNames asks once per name.
+ */
 function grantedAccess(objects: RbacObject[]): V1ResourceAttributes[] {
   return objects.filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole').flatMap((o) => (o.rules ?? []).flatMap((rule) =>
-    (rule.apiGroups ?? []).flatMap((group) => (rule.resources ?? []).flatMap((path) => rule.verbs.map((verb) => {
+    (rule.apiGroups ?? []).flatMap((group) => (rule.resources ?? []).flatMap((path) => rule.verbs.flatMap((verb) => {
       const [resource, subresource] = path.split('/');
-      return { namespace: o.metadata.namespace, group, resource, subresource, verb };
+      return (rule.resourceNames ?? [undefined]).map((name) => ({ namespace: o.metadata.namespace, group, resource, subresource, verb, name }));
     })))));
 }
 

@@ -5,7 +5,7 @@
 // every event and log line stays short, and the other Services are served as before. The controller's heap under 500
 // of them is a benchmark (test/bench/annotations.bench.ts).
 import type { V1Service } from '@kubernetes/client-node';
-import { EventRecorder } from '../../controller/driver/event-recorder.js';
+import { EventRecorder } from '../../lib/kube/events/recorder.js';
 import { VALUE_MAX_CHARS } from '../../lib/annotations.js';
 import { MESSAGE_MAX_BYTES, utf8Length } from '../../lib/config/index.js';
 import { TOTAL_ANNOTATION_SIZE_LIMIT } from '../apiserver/validation.js';

@@ -1,6 +1,6 @@
 // Least privilege, checked against the real controller (two replicas with leader election) going through a
 // lifecycle that needs every verb it has: allocation, repeated failures (an aggregated Event), a pool change
-// (pool status), a leader hand-over.
+// (pool status), the heartbeat key Secret created and, once deleted, created again, a leader hand-over.
 //  - On kube-apiserver, with RBAC enforced: the controller runs as its ServiceAccount with config/rbac's roles
 //    and is never refused (no 403). A negative control shows the check can fail: with one verb it needs taken
 //    from a copy of the ClusterRole, the server refuses it and the same check names the request.
@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import { parseAllDocuments } from 'yaml';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { itEmulatorOnly, onRealBackend } from '../cluster/backend.js';
 import {
   createPool, createService, emulatorOf, eventsFor, ipsOf, readService, repoRoot, setPoolAddresses, startEnv,
@@ -18,6 +19,8 @@ import {
 } from './harness.js';
 import { controllerRbacObjects, tokenUser, withoutVerb } from './controller-identity.js';
 import { RequestLog, type AnsweredRequest } from './request-log.js';
+import { HEARTBEAT_SECRET_NAME } from '../../lib/heartbeat-secret.js';
+import { HERALD_NAMESPACE } from '../../crds/v1beta1/index.js';
 
 const CONTROLLER_TOKEN = 'herald-controller-under-test';
 const describeRealOnly = onRealBackend ? describe : describe.skip;
@@ -41,14 +44,36 @@ export function rbacRequest(method: string, rawUrl: string): string | undefined 
   return `${group} ${resource}${subresource ? `/${subresource}` : ''}: ${verb}`;
 }
 
+/**
+ * The object a request names, as kube-apiserver's RequestInfo reads it: from the path, or for a list or watch from
+ * a `metadata.name=` field selector (which is how RBAC's resourceNames can cover a watch).
+ */
+export function requestedName(rawUrl: string): string | undefined {
+  const url = new URL(rawUrl, 'http://emulator');
+  let rest = url.pathname.split('/').filter((p) => p !== '').slice(url.pathname.startsWith('/api/') ? 2 : 3);
+  if (rest[0] === 'namespaces' && rest.length >= 3) rest = rest.slice(2);
+  if (rest[1] !== undefined) return rest[1];
+  const selector = url.searchParams.get('fieldSelector') ?? '';
+  return /^metadata\.name=([^,]+)$/.exec(selector)?.[1];
+}
+
+/** What install.yaml grants herald-controller: `group resource: verb`, with ` [name]` for a rule limited by name. */
 function granted(): Set<string> {
   const docs = parseAllDocuments(readFileSync(join(repoRoot, 'config/install.yaml'), 'utf8')).map((d) => d.toJS() as {
-    kind: string; metadata: { name: string }; rules?: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+    kind: string; metadata: { name: string }; rules?: { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] }[];
   });
   const roles = docs.filter((d) => (d.kind === 'ClusterRole' || d.kind === 'Role') && d.metadata.name === 'herald-controller');
   expect(roles.map((r) => r.kind).sort()).toEqual(['ClusterRole', 'Role']);
   return new Set(roles.flatMap((r) => r.rules ?? []).flatMap((rule) => rule.apiGroups.flatMap((g) =>
-    rule.resources.flatMap((res) => rule.verbs.map((v) => `${g === '' ? 'core' : g} ${res}: ${v}`)))));
+    rule.resources.flatMap((res) => rule.verbs.flatMap((v) => (rule.resourceNames ?? ['']).map((name) =>
+      `${g === '' ? 'core' : g} ${res}: ${v}${name ? ` [${name}]` : ''}`))))));
+}
+
+/** The grant that allows `request` (an unnamed rule first, as either allows it), or undefined when none does. */
+function grantFor(grants: Set<string>, request: string, name: string | undefined): string | undefined {
+  if (grants.has(request)) return request;
+  const named = name === undefined ? undefined : `${request} [${name}]`;
+  return named !== undefined && grants.has(named) ? named : undefined;
 }
 
 /** The forbidden requests among `answered`, as RBAC verbs: what the check below expects to be empty. */
@@ -63,6 +88,11 @@ async function lifecycle(env: Env, beforeFirstService: () => void = () => undefi
   const second = await startTestController(env, { identity: 'replica-b', leaderElect: true, timings });
   await createPool(env, 'small', { addresses: ['192.0.2.10-192.0.2.11'] });
   await waitFor('a leader', async () => first.isLeader() || second.isLeader());
+  // The leader creates the heartbeat key Secret, and creates it again once it is deleted (its watch sees that).
+  const secret = () => env.core.readNamespacedSecret({ namespace: HERALD_NAMESPACE, name: HEARTBEAT_SECRET_NAME });
+  const uid = (await waitFor('the heartbeat key Secret', secret)).metadata?.uid;
+  await env.core.deleteNamespacedSecret({ namespace: HERALD_NAMESPACE, name: HEARTBEAT_SECRET_NAME });
+  await waitFor('the heartbeat key Secret to be created again', async () => (await secret()).metadata?.uid !== uid);
   beforeFirstService();
   await createService(env, 'rbac', 'a');
   await waitForIPs(env, 'rbac', 'a');
@@ -100,7 +130,21 @@ describeRealOnly('on kube-apiserver, as the herald-controller ServiceAccount', (
     expect([...done]).toEqual(expect.arrayContaining([
       'core services: watch', 'core services/status: patch', 'core events: create', 'core events: patch',
       'herald.dev ipaddresspools/status: patch', 'coordination.k8s.io leases: create', 'coordination.k8s.io leases: update',
+      'core secrets: create', 'core secrets: watch', 'core secrets: list',
     ]));
+  }, 120_000);
+
+  test('Secrets: it may watch the heartbeat key Secret by name, and read no other', async () => {
+    const env = await startEnv();
+    try {
+      const core = env.controllerUser.kubeConfig.makeApiClient(CoreV1Api);
+      const fieldSelector = `metadata.name=${HEARTBEAT_SECRET_NAME}`;
+      await expect(core.listNamespacedSecret({ namespace: HERALD_NAMESPACE, fieldSelector })).resolves.toMatchObject({ items: [] });
+      await expect(core.listNamespacedSecret({ namespace: HERALD_NAMESPACE })).rejects.toMatchObject({ code: 403 });
+      await expect(core.readNamespacedSecret({ namespace: HERALD_NAMESPACE, name: HEARTBEAT_SECRET_NAME })).rejects.toMatchObject({ code: 403 });
+    } finally {
+      await env.stop();
+    }
   }, 120_000);
 
   test('negative control: without "patch services/status" the server refuses it and the check says so', async () => {
@@ -122,13 +166,13 @@ describeRealOnly('on kube-apiserver, as the herald-controller ServiceAccount', (
 });
 
 itEmulatorOnly('the controller uses exactly the RBAC verbs config/install.yaml grants it (requests recorded by the emulator)', async () => {
-  const used = new Set<string>();
+  const requests: { request: string; name: string | undefined }[] = [];
   const env = await startEnv('emulator', {
     emulator: {
       onRequest: (req: IncomingMessage) => {
         if (req.headers.authorization !== `Bearer ${CONTROLLER_TOKEN}`) return;
         const request = rbacRequest(req.method ?? '', req.url ?? '');
-        if (request) used.add(request);
+        if (request) requests.push({ request, name: requestedName(req.url ?? '') });
       },
     },
   });
@@ -141,7 +185,8 @@ itEmulatorOnly('the controller uses exactly the RBAC verbs config/install.yaml g
     await env.stop();
   }
   const grants = granted();
-  const missing = [...used].filter((u) => !grants.has(u)).sort();
+  const used = new Set(requests.map((r) => grantFor(grants, r.request, r.name)));
+  const missing = [...new Set(requests.filter((r) => !grantFor(grants, r.request, r.name)).map((r) => `${r.request} [${r.name ?? ''}]`))].sort();
   const unused = [...grants].filter((g) => !used.has(g)).sort();
   expect({ missing, unused }).toEqual({ missing: [], unused: [] });
 }, 60_000);
@@ -153,4 +198,8 @@ test('requests map to RBAC verbs as kube-apiserver reads them', () => {
   expect(rbacRequest('GET', '/apis/herald.dev/v1beta1/namespaces/herald-system/ipaddresspools')).toBe('herald.dev ipaddresspools: list');
   expect(rbacRequest('PUT', '/apis/coordination.k8s.io/v1/namespaces/herald-system/leases/l')).toBe('coordination.k8s.io leases: update');
   expect(rbacRequest('GET', '/apis')).toBeUndefined();
+  expect(requestedName('/api/v1/namespaces/x/services/web/status')).toBe('web');
+  expect(requestedName('/api/v1/namespaces/herald-system/secrets?fieldSelector=metadata.name%3Dherald-memberlist&watch=true')).toBe('herald-memberlist');
+  expect(requestedName('/api/v1/namespaces/herald-system/secrets')).toBeUndefined();
+  expect(requestedName('/apis/coordination.k8s.io/v1/namespaces/herald-system/leases/l')).toBe('l');
 });

@@ -26,9 +26,13 @@ async function ok(...args: string[]): Promise<string> {
 }
 
 const KINDS = ['namespace/herald-system', 'customresourcedefinition.apiextensions.k8s.io/ipaddresspools.herald.dev',
-  'serviceaccount/herald-controller', 'role.rbac.authorization.k8s.io/herald-controller',
-  'clusterrole.rbac.authorization.k8s.io/herald-controller', 'rolebinding.rbac.authorization.k8s.io/herald-controller',
-  'clusterrolebinding.rbac.authorization.k8s.io/herald-controller', 'deployment.apps/herald-controller'];
+  'customresourcedefinition.apiextensions.k8s.io/l2advertisements.herald.dev', 'customresourcedefinition.apiextensions.k8s.io/servicel2statuses.herald.dev',
+  'serviceaccount/herald-controller', 'serviceaccount/herald-speaker',
+  'role.rbac.authorization.k8s.io/herald-controller', 'role.rbac.authorization.k8s.io/herald-speaker',
+  'clusterrole.rbac.authorization.k8s.io/herald-controller', 'clusterrole.rbac.authorization.k8s.io/herald-speaker',
+  'rolebinding.rbac.authorization.k8s.io/herald-controller', 'rolebinding.rbac.authorization.k8s.io/herald-speaker',
+  'clusterrolebinding.rbac.authorization.k8s.io/herald-controller', 'clusterrolebinding.rbac.authorization.k8s.io/herald-speaker',
+  'deployment.apps/herald-controller', 'daemonset.apps/herald-speaker'];
 
 test('apply -k config/default creates everything, a second apply changes nothing', async () => {
   expect(await ok('apply', '-k', 'config/default')).toBe(KINDS.map((k) => `${k} created\n`).join(''));
@@ -94,7 +98,7 @@ spec:
   await writeFile(path, ds);
   expect(await ok('apply', '-f', path)).toBe('daemonset.apps/speaker created\n');
   expect(await ok('apply', '-f', path)).toBe('daemonset.apps/speaker unchanged\n');
-  const out = await ok('get', 'ds', '-n', 'herald-system');
+  const out = await ok('get', 'ds', 'speaker', '-n', 'herald-system');
   expect(tableHeader(out)).toEqual(['NAME', 'DESIRED', 'CURRENT', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'NODE SELECTOR', 'AGE']);
   expect(tableRows(out)[0]).toMatchObject({ NAME: 'speaker', DESIRED: '0', READY: '0', 'NODE SELECTOR': 'kubernetes.io/os=linux' });
   // kube copies containerPort to hostPort under hostNetwork for Pods only, never for a pod template.

@@ -1,4 +1,4 @@
-import { aggregationKey, EventAggregator, eventName, type Occurrence } from './event-aggregator.js';
+import { aggregationKey, EventAggregator, eventName, type Occurrence } from './aggregator.js';
 
 const svc = { apiVersion: 'v1', kind: 'Service', namespace: 'ns', name: 'web', uid: 'u1' };
 const occ = (over: Partial<Occurrence> = {}): Occurrence => ({ object: svc, type: 'Warning', reason: 'AllocationFailed', message: 'no IP in "p"', ...over });

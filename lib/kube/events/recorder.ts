@@ -5,12 +5,12 @@
 // Each new event (not a repeat, which only bumps a count) is logged at debug: the decisions behind them have their
 // own info lines (decision-log.ts), and a warning that no decision covers (WrongNamespace) is logged by its caller.
 import { HttpMethod, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
-import type { Logger } from '../../lib/log.js';
-import { describeError, isNotFound } from '../../lib/kube/errors.js';
-import { apiText, mergePatchRequest } from '../../lib/kube/request.js';
-import { EventAggregator, type EventAction, type Occurrence } from './event-aggregator.js';
-import { boundedMessage } from '../../lib/config/messages.js';
-import { systemClock, type Clock } from '../../lib/clock.js';
+import type { Logger } from '../../log.js';
+import { describeError, isNotFound } from '../errors.js';
+import { apiText, mergePatchRequest } from '../request.js';
+import { EventAggregator, type EventAction, type Occurrence } from './aggregator.js';
+import { boundedMessage } from '../../config/messages.js';
+import { systemClock, type Clock } from '../../clock.js';
 
 export interface EventRecorderOptions {
   kubeConfig: KubeConfig;

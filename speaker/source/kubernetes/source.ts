@@ -1,0 +1,218 @@
+// The Kubernetes announcement source: informers on everything that decides what this cluster's speakers announce,
+// this speaker's presence Lease, and the heartbeat key Secret. On any change it recomputes the whole snapshot with
+// one pure function (desired.ts) and delivers it when it differs from the last one.
+//
+// Losing the API changes nothing: the caches keep what they last held, the informers reconnect by themselves, and
+// the member list stays as it was while this speaker's own Lease renewals fail (presence.ts). So a speaker cut off
+// from the API keeps announcing what it announced, and heartbeats keep failing over between the speakers.
+import type { KubeConfig, KubernetesObject, V1EndpointSlice, V1Node, V1Service } from '@kubernetes/client-node';
+import type { Clock, TimerHandle } from '../../../lib/clock.js';
+import { advertisementsFromResources } from '../../../lib/config/index.js';
+import { HEARTBEAT_SECRET_KEY, HEARTBEAT_SECRET_NAME } from '../../../lib/heartbeat-secret.js';
+import type { Logger } from '../../../lib/log.js';
+import { GROUP, IPADDRESSPOOL_PLURAL, L2ADVERTISEMENT_PLURAL, VERSION, type IPAddressPool, type L2Advertisement } from '../../../crds/v1beta1/index.js';
+import type { AnnouncementSource, DesiredAnnouncements } from '../types.js';
+import { ViewCache } from './caches.js';
+import { desiredAnnouncements, type Unannounced } from './desired.js';
+import { secretKeys, type KeysView } from './secret-keys.js';
+import { PresenceLease } from './presence-lease.js';
+import { PRESENCE_LABEL, PRESENCE_LABEL_VALUE, PresenceTracker, presenceRecord, type PresenceRecord } from './presence.js';
+import { endpointSliceView, nodeView, poolView, serviceView } from './trim.js';
+
+export interface KubernetesSourceOptions {
+  kubeConfig: KubeConfig;
+  /** Herald's namespace: pools, advertisements, the key Secret and the presence Leases live there. */
+  namespace: string;
+  node: string;
+  /** This node's heartbeat address, published in its presence Lease. */
+  address: string;
+  /** Only Services with this spec.loadBalancerClass (undefined: only those without one), as the controller. */
+  loadBalancerClass: string | undefined;
+  clock: Clock;
+  logger: Logger;
+  /** Quiet time after a change before recomputing: a burst of events costs one computation. */
+  settleMs?: number;
+  presenceRenewMs?: number;
+}
+
+const SETTLE_MS = 10;
+/** Pause before starting a cache again whose first list failed (the API was down at start). */
+const START_RETRY_MS = 2_000;
+
+export class KubernetesSource implements AnnouncementSource {
+  private readonly listeners: ((desired: DesiredAnnouncements) => void)[] = [];
+  private readonly keyListeners: ((keys: readonly Buffer[]) => void)[] = [];
+  private readonly caches: {
+    services: ViewCache<ReturnType<typeof serviceView>>;
+    endpointSlices: ViewCache<ReturnType<typeof endpointSliceView>>;
+    nodes: ViewCache<ReturnType<typeof nodeView>>;
+    pools: ViewCache<ReturnType<typeof poolView>>;
+    advertisements: ViewCache<L2Advertisement>;
+    presence: ViewCache<PresenceRecord | undefined>;
+    secret: ViewCache<KeysView>;
+  };
+  private readonly lease: PresenceLease;
+  private readonly tracker: PresenceTracker;
+  private timer: TimerHandle | null = null;
+  private expiryTimer: TimerHandle | null = null;
+  private stopped = false;
+  private leaseRenewed = false;
+  private lastDelivered = '';
+  private lastKeys = '';
+  private lastKeyProblem = '';
+  private lastUnannounced: readonly Unannounced[] = [];
+  private lastAdvertisementProblems = '';
+  private keys: readonly Buffer[] | null = null;
+  private firstDelivery!: () => void;
+  private readonly delivered = new Promise<void>((resolve) => { this.firstDelivery = resolve; });
+
+  constructor(private readonly o: KubernetesSourceOptions) {
+    const { kubeConfig, logger, namespace } = o;
+    const changed = (): void => this.schedule();
+    const herald = (plural: string): string => `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${plural}`;
+    this.caches = {
+      services: new ViewCache(kubeConfig, { what: 'services', path: '/api/v1/services', view: (o) => serviceView(o as V1Service) }, logger, changed),
+      endpointSlices: new ViewCache(kubeConfig, { what: 'endpointslices', path: '/apis/discovery.k8s.io/v1/endpointslices', view: (o) => endpointSliceView(o as V1EndpointSlice) }, logger, changed),
+      nodes: new ViewCache(kubeConfig, { what: 'nodes', path: '/api/v1/nodes', view: (o) => nodeView(o as V1Node) }, logger, changed),
+      pools: new ViewCache(kubeConfig, { what: 'ipaddresspools', path: herald(IPADDRESSPOOL_PLURAL), view: (o) => poolView(o as IPAddressPool) }, logger, changed),
+      advertisements: new ViewCache(kubeConfig, { what: 'l2advertisements', path: herald(L2ADVERTISEMENT_PLURAL), view: (obj) => advertisementView(obj) }, logger, changed),
+      presence: new ViewCache(kubeConfig, {
+        what: 'presence leases', path: `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases`,
+        labelSelector: `${PRESENCE_LABEL}=${PRESENCE_LABEL_VALUE}`, view: presenceRecord,
+      }, logger, changed),
+      secret: new ViewCache(kubeConfig, {
+        what: `secret ${HEARTBEAT_SECRET_NAME}`, path: `/api/v1/namespaces/${namespace}/secrets`,
+        fieldSelector: `metadata.name=${HEARTBEAT_SECRET_NAME}`, view: (obj) => secretKeys(obj, HEARTBEAT_SECRET_KEY),
+      }, logger, changed),
+    };
+    this.tracker = new PresenceTracker({ node: o.node, address: o.address });
+    this.lease = new PresenceLease({
+      kubeConfig, namespace, node: o.node, address: o.address, clock: o.clock, logger, renewMs: o.presenceRenewMs,
+      onRenewal: (ok) => {
+        this.leaseRenewed ||= ok;
+        this.tracker.setApiHealthy(ok, o.clock.monotonicMs());
+        this.schedule();
+      },
+    });
+  }
+
+  onChange(cb: (desired: DesiredAnnouncements) => void): void {
+    this.listeners.push(cb);
+  }
+
+  /** Called with the heartbeat keys whenever the Secret's keys change (first once they are known). */
+  onKeys(cb: (keys: readonly Buffer[]) => void): void {
+    this.keyListeners.push(cb);
+  }
+
+  /** The keys last read from the Secret, or null while there are none that work. */
+  heartbeatKeys(): readonly Buffer[] | null {
+    return this.keys;
+  }
+
+  /** Every LoadBalancer IP nobody may announce, and why (for the Service condition and the logs). */
+  unannounced(): readonly Unannounced[] {
+    return this.lastUnannounced;
+  }
+
+  /** Why this source cannot deliver (yet), or undefined: for readiness. */
+  notReadyReason(): string | undefined {
+    const unlisted = Object.values(this.caches).filter((c) => !c.listed).map((c) => c.what);
+    if (unlisted.length > 0) return `caches not synced: ${unlisted.join(', ')}`;
+    if (this.keys === null) return `no usable heartbeat key: ${this.lastKeyProblem}`;
+    if (!this.leaseRenewed) return 'presence Lease not written yet';
+    return undefined;
+  }
+
+  /** Resolves once the first snapshot was delivered: every cache listed, the key known, this speaker's Lease written. */
+  async start(): Promise<void> {
+    await this.lease.start();
+    for (const cache of Object.values(this.caches)) this.startCache(cache);
+    await this.delivered;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.timer?.cancel();
+    this.expiryTimer?.cancel();
+    this.firstDelivery(); // a start still waiting ends
+    await Promise.all(Object.values(this.caches).map((c) => c.stop()));
+    await this.lease.stop();
+  }
+
+  private startCache(cache: { what: string; start(): Promise<void> }): void {
+    cache.start().catch((err: unknown) => {
+      if (this.stopped) return;
+      this.o.logger.warn({ err, what: cache.what }, 'listing failed; trying again');
+      this.o.clock.setTimer(() => {
+        if (!this.stopped) this.startCache(cache);
+      }, START_RETRY_MS);
+    });
+  }
+
+  private schedule(delayMs = this.o.settleMs ?? SETTLE_MS): void {
+    if (this.stopped || this.timer !== null) return;
+    this.timer = this.o.clock.setTimer(() => {
+      this.timer = null;
+      this.recompute();
+    }, delayMs);
+  }
+
+  private recompute(): void {
+    this.updateKeys();
+    if (this.notReadyReason() !== undefined) return;
+    const nowMs = this.o.clock.monotonicMs();
+    this.tracker.observe(this.caches.presence.views().filter((r): r is PresenceRecord => r !== undefined), nowMs);
+    const live = this.tracker.live(nowMs);
+    this.expiryTimer?.cancel();
+    this.expiryTimer = live.nextExpiryMs === null ? null
+      : this.o.clock.setTimer(() => this.schedule(0), Math.max(0, live.nextExpiryMs - nowMs) + 1);
+    const parsed = advertisementsFromResources(this.caches.advertisements.views());
+    this.logAdvertisementProblems(parsed.problems);
+    const { desired, unannounced } = desiredAnnouncements({
+      services: this.caches.services.views(),
+      endpointSlices: this.caches.endpointSlices.views(),
+      nodes: this.caches.nodes.views(),
+      pools: this.caches.pools.views(),
+      advertisements: parsed.advertisements,
+      speakers: live.speakers,
+    }, { self: this.o.node, loadBalancerClass: this.o.loadBalancerClass });
+    this.lastUnannounced = unannounced;
+    const text = JSON.stringify(desired);
+    if (text === this.lastDelivered) return;
+    this.lastDelivered = text;
+    for (const cb of this.listeners) cb(desired);
+    this.firstDelivery();
+  }
+
+  private updateKeys(): void {
+    const [view] = this.caches.secret.views();
+    const where = `Secret ${this.o.namespace}/${HEARTBEAT_SECRET_NAME}`;
+    if (view === undefined || !view.ok) {
+      const problem = view === undefined ? `${where} does not exist (the controller creates it)` : `${where}: ${view.problem}`;
+      // The keys in use stay: a Secret deleted (or broken) during a rotation must not cut the mesh apart.
+      if (problem !== this.lastKeyProblem) this.o.logger.error({ problem, keeping: this.keys !== null }, 'heartbeat key unusable');
+      this.lastKeyProblem = problem;
+      return;
+    }
+    this.lastKeyProblem = '';
+    if (view.fingerprint === this.lastKeys) return;
+    this.lastKeys = view.fingerprint;
+    this.keys = view.keys;
+    this.o.logger.info({ keys: view.keys.length }, 'heartbeat keys read from the Secret');
+    for (const cb of this.keyListeners) cb(view.keys);
+  }
+
+  private logAdvertisementProblems(problems: readonly { advertisement: string; message: string }[]): void {
+    const text = JSON.stringify(problems);
+    if (text === this.lastAdvertisementProblems) return;
+    this.lastAdvertisementProblems = text;
+    for (const p of problems) this.o.logger.warn(p, 'L2Advertisement problem');
+  }
+}
+
+/** What the cache keeps of an L2Advertisement: its name and spec (parsed on every computation; they are few). */
+function advertisementView(obj: KubernetesObject): L2Advertisement {
+  const ad = obj as L2Advertisement;
+  return { apiVersion: ad.apiVersion, kind: ad.kind, metadata: { name: ad.metadata?.name, namespace: ad.metadata?.namespace }, spec: ad.spec } as L2Advertisement;
+}

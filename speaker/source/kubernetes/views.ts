@@ -1,0 +1,61 @@
+// The Kubernetes source's inputs, trimmed to what the announcement function reads (desired.ts). The driver keeps
+// these in its caches instead of whole objects (trim.ts makes them), so a speaker on every node of a cluster with
+// 1 000 Services holds a few hundred bytes per Service, and the pure function can be tested with plain values.
+import type { L2AdvertisementModel } from '../../../lib/config/index.js';
+
+export interface ServiceView {
+  namespace: string;
+  name: string;
+  uid: string;
+  type: string | undefined;
+  loadBalancerClass: string | undefined;
+  externalTrafficPolicy: string | undefined;
+  labels: Readonly<Record<string, string>>;
+  /** status.loadBalancer.ingress[].ip, as written */
+  ingressIPs: readonly string[];
+  /** the ip-allocated-from-pool annotation (lib/annotations.ts readAnnotation), if any */
+  pool: string | undefined;
+  deleting: boolean;
+}
+
+export interface EndpointView {
+  nodeName: string | undefined;
+  serving: boolean;
+}
+
+export interface EndpointSliceView {
+  namespace: string;
+  name: string;
+  /** label kubernetes.io/service-name */
+  serviceName: string | undefined;
+  endpoints: readonly EndpointView[];
+}
+
+export interface NodeView {
+  name: string;
+  labels: Readonly<Record<string, string>>;
+  networkUnavailable: boolean;
+}
+
+export interface PoolView {
+  name: string;
+  labels: Readonly<Record<string, string>>;
+  /** spec.addresses */
+  addresses: readonly string[];
+}
+
+/** A speaker that announced itself through its presence Lease and has not expired (the driver judges expiry). */
+export interface SpeakerView {
+  node: string;
+  /** heartbeat address */
+  address: string;
+}
+
+export interface ClusterView {
+  services: readonly ServiceView[];
+  endpointSlices: readonly EndpointSliceView[];
+  nodes: readonly NodeView[];
+  pools: readonly PoolView[];
+  advertisements: readonly L2AdvertisementModel[];
+  speakers: readonly SpeakerView[];
+}

@@ -1,0 +1,189 @@
+// Makes this speaker's ServiceL2Status objects match what it announces (l2-status-plan.ts), and writes the
+// `nodeAssigned` event on a Service when this node starts announcing for it. The loop only reports; the writes run
+// here, one pass at a time, off the loop: a slow or absent API delays the status, never an announcement. A pass
+// that fails is tried again with backoff, and a newer report replaces what an older one asked for.
+//
+// At start it lists the objects an earlier run of this speaker left (a crash leaves them) and deletes the ones it
+// no longer announces for.
+import { createHash } from 'node:crypto';
+import { HttpMethod, type KubeConfig } from '@kubernetes/client-node';
+import type { Clock, TimerHandle } from '../../lib/clock.js';
+import { GROUP, SERVICEL2STATUS_KIND, SERVICEL2STATUS_PLURAL, VERSION } from '../../crds/v1beta1/index.js';
+import { describeError, isConflict, isNotFound } from '../../lib/kube/errors.js';
+import type { EventRecorder } from '../../lib/kube/events/recorder.js';
+import { apiJson, mergePatchRequest } from '../../lib/kube/request.js';
+import type { Logger } from '../../lib/log.js';
+import { gainedServices, l2StatusesFor, type L2StatusSpec, type OwnedIp } from './l2-status-plan.js';
+
+/** The label on every ServiceL2Status a speaker writes, so one list finds them. */
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY_VALUE = 'herald-speaker';
+
+const RETRY_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
+
+export interface L2StatusWriterOptions {
+  kubeConfig: KubeConfig;
+  node: string;
+  events: EventRecorder;
+  clock: Clock;
+  logger: Logger;
+}
+
+interface Listed {
+  metadata?: { name?: string; namespace?: string };
+  status?: { node?: string; interfaces?: { name?: string }[] };
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+const statusPath = (namespace?: string, name?: string): string =>
+  `/apis/${GROUP}/${VERSION}${namespace === undefined ? '' : `/namespaces/${namespace}`}/${SERVICEL2STATUS_PLURAL}${name === undefined ? '' : `/${name}`}`;
+
+export class L2StatusWriter {
+  private want = new Map<string, L2StatusSpec>();
+  /** What the API holds, as far as this writer knows; null until the first list succeeded. */
+  private have: Map<string, L2StatusSpec | 'unknown'> | null = null;
+  private running: Promise<void> | null = null;
+  private dirty = false;
+  private attempt = 0;
+  private timer: TimerHandle | null = null;
+  private stopped = false;
+
+  constructor(private readonly o: L2StatusWriterOptions) {}
+
+  /** What this node announces now; called by the loop after every pass. */
+  report(owned: readonly OwnedIp[]): void {
+    if (this.stopped) return;
+    const next = l2StatusesFor(this.o.node, owned, sha256);
+    for (const spec of gainedServices(this.want, next)) {
+      this.o.events.record({
+        object: { apiVersion: 'v1', kind: 'Service', namespace: spec.namespace, name: spec.serviceName },
+        type: 'Normal', reason: 'nodeAssigned',
+        message: `announcing from node "${this.o.node}" with protocol "layer2"${spec.interfaces.length > 0 ? ` on ${spec.interfaces.join(', ')}` : ''}`,
+      });
+    }
+    this.want = next;
+    this.kick();
+  }
+
+  /** Resolves when the writes asked for so far are done or have failed once (tests, and a stop). */
+  async settled(): Promise<void> {
+    while (this.running !== null) await this.running;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.timer?.cancel();
+    await this.settled();
+  }
+
+  private kick(): void {
+    this.dirty = true;
+    if (this.running !== null || this.timer !== null) return;
+    this.running = this.passes().finally(() => { this.running = null; });
+  }
+
+  private async passes(): Promise<void> {
+    while (this.dirty && !this.stopped) {
+      this.dirty = false;
+      try {
+        await this.pass();
+        this.attempt = 0;
+      } catch (err) {
+        const delay = RETRY_MS[Math.min(this.attempt, RETRY_MS.length - 1)] ?? 30_000;
+        this.attempt++;
+        this.o.logger.warn({ err: describeError(err), retryInMs: delay }, 'could not update ServiceL2Status objects; trying again');
+        this.timer = this.o.clock.setTimer(() => {
+          this.timer = null;
+          this.kick();
+        }, delay);
+        return;
+      }
+    }
+  }
+
+  private async pass(): Promise<void> {
+    const have = this.have ?? await this.listOwn();
+    this.have = have;
+    const want = this.want;
+    for (const [key, spec] of want) {
+      const held = have.get(key);
+      if (held !== undefined && held !== 'unknown' && sameInterfaces(held, spec)) continue;
+      await this.write(spec, held === undefined);
+      have.set(key, spec);
+    }
+    for (const key of [...have.keys()]) {
+      if (want.has(key)) continue;
+      const slash = key.indexOf('/');
+      try {
+        await apiJson(this.o.kubeConfig, { method: HttpMethod.DELETE, path: statusPath(key.slice(0, slash), key.slice(slash + 1)) });
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+      have.delete(key);
+    }
+  }
+
+  private async listOwn(): Promise<Map<string, L2StatusSpec | 'unknown'>> {
+    const list = await apiJson<{ items?: Listed[] }>(this.o.kubeConfig, {
+      method: HttpMethod.GET, path: statusPath(), query: { labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}` },
+    });
+    const own = new Map<string, L2StatusSpec | 'unknown'>();
+    for (const item of list.items ?? []) {
+      const { name, namespace } = item.metadata ?? {};
+      if (name !== undefined && namespace !== undefined && item.status?.node === this.o.node) own.set(`${namespace}/${name}`, 'unknown');
+    }
+    return own;
+  }
+
+  /**
+   * Creates the object (owned by its Service) with its status when it may be missing, else patches the status.
+   * The kind has no status subresource (crds/kinds.ts says why), so both are one request.
+   */
+  private async write(spec: L2StatusSpec, mayBeMissing: boolean): Promise<void> {
+    const status = { node: spec.node, serviceName: spec.serviceName, serviceNamespace: spec.namespace, interfaces: spec.interfaces.map((name) => ({ name })) };
+    if (mayBeMissing) {
+      const service = await this.serviceUid(spec);
+      if (service === undefined) return; // the Service is gone: its objects go with it
+      try {
+        await apiJson(this.o.kubeConfig, {
+          method: HttpMethod.POST, path: statusPath(spec.namespace),
+          body: {
+            apiVersion: `${GROUP}/${VERSION}`, kind: SERVICEL2STATUS_KIND,
+            metadata: {
+              name: spec.name, namespace: spec.namespace,
+              labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE },
+              ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name: spec.serviceName, uid: service, blockOwnerDeletion: false }],
+            },
+            status,
+          },
+        });
+        return;
+      } catch (err) {
+        if (!isConflict(err)) throw err; // already there: an earlier run (or attempt) made it; set its status below
+      }
+    }
+    try {
+      await apiJson(this.o.kubeConfig, mergePatchRequest(statusPath(spec.namespace, spec.name), { status }));
+    } catch (err) {
+      // Someone deleted it since this writer last saw it: make it again.
+      if (isNotFound(err) && !mayBeMissing) await this.write(spec, true);
+      else throw err;
+    }
+  }
+
+  private async serviceUid(spec: L2StatusSpec): Promise<string | undefined> {
+    try {
+      const svc = await apiJson<{ metadata?: { uid?: string } }>(this.o.kubeConfig, {
+        method: HttpMethod.GET, path: `/api/v1/namespaces/${spec.namespace}/services/${spec.serviceName}`,
+      });
+      return svc.metadata?.uid;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+}
+
+function sameInterfaces(a: L2StatusSpec, b: L2StatusSpec): boolean {
+  return a.interfaces.length === b.interfaces.length && a.interfaces.every((x, i) => x === b.interfaces[i]);
+}

@@ -1,0 +1,110 @@
+// ServiceL2Status objects and nodeAssigned events, written by the speakers' status writers against an API server
+// (the emulator, or the real kube-apiserver with HERALD_API_BACKEND=real, whose garbage collector also removes the
+// objects with their Service). Two writers play two speakers through a failover: the objects must name the node
+// that announces now, never both, and each change of node is one event on the Service.
+import { CoreV1Api, CustomObjectsApi, type CoreV1Event } from '@kubernetes/client-node';
+import { GROUP, SERVICEL2STATUS_PLURAL, VERSION, type ServiceL2Status } from '../../crds/v1beta1/index.js';
+import { systemClock } from '../../lib/clock.js';
+import { EventRecorder } from '../../lib/kube/events/recorder.js';
+import { createLogger, silentLogger } from '../../lib/log.js';
+import { L2StatusWriter } from '../../speaker/status/l2-status-writer.js';
+import { onRealBackend } from '../cluster/backend.js';
+import { createService, startEnv, waitFor, type Env } from './harness.js';
+
+const NS = 'shop';
+
+function writerFor(env: Env, node: string): { writer: L2StatusWriter; events: EventRecorder } {
+  const events = new EventRecorder({ kubeConfig: env.kc, component: 'herald-speaker', instance: node, logger: silentLogger() });
+  const logger = process.env.HERALD_TEST_LOG ? createLogger(`status-${node}`, 'debug') : silentLogger();
+  return { writer: new L2StatusWriter({ kubeConfig: env.kc, node, events, clock: systemClock, logger }), events };
+}
+
+async function statuses(env: Env): Promise<ServiceL2Status[]> {
+  const list = await env.kc.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: SERVICEL2STATUS_PLURAL });
+  return (list as { items: ServiceL2Status[] }).items;
+}
+
+async function nodeAssigned(env: Env, service: string): Promise<CoreV1Event[]> {
+  const list = await env.kc.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: NS });
+  return list.items.filter((e) => e.reason === 'nodeAssigned' && e.involvedObject.name === service);
+}
+
+describe('ServiceL2Status and nodeAssigned, written by the speakers', () => {
+  let env: Env;
+  const writers: Record<string, ReturnType<typeof writerFor>> = {};
+  const named = (node: string): ReturnType<typeof writerFor> => {
+    const w = writers[node];
+    if (!w) throw new Error(`no writer for ${node}`);
+    return w;
+  };
+  const a = (): ReturnType<typeof writerFor> => named('a');
+
+  beforeAll(async () => {
+    env = await startEnv();
+    writers.a = writerFor(env, 'node-a');
+    writers.b = writerFor(env, 'node-b');
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const w of Object.values(writers)) await w.writer.stop();
+    await env?.stop();
+  });
+
+  test('the announcing node gets one object, owned by the Service, naming it, the Service and the interfaces', async () => {
+    const svc = await createService(env, NS, 'web');
+    a().writer.report([{ ip: '192.0.2.10', services: [`${NS}/web`], interfaces: ['eth0'] }]);
+    // The real server may answer 429 "storage is (re)initializing" for a CRD just established: the writer retries.
+    await waitFor('the object', async () => (await statuses(env)).length > 0, 15_000);
+    const [only, ...rest] = await statuses(env);
+    expect(rest).toEqual([]);
+    expect(only?.status).toEqual({ node: 'node-a', serviceName: 'web', serviceNamespace: NS, interfaces: [{ name: 'eth0' }] });
+    expect(only?.metadata?.ownerReferences).toEqual([expect.objectContaining({ kind: 'Service', name: 'web', uid: svc.metadata?.uid })]);
+    await a().events.flush();
+    expect((await nodeAssigned(env, 'web')).map((e) => e.message)).toEqual(['announcing from node "node-a" with protocol "layer2" on eth0']);
+  });
+
+  test('a steady state writes nothing more: no second event, no rewrite', async () => {
+    const before = (await statuses(env))[0]?.metadata?.resourceVersion;
+    a().writer.report([{ ip: '192.0.2.10', services: [`${NS}/web`], interfaces: ['eth0'] }]);
+    await a().writer.settled();
+    await a().events.flush();
+    expect((await statuses(env))[0]?.metadata?.resourceVersion).toBe(before);
+    expect(await nodeAssigned(env, 'web')).toHaveLength(1);
+  });
+
+  test('a failover: the old owner\'s object goes, the new owner\'s comes, and the event names the new node', async () => {
+    a().writer.report([]);
+    named('b').writer.report([{ ip: '192.0.2.10', services: [`${NS}/web`], interfaces: ['eth1'] }]);
+    await Promise.all([a().writer.settled(), named('b').writer.settled()]);
+    expect((await statuses(env)).map((s) => s.status?.node)).toEqual(['node-b']);
+    await named('b').events.flush();
+    const messages = (await nodeAssigned(env, 'web')).map((e) => e.message).sort();
+    expect(messages).toEqual(['announcing from node "node-a" with protocol "layer2" on eth0', 'announcing from node "node-b" with protocol "layer2" on eth1']);
+  });
+
+  test('a restarted speaker deletes what its earlier run left and no longer announces', async () => {
+    // node-b "crashes": its writer is dropped without reporting; a new one starts with nothing to announce.
+    const restarted = writerFor(env, 'node-b');
+    writers.b2 = restarted;
+    restarted.writer.report([]);
+    await restarted.writer.settled();
+    expect(await statuses(env)).toEqual([]);
+  });
+
+  test('an object deleted behind the writer\'s back is made again on the next change', async () => {
+    a().writer.report([{ ip: '192.0.2.10', services: [`${NS}/web`], interfaces: ['eth0'] }]);
+    await a().writer.settled();
+    const [obj] = await statuses(env);
+    await env.kc.makeApiClient(CustomObjectsApi).deleteNamespacedCustomObject({
+      group: GROUP, version: VERSION, namespace: NS, plural: SERVICEL2STATUS_PLURAL, name: obj?.metadata?.name ?? '',
+    });
+    a().writer.report([{ ip: '192.0.2.10', services: [`${NS}/web`], interfaces: ['eth0', 'eth1'] }]);
+    await a().writer.settled();
+    expect((await statuses(env)).map((s) => s.status?.interfaces)).toEqual([[{ name: 'eth0' }, { name: 'eth1' }]]);
+  });
+
+  (onRealBackend ? test : test.skip)('the garbage collector removes the objects with their Service (real kube-controller-manager)', async () => {
+    await env.core.deleteNamespacedService({ name: 'web', namespace: NS });
+    await waitFor('the ServiceL2Status collected', async () => (await statuses(env)).length === 0, 30_000);
+  }, 40_000);
+});
