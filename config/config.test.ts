@@ -80,16 +80,14 @@ describe('config/default', () => {
   test('RBAC grants the speaker exactly what it needs: reads, its status objects, events, its Leases, one Secret', () => {
     expect(grants(find('ClusterRole', 'herald-speaker'))).toEqual([
       'core events: create,patch',
-      'core nodes: get,list,watch',
-      'core services/status: patch',
+      'core nodes: list,watch',
       'core services: get,list,watch',
-      'discovery.k8s.io endpointslices: get,list,watch',
-      'herald.dev servicel2statuses/status: patch,update',
-      'herald.dev servicel2statuses: create,delete,get,list,patch,update,watch',
+      'discovery.k8s.io endpointslices: list,watch',
+      'herald.dev servicel2statuses: create,delete,list,patch',
     ]);
     expect(grants(find('Role', 'herald-speaker'))).toEqual([
-      'coordination.k8s.io leases: create,delete,get,list,update,watch',
-      `core secrets: get,list,watch [${HEARTBEAT_SECRET_NAME}]`,
+      'coordination.k8s.io leases: create,delete,list,patch,watch',
+      `core secrets: list,watch [${HEARTBEAT_SECRET_NAME}]`,
       'herald.dev ipaddresspools: list,watch',
       'herald.dev l2advertisements: list,watch',
     ]);

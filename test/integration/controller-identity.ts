@@ -11,9 +11,11 @@ import {
 } from '@kubernetes/client-node';
 import { HERALD_NAMESPACE } from '../../crds/v1beta1/index.js';
 
-const RBAC_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../config/rbac');
+const CONFIG_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../config');
 export const CONTROLLER_SERVICE_ACCOUNT = 'herald-controller';
-const CONTROLLER_USERNAME = `system:serviceaccount:${HERALD_NAMESPACE}:${CONTROLLER_SERVICE_ACCOUNT}`;
+export const SPEAKER_SERVICE_ACCOUNT = 'herald-speaker';
+const usernameOf = (account: string): string => `system:serviceaccount:${HERALD_NAMESPACE}:${account}`;
+const RBAC_KINDS = new Set(['ServiceAccount', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
 /** Long enough for a benchmark run: a kubeconfig holds a fixed token and nothing renews it. */
 const TOKEN_LIFETIME_S = 24 * 3600;
 
@@ -35,13 +37,24 @@ export interface ControllerUser {
 
 const CLUSTER_SCOPED = new Set(['ClusterRole', 'ClusterRoleBinding']);
 
-/** config/rbac's objects as config/default renders them: the namespaced ones in herald-system. */
-export function controllerRbacObjects(): RbacObject[] {
-  const { resources } = parse(readFileSync(join(RBAC_DIR, 'kustomization.yaml'), 'utf8')) as { resources: string[] };
+/** The ServiceAccount and RBAC objects of a config/ folder as config/default renders them: the namespaced ones in herald-system. */
+function rbacObjectsIn(folder: string): RbacObject[] {
+  const dir = join(CONFIG_DIR, folder);
+  const { resources } = parse(readFileSync(join(dir, 'kustomization.yaml'), 'utf8')) as { resources: string[] };
   return resources
-    .flatMap((file) => parseAllDocuments(readFileSync(join(RBAC_DIR, file), 'utf8')).map((d) => d.toJS() as RbacObject | null))
-    .filter((o): o is RbacObject => o !== null)
+    .flatMap((file) => parseAllDocuments(readFileSync(join(dir, file), 'utf8')).map((d) => d.toJS() as RbacObject | null))
+    .filter((o): o is RbacObject => o !== null && RBAC_KINDS.has(o.kind))
     .map((o) => (CLUSTER_SCOPED.has(o.kind) ? o : { ...o, metadata: { ...o.metadata, namespace: HERALD_NAMESPACE } }));
+}
+
+/** config/rbac's objects: who the controller is. */
+export function controllerRbacObjects(): RbacObject[] {
+  return rbacObjectsIn('rbac');
+}
+
+/** config/speaker's ServiceAccount and roles (not its DaemonSet): who the speaker is. */
+export function speakerRbacObjects(): RbacObject[] {
+  return rbacObjectsIn('speaker');
 }
 
 /** `objects` with `verb` taken away from every rule of `kind` herald-controller on `resource` (a negative control). */
@@ -78,15 +91,15 @@ export function tokenUser(admin: KubeConfig, user: string, token: string, kubeco
   return { kubeConfig, kubeconfigPath, token };
 }
 
-/** Signs in as the herald-controller ServiceAccount (which must exist), with a token from the TokenRequest API. */
-export async function serviceAccountUser(admin: KubeConfig, kubeconfigPath: string): Promise<ControllerUser> {
+/** Signs in as a ServiceAccount of herald-system (which must exist), with a token from the TokenRequest API. */
+export async function serviceAccountUser(admin: KubeConfig, kubeconfigPath: string, account = CONTROLLER_SERVICE_ACCOUNT): Promise<ControllerUser> {
   const request = await admin.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({
-    namespace: HERALD_NAMESPACE, name: CONTROLLER_SERVICE_ACCOUNT,
+    namespace: HERALD_NAMESPACE, name: account,
     body: { spec: { audiences: [], expirationSeconds: TOKEN_LIFETIME_S } },
   });
   const token = request.status?.token;
-  if (!token) throw new Error(`TokenRequest for ${HERALD_NAMESPACE}/${CONTROLLER_SERVICE_ACCOUNT} returned no token`);
-  return tokenUser(admin, CONTROLLER_USERNAME, token, kubeconfigPath);
+  if (!token) throw new Error(`TokenRequest for ${HERALD_NAMESPACE}/${account} returned no token`);
+  return tokenUser(admin, usernameOf(account), token, kubeconfigPath);
 }
 
 /**
@@ -105,9 +118,9 @@ function grantedAccess(objects: RbacObject[]): V1ResourceAttributes[] {
  * Waits until kube-apiserver's RBAC authorizer (fed by its own watch of roles and bindings) allows the
  * ServiceAccount everything `objects` grant, so a controller started next is not refused while it catches up.
  */
-export async function waitForGrants(admin: KubeConfig, objects: RbacObject[], timeoutMs = 30_000): Promise<void> {
+export async function waitForGrants(admin: KubeConfig, objects: RbacObject[], timeoutMs = 30_000, account = CONTROLLER_SERVICE_ACCOUNT): Promise<void> {
   const authz = admin.makeApiClient(AuthorizationV1Api);
-  const user = CONTROLLER_USERNAME;
+  const user = usernameOf(account);
   const groups = ['system:serviceaccounts', `system:serviceaccounts:${HERALD_NAMESPACE}`, 'system:authenticated'];
   let pending = grantedAccess(objects);
   const deadline = Date.now() + timeoutMs;
@@ -122,4 +135,18 @@ export async function waitForGrants(admin: KubeConfig, objects: RbacObject[], ti
     }
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * Who the speaker under test is: on the real backend the herald-speaker ServiceAccount with config/speaker's roles
+ * (installed here), so every request the speaker's source and status writer make is judged by the real RBAC
+ * authorizer; on the emulator, the admin.
+ */
+export async function speakerKubeConfig(admin: KubeConfig, real: boolean, kubeconfigPath: string): Promise<KubeConfig> {
+  if (!real) return admin;
+  const objects = speakerRbacObjects();
+  await createObjects(admin, objects);
+  const user = await serviceAccountUser(admin, kubeconfigPath, SPEAKER_SERVICE_ACCOUNT);
+  await waitForGrants(admin, objects, 30_000, SPEAKER_SERVICE_ACCOUNT);
+  return user.kubeConfig;
 }

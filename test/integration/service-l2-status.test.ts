@@ -1,22 +1,27 @@
 // ServiceL2Status objects and nodeAssigned events, written by the speakers' status writers against an API server
 // (the emulator, or the real kube-apiserver with HERALD_API_BACKEND=real, whose garbage collector also removes the
-// objects with their Service). Two writers play two speakers through a failover: the objects must name the node
+// objects with their Service; there the writers run as the herald-speaker ServiceAccount under config/speaker's RBAC). Two writers play two speakers through a failover: the objects must name the node
 // that announces now, never both, and each change of node is one event on the Service.
-import { CoreV1Api, CustomObjectsApi, type CoreV1Event } from '@kubernetes/client-node';
+import { join } from 'node:path';
+import { CoreV1Api, CustomObjectsApi, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
 import { GROUP, SERVICEL2STATUS_PLURAL, VERSION, type ServiceL2Status } from '../../crds/v1beta1/index.js';
 import { systemClock } from '../../lib/clock.js';
 import { EventRecorder } from '../../lib/kube/events/recorder.js';
 import { createLogger, silentLogger } from '../../lib/log.js';
 import { L2StatusWriter } from '../../speaker/status/l2-status-writer.js';
 import { onRealBackend } from '../cluster/backend.js';
+import { speakerKubeConfig } from './controller-identity.js';
 import { createService, startEnv, waitFor, type Env } from './harness.js';
 
 const NS = 'shop';
 
+/** The speaker's identity: its ServiceAccount under config/speaker's RBAC on the real backend (controller-identity.ts). */
+let speakerKc: KubeConfig;
+
 function writerFor(env: Env, node: string): { writer: L2StatusWriter; events: EventRecorder } {
-  const events = new EventRecorder({ kubeConfig: env.kc, component: 'herald-speaker', instance: node, logger: silentLogger() });
+  const events = new EventRecorder({ kubeConfig: speakerKc, component: 'herald-speaker', instance: node, logger: silentLogger() });
   const logger = process.env.HERALD_TEST_LOG ? createLogger(`status-${node}`, 'debug') : silentLogger();
-  return { writer: new L2StatusWriter({ kubeConfig: env.kc, node, events, clock: systemClock, logger }), events };
+  return { writer: new L2StatusWriter({ kubeConfig: speakerKc, node, events, clock: systemClock, logger }), events };
 }
 
 async function statuses(env: Env): Promise<ServiceL2Status[]> {
@@ -41,6 +46,7 @@ describe('ServiceL2Status and nodeAssigned, written by the speakers', () => {
 
   beforeAll(async () => {
     env = await startEnv();
+    speakerKc = await speakerKubeConfig(env.kc, env.backend.name === 'real', join(env.scratchDir, 'speaker.kubeconfig'));
     writers.a = writerFor(env, 'node-a');
     writers.b = writerFor(env, 'node-b');
   }, 120_000);

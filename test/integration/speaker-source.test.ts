@@ -2,8 +2,10 @@
 // HERALD_API_BACKEND=real): the real controller allocates, the test writes what a cluster would have (Nodes,
 // EndpointSlices, an L2Advertisement), and two sources run as two speakers' would. What they deliver is judged
 // against what the user wrote: which IPs, which nodes may announce them, who the speakers are, and the heartbeat
-// key from the Secret the controller created.
-import { CustomObjectsApi, DiscoveryV1Api, type V1Service } from '@kubernetes/client-node';
+// key from the Secret the controller created. On the real backend the sources run as the herald-speaker
+// ServiceAccount under config/speaker's RBAC, so a request its roles do not allow fails these tests.
+import { join } from 'node:path';
+import { CustomObjectsApi, DiscoveryV1Api, type KubeConfig, type V1Service } from '@kubernetes/client-node';
 import { GROUP, HERALD_NAMESPACE, L2ADVERTISEMENT_PLURAL, VERSION } from '../../crds/v1beta1/index.js';
 import { systemClock } from '../../lib/clock.js';
 import { createLogger, silentLogger } from '../../lib/log.js';
@@ -11,6 +13,7 @@ import { KubernetesSource } from '../../speaker/source/kubernetes/source.js';
 import type { DesiredAnnouncements } from '../../speaker/source/types.js';
 import { describeEmulatorOnly } from '../cluster/backend.js';
 import { mergePatch } from '../support/merge-patch.js';
+import { speakerKubeConfig } from './controller-identity.js';
 import { createPool, createService, emulatorOf, startEnv, startTestController, waitFor, type Env } from './harness.js';
 
 const NS = 'shop';
@@ -20,10 +23,13 @@ interface Running {
   last: () => DesiredAnnouncements | undefined;
 }
 
+/** The speaker's identity: its ServiceAccount under config/speaker's RBAC on the real backend (controller-identity.ts). */
+let speakerKc: KubeConfig;
+
 async function startSpeakerSource(env: Env, node: string, address: string): Promise<Running> {
   let last: DesiredAnnouncements | undefined;
   const source = new KubernetesSource({
-    kubeConfig: env.kc, namespace: HERALD_NAMESPACE, node, address, loadBalancerClass: undefined, clock: systemClock,
+    kubeConfig: speakerKc, namespace: HERALD_NAMESPACE, node, address, loadBalancerClass: undefined, clock: systemClock,
     logger: process.env.HERALD_TEST_LOG ? createLogger(`speaker-${node}`, 'debug') : silentLogger(), presenceRenewMs: 300,
   });
   source.onChange((d) => { last = d; });
@@ -75,6 +81,7 @@ describe('the speaker\'s Kubernetes source', () => {
   beforeAll(async () => {
     env = await startEnv();
     await startTestController(env);
+    speakerKc = await speakerKubeConfig(env.kc, env.backend.name === 'real', join(env.scratchDir, 'speaker.kubeconfig'));
     await createPool(env, 'lab', { addresses: ['192.0.2.64/28'] });
     for (const n of ['node-a', 'node-b', 'node-c']) await createNode(env, n);
     await createService(env, NS, 'web');
@@ -148,6 +155,7 @@ describeEmulatorOnly('the speaker\'s Kubernetes source when the API goes away', 
 
   test('an outage changes nothing it delivers (no withdrawal, no member dropped); afterwards changes flow again', async () => {
     env = await startEnv();
+    speakerKc = env.kc;
     await startTestController(env);
     await createPool(env, 'lab', { addresses: ['192.0.2.64/28'] });
     await createAdvertisement(env, 'all', {});
