@@ -3,31 +3,23 @@
 // from the speaker DaemonSet's template is admitted in herald-system: its Pod Security level ("privileged") allows the
 // host network and NET_RAW, and the system-node-critical priority class is allowed outside kube-system. Negative
 // control: the same pod in a namespace enforcing "baseline" is refused, naming what it breaks.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments, stringify } from 'yaml';
-import { kubectlCommand, onRealBackend, startApiBackend, type ApiBackend } from '../test/cluster/backend.js';
+import { onRealBackend, startApiBackend, type ApiBackend } from '../test/cluster/backend.js';
+import { runKubectl, type KubectlRun } from '../test/support/kubectl.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const describeRealOnly = onRealBackend ? describe : describe.skip;
 
-interface KubectlRun { code: number; stdout: string; stderr: string }
 type Obj = { kind: string; metadata: { name: string; namespace?: string }; spec?: { template?: { metadata: unknown; spec: unknown } } };
 
 let backend: ApiBackend;
 let home: string;
 
-function kubectl(args: string[], stdin?: string): Promise<KubectlRun> {
-  return new Promise((resolve) => {
-    const child = execFile(kubectlCommand(), ['--kubeconfig', backend.kubeconfigPath, ...args],
-      { cwd: repoRoot, env: { ...process.env, HOME: home }, maxBuffer: 16 << 20 },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
-    child.stdin?.end(stdin);
-  });
-}
+const kubectl = (args: string[], stdin?: string): Promise<KubectlRun> => runKubectl(backend.kubeconfigPath, home, args, stdin);
 
 const install = parseAllDocuments(readFileSync(join(repoRoot, 'config/install.yaml'), 'utf8')).map((d) => d.toJS() as Obj);
 

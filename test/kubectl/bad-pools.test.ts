@@ -2,12 +2,12 @@
 // error, and a good pool of each form is accepted: on the emulator, and with HERALD_API_BACKEND=real on a real
 // kube-apiserver, which also has to accept the CRD (its CEL rules must fit the server's cost budget).
 // The docs' table is read here, so a row without a pool below fails the suite.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { kubectlCommand, startApiBackend, type ApiBackend } from '../cluster/backend.js';
+import { startApiBackend, type ApiBackend } from '../cluster/backend.js';
+import { runKubectl, type KubectlRun } from '../support/kubectl.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const NOT_CHECKED = '<nil>: Invalid value: null: some validation rules were not checked because the object was invalid; '
@@ -65,20 +65,11 @@ function documentedErrors(): string[] {
   return [...section.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1] ?? '');
 }
 
-interface KubectlRun { code: number; stdout: string; stderr: string }
 
 let backend: ApiBackend;
 let home: string;
 
-/** kubectl against the backend, with its own HOME so no cache or config of the user's is read or written. */
-function kubectl(args: string[], stdin?: string): Promise<KubectlRun> {
-  return new Promise((resolve) => {
-    const child = execFile(kubectlCommand(), ['--kubeconfig', backend.kubeconfigPath, ...args],
-      { cwd: repoRoot, env: { ...process.env, HOME: home }, maxBuffer: 16 << 20 },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
-    child.stdin?.end(stdin);
-  });
-}
+const kubectl = (args: string[], stdin?: string): Promise<KubectlRun> => runKubectl(backend.kubeconfigPath, home, args, stdin);
 
 /** JSON, not YAML: kubectl reads YAML 1.1, where an unquoted `yes` would be a boolean. */
 const manifest = (name: string, spec: unknown): string =>

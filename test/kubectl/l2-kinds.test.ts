@@ -2,27 +2,17 @@
 // real kube-apiserver with HERALD_API_BACKEND=real, which also checks the CEL rules' cost), the short names and
 // columns work, bad advertisements are refused with an error naming the value, and a ServiceL2Status is created
 // with its status in one request (it has no status subresource).
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { kubectlCommand, startApiBackend, type ApiBackend } from '../cluster/backend.js';
-import { repoRoot } from '../integration/harness.js';
+import { startApiBackend, type ApiBackend } from '../cluster/backend.js';
+import { runKubectl, type KubectlRun } from '../support/kubectl.js';
 
-interface KubectlRun { code: number; stdout: string; stderr: string }
 
 let backend: ApiBackend;
 let home: string;
 
-/** kubectl against the backend, with its own HOME so no cache or config of the user's is read or written. */
-function kubectl(args: string[], stdin?: string): Promise<KubectlRun> {
-  return new Promise((resolve) => {
-    const child = execFile(kubectlCommand(), ['--kubeconfig', backend.kubeconfigPath, ...args],
-      { cwd: repoRoot, env: { ...process.env, HOME: home }, maxBuffer: 16 << 20 },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
-    child.stdin?.end(stdin);
-  });
-}
+const kubectl = (args: string[], stdin?: string): Promise<KubectlRun> => runKubectl(backend.kubeconfigPath, home, args, stdin);
 
 async function ok(args: string[], stdin?: string): Promise<string> {
   const run = await kubectl(args, stdin);

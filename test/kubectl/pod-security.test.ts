@@ -3,29 +3,19 @@
 // whose pods a namespace's `warn` level would refuse: the controller's Deployment applied to a namespace that warns
 // at "restricted" draws no warning. The emulator has no PodSecurity admission (it never warns); the real backend
 // judges, and a Deployment on the host network shows that it does.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { kubectlCommand, onRealBackend, startApiBackend, type ApiBackend } from '../cluster/backend.js';
+import { onRealBackend, startApiBackend, type ApiBackend } from '../cluster/backend.js';
+import { runKubectl, type KubectlRun } from '../support/kubectl.js';
 
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
-interface KubectlRun { code: number; stdout: string; stderr: string }
 
 let backend: ApiBackend;
 let home: string;
 
-function kubectl(args: string[], stdin?: string): Promise<KubectlRun> {
-  return new Promise((resolve) => {
-    const child = execFile(kubectlCommand(), ['--kubeconfig', backend.kubeconfigPath, ...args],
-      { cwd: repoRoot, env: { ...process.env, HOME: home }, maxBuffer: 16 << 20 },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
-    child.stdin?.end(stdin);
-  });
-}
+const kubectl = (args: string[], stdin?: string): Promise<KubectlRun> => runKubectl(backend.kubeconfigPath, home, args, stdin);
 
 type Deployment = { kind: string; metadata: { name: string }; spec: { template: { spec: Record<string, unknown> } } };
 

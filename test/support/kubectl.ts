@@ -1,0 +1,19 @@
+// Running the real kubectl from a test: against one API backend's kubeconfig, with a HOME of the test's own so no
+// cache or configuration of the user's is read or written, never rejecting (the exit code is part of the answer).
+import { execFile } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { kubectlCommand } from '../cluster/backend.js';
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface KubectlRun { code: number; stdout: string; stderr: string }
+
+export function runKubectl(kubeconfigPath: string, home: string, args: string[], stdin?: string): Promise<KubectlRun> {
+  return new Promise((resolve) => {
+    const child = execFile(kubectlCommand(), ['--kubeconfig', kubeconfigPath, ...args],
+      { cwd: repoRoot, env: { ...process.env, HOME: home }, maxBuffer: 16 << 20 },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
+    child.stdin?.end(stdin);
+  });
+}
