@@ -18,7 +18,8 @@ export interface MembershipPort {
 
 /** Who is told, after every pass, what this node announces (the ServiceL2Status writer). */
 export interface StatusPort {
-  report(owned: readonly OwnedIp[]): void;
+  /** `alive`: the speakers membership hears, so the writer can remove what a dead node could not. */
+  report(owned: readonly OwnedIp[], alive: ReadonlySet<string>): void;
 }
 
 export interface SpeakerLoopOptions extends SpeakerSettings {
@@ -78,7 +79,7 @@ export class SpeakerLoop {
     this.cancelRetry();
     await this.settled();
     const withdrawn = await this.options.layer2.withdrawAll(this.current.links);
-    this.options.status?.report([]);
+    this.options.status?.report([], this.current.alive);
     if (withdrawn > 0) this.options.logger.info({ withdrawn }, 'withdrew every announcement on stop');
   }
 
@@ -107,7 +108,7 @@ export class SpeakerLoop {
         failures = err instanceof Error ? err : new Error(String(err));
       }
       if (!(failures instanceof Error)) {
-        this.options.status?.report(ownedIps(this.options.self, plan.modes.layer2.ips, this.current.desired?.ips ?? [], failures));
+        this.options.status?.report(ownedIps(this.options.self, plan.modes.layer2.ips, this.current.desired?.ips ?? [], failures), this.current.alive);
       }
       // A real change starts a fresh retry schedule: whatever fails now may be a new failure.
       if (events.some((e) => e.kind !== 'retry' && e.kind !== 'reannounce')) this.retryAttempt = 0;

@@ -18,6 +18,8 @@ import { gainedServices, l2StatusesFor, type L2StatusSpec, type OwnedIp } from '
 /** The label on every ServiceL2Status a speaker writes, so one list finds them. */
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY_VALUE = 'herald-speaker';
+/** The Service an object is for (a Service's name is a DNS label, so it always fits a label value). */
+export const SERVICE_NAME_LABEL = 'herald.dev/service-name';
 
 const RETRY_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
 
@@ -40,6 +42,9 @@ const statusPath = (namespace?: string, name?: string): string =>
 
 export class L2StatusWriter {
   private want = new Map<string, L2StatusSpec>();
+  /** Services this node just started announcing: a dead former owner's objects for them are removed. */
+  private taken: L2StatusSpec[] = [];
+  private alive: ReadonlySet<string> = new Set();
   /** What the API holds, as far as this writer knows; null until the first list succeeded. */
   private have: Map<string, L2StatusSpec | 'unknown'> | null = null;
   private running: Promise<void> | null = null;
@@ -50,11 +55,13 @@ export class L2StatusWriter {
 
   constructor(private readonly o: L2StatusWriterOptions) {}
 
-  /** What this node announces now; called by the loop after every pass. */
-  report(owned: readonly OwnedIp[]): void {
+  /** What this node announces now, and which speakers are alive; called by the loop after every pass. */
+  report(owned: readonly OwnedIp[], alive: ReadonlySet<string>): void {
     if (this.stopped) return;
+    this.alive = alive;
     const next = l2StatusesFor(this.o.node, owned, sha256);
     for (const spec of gainedServices(this.want, next)) {
+      this.taken.push(spec);
       this.o.events.record({
         object: { apiVersion: 'v1', kind: 'Service', namespace: spec.namespace, name: spec.serviceName },
         type: 'Normal', reason: 'nodeAssigned',
@@ -111,6 +118,13 @@ export class L2StatusWriter {
       await this.write(spec, held === undefined);
       have.set(key, spec);
     }
+    // A former owner that died (SIGKILL, power loss) could not delete its objects: the node that took its
+    // Services over does, for nodes membership no longer hears. A live one (the other family of a dual-stack
+    // Service may be announced there) keeps its own.
+    for (let spec = this.taken[0]; spec !== undefined; spec = this.taken[0]) {
+      await this.removeDeadOwners(spec);
+      this.taken.shift();
+    }
     for (const key of [...have.keys()]) {
       if (want.has(key)) continue;
       const slash = key.indexOf('/');
@@ -120,6 +134,24 @@ export class L2StatusWriter {
         if (!isNotFound(err)) throw err;
       }
       have.delete(key);
+    }
+  }
+
+  private async removeDeadOwners(spec: L2StatusSpec): Promise<void> {
+    const list = await apiJson<{ items?: Listed[] }>(this.o.kubeConfig, {
+      method: HttpMethod.GET, path: statusPath(spec.namespace),
+      query: { labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE},${SERVICE_NAME_LABEL}=${spec.serviceName}` },
+    });
+    for (const item of list.items ?? []) {
+      const node = item.status?.node;
+      const name = item.metadata?.name;
+      if (name === undefined || node === undefined || node === this.o.node || this.alive.has(node)) continue;
+      try {
+        await apiJson(this.o.kubeConfig, { method: HttpMethod.DELETE, path: statusPath(spec.namespace, name) });
+        this.o.logger.info({ service: `${spec.namespace}/${spec.serviceName}`, node }, 'removed the ServiceL2Status of a node that no longer answers');
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
     }
   }
 
@@ -151,7 +183,7 @@ export class L2StatusWriter {
             apiVersion: `${GROUP}/${VERSION}`, kind: SERVICEL2STATUS_KIND,
             metadata: {
               name: spec.name, namespace: spec.namespace,
-              labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE },
+              labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [SERVICE_NAME_LABEL]: spec.serviceName },
               ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name: spec.serviceName, uid: service, blockOwnerDeletion: false }],
             },
             status,

@@ -14,6 +14,7 @@ import { speakerKubeConfig } from './controller-identity.js';
 import { createService, startEnv, waitFor, type Env } from './harness.js';
 
 const NS = 'shop';
+const ALL: ReadonlySet<string> = new Set(['node-a', 'node-b']);
 
 /** The speaker's identity: its ServiceAccount under config/speaker's RBAC on the real backend (controller-identity.ts). */
 let speakerKc: KubeConfig;
@@ -58,7 +59,7 @@ describe('ServiceL2Status and nodeAssigned, written by the speakers', () => {
 
   test('the announcing node gets one object, owned by the Service, naming it, the Service and the interfaces', async () => {
     const svc = await createService(env, NS, 'web');
-    a().writer.report([{ ip: '192.0.2.10', services: [`${NS}/web`], interfaces: ['eth0'] }]);
+    a().writer.report([{ ip: '192.0.2.10', services: [`${NS}/web`], interfaces: ['eth0'] }], ALL);
     // The real server may answer 429 "storage is (re)initializing" for a CRD just established: the writer retries.
     await waitFor('the object', async () => (await statuses(env)).length > 0, 15_000);
     const [only, ...rest] = await statuses(env);
@@ -71,7 +72,7 @@ describe('ServiceL2Status and nodeAssigned, written by the speakers', () => {
 
   test('a steady state writes nothing more: no second event, no rewrite', async () => {
     const before = (await statuses(env))[0]?.metadata?.resourceVersion;
-    a().writer.report([{ ip: '192.0.2.10', services: [`${NS}/web`], interfaces: ['eth0'] }]);
+    a().writer.report([{ ip: '192.0.2.10', services: [`${NS}/web`], interfaces: ['eth0'] }], ALL);
     await a().writer.settled();
     await a().events.flush();
     expect((await statuses(env))[0]?.metadata?.resourceVersion).toBe(before);
@@ -79,8 +80,8 @@ describe('ServiceL2Status and nodeAssigned, written by the speakers', () => {
   });
 
   test('a failover: the old owner\'s object goes, the new owner\'s comes, and the event names the new node', async () => {
-    a().writer.report([]);
-    named('b').writer.report([{ ip: '192.0.2.10', services: [`${NS}/web`], interfaces: ['eth1'] }]);
+    a().writer.report([], ALL);
+    named('b').writer.report([{ ip: '192.0.2.10', services: [`${NS}/web`], interfaces: ['eth1'] }], ALL);
     await Promise.all([a().writer.settled(), named('b').writer.settled()]);
     expect((await statuses(env)).map((s) => s.status?.node)).toEqual(['node-b']);
     await named('b').events.flush();
@@ -92,21 +93,32 @@ describe('ServiceL2Status and nodeAssigned, written by the speakers', () => {
     // node-b "crashes": its writer is dropped without reporting; a new one starts with nothing to announce.
     const restarted = writerFor(env, 'node-b');
     writers.b2 = restarted;
-    restarted.writer.report([]);
+    restarted.writer.report([], ALL);
     await restarted.writer.settled();
     expect(await statuses(env)).toEqual([]);
   });
 
   test('an object deleted behind the writer\'s back is made again on the next change', async () => {
-    a().writer.report([{ ip: '192.0.2.10', services: [`${NS}/web`], interfaces: ['eth0'] }]);
+    a().writer.report([{ ip: '192.0.2.10', services: [`${NS}/web`], interfaces: ['eth0'] }], ALL);
     await a().writer.settled();
     const [obj] = await statuses(env);
     await env.kc.makeApiClient(CustomObjectsApi).deleteNamespacedCustomObject({
       group: GROUP, version: VERSION, namespace: NS, plural: SERVICEL2STATUS_PLURAL, name: obj?.metadata?.name ?? '',
     });
-    a().writer.report([{ ip: '192.0.2.10', services: [`${NS}/web`], interfaces: ['eth0', 'eth1'] }]);
+    a().writer.report([{ ip: '192.0.2.10', services: [`${NS}/web`], interfaces: ['eth0', 'eth1'] }], ALL);
     await a().writer.settled();
     expect((await statuses(env)).map((s) => s.status?.interfaces)).toEqual([[{ name: 'eth0' }, { name: 'eth1' }]]);
+  });
+
+  test('a node that died without a goodbye: the node that takes over removes its object', async () => {
+    // node-a announces; then it is SIGKILLed (its writer never runs again) and node-b, hearing only itself, takes over.
+    const b = writerFor(env, 'node-b');
+    writers.b3 = b;
+    await waitFor('node-a\'s object', async () => (await statuses(env)).some((s) => s.status?.node === 'node-a'));
+    b.writer.report([{ ip: '192.0.2.10', services: [`${NS}/web`], interfaces: ['eth0'] }], new Set(['node-b']));
+    await b.writer.settled();
+    expect((await statuses(env)).map((s) => s.status?.node)).toEqual(['node-b']);
+    writers.a = writerFor(env, 'node-a'); // node-a's next run, for the test below
   });
 
   (onRealBackend ? test : test.skip)('the garbage collector removes the objects with their Service (real kube-controller-manager)', async () => {
