@@ -34,6 +34,7 @@ export const PURE_CORE = [
   'speaker/source/kubernetes/desired.ts',
   'speaker/source/kubernetes/presence.ts',
   'speaker/status/l2-status-plan.ts',
+  'speaker/status/announce-condition.ts',
   'lib/kube/leaderelection/decide.ts',
   'lib/annotations.ts',
   'lib/service-key.ts',

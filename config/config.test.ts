@@ -81,6 +81,7 @@ describe('config/default', () => {
     expect(grants(find('ClusterRole', 'herald-speaker'))).toEqual([
       'core events: create,patch',
       'core nodes: list,watch',
+      'core services/status: patch',
       'core services: get,list,watch',
       'discovery.k8s.io endpointslices: list,watch',
       'herald.dev servicel2statuses: create,delete,list,patch',

@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import type { LevelWithSilent } from 'pino';
 import { Registry } from 'prom-client';
 import { systemClock } from '../lib/clock.js';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { loadKubeConfig } from '../lib/kube/config.js';
 import { EventRecorder } from '../lib/kube/events/recorder.js';
 import { createLogger, type Logger } from '../lib/log.js';
@@ -20,6 +21,8 @@ import { PacketSocket } from './native/packet-socket.js';
 import { FileSource } from './source/file-source.js';
 import { KubernetesSource } from './source/kubernetes/source.js';
 import type { AnnouncementSource } from './source/types.js';
+import type { StatusPort } from './loop/loop.js';
+import { ConditionWriter } from './status/condition-writer.js';
 import { L2StatusWriter } from './status/l2-status-writer.js';
 
 function nonNegativeInt(name: string) {
@@ -65,8 +68,8 @@ interface Origin {
   /** Hands later key changes to `apply`. */
   watchKeys: (apply: (keys: readonly Buffer[]) => void) => { start(): void; stop(): Promise<void> };
   notReadyReason: () => string | undefined;
-  /** With the API: the ServiceL2Status writer. */
-  status?: L2StatusWriter;
+  /** With the API: the ServiceL2Status and Service condition writers. */
+  status?: StatusPort & { stop(): Promise<void> };
 }
 
 function kubernetesOrigin(flags: Flags, self: string, logger: Logger): Origin {
@@ -89,10 +92,26 @@ function kubernetesOrigin(flags: Flags, self: string, logger: Logger): Origin {
       return { start: () => undefined, stop: async () => undefined };
     },
     notReadyReason: () => source.notReadyReason(),
-    status: new L2StatusWriter({
-      kubeConfig, node: self, clock: systemClock, logger,
-      events: new EventRecorder({ kubeConfig, component: 'herald-speaker', instance: self, logger }),
-    }),
+    status: statusWriters(kubeConfig, self, source, logger),
+  };
+}
+
+/** Both writers see every pass: the ServiceL2Status objects with their events, and the Announced condition. */
+function statusWriters(kubeConfig: KubeConfig, self: string, source: KubernetesSource, logger: Logger): StatusPort & { stop(): Promise<void> } {
+  const objects = new L2StatusWriter({
+    kubeConfig, node: self, clock: systemClock, logger,
+    events: new EventRecorder({ kubeConfig, component: 'herald-speaker', instance: self, logger }),
+  });
+  const conditions = new ConditionWriter({ kubeConfig, node: self, unannounced: () => source.unannounced(), clock: systemClock, logger });
+  source.onUnannounced(() => conditions.unannouncedChanged());
+  return {
+    report: (owned, alive) => {
+      objects.report(owned, alive);
+      conditions.report(owned, alive);
+    },
+    stop: async () => {
+      await Promise.all([objects.stop(), conditions.stop()]);
+    },
   };
 }
 

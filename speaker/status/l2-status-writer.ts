@@ -1,18 +1,19 @@
 // Makes this speaker's ServiceL2Status objects match what it announces (l2-status-plan.ts), and writes the
 // `nodeAssigned` event on a Service when this node starts announcing for it. The loop only reports; the writes run
-// here, one pass at a time, off the loop: a slow or absent API delays the status, never an announcement. A pass
-// that fails is tried again with backoff, and a newer report replaces what an older one asked for.
+// here, one pass at a time, off the loop (pass-runner.ts): a slow or absent API delays the status, never an
+// announcement, and a newer report replaces what an older one asked for.
 //
 // At start it lists the objects an earlier run of this speaker left (a crash leaves them) and deletes the ones it
 // no longer announces for.
 import { createHash } from 'node:crypto';
 import { HttpMethod, type KubeConfig } from '@kubernetes/client-node';
-import type { Clock, TimerHandle } from '../../lib/clock.js';
+import type { Clock } from '../../lib/clock.js';
 import { GROUP, SERVICEL2STATUS_KIND, SERVICEL2STATUS_PLURAL, VERSION } from '../../crds/v1beta1/index.js';
-import { describeError, isConflict, isNotFound } from '../../lib/kube/errors.js';
+import { isConflict, isNotFound } from '../../lib/kube/errors.js';
 import type { EventRecorder } from '../../lib/kube/events/recorder.js';
 import { apiJson, mergePatchRequest } from '../../lib/kube/request.js';
 import type { Logger } from '../../lib/log.js';
+import { PassRunner } from './pass-runner.js';
 import { gainedServices, l2StatusesFor, type L2StatusSpec, type OwnedIp } from './l2-status-plan.js';
 
 /** The label on every ServiceL2Status a speaker writes, so one list finds them. */
@@ -20,8 +21,6 @@ export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY_VALUE = 'herald-speaker';
 /** The Service an object is for (a Service's name is a DNS label, so it always fits a label value). */
 export const SERVICE_NAME_LABEL = 'herald.dev/service-name';
-
-const RETRY_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
 
 export interface L2StatusWriterOptions {
   kubeConfig: KubeConfig;
@@ -47,13 +46,12 @@ export class L2StatusWriter {
   private alive: ReadonlySet<string> = new Set();
   /** What the API holds, as far as this writer knows; null until the first list succeeded. */
   private have: Map<string, L2StatusSpec | 'unknown'> | null = null;
-  private running: Promise<void> | null = null;
-  private dirty = false;
-  private attempt = 0;
-  private timer: TimerHandle | null = null;
   private stopped = false;
+  private readonly runner: PassRunner;
 
-  constructor(private readonly o: L2StatusWriterOptions) {}
+  constructor(private readonly o: L2StatusWriterOptions) {
+    this.runner = new PassRunner(() => this.pass(), { clock: o.clock, logger: o.logger, failure: 'could not update ServiceL2Status objects; trying again' });
+  }
 
   /** What this node announces now, and which speakers are alive; called by the loop after every pass. */
   report(owned: readonly OwnedIp[], alive: ReadonlySet<string>): void {
@@ -69,43 +67,17 @@ export class L2StatusWriter {
       });
     }
     this.want = next;
-    this.kick();
+    this.runner.kick();
   }
 
   /** Resolves when the writes asked for so far are done or have failed once (tests, and a stop). */
-  async settled(): Promise<void> {
-    while (this.running !== null) await this.running;
+  settled(): Promise<void> {
+    return this.runner.settled();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.timer?.cancel();
-    await this.settled();
-  }
-
-  private kick(): void {
-    this.dirty = true;
-    if (this.running !== null || this.timer !== null) return;
-    this.running = this.passes().finally(() => { this.running = null; });
-  }
-
-  private async passes(): Promise<void> {
-    while (this.dirty && !this.stopped) {
-      this.dirty = false;
-      try {
-        await this.pass();
-        this.attempt = 0;
-      } catch (err) {
-        const delay = RETRY_MS[Math.min(this.attempt, RETRY_MS.length - 1)] ?? 30_000;
-        this.attempt++;
-        this.o.logger.warn({ err: describeError(err), retryInMs: delay }, 'could not update ServiceL2Status objects; trying again');
-        this.timer = this.o.clock.setTimer(() => {
-          this.timer = null;
-          this.kick();
-        }, delay);
-        return;
-      }
-    }
+    await this.runner.stop();
   }
 
   private async pass(): Promise<void> {

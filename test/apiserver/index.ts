@@ -24,6 +24,8 @@ export type { KubeObject } from './types.js';
 export interface ApiServerOptions {
   /** 0 (default) picks a free port. */
   port?: number;
+  /** The address to listen on; default 127.0.0.1. */
+  host?: string;
   /** One CIDR per family, primary first; default kube's usual 10.96.0.0/12 and fd00:10:96::/108. */
   serviceCIDRs?: string[];
   /** Events kept per resource for watches to resume from; older resourceVersions get 410 Gone. Default 10 000. */
@@ -84,10 +86,11 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
   const server: Server = createServer({ keepAliveTimeout: 60_000 }, requestListener(ctx, opts.onRequest));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+  const host = opts.host ?? '127.0.0.1';
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const kubeconfig = await writeKubeconfig(url);
   const typeOf = (apiVersion: string, plural: string): ResourceType => {
     const [group, version] = splitApiVersion(apiVersion);

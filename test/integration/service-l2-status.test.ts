@@ -9,6 +9,9 @@ import { systemClock } from '../../lib/clock.js';
 import { EventRecorder } from '../../lib/kube/events/recorder.js';
 import { createLogger, silentLogger } from '../../lib/log.js';
 import { L2StatusWriter } from '../../speaker/status/l2-status-writer.js';
+import { ConditionWriter } from '../../speaker/status/condition-writer.js';
+import type { Unannounced } from '../../speaker/source/kubernetes/desired.js';
+import { strategicMergePatch } from '../support/merge-patch.js';
 import { onRealBackend } from '../cluster/backend.js';
 import { speakerKubeConfig } from './controller-identity.js';
 import { createService, startEnv, waitFor, type Env } from './harness.js';
@@ -125,4 +128,48 @@ describe('ServiceL2Status and nodeAssigned, written by the speakers', () => {
     await env.core.deleteNamespacedService({ name: 'web', namespace: NS });
     await waitFor('the ServiceL2Status collected', async () => (await statuses(env)).length === 0, 30_000);
   }, 40_000);
+});
+
+describe('the herald.dev/Announced condition, written by the speakers', () => {
+  let env: Env;
+  let writer: ConditionWriter;
+  let unannounced: readonly Unannounced[] = [];
+
+  beforeAll(async () => {
+    env = await startEnv();
+    speakerKc = await speakerKubeConfig(env.kc, env.backend.name === 'real', join(env.scratchDir, 'speaker.kubeconfig'));
+    writer = new ConditionWriter({ kubeConfig: speakerKc, node: 'node-a', unannounced: () => unannounced, clock: systemClock, logger: silentLogger() });
+    await createService(env, NS, 'web');
+    // Someone else's condition, as the controller's herald.dev/AddressAssigned would be: it must stay.
+    await env.core.patchNamespacedServiceStatus({ name: 'web', namespace: NS, body: { status: { conditions: [
+      { type: 'example.com/Other', status: 'True', reason: 'Other', message: 'not ours', lastTransitionTime: new Date() },
+    ] } } }, strategicMergePatch);
+  }, 120_000);
+
+  afterAll(async () => {
+    await writer?.stop();
+    await env?.stop();
+  });
+
+  const conditions = async (): Promise<Record<string, string>> => {
+    const svc = await env.core.readNamespacedServiceStatus({ name: 'web', namespace: NS });
+    return Object.fromEntries((svc.status?.conditions ?? []).map((c) => [c.type, `${c.status} ${c.reason}: ${c.message}`]));
+  };
+
+  test('the announcing node says so, beside the other conditions', async () => {
+    writer.report([{ ip: '192.0.2.10', services: [`${NS}/web`], interfaces: ['eth0'] }], new Set(['node-a', 'node-b']));
+    await waitFor('the condition', async () => (await conditions())['herald.dev/Announced'] !== undefined, 15_000);
+    expect(await conditions()).toEqual({
+      'example.com/Other': 'True Other: not ours',
+      'herald.dev/Announced': 'True Announced: announced by node "node-a" by layer 2: 192.0.2.10 on eth0',
+    });
+  });
+
+  test('nobody may announce it: the first alive speaker writes why', async () => {
+    unannounced = [{ ip: '192.0.2.10', services: [`${NS}/web`], reason: 'NoAdvertisement', message: 'no L2Advertisement selects pool "lab"' }];
+    writer.unannouncedChanged();
+    writer.report([], new Set(['node-a', 'node-b']));
+    await writer.settled();
+    expect((await conditions())['herald.dev/Announced']).toBe('False NoAdvertisement: 192.0.2.10 is not announced: no L2Advertisement selects pool "lab"');
+  });
 });

@@ -5,3 +5,6 @@ import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 
 /** Pass as the second argument of a generated `patch…` call to send a JSON merge patch (RFC 7386). */
 export const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+/** The same for a strategic merge patch (built-in kinds: lists such as conditions merge by key). */
+export const strategicMergePatch = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);

@@ -42,6 +42,7 @@ const START_RETRY_MS = 2_000;
 export class KubernetesSource implements AnnouncementSource {
   private readonly listeners: ((desired: DesiredAnnouncements) => void)[] = [];
   private readonly keyListeners: ((keys: readonly Buffer[]) => void)[] = [];
+  private readonly unannouncedListeners: (() => void)[] = [];
   private readonly caches: {
     services: ViewCache<ReturnType<typeof serviceView>>;
     endpointSlices: ViewCache<ReturnType<typeof endpointSliceView>>;
@@ -98,6 +99,11 @@ export class KubernetesSource implements AnnouncementSource {
 
   onChange(cb: (desired: DesiredAnnouncements) => void): void {
     this.listeners.push(cb);
+  }
+
+  /** Called when the IPs nobody may announce, or their reasons, change. */
+  onUnannounced(cb: () => void): void {
+    this.unannouncedListeners.push(cb);
   }
 
   /** Called with the heartbeat keys whenever the Secret's keys change (first once they are known). */
@@ -177,7 +183,10 @@ export class KubernetesSource implements AnnouncementSource {
       advertisements: parsed.advertisements,
       speakers: live.speakers,
     }, { self: this.o.node, loadBalancerClass: this.o.loadBalancerClass });
-    this.lastUnannounced = unannounced;
+    if (JSON.stringify(unannounced) !== JSON.stringify(this.lastUnannounced)) {
+      this.lastUnannounced = unannounced;
+      for (const cb of this.unannouncedListeners) cb();
+    }
     const text = JSON.stringify(desired);
     if (text === this.lastDelivered) return;
     this.lastDelivered = text;

@@ -1,0 +1,31 @@
+import { announcementConditions, reporterOf } from './announce-condition.js';
+import type { Unannounced } from '../source/kubernetes/desired.js';
+
+const nobody: Unannounced = { ip: '192.0.2.20', services: ['shop/db'], reason: 'NoServingEndpoint', message: 'no serving endpoint for shop/db' };
+
+describe('the Announced condition: who writes what', () => {
+  test('the announcing node writes True for its Services, naming itself, the IPs and interfaces', () => {
+    const c = announcementConditions('n2', [{ ip: '192.0.2.10', services: ['shop/web'], interfaces: ['eth0'] }], [], new Set(['n1', 'n2']));
+    expect([...c]).toEqual([['shop/web', { status: 'True', reason: 'Announced', message: 'announced by node "n2" by layer 2: 192.0.2.10 on eth0' }]]);
+  });
+
+  test('only the alive speaker whose name sorts first writes why an IP is not announced', () => {
+    expect(announcementConditions('n1', [], [nobody], new Set(['n1', 'n2'])).get('shop/db'))
+      .toEqual({ status: 'False', reason: 'NoServingEndpoint', message: '192.0.2.20 is not announced: no serving endpoint for shop/db' });
+    expect(announcementConditions('n2', [], [nobody], new Set(['n1', 'n2'])).size).toBe(0);
+    // n1 is dead: n2 reports now
+    expect(announcementConditions('n2', [], [nobody], new Set(['n2', 'n3'])).size).toBe(1);
+  });
+
+  test('a dual-stack Service announced here for one family keeps True (the other family\'s reason is not written over it)', () => {
+    const c = announcementConditions('n1', [{ ip: '192.0.2.10', services: ['shop/web'], interfaces: ['eth0'] }],
+      [{ ...nobody, ip: '2001:db8::10', services: ['shop/web'] }], new Set(['n1']));
+    expect(c.get('shop/web')?.status).toBe('True');
+  });
+
+  test('the reporter is self when alone or first', () => {
+    expect(reporterOf('n3', new Set())).toBe('n3');
+    expect(reporterOf('n3', new Set(['n5', 'n4']))).toBe('n3');
+    expect(reporterOf('n3', new Set(['n2']))).toBe('n2');
+  });
+});

@@ -1,0 +1,58 @@
+// Runs a writer's pass off the loop, one at a time: a kick while a pass runs asks for one more pass after it (what
+// the pass writes is always the latest wish), and a pass that fails is tried again with backoff. A stop cancels
+// the retry and waits for the pass in flight.
+import type { Clock, TimerHandle } from '../../lib/clock.js';
+import { describeError } from '../../lib/kube/errors.js';
+import type { Logger } from '../../lib/log.js';
+
+const RETRY_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
+
+export class PassRunner {
+  private running: Promise<void> | null = null;
+  private dirty = false;
+  private attempt = 0;
+  private timer: TimerHandle | null = null;
+  private stopped = false;
+
+  /** `failure`: the log line when a pass fails (the error and the retry delay are fields of it). */
+  constructor(private readonly pass: () => Promise<void>, private readonly o: { clock: Clock; logger: Logger; failure: string }) {}
+
+  kick(): void {
+    if (this.stopped) return;
+    this.dirty = true;
+    if (this.running !== null || this.timer !== null) return;
+    this.running = this.passes().finally(() => { this.running = null; });
+  }
+
+  /** Resolves when the passes asked for so far are done or one has failed. */
+  async settled(): Promise<void> {
+    while (this.running !== null) await this.running;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.timer?.cancel();
+    this.timer = null;
+    await this.settled();
+  }
+
+  private async passes(): Promise<void> {
+    while (this.dirty) {
+      this.dirty = false;
+      try {
+        await this.pass();
+        this.attempt = 0;
+      } catch (err) {
+        if (this.stopped) return;
+        const delay = RETRY_MS[Math.min(this.attempt, RETRY_MS.length - 1)] ?? 30_000;
+        this.attempt++;
+        this.o.logger.warn({ err: describeError(err), retryInMs: delay }, this.o.failure);
+        this.timer = this.o.clock.setTimer(() => {
+          this.timer = null;
+          this.kick();
+        }, delay);
+        return;
+      }
+    }
+  }
+}
