@@ -5,6 +5,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { AnnouncerStats } from './layer2/announcer.js';
 import type { Announcement } from './layer2/decide/diff.js';
 import type { LoopStats } from './loop/loop.js';
+import type { MembershipStats } from './membership/index.js';
 
 export interface SpeakerFigures {
   announcer: AnnouncerStats;
@@ -14,6 +15,8 @@ export interface SpeakerFigures {
   quorum: boolean;
   heartbeatsSent: number;
   heartbeatsDropped: Readonly<Record<string, number>>;
+  /** The heartbeat driver's own counters; undefined until membership is built (the first plan). */
+  membership?: MembershipStats | undefined;
 }
 
 /** A counter whose value is read from `value()` at scrape time (the source counts; we only report). */
@@ -56,6 +59,29 @@ export function registerSpeakerMetrics(registry: Registry, figures: () => Speake
       this.reset();
       for (const [reason, n] of Object.entries(figures().heartbeatsDropped)) this.inc({ reason }, n);
     } });
+  registerMembershipMetrics(registry, () => figures().membership);
+}
+
+/**
+ * What membership counts that tells an operator how the heartbeat path copes (docs/layer2.md, "Under a
+ * flood"): how much reaches the speaker, how much the kernel keeps from it, how much crypto it does, and
+ * whether it fell behind its socket. All 0 until membership is built.
+ */
+function registerMembershipMetrics(registry: Registry, stats: () => MembershipStats | undefined): void {
+  const p = 'herald_speaker_heartbeat_';
+  const counters: [string, string, (s: MembershipStats) => number][] = [
+    ['datagrams_total', 'Datagrams read from the heartbeat socket, junk included', (s) => s.datagrams],
+    ['accepted_total', 'Heartbeats accepted: authenticated, fresh, for this node, from a listed peer', (s) => s.accepted],
+    ['send_errors_total', 'Heartbeats the kernel refused to send, or that could not be sealed', (s) => s.sendErrors],
+    ['macs_total', 'HMAC-SHA256 computations, sealing and checking; junk must not move it', (s) => s.macs],
+    ['behind_total', 'Event-loop turns in which a deadline was due while the socket still held a backlog (deadlines wait)', (s) => s.behind],
+    ['kernel_dropped_total', 'Datagrams the kernel dropped at the heartbeat socket: not from a listed peer\'s address (its filter) or the buffer full',
+      (s) => s.kernelDropped],
+    ['rejoins_total', 'Times a peer said it had declared this node dead (each re-sends the gratuitous bursts)', (s) => s.rejoins],
+  ];
+  for (const [name, help, value] of counters) mirroredCounter(registry, `${p}${name}`, help, () => { const s = stats(); return s === undefined ? 0 : value(s); });
+  new Gauge({ name: `${p}filter_addresses`, help: 'Peer addresses in the heartbeat socket\'s kernel filter; 0: no filter (the log says why)',
+    registers: [registry], collect() { this.set(stats()?.filteredAddresses ?? 0); } });
 }
 
 /**

@@ -69,6 +69,17 @@ describe('Announcer', () => {
     expect(announcer.stats.drops.notOwned).toBe(1);
   });
 
+  it('does not answer a request the kernel marked for another host (a tag for a VLAN the node lacks), and counts it', async () => {
+    const client = segment.client(ETHERTYPE_ARP);
+    await announcer.apply({ announce: [{ ip: '192.0.2.100', ifname: 'eth0' }], withdraw: [] }, [eth0]);
+    client.received.length = 0;
+    segment.deliver(client, arpRequest('192.0.2.100'), 'otherhost');
+    expect(client.received).toEqual([]);
+    expect(announcer.stats.drops.otherHost).toBe(1);
+    segment.deliver(client, arpRequest('192.0.2.100'), 'broadcast');
+    expect(announcer.stats.requestsAnswered).toBe(1);
+  });
+
   it('stops answering and cancels the burst at once when the IP is withdrawn', async () => {
     const client = segment.client(ETHERTYPE_ARP);
     await announcer.apply({ announce: [{ ip: '192.0.2.100', ifname: 'eth0' }], withdraw: [] }, [eth0]);

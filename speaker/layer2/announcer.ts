@@ -3,7 +3,7 @@
 // it is held, and forgets it at once when it is withdrawn. Only the speaker loop calls apply().
 import type { Family } from '../../lib/ip/index.js';
 import type { Logger } from '../../lib/log.js';
-import type { FrameSocket } from '../native/packet-socket.js';
+import type { FrameInfo, FrameSocket } from '../native/packet-socket.js';
 import { BurstScheduler } from './bursts.js';
 import { GRATUITOUS_SCHEDULE_MS } from './decide/burst.js';
 import { announcementKey, type Announcement, type AnnouncementDiff, type AnnouncementKey } from './decide/diff.js';
@@ -22,7 +22,7 @@ import {
 export type OpenSocket = (
   ifname: string,
   ethertype: number,
-  onFrame: (frame: Uint8Array) => void,
+  onFrame: (frame: Uint8Array, info: FrameInfo) => void,
   onError: (error: Error) => void,
 ) => FrameSocket;
 
@@ -71,7 +71,7 @@ export class Announcer {
   private readonly owned = new Map<string, Set<string>>();
   readonly stats: AnnouncerStats = {
     framesSent: 0, framesReceived: 0, requestsAnswered: 0, sendErrors: 0,
-    drops: { notRequest: 0, gratuitous: 0, notOwned: 0, wrongInterface: 0, fromSelf: 0, malformed: 0 },
+    drops: { otherHost: 0, notRequest: 0, gratuitous: 0, notOwned: 0, wrongInterface: 0, fromSelf: 0, malformed: 0, invalid: 0 },
   };
 
   private readonly bursts: BurstScheduler<Held>;
@@ -220,7 +220,7 @@ export class Announcer {
     const socket = this.options.openSocket(
       ifname,
       family === 4 ? ETHERTYPE_ARP : ETHERTYPE_IPV6,
-      (frame) => this.receive(key, family, frame),
+      (frame, info) => this.receive(key, family, frame, info),
       (err) => this.options.logger.error({ err, ifname }, 'receiving on the interface failed'),
     );
     const mac = canonicalMac(link.mac);
@@ -229,11 +229,11 @@ export class Announcer {
     return entry;
   }
 
-  private receive(key: string, family: Family, frame: Uint8Array): void {
+  private receive(key: string, family: Family, frame: Uint8Array, info: FrameInfo): void {
     this.stats.framesReceived++;
     const entry = this.sockets.get(key);
     if (entry === undefined) return;
-    const result = family === 4 ? respondToArp(frame, entry.ctx) : respondToNdp(frame, entry.ctx);
+    const result = family === 4 ? respondToArp(frame, entry.ctx, info.packetType) : respondToNdp(frame, entry.ctx, info.packetType);
     if (result.kind === 'drop') {
       this.stats.drops[result.reason]++;
       return;

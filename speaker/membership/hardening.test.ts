@@ -8,6 +8,7 @@ import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import { capturedLog } from '../../test/support/captured-log.js';
 import { sealHeartbeat, type Heartbeat } from './core/index.js';
+import { dgramSocketFactory } from './socket.js';
 import { UdpMembership, type UdpMembershipOptions } from './udp-membership.js';
 
 const KEY = Buffer.from('test-cluster-key-0123456789abcdef');
@@ -212,7 +213,8 @@ describe('a node name longer than 255 bytes in the configuration', () => {
 describe('debug logging of dropped datagrams', () => {
   it('is rate-limited: 300 junk datagrams make one line per reason, the counters stay exact', async () => {
     const { logger, lines } = capturedLog('debug');
-    const { port, nodes } = await mesh(['a', 'b'], (name) => (name === 'a' ? { logger } : {}));
+    // Unfiltered, so that the stranger's junk reaches the receive path too (else the kernel drops it, below).
+    const { port, nodes } = await mesh(['a', 'b'], (name) => (name === 'a' ? { logger, socketFactory: dgramSocketFactory } : {}));
     const stranger = await socketAt('127.0.0.9');
     const peerAddress = await socketAt(addressOf(1));
     for (let i = 0; i < 150; i++) {
@@ -225,5 +227,49 @@ describe('debug logging of dropped datagrams', () => {
     expect(drops.length).toBeLessThanOrEqual(2);
     const dropped = nodes[0]?.stats().dropped ?? {};
     expect(Object.values(dropped).reduce((sum, n) => sum + n, 0)).toBe(300);
+  });
+});
+
+describe('the kernel filter on the heartbeat socket (the default socket)', () => {
+  it('drops a stranger\'s datagrams before the speaker reads them, counts them, and lets a listed address through', async () => {
+    const { port, nodes } = await mesh(['a', 'b']);
+    const [a] = nodes;
+    if (a === undefined) throw new Error('no node a');
+    const stranger = await socketAt('127.0.0.9');
+    const peerAddress = await socketAt(addressOf(1));
+    const before = a.stats();
+    for (let i = 0; i < 200; i++) {
+      await send(stranger, Buffer.alloc(64, i), port, addressOf(0));
+      if (i % 25 === 24) await sleep(20);
+    }
+    for (let i = 0; i < 20; i++) await send(peerAddress, Buffer.alloc(64, i), port, addressOf(0));
+    await sleep(200);
+    const after = a.stats();
+    // Without the filter all 200 reach the receive path as unknownSender (the test above, unfiltered).
+    expect(after.dropped.unknownSender ?? 0).toBe(before.dropped.unknownSender ?? 0);
+    expect(after.kernelDropped - before.kernelDropped).toBe(200);
+    expect((after.dropped.badMagic ?? 0) - (before.dropped.badMagic ?? 0)).toBe(20);
+    expect(after.filteredAddresses).toBe(1);
+    expect(a.alive().has('b')).toBe(true);
+  });
+
+  it('follows the peer list: an address added is heard from then on, one removed is dropped in the kernel', async () => {
+    const { port, nodes } = await mesh(['a', 'b']);
+    const [a] = nodes;
+    if (a === undefined) throw new Error('no node a');
+    const c = await socketAt(addressOf(2));
+    const junkFromC = async (): Promise<{ read: number; kernel: number }> => {
+      const before = a.stats();
+      for (let i = 0; i < 10; i++) await send(c, Buffer.alloc(64, i), port, addressOf(0));
+      await sleep(100);
+      const after = a.stats();
+      return { read: (after.dropped.badMagic ?? 0) - (before.dropped.badMagic ?? 0), kernel: after.kernelDropped - before.kernelDropped };
+    };
+    expect(await junkFromC()).toEqual({ read: 0, kernel: 10 });
+    a.setPeers([{ name: 'b', address: addressOf(1) }, { name: 'c', address: addressOf(2) }]);
+    expect(await junkFromC()).toEqual({ read: 10, kernel: 0 });
+    a.setPeers([{ name: 'b', address: addressOf(1) }]);
+    expect(await junkFromC()).toEqual({ read: 0, kernel: 10 });
+    expect(a.alive().has('b')).toBe(true);
   });
 });

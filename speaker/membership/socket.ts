@@ -1,11 +1,17 @@
 // The datagram socket the UDP driver needs from the outside world, behind an interface so tests can inject it
-// (STYLE.md §12); the default wraps node:dgram. Its clock is lib/clock.ts's.
-import { createSocket } from 'node:dgram';
+// (STYLE.md §12). Two implementations wrap node:dgram: dgramSocketFactory (plain, for tests) and
+// filtered-socket.ts's (the speaker's default: the kernel drops datagrams from unlisted addresses).
+import { createSocket, type Socket } from 'node:dgram';
 
 export interface RemoteInfo {
   address: string;
   port: number;
 }
+
+/** What the kernel filter on a socket does now (filtered-socket.ts). */
+export type SourceFilterState =
+  | { kind: 'filtered'; addresses: number; instructions: number }
+  | { kind: 'unfiltered'; why: string };
 
 export interface DatagramSocket {
   bind(port: number, address: string): Promise<void>;
@@ -15,23 +21,39 @@ export interface DatagramSocket {
   /** The bound address and port (port 0 at bind picks a free one). */
   address(): RemoteInfo;
   close(): Promise<void>;
+  /**
+   * Lets the kernel drop every datagram whose source is none of `addresses` (the peers' listed addresses),
+   * from bind() on when called before it, at once after. Optional: plain and in-memory sockets have none.
+   * Throws when the kernel refuses the filter (the old one, if any, stays).
+   */
+  allowSources?(addresses: readonly string[]): SourceFilterState;
+  /** Datagrams the kernel dropped for this socket (its filter, a full buffer); undefined before bind. */
+  kernelDrops?(): number | undefined;
 }
 
 export type SocketFamily = 'udp4' | 'udp6';
 export type SocketFactory = (family: SocketFamily) => DatagramSocket;
 
-/** node:dgram. A udp6 socket is dual-stack (ipv6Only false) so one socket reaches IPv4 peers too. */
-export const dgramSocketFactory: SocketFactory = (family) => {
-  const socket = createSocket({ type: family, ipv6Only: false, reuseAddr: false });
+/** A udp6 socket is dual-stack (ipv6Only false) so one socket reaches IPv4 peers too. */
+export function newDgramSocket(family: SocketFamily): Socket {
+  return createSocket({ type: family, ipv6Only: false, reuseAddr: false });
+}
+
+/** Binds a dgram socket: `bind` calls socket.bind(...) with `done` as its callback; rejects with the error bind emits. */
+export function bindDgram(socket: Socket, bind: (done: () => void) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    socket.once('error', onError);
+    bind(() => {
+      socket.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+/** Everything but bind: the same for every dgram-backed socket. */
+export function dgramMethods(socket: Socket): Omit<DatagramSocket, 'bind'> {
   return {
-    bind: (port, address) => new Promise((resolve, reject) => {
-      const onError = (err: Error) => reject(err);
-      socket.once('error', onError);
-      socket.bind(port, address, () => {
-        socket.off('error', onError);
-        resolve();
-      });
-    }),
     send: (bytes, port, address) => new Promise((resolve, reject) => {
       socket.send(bytes, port, address, (err) => (err ? reject(err) : resolve()));
     }),
@@ -43,4 +65,10 @@ export const dgramSocketFactory: SocketFactory = (family) => {
     },
     close: () => new Promise((resolve) => socket.close(() => resolve())),
   };
+}
+
+/** node:dgram alone, no kernel filter. */
+export const dgramSocketFactory: SocketFactory = (family) => {
+  const socket = newDgramSocket(family);
+  return { ...dgramMethods(socket), bind: (port, address) => bindDgram(socket, (done) => socket.bind(port, address, done)) };
 };

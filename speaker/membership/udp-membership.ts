@@ -8,10 +8,11 @@
 //   m.onChange((alive, quorum) => loop.enqueue({ kind: 'membership', alive, quorum }));
 //   await m.start();  ...  await m.stop() on SIGTERM (goodbye first).
 //
-// Under a flood: every datagram passes receive-gate.ts (cheapest check first, a MAC only for what could be
-// genuine), drops are counted exactly and logged at most once per reason per 10 s, and deadlines are judged
-// only once the socket has been read dry (catch-up.ts), so a flood can cost CPU and delay the detection of a
-// real death, but never make a live peer dead.
+// Under a flood: the kernel drops what comes from an address no peer is listed at (filtered-socket.ts, the
+// default socket), every datagram that gets through passes receive-gate.ts (cheapest check first, a MAC only
+// for what could be genuine), drops are counted exactly and logged at most once per reason per 10 s, and
+// deadlines are judged only once the socket has been read dry (catch-up.ts), so a flood can cost CPU and
+// delay the detection of a real death, but never make a live peer dead.
 import { randomBytes } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Logger } from '../../lib/log.js';
@@ -23,7 +24,8 @@ import { systemClock, type Clock } from '../../lib/clock.js';
 import { CatchUpProbe, setImmediateAfterIo, type AfterIo } from './catch-up.js';
 import { KeyRing } from './keys.js';
 import { ReceiveGate } from './receive-gate.js';
-import { dgramSocketFactory, type DatagramSocket, type RemoteInfo, type SocketFactory } from './socket.js';
+import { allowPeerSources, filteredSocketFactory } from './filtered-socket.js';
+import type { DatagramSocket, RemoteInfo, SocketFactory, SourceFilterState } from './socket.js';
 
 export interface PeerAddress {
   name: string;
@@ -55,6 +57,7 @@ export interface UdpMembershipOptions {
   /** Checks a source may cause for claimed restarts (core/budget.ts); tests shrink it. */
   budget?: BudgetConfig;
   logger?: Logger;
+  /** Default: filtered-socket.ts (the kernel drops datagrams from addresses no peer is listed at). */
   socketFactory?: SocketFactory;
   clock?: Clock;
   /** Runs a callback after this event-loop turn's socket reads (catch-up.ts); tests drive it by hand. */
@@ -81,6 +84,13 @@ export interface MembershipStats {
   macs: number;
   /** Event-loop turns in which the socket still held a backlog when a deadline was due. */
   behind: number;
+  /**
+   * Datagrams the kernel dropped at the socket before the speaker read them: refused by its filter (not from
+   * a peer's address) or the receive buffer full. 0 where the socket cannot tell (tests' sockets).
+   */
+  kernelDropped: number;
+  /** Addresses in the socket's kernel filter; 0 when it has none (see the log for why). */
+  filteredAddresses: number;
   /** Refused datagrams by reason: unknownSender, short, badMagic, ..., wrongSender, replay, overBudget, badMac, ... */
   dropped: Record<string, number>;
 }
@@ -116,6 +126,7 @@ export class UdpMembership {
   private caughtUpAtMs = 0;
   private pendingSends = new Set<Promise<void>>();
   private fastTargets: ReadonlySet<string> | 'all' = 'all';
+  private filter: SourceFilterState | undefined;
 
   constructor(private readonly opts: UdpMembershipOptions) {
     const problem = nodeNameProblem(opts.nodeName);
@@ -132,9 +143,10 @@ export class UdpMembership {
   /** Binds the socket and sends the first beats. Resolves once listening. */
   async start(): Promise<void> {
     if (this.socket) throw new Error(`membership "${this.opts.nodeName}" already started`);
-    const socket = (this.opts.socketFactory ?? dgramSocketFactory)(isIPv4(this.bindAddress) ? 'udp4' : 'udp6');
+    const socket = (this.opts.socketFactory ?? filteredSocketFactory)(isIPv4(this.bindAddress) ? 'udp4' : 'udp6');
     socket.onMessage((bytes, from) => this.onDatagram(bytes, from));
     socket.onError((err) => this.opts.logger?.error({ err }, 'membership socket error'));
+    this.filterSources(socket); // before bind: nothing is queued unfiltered
     await socket.bind(this.port, this.bindAddress);
     this.socket = socket;
     const now = this.clock.monotonicMs();
@@ -166,6 +178,7 @@ export class UdpMembership {
   /** Replaces the peer list (addresses may change; new peers start pending, removed ones are forgotten). */
   setPeers(peers: readonly PeerAddress[]): void {
     this.peers = this.indexPeers(peers);
+    if (this.socket) this.filterSources(this.socket);
     if (this.state) this.apply({ kind: 'peersChanged', peers: [...this.peers.keys()] });
   }
 
@@ -226,7 +239,14 @@ export class UdpMembership {
     return {
       datagrams: this.datagrams, accepted: c?.accepted ?? 0, sent: c?.sent ?? 0, sendErrors: this.sendErrors, rejoins: this.rejoins,
       macs: this.keys.computed, behind: this.behindTurns, dropped,
+      kernelDropped: this.socket?.kernelDrops?.() ?? 0,
+      filteredAddresses: this.filter?.kind === 'filtered' ? this.filter.addresses : 0,
     };
+  }
+
+  /** Tells the socket's kernel filter the peers' addresses (filtered-socket.ts); never fatal. */
+  private filterSources(socket: DatagramSocket): void {
+    this.filter = allowPeerSources(socket, [...this.peers.values()].map((p) => p.address), this.filter, this.opts.logger);
   }
 
   /** The bound address (after start). */

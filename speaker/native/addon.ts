@@ -1,5 +1,6 @@
 // Loads the in-repo N-API addon (speaker/native/herald_*.c, built by node-gyp into
-// build/Release/herald_packet.node) once, for packet-socket.ts and netlink-socket.ts.
+// build/Release/herald_packet.node) once, for packet-socket.ts, netlink-socket.ts and the heartbeat
+// socket (speaker/membership/filtered-socket.ts).
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -23,8 +24,17 @@ export interface NativeNetlinkSocket {
 }
 
 export interface NativeAddon {
-  Socket: new (ifname: string, ethertype: number, onFrames: NativeBatchCallback, filter?: Uint8Array) => NativePacketSocket;
+  /** if_nametoindex; throws ENODEV naming the interface when there is none. */
+  interfaceIndex(ifname: string): number;
+  /** Binds to `ifindex` when given (the index its filter was written for), else to the name's index. */
+  Socket: new (ifname: string, ethertype: number, onFrames: NativeBatchCallback, filter?: Uint8Array, ifindex?: number) => NativePacketSocket;
   Netlink: new (groups: number, onDatagrams: NativeBatchCallback) => NativeNetlinkSocket;
+  /** herald_udp.c: a bound, non-blocking UDP socket with `filter` attached before bind; returns its fd. */
+  openUdpSocket(family: 4 | 6, address: string, port: number, filter?: Uint8Array): number;
+  /** Replaces the fd's socket filter; null removes it. */
+  setSocketFilter(fd: number, filter: Uint8Array | null): void;
+  /** Datagrams the kernel dropped for the fd's socket: refused by its filter, or its buffer full. */
+  socketDrops(fd: number): number;
 }
 
 const ADDON_PATH = join('build', 'Release', 'herald_packet.node');

@@ -10,9 +10,12 @@
  * call. Outgoing frames (our own sends, and the host's) are dropped here, so JS only sees what arrived.
  *
  * JS surface (wrapped by packet-socket.ts, which is the documented API):
- *   new Socket(ifname, ethertype, onFrames(err, frames[], packetTypes[]), filter?: Uint8Array)
+ *   interfaceIndex(ifname) -> ifindex
+ *   new Socket(ifname, ethertype, onFrames(err, frames[], packetTypes[]), filter?: Uint8Array, ifindex?: number)
  *   socket.send(uint8array)   socket.addMembership(mac6)   socket.dropMembership(mac6)
  *   socket.close(done)        -- done() runs once the fd is closed; no onFrames after close().
+ * The filter names the interface by index (codec/packet-filters.ts), so JS asks for the index first and
+ * passes it back: the socket binds to exactly the interface its filter was written for.
  * Errors are JS Errors "<op> on \"<ifname>\": <strerror>" with .code ("EPERM"...), .errno, .syscall.
  */
 #define _GNU_SOURCE
@@ -50,8 +53,11 @@ static uint32_t read_frames(watched_socket *s, napi_value frames, napi_value typ
       break;
     }
     /* Kernels without PACKET_IGNORE_OUTGOING (< 4.20) loop our own sends back; a frame larger than the
-     * buffer (MSG_TRUNC reports its real size) is not one of ours to answer. Both are skipped. */
-    if (from.sll_pkttype == PACKET_OUTGOING || (size_t)n > s->buffer_size) continue;
+     * buffer (MSG_TRUNC reports its real size) is not one of ours to answer; a frame the kernel delivered
+     * for a device stacked on ours (a VLAN device, a macvlan: it hands the parent's sockets those too) would
+     * be answered out of the wrong device. All are skipped; the kernel filter drops the last kind already,
+     * this covers a socket opened without one. */
+    if (from.sll_pkttype == PACKET_OUTGOING || (size_t)n > s->buffer_size || from.sll_ifindex != s->ifindex) continue;
     napi_value frame, type;
     if (napi_create_buffer_copy(env, (size_t)n, s->buffer, NULL, &frame) != napi_ok) break;
     napi_create_uint32(env, from.sll_pkttype, &type);
@@ -70,12 +76,7 @@ static uint32_t read_frames(watched_socket *s, napi_value frames, napi_value typ
  * interface or EtherType slips in between: no drop-everything filter and drain step is needed.
  */
 static int open_packet_fd(napi_env env, const char *ifname, int ethertype, const struct sock_fprog *filter,
-                          int *ifindex_out) {
-  unsigned int ifindex = if_nametoindex(ifname);
-  if (ifindex == 0) {
-    throw_errno(env, "if_nametoindex", ifname, errno);
-    return -1;
-  }
+                          int ifindex) {
   int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     throw_errno(env, "socket", ifname, errno);
@@ -98,15 +99,47 @@ static int open_packet_fd(napi_env env, const char *ifname, int ethertype, const
   memset(&address, 0, sizeof address);
   address.sll_family = AF_PACKET;
   address.sll_protocol = htons((uint16_t)ethertype);
-  address.sll_ifindex = (int)ifindex;
+  address.sll_ifindex = ifindex;
   if (bind(fd, (struct sockaddr *)&address, sizeof address) < 0) {
     int err = errno;
     close(fd);
     throw_errno(env, "bind", ifname, err);
     return -1;
   }
-  *ifindex_out = (int)ifindex;
   return fd;
+}
+
+/* if_nametoindex, throwing "if_nametoindex on \"<ifname>\": <strerror>" (ENODEV) when there is none. */
+static int interface_index(napi_env env, const char *ifname) {
+  unsigned int ifindex = if_nametoindex(ifname);
+  if (ifindex == 0) throw_errno(env, "if_nametoindex", ifname, errno);
+  return (int)ifindex;
+}
+
+/* Reads an interface name argument; throws ENODEV for one the kernel could not hold. */
+static bool ifname_argument(napi_env env, napi_value value, char ifname[IF_NAMESIZE + 1]) {
+  size_t length = 0;
+  if (napi_get_value_string_utf8(env, value, ifname, IF_NAMESIZE + 1, &length) != napi_ok) {
+    napi_throw_type_error(env, NULL, "an interface name must be a string");
+    return false;
+  }
+  if (length >= IF_NAMESIZE || length == 0) {
+    throw_errno(env, "open", ifname, ENODEV);
+    return false;
+  }
+  return true;
+}
+
+static napi_value interface_index_js(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], result;
+  char ifname[IF_NAMESIZE + 1];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1 || !ifname_argument(env, argv[0], ifname)) return NULL;
+  int ifindex = interface_index(env, ifname);
+  if (ifindex == 0) return NULL;
+  CHECK(env, napi_create_int32(env, ifindex, &result));
+  return result;
 }
 
 /* The optional 4th argument: a classic BPF program as bytes, 8 per struct sock_filter in host order. */
@@ -128,28 +161,24 @@ static bool filter_argument(napi_env env, size_t argc, napi_value *argv, struct 
 }
 
 static napi_value socket_new(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4], self;
+  size_t argc = 5;
+  napi_value argv[5], self;
   char ifname[IF_NAMESIZE + 1];
-  size_t ifname_length = 0;
   int32_t ethertype = 0;
-  napi_valuetype callback_type = napi_undefined;
+  int32_t ifindex = 0;
+  napi_valuetype callback_type = napi_undefined, ifindex_type = napi_undefined;
   CHECK(env, napi_get_cb_info(env, info, &argc, argv, &self, NULL));
-  if (argc < 3 || napi_get_value_string_utf8(env, argv[0], ifname, sizeof ifname, &ifname_length) != napi_ok ||
-      napi_get_value_int32(env, argv[1], &ethertype) != napi_ok || napi_typeof(env, argv[2], &callback_type) != napi_ok ||
-      callback_type != napi_function) {
-    napi_throw_type_error(env, NULL, "Socket(ifname: string, ethertype: number, onFrames: function, filter?: Uint8Array)");
+  if (argc < 3 || napi_get_value_int32(env, argv[1], &ethertype) != napi_ok || napi_typeof(env, argv[2], &callback_type) != napi_ok ||
+      callback_type != napi_function || (argc >= 5 && napi_typeof(env, argv[4], &ifindex_type) != napi_ok) ||
+      (ifindex_type != napi_undefined && (napi_get_value_int32(env, argv[4], &ifindex) != napi_ok || ifindex < 1))) {
+    napi_throw_type_error(env, NULL, "Socket(ifname: string, ethertype: number, onFrames: function, filter?: Uint8Array, ifindex?: number)");
     return NULL;
   }
   struct sock_fprog filter;
   bool has_filter = false;
-  if (!filter_argument(env, argc, argv, &filter, &has_filter)) return NULL;
-  if (ifname_length >= IF_NAMESIZE || ifname_length == 0) {
-    throw_errno(env, "open", ifname, ENODEV);
-    return NULL;
-  }
-  int ifindex = 0;
-  int fd = open_packet_fd(env, ifname, ethertype, has_filter ? &filter : NULL, &ifindex);
+  if (!ifname_argument(env, argv[0], ifname) || !filter_argument(env, argc, argv, &filter, &has_filter)) return NULL;
+  if (ifindex == 0 && (ifindex = interface_index(env, ifname)) == 0) return NULL;
+  int fd = open_packet_fd(env, ifname, ethertype, has_filter ? &filter : NULL, ifindex);
   if (fd < 0) return NULL;
   watched_socket *s = watch_socket(env, self, fd, ifname, FRAME_BUFFER_SIZE, read_frames, argv[2], "HeraldPacketSocket");
   if (s == NULL) return NULL;
@@ -222,14 +251,18 @@ napi_status define_packet_class(napi_env env, napi_value exports) {
 }
 
 static napi_value init(napi_env env, napi_value exports) {
-  if (define_packet_class(env, exports) != napi_ok || define_netlink_class(env, exports) != napi_ok) {
+  napi_value index_function;
+  if (define_packet_class(env, exports) != napi_ok || define_netlink_class(env, exports) != napi_ok ||
+      define_udp_functions(env, exports) != napi_ok ||
+      napi_create_function(env, "interfaceIndex", NAPI_AUTO_LENGTH, interface_index_js, NULL, &index_function) != napi_ok ||
+      napi_set_named_property(env, exports, "interfaceIndex", index_function) != napi_ok) {
     napi_throw_error(env, NULL, "herald_packet: defining the addon's classes failed");
     return NULL;
   }
   return exports;
 }
 
-#else /* not Linux: AF_PACKET and rtnetlink do not exist; load, but refuse to open (the speaker runs on Linux only). */
+#else /* not Linux: AF_PACKET, rtnetlink and socket filters do not exist; load, but refuse to open (the speaker runs on Linux only). */
 
 static napi_value refuse(napi_env env, napi_callback_info info) {
   (void)info;
@@ -238,11 +271,16 @@ static napi_value refuse(napi_env env, napi_callback_info info) {
 }
 
 static napi_value init(napi_env env, napi_value exports) {
-  const char *names[] = {"Socket", "Netlink"};
-  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-    napi_value constructor;
-    if (napi_define_class(env, names[i], NAPI_AUTO_LENGTH, refuse, NULL, 0, NULL, &constructor) == napi_ok)
-      napi_set_named_property(env, exports, names[i], constructor);
+  const char *classes[] = {"Socket", "Netlink"};
+  const char *functions[] = {"interfaceIndex", "openUdpSocket", "setSocketFilter", "socketDrops"};
+  napi_value value;
+  for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++) {
+    if (napi_define_class(env, classes[i], NAPI_AUTO_LENGTH, refuse, NULL, 0, NULL, &value) == napi_ok)
+      napi_set_named_property(env, exports, classes[i], value);
+  }
+  for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++) {
+    if (napi_create_function(env, functions[i], NAPI_AUTO_LENGTH, refuse, NULL, &value) == napi_ok)
+      napi_set_named_property(env, exports, functions[i], value);
   }
   return exports;
 }

@@ -68,8 +68,9 @@ watched_socket *unwrap_open(napi_env env, napi_callback_info info, size_t *argc,
 /* The JS close(done) method: nothing is delivered after it; done() runs once the fd is closed. */
 napi_value socket_close(napi_env env, napi_callback_info info);
 
-/* The addon's classes, each defined on `exports` by its own file. */
+/* The addon's classes and functions, each defined on `exports` by its own file. */
 napi_status define_packet_class(napi_env env, napi_value exports);  /* herald_packet.c: Socket */
 napi_status define_netlink_class(napi_env env, napi_value exports); /* herald_netlink.c: Netlink */
+napi_status define_udp_functions(napi_env env, napi_value exports); /* herald_udp.c: the heartbeat socket's filter */
 
 #endif

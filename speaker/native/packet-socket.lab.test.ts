@@ -1,7 +1,7 @@
 // PacketSocket against the real kernel (root only, `npm run test:lab -- speaker/native`). One veth pair:
 // hlt-pkt0 stays in the root namespace with no addresses (the socket's side), hlt-pkt1 lives in the
 // namespace hlt-pkt-peer with documentation addresses. The peer's kernel, arping and ndisc6 are the judges;
-// the kernel filters (codec/bpf.ts) are judged by what a stream of other traffic delivers: nothing.
+// the kernel filters (codec/packet-filters.ts) are judged by what a stream of other traffic delivers: nothing.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,9 +9,13 @@ import { silentLogger } from '../../lib/log.js';
 import type { LinkInfo } from '../layer2/decide/interfaces.js';
 import { InterfaceWatcher } from '../layer2/interface-watcher.js';
 import {
+  ARP_OPERATION_REQUEST,
   arpReply,
+  BROADCAST_MAC,
   decodeArpFrame,
   decodeNdpFrame,
+  encodeArp,
+  encodeEthernet,
   ETHERTYPE_ARP,
   ETHERTYPE_IPV6,
   FrameError,
@@ -21,8 +25,10 @@ import {
   type NdpFrame,
   solicitedNodeMac,
   unsolicitedNeighborAdvertisement,
+  type VlanTag,
+  ZERO_MAC,
 } from '../layer2/frames/index.js';
-import { PacketSocket } from './packet-socket.js';
+import { PacketSocket, type PacketSocketOptions, type PacketType } from './packet-socket.js';
 
 const PEER_NS = 'hlt-pkt-peer';
 const OURS = 'hlt-pkt0';
@@ -322,7 +328,7 @@ function isSolicitation(frame: Buffer): boolean {
   }
 }
 
-describe('kernel filters (codec/bpf.ts)', () => {
+describe('kernel filters (codec/packet-filters.ts)', () => {
   beforeAll(() => {
     // The peer sends to SINK6 straight at our MAC, without soliciting first.
     run('ip', '-n', PEER_NS, '-6', 'neigh', 'replace', SINK6, 'lladdr', OUR_MAC, 'dev', PEERS, 'nud', 'permanent');
@@ -382,5 +388,72 @@ describe('kernel filters (codec/bpf.ts)', () => {
       await ended;
       await control.close();
     }
+  });
+});
+
+/*
+ * How a frame arrived decides whether it is a question to this host (issue 12: a VLAN-tagged request was
+ * answered untagged). This kernel has no 802.1Q module, so a tagged frame meets the case of a node without a
+ * device for that VLAN: the kernel takes the tag off and marks the frame PACKET_OTHERHOST. A macvlan stands
+ * for the case of a stacked device (a VLAN device works the same way): the kernel hands the parent's sockets
+ * the frames it moved to the macvlan too.
+ */
+describe('which arrivals reach a socket (codec/packet-filters.ts, and the ifindex check in herald_packet.c)', () => {
+  const MACVLAN = 'hlt-pkt0mv';
+  const MACVLAN_MAC: MacAddress = '02:00:00:00:0d:05';
+  const OTHER_HOST_MAC: MacAddress = '02:00:00:00:0d:77';
+  const MARKER_SPA = '192.0.2.99';
+  const request = (destination: MacAddress, vlan: VlanTag | null, spa = '192.0.2.2'): Uint8Array => encodeEthernet({
+    destination, source: PEER_MAC, vlan, etherType: ETHERTYPE_ARP,
+    payload: encodeArp({ oper: ARP_OPERATION_REQUEST, sha: PEER_MAC, spa, tha: ZERO_MAC, tpa: VIP4 }),
+  });
+  const tag = (vid: number): VlanTag => ({ tpid: 0x8100, pcp: 0, dei: false, vid });
+
+  beforeAll(() => {
+    run('ip', 'link', 'add', 'link', OURS, 'name', MACVLAN, 'address', MACVLAN_MAC, 'type', 'macvlan', 'mode', 'bridge');
+    run('ip', 'link', 'set', MACVLAN, 'up');
+  });
+  afterAll(() => {
+    spawnSync('ip', ['link', 'del', MACVLAN]);
+  });
+
+  /**
+   * The packet types a socket on `ifname` reported for `frame`: sent from the peer with a broadcast marker
+   * behind it, so once the marker is in, everything before it has been read.
+   */
+  async function arrivals(frame: Uint8Array, options: PacketSocketOptions = {}, ifname = OURS): Promise<PacketType[]> {
+    const seen: PacketType[] = [];
+    let marked = false;
+    const socket = PacketSocket.open(ifname, ETHERTYPE_ARP, (bytes, info) => {
+      if (decodeArpFrame(bytes).arp.spa === MARKER_SPA) marked = true;
+      else seen.push(info.packetType);
+    }, options);
+    try {
+      burstFromPeer([frame, request(ifname === OURS ? BROADCAST_MAC : MACVLAN_MAC, null, MARKER_SPA)]);
+      await until('the marker', () => marked);
+    } finally {
+      await socket.close();
+    }
+    return seen;
+  }
+
+  test('a request tagged for VLAN 100 never reaches the socket; without the filter it arrives marked for another host', async () => {
+    expect(await arrivals(request(BROADCAST_MAC, tag(100)))).toEqual([]);
+    expect(await arrivals(request(BROADCAST_MAC, tag(100)), { kernelFilter: false })).toEqual(['otherhost']);
+  });
+
+  test('a priority-tagged request (VLAN 0) counts as untagged, as it does for the kernel\'s own ARP', async () => {
+    expect(await arrivals(request(BROADCAST_MAC, tag(0)))).toEqual(['broadcast']);
+  });
+
+  test('a request to another host\'s MAC never reaches the socket', async () => {
+    expect(await arrivals(request(OTHER_HOST_MAC, null))).toEqual([]);
+    expect(await arrivals(request(OTHER_HOST_MAC, null), { kernelFilter: false })).toEqual(['otherhost']);
+  });
+
+  test('a request for a device stacked on ours (a macvlan) reaches neither our filtered nor our unfiltered socket, only the device\'s', async () => {
+    expect(await arrivals(request(MACVLAN_MAC, null))).toEqual([]);
+    expect(await arrivals(request(MACVLAN_MAC, null), { kernelFilter: false })).toEqual([]);
+    expect(await arrivals(request(MACVLAN_MAC, null), {}, MACVLAN)).toEqual(['host']);
   });
 });

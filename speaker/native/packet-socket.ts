@@ -1,13 +1,15 @@
 // AF_PACKET sockets for the speaker's layer 2 work, over the in-repo N-API addon (speaker/native/*.c,
 // built by node-gyp into build/Release/herald_packet.node). One socket = one interface + one EtherType.
-// The kernel filters what reaches it (codec/bpf.ts: ARP requests on an ARP socket, Neighbor Solicitations
-// on an IPv6 one), attached before the socket is bound, so no other frame is ever queued or copied.
+// The kernel filters what reaches it (codec/packet-filters.ts: ARP requests on an ARP socket, Neighbor
+// Solicitations on an IPv6 one, and only those that arrived untagged on this interface for this host,
+// broadcast or multicast), attached before the socket is bound, so no other frame is ever queued or copied.
 // Frames arrive through the event loop (a libuv poll handle on the socket); our own outgoing frames are
 // never delivered. Membership is per multicast MAC; the interface is never put in promiscuous mode.
 import { endianness } from 'node:os';
 import { parseMac } from '../layer2/frames/addresses.js';
 import { loadAddon, type NativeBatchCallback, type NativePacketSocket } from './addon.js';
-import { encodeProgram, filterFor } from './codec/bpf.js';
+import { encodeProgram } from './codec/bpf.js';
+import { filterFor } from './codec/packet-filters.js';
 
 /** How the frame reached us, from the kernel's sll_pkttype (linux/if_packet.h). */
 export type PacketType = 'host' | 'broadcast' | 'multicast' | 'otherhost';
@@ -26,7 +28,7 @@ export interface PacketSocketOptions {
    */
   onError?: (error: Error) => void;
   /**
-   * Attach the kernel filter for this EtherType (codec/bpf.ts), default true. Without it every frame of
+   * Attach the kernel filter for this EtherType (codec/packet-filters.ts), default true. Without it every frame of
    * the EtherType is copied to JavaScript: every IPv6 packet the node receives, for an IPv6 socket.
    */
   kernelFilter?: boolean;
@@ -80,10 +82,12 @@ export class PacketSocket implements FrameSocket {
     if (!Number.isInteger(ethertype) || ethertype < 0 || ethertype > 0xffff) {
       throw new RangeError(`ethertype ${ethertype} is not a 16-bit number`);
     }
-    const { Socket } = loadAddon();
-    const program = kernelFilterWanted(options) ? filterFor(ethertype) : undefined;
+    const { Socket, interfaceIndex } = loadAddon();
+    // The filter names the interface by index: the socket binds to the index the filter was written for.
+    const ifindex = interfaceIndex(ifname);
+    const program = kernelFilterWanted(options) ? filterFor(ethertype, ifindex) : undefined;
     const filter = program === undefined ? undefined : encodeProgram(program, endianness() === 'LE');
-    return new PacketSocket(ifname, ethertype, onFrame, options.onError, (cb) => new Socket(ifname, ethertype, cb, filter));
+    return new PacketSocket(ifname, ethertype, onFrame, options.onError, (cb) => new Socket(ifname, ethertype, cb, filter, ifindex));
   }
 
   /** True once close() was called: no frames are delivered after that. */

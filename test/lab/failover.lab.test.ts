@@ -11,12 +11,14 @@ import { electedOwner, endScenario, expectClientReachesElected, startScenario } 
 const victim = electedOwner(vip4(0));
 const survivors = NODES.filter((n) => n !== victim);
 let configPath = '';
+/** Until the client's view is right after speakers start or restart: a start under tsx on a busy 2-core machine took up to 15 s. */
+const RESTART_MS = 30_000;
 
 describe(`failover away from ${victim}, the owner of ${vip4(0)}`, () => {
   beforeAll(async () => {
     configPath = await startScenario();
-    await expectClientReachesElected(NODES, 10_000);
-  });
+    await expectClientReachesElected(NODES, RESTART_MS);
+  }, 60_000);
 
   afterAll(endScenario);
 
@@ -24,7 +26,7 @@ describe(`failover away from ${victim}, the owner of ${vip4(0)}`, () => {
     await stopSpeaker(victim, 'SIGKILL');
     await expectClientReachesElected(survivors);
     startSpeaker(victim, configPath, ['--metrics-port', '0']);
-    await expectClientReachesElected(NODES, 8000);
+    await expectClientReachesElected(NODES, RESTART_MS);
   });
 
   it('moves its IPs to the next node when its link goes down, and back as the election says when it returns', async () => {
@@ -42,6 +44,6 @@ describe(`failover away from ${victim}, the owner of ${vip4(0)}`, () => {
     expect(findProc(speakerRole(victim))).toBeUndefined();
     await expectClientReachesElected(survivors, 2000);
     startSpeaker(victim, configPath, ['--metrics-port', '0']);
-    await expectClientReachesElected(NODES, 8000);
+    await expectClientReachesElected(NODES, RESTART_MS);
   });
 });

@@ -1,14 +1,19 @@
-// Issue 12: a UDP flood without the key must never make the flooded speaker change membership. A live mesh of three speakers, and
-// for 10 s the client floods one speaker's heartbeat port (the owner of the first VIP, so a false failover
-// would move IPs) from two flooders at once:
-// - 64-byte junk from the client's own address (a host no peer is listed at);
-// - from a peer's address, spoofed (the client binds it with ip_nonlocal_bind), half junk and half
-//   well-formed heartbeats in that peer's name with a random incarnation and a random tag each, which pass
-//   every check but the budget and the MAC.
-// (The client carries the peer's address on its lo for that, and is kept from answering ARP for it.)
-// Judged by the flooded speaker's own log (no "membership changed" line in the flood and the second after it;
-// what its peers saw is printed), by its drop counters (the flood arrived, and was dropped where
-// the receive path says), and by the client: every VIP still reaches the node the election names.
+// Issue 12: a UDP flood without the key must never make the flooded speaker change membership. A live mesh of
+// three speakers, and for 10 s the client floods one speaker's heartbeat port (the owner of the first VIP, so a
+// false failover would move IPs), in two tests:
+// 1. 50 000 datagrams a second from the client's own address, a host no peer is listed at. The heartbeat
+//    socket's kernel filter (speaker/native/codec/heartbeat-filter.ts) drops all of it: the speaker reads none.
+// 2. (opt-in, HERALD_LAB_FLOOD=1) 64-byte junk as fast as the client can send it from its own address, and
+//    beside it a flood from a peer's address, spoofed (the client binds it with ip_nonlocal_bind), half junk
+//    and half well-formed heartbeats in that peer's name with a random incarnation and a random tag each,
+//    which pass every check but the budget and the MAC. A listed address passes the kernel filter by design,
+//    so this half is read and judged in JavaScript. (The client carries the peer's address on its lo for
+//    that, and is kept from answering ARP for it.)
+// Judged by the flooded speaker's counters (the flood arrived, and was dropped where the receive path says: in
+// the kernel, or by reason), its CPU over the flood (from /proc), the client (every VIP still reaches the node
+// the election names), and with HERALD_LAB_FLOOD=1 by its own log too (no "membership changed" line in the
+// flood and the second after it; what its peers saw is printed). HERALD_HEARTBEAT_FILTER=off (the speakers
+// inherit it) runs the same tests without the kernel filter, for the figures before it.
 //
 // The flooders run at the lowest CPU priority: an attacker sends from its own machine, while here all of it
 // shares two cores with the speakers, whose beats must still go out on time.
@@ -17,12 +22,15 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { down, up, REPO_ROOT } from './lab.js';
 import { execIn, findProc, sleep } from './exec.js';
+import { cpuMsOf } from './cpu.js';
 import { curlVip } from './judges.js';
-import { speakerRole, startSpeaker, stopAllSpeakers, writeSpeakerConfig } from './speakers.js';
+import { metricValue, speakerRole, startSpeaker, stopAllSpeakers, writeSpeakerConfig } from './speakers.js';
 import { HEARTBEAT_PORT, HOST_IF, NODES, hostByName, nsOf, v4Of, vip4 } from './topology.js';
 import { VIPS, electedOwner, expectClientReachesElected } from './scenario.js';
 
 const FLOOD_S = 10;
+/** HERALD_HEARTBEAT_FILTER=off (the speakers inherit it): the same tests without the kernel filter, to measure what it saves. */
+const FILTER_OFF = process.env.HERALD_HEARTBEAT_FILTER === 'off';
 const METRICS_PORT = 7472;
 const target = electedOwner(vip4(0));
 const spoofed = NODES.find((n) => n !== target) ?? 'n2';
@@ -40,26 +48,48 @@ function logLinesSince(node: string, from: number): { msg?: string; [k: string]:
   return text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg?: string });
 }
 
-async function dropped(node: string): Promise<Record<string, number>> {
+/** The flooded speaker's heartbeat counters: drops by reason, and (as `kernel`, `read`) the socket's. */
+async function counters(node: string): Promise<Record<string, number>> {
   const { stdout } = await execIn(nsOf(node), ['curl', '-s', '--max-time', '2', `http://127.0.0.1:${METRICS_PORT}/metrics`]);
-  const counts: Record<string, number> = {};
+  const counts: Record<string, number> = {
+    kernel: metricValue(stdout, 'herald_speaker_heartbeat_kernel_dropped_total'),
+    read: metricValue(stdout, 'herald_speaker_heartbeat_datagrams_total'),
+  };
   for (const m of stdout.matchAll(/^herald_speaker_heartbeats_dropped_total\{reason="([^"]+)"\} (\d+)/gm)) counts[m[1] ?? ''] = Number(m[2]);
   return counts;
 }
 
-/** One flooder in the client's namespace; resolves with how many datagrams it sent. */
-function flood(args: readonly string[]): Promise<number> {
-  const argv = ['netns', 'exec', CLIENT, 'nice', '-n', '19', process.execPath, '--import', 'tsx', join(REPO_ROOT, 'test', 'support', 'junk-flood.ts'),
-    '--to', `${v4Of(hostByName(target))}:${HEARTBEAT_PORT}`, '--seconds', String(FLOOD_S), ...args];
-  const child = spawn('ip', argv, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs argv at the lowest CPU priority in the client's namespace; resolves with its stdout. */
+function inClient(argv: readonly string[]): Promise<string> {
+  const child = spawn('ip', ['netns', 'exec', CLIENT, 'nice', '-n', '19', process.execPath, '--import', 'tsx', ...argv],
+    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
   child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
   return new Promise((resolve, reject) => child.on('exit', (code) => {
-    if (code === 0) resolve((JSON.parse(out) as { sent: number }).sent);
-    else reject(new Error(`junk-flood ${args.join(' ')} exited with ${code}: ${err}`));
+    if (code === 0) resolve(out);
+    else reject(new Error(`${argv.join(' ')} exited with ${code}: ${err}`));
   }));
+}
+
+/** The junk flooder, as fast as it can send; resolves with how many datagrams it sent. */
+async function flood(args: readonly string[]): Promise<number> {
+  const out = await inClient([join(REPO_ROOT, 'test', 'support', 'junk-flood.ts'),
+    '--to', `${v4Of(hostByName(target))}:${HEARTBEAT_PORT}`, '--seconds', String(FLOOD_S), ...args]);
+  return (JSON.parse(out) as { sent: number }).sent;
+}
+
+/**
+ * 100-byte datagrams at a fixed rate from the client's own address (udp-stream.ts). A fixed rate makes the
+ * flood the same with and without the kernel filter: flat out, a flooder sharing the speakers' two cores
+ * sends faster the less the speaker takes, and its packets' kernel work (veth, bridge, socket lookup: in
+ * reality the attacker's machine and the wire) then starves every speaker alike.
+ */
+async function stream(perSecond: number): Promise<number> {
+  const out = await inClient([join(REPO_ROOT, 'test', 'lab', 'udp-stream.ts'), v4Of(hostByName(target)), String(HEARTBEAT_PORT),
+    String(perSecond), String(FLOOD_S)]);
+  return Number(out.trim());
 }
 
 /**
@@ -77,61 +107,110 @@ async function allowSpoofing(address: string): Promise<void> {
   await execIn(CLIENT, ['ip', 'addr', 'add', `${address}/32`, 'dev', 'lo']);
 }
 
-// Opt-in (HERALD_LAB_FLOOD=1): in the lab the flooders and all three speakers share two cores, and when other work
-// loads them too the starved target's own timers run late enough to misjudge a peer (seen in 1 of 3 runs beside a
-// mutation-testing run; 5 of 5 passed on a quiet machine). The kernel filter on the heartbeat socket that removes
-// that CPU cost is the open part of issue 12; until it lands this test would make CI depend on the machine's load.
-// speaker/membership/hardening.test.ts floods over loopback in every run.
-const describeFlood = process.env.HERALD_LAB_FLOOD === '1' ? describe : describe.skip;
+interface FloodOutcome {
+  sent: number[];
+  delta: (counter: string) => number;
+  /** The flooded speaker's CPU during the flood, ms. */
+  cpuMs: number;
+  /** Membership changes (and rejoin notices) each speaker logged in the flood and the second after it. */
+  events: string[];
+}
 
-describeFlood(`a ${FLOOD_S} s junk flood at ${target}'s heartbeat port, beside a live mesh`, () => {
+/** Runs the flooders, checks the client's view in the middle and after, and collects what the speakers saw. */
+async function underFlood(flooders: readonly (() => Promise<number>)[]): Promise<FloodOutcome> {
+  const offsets = new Map(NODES.map((n) => [n, statSync(logOf(n)).size]));
+  const before = await counters(target);
+  const pid = findProc(speakerRole(target))?.pid ?? 0;
+  const cpuBefore = cpuMsOf(pid);
+  const flooding = Promise.all(flooders.map((start) => start()));
+  await sleep((FLOOD_S / 2) * 1000);
+  await expectClientReachesElected(NODES, 3000); // in the middle of the flood
+  const sent = await flooding;
+  const cpuMs = cpuMsOf(pid) - cpuBefore;
+  await sleep(1000);
+  await expectClientReachesElected(NODES, 3000);
+  const after = await counters(target);
+  const delta = (counter: string) => (after[counter] ?? 0) - (before[counter] ?? 0);
+  const events = NODES.flatMap((n) => logLinesSince(n, offsets.get(n) ?? 0)
+    .filter((l) => l.msg === 'membership changed' || l.msg === 'a peer had declared this node dead')
+    .map((l) => `${n}: ${l.msg} ${JSON.stringify(l.alive ?? l.by)}`));
+  const reasons = Object.fromEntries(Object.keys(after).filter((r) => r !== 'kernel' && r !== 'read').map((r) => [r, delta(r)]));
+  console.log(`flood (kernel filter ${FILTER_OFF ? 'off' : 'on'}): sent ${sent.join(' + ')} datagrams in ${FLOOD_S} s; ${target} used ${cpuMs} ms`
+    + ` of CPU, ${(cpuMs * 1000 / sent.reduce((a, b) => a + b, 0)).toFixed(2)} us per datagram sent; it read ${delta('read')}`
+    + ` (${(cpuMs * 1000 / Math.max(1, delta('read'))).toFixed(1)} us each), the kernel dropped ${delta('kernel')} at its socket;`
+    + ` by reason ${JSON.stringify(reasons)}`);
+  if (events.length > 0) console.log(`membership changes in the flood and the second after it: ${events.join('; ')}`);
+  return { sent, delta, cpuMs, events };
+}
+
+/** The stranger's rate in the first test: more than an unfiltered speaker reads with half a core (~10 us each). */
+const STREAM_PER_SECOND = 50_000;
+/** Fast beats from two peers at most, plus a few slow ones, over the flood and the second after it. */
+const BEATS_AT_MOST = 2 * 20 * (FLOOD_S + 2) + 100;
+
+/**
+ * The flooded speaker's own CPU over a stranger's flood, with the filter: what it uses idle (measured: 340-360 ms
+ * in 10 s, the beats, the loop, the collector) plus nearly nothing. Without the filter it read the flood: 4.9-5.4 s.
+ */
+const FILTERED_CPU_MS_AT_MOST = 1500;
+
+// Membership is judged only on request (HERALD_LAB_FLOOD=1), and the mixed flood runs only then. On the shared
+// 2-core machine, with other work loading both cores, a speaker nobody floods is starved now and then and goes
+// silent for longer than the 200 ms dead time; the flooded speaker then rightly declares it dead, which a test
+// cannot tell from a misjudgement caused by the flood (a control run without any flood flapped too). The mixed
+// flood's spoofed half comes from a listed peer's address, which the kernel filter passes by design, so the
+// speaker still reads and judges a few hundred thousand datagrams (docs/layer2.md, "Under a flood").
+const JUDGE_MEMBERSHIP = process.env.HERALD_LAB_FLOOD === '1';
+const itMixed = JUDGE_MEMBERSHIP ? it : it.skip;
+
+describe(`a ${FLOOD_S} s junk flood at ${target}'s heartbeat port, beside a live mesh`, () => {
   beforeAll(async () => {
     await down();
     await up();
     const configPath = writeSpeakerConfig({ ips: VIPS.map((ip) => ({ ip })) });
     for (const node of NODES) startSpeaker(node, configPath, ['--metrics-port', String(METRICS_PORT)]);
-    await expectClientReachesElected(NODES, 15_000);
+    // A speaker under tsx took up to 15 s to start on a busy 2-core machine.
+    await expectClientReachesElected(NODES, 45_000);
     await sleep(2000); // past every start grace: the mesh has settled
     await allowSpoofing(v4Of(hostByName(spoofed)));
-  }, 60_000);
+  }, 90_000);
 
   afterAll(async () => {
     await stopAllSpeakers('SIGKILL').catch(() => undefined);
     await down();
   });
 
-  it('changes no membership on the flooded speaker and moves no IP', async () => {
-    const offsets = new Map(NODES.map((n) => [n, statSync(logOf(n)).size]));
-    const before = await dropped(target);
-    const flooding = Promise.all([
-      flood([]), // from the client's own address
-      flood(['--from', v4Of(hostByName(spoofed)), '--kind', 'mixed', '--forged-from', spoofed, '--forged-to', target]),
+  it('from a host no peer is listed at never reaches the flooded speaker, costs it no CPU, and moves no IP', async () => {
+    const { sent, delta, cpuMs, events } = await underFlood([() => stream(STREAM_PER_SECOND)]);
+    if (JUDGE_MEMBERSHIP) expect(events.filter((e) => e.startsWith(`${target}: membership changed`))).toEqual([]);
+    expect(sent[0]).toBe(STREAM_PER_SECOND * FLOOD_S);
+    if (FILTER_OFF) {
+      expect(delta('unknownSender')).toBeGreaterThan(1000);
+    } else {
+      // Without the filter the speaker reads every datagram the socket's buffer holds: 450 000 of these 500 000.
+      expect(delta('read')).toBeLessThan(BEATS_AT_MOST);
+      expect(delta('unknownSender')).toBe(0);
+      expect(delta('kernel')).toBeGreaterThan(0.9 * (sent[0] ?? 0)); // all of it in every run so far; the veth may drop a few
+      expect(cpuMs).toBeLessThan(FILTERED_CPU_MS_AT_MOST);
+    }
+    for (const vip of VIPS) expect(await curlVip(vip)).toBe(electedOwner(vip));
+  }, 60_000);
+
+  itMixed('from that host and from a peer\'s spoofed address changes no membership on the flooded speaker and moves no IP', async () => {
+    const { delta, events } = await underFlood([
+      () => flood([]), // from the client's own address
+      () => flood(['--from', v4Of(hostByName(spoofed)), '--kind', 'mixed', '--forged-from', spoofed, '--forged-to', target]),
     ]);
-    await sleep((FLOOD_S / 2) * 1000);
-    await expectClientReachesElected(NODES, 3000); // in the middle of the flood
-    const sent = await flooding;
-    await sleep(1000);
-    await expectClientReachesElected(NODES, 3000);
-
-    const after = await dropped(target);
-    const delta = (reason: string) => (after[reason] ?? 0) - (before[reason] ?? 0);
-    const events = NODES.flatMap((n) => logLinesSince(n, offsets.get(n) ?? 0)
-      .filter((l) => l.msg === 'membership changed' || l.msg === 'a peer had declared this node dead')
-      .map((l) => `${n}: ${l.msg} ${JSON.stringify(l.alive ?? l.by)}`));
-    console.log(`flood: sent ${sent.join(' + ')} datagrams; ${target} dropped ${JSON.stringify(Object.fromEntries(
-      Object.keys(after).map((r) => [r, delta(r)])))}`);
-
     // The fix's guarantee: the flooded speaker itself never takes a membership decision on stale information, so it
-    // never marks a live peer dead. Its peers' view is reported, not asserted: in the lab the flooders and all three
-    // speakers share two cores, so a flood that starves the target's CPU delays its own beats and a peer may see it
-    // late for a moment (the open part of issue 12: a kernel filter on the heartbeat socket). Every VIP still
-    // reaches its elected owner throughout (above and below).
-    const peersSaw = events.filter((e) => !e.startsWith(`${target}: `));
-    if (peersSaw.length > 0) console.log(`peers of the starved ${target} saw it late: ${peersSaw.join('; ')}`);
+    // never marks a live peer dead. Its peers' view is reported, not asserted: a flood that starves the target's CPU
+    // delays its own beats, and a peer may rightly see it late for a moment. Every VIP still reaches its elected
+    // owner throughout (in underFlood, and below).
     expect(events.filter((e) => e.startsWith(`${target}: membership changed`))).toEqual([]);
-    // The flood arrived and was dropped where the receive path says: unknown senders on a map lookup, junk
-    // from a listed address at the decoder, forged restarts mostly over budget, a few by their MAC.
-    expect(delta('unknownSender')).toBeGreaterThan(1000);
+    // The flood arrived and was dropped where the receive path says: the stranger's by the kernel filter (on a map
+    // lookup without it), junk from a listed address at the decoder, forged restarts mostly over budget, a few by
+    // their MAC.
+    if (FILTER_OFF) expect(delta('unknownSender')).toBeGreaterThan(1000);
+    else expect(delta('unknownSender')).toBe(0);
     expect(delta('badMagic') + delta('badVersion') + delta('badType')).toBeGreaterThan(1000);
     expect(delta('overBudget')).toBeGreaterThan(1000);
     expect(delta('badMac')).toBeLessThanOrEqual(8 + 2 * (FLOOD_S + 2));

@@ -1,4 +1,4 @@
-// The kernel filters on the speaker's packet sockets (speaker/native/codec/bpf.ts), judged on the lab: a
+// The kernel filters on the speaker's packet sockets (speaker/native/codec/packet-filters.ts), judged on the lab: a
 // steady IPv6 stream to the owner node (the traffic pods bring) reaches none of the speakers' sockets
 // (frames_received_total does not move), while a Neighbor Solicitation for the VIP is still answered by the
 // owner (ndisc6), and an ARP request too (arping).

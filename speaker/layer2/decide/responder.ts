@@ -12,10 +12,18 @@ import {
   ICMPV6_TYPE_NEIGHBOR_SOLICITATION,
   IP_PROTOCOL_ICMPV6,
   type MacAddress,
+  ndpAddressProblem,
   neighborAdvertisementReply,
 } from '../frames/index.js';
+import type { PacketType } from '../../native/packet-socket.js';
 
 export type DropReason =
+  /**
+   * Addressed to another host's MAC, or tagged for a VLAN this node has no device for: the kernel marks
+   * both PACKET_OTHERHOST. Not a question put to this node on this interface; answered, the reply would go
+   * out untagged. (The kernel filter drops these already; this covers a socket opened without it.)
+   */
+  | 'otherHost'
   /** A frame that is not an ARP request or Neighbor Solicitation: replies, NAs, other IPv6 traffic. */
   | 'notRequest'
   /** A gratuitous ARP (sender IP = target IP): an announcement by someone else, not a question. */
@@ -27,7 +35,13 @@ export type DropReason =
   /** Our own frame, seen again on the socket (AF_PACKET also delivers outgoing frames). */
   | 'fromSelf'
   /** Could not be decoded (truncated, bad checksum, bad hop limit, ...). */
-  | 'malformed';
+  | 'malformed'
+  /**
+   * Decoded, but RFC 4861 §7.1.1 says to discard it (frames/ndp.ts ndpAddressProblem): a multicast source
+   * or target, or a duplicate address detection probe (source ::) with a source link-layer option or not
+   * sent to a solicited-node group.
+   */
+  | 'invalid';
 
 export type ResponderResult = { kind: 'reply'; ip: string; frame: Uint8Array } | { kind: 'drop'; reason: DropReason };
 
@@ -40,7 +54,11 @@ export interface ResponderContext {
 
 const drop = (reason: DropReason): ResponderResult => ({ kind: 'drop', reason });
 
-export function respondToArp(bytes: Uint8Array, ctx: ResponderContext): ResponderResult {
+/** How a frame reached the socket (sll_pkttype): only what was sent to this host, broadcast or multicast is a question to us. */
+const forUs = (packetType: PacketType): boolean => packetType !== 'otherhost';
+
+export function respondToArp(bytes: Uint8Array, ctx: ResponderContext, packetType: PacketType): ResponderResult {
+  if (!forUs(packetType)) return drop('otherHost');
   let frame;
   try {
     frame = decodeArpFrame(bytes);
@@ -67,7 +85,8 @@ const OFFSET_ETHERTYPE = 12;
 const OFFSET_NEXT_HEADER = 20;
 const OFFSET_ICMPV6_TYPE = 54;
 
-export function respondToNdp(bytes: Uint8Array, ctx: ResponderContext): ResponderResult {
+export function respondToNdp(bytes: Uint8Array, ctx: ResponderContext, packetType: PacketType): ResponderResult {
+  if (!forUs(packetType)) return drop('otherHost');
   if (bytes.length >= ETHERNET_HEADER_LENGTH && formatMac(bytes.subarray(6, 12)) === ctx.mac) return drop('fromSelf');
   if (isOtherIpv6Traffic(bytes)) return drop('notRequest');
   let frame;
@@ -79,6 +98,7 @@ export function respondToNdp(bytes: Uint8Array, ctx: ResponderContext): Responde
     return drop(other ? 'notRequest' : 'malformed');
   }
   if (frame.message.kind !== 'neighborSolicitation') return drop('notRequest');
+  if (ndpAddressProblem(frame) !== undefined) return drop('invalid');
   const target = frame.message.targetAddress;
   const where = ownership(target, ctx);
   if (where !== 'here') return drop(where);

@@ -72,6 +72,20 @@ export function solicitedNodeMulticast(address: IPv6Address): IPv6Address {
   return formatIPv6(group);
 }
 
+/** RFC 4291 §2.7: ff00::/8. Never a packet's source (RFC 4291 §2.7, RFC 8200 §3). */
+export function isIPv6Multicast(address: IPv6Address): boolean {
+  return parseIPv6(address)[0] === 0xff;
+}
+
+/** RFC 4291 §2.7.1: is `address` a solicited-node group, ff02::1:ffxx:xxxx? */
+export function isSolicitedNodeMulticast(address: IPv6Address): boolean {
+  const bytes = parseIPv6(address);
+  return SOLICITED_NODE_PREFIX.every((b, i) => bytes[i] === b);
+}
+
+/** The first 104 bits of every solicited-node group, ff02:0:0:0:0:1:ff. */
+const SOLICITED_NODE_PREFIX = [0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xff] as const;
+
 /**
  * RFC 2464 §7: an IPv6 multicast address maps to the Ethernet multicast MAC 33:33 followed by its low 32 bits.
  * For a solicited-node group that is 33:33:ff:xx:xx:xx, the MAC to pass to `PacketSocket.addMulticast`.

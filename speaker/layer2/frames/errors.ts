@@ -13,7 +13,12 @@ export type FrameErrorReason =
   | 'badHopLimit' // NDP message not sent with hop limit 255 (RFC 4861 §7.1.1, §7.1.2)
   | 'badCode' // NDP message with ICMPv6 code other than 0 (RFC 4861 §7.1.1, §7.1.2)
   | 'wrongMessageType' // ICMPv6 type that is not the NDP message asked for
-  | 'badOptionLength'; // NDP option with length 0 (RFC 4861 §4.6: "nodes MUST silently discard")
+  | 'badOptionLength' // NDP option with length 0 (RFC 4861 §4.6: "nodes MUST silently discard")
+  // ndpAddressProblem: well-formed, but RFC 4861 §7.1 says to discard it
+  | 'multicastSource' // IPv6 source in ff00::/8, which no packet may carry (RFC 4291 §2.7)
+  | 'multicastTarget' // NS or NA whose target is a multicast address (RFC 4861 §7.1.1, §7.1.2)
+  | 'dadWithSourceLinkLayer' // NS from :: carrying a source link-layer address option (RFC 4861 §7.1.1)
+  | 'dadNotToSolicitedNode'; // NS from :: to anything but a solicited-node group (RFC 4861 §7.1.1)
 
 /** A frame that cannot be decoded; `reason` is machine-readable, the message quotes the values. */
 export class FrameError extends Error {

@@ -1,8 +1,9 @@
 // Neighbor Solicitation and Neighbor Advertisement (RFC 4861 §4.3, §4.4), as ICMPv6 bodies and as whole
-// Ethernet frames. Frame decoding applies the checks RFC 4861 §7.1 makes on every node (hop limit 255,
-// code 0, checksum); what to do with a valid message is the responder's decision.
+// Ethernet frames. Frame decoding applies the checks of form RFC 4861 §7.1 makes on every node (hop limit
+// 255, code 0, checksum, option lengths), ndpAddressProblem the ones on the addresses and options it
+// carries; what to do with a valid message is the responder's decision.
 import { ByteWriter } from '../../../lib/wire/index.js';
-import { type IPv6Address, type MacAddress, parseIPv6 } from './addresses.js';
+import { IPV6_UNSPECIFIED, type IPv6Address, isIPv6Multicast, isSolicitedNodeMulticast, type MacAddress, parseIPv6 } from './addresses.js';
 import {
   ETHERTYPE_IPV6,
   ICMPV6_TYPE_NEIGHBOR_ADVERTISEMENT,
@@ -10,6 +11,7 @@ import {
   IP_PROTOCOL_ICMPV6,
   IPV6_LENGTH,
   NDP_HOP_LIMIT,
+  NDP_OPTION_SOURCE_LINK_LAYER_ADDRESS,
 } from './constants.js';
 import { FrameError } from './errors.js';
 import { decodeEthernet, encodeEthernet, type EthernetFrame } from './ethernet.js';
@@ -96,7 +98,8 @@ export interface NdpFrame {
 
 /**
  * Decodes a whole frame as received from an ETH_P_IPV6 socket into an NS or NA, applying RFC 4861 §7.1's
- * validity checks: IPv6 next header 58, hop limit 255, ICMPv6 checksum, code 0, option lengths.
+ * checks of its form: IPv6 next header 58, hop limit 255, ICMPv6 checksum, code 0, option lengths. The
+ * checks on the addresses it carries are ndpAddressProblem's, so that any well-formed frame round-trips.
  */
 export function decodeNdpFrame(bytes: Uint8Array): NdpFrame {
   const ethernet = decodeEthernet(bytes);
@@ -111,6 +114,28 @@ export function decodeNdpFrame(bytes: Uint8Array): NdpFrame {
   if (ipv6.hopLimit !== NDP_HOP_LIMIT) throw new FrameError('badHopLimit', `ipv6 hop limit ${ipv6.hopLimit}, want 255`);
   const icmp = decodeIcmpv6(ipv6.payload, ipv6.source, ipv6.destination);
   return { ethernet, ipv6, message: decodeNdp(icmp) };
+}
+
+/**
+ * The checks of RFC 4861 §7.1.1 and §7.1.2 that look at the addresses and options of a decoded frame: a
+ * message that fails one MUST be silently discarded. Answering would go wrong too: a multicast source
+ * cannot be answered, and a duplicate address detection probe (source ::) carrying a link-layer option, or
+ * sent anywhere but to the solicited-node group, is not one a conforming node sends. Returns the first
+ * problem found, as the error decoding would have thrown, or undefined for a valid message.
+ */
+export function ndpAddressProblem(frame: NdpFrame): FrameError | undefined {
+  const { ipv6, message } = frame;
+  if (isIPv6Multicast(ipv6.source)) return new FrameError('multicastSource', `ipv6 source ${ipv6.source} is a multicast address`);
+  if (isIPv6Multicast(message.targetAddress)) {
+    return new FrameError('multicastTarget', `${message.kind} target ${message.targetAddress} is a multicast address`);
+  }
+  if (message.kind !== 'neighborSolicitation' || ipv6.source !== IPV6_UNSPECIFIED) return undefined;
+  const sourceLinkLayer = message.options.some((o) => o.kind === 'sourceLinkLayerAddress' || (o.kind === 'raw' && o.type === NDP_OPTION_SOURCE_LINK_LAYER_ADDRESS));
+  if (sourceLinkLayer) return new FrameError('dadWithSourceLinkLayer', 'a solicitation from :: carries a source link-layer address option');
+  if (!isSolicitedNodeMulticast(ipv6.destination)) {
+    return new FrameError('dadNotToSolicitedNode', `a solicitation from :: is sent to ${ipv6.destination}, not to a solicited-node group`);
+  }
+  return undefined;
 }
 
 /** Who sends an NDP frame to whom, at both layers. */

@@ -1,7 +1,8 @@
 // For tests: an in-memory Ethernet segment standing in for AF_PACKET sockets (which need root and the
 // native addon; the lab test covers those). Like the real socket, a frame sent on one socket reaches
-// every other open socket of the same EtherType on the segment, and never its sender.
-import type { FrameSocket } from '../../native/packet-socket.js';
+// every other open socket of the same EtherType on the segment, and never its sender, with the packet
+// type its destination MAC gives it (the segment models no MAC filter: unicast arrives as 'host').
+import type { FrameInfo, FrameSocket, PacketType } from '../../native/packet-socket.js';
 import type { OpenSocket } from '../announcer.js';
 
 export class MemorySocket implements FrameSocket {
@@ -14,7 +15,7 @@ export class MemorySocket implements FrameSocket {
     private readonly segment: MemorySegment,
     readonly ifname: string,
     readonly ethertype: number,
-    readonly onFrame: (frame: Uint8Array) => void,
+    readonly onFrame: (frame: Uint8Array, info: FrameInfo) => void,
   ) {}
 
   send(frame: Uint8Array): void {
@@ -48,13 +49,14 @@ export class MemorySegment {
     return socket;
   };
 
-  deliver(from: MemorySocket, frame: Uint8Array): void {
+  /** Delivers to every other socket of the frame's EtherType; `packetType` overrides what the MAC says. */
+  deliver(from: MemorySocket, frame: Uint8Array, packetType: PacketType = packetTypeOf(frame)): void {
     // The frame's EtherType decides who hears it, as the kernel's protocol match does.
     const etherType = ((frame[12] ?? 0) << 8) | (frame[13] ?? 0);
     for (const s of this.sockets) {
       if (s !== from && !s.closed && s.ethertype === etherType) {
         s.received.push(frame);
-        s.onFrame(frame);
+        s.onFrame(frame, { packetType });
       }
     }
   }
@@ -65,4 +67,10 @@ export class MemorySegment {
     this.sockets.push(socket);
     return socket;
   }
+}
+
+/** What the kernel's eth_type_trans would call the frame on a host that accepts every unicast MAC. */
+function packetTypeOf(frame: Uint8Array): PacketType {
+  if (frame.subarray(0, 6).every((b) => b === 0xff)) return 'broadcast';
+  return ((frame[0] ?? 0) & 1) === 1 ? 'multicast' : 'host';
 }

@@ -1,123 +1,89 @@
-import fc from 'fast-check';
 import {
   accept,
-  ARP_REQUESTS,
+  and,
+  assemble,
   BPF,
   type BpfInstruction,
   checkProgram,
   drop,
+  emit,
   encodeProgram,
-  filterFor,
+  goTo,
+  ifEqual,
+  ifGreater,
+  instructionCount,
   jumpIfEqual,
-  KEEP_WHOLE_FRAME,
+  label,
   loadByte,
   loadHalf,
-  NEIGHBOR_SOLICITATIONS,
+  loadMetadata,
+  loadWord,
+  SKF_AD,
+  SKF_NET_OFF,
+  type Step,
 } from './bpf.js';
-import { captured, type CapturedFrame } from './frame-captures.fixture.js';
+import { runBpf } from './testing/bpf-interpreter.js';
 
-/**
- * The kernel's classic BPF interpreter (net/core/filter.c) for the instructions bpf.ts writes: absolute
- * loads, jump-if-equal and return. A load past the end of the frame ends the program with 0, as the kernel
- * does. The lab test (packet-socket.lab.test.ts) runs the same programs in the real kernel.
- */
-function run(program: readonly BpfInstruction[], frame: Uint8Array): number {
-  let a = 0;
-  for (let pc = 0; pc < program.length; pc++) {
-    const ins = program[pc]!;
-    switch (ins.code) {
-      case BPF.LD | BPF.B | BPF.ABS:
-        if (ins.k + 1 > frame.length) return 0;
-        a = frame[ins.k]!;
-        break;
-      case BPF.LD | BPF.H | BPF.ABS:
-        if (ins.k + 2 > frame.length) return 0;
-        a = (frame[ins.k]! << 8) | frame[ins.k + 1]!;
-        break;
-      case BPF.JMP | BPF.JEQ | BPF.K:
-        pc += a === ins.k ? ins.jt : ins.jf;
-        break;
-      case BPF.RET | BPF.K:
-        return ins.k;
-      default:
-        throw new Error(`instruction ${pc}: opcode 0x${ins.code.toString(16)} is not interpreted here`);
-    }
-  }
-  throw new Error('fell off the end of the program');
-}
-
-const passes = (program: readonly BpfInstruction[], name: CapturedFrame): boolean => run(program, captured(name)) !== 0;
-
-describe('ARP_REQUESTS, on frames captured in the lab', () => {
-  it.each<[CapturedFrame, boolean]>([
-    ['arpRequest', true],
-    ['gratuitousArpRequest', true], // a request; the responder drops it as 'gratuitous'
-    ['arpReply', false],
-  ])('%s passes: %s', (name, expected) => {
-    expect(passes(ARP_REQUESTS, name)).toBe(expected);
-  });
-
-  it('keeps the whole frame it passes', () => {
-    expect(run(ARP_REQUESTS, captured('arpRequest'))).toBe(KEEP_WHOLE_FRAME);
+describe('the instructions', () => {
+  it('write negative offsets (SKF_* areas) as the kernel reads them: a u32', () => {
+    expect(loadMetadata(SKF_AD.PKTTYPE)).toEqual({ code: BPF.LD | BPF.W | BPF.ABS, jt: 0, jf: 0, k: 0xfffff004 });
+    expect(loadByte(SKF_NET_OFF)).toEqual({ code: BPF.LD | BPF.B | BPF.ABS, jt: 0, jf: 0, k: 0xfff00000 });
+    expect(loadWord(SKF_NET_OFF + 12).k).toBe(0xfff0000c);
+    expect(and(0xf0)).toEqual({ code: 0x54, jt: 0, jf: 0, k: 0xf0 });
   });
 });
 
-describe('NEIGHBOR_SOLICITATIONS, on frames captured in the lab', () => {
-  it.each<[CapturedFrame, boolean]>([
-    ['solicitation', true],
-    ['solicitationFromLinkLocal', true],
-    ['unicastSolicitation', true], // NUD probes are answered too
-    ['advertisement', false],
-    ['routerSolicitation', false], // ICMPv6 with hop limit 255, but type 133
-    ['mldReport', false], // a hop-by-hop header before ICMPv6
-    ['echoRequest', false],
-    ['udp', false],
-  ])('%s passes: %s', (name, expected) => {
-    expect(passes(NEIGHBOR_SOLICITATIONS, name)).toBe(expected);
+describe('assemble', () => {
+  it('turns labels into forward offsets; "next" is 0', () => {
+    const program = assemble([
+      emit(loadByte(0)),
+      ifEqual(1, 'next', 'no'),
+      ifGreater(0, 'yes', 'no'),
+      label('yes'),
+      emit(accept()),
+      label('no'),
+      emit(drop()),
+    ]);
+    expect(program.map(({ code, jt, jf }) => [code, jt, jf])).toEqual([
+      [BPF.LD | BPF.B | BPF.ABS, 0, 0], [BPF.JMP | BPF.JEQ, 0, 2], [BPF.JMP | BPF.JGT, 0, 1], [BPF.RET, 0, 0], [BPF.RET, 0, 0],
+    ]);
   });
 
-  it('drops a solicitation whose hop limit is not 255 (RFC 4861 §7.1.1: not from the link)', () => {
-    const forwarded = captured('solicitation');
-    forwarded[21] = 64;
-    expect(run(NEIGHBOR_SOLICITATIONS, forwarded)).toBe(0);
+  it('jumps unconditionally as far as needed (BPF_JA carries a 32-bit offset)', () => {
+    const filler = Array.from({ length: 300 }, () => emit(loadByte(0)));
+    const program = assemble([goTo('end'), ...filler, label('end'), emit(accept())]);
+    expect(program[0]).toEqual({ code: BPF.JMP | BPF.JA, jt: 0, jf: 0, k: 300 });
+    expect(runBpf(program, { data: new Uint8Array(0) })).toBe(0xffffffff); // the loads past the end are skipped
   });
 
-  it('drops a frame too short to hold the ICMPv6 type', () => {
-    expect(run(NEIGHBOR_SOLICITATIONS, captured('solicitation').subarray(0, 54))).toBe(0);
+  it.each<[string, Step[], string]>([
+    ['a label defined twice', [label('x'), label('x'), emit(drop())], 'BPF label "x" is defined twice'],
+    ['a jump to a missing label', [ifEqual(1, 'nowhere', 'next'), emit(drop())], 'BPF label "nowhere" is not defined'],
+    ['a jump backwards', [label('top'), emit(loadByte(0)), goTo('top'), emit(drop())], 'BPF instruction 1 jumps back to "top" (0)'],
+    ['a conditional jump past 255 instructions', [ifEqual(1, 'far', 'next'), ...Array.from({ length: 256 }, () => emit(drop())), label('far'), emit(drop())],
+      'a conditional BPF jump to "far" skips 256 instructions, at most 255'],
+  ])('refuses %s', (_, steps, message) => {
+    expect(() => assemble(steps)).toThrow(message);
   });
-});
 
-describe('the programs against random frames', () => {
-  it('pass exactly what their definition says, never more', () => {
-    fc.assert(fc.property(fc.uint8Array({ minLength: 0, maxLength: 80 }), (frame) => {
-      const isRequest = frame.length >= 22 && frame[20] === 0 && frame[21] === 1;
-      const isSolicitation = frame.length >= 55 && frame[20] === 58 && frame[21] === 255 && frame[54] === 135;
-      expect(run(ARP_REQUESTS, frame) !== 0).toBe(isRequest);
-      expect(run(NEIGHBOR_SOLICITATIONS, frame) !== 0).toBe(isSolicitation);
-    }), { numRuns: 2000 });
-  });
-});
-
-describe('filterFor', () => {
-  it('has a program for ARP and IPv6 sockets, none for others', () => {
-    expect(filterFor(0x0806)).toBe(ARP_REQUESTS);
-    expect(filterFor(0x86dd)).toBe(NEIGHBOR_SOLICITATIONS);
-    expect(filterFor(0x0800)).toBeUndefined();
+  it('counts instructions, not labels', () => {
+    expect(instructionCount([label('a'), emit(drop()), goTo('a'), label('b')])).toBe(2);
   });
 });
 
 describe('checkProgram (what the kernel would refuse)', () => {
-  it('accepts both programs', () => {
-    expect(() => checkProgram(ARP_REQUESTS)).not.toThrow();
-    expect(() => checkProgram(NEIGHBOR_SOLICITATIONS)).not.toThrow();
-  });
-
   it.each<[string, BpfInstruction[], string]>([
     ['an empty program', [], '1..4096 instructions, this one 0'],
-    ['a jump past the end', [loadByte(0), jumpIfEqual(1, 0, 2), accept()], 'instruction 1 jumps to 4, past the end (3)'],
+    ['a conditional jump past the end', [loadByte(0), jumpIfEqual(1, 0, 2), accept()], 'instruction 1 jumps to 4, past the end (3)'],
+    ['an unconditional jump past the end', [{ code: BPF.JMP | BPF.JA, jt: 0, jf: 0, k: 1 }, accept()], 'instruction 0 jumps to 2, past the end (2)'],
     ['no return at the end', [accept(), loadHalf(0)], 'must end with a return'],
+    ['more than 4096 instructions', Array.from({ length: 4097 }, () => drop()), 'this one 4097'],
   ])('refuses %s', (_, program, message) => {
     expect(() => checkProgram(program)).toThrow(message);
+  });
+
+  it('accepts a jump that lands on the last instruction', () => {
+    expect(() => checkProgram([{ code: BPF.JMP | BPF.JA, jt: 0, jf: 0, k: 1 }, drop(), accept()])).not.toThrow();
   });
 });
 
@@ -132,7 +98,8 @@ describe('encodeProgram', () => {
     );
   });
 
-  it('encodes 8 bytes per instruction', () => {
-    expect(encodeProgram(NEIGHBOR_SOLICITATIONS, true)).toHaveLength(NEIGHBOR_SOLICITATIONS.length * 8);
+  it('encodes 8 bytes per instruction, and checks the program first', () => {
+    expect(encodeProgram([loadMetadata(SKF_AD.IFINDEX), drop()], true)).toHaveLength(16);
+    expect(() => encodeProgram([], true)).toThrow('this one 0');
   });
 });

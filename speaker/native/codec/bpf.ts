@@ -1,11 +1,9 @@
-// Classic BPF programs the kernel runs on every frame before it queues the frame on a packet socket
-// (SO_ATTACH_FILTER; linux/filter.h, Documentation/networking/filter.rst). A frame the program returns 0
+// Classic BPF, as the kernel runs it on every packet before it queues the packet on a socket
+// (SO_ATTACH_FILTER; linux/filter.h, Documentation/networking/filter.rst). A packet the program returns 0
 // for is dropped in the kernel: it is never copied to user space and never wakes the speaker. Pure: the
-// programs are data, encoded here into the bytes the addon hands to setsockopt.
-//
-// Offsets are from the start of the Ethernet header: on a SOCK_RAW packet socket the kernel runs the
-// filter on the whole frame. A VLAN tag never shifts them: the kernel strips it (in hardware or in
-// __netif_receive_skb) before frames reach a socket bound to one EtherType.
+// programs are data, written with the small assembler below (labels instead of hand-counted jump offsets)
+// and encoded into the bytes the addon hands to setsockopt. The programs themselves live in
+// packet-filters.ts (the ARP/NDP packet sockets) and heartbeat-filter.ts (the heartbeat UDP socket).
 import { ByteWriter } from '../../../lib/wire/index.js';
 
 /** One `struct sock_filter`: opcode, jump offsets if true / if false (instructions to skip), constant. */
@@ -18,94 +16,115 @@ export interface BpfInstruction {
 
 /** Opcode parts, linux/bpf_common.h. */
 export const BPF = {
-  LD: 0x00, JMP: 0x05, RET: 0x06,
+  LD: 0x00, ALU: 0x04, JMP: 0x05, RET: 0x06,
   W: 0x00, H: 0x08, B: 0x10,
   ABS: 0x20,
-  JEQ: 0x10,
+  AND: 0x50,
+  JA: 0x00, JEQ: 0x10, JGT: 0x20,
   K: 0x00,
 } as const;
 
 /** linux/filter.h BPF_MAXINSNS: the kernel refuses longer programs. */
 export const BPF_MAX_INSTRUCTIONS = 4096;
-/** The return value that keeps the whole frame (the kernel trims a frame to what the program returns). */
+/** The return value that keeps the whole packet (the kernel trims a packet to what the program returns). */
 export const KEEP_WHOLE_FRAME = 0xffffffff;
+/** A conditional jump skips at most this many instructions (its offsets are 8-bit). */
+export const MAX_CONDITIONAL_SKIP = 255;
 
-const instruction = (code: number, k: number, jt = 0, jf = 0): BpfInstruction => ({ code, jt, jf, k });
-/** A = the byte at `offset`. */
+/**
+ * linux/filter.h: a load from SKF_AD_OFF + field reads the packet's metadata instead of its bytes; a load
+ * from SKF_NET_OFF + offset reads relative to the network (IP) header, wherever the data starts.
+ */
+export const SKF_AD_OFF = -0x1000;
+export const SKF_NET_OFF = -0x100000;
+/** linux/filter.h SKF_AD_*: the metadata fields the programs read. */
+export const SKF_AD = {
+  /** skb->pkt_type: PACKET_HOST, PACKET_BROADCAST, ... (linux/if_packet.h). */
+  PKTTYPE: 4,
+  /** skb->dev->ifindex: the interface the packet is being delivered on. */
+  IFINDEX: 8,
+  /** 1 when the packet arrived with a VLAN tag the kernel has not consumed. */
+  VLAN_TAG_PRESENT: 48,
+} as const;
+
+const instruction = (code: number, k: number, jt = 0, jf = 0): BpfInstruction => ({ code, jt, jf, k: k >>> 0 });
+/** A = the byte at `offset` (negative offsets are SKF_* areas). */
 export const loadByte = (offset: number): BpfInstruction => instruction(BPF.LD | BPF.B | BPF.ABS, offset);
 /** A = the big-endian 16-bit value at `offset`. */
 export const loadHalf = (offset: number): BpfInstruction => instruction(BPF.LD | BPF.H | BPF.ABS, offset);
+/** A = the big-endian 32-bit value at `offset`. */
+export const loadWord = (offset: number): BpfInstruction => instruction(BPF.LD | BPF.W | BPF.ABS, offset);
+/** A = one metadata field (SKF_AD). */
+export const loadMetadata = (field: number): BpfInstruction => loadWord(SKF_AD_OFF + field);
+/** A &= k. */
+export const and = (k: number): BpfInstruction => instruction(BPF.ALU | BPF.AND | BPF.K, k);
 /** Skips `jt` instructions if A === k, else `jf`. */
 export const jumpIfEqual = (k: number, jt: number, jf: number): BpfInstruction => instruction(BPF.JMP | BPF.JEQ | BPF.K, k, jt, jf);
 export const accept = (): BpfInstruction => instruction(BPF.RET | BPF.K, KEEP_WHOLE_FRAME);
 export const drop = (): BpfInstruction => instruction(BPF.RET | BPF.K, 0);
 
 /*
- * Frame offsets the programs read (untagged Ethernet, 14-byte header):
- *   ARP (RFC 826):  | eth (14) | htype (2) | ptype (2) | hlen | plen | oper (2) @20 | ...
- *   IPv6 (RFC 8200):| eth (14) | ver/tc/flow (4) | payload length (2) | next header @20 | hop limit @21 |
- *                   | src (16) | dst (16) | ICMPv6 type @54 | code | ...
+ * The assembler. A program is a list of steps: plain instructions, labels (which take no room), and jumps
+ * to a label or to the next instruction. assemble() turns the jumps into offsets. Jumps only go forward
+ * (the kernel refuses loops); a conditional jump reaches at most 255 instructions, an unconditional one
+ * (goTo) anywhere.
  */
-const ARP_OPER_OFFSET = 20;
-const ARP_OPERATION_REQUEST = 1;
-const IPV6_NEXT_HEADER_OFFSET = 20;
-const IPV6_HOP_LIMIT_OFFSET = 21;
-const ICMPV6_TYPE_OFFSET = 54;
-/** IANA protocol numbers: ICMPv6. */
-const NEXT_HEADER_ICMPV6 = 58;
-/** RFC 4861 §4.3 Neighbor Solicitation. */
-const ICMPV6_NEIGHBOR_SOLICITATION = 135;
-/** RFC 4861 §7.1.1: a solicitation with any other hop limit did not come from the link and is invalid. */
-const NDP_HOP_LIMIT = 255;
+export type Target = string | 'next';
 
-/**
- * ARP requests only (operation 1): replies and everything else ARP carries are dropped in the kernel.
- * Gratuitous requests (sender = target) still pass; the responder drops those as 'gratuitous'.
- */
-export const ARP_REQUESTS: readonly BpfInstruction[] = [
-  loadHalf(ARP_OPER_OFFSET),
-  jumpIfEqual(ARP_OPERATION_REQUEST, 0, 1),
-  accept(),
-  drop(),
-];
+export type Step =
+  | { op: 'instruction'; instruction: BpfInstruction }
+  | { op: 'label'; name: string }
+  | { op: 'if'; test: 'equal' | 'greater'; k: number; then: Target; otherwise: Target }
+  | { op: 'goto'; to: string };
 
-/**
- * Neighbor Solicitations only: IPv6 next header ICMPv6 directly after the fixed header, hop limit 255,
- * ICMPv6 type 135. Everything else an ETH_P_IPV6 socket would see — pod traffic, TCP, UDP, echo, router
- * solicitations, advertisements, MLD — is dropped in the kernel.
- *
- * A solicitation behind extension headers (hop-by-hop, destination options) is dropped too, on purpose:
- * RFC 4861 defines none for NDP, no stack sends one (Linux, Windows, the BSDs and ndisc6 put ICMPv6 right
- * after the fixed header), RFC 6980 forbids fragmented NDP, and the responder's decoder reads ICMPv6 only
- * directly after the fixed header, so passing them would wake the speaker only to drop them. MLD reports,
- * which do carry a hop-by-hop header, are thereby dropped as well.
- */
-export const NEIGHBOR_SOLICITATIONS: readonly BpfInstruction[] = [
-  loadByte(IPV6_NEXT_HEADER_OFFSET),
-  jumpIfEqual(NEXT_HEADER_ICMPV6, 0, 5),
-  loadByte(IPV6_HOP_LIMIT_OFFSET),
-  jumpIfEqual(NDP_HOP_LIMIT, 0, 3),
-  loadByte(ICMPV6_TYPE_OFFSET),
-  jumpIfEqual(ICMPV6_NEIGHBOR_SOLICITATION, 0, 1),
-  accept(),
-  drop(),
-];
+export const emit = (ins: BpfInstruction): Step => ({ op: 'instruction', instruction: ins });
+export const label = (name: string): Step => ({ op: 'label', name });
+export const ifEqual = (k: number, then: Target, otherwise: Target): Step => ({ op: 'if', test: 'equal', k, then, otherwise });
+export const ifGreater = (k: number, then: Target, otherwise: Target): Step => ({ op: 'if', test: 'greater', k, then, otherwise });
+export const goTo = (to: string): Step => ({ op: 'goto', to });
 
-/** IEEE EtherTypes the speaker opens sockets for. */
-const ETHERTYPE_ARP = 0x0806;
-const ETHERTYPE_IPV6 = 0x86dd;
+/** How many instructions the steps assemble to (labels take none). */
+export const instructionCount = (steps: readonly Step[]): number => steps.filter((s) => s.op !== 'label').length;
 
-/** The program for a packet socket of `ethertype`, or undefined where the speaker has none. */
-export function filterFor(ethertype: number): readonly BpfInstruction[] | undefined {
-  if (ethertype === ETHERTYPE_ARP) return ARP_REQUESTS;
-  if (ethertype === ETHERTYPE_IPV6) return NEIGHBOR_SOLICITATIONS;
-  return undefined;
+export function assemble(steps: readonly Step[]): BpfInstruction[] {
+  const labels = new Map<string, number>();
+  let at = 0;
+  for (const step of steps) {
+    if (step.op !== 'label') at++;
+    else if (labels.has(step.name)) throw new RangeError(`BPF label "${step.name}" is defined twice`);
+    else labels.set(step.name, at);
+  }
+  const program: BpfInstruction[] = [];
+  for (const step of steps) {
+    const pc = program.length;
+    const skipTo = (target: Target): number => offset(target, pc, labels);
+    if (step.op === 'instruction') program.push(step.instruction);
+    else if (step.op === 'goto') program.push(instruction(BPF.JMP | BPF.JA | BPF.K, skipTo(step.to)));
+    else if (step.op === 'if') {
+      const code = BPF.JMP | (step.test === 'equal' ? BPF.JEQ : BPF.JGT) | BPF.K;
+      program.push(instruction(code, step.k, conditional(skipTo(step.then), step.then), conditional(skipTo(step.otherwise), step.otherwise)));
+    }
+  }
+  return program;
+}
+
+function offset(target: Target, pc: number, labels: ReadonlyMap<string, number>): number {
+  if (target === 'next') return 0;
+  const at = labels.get(target);
+  if (at === undefined) throw new RangeError(`BPF label "${target}" is not defined`);
+  if (at <= pc) throw new RangeError(`BPF instruction ${pc} jumps back to "${target}" (${at}): programs only jump forward`);
+  return at - pc - 1;
+}
+
+function conditional(skip: number, target: Target): number {
+  if (skip > MAX_CONDITIONAL_SKIP) throw new RangeError(`a conditional BPF jump to "${target}" skips ${skip} instructions, at most ${MAX_CONDITIONAL_SKIP}`);
+  return skip;
 }
 
 /**
  * The checks the kernel makes before accepting a program (net/core/filter.c bpf_check_classic), for the
  * subset written here: a length it accepts, every jump landing inside the program, and a return at the
- * end. A program that fails them is a bug in this file, so the error is thrown, not returned.
+ * end. A program that fails them is a bug in the code that built it, so the error is thrown, not returned.
  */
 export function checkProgram(program: readonly BpfInstruction[]): void {
   if (program.length === 0 || program.length > BPF_MAX_INSTRUCTIONS) {
@@ -113,7 +132,8 @@ export function checkProgram(program: readonly BpfInstruction[]): void {
   }
   program.forEach((ins, at) => {
     if ((ins.code & 0x07) !== BPF.JMP) return;
-    const furthest = at + 1 + Math.max(ins.jt, ins.jf);
+    const always = (ins.code & 0xf0) === BPF.JA;
+    const furthest = at + 1 + (always ? ins.k : Math.max(ins.jt, ins.jf));
     if (furthest >= program.length) throw new RangeError(`BPF instruction ${at} jumps to ${furthest}, past the end (${program.length})`);
   });
   const last = program[program.length - 1];
