@@ -3,10 +3,6 @@ import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import type { LevelWithSilent } from 'pino';
 import { Registry } from 'prom-client';
-import { systemClock } from '../lib/clock.js';
-import type { KubeConfig } from '@kubernetes/client-node';
-import { loadKubeConfig } from '../lib/kube/config.js';
-import { EventRecorder } from '../lib/kube/events/recorder.js';
 import { createLogger, type Logger } from '../lib/log.js';
 import { defaultMetricsHost, startMetricsServer } from '../lib/metrics/server.js';
 import { Announcer } from './layer2/announcer.js';
@@ -19,11 +15,7 @@ import {
 import { registerSpeakerMetrics, SpeakerReadiness } from './metrics.js';
 import { PacketSocket } from './native/packet-socket.js';
 import { FileSource } from './source/file-source.js';
-import { KubernetesSource } from './source/kubernetes/source.js';
-import type { AnnouncementSource } from './source/types.js';
-import type { StatusPort } from './loop/loop.js';
-import { ConditionWriter } from './status/condition-writer.js';
-import { L2StatusWriter } from './status/l2-status-writer.js';
+import type { Origin } from './source/origin.js';
 
 function nonNegativeInt(name: string) {
   return (text: string): number => {
@@ -61,60 +53,6 @@ interface Flags {
 }
 
 /** Where the IPs come from, and where the heartbeat keys come from: the Secret with the API, else a file or env. */
-interface Origin {
-  source: AnnouncementSource;
-  /** The keys to build membership with, read when the first configuration arrives. */
-  keys: () => readonly Buffer[];
-  /** Hands later key changes to `apply`. */
-  watchKeys: (apply: (keys: readonly Buffer[]) => void) => { start(): void; stop(): Promise<void> };
-  notReadyReason: () => string | undefined;
-  /** With the API: the ServiceL2Status and Service condition writers. */
-  status?: StatusPort & { stop(): Promise<void> };
-}
-
-function kubernetesOrigin(flags: Flags, self: string, logger: Logger): Origin {
-  const address = flags.heartbeatAddress?.trim();
-  if (address === undefined || address === '') throw new Error('no heartbeat address: pass --heartbeat-address or set POD_IP');
-  const { kubeConfig } = loadKubeConfig(flags.kubeconfig);
-  const source = new KubernetesSource({
-    kubeConfig, namespace: flags.namespace, node: self, address, loadBalancerClass: flags.loadBalancerClass, clock: systemClock, logger,
-  });
-  return {
-    source,
-    keys: () => {
-      const keys = source.heartbeatKeys();
-      // The source delivers nothing before it has keys, so membership is never built without them.
-      if (keys === null) throw new Error('no heartbeat key yet');
-      return keys;
-    },
-    watchKeys: (apply) => {
-      source.onKeys(apply);
-      return { start: () => undefined, stop: async () => undefined };
-    },
-    notReadyReason: () => source.notReadyReason(),
-    status: statusWriters(kubeConfig, self, source, logger),
-  };
-}
-
-/** Both writers see every pass: the ServiceL2Status objects with their events, and the Announced condition. */
-function statusWriters(kubeConfig: KubeConfig, self: string, source: KubernetesSource, logger: Logger): StatusPort & { stop(): Promise<void> } {
-  const objects = new L2StatusWriter({
-    kubeConfig, node: self, clock: systemClock, logger,
-    events: new EventRecorder({ kubeConfig, component: 'herald-speaker', instance: self, logger }),
-  });
-  const conditions = new ConditionWriter({ kubeConfig, node: self, unannounced: () => source.unannounced(), clock: systemClock, logger });
-  source.onUnannounced(() => conditions.unannouncedChanged());
-  return {
-    report: (owned, alive) => {
-      objects.report(owned, alive);
-      conditions.report(owned, alive);
-    },
-    stop: async () => {
-      await Promise.all([objects.stop(), conditions.stop()]);
-    },
-  };
-}
-
 function fileOrigin(flags: Flags, logger: Logger): Origin {
   const read = heartbeatKeys(flags);
   let keys = read.keys;
@@ -157,7 +95,9 @@ async function main(): Promise<void> {
     throw new Error(`--source "${flags.source}": use kubernetes or file:PATH`);
   }
   const self = flags.nodeName;
-  const origin = flags.source === 'kubernetes' ? kubernetesOrigin(flags, self, logger) : fileOrigin(flags, logger);
+  const origin = flags.source === 'kubernetes'
+    ? (await import('./source/kubernetes/origin.js')).kubernetesOrigin(flags, self, logger)
+    : fileOrigin(flags, logger);
   let membership: UdpMembership | undefined;
   const keyFile = origin.watchKeys((changed) => membership?.setKeys(changed));
   const announcer = new Announcer({

@@ -1,0 +1,64 @@
+// The speaker's Kubernetes origin: the API source, the heartbeat keys from its Secret, and the writers of what a
+// user reads back (ServiceL2Status objects with their nodeAssigned events, the Announced condition). A module of its
+// own so that a speaker with a file source never loads the Kubernetes client (tens of MiB, seconds of start-up).
+import type { KubeConfig } from '@kubernetes/client-node';
+import { systemClock } from '../../../lib/clock.js';
+import { loadKubeConfig } from '../../../lib/kube/config.js';
+import { EventRecorder } from '../../../lib/kube/events/recorder.js';
+import type { Logger } from '../../../lib/log.js';
+import type { StatusPort } from '../../loop/loop.js';
+import { ConditionWriter } from '../../status/condition-writer.js';
+import { L2StatusWriter } from '../../status/l2-status-writer.js';
+import type { Origin } from '../origin.js';
+import { KubernetesSource } from './source.js';
+
+export interface KubernetesOriginFlags {
+  kubeconfig?: string;
+  namespace: string;
+  heartbeatAddress?: string;
+  loadBalancerClass?: string;
+}
+
+export function kubernetesOrigin(flags: KubernetesOriginFlags, self: string, logger: Logger): Origin {
+  const address = flags.heartbeatAddress?.trim();
+  if (address === undefined || address === '') throw new Error('no heartbeat address: pass --heartbeat-address or set POD_IP');
+  const { kubeConfig } = loadKubeConfig(flags.kubeconfig);
+  const source = new KubernetesSource({
+    kubeConfig, namespace: flags.namespace, node: self, address, loadBalancerClass: flags.loadBalancerClass, clock: systemClock, logger,
+  });
+  return {
+    source,
+    keys: () => {
+      const keys = source.heartbeatKeys();
+      // The source delivers nothing before it has keys, so membership is never built without them.
+      if (keys === null) throw new Error('no heartbeat key yet');
+      return keys;
+    },
+    watchKeys: (apply) => {
+      source.onKeys(apply);
+      return { start: () => undefined, stop: async () => undefined };
+    },
+    notReadyReason: () => source.notReadyReason(),
+    status: statusWriters(kubeConfig, self, source, logger),
+  };
+}
+
+/** Both writers see every pass: the ServiceL2Status objects with their events, and the Announced condition. */
+function statusWriters(kubeConfig: KubeConfig, self: string, source: KubernetesSource, logger: Logger): StatusPort & { stop(): Promise<void> } {
+  const objects = new L2StatusWriter({
+    kubeConfig, node: self, clock: systemClock, logger,
+    events: new EventRecorder({ kubeConfig, component: 'herald-speaker', instance: self, logger }),
+  });
+  const conditions = new ConditionWriter({ kubeConfig, node: self, unannounced: () => source.unannounced(), clock: systemClock, logger });
+  source.onUnannounced(() => conditions.unannouncedChanged());
+  return {
+    report: (owned, alive) => {
+      objects.report(owned, alive);
+      conditions.report(owned, alive);
+    },
+    stop: async () => {
+      await Promise.all([objects.stop(), conditions.stop()]);
+    },
+  };
+}
+

@@ -1,0 +1,16 @@
+// Where a speaker learns what to announce and gets its heartbeat keys: the file source with a key file (the lab,
+// tests), or the Kubernetes API with the key Secret and the status writers (kubernetes/origin.ts). main.ts picks one.
+import type { StatusPort } from '../loop/loop.js';
+import type { AnnouncementSource } from './types.js';
+
+export interface Origin {
+  source: AnnouncementSource;
+  /** The keys to build membership with, read when the first configuration arrives. */
+  keys: () => readonly Buffer[];
+  /** Hands later key changes to `apply`. */
+  watchKeys: (apply: (keys: readonly Buffer[]) => void) => { start(): void; stop(): Promise<void> };
+  notReadyReason: () => string | undefined;
+  /** With the API: the ServiceL2Status and Service condition writers. */
+  status?: StatusPort & { stop(): Promise<void> };
+}
+
