@@ -1,4 +1,7 @@
-// npm run lab -- up | down | status [--json]   (root)
+// npm run lab -- up [--cluster] | down | status [--json]   (root)
+// --cluster: also an API server, the controller and a speaker in every node namespace (cluster.ts); prints the
+// kubeconfig's path.
+import { upCluster } from './cluster.js';
 import { down, up } from './lab.js';
 import { formatStatus, status } from './status.js';
 
@@ -8,7 +11,8 @@ async function main(argv: string[]): Promise<void> {
   switch (verb) {
     case 'up': {
       const started = performance.now();
-      await up();
+      if (argv.includes('--cluster')) console.log(await upCluster());
+      else await up();
       console.error(`lab up in ${Math.round(performance.now() - started)} ms`);
       break;
     }
@@ -24,7 +28,7 @@ async function main(argv: string[]): Promise<void> {
       break;
     }
     default:
-      console.error('usage: npm run lab -- up|down|status [--json]');
+      console.error('usage: npm run lab -- up [--cluster] | down | status [--json]');
       process.exitCode = 2;
   }
 }

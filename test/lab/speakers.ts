@@ -44,6 +44,8 @@ export interface StartOptions {
   compiled?: boolean;
   /** Extra environment (e.g. the footprint bench's HERALD_PACKET_FILTER=off). */
   env?: Readonly<Record<string, string>>;
+  /** Outlive the caller (`npm run lab -- up --cluster`). */
+  detached?: boolean;
 }
 
 export function speakerAvailable(): boolean {
@@ -77,23 +79,39 @@ export function speakerRole(node: string): string {
 }
 
 export function startSpeaker(node: string, configPath: string, extraArgs: readonly string[] = [], options: StartOptions = {}): Spawned {
+  return spawnSpeaker(node, ['--source', `file:${configPath}`, '--heartbeat-key-file', heartbeatKeyFile()], extraArgs, options);
+}
+
+/**
+ * A speaker as the DaemonSet starts it (config/speaker/daemonset.yaml): `--source=kubernetes`, NODE_NAME,
+ * POD_NAMESPACE and POD_IP (the node's address: the DaemonSet runs on the host network) from the downward API,
+ * and a kubeconfig instead of the in-cluster service account. Its metrics then listen on the node's address.
+ */
+export function startClusterSpeaker(node: string, kubeconfig: string, extraArgs: readonly string[] = [], options: StartOptions = {}): Spawned {
+  const env = { NODE_NAME: node, POD_NAMESPACE: 'herald-system', POD_IP: v4Of(hostByName(node)), ...options.env };
+  return spawnSpeaker(node, ['--source=kubernetes', '--kubeconfig', kubeconfig], extraArgs, { ...options, env });
+}
+
+function spawnSpeaker(node: string, sourceArgs: readonly string[], extraArgs: readonly string[], options: StartOptions): Spawned {
   if (findProc(speakerRole(node))) throw new Error(`a speaker already runs on ${node}`);
   const entry = options.compiled ? [COMPILED_SPEAKER_ENTRY] : ['--import', 'tsx', SPEAKER_ENTRY];
   const argv = [
     process.execPath, ...speakerNodeFlags(), ...entry,
-    '--node-name', node, '--source', `file:${configPath}`, '--heartbeat-key-file', heartbeatKeyFile(),
-    '--log-level', process.env.HERALD_LAB_SPEAKER_LOG ?? 'info', ...extraArgs,
+    '--node-name', node, ...sourceArgs, '--log-level', process.env.HERALD_LAB_SPEAKER_LOG ?? 'info', ...extraArgs,
   ];
   const env = options.env === undefined ? undefined : { ...process.env, ...options.env };
-  return spawnIn(nsOf(node), argv, { role: speakerRole(node), cwd: REPO_ROOT, ...(env && { env }) });
+  return spawnIn(nsOf(node), argv, { role: speakerRole(node), cwd: REPO_ROOT, detached: options.detached, ...(env && { env }) });
 }
 
 /** The speaker's default metrics port (speaker/main.ts --metrics-port). */
 export const SPEAKER_METRICS_PORT = 7472;
 
-/** A speaker's /metrics text, from inside its node's namespace; '' when it does not answer. */
-export async function speakerMetrics(node: string): Promise<string> {
-  return execIn(nsOf(node), ['curl', '-s', '--max-time', '2', `http://127.0.0.1:${SPEAKER_METRICS_PORT}/metrics`])
+/**
+ * A speaker's /metrics text, from inside its node's namespace; '' when it does not answer. `host`: where its
+ * metrics listen (loopback by default; the node's address for a speaker with POD_IP, startClusterSpeaker's).
+ */
+export async function speakerMetrics(node: string, host = '127.0.0.1'): Promise<string> {
+  return execIn(nsOf(node), ['curl', '-s', '--max-time', '2', `http://${host}:${SPEAKER_METRICS_PORT}/metrics`])
     .then((r) => r.stdout, () => '');
 }
 
@@ -109,10 +127,10 @@ export function metricValue(text: string, series: string): number {
  * a neighbour entry left over from an earlier run, and a test that took that for "the speaker is up"
  * would time requests nobody was there to answer.
  */
-export async function waitForAnnouncement(node: string, ip: string, timeoutMs = 20_000): Promise<void> {
+export async function waitForAnnouncement(node: string, ip: string, timeoutMs = 20_000, metricsHost?: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const pattern = new RegExp(`^herald_speaker_announced\\{ip="${ip.replace(/[.:]/g, '\\$&')}"[^}]*\\} 1$`, 'm');
-  while (!pattern.test(await speakerMetrics(node))) {
+  while (!pattern.test(await speakerMetrics(node, metricsHost))) {
     if (Date.now() > deadline) throw new Error(`the speaker on ${node} did not announce ${ip} within ${timeoutMs} ms`);
     await sleep(50);
   }

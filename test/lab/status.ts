@@ -1,4 +1,5 @@
 // What the lab holds right now, for `npm run lab -- status [--json]` and for tests that check `down`.
+import { clusterKubeconfig } from './cluster.js';
 import { LAB_NAMESPACES, existingNamespaces, pidsIn, run, listProcs, type ProcRecord } from './lab.js';
 
 export interface InterfaceStatus {
@@ -18,6 +19,8 @@ export interface NamespaceStatus {
 export interface LabStatus {
   namespaces: NamespaceStatus[];
   processes: ProcRecord[];
+  /** With `up --cluster`: the kubeconfig of the lab's API server (reachable from the lab's namespaces). */
+  kubeconfig?: string;
 }
 
 interface IpAddrJson {
@@ -33,7 +36,8 @@ export async function status(): Promise<LabStatus> {
   for (const ns of LAB_NAMESPACES.filter((n) => present.has(n))) {
     namespaces.push({ name: ns, interfaces: await interfacesIn(ns), pids: await pidsIn(ns) });
   }
-  return { namespaces, processes: listProcs() };
+  const kubeconfig = clusterKubeconfig();
+  return { namespaces, processes: listProcs(), ...(kubeconfig !== undefined && { kubeconfig }) };
 }
 
 async function interfacesIn(ns: string): Promise<InterfaceStatus[]> {
@@ -57,5 +61,6 @@ export function formatStatus(s: LabStatus): string {
   }
   lines.push('processes:');
   for (const p of s.processes) lines.push(`  ${p.role.padEnd(14)} pid ${String(p.pid).padEnd(8)} ${p.ns}`);
+  if (s.kubeconfig !== undefined) lines.push(`kubeconfig: ${s.kubeconfig} (the API server listens in hl-router; use it from a lab namespace)`);
   return lines.join('\n');
 }

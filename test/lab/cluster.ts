@@ -1,0 +1,82 @@
+// The lab as a cluster: an API server on the router's address, Herald installed into it with kubectl the way a
+// user installs it (config/default), a Node object per lab node, the controller, and a speaker in every node
+// namespace started exactly as the Deployment and the DaemonSet start them (same flags and environment; a
+// kubeconfig instead of the in-cluster service account). Everything stays inside the lab's namespaces: the API
+// server listens on 192.0.2.1 in hl-router, and kubectl runs from the client's namespace, as a user's laptop would.
+//
+// The API server is the in-repo emulator (test/apiserver): no kubelet runs here, so nothing would start the
+// Deployment's or the DaemonSet's pods anyway; the processes below are what those pods would run.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { kubeconfigYaml } from '../apiserver/kubeconfig.js';
+import { kubectlCommand } from '../cluster/backend.js';
+import { execIn, findProc, sleep, spawnIn, type RunResult } from './exec.js';
+import { REPO_ROOT, up } from './lab.js';
+import { startClusterSpeaker } from './speakers.js';
+import { NODES, STATE_DIR, hostByName, nsOf, v4Of } from './topology.js';
+
+export const API_HOST = v4Of(hostByName('router'));
+export const API_PORT = 6443;
+export const CLUSTER_KUBECONFIG = join(STATE_DIR, 'cluster.kubeconfig');
+const API_ROLE = 'apiserver';
+const CONTROLLER_ROLE = 'controller';
+
+/** kubectl from the client's namespace against the lab's API server; rejects with its stderr when it fails. */
+export async function kubectl(args: readonly string[], input?: string): Promise<string> {
+  const result: RunResult = await execIn(nsOf('client'), [kubectlCommand(), '--kubeconfig', CLUSTER_KUBECONFIG, ...args], input);
+  return result.stdout;
+}
+
+async function waitForApi(timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await kubectl(['get', '--raw', '/readyz']);
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`the lab's API server did not answer within ${timeoutMs} ms: ${(err as Error).message}`);
+      await sleep(100);
+    }
+  }
+}
+
+function nodeObject(node: string): object {
+  return {
+    apiVersion: 'v1', kind: 'Node',
+    metadata: { name: node, labels: { 'kubernetes.io/hostname': node, 'kubernetes.io/os': 'linux' } },
+  };
+}
+
+/**
+ * Brings the lab up (if it is not) with the cluster on it. Idempotent: what already runs is left running.
+ * Returns the kubeconfig's path.
+ */
+export async function upCluster(): Promise<string> {
+  await up();
+  mkdirSync(STATE_DIR, { recursive: true });
+  if (!existsSync(CLUSTER_KUBECONFIG)) writeFileSync(CLUSTER_KUBECONFIG, kubeconfigYaml(`http://${API_HOST}:${API_PORT}`), { mode: 0o600 });
+  if (!findProc(API_ROLE)) {
+    spawnIn(nsOf('router'), [process.execPath, '--import', 'tsx', join(REPO_ROOT, 'test/apiserver/main.ts'), '--host', API_HOST, '--port', String(API_PORT)],
+      { role: API_ROLE, detached: true, cwd: REPO_ROOT });
+  }
+  await waitForApi(30_000);
+  await kubectl(['apply', '-k', join(REPO_ROOT, 'config/default')]);
+  await kubectl(['apply', '-f', '-'], NODES.map((n) => JSON.stringify(nodeObject(n))).join('\n'));
+  if (!findProc(CONTROLLER_ROLE)) {
+    // config/controller/deployment.yaml: `node dist/controller/main.js --log-level=info` with POD_NAME and
+    // POD_NAMESPACE; POD_IP makes /metrics listen on the router's address.
+    spawnIn(nsOf('router'), [process.execPath, '--import', 'tsx', join(REPO_ROOT, 'controller/main.ts'), '--log-level=info', '--kubeconfig', CLUSTER_KUBECONFIG], {
+      role: CONTROLLER_ROLE, detached: true, cwd: REPO_ROOT,
+      env: { ...process.env, POD_NAME: 'herald-controller-lab', POD_NAMESPACE: 'herald-system', POD_IP: API_HOST },
+    });
+  }
+  for (const node of NODES) {
+    if (!findProc(`speaker-${node}`)) startClusterSpeaker(node, CLUSTER_KUBECONFIG, [], { detached: true });
+  }
+  return CLUSTER_KUBECONFIG;
+}
+
+/** Whether a cluster was brought up on the lab (its kubeconfig is there). */
+export function clusterKubeconfig(): string | undefined {
+  return existsSync(CLUSTER_KUBECONFIG) ? CLUSTER_KUBECONFIG : undefined;
+}
