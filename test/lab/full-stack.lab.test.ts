@@ -2,40 +2,66 @@
 // manifests start them (cluster.ts), the user's objects applied with the real kubectl from the client's namespace.
 // Judged from the client: curl, arping and the kernel's neighbour table, plus what `kubectl get` shows.
 import { arpingMacs, curlVip, waitFor } from './judges.js';
+import { execIn } from './exec.js';
 import { kubectl, upCluster } from './cluster.js';
-import { down, findProc, killProc, sleep } from './lab.js';
+import { down, findProc, killProc, linkDown, linkUp, sleep } from './lab.js';
 import { startClusterSpeaker, speakerRole } from './speakers.js';
 import { CLUSTER_KUBECONFIG } from './cluster.js';
-import { NODES, hostByName, macOf, vip4 } from './topology.js';
+import { HOST_IF, NODES, hostByName, macOf, nsOf, vip4, vip6 } from './topology.js';
 
 const NS = 'shop';
+/** The issue's API outage: 30 s of an API server that accepts connections and answers nothing. */
+const OUTAGE_MS = 30_000;
+
+/** Marks the client's entry for `vip` stale with a 1 s probe delay and sends a request: the kernel re-probes unicast. */
+async function reprobe(vip: string): Promise<void> {
+  const family = vip.includes(':') ? 'ipv6' : 'ipv4';
+  await execIn(nsOf('client'), ['sysctl', '-qw', `net.${family}.neigh.${HOST_IF}.delay_first_probe_time=1`]);
+  const { stdout } = await execIn(nsOf('client'), ['ip', '-j', 'neigh', 'show', vip, 'dev', HOST_IF]);
+  const [entry] = JSON.parse(stdout) as { lladdr?: string }[];
+  if (!entry?.lladdr) throw new Error(`the client has no neighbour entry for ${vip}`);
+  await execIn(nsOf('client'), ['ip', 'neigh', 'change', vip, 'lladdr', entry.lladdr, 'dev', HOST_IF, 'nud', 'stale']);
+  await curlVip(vip);
+  await sleep(2_500); // the delay, then a unicast probe and its answer
+}
+
+async function neighState(vip: string): Promise<string[]> {
+  const { stdout } = await execIn(nsOf('client'), ['ip', '-j', 'neigh', 'show', vip, 'dev', HOST_IF]);
+  return (JSON.parse(stdout) as { state?: string[] }[])[0]?.state ?? [];
+}
 
 const objects = [
   { apiVersion: 'herald.dev/v1beta1', kind: 'IPAddressPool', metadata: { name: 'lab', namespace: 'herald-system' },
     // The addresses every lab node accepts on lo (lab.ts), so whichever node answers serves the request.
-    spec: { addresses: [`${vip4(0)}-${vip4(9)}`] } },
+    spec: { addresses: [`${vip4(0)}-${vip4(9)}`, `${vip6(0)}-${vip6(9)}`] } },
   { apiVersion: 'herald.dev/v1beta1', kind: 'L2Advertisement', metadata: { name: 'lab', namespace: 'herald-system' } },
   { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } },
   { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: NS },
     spec: { type: 'LoadBalancer', selector: { app: 'web' }, ports: [{ port: 80, protocol: 'TCP' }] } },
+  { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web6', namespace: NS },
+    spec: { type: 'LoadBalancer', ipFamilies: ['IPv6'], selector: { app: 'web' }, ports: [{ port: 80, protocol: 'TCP' }] } },
   // No kubelet runs pods here: the endpoints a cluster's EndpointSlice controller would write, one per node.
   { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'web-lab', namespace: NS, labels: { 'kubernetes.io/service-name': 'web' } },
     addressType: 'IPv4', ports: [{ port: 80, protocol: 'TCP' }],
     endpoints: NODES.map((node) => ({ addresses: [`198.51.100.${hostByName(node).octet}`], nodeName: node, conditions: { ready: true, serving: true } })) },
+  { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'web6-lab', namespace: NS, labels: { 'kubernetes.io/service-name': 'web6' } },
+    addressType: 'IPv6', ports: [{ port: 80, protocol: 'TCP' }],
+    endpoints: NODES.map((node) => ({ addresses: [`2001:db8:100::${hostByName(node).octet}`], nodeName: node, conditions: { ready: true, serving: true } })) },
 ];
 
-async function serviceIp(): Promise<string> {
+async function serviceIp(name = 'web'): Promise<string> {
   let ip = '';
-  await waitFor('the Service\'s external IP', async () => {
-    ip = (await kubectl(['get', 'service', 'web', '-n', NS, '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}'])).trim();
+  await waitFor(`${name}'s external IP`, async () => {
+    ip = (await kubectl(['get', 'service', name, '-n', NS, '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}'])).trim();
     return ip !== '';
   }, true, 30_000);
   return ip;
 }
 
+/** The nodes the ServiceL2Status objects of Service `web` name. */
 async function statusNodes(): Promise<string[]> {
-  const list = JSON.parse(await kubectl(['get', 'servicel2statuses', '-n', NS, '-o', 'json'])) as { items: { status?: { node?: string } }[] };
-  return list.items.map((i) => i.status?.node ?? '').sort();
+  const list = JSON.parse(await kubectl(['get', 'servicel2statuses', '-n', NS, '-o', 'json'])) as { items: { status?: { node?: string; serviceName?: string } }[] };
+  return list.items.filter((i) => i.status?.serviceName === 'web').map((i) => i.status?.node ?? '').sort();
 }
 
 async function nodeAssignedMessages(): Promise<string[]> {
@@ -87,6 +113,93 @@ describe('the full stack on the lab, through the API', () => {
     expect(await arpingMacs(ip)).toEqual([macOf(hostByName(next))]);
     startClusterSpeaker(owner, CLUSTER_KUBECONFIG);
     owner = next;
+  });
+
+  /** Applies `fault` to the node answering now, waits for another node to answer, and returns that node. */
+  async function movesOff(what: string, fault: (node: string) => Promise<void>, timeoutMs = 10_000): Promise<string> {
+    const before = (await curlVip(ip)) ?? '';
+    expect(NODES).toContain(before);
+    await fault(before);
+    let next = '';
+    await waitFor(`another node answering after ${what} on ${before}`, async () => {
+      next = (await curlVip(ip, 0.3)) ?? '';
+      return next !== '' && next !== before;
+    }, true, timeoutMs);
+    await waitFor('the ServiceL2Status naming the new owner', async () => JSON.stringify(await statusNodes()), JSON.stringify([next]), 10_000);
+    return before;
+  }
+
+  it('a graceful stop of the owner\'s speaker hands the IP over at once', async () => {
+    const old = await movesOff('SIGTERM', async (node) => {
+      const record = findProc(speakerRole(node));
+      if (record) await killProc(record, 'SIGTERM', 5000);
+    }, 2_000);
+    startClusterSpeaker(old, CLUSTER_KUBECONFIG);
+  });
+
+  it('taking the owner\'s link down moves the IP', async () => {
+    const old = await movesOff('link down', (node) => linkDown(node));
+    await linkUp(old);
+  });
+
+  it('the exclude-from-external-load-balancers label and NetworkUnavailable move the IP off a node', async () => {
+    const excluded = await movesOff('the exclude label', (node) => kubectl(['label', 'node', node, 'node.kubernetes.io/exclude-from-external-load-balancers=']).then(() => undefined));
+    const unavailable = await movesOff('NetworkUnavailable', (node) => kubectl(['patch', 'node', node, '--subresource=status', '--type=merge', '-p',
+      JSON.stringify({ status: { conditions: [{ type: 'NetworkUnavailable', status: 'True', reason: 'Lab', message: 'set by the test' }] } })]).then(() => undefined));
+    await kubectl(['label', 'node', excluded, 'node.kubernetes.io/exclude-from-external-load-balancers-']);
+    await kubectl(['patch', 'node', unavailable, '--subresource=status', '--type=merge', '-p',
+      JSON.stringify({ status: { conditions: [{ type: 'NetworkUnavailable', status: 'False', reason: 'Lab', message: 'cleared by the test' }] } })]);
+  });
+
+  it('an API outage changes nothing the client sees, and a failover inside it still works', async () => {
+    const api = findProc('apiserver');
+    if (!api) throw new Error('no API server process');
+    process.kill(api.pid, 'SIGSTOP');
+    try {
+      await sleep(OUTAGE_MS / 2);
+      expect(NODES).toContain(await curlVip(ip));
+      const old = await movesOffWithoutApi();
+      await sleep(OUTAGE_MS / 2);
+      expect(await curlVip(ip)).not.toBe(old);
+      startClusterSpeaker(old, CLUSTER_KUBECONFIG);
+    } finally {
+      process.kill(api.pid, 'SIGCONT');
+    }
+  }, 120_000);
+
+  /** Like movesOff, for a SIGKILL while nothing can be read from the API (no ServiceL2Status to wait for). */
+  async function movesOffWithoutApi(): Promise<string> {
+    const before = (await curlVip(ip)) ?? '';
+    const record = findProc(speakerRole(before));
+    if (!record) throw new Error(`no speaker on ${before}`);
+    await killProc(record, 'SIGKILL');
+    await waitFor(`another node answering after SIGKILL on ${before}`, async () => {
+      const next = (await curlVip(ip, 0.3)) ?? '';
+      return next !== '' && next !== before;
+    }, true, 10_000);
+    return before;
+  }
+
+  it('a client\'s neighbour entries for an IPv4 and an IPv6 VIP stay usable across NUD re-probes (unicast requests answered)', async () => {
+    const ip6 = await serviceIp('web6');
+    await waitFor(`an answer from ${ip6}`, async () => NODES.includes((await curlVip(ip6)) as never), true, 30_000);
+    for (const vip of [ip, ip6]) {
+      // A stale entry probed after a 1 s delay: the kernel's probes then go unicast to the MAC it has.
+      await reprobe(vip);
+      expect(await curlVip(vip)).toBeDefined();
+      expect(await neighState(vip)).toContain('REACHABLE');
+    }
+  });
+
+  it('externalTrafficPolicy: Local follows the endpoints', async () => {
+    const owner = (await curlVip(ip)) ?? '';
+    const only = NODES.find((n) => n !== owner) ?? '';
+    await kubectl(['patch', 'service', 'web', '-n', NS, '--type=merge', '-p', JSON.stringify({ spec: { externalTrafficPolicy: 'Local' } })]);
+    await kubectl(['patch', 'endpointslice', 'web-lab', '-n', NS, '--type=merge', '-p', JSON.stringify({
+      endpoints: [{ addresses: [`198.51.100.${hostByName(only).octet}`], nodeName: only, conditions: { ready: true, serving: true } }],
+    })]);
+    await waitFor(`${only} (the only node with an endpoint) answering`, async () => curlVip(ip, 0.3), only, 10_000);
+    expect(await arpingMacs(ip)).toEqual([macOf(hostByName(only))]);
   });
 
   it('deleting the pool\'s last L2Advertisement withdraws the IP: nobody answers ARP for it', async () => {

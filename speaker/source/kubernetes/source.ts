@@ -15,7 +15,7 @@ import type { AnnouncementSource, DesiredAnnouncements } from '../types.js';
 import { ViewCache } from './caches.js';
 import { desiredAnnouncements, type Unannounced } from './desired.js';
 import { secretKeys, type KeysView } from './secret-keys.js';
-import { PresenceLease } from './presence-lease.js';
+import { PRESENCE_RENEW_MS, PresenceLease } from './presence-lease.js';
 import { PRESENCE_LABEL, PRESENCE_LABEL_VALUE, PresenceTracker, presenceRecord, type PresenceRecord } from './presence.js';
 import { endpointSliceView, nodeView, poolView, serviceView } from './trim.js';
 
@@ -57,7 +57,9 @@ export class KubernetesSource implements AnnouncementSource {
   private timer: TimerHandle | null = null;
   private expiryTimer: TimerHandle | null = null;
   private stopped = false;
-  private leaseRenewed = false;
+  /** This speaker's monotonic time of its last renewal the API took; null before the first. */
+  private lastRenewalMs: number | null = null;
+  private healthTimer: TimerHandle | null = null;
   private lastDelivered = '';
   private lastKeys = '';
   private lastKeyProblem = '';
@@ -90,8 +92,7 @@ export class KubernetesSource implements AnnouncementSource {
     this.lease = new PresenceLease({
       kubeConfig, namespace, node: o.node, address: o.address, clock: o.clock, logger, renewMs: o.presenceRenewMs,
       onRenewal: (ok) => {
-        this.leaseRenewed ||= ok;
-        this.tracker.setApiHealthy(ok, o.clock.monotonicMs());
+        if (ok) this.lastRenewalMs = o.clock.monotonicMs();
         this.schedule();
       },
     });
@@ -126,7 +127,7 @@ export class KubernetesSource implements AnnouncementSource {
     const unlisted = Object.values(this.caches).filter((c) => !c.listed).map((c) => c.what);
     if (unlisted.length > 0) return `caches not synced: ${unlisted.join(', ')}`;
     if (this.keys === null) return `no usable heartbeat key: ${this.lastKeyProblem}`;
-    if (!this.leaseRenewed) return 'presence Lease not written yet';
+    if (this.lastRenewalMs === null) return 'presence Lease not written yet';
     return undefined;
   }
 
@@ -141,6 +142,7 @@ export class KubernetesSource implements AnnouncementSource {
     this.stopped = true;
     this.timer?.cancel();
     this.expiryTimer?.cancel();
+    this.healthTimer?.cancel();
     this.firstDelivery(); // a start still waiting ends
     await Promise.all(Object.values(this.caches).map((c) => c.stop()));
     await this.lease.stop();
@@ -168,6 +170,7 @@ export class KubernetesSource implements AnnouncementSource {
     this.updateKeys();
     if (this.notReadyReason() !== undefined) return;
     const nowMs = this.o.clock.monotonicMs();
+    this.judgeApiHealth(nowMs);
     this.tracker.observe(this.caches.presence.views().filter((r): r is PresenceRecord => r !== undefined), nowMs);
     const live = this.tracker.live(nowMs);
     this.expiryTimer?.cancel();
@@ -192,6 +195,20 @@ export class KubernetesSource implements AnnouncementSource {
     this.lastDelivered = text;
     for (const cb of this.listeners) cb(desired);
     this.firstDelivery();
+  }
+
+  /**
+   * The API counts as reachable while this speaker's own renewals succeed. A renewal that hangs (a server that
+   * accepts connections but does not answer) never reports a failure, so reachability is judged by the time since
+   * the last success: two renewal periods and a half without one, and the member list freezes (presence.ts).
+   */
+  private judgeApiHealth(nowMs: number): void {
+    const renewMs = this.o.presenceRenewMs ?? PRESENCE_RENEW_MS;
+    const last = this.lastRenewalMs;
+    const healthyUntil = last === null ? nowMs : last + renewMs * 2.5;
+    this.tracker.setApiHealthy(healthyUntil > nowMs, nowMs);
+    this.healthTimer?.cancel();
+    this.healthTimer = healthyUntil > nowMs ? this.o.clock.setTimer(() => this.schedule(0), healthyUntil - nowMs + 1) : null;
   }
 
   private updateKeys(): void {
