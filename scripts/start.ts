@@ -1,6 +1,7 @@
 // npm start: Herald's main job. With a cluster configured (--kubeconfig or KUBECONFIG) it runs the
-// controller against it. With none, it runs an embedded demo: as root, the layer 2 failover demo on the
-// network-namespace lab (test/lab/demo.ts: three speakers, a client, the owner killed); otherwise, or with
+// controller against it. With none, it runs an embedded demo: as root, the full-stack failover demo on the
+// network-namespace lab (test/lab/demo.ts: an API server, the controller and three speakers through kubectl, the
+// owner killed, the timeline drawn); otherwise, or with
 // --controller, the controller demo: it starts a real control plane built from Go modules (test/cluster/;
 // the in-repo API emulator where Go is missing, or with --emulator), applies config/default and
 // config/samples/ with kubectl, runs the controller in-process and shows the Services getting their
@@ -159,7 +160,7 @@ function runLabDemo(): Promise<boolean> {
 async function main(): Promise<void> {
   const flags = new Command('npm start')
     .description('Run Herald: against your cluster when one is configured, else a self-contained demo ' +
-      '(as root the layer 2 failover on a network-namespace lab, otherwise the controller on a local control plane)')
+      '(as root the whole product and a failover on a network-namespace lab, otherwise the controller on a local control plane)')
     .option('--kubeconfig <path>', 'run against this cluster instead of a demo (KUBECONFIG works too)')
     .option('--controller', 'demo: the controller on a real control plane built from Go modules (the emulator where Go is missing), even as root', false)
     .option('--emulator', 'demo: the controller on the in-repo API emulator, even as root', false)

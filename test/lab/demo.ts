@@ -1,22 +1,61 @@
-// npm run demo (root): a layer 2 failover anyone can watch on one machine. Brings the network lab up,
-// lets three Herald speakers announce one VIP, shows the client reaching it, kills the owner node (its
-// speaker SIGKILLed and its link pulled at the same instant) and prints how long the client, probing
-// every 10 ms, was cut off and which node took over. Always tears the lab down.
+// npm start as root with no cluster (and npm run demo): the whole product on one machine. Brings up the network lab
+// with an API server, installs Herald into it with kubectl (config/default), runs the controller and a speaker on
+// each of three nodes as the Deployment and the DaemonSet would, applies an IPAddressPool, an L2Advertisement and a
+// Service with kubectl, shows the client reaching the Service's IP, then kills the node that announces it (its
+// speaker SIGKILLed and its link pulled at the same instant). It prints how long the client, probing every 10 ms,
+// was cut off and which node took over (from its ServiceL2Status), and writes the timeline as an SVG picture to the
+// working directory. Always tears the lab down.
 import { spawnSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { rankNodes } from '../../speaker/election/index.js';
-import { DEFAULT_DEAD_AFTER, DEFAULT_INTERVAL_MS } from '../../speaker/membership/core/defaults.js';
+import { binariesCurrent, buildBinaries, findGo } from '../cluster/build.js';
+import { kubectl, upCluster } from './cluster.js';
 import { findProc, sleep } from './exec.js';
-import { down, linkDown, requireRoot, up } from './lab.js';
-import { curlVip, neighMac, hostOfMac, waitFor } from './judges.js';
+import { down, linkDown, requireRoot } from './lab.js';
+import { curlVip, hostOfMac, neighMac, waitFor } from './judges.js';
 import { HttpProber, monotonicMs } from './probe.js';
 import { settledOwner } from './failover.js';
-import { speakerRole, startSpeaker, writeSpeakerConfig } from './speakers.js';
+import { speakerRole } from './speakers.js';
+import { timelineSvg } from './timeline-svg.js';
 import { NODES, hostByName, macOf, v4Of, vip4 } from './topology.js';
 
-const VIP = vip4(0);
+const NS = 'demo';
+const PICTURE = 'herald-failover.svg';
 const say = (line = ''): void => console.log(line);
+
+const userObjects = `apiVersion: herald.dev/v1beta1
+kind: IPAddressPool
+metadata: {name: lab, namespace: herald-system}
+spec:
+  addresses: ["${vip4(0)}-${vip4(9)}"]
+---
+apiVersion: herald.dev/v1beta1
+kind: L2Advertisement
+metadata: {name: lab, namespace: herald-system}
+spec:
+  ipAddressPools: [lab]
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: ${NS}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: ${NS}}
+spec:
+  type: LoadBalancer
+  selector: {app: web}
+  ports: [{port: 80, protocol: TCP}]
+`;
+
+/** No kubelet runs pods in the lab: the endpoints an EndpointSlice controller would write, one per node. */
+const endpoints = JSON.stringify({
+  apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+  metadata: { name: 'web-lab', namespace: NS, labels: { 'kubernetes.io/service-name': 'web' } },
+  addressType: 'IPv4', ports: [{ port: 80, protocol: 'TCP' }],
+  endpoints: NODES.map((node) => ({ addresses: [v4Of(hostByName(node))], nodeName: node, conditions: { ready: true, serving: true } })),
+});
 
 function installDeps(): void {
   const script = join(dirname(fileURLToPath(import.meta.url)), 'install-deps.sh');
@@ -24,50 +63,82 @@ function installDeps(): void {
   if (result.status !== 0) throw new Error(`${script} failed (exit ${result.status})`);
 }
 
-async function showSetup(): Promise<void> {
-  say('Herald layer 2 failover demo');
-  say('  one Ethernet segment (a bridge in namespace hl-br), three nodes and a client:');
-  for (const node of NODES) say(`    ${node}  ${v4Of(hostByName(node)).padEnd(12)} MAC ${macOf(hostByName(node))}  runs a speaker and an HTTP server that answers "${node}"`);
-  say(`    client  ${v4Of(hostByName('client'))}`);
-  say(`  VIP ${VIP}: every node accepts it (on lo, arp_ignore=1, like kube-proxy strictARP); only the speaker that owns it answers ARP.`);
-  say(`  the election ranks the nodes for ${VIP}: ${rankNodes(VIP, NODES.map((name) => ({ name }))).join(' > ')}`);
-  say(`  heartbeats every ${DEFAULT_INTERVAL_MS} ms, a peer is dead after ${DEFAULT_DEAD_AFTER} missed (the defaults)`);
-  say();
+/** The demo runs the real kubectl, built with the test control plane (once per machine, a few minutes). */
+async function ensureKubectl(): Promise<void> {
+  if (binariesCurrent()) return;
+  if (!findGo()) {
+    if (spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0) return;
+    throw new Error('the demo needs kubectl: install Go (it builds kubectl from source once) or put kubectl on PATH');
+  }
+  say('Building kubectl (with kube-apiserver and etcd, for the tests) from Go modules, once per machine ...');
+  const built = await buildBinaries({ log: (line) => say(`  ${line}`) });
+  say(`  done in ${built.seconds.toFixed(0)} s`);
 }
 
-async function demo(): Promise<void> {
-  await down();
-  await up();
-  await showSetup();
-  const config = writeSpeakerConfig({ ips: [{ ip: VIP }] });
-  for (const node of NODES) startSpeaker(node, config, ['--log-level', 'warn']);
-  await waitFor('a first answer from the VIP', async () => (await curlVip(VIP)) !== undefined, true, 15_000);
-  const first = await curlVip(VIP);
-  say(`$ curl http://${VIP}/      (from the client)`);
-  say(`${first}`);
-  const firstMac = await neighMac(VIP);
-  say(`client's neighbour table: ${VIP} is at ${firstMac} (${hostOfMac(firstMac ?? '')})`);
-  say();
+async function owningNode(): Promise<string> {
+  const list = JSON.parse(await kubectl(['get', 'servicel2statuses', '-n', NS, '-o', 'json'])) as { items: { status?: { node?: string } }[] };
+  return list.items.map((i) => i.status?.node ?? '').join(', ');
+}
 
-  const prober = await HttpProber.start(VIP, 10, 1000);
+async function setUp(): Promise<string> {
+  say('Herald full-stack failover demo');
+  say('  a network lab of Linux namespaces: one Ethernet segment, three nodes (n1-n3), a client and a router;');
+  say('  an API server on the router, Herald installed with `kubectl apply -k config/default`, the controller and a');
+  say('  speaker per node started as the Deployment and the DaemonSet start them.');
+  const kubeconfig = await upCluster();
+  say(`  kubeconfig: ${kubeconfig} (use it from a lab namespace: ip netns exec hl-client kubectl --kubeconfig ...)`);
+  say();
+  say('$ kubectl apply -f -      (from the client)');
+  say(userObjects.split('\n').map((l) => `    ${l}`).join('\n'));
+  say((await kubectl(['apply', '-f', '-'], userObjects)).trim());
+  await kubectl(['apply', '-f', '-'], endpoints);
+  let ip = '';
+  await waitFor('the Service\'s external IP', async () => {
+    ip = (await kubectl(['get', 'service', 'web', '-n', NS, '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}'])).trim();
+    return ip !== '';
+  }, true, 30_000);
+  say(`$ kubectl get service web -n ${NS}`);
+  say((await kubectl(['get', 'service', 'web', '-n', NS])).trimEnd());
+  await waitFor(`a first answer from ${ip}`, async () => (await curlVip(ip)) !== undefined, true, 60_000);
+  say(`$ curl http://${ip}/      (from the client)`);
+  say(`${await curlVip(ip)}`);
+  await waitFor('the ServiceL2Status', async () => (await owningNode()) !== '', true, 15_000);
+  say(`$ kubectl get servicel2statuses -n ${NS}`);
+  say((await kubectl(['get', 'servicel2statuses', '-n', NS])).trimEnd());
+  say();
+  return ip;
+}
+
+async function failover(ip: string): Promise<void> {
+  const prober = await HttpProber.start(ip, 10, 1000);
   try {
-    const owner = await settledOwner(prober, undefined, 10_000);
+    const owner = await settledOwner(prober, undefined, 15_000);
     const speaker = findProc(speakerRole(owner));
     if (!speaker) throw new Error(`no speaker on ${owner}`);
-    say(`client probes http://${VIP}/ every 10 ms; ${owner} answers.`);
+    say(`client probes http://${ip}/ every 10 ms; ${owner} answers.`);
+    const fault = `${owner} killed: SIGKILL to its speaker, its link down`;
     say(`killing ${owner}: SIGKILL to its speaker (pid ${speaker.pid}) and its link down, at the same instant ...`);
     const faultAt = monotonicMs();
     process.kill(speaker.pid, 'SIGKILL');
     await linkDown(owner);
     const hit = await prober.waitForSuccess(faultAt, (body) => body !== owner, 15_000);
-    await sleep(1100); // let the probes sent into the void reach their 1 s timeout
+    await sleep(1100); // the probes sent into the void reach their 1 s timeout; the picture shows a second after
     const inWindow = prober.samples.filter((s) => s.sent >= faultAt && s.sent < hit.done);
-    const failed = inWindow.filter((s) => !s.ok).length;
     say();
-    say(`client cut off for ${Math.round(hit.done - faultAt)} ms: from the kill to the first answer from ${hit.body}`);
-    say(`  (${failed} of the ${inWindow.length} probes sent in between got no answer)`);
-    const mac = await neighMac(VIP);
-    say(`${hit.body} took over; client's neighbour table: ${VIP} is at ${mac} (${hostOfMac(mac ?? '')})`);
+    say(`client cut off for ${Math.round(hit.done - faultAt)} ms: from the kill to the first answer from ${hit.body ?? '?'}`);
+    say(`  (${inWindow.filter((s) => !s.ok).length} of the ${inWindow.length} probes sent in between got no answer)`);
+    const mac = await neighMac(ip);
+    say(`client's neighbour table: ${ip} is at ${mac} (${hostOfMac(mac ?? '')}; ${hit.body ?? '?'} is ${macOf(hostByName(hit.body ?? 'n1'))})`);
+    await waitFor('the ServiceL2Status naming the new node', async () => owningNode(), hit.body ?? '', 10_000).catch(() => undefined);
+    say(`$ kubectl get servicel2statuses -n ${NS}      (who took over, as the cluster says)`);
+    say((await kubectl(['get', 'servicel2statuses', '-n', NS])).trimEnd());
+    say(`$ kubectl get events -n ${NS} --field-selector reason=nodeAssigned`);
+    say((await kubectl(['get', 'events', '-n', NS, '--field-selector', 'reason=nodeAssigned'])).trimEnd());
+    // npm runs scripts in the package's folder; INIT_CWD is where the user typed the command.
+    const picture = resolve(process.env.INIT_CWD ?? process.cwd(), PICTURE);
+    writeFileSync(picture, timelineSvg({ samples: prober.samples, faultMs: faultAt, fault, recovered: hit, nodes: NODES }));
+    say();
+    say(`timeline picture (every request, coloured by the node that answered): ${picture}`);
   } finally {
     await prober.stop();
   }
@@ -76,8 +147,10 @@ async function demo(): Promise<void> {
 async function main(): Promise<void> {
   requireRoot();
   installDeps();
+  await ensureKubectl();
   try {
-    await demo();
+    await down();
+    await failover(await setUp());
   } finally {
     await down();
     say();
