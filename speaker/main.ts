@@ -128,9 +128,9 @@ async function main(): Promise<void> {
   const registry = new Registry();
   registerSpeakerMetrics(registry, () => {
     const m = speaker.members();
-    return { announcer: announcer.stats, loop: speaker.loop.stats, announcements: announcer.current(), aliveMembers: m.alive.size, quorum: m.quorum,
-      heartbeatsSent: m.heartbeatsSent, heartbeatsDropped: m.heartbeatsDropped, membership: membership?.stats() };
-  });
+    return { node: self, announcer: announcer.stats, loop: speaker.loop.stats, announcements: announcer.current(), desired: speaker.loop.state.desired?.ips ?? [],
+      aliveMembers: m.alive.size, quorum: m.quorum, heartbeatsSent: m.heartbeatsSent, heartbeatsDropped: m.heartbeatsDropped, membership: membership?.stats() };
+  }, origin.apiSynced);
   const readiness = new SpeakerReadiness();
   const metrics = flags.metricsPort === 0 ? null
     : await startMetricsServer({

@@ -1,13 +1,22 @@
 import { Registry } from 'prom-client';
+import { silentLogger } from '../lib/log.js';
 import { startMetricsServer } from '../lib/metrics/server.js';
+import { Announcer, type AnnouncerStats, type OpenSocket } from './layer2/announcer.js';
+import type { LinkInfo } from './layer2/decide/interfaces.js';
+import { ARP_OPERATION_REQUEST, BROADCAST_MAC, encodeArp, encodeEthernet, ETHERTYPE_ARP, ZERO_MAC } from './layer2/frames/index.js';
+import { MemorySegment } from './layer2/testing/memory-segment.js';
 import { registerSpeakerMetrics, SpeakerReadiness, type SpeakerFigures } from './metrics.js';
+
+const noDrops: AnnouncerStats['drops'] = { otherHost: 0, notRequest: 0, gratuitous: 0, notOwned: 0, wrongInterface: 0, fromSelf: 0, malformed: 0, invalid: 0 };
 
 describe('speaker metrics', () => {
   const figures: SpeakerFigures = {
+    node: 'n1',
     announcer: { framesSent: 7, framesReceived: 12, requestsAnswered: 3, sendErrors: 0,
-      drops: { otherHost: 2, notRequest: 4, gratuitous: 0, notOwned: 5, wrongInterface: 0, fromSelf: 0, malformed: 1, invalid: 1 } },
+      drops: { otherHost: 2, notRequest: 4, gratuitous: 0, notOwned: 5, wrongInterface: 0, fromSelf: 0, malformed: 1, invalid: 1 }, perIp: new Map() },
     loop: { announceFailures: 2, retries: 1, retriesExhausted: 0, reannounced: 6 },
     announcements: [{ ip: '192.0.2.100', ifname: 'eth0' }, { ip: '192.0.2.100', ifname: 'eth1' }, { ip: '2001:db8::1', ifname: 'eth0' }],
+    desired: [],
     aliveMembers: 3,
     quorum: true,
     heartbeatsSent: 40,
@@ -27,7 +36,7 @@ describe('speaker metrics', () => {
       const text = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
       for (const line of [
         'herald_speaker_owned_ips 2',
-        'herald_speaker_announced{ip="192.0.2.100",interface="eth1"} 1',
+        'herald_speaker_announced{ip="192.0.2.100",interface="eth1",node="n1",protocol="layer2"} 1',
         'herald_speaker_frames_sent_total 7',
         'herald_speaker_reannounced_total 6',
         'herald_speaker_requests_answered_total 3',
@@ -68,9 +77,9 @@ describe('speaker metrics', () => {
 
 describe('the speaker\'s metrics server', () => {
   const figures: SpeakerFigures = {
-    announcer: { framesSent: 1, framesReceived: 0, requestsAnswered: 0, sendErrors: 0, drops: { otherHost: 0, notRequest: 0, gratuitous: 0, notOwned: 0, wrongInterface: 0, fromSelf: 0, malformed: 0, invalid: 0 } },
+    node: 'n1', announcer: { framesSent: 1, framesReceived: 0, requestsAnswered: 0, sendErrors: 0, drops: noDrops, perIp: new Map() },
     loop: { announceFailures: 0, retries: 0, retriesExhausted: 0, reannounced: 0 },
-    announcements: [], aliveMembers: 1, quorum: false, heartbeatsSent: 0, heartbeatsDropped: {},
+    announcements: [], desired: [], aliveMembers: 1, quorum: false, heartbeatsSent: 0, heartbeatsDropped: {},
   };
   let readiness: SpeakerReadiness;
   let server: Awaited<ReturnType<typeof startMetricsServer>>;
@@ -107,5 +116,123 @@ describe('the speaker\'s metrics server', () => {
     const after = await fetch(url('/readyz?x=1'));
     expect(after.status).toBe(200);
     expect(await after.text()).toBe('ok\n');
+  });
+});
+
+/** One scrape of `registry`, as Prometheus reads it. */
+const scrape = (registry: Registry): Promise<string> => registry.metrics();
+const linesOf = (text: string, name: string): string[] => text.split('\n').filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
+
+describe('MetalLB\'s speaker metrics under herald_', () => {
+  const base: SpeakerFigures = {
+    node: 'n2', announcer: { framesSent: 0, framesReceived: 0, requestsAnswered: 0, sendErrors: 0, drops: noDrops, perIp: new Map() },
+    loop: { announceFailures: 0, retries: 0, retriesExhausted: 0, reannounced: 0 },
+    announcements: [], desired: [], aliveMembers: 2, quorum: true, heartbeatsSent: 0, heartbeatsDropped: {},
+  };
+
+  it('herald_speaker_announced: one series per (IP, interface, Service) with the node; a shared IP once per Service', async () => {
+    const registry = new Registry();
+    registerSpeakerMetrics(registry, () => ({
+      ...base,
+      announcements: [{ ip: '192.0.2.10', ifname: 'eth0' }, { ip: '192.0.2.11', ifname: 'eth0' }, { ip: '192.0.2.12', ifname: 'eth0' }],
+      desired: [
+        { ip: '192.0.2.10', services: ['shop/web'], modes: ['layer2'], nodes: [] },
+        { ip: '192.0.2.11', services: ['shop/dns-tcp', 'shop/dns-udp'], modes: ['layer2'], nodes: [] },
+        // Not announced here (another node owns it): no series, whatever the snapshot says.
+        { ip: '192.0.2.13', services: ['shop/other'], modes: ['layer2'], nodes: [] },
+      ],
+    }));
+    expect(linesOf(await scrape(registry), 'herald_speaker_announced').sort()).toEqual([
+      'herald_speaker_announced{ip="192.0.2.10",interface="eth0",node="n2",protocol="layer2",service="shop/web"} 1',
+      'herald_speaker_announced{ip="192.0.2.11",interface="eth0",node="n2",protocol="layer2",service="shop/dns-tcp"} 1',
+      'herald_speaker_announced{ip="192.0.2.11",interface="eth0",node="n2",protocol="layer2",service="shop/dns-udp"} 1',
+      // Announced but named by no Service (the file source): the series is there, without a service label.
+      'herald_speaker_announced{ip="192.0.2.12",interface="eth0",node="n2",protocol="layer2"} 1',
+    ]);
+  });
+
+  it('herald_speaker_alive_members and herald_speaker_quorum follow membership', async () => {
+    const registry = new Registry();
+    let current = base;
+    registerSpeakerMetrics(registry, () => current);
+    expect(linesOf(await scrape(registry), 'herald_speaker_alive_members')).toEqual(['herald_speaker_alive_members 2']);
+    expect(linesOf(await scrape(registry), 'herald_speaker_quorum')).toEqual(['herald_speaker_quorum 1']);
+    current = { ...base, aliveMembers: 1, quorum: false };
+    expect(linesOf(await scrape(registry), 'herald_speaker_alive_members')).toEqual(['herald_speaker_alive_members 1']);
+    expect(linesOf(await scrape(registry), 'herald_speaker_quorum')).toEqual(['herald_speaker_quorum 0']);
+  });
+
+  it('herald_speaker_api_synced is 1 when the source is synced, 0 when not, and absent without an API (file source)', async () => {
+    const withApi = new Registry();
+    let synced = false;
+    registerSpeakerMetrics(withApi, () => base, () => synced);
+    expect(linesOf(await scrape(withApi), 'herald_speaker_api_synced')).toEqual(['herald_speaker_api_synced 0']);
+    synced = true;
+    expect(linesOf(await scrape(withApi), 'herald_speaker_api_synced')).toEqual(['herald_speaker_api_synced 1']);
+    const fileSource = new Registry();
+    registerSpeakerMetrics(fileSource, () => base);
+    expect(await scrape(fileSource)).not.toContain('herald_speaker_api_synced');
+  });
+
+  describe('the layer 2 counters, from a real announcer on an in-memory segment', () => {
+    const nodeMac = '02:00:00:00:00:0b';
+    const clientMac = '02:00:00:00:00:63';
+    const eth0: LinkInfo = { name: 'eth0', index: 2, mac: nodeMac, up: true, hasMaster: false, noArp: false, addresses: [] };
+    const arpRequest = (tpa: string): Uint8Array => encodeEthernet({
+      destination: BROADCAST_MAC, source: clientMac, vlan: null, etherType: ETHERTYPE_ARP,
+      payload: encodeArp({ oper: ARP_OPERATION_REQUEST, sha: clientMac, spa: '192.0.2.99', tha: ZERO_MAC, tpa }),
+    });
+    let segment: MemorySegment;
+    let announcer: Announcer;
+    let registry: Registry;
+    /** When set, the node's sockets refuse to send, as the kernel does for a link going down. */
+    let refuse = false;
+
+    beforeEach(() => {
+      segment = new MemorySegment();
+      refuse = false;
+      const open: OpenSocket = (...args) => {
+        const socket = segment.open(...args);
+        const send = socket.send.bind(socket);
+        socket.send = (frame) => {
+          if (refuse) throw new Error('ENETDOWN');
+          send(frame);
+        };
+        return socket;
+      };
+      // One gratuitous frame per burst, sent at once: the counts do not depend on timers.
+      announcer = new Announcer({ openSocket: open, logger: silentLogger(), schedule: [0] });
+      registry = new Registry();
+      registerSpeakerMetrics(registry, () => ({ ...base, announcer: announcer.stats, announcements: announcer.current() }));
+    });
+    afterEach(async () => {
+      await announcer.apply({ announce: [], withdraw: announcer.current() }, []);
+    });
+
+    it('counts requests received, responses sent and gratuitous frames sent per IP held, and forgets an IP withdrawn', async () => {
+      const client = segment.client(ETHERTYPE_ARP);
+      await announcer.apply({ announce: [{ ip: '192.0.2.100', ifname: 'eth0' }, { ip: '192.0.2.101', ifname: 'eth0' }], withdraw: [] }, [eth0]);
+      client.send(arpRequest('192.0.2.100'));
+      client.send(arpRequest('192.0.2.100'));
+      client.send(arpRequest('192.0.2.200')); // not held: no series for it
+      refuse = true;
+      client.send(arpRequest('192.0.2.101')); // received, but the reply is refused: not a response sent
+      refuse = false;
+      announcer.reannounce([{ ip: '192.0.2.101', ifname: 'eth0' }]);
+      const text = await scrape(registry);
+      expect(linesOf(text, 'herald_layer2_requests_received_total').sort()).toEqual([
+        'herald_layer2_requests_received_total{ip="192.0.2.100"} 2',
+        'herald_layer2_requests_received_total{ip="192.0.2.101"} 1',
+      ]);
+      expect(linesOf(text, 'herald_layer2_responses_sent_total')).toEqual(['herald_layer2_responses_sent_total{ip="192.0.2.100"} 2']);
+      expect(linesOf(text, 'herald_layer2_gratuitous_sent_total').sort()).toEqual([
+        'herald_layer2_gratuitous_sent_total{ip="192.0.2.100"} 1',
+        'herald_layer2_gratuitous_sent_total{ip="192.0.2.101"} 2',
+      ]);
+      await announcer.apply({ announce: [], withdraw: [{ ip: '192.0.2.100', ifname: 'eth0' }] }, [eth0]);
+      const after = await scrape(registry);
+      expect(after).not.toContain('ip="192.0.2.100"');
+      expect(linesOf(after, 'herald_layer2_requests_received_total')).toEqual(['herald_layer2_requests_received_total{ip="192.0.2.101"} 1']);
+    });
   });
 });

@@ -2,15 +2,20 @@
 // keep plain counters (Announcer.stats, UdpMembership.stats()); the metrics read them when scraped, so
 // nothing below the wiring imports prom-client (STYLE.md §3).
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { AnnouncerStats } from './layer2/announcer.js';
+import type { AnnouncerStats, IpFrameCounts } from './layer2/announcer.js';
 import type { Announcement } from './layer2/decide/diff.js';
 import type { LoopStats } from './loop/loop.js';
 import type { MembershipStats } from './membership/index.js';
+import type { IpSpec } from './source/types.js';
 
 export interface SpeakerFigures {
+  /** This speaker's node: the `node` label of what it announces. */
+  node: string;
   announcer: AnnouncerStats;
   loop: LoopStats;
   announcements: readonly Announcement[];
+  /** The source's last snapshot's IPs (empty before the first): where the `service` labels come from. */
+  desired: readonly IpSpec[];
   aliveMembers: number;
   quorum: boolean;
   heartbeatsSent: number;
@@ -24,15 +29,20 @@ function mirroredCounter(registry: Registry, name: string, help: string, value: 
   new Counter({ name, help, registers: [registry], collect() { this.reset(); this.inc(value()); } });
 }
 
-export function registerSpeakerMetrics(registry: Registry, figures: () => SpeakerFigures): void {
+/**
+ * `apiSynced`: with the Kubernetes source, whether it is synced (its readiness: every cache listed, a usable
+ * heartbeat key, its presence Lease written); without it (a file source) the series is not exported at all.
+ */
+export function registerSpeakerMetrics(registry: Registry, figures: () => SpeakerFigures, apiSynced?: () => boolean): void {
   const p = 'herald_speaker_';
   new Gauge({ name: `${p}owned_ips`, help: 'IPs this speaker announces (on at least one interface)', registers: [registry],
     collect() { this.set(new Set(figures().announcements.map((a) => a.ip)).size); } });
-  new Gauge({ name: `${p}announced`, help: 'One series per (IP, interface) this speaker announces', labelNames: ['ip', 'interface'], registers: [registry],
-    collect() {
-      this.reset();
-      for (const a of figures().announcements) this.set({ ip: a.ip, interface: a.ifname }, 1);
-    } });
+  registerAnnounced(registry, figures);
+  registerLayer2Counters(registry, () => figures().announcer.perIp);
+  if (apiSynced !== undefined) {
+    new Gauge({ name: `${p}api_synced`, help: '1 when the Kubernetes source is synced (caches listed, heartbeat key usable, presence Lease written), else 0',
+      registers: [registry], collect() { this.set(apiSynced() ? 1 : 0); } });
+  }
   mirroredCounter(registry, `${p}frames_sent_total`, 'ARP/NDP frames sent (gratuitous and replies)', () => figures().announcer.framesSent);
   mirroredCounter(registry, `${p}frames_received_total`, 'Frames read from the ARP/IPv6 sockets', () => figures().announcer.framesReceived);
   mirroredCounter(registry, `${p}requests_answered_total`, 'ARP requests and Neighbor Solicitations answered', () => figures().announcer.requestsAnswered);
@@ -60,6 +70,49 @@ export function registerSpeakerMetrics(registry: Registry, figures: () => Speake
       for (const [reason, n] of Object.entries(figures().heartbeatsDropped)) this.inc({ reason }, n);
     } });
   registerMembershipMetrics(registry, () => figures().membership);
+}
+
+/**
+ * MetalLB's metallb_speaker_announced: 1 per (IP, Service) this node announces, with its node and protocol, here
+ * also per interface. `ip` stays the first label: the lab's waitForAnnouncement (test/lab/speakers.ts) matches on it.
+ * A shared IP has one series per Service; an IP whose source names no Service (a file) has no `service` label.
+ */
+function registerAnnounced(registry: Registry, figures: () => SpeakerFigures): void {
+  new Gauge({
+    name: 'herald_speaker_announced', help: 'One series per (IP, interface, Service) this speaker announces',
+    labelNames: ['ip', 'interface', 'node', 'protocol', 'service'], registers: [registry],
+    collect() {
+      this.reset();
+      const f = figures();
+      const services = new Map(f.desired.map((spec) => [spec.ip, spec.services]));
+      for (const a of f.announcements) {
+        const labels = { ip: a.ip, interface: a.ifname, node: f.node, protocol: 'layer2' };
+        const of = services.get(a.ip) ?? [];
+        if (of.length === 0) this.set(labels, 1);
+        for (const service of of) this.set({ ...labels, service }, 1);
+      }
+    },
+  });
+}
+
+/**
+ * MetalLB's layer 2 counters, per IP this speaker holds: requests received for it (answered), responses the kernel
+ * took, gratuitous frames the kernel took (on gaining it, and again when re-announced). An IP's series go when it is
+ * withdrawn from every interface, as the announcer forgets its counts then.
+ */
+function registerLayer2Counters(registry: Registry, perIp: () => ReadonlyMap<string, IpFrameCounts>): void {
+  const counters: [string, string, keyof IpFrameCounts][] = [
+    ['requests_received_total', 'ARP requests and Neighbor Solicitations received for an IP this speaker announces', 'requestsReceived'],
+    ['responses_sent_total', 'ARP replies and Neighbor Advertisements sent in answer, per IP', 'responsesSent'],
+    ['gratuitous_sent_total', 'Gratuitous ARPs and unsolicited Neighbor Advertisements sent on gaining or re-announcing an IP', 'gratuitousSent'],
+  ];
+  for (const [name, help, field] of counters) {
+    new Counter({ name: `herald_layer2_${name}`, help, labelNames: ['ip'], registers: [registry],
+      collect() {
+        this.reset();
+        for (const [ip, counts] of perIp()) if (counts[field] > 0) this.inc({ ip }, counts[field]);
+      } });
+  }
 }
 
 /**

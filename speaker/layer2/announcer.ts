@@ -39,6 +39,15 @@ export interface AnnouncerStats {
   requestsAnswered: number;
   sendErrors: number;
   drops: Record<DropReason, number>;
+  /** Per IP held (MetalLB's layer 2 counters); an IP's entry goes when the IP is withdrawn from every interface. */
+  perIp: Map<string, IpFrameCounts>;
+}
+
+/** Frames for one held IP: requests it answered, replies the kernel took, gratuitous frames the kernel took. */
+export interface IpFrameCounts {
+  requestsReceived: number;
+  responsesSent: number;
+  gratuitousSent: number;
 }
 
 /** One announcement apply() could not make (the socket would not open, the interface is gone, ...). */
@@ -72,6 +81,7 @@ export class Announcer {
   readonly stats: AnnouncerStats = {
     framesSent: 0, framesReceived: 0, requestsAnswered: 0, sendErrors: 0,
     drops: { otherHost: 0, notRequest: 0, gratuitous: 0, notOwned: 0, wrongInterface: 0, fromSelf: 0, malformed: 0, invalid: 0 },
+    perIp: new Map(),
   };
 
   private readonly bursts: BurstScheduler<Held>;
@@ -179,7 +189,16 @@ export class Announcer {
       frame = held.family === 4 ? gratuitousArp(entry.mac, held.ip) : unsolicitedNeighborAdvertisement(entry.mac, held.ip);
       this.burstFrames.set(held, frame);
     }
-    this.send(entry.socket, frame);
+    if (this.send(entry.socket, frame)) this.countsFor(held.ip).gratuitousSent++;
+  }
+
+  private countsFor(ip: string): IpFrameCounts {
+    let counts = this.stats.perIp.get(ip);
+    if (counts === undefined) {
+      counts = { requestsReceived: 0, responsesSent: 0, gratuitousSent: 0 };
+      this.stats.perIp.set(ip, counts);
+    }
+    return counts;
   }
 
   private async withdraw(a: Announcement): Promise<void> {
@@ -189,7 +208,11 @@ export class Announcer {
     // Forgotten before anything else: from here on the responder treats the IP as notOwned.
     this.held.delete(key);
     this.owned.get(a.ip)?.delete(a.ifname);
-    if (this.owned.get(a.ip)?.size === 0) this.owned.delete(a.ip);
+    if (this.owned.get(a.ip)?.size === 0) {
+      this.owned.delete(a.ip);
+      // Forgotten with the IP, so churn through a large pool keeps no counters for IPs long gone.
+      this.stats.perIp.delete(a.ip);
+    }
     this.bursts.cancel(held);
     if (await this.closeIfUnused(a.ifname, held.family)) return;
     if (held.family === 4) return;
@@ -239,18 +262,23 @@ export class Announcer {
       return;
     }
     this.stats.requestsAnswered++;
-    this.send(entry.socket, result.frame);
+    const counts = this.countsFor(result.ip);
+    counts.requestsReceived++;
+    if (this.send(entry.socket, result.frame)) counts.responsesSent++;
   }
 
-  private send(socket: FrameSocket, frame: Uint8Array): void {
+  /** True when the kernel took the frame. */
+  private send(socket: FrameSocket, frame: Uint8Array): boolean {
     try {
       socket.send(frame);
       this.stats.framesSent++;
+      return true;
     } catch (err) {
       // An interface going down under us: counted and logged; the interface watcher's next event
       // withdraws the announcement.
       this.stats.sendErrors++;
       this.options.logger.warn({ err, ifname: socket.ifname }, 'sending a frame failed');
+      return false;
     }
   }
 }

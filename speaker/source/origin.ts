@@ -10,6 +10,8 @@ export interface Origin {
   /** Hands later key changes to `apply`. */
   watchKeys: (apply: (keys: readonly Buffer[]) => void) => { start(): void; stop(): Promise<void> };
   notReadyReason: () => string | undefined;
+  /** With the API: whether the source is synced (the herald_speaker_api_synced metric); a file has no API to sync with. */
+  apiSynced?: () => boolean;
   /** With the API: the ServiceL2Status and Service condition writers. */
   status?: StatusPort & { stop(): Promise<void> };
 }

@@ -1,10 +1,12 @@
-// Layer 2 failover on the network lab: Herald with its default settings against keepalived 2.2.7 at its
+// Layer 2 failover on the network lab: Herald with its default settings (file-source speakers, and the full stack
+// through the API: lab/cluster.ts) against keepalived 2.2.7 at its
 // default (VRRPv2, advert_int 1) and at its fastest usual setting (VRRPv3, advert_int 0.1), same lab, same
 // run, same prober. Each fault is timed from the instant it is injected to the client's first HTTP answer
 // from another node (test/lab/failover.ts). Trials per fault: HERALD_BENCH_TRIALS (default 20).
 import { percentile, ratio, type Benchmark, type Figure } from './figure.js';
 import { FAULT_WORDS, HeraldSystem, KeepalivedSystem, runTrial, type FaultKind, type L2System, type TrialResult } from '../lab/failover.js';
 import { VRRP_DEFAULT, VRRP_FAST } from '../lab/keepalived.js';
+import { clusterSpeakers } from '../lab/cluster.js';
 import { down, up } from '../lab/lab.js';
 import { HttpProber } from '../lab/probe.js';
 import { speakerAvailable } from '../lab/speakers.js';
@@ -68,6 +70,23 @@ function comparisonFigures(herald: Results, peer: Results, peerLabel: string, tr
   return figures;
 }
 
+/** The full stack (Kubernetes source) against the file-source speakers of the same run: the ratio the issue sets. */
+function fullStackFigures(cluster: Results, file: Results, trials: number): Figure[] {
+  const figures: Figure[] = [];
+  for (const kind of FAULTS) {
+    const c = stats(cluster, kind);
+    const f = stats(file, kind);
+    for (const stat of ['p50', 'p99'] as const) {
+      figures.push({
+        name: `L2 failover through the API (full stack), ${FAULT_WORDS[kind]}, ${stat} (${trials} trials)`,
+        value: c[stat], unit: 'ms', anchor: 'file-source speakers, same lab and run', anchorValue: f[stat], ratio: ratio(c[stat], f[stat]),
+        target: `${TARGETS[kind][stat]}, ratio <= 1.1`,
+      });
+    }
+  }
+  return figures;
+}
+
 /** Trials where the IP went somewhere else than the pure election says it should. */
 function electionMisses(herald: Results): Figure {
   const all = [...herald.values()].flat();
@@ -86,11 +105,14 @@ export const benchmark: Benchmark = {
     try {
       const heraldSystem = new HeraldSystem(VIP);
       const herald = await measure(heraldSystem, trials);
+      // The whole product through the API (issue 9 §7): the API is not on the failover path, so the same figures.
+      const cluster = await measure(new HeraldSystem(VIP, [], clusterSpeakers()), trials);
       const fast = new KeepalivedSystem(VIP, VRRP_FAST);
       const fastResults = await measure(fast, trials);
       const dflt = new KeepalivedSystem(VIP, VRRP_DEFAULT);
       const defaultResults = await measure(dflt, trials);
       return [
+        ...fullStackFigures(cluster, herald, trials),
         ...comparisonFigures(herald, fastResults, fast.label, trials),
         ...comparisonFigures(herald, defaultResults, dflt.label, trials),
         electionMisses(herald),

@@ -12,6 +12,7 @@ import { kubeconfigYaml } from '../apiserver/kubeconfig.js';
 import { kubectlCommand } from '../cluster/backend.js';
 import { execIn, findProc, sleep, spawnIn, type RunResult } from './exec.js';
 import { REPO_ROOT, up } from './lab.js';
+import type { SpeakerLauncher } from './failover.js';
 import { startClusterSpeaker } from './speakers.js';
 import { NODES, STATE_DIR, hostByName, nsOf, v4Of } from './topology.js';
 
@@ -47,11 +48,55 @@ function nodeObject(node: string): object {
   };
 }
 
+/** What a user applies to get a Service announced in the lab: a pool, an L2Advertisement, a namespace, a Service. */
+export function userObjects(namespace: string, addresses: readonly string[]): object[] {
+  return [
+    { apiVersion: 'herald.dev/v1beta1', kind: 'IPAddressPool', metadata: { name: 'lab', namespace: 'herald-system' }, spec: { addresses } },
+    { apiVersion: 'herald.dev/v1beta1', kind: 'L2Advertisement', metadata: { name: 'lab', namespace: 'herald-system' }, spec: { ipAddressPools: ['lab'] } },
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace },
+      spec: { type: 'LoadBalancer', selector: { app: 'web' }, ports: [{ port: 80, protocol: 'TCP' }] } },
+  ];
+}
+
+/**
+ * No kubelet runs pods in the lab: the EndpointSlice an EndpointSlice controller would write for a Service whose
+ * pods run on `nodes` (serving, one endpoint per node).
+ */
+export function endpointSlice(namespace: string, service: string, nodes: readonly string[], family: 'IPv4' | 'IPv6' = 'IPv4'): object {
+  return {
+    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+    metadata: { name: `${service}-lab`, namespace, labels: { 'kubernetes.io/service-name': service } },
+    addressType: family, ports: [{ port: 80, protocol: 'TCP' }],
+    endpoints: nodes.map((node) => ({
+      addresses: [family === 'IPv4' ? `198.51.100.${hostByName(node).octet}` : `2001:db8:100::${hostByName(node).octet}`],
+      nodeName: node, conditions: { ready: true, serving: true },
+    })),
+  };
+}
+
+/** Applies `objects` with kubectl from the client's namespace. */
+export async function applyObjects(objects: readonly object[]): Promise<string> {
+  return kubectl(['apply', '-f', '-'], objects.map((o) => JSON.stringify(o)).join('\n'));
+}
+
+/** Waits for the Service's first external IP and returns it. */
+export async function externalIp(namespace: string, service: string, timeoutMs = 30_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ip = (await kubectl(['get', 'service', service, '-n', namespace, '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}'])).trim();
+    if (ip !== '') return ip;
+    if (Date.now() > deadline) throw new Error(`${namespace}/${service} got no external IP within ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
 /**
  * Brings the lab up (if it is not) with the cluster on it. Idempotent: what already runs is left running.
+ * `speakers: false` leaves the speakers to the caller (a benchmark that starts and kills them itself).
  * Returns the kubeconfig's path.
  */
-export async function upCluster(): Promise<string> {
+export async function upCluster(o: { speakers?: boolean } = {}): Promise<string> {
   await up();
   mkdirSync(STATE_DIR, { recursive: true });
   if (!existsSync(CLUSTER_KUBECONFIG)) writeFileSync(CLUSTER_KUBECONFIG, kubeconfigYaml(`http://${API_HOST}:${API_PORT}`), { mode: 0o600 });
@@ -70,10 +115,25 @@ export async function upCluster(): Promise<string> {
       env: { ...process.env, POD_NAME: 'herald-controller-lab', POD_NAMESPACE: 'herald-system', POD_IP: API_HOST },
     });
   }
-  for (const node of NODES) {
+  for (const node of o.speakers === false ? [] : NODES) {
     if (!findProc(`speaker-${node}`)) startClusterSpeaker(node, CLUSTER_KUBECONFIG, [], { detached: true });
   }
   return CLUSTER_KUBECONFIG;
+}
+
+/** Herald through the API, for failover.ts's HeraldSystem: the VIP is the only address of the pool. */
+export function clusterSpeakers(): SpeakerLauncher {
+  return {
+    label: 'Herald full stack (Kubernetes source)',
+    prepare: async (vip) => {
+      await upCluster({ speakers: false });
+      await applyObjects([...userObjects('bench', [vip.includes(':') ? `${vip}/128` : `${vip}/32`]), endpointSlice('bench', 'web', NODES)]);
+      const ip = await externalIp('bench', 'web');
+      if (ip !== vip) throw new Error(`the Service got ${ip}, not ${vip}`);
+    },
+    start: (node) => startClusterSpeaker(node, CLUSTER_KUBECONFIG),
+    metricsHost: (node) => v4Of(hostByName(node)),
+  };
 }
 
 /** Whether a cluster was brought up on the lab (its kubeconfig is there). */

@@ -10,7 +10,8 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { binariesCurrent, buildBinaries, findGo } from '../cluster/build.js';
-import { kubectl, upCluster } from './cluster.js';
+import { applyObjects, endpointSlice, externalIp, kubectl, upCluster, userObjects } from './cluster.js';
+import { stringify } from 'yaml';
 import { findProc, sleep } from './exec.js';
 import { down, linkDown, requireRoot } from './lab.js';
 import { curlVip, hostOfMac, neighMac, waitFor } from './judges.js';
@@ -18,44 +19,14 @@ import { HttpProber, monotonicMs } from './probe.js';
 import { settledOwner } from './failover.js';
 import { speakerRole } from './speakers.js';
 import { timelineSvg } from './timeline-svg.js';
-import { NODES, hostByName, macOf, v4Of, vip4 } from './topology.js';
+import { NODES, hostByName, macOf, vip4 } from './topology.js';
 
 const NS = 'demo';
 const PICTURE = 'herald-failover.svg';
 const say = (line = ''): void => console.log(line);
 
-const userObjects = `apiVersion: herald.dev/v1beta1
-kind: IPAddressPool
-metadata: {name: lab, namespace: herald-system}
-spec:
-  addresses: ["${vip4(0)}-${vip4(9)}"]
----
-apiVersion: herald.dev/v1beta1
-kind: L2Advertisement
-metadata: {name: lab, namespace: herald-system}
-spec:
-  ipAddressPools: [lab]
----
-apiVersion: v1
-kind: Namespace
-metadata: {name: ${NS}}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web, namespace: ${NS}}
-spec:
-  type: LoadBalancer
-  selector: {app: web}
-  ports: [{port: 80, protocol: TCP}]
-`;
-
-/** No kubelet runs pods in the lab: the endpoints an EndpointSlice controller would write, one per node. */
-const endpoints = JSON.stringify({
-  apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
-  metadata: { name: 'web-lab', namespace: NS, labels: { 'kubernetes.io/service-name': 'web' } },
-  addressType: 'IPv4', ports: [{ port: 80, protocol: 'TCP' }],
-  endpoints: NODES.map((node) => ({ addresses: [v4Of(hostByName(node))], nodeName: node, conditions: { ready: true, serving: true } })),
-});
+/** What the user applies, shown as YAML: the pool is the ten addresses every lab node serves. */
+const applied = userObjects(NS, [`${vip4(0)}-${vip4(9)}`]);
 
 function installDeps(): void {
   const script = join(dirname(fileURLToPath(import.meta.url)), 'install-deps.sh');
@@ -89,14 +60,10 @@ async function setUp(): Promise<string> {
   say(`  kubeconfig: ${kubeconfig} (use it from a lab namespace: ip netns exec hl-client kubectl --kubeconfig ...)`);
   say();
   say('$ kubectl apply -f -      (from the client)');
-  say(userObjects.split('\n').map((l) => `    ${l}`).join('\n'));
-  say((await kubectl(['apply', '-f', '-'], userObjects)).trim());
-  await kubectl(['apply', '-f', '-'], endpoints);
-  let ip = '';
-  await waitFor('the Service\'s external IP', async () => {
-    ip = (await kubectl(['get', 'service', 'web', '-n', NS, '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}'])).trim();
-    return ip !== '';
-  }, true, 30_000);
+  say(applied.map((o) => stringify(o)).join('---\n').split('\n').map((l) => `    ${l}`).join('\n'));
+  say((await applyObjects(applied)).trim());
+  await applyObjects([endpointSlice(NS, 'web', NODES)]); // what an EndpointSlice controller would write
+  const ip = await externalIp(NS, 'web');
   say(`$ kubectl get service web -n ${NS}`);
   say((await kubectl(['get', 'service', 'web', '-n', NS])).trimEnd());
   await waitFor(`a first answer from ${ip}`, async () => (await curlVip(ip)) !== undefined, true, 60_000);

@@ -73,13 +73,35 @@ export async function settledOwner(prober: HttpProber, expected: string | undefi
   }
 }
 
-/** Herald with default settings: three speakers reading one file source that lists the VIP. */
-export class HeraldSystem implements L2System {
-  readonly label = 'Herald (defaults)';
-  readonly cycleMs = DEFAULT_INTERVAL_MS;
-  private configPath = '';
+/** How a HeraldSystem's speakers learn the VIP and are (re)started: from a file, or through the API (cluster.ts). */
+export interface SpeakerLauncher {
+  readonly label: string;
+  /** Makes the VIP known to speakers started from now on (writes the file; applies the objects). */
+  prepare(vip: string): Promise<void>;
+  start(node: string): void;
+  /** Where the speakers' /metrics listen, for waitForAnnouncement. */
+  readonly metricsHost?: (node: string) => string;
+}
 
-  constructor(private readonly vip: string, private readonly extraArgs: readonly string[] = []) {}
+/** Three speakers reading one file source that lists the VIP (extraArgs: more speaker flags). */
+export function fileSpeakers(extraArgs: readonly string[] = []): SpeakerLauncher {
+  let configPath = '';
+  return {
+    label: 'Herald (defaults)',
+    prepare: async (vip) => { configPath = writeSpeakerConfig({ ips: [{ ip: vip }] }); },
+    start: (node) => startSpeaker(node, configPath, extraArgs),
+  };
+}
+
+/** Herald with default settings: three speakers, launched from a file source unless told otherwise. */
+export class HeraldSystem implements L2System {
+  readonly label: string;
+  readonly cycleMs = DEFAULT_INTERVAL_MS;
+
+  constructor(private readonly vip: string, private readonly extraArgs: readonly string[] = [],
+    private readonly launcher: SpeakerLauncher = fileSpeakers(extraArgs)) {
+    this.label = launcher.label;
+  }
 
   /**
    * Starts the three speakers and resolves once the elected owner announces the VIP. The client's
@@ -88,11 +110,13 @@ export class HeraldSystem implements L2System {
    * and ARP requests sent then go unanswered (the footprint bench's lost requests, issue 8).
    */
   async start(): Promise<void> {
-    this.configPath = writeSpeakerConfig({ ips: [{ ip: this.vip }] });
+    await this.launcher.prepare(this.vip);
     await flushNeigh(this.vip);
-    for (const node of NODES) startSpeaker(node, this.configPath, this.extraArgs);
+    for (const node of NODES) this.launcher.start(node);
     const owner = this.expectedOwner();
-    if (owner !== undefined && !this.extraArgs.includes('--metrics-port')) await waitForAnnouncement(owner, this.vip);
+    if (owner !== undefined && !this.extraArgs.includes('--metrics-port')) {
+      await waitForAnnouncement(owner, this.vip, 30_000, this.launcher.metricsHost?.(owner));
+    }
   }
 
   async fault(node: string, kind: FaultKind): Promise<number> {
@@ -108,7 +132,7 @@ export class HeraldSystem implements L2System {
   async repair(node: string, kind: FaultKind, prober?: HttpProber): Promise<void> {
     if (kind === 'link') return this.repairLink(node, prober);
     await stopSpeaker(node, 'SIGKILL'); // already dying: wait for it to be gone
-    startSpeaker(node, this.configPath, this.extraArgs);
+    this.launcher.start(node);
   }
 
   /**
@@ -134,7 +158,7 @@ export class HeraldSystem implements L2System {
     }
     this.linkReturnsMissed++;
     await stopSpeaker(node, 'SIGTERM');
-    startSpeaker(node, this.configPath, this.extraArgs);
+    this.launcher.start(node);
   }
 
   expectedOwner(): string | undefined {

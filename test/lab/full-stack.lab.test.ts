@@ -3,11 +3,11 @@
 // Judged from the client: curl, arping and the kernel's neighbour table, plus what `kubectl get` shows.
 import { arpingMacs, curlVip, waitFor } from './judges.js';
 import { execIn } from './exec.js';
-import { kubectl, upCluster } from './cluster.js';
+import { applyObjects, endpointSlice, externalIp, kubectl, upCluster, userObjects } from './cluster.js';
 import { down, findProc, killProc, linkDown, linkUp, sleep } from './lab.js';
-import { startClusterSpeaker, speakerRole } from './speakers.js';
+import { metricValue, speakerMetrics, startClusterSpeaker, speakerRole } from './speakers.js';
 import { CLUSTER_KUBECONFIG } from './cluster.js';
-import { HOST_IF, NODES, hostByName, macOf, nsOf, vip4, vip6 } from './topology.js';
+import { HOST_IF, NODES, hostByName, macOf, nsOf, v4Of, vip4, vip6 } from './topology.js';
 
 const NS = 'shop';
 /** The issue's API outage: 30 s of an API server that accepts connections and answers nothing. */
@@ -25,37 +25,36 @@ async function reprobe(vip: string): Promise<void> {
   await sleep(2_500); // the delay, then a unicast probe and its answer
 }
 
+/**
+ * Starts `node`'s speaker again and waits until it holds quorum: a fault injected before that would leave too few
+ * members for the split-brain rule (one of three), and nobody would take over.
+ */
+async function restart(node: string): Promise<void> {
+  startClusterSpeaker(node, CLUSTER_KUBECONFIG);
+  await waitForQuorum(node);
+}
+
+async function waitForQuorum(node: string): Promise<void> {
+  const host = v4Of(hostByName(node));
+  await waitFor(`${node}'s speaker back with quorum`, async () => metricValue(await speakerMetrics(node, host), 'herald_speaker_quorum'), 1, 60_000);
+}
+
 async function neighState(vip: string): Promise<string[]> {
   const { stdout } = await execIn(nsOf('client'), ['ip', '-j', 'neigh', 'show', vip, 'dev', HOST_IF]);
   return (JSON.parse(stdout) as { state?: string[] }[])[0]?.state ?? [];
 }
 
 const objects = [
-  { apiVersion: 'herald.dev/v1beta1', kind: 'IPAddressPool', metadata: { name: 'lab', namespace: 'herald-system' },
-    // The addresses every lab node accepts on lo (lab.ts), so whichever node answers serves the request.
-    spec: { addresses: [`${vip4(0)}-${vip4(9)}`, `${vip6(0)}-${vip6(9)}`] } },
-  { apiVersion: 'herald.dev/v1beta1', kind: 'L2Advertisement', metadata: { name: 'lab', namespace: 'herald-system' } },
-  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } },
-  { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: NS },
-    spec: { type: 'LoadBalancer', selector: { app: 'web' }, ports: [{ port: 80, protocol: 'TCP' }] } },
+  // The addresses every lab node accepts on lo (lab.ts), so whichever node answers serves the request.
+  ...userObjects(NS, [`${vip4(0)}-${vip4(9)}`, `${vip6(0)}-${vip6(9)}`]),
   { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web6', namespace: NS },
     spec: { type: 'LoadBalancer', ipFamilies: ['IPv6'], selector: { app: 'web' }, ports: [{ port: 80, protocol: 'TCP' }] } },
-  // No kubelet runs pods here: the endpoints a cluster's EndpointSlice controller would write, one per node.
-  { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'web-lab', namespace: NS, labels: { 'kubernetes.io/service-name': 'web' } },
-    addressType: 'IPv4', ports: [{ port: 80, protocol: 'TCP' }],
-    endpoints: NODES.map((node) => ({ addresses: [`198.51.100.${hostByName(node).octet}`], nodeName: node, conditions: { ready: true, serving: true } })) },
-  { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'web6-lab', namespace: NS, labels: { 'kubernetes.io/service-name': 'web6' } },
-    addressType: 'IPv6', ports: [{ port: 80, protocol: 'TCP' }],
-    endpoints: NODES.map((node) => ({ addresses: [`2001:db8:100::${hostByName(node).octet}`], nodeName: node, conditions: { ready: true, serving: true } })) },
+  endpointSlice(NS, 'web', NODES),
+  endpointSlice(NS, 'web6', NODES, 'IPv6'),
 ];
 
 async function serviceIp(name = 'web'): Promise<string> {
-  let ip = '';
-  await waitFor(`${name}'s external IP`, async () => {
-    ip = (await kubectl(['get', 'service', name, '-n', NS, '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}'])).trim();
-    return ip !== '';
-  }, true, 30_000);
-  return ip;
+  return externalIp(NS, name);
 }
 
 /** The nodes the ServiceL2Status objects of Service `web` name. */
@@ -76,7 +75,7 @@ describe('the full stack on the lab, through the API', () => {
   beforeAll(async () => {
     await down();
     await upCluster();
-    await kubectl(['apply', '-f', '-'], objects.map((o) => JSON.stringify(o)).join('\n'));
+    await applyObjects(objects);
     ip = await serviceIp();
   }, 120_000);
 
@@ -85,7 +84,13 @@ describe('the full stack on the lab, through the API', () => {
   });
 
   it('the Service gets its IP and the client reaches it', async () => {
-    await waitFor(`an answer from ${ip}`, async () => NODES.includes((await curlVip(ip)) as never), true, 60_000);
+    // Speakers come up one by one (the first to hold quorum may announce until the elected one joins): wait until
+    // the node that answers is the one the cluster names.
+    await waitFor(`a settled owner of ${ip}`, async () => {
+      const answer = await curlVip(ip);
+      const named = await statusNodes();
+      return answer !== undefined && named.length === 1 && named[0] === answer;
+    }, true, 60_000);
     owner = (await curlVip(ip)) ?? '';
     expect(NODES).toContain(owner);
   });
@@ -111,7 +116,7 @@ describe('the full stack on the lab, through the API', () => {
     await waitFor('the ServiceL2Status naming the new owner', async () => JSON.stringify(await statusNodes()), JSON.stringify([next]), 10_000);
     await waitFor('the nodeAssigned event for the new owner', async () => (await nodeAssignedMessages()).some((m) => m.includes(`"${next}"`)), true, 10_000);
     expect(await arpingMacs(ip)).toEqual([macOf(hostByName(next))]);
-    startClusterSpeaker(owner, CLUSTER_KUBECONFIG);
+    await restart(owner);
     owner = next;
   });
 
@@ -134,7 +139,7 @@ describe('the full stack on the lab, through the API', () => {
       const record = findProc(speakerRole(node));
       if (record) await killProc(record, 'SIGTERM', 5000);
     }, 2_000);
-    startClusterSpeaker(old, CLUSTER_KUBECONFIG);
+    await restart(old);
   });
 
   it('taking the owner\'s link down moves the IP', async () => {
@@ -155,16 +160,19 @@ describe('the full stack on the lab, through the API', () => {
     const api = findProc('apiserver');
     if (!api) throw new Error('no API server process');
     process.kill(api.pid, 'SIGSTOP');
+    let old = '';
     try {
       await sleep(OUTAGE_MS / 2);
       expect(NODES).toContain(await curlVip(ip));
-      const old = await movesOffWithoutApi();
+      old = await movesOffWithoutApi();
+      // It cannot start without the API (it has nothing to announce from): it waits, and joins once the API is back.
+      startClusterSpeaker(old, CLUSTER_KUBECONFIG);
       await sleep(OUTAGE_MS / 2);
       expect(await curlVip(ip)).not.toBe(old);
-      startClusterSpeaker(old, CLUSTER_KUBECONFIG);
     } finally {
       process.kill(api.pid, 'SIGCONT');
     }
+    await waitForQuorum(old);
   }, 120_000);
 
   /** Like movesOff, for a SIGKILL while nothing can be read from the API (no ServiceL2Status to wait for). */

@@ -39,6 +39,7 @@ export function kubernetesOrigin(flags: KubernetesOriginFlags, self: string, log
       return { start: () => undefined, stop: async () => undefined };
     },
     notReadyReason: () => source.notReadyReason(),
+    apiSynced: () => source.notReadyReason() === undefined,
     status: statusWriters(kubeConfig, self, source, logger),
   };
 }
