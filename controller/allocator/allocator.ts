@@ -5,6 +5,8 @@
 //      that holds them all (autoAssign does not matter; the pool's serviceAllocation must admit the Service);
 //   2. the address-pool annotation: that pool only (autoAssign does not matter);
 //   3. otherwise autoAssign pools in automatic order.
+// These decide where a new address comes from; an address held fits any request that does not name another pool
+// or other addresses (autoAssign and serviceAllocation are not checked again).
 // Within a pool a Service with an allow-shared-ip key first reuses a compatible key-mate's address of that
 // family (pools where a key-mate lives are tried first), else takes the lowest free address.
 //
@@ -245,15 +247,14 @@ export class Allocator {
 
   private satisfies(request: AllocationRequest, held: Held): boolean {
     const { pool, addresses } = held;
-    // The pool's serviceAllocation is checked when allocating, not when keeping: a relabelled namespace, or
-    // namespace labels not yet known after a restart, must not move an address that is already in use.
+    // The pool's serviceAllocation and autoAssign are checked when allocating, not when keeping: a relabelled
+    // namespace, namespace labels not yet known after a restart, or a pool switched to autoAssign: false must not
+    // move an address that is already in use (nor can a restarted controller tell how an address was given).
     if (request.pool !== undefined && request.pool !== pool.name) return false;
     if (request.requestedIPs.length > 0) {
       const same = request.requestedIPs.length === addresses.length
         && request.requestedIPs.every((r) => addresses.some((a) => sameAddress(a, r)));
       if (!same) return false;
-    } else if (request.pool === undefined && !pool.model.autoAssign) {
-      return false;
     }
     if (!addresses.every((a) => request.families.includes(a.family))) return false;
     const { families, needAll } = wantedFamilies(request);

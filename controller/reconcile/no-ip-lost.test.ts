@@ -159,6 +159,54 @@ describe('an annotation naming a pool or addresses that are not there keeps the 
   });
 });
 
+describe('a pool switched to autoAssign: false keeps what it gave automatically', () => {
+  // autoAssign says which pools give new addresses without being asked; like serviceAllocation it is checked when
+  // allocating, never when keeping. Before, the next decision about each automatic Service (any edit of it, or a
+  // restart) released its address, or moved it to another autoAssign pool.
+  const manual = pool('ipv4', ['192.0.2.0/29'], { autoAssign: false });
+  const other = pool('other', ['198.51.100.0/29']);
+  const shapes: Record<ServiceKey, ServiceShape> = { 'apps/web': {}, 'apps/api': { labels: { tier: 'api' } }, 'apps/named': inPool('ipv4') };
+  const held: Record<ServiceKey, string> = { 'apps/web': '192.0.2.0', 'apps/api': '192.0.2.1', 'apps/named': '192.0.2.2' };
+
+  it('every Service keeps its address, with no event, also when edited; only new automatic Services go elsewhere', () => {
+    const { core, apply, ips } = cluster([pool('ipv4', ['192.0.2.0/29']), other]);
+    expect(Object.entries(shapes).map(([key, shape]) => ips(key as ServiceKey, shape))).toEqual([['192.0.2.0'], ['192.0.2.1'], ['192.0.2.2']]);
+    core.setPools([manual, other], NOW + 1000);
+    for (const [key, ip] of Object.entries(held)) {
+      const shape = shapes[key as ServiceKey] ?? {};
+      const outcome = apply(key as ServiceKey, { ...shape, labels: { ...shape.labels, edited: 'yes' }, ingress: [ip] });
+      expect([key, ipsOf(outcome), outcome.poolAnnotation, outcome.events, outcome.condition?.reason]).toEqual([key, [ip], 'ipv4', [], 'Assigned']);
+    }
+    expect(core.poolStatuses(NOW + 1000).map((p) => [p.name, p.status.assignedIPv4])).toEqual([['ipv4', 3], ['other', 0]]);
+    expect(ips('apps/new')).toEqual(['198.51.100.0']);
+    expect(ips('apps/asks', inPool('ipv4'))).toEqual(['192.0.2.3']);
+  });
+
+  it('a restarted controller restores and keeps them too', () => {
+    const existing = Object.entries(held).map(([key, ip]) => service(key, { ...shapes[key as ServiceKey], ingress: [ip] }));
+    const { refused, apply } = cluster([manual, other], {}, existing);
+    expect(refused).toEqual([]);
+    for (const [key, ip] of Object.entries(held)) {
+      const outcome = apply(key as ServiceKey, { ...shapes[key as ServiceKey], ingress: [ip] });
+      expect([key, ipsOf(outcome), outcome.events]).toEqual([key, [ip], []]);
+    }
+  });
+});
+
+it('a pool\'s serviceAllocation that no longer admits a Service (its labels or its namespace\'s changed) takes nothing away', () => {
+  const team = pool('team', ['192.0.2.0/29'], { serviceAllocation: { namespaceSelectors: [{ matchLabels: { team: 'a' } }], serviceSelectors: [{ matchLabels: { tier: 'web' } }] } });
+  const { core, apply } = cluster([team, pool('rest', ['198.51.100.0/29'])]);
+  core.setNamespaces([{ metadata: { name: 'apps', labels: { team: 'a' } } }]);
+  expect(ipsOf(apply('apps/web', { labels: { tier: 'web' } }))).toEqual(['192.0.2.0']);
+  const relabelled = apply('apps/web', { labels: { tier: 'db' }, ingress: ['192.0.2.0'] });
+  expect([ipsOf(relabelled), relabelled.events]).toEqual([['192.0.2.0'], []]);
+  core.setNamespaces([{ metadata: { name: 'apps', labels: { team: 'b' } } }]);
+  const moved = apply('apps/web', { labels: { tier: 'db' }, ingress: ['192.0.2.0'] });
+  expect([ipsOf(moved), moved.events]).toEqual([['192.0.2.0'], []]);
+  // A new Service with those labels is not admitted: the rule applies to new addresses only.
+  expect(ipsOf(apply('apps/new', { labels: { tier: 'db' } }))).toEqual(['198.51.100.0']);
+});
+
 describe('deliberate acts still release', () => {
   const start = () => {
     const c = cluster([pool('p', ['192.0.2.0/29']), pool('q', ['198.51.100.0/29'], { autoAssign: false })]);

@@ -71,6 +71,22 @@ describe('sharing an IP by allow-shared-ip key', () => {
     expect(ips('a/three', shared('k', 1))).toEqual(['192.0.2.0']);
   });
 
+  // A sharer whose request names something that is not there (unmet), or cannot be read (retained), keeps its
+  // address; the ports it now uses must still be what the next key-mate is checked against, or two Services end
+  // up on one port of one address (and a port it gave up stays blocked).
+  it.each<[string, ServiceShape]>([
+    ['a typo in its address-pool annotation', { annotations: { 'herald.dev/allow-shared-ip': 'k', 'herald.dev/address-pool': 'typo' } }],
+    ['an unreadable loadBalancerIPs annotation', { annotations: { 'herald.dev/allow-shared-ip': 'k', 'herald.dev/loadBalancerIPs': '192.0.2.x' } }],
+  ])('a sharer that changes its ports while keeping its address under %s is checked by its new ports', (_story, mistake) => {
+    const { apply, ips } = cluster([pool('p', ['192.0.2.0/29'])]);
+    expect(ips('a/one', shared('k', 1))).toEqual(['192.0.2.0']);
+    expect(ips('a/two', shared('k', 2))).toEqual(['192.0.2.0']);
+    const kept = apply('a/one', { ...mistake, ports: [{ port: 3 }], ingress: ['192.0.2.0'] });
+    expect([kept.ingress.map((i) => i.ip), kept.events.map((e) => e.type)]).toEqual([['192.0.2.0'], ['Warning']]);
+    expect(ips('a/three', shared('k', 3))).toEqual(['192.0.2.1']); // port 3 is a/one's now
+    expect(ips('a/four', shared('k', 1))).toEqual(['192.0.2.0']); // port 1 was given up
+  });
+
   it('a Service that may share two key-mates\' addresses takes the lowest', () => {
     const { ips } = cluster([pool('p', ['192.0.2.0/29'])]);
     expect(ips('a/one', shared('k', 1))).toEqual(['192.0.2.0']);
@@ -347,10 +363,14 @@ describe('what a Service keeps when its request changes', () => {
     expect(ips('a/s', { ...v6First, annotations: { 'herald.dev/loadBalancerIPs': '2001:db8::6,192.0.2.5' } })).toEqual(['192.0.2.5', '2001:db8::6']);
   });
 
-  it('dropping the address-pool annotation of an autoAssign:false pool moves the Service to an automatic pool', () => {
+  // autoAssign decides only where a new address comes from (docs/address-pools.md): once held, an address of a
+  // usable pool fits a request that names no pool, as a restarted controller, which cannot tell how it was given,
+  // must decide too. Naming another pool is what moves it.
+  it('dropping the address-pool annotation of an autoAssign:false pool keeps the address; naming another pool moves it', () => {
     const { ips } = cluster([pool('auto', ['198.51.100.0/29']), pool('manual', ['192.0.2.0/29'], { autoAssign: false })]);
     expect(ips('a/s', { annotations: { 'herald.dev/address-pool': 'manual' } })).toEqual(['192.0.2.0']);
-    expect(ips('a/s')).toEqual(['198.51.100.0']);
+    expect(ips('a/s', { ingress: ['192.0.2.0'] })).toEqual(['192.0.2.0']);
+    expect(ips('a/s', { annotations: { 'herald.dev/address-pool': 'auto' }, ingress: ['192.0.2.0'] })).toEqual(['198.51.100.0']);
   });
 
   it('a requested IP outside the annotated pool is refused, naming both pools', () => {

@@ -77,6 +77,7 @@ describe('ByteReader', () => {
     try { r.u32('arp sha'); } catch (err) { thrown = err; }
     expect(thrown).toBeInstanceOf(TruncatedError);
     expect((thrown as Error).message).toBe('arp sha needs 4 bytes at offset 1, 2 left');
+    expect((thrown as Error).name).toBe('TruncatedError'); // what a log line shows before the message
     expect((thrown as TruncatedError).truncation).toEqual({ field: 'arp sha', offset: 1, needed: 4, remaining: 2, message: 'arp sha needs 4 bytes at offset 1, 2 left' });
     expect(r.offset).toBe(1);
     expect(r.u16('second')).toBe(0x0203);

@@ -3,7 +3,7 @@
 // stories of a user trial. Each test starts its own backend and controller.
 import { pino } from 'pino';
 import type { CoreV1Event } from '@kubernetes/client-node';
-import { HERALD_NAMESPACE } from '../../crds/v1beta1/index.js';
+import { GROUP, HERALD_NAMESPACE, IPADDRESSPOOL_PLURAL, VERSION } from '../../crds/v1beta1/index.js';
 import { startController } from '../../controller/driver/app.js';
 import { POOL_ANNOTATION } from '../../controller/driver/writes.js';
 import { createControllerCore } from '../../controller/reconcile/index.js';
@@ -22,6 +22,7 @@ afterEach(async () => {
 });
 
 const ns = 'apps';
+const poolRef = { group: GROUP, version: VERSION, namespace: HERALD_NAMESPACE, plural: IPADDRESSPOOL_PLURAL };
 
 interface LogLine { msg: string; level: number; decision?: string; service?: string; why?: string }
 
@@ -163,6 +164,33 @@ test('an address-pool annotation naming a pool that does not exist keeps the IP,
   await createPool(env, 'ipv44', { addresses: ['198.51.100.0/29'] });
   expect(await waitForServed('web', 'ipv44')).toBe('198.51.100.0');
   await waitForEvent(env, ns, 'web', 'IPChanged');
+});
+
+test('a pool switched to autoAssign: false keeps the addresses it gave automatically: an edited Service, a restart, and only new Services go elsewhere', async () => {
+  await createPool(env, 'ipv4', { addresses: ['192.0.2.0/29'] });
+  await createPool(env, 'other', { addresses: ['198.51.100.0/29'] });
+  const controller = await startLoggedController();
+  expect(await served('web')).toBe('192.0.2.0');
+  expect(await served('api')).toBe('192.0.2.1');
+  const releasedBefore = await releases();
+
+  await env.custom.patchNamespacedCustomObject({ ...poolRef, name: 'ipv4', body: { spec: { autoAssign: false } } }, mergePatch);
+  const generation = (await getPool(env, 'ipv4')).metadata.generation;
+  await waitFor('the controller to see ipv4\'s new generation', async () =>
+    (await getPool(env, 'ipv4')).status?.conditions?.find((c) => c.type === 'Ready' && c.observedGeneration === generation));
+  expect(await served('new')).toBe('198.51.100.0');
+  // Any edit has the Service decided again: before, that released web's address (here, moved it to "other").
+  await env.core.patchNamespacedService({ namespace: ns, name: 'web', body: { metadata: { labels: { edited: 'yes' } } } }, mergePatch);
+  expect(await served('after-edit')).toBe('198.51.100.1'); // decided after web's edit: the loop is one queue
+  expect(await ipsNow(['web', 'api'])).toEqual({ web: ['192.0.2.0'], api: ['192.0.2.1'] });
+
+  await controller.stop();
+  await startLoggedController();
+  expect(await served('after-restart')).toBe('198.51.100.2');
+  expect(await ipsNow(['web', 'api'])).toEqual({ web: ['192.0.2.0'], api: ['192.0.2.1'] });
+  expect(await releases()).toEqual(releasedBefore);
+  // Asking for the pool by name still works: autoAssign: false means "only when asked".
+  expect(await served('asks', { annotations: { 'herald.dev/address-pool': 'ipv4' } })).toBe('192.0.2.2');
 });
 
 test('a pool deleted and created again: moved Services stay moved; the waiting ones get addresses requested-first, then by name', async () => {

@@ -136,6 +136,17 @@ describe('membership step: silence counts only while listening (a flood, issue 1
     expect(s.startingUntilMs).toBe(4000 + 2000);
     expect(quorumOf(s, 5000).reason).toBe('starting');
   });
+
+  it('gives peers never heard yet (pending) their deaf time too: deafness at start declares nobody dead', () => {
+    const s = run(start(), [[behind(1000), 1000], [{ kind: 'tick' }, 3000]]).state;
+    expect([s.peers.get('b')?.deadlineMs, s.peers.get('c')?.deadlineMs]).toEqual([6000, 6000]);
+    expect(step(s, { kind: 'tick' }, 5999).state.peers.get('b')?.status).toBe('pending');
+  });
+
+  it('leaves a start grace that had ended before the deafness began as it was', () => {
+    const ended = run(start(), [[{ kind: 'tick' }, 4000], [behind(4000), 4000], [{ kind: 'tick' }, 6000]]).state;
+    expect(ended.startingUntilMs).toBe(4000);
+  });
 });
 
 describe('membership step: goodbye', () => {
