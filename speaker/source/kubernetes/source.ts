@@ -66,7 +66,8 @@ export class KubernetesSource implements AnnouncementSource {
   private lastUnannounced: readonly Unannounced[] = [];
   private lastAdvertisementProblems = '';
   private keys: readonly Buffer[] | null = null;
-  private firstDelivery!: () => void;
+  /** Resolves start(): the first snapshot was delivered (or the source was stopped first). */
+  private firstDelivery: () => void = () => undefined;
   private readonly delivered = new Promise<void>((resolve) => { this.firstDelivery = resolve; });
 
   constructor(private readonly o: KubernetesSourceOptions) {
