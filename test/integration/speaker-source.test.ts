@@ -4,10 +4,13 @@
 // against what the user wrote: which IPs, which nodes may announce them, who the speakers are, and the heartbeat
 // key from the Secret the controller created. On the real backend the sources run as the herald-speaker
 // ServiceAccount under config/speaker's RBAC, so a request its roles do not allow fails these tests.
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { CustomObjectsApi, DiscoveryV1Api, type KubeConfig, type V1Service } from '@kubernetes/client-node';
 import { GROUP, HERALD_NAMESPACE, L2ADVERTISEMENT_PLURAL, VERSION } from '../../crds/v1beta1/index.js';
 import { systemClock } from '../../lib/clock.js';
+import { HEARTBEAT_SECRET_NAME, heartbeatSecretBody } from '../../lib/heartbeat-secret.js';
+import { EventRecorder } from '../../lib/kube/events/recorder.js';
 import { createLogger, silentLogger } from '../../lib/log.js';
 import { KubernetesSource } from '../../speaker/source/kubernetes/source.js';
 import type { DesiredAnnouncements } from '../../speaker/source/types.js';
@@ -141,6 +144,45 @@ describe('the speaker\'s Kubernetes source', () => {
     b = await startSpeakerSource(env, 'node-b', '192.0.2.2');
     await waitFor('node-b back as a member', async () => a.last()?.nodes.length === 2, 5_000);
   });
+});
+
+describe('the speaker\'s Kubernetes source without a heartbeat key', () => {
+  // No controller runs here, so nobody creates the Secret.
+  let env: Env;
+  let source: KubernetesSource | undefined;
+
+  afterAll(async () => {
+    await source?.stop();
+    await env?.stop();
+  });
+
+  test('says so in readiness and as a Warning event on the Secret, announces nothing, and starts once the key is there', async () => {
+    env = await startEnv();
+    speakerKc = await speakerKubeConfig(env.kc, env.backend.name === 'real', join(env.scratchDir, 'speaker.kubeconfig'));
+    const events = new EventRecorder({ kubeConfig: speakerKc, component: 'herald-speaker', instance: 'node-a', logger: silentLogger() });
+    let delivered = 0;
+    source = new KubernetesSource({
+      kubeConfig: speakerKc, namespace: HERALD_NAMESPACE, node: 'node-a', address: '192.0.2.1', loadBalancerClass: undefined,
+      clock: systemClock, logger: silentLogger(), presenceRenewMs: 300, events,
+    });
+    source.onChange(() => { delivered++; });
+    let started = false;
+    void source.start().then(() => { started = true; });
+    const warning = await waitFor('the HeartbeatKeyUnusable event', async () => {
+      await events.flush();
+      const list = await env.core.listNamespacedEvent({ namespace: HERALD_NAMESPACE });
+      return list.items.find((e) => e.reason === 'HeartbeatKeyUnusable');
+    });
+    expect(warning).toMatchObject({ type: 'Warning', involvedObject: { kind: 'Secret', name: HEARTBEAT_SECRET_NAME } });
+    expect(warning.message).toContain('does not exist');
+    expect(source.notReadyReason()).toContain(`Secret ${HERALD_NAMESPACE}/${HEARTBEAT_SECRET_NAME} does not exist`);
+    expect({ started, delivered }).toEqual({ started: false, delivered: 0 });
+
+    await env.core.createNamespacedSecret({ namespace: HERALD_NAMESPACE, body: heartbeatSecretBody(HERALD_NAMESPACE, randomBytes(32)) });
+    await waitFor('the source started', async () => started);
+    expect(source.heartbeatKeys()).toHaveLength(1);
+    expect(source.notReadyReason()).toBeUndefined();
+  }, 120_000);
 });
 
 describeEmulatorOnly('the speaker\'s Kubernetes source when the API goes away', () => {

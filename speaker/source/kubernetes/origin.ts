@@ -23,8 +23,9 @@ export function kubernetesOrigin(flags: KubernetesOriginFlags, self: string, log
   const address = flags.heartbeatAddress?.trim();
   if (address === undefined || address === '') throw new Error('no heartbeat address: pass --heartbeat-address or set POD_IP');
   const { kubeConfig } = loadKubeConfig(flags.kubeconfig);
+  const events = new EventRecorder({ kubeConfig, component: 'herald-speaker', instance: self, logger });
   const source = new KubernetesSource({
-    kubeConfig, namespace: flags.namespace, node: self, address, loadBalancerClass: flags.loadBalancerClass, clock: systemClock, logger,
+    kubeConfig, namespace: flags.namespace, node: self, address, loadBalancerClass: flags.loadBalancerClass, clock: systemClock, logger, events,
   });
   return {
     source,
@@ -40,16 +41,13 @@ export function kubernetesOrigin(flags: KubernetesOriginFlags, self: string, log
     },
     notReadyReason: () => source.notReadyReason(),
     apiSynced: () => source.notReadyReason() === undefined,
-    status: statusWriters(kubeConfig, self, source, logger),
+    status: statusWriters(kubeConfig, self, source, events, logger),
   };
 }
 
 /** Both writers see every pass: the ServiceL2Status objects with their events, and the Announced condition. */
-function statusWriters(kubeConfig: KubeConfig, self: string, source: KubernetesSource, logger: Logger): StatusPort & { stop(): Promise<void> } {
-  const objects = new L2StatusWriter({
-    kubeConfig, node: self, clock: systemClock, logger,
-    events: new EventRecorder({ kubeConfig, component: 'herald-speaker', instance: self, logger }),
-  });
+function statusWriters(kubeConfig: KubeConfig, self: string, source: KubernetesSource, events: EventRecorder, logger: Logger): StatusPort & { stop(): Promise<void> } {
+  const objects = new L2StatusWriter({ kubeConfig, node: self, clock: systemClock, logger, events });
   const conditions = new ConditionWriter({ kubeConfig, node: self, unannounced: () => source.unannounced(), clock: systemClock, logger });
   source.onUnannounced(() => conditions.unannouncedChanged());
   return {

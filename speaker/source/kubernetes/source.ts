@@ -9,6 +9,7 @@ import type { KubeConfig, KubernetesObject, V1EndpointSlice, V1Node, V1Service }
 import type { Clock, TimerHandle } from '../../../lib/clock.js';
 import { advertisementsFromResources } from '../../../lib/config/index.js';
 import { HEARTBEAT_SECRET_KEY, HEARTBEAT_SECRET_NAME } from '../../../lib/heartbeat-secret.js';
+import type { EventRecorder } from '../../../lib/kube/events/recorder.js';
 import type { Logger } from '../../../lib/log.js';
 import { GROUP, IPADDRESSPOOL_PLURAL, L2ADVERTISEMENT_PLURAL, VERSION, type IPAddressPool, type L2Advertisement } from '../../../crds/v1beta1/index.js';
 import type { AnnouncementSource, DesiredAnnouncements } from '../types.js';
@@ -30,6 +31,8 @@ export interface KubernetesSourceOptions {
   loadBalancerClass: string | undefined;
   clock: Clock;
   logger: Logger;
+  /** Where a missing or broken key Secret is reported as a Warning event (besides the log and readiness). */
+  events?: Pick<EventRecorder, 'record'>;
   /** Quiet time after a change before recomputing: a burst of events costs one computation. */
   settleMs?: number;
   presenceRenewMs?: number;
@@ -213,12 +216,14 @@ export class KubernetesSource implements AnnouncementSource {
   }
 
   private updateKeys(): void {
+    // Before the first list, a missing Secret only means the answer has not come yet (readiness says so).
+    if (!this.caches.secret.listed) return;
     const [view] = this.caches.secret.views();
     const where = `Secret ${this.o.namespace}/${HEARTBEAT_SECRET_NAME}`;
     if (view === undefined || !view.ok) {
       const problem = view === undefined ? `${where} does not exist (the controller creates it)` : `${where}: ${view.problem}`;
       // The keys in use stay: a Secret deleted (or broken) during a rotation must not cut the mesh apart.
-      if (problem !== this.lastKeyProblem) this.o.logger.error({ problem, keeping: this.keys !== null }, 'heartbeat key unusable');
+      if (problem !== this.lastKeyProblem) this.reportKeyProblem(problem);
       this.lastKeyProblem = problem;
       return;
     }
@@ -228,6 +233,17 @@ export class KubernetesSource implements AnnouncementSource {
     this.keys = view.keys;
     this.o.logger.info({ keys: view.keys.length }, 'heartbeat keys read from the Secret');
     for (const cb of this.keyListeners) cb(view.keys);
+  }
+
+  /** In the log, and as a Warning event on the Secret, where `kubectl get events -n herald-system` shows it. */
+  private reportKeyProblem(problem: string): void {
+    const keeping = this.keys !== null;
+    this.o.logger.error({ problem, keeping }, 'heartbeat key unusable');
+    this.o.events?.record({
+      object: { apiVersion: 'v1', kind: 'Secret', namespace: this.o.namespace, name: HEARTBEAT_SECRET_NAME },
+      type: 'Warning', reason: 'HeartbeatKeyUnusable',
+      message: `speaker on node "${this.o.node}": ${problem}; ${keeping ? 'it keeps the keys it has' : 'it announces nothing until the key is there'}`,
+    });
   }
 
   private logAdvertisementProblems(problems: readonly { advertisement: string; message: string }[]): void {
