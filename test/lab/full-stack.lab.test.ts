@@ -39,6 +39,13 @@ async function waitForQuorum(node: string): Promise<void> {
   await waitFor(`${node}'s speaker back with quorum`, async () => metricValue(await speakerMetrics(node, host), 'herald_speaker_quorum'), 1, 60_000);
 }
 
+/** Signals `node`'s speaker and waits until the process is gone. */
+async function signalSpeaker(node: string, signal: 'SIGKILL' | 'SIGTERM'): Promise<void> {
+  const record = findProc(speakerRole(node));
+  if (!record) throw new Error(`no speaker on ${node}`);
+  await killProc(record, signal, 5000);
+}
+
 async function neighState(vip: string): Promise<string[]> {
   const { stdout } = await execIn(nsOf('client'), ['ip', '-j', 'neigh', 'show', vip, 'dev', HOST_IF]);
   return (JSON.parse(stdout) as { state?: string[] }[])[0]?.state ?? [];
@@ -105,23 +112,20 @@ describe('the full stack on the lab, through the API', () => {
   });
 
   it('killing the owner\'s speaker moves the IP, the ServiceL2Status and emits nodeAssigned for the new node', async () => {
-    const record = findProc(speakerRole(owner));
-    if (!record) throw new Error(`no speaker on ${owner}`);
-    await killProc(record, 'SIGKILL');
-    let next = '';
-    await waitFor('another node answering', async () => {
-      next = (await curlVip(ip, 0.3)) ?? '';
-      return next !== '' && next !== owner;
-    }, true, 10_000);
-    await waitFor('the ServiceL2Status naming the new owner', async () => JSON.stringify(await statusNodes()), JSON.stringify([next]), 10_000);
+    const { before, next } = await failOver('SIGKILL', (node) => signalSpeaker(node, 'SIGKILL'));
+    expect(before).toBe(owner);
     await waitFor('the nodeAssigned event for the new owner', async () => (await nodeAssignedMessages()).some((m) => m.includes(`"${next}"`)), true, 10_000);
     expect(await arpingMacs(ip)).toEqual([macOf(hostByName(next))]);
     await restart(owner);
     owner = next;
   });
 
-  /** Applies `fault` to the node answering now, waits for another node to answer, and returns that node. */
-  async function movesOff(what: string, fault: (node: string) => Promise<void>, timeoutMs = 10_000): Promise<string> {
+  /**
+   * Applies `fault` to the node answering now, waits for another node to answer and, unless the API is down
+   * (`statusNamed: false`), for the ServiceL2Status to name it. Returns both nodes.
+   */
+  async function failOver(what: string, fault: (node: string) => Promise<void>, o: { timeoutMs?: number; statusNamed?: boolean } = {}):
+    Promise<{ before: string; next: string }> {
     const before = (await curlVip(ip)) ?? '';
     expect(NODES).toContain(before);
     await fault(before);
@@ -129,16 +133,20 @@ describe('the full stack on the lab, through the API', () => {
     await waitFor(`another node answering after ${what} on ${before}`, async () => {
       next = (await curlVip(ip, 0.3)) ?? '';
       return next !== '' && next !== before;
-    }, true, timeoutMs);
-    await waitFor('the ServiceL2Status naming the new owner', async () => JSON.stringify(await statusNodes()), JSON.stringify([next]), 10_000);
-    return before;
+    }, true, o.timeoutMs ?? 10_000);
+    if (o.statusNamed !== false) {
+      await waitFor('the ServiceL2Status naming the new owner', async () => JSON.stringify(await statusNodes()), JSON.stringify([next]), 10_000);
+    }
+    return { before, next };
+  }
+
+  /** failOver, for the tests that only need the node that failed. */
+  async function movesOff(what: string, fault: (node: string) => Promise<void>, timeoutMs?: number): Promise<string> {
+    return (await failOver(what, fault, { timeoutMs })).before;
   }
 
   it('a graceful stop of the owner\'s speaker hands the IP over at once', async () => {
-    const old = await movesOff('SIGTERM', async (node) => {
-      const record = findProc(speakerRole(node));
-      if (record) await killProc(record, 'SIGTERM', 5000);
-    }, 2_000);
+    const old = await movesOff('SIGTERM', (node) => signalSpeaker(node, 'SIGTERM'), 2_000);
     await restart(old);
   });
 
@@ -164,7 +172,8 @@ describe('the full stack on the lab, through the API', () => {
     try {
       await sleep(OUTAGE_MS / 2);
       expect(NODES).toContain(await curlVip(ip));
-      old = await movesOffWithoutApi();
+      // Nothing can be read from the API now: no ServiceL2Status to wait for.
+      old = (await failOver('SIGKILL', (node) => signalSpeaker(node, 'SIGKILL'), { statusNamed: false })).before;
       // It cannot start without the API (it has nothing to announce from): it waits, and joins once the API is back.
       startClusterSpeaker(old, CLUSTER_KUBECONFIG);
       await sleep(OUTAGE_MS / 2);
@@ -174,19 +183,6 @@ describe('the full stack on the lab, through the API', () => {
     }
     await waitForQuorum(old);
   }, 120_000);
-
-  /** Like movesOff, for a SIGKILL while nothing can be read from the API (no ServiceL2Status to wait for). */
-  async function movesOffWithoutApi(): Promise<string> {
-    const before = (await curlVip(ip)) ?? '';
-    const record = findProc(speakerRole(before));
-    if (!record) throw new Error(`no speaker on ${before}`);
-    await killProc(record, 'SIGKILL');
-    await waitFor(`another node answering after SIGKILL on ${before}`, async () => {
-      const next = (await curlVip(ip, 0.3)) ?? '';
-      return next !== '' && next !== before;
-    }, true, 10_000);
-    return before;
-  }
 
   it('a client\'s neighbour entries for an IPv4 and an IPv6 VIP stay usable across NUD re-probes (unicast requests answered)', async () => {
     const ip6 = await serviceIp('web6');

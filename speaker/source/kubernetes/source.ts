@@ -67,6 +67,8 @@ export class KubernetesSource implements AnnouncementSource {
   private lastKeys = '';
   private lastKeyProblem = '';
   private lastUnannounced: readonly Unannounced[] = [];
+  /** lastUnannounced as text, so each computation stringifies only the new list. */
+  private lastUnannouncedText = '[]';
   private lastAdvertisementProblems = '';
   private keys: readonly Buffer[] | null = null;
   /** Resolves start(): the first snapshot was delivered (or the source was stopped first). */
@@ -190,7 +192,9 @@ export class KubernetesSource implements AnnouncementSource {
       advertisements: parsed.advertisements,
       speakers: live.speakers,
     }, { self: this.o.node, loadBalancerClass: this.o.loadBalancerClass });
-    if (JSON.stringify(unannounced) !== JSON.stringify(this.lastUnannounced)) {
+    const unannouncedText = JSON.stringify(unannounced);
+    if (unannouncedText !== this.lastUnannouncedText) {
+      this.lastUnannouncedText = unannouncedText;
       this.lastUnannounced = unannounced;
       for (const cb of this.unannouncedListeners) cb();
     }
