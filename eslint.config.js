@@ -17,7 +17,9 @@ export const PURE_CORE = [
   'speaker/election/',
   'speaker/layer2/frames/',
   'speaker/layer2/decide/',
+  'speaker/bgp/messages/',
   'speaker/membership/core/',
+  'speaker/bfd/',
   'speaker/native/codec/',
   'speaker/loop/state.ts',
   'speaker/loop/modes.ts',
@@ -40,6 +42,7 @@ export const PURE_CORE = [
   'lib/service-key.ts',
   'lib/service-class.ts',
   'lib/heartbeat-secret.ts',
+  'lib/presence.ts',
 ];
 
 /** Libraries that only compute: no sockets, files, clock or global state. */

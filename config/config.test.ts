@@ -71,6 +71,9 @@ describe('config/default', () => {
       `core secrets: list,watch [${HEARTBEAT_SECRET_NAME}]`,
       'herald.dev ipaddresspools/status: patch',
       'herald.dev ipaddresspools: list,watch',
+      // L2Advertisements' Ready condition.
+      'herald.dev l2advertisements/status: patch',
+      'herald.dev l2advertisements: list,watch',
     ]);
     for (const kind of ['ClusterRoleBinding', 'RoleBinding']) {
       expect(find(kind, 'herald-controller').subjects).toEqual([{ kind: 'ServiceAccount', name: 'herald-controller', namespace: 'herald-system' }]);

@@ -2,7 +2,7 @@
 // driver. The driver owns informers, writes and timers; it feeds the core plain objects and writes back
 // exactly what the core returns. Nothing here may do I/O (STYLE.md §3-4).
 import type { V1LoadBalancerIngress, V1Namespace, V1Service } from '@kubernetes/client-node';
-import type { IPAddressPool, IPAddressPoolStatus } from '../crds/v1beta1/index.js';
+import type { IPAddressPool, IPAddressPoolStatus, L2AdvertisementStatus } from '../crds/v1beta1/index.js';
 
 import type { ServiceKey } from '../lib/service-key.js';
 
@@ -39,6 +39,7 @@ export interface CoreEvent<Reason extends string> {
 }
 export type ServiceEvent = CoreEvent<ServiceEventReason>;
 export type PoolEvent = CoreEvent<'PoolInvalid' | 'PoolReady'>;
+export type AdvertisementEvent = CoreEvent<'AdvertisementInvalid' | 'AdvertisementReady'>;
 
 /**
  * The type of Herald's entry in a Service's `status.conditions` (metav1.Condition, merged by type, so other
@@ -97,6 +98,28 @@ export interface PoolOutcome {
   status: IPAddressPoolStatus;
   /** Events to record on the pool (only on a change of validity, never on every pass). */
   events: PoolEvent[];
+  /** The Ready condition to log, when it changed (or is first known); undefined on an unchanged pass. */
+  readiness?: { ready: boolean; reason: string; message: string };
+}
+
+/** An L2Advertisement's name (they all live in Herald's namespace). */
+export type AdvertisementName = string;
+
+/**
+ * The reason of an L2Advertisement's Ready condition: True `Valid`; False for what is wrong, the first problem's
+ * reason when there are several (the message names each).
+ */
+export type AdvertisementReadyReason =
+  | 'Valid'
+  | 'InvalidSelector'   // a selector that does not compile (lib/config/advertisements.ts)
+  | 'NoPoolSelected'    // its ipAddressPools and ipAddressPoolSelectors select no existing pool
+  | 'UnknownInterface'; // it names an interface no speaker's presence Lease lists (lib/presence.ts)
+
+export interface AdvertisementOutcome {
+  name: AdvertisementName;
+  status: L2AdvertisementStatus;
+  /** AdvertisementInvalid when it turns not Ready (or a new problem while not), AdvertisementReady on recovery. */
+  events: AdvertisementEvent[];
   /** The Ready condition to log, when it changed (or is first known); undefined on an unchanged pass. */
   readiness?: { ready: boolean; reason: string; message: string };
 }

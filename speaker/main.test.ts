@@ -62,6 +62,48 @@ describe('herald-speaker binary', () => {
     expect(output).toContain('"keys":2,"msg":"membership started"');
   });
 
+  it('two speakers with different key files say so: an error line naming the other node, /readyz 503 with why', async () => {
+    await writeFile(join(dir, 'announce.yaml'), 'nodes: [{name: n1, address: 127.0.0.2}, {name: n2, address: 127.0.0.3}]\nips: []\n');
+    await writeFile(join(dir, 'other-key'), 'a-key-only-n2-has-0123456789abcdef\n');
+    const port = 20_000 + Math.floor(Math.random() * 40_000);
+    const speakers = [['n1', 'key'], ['n2', 'other-key']].map(([node, key], i) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'speaker/main.ts', '--source', `file:${join(dir, 'announce.yaml')}`,
+        '--node-name', node ?? '', '--heartbeat-key-file', join(dir, key ?? ''), '--heartbeat-port', String(port),
+        '--metrics-port', String(port + 1 + i), '--metrics-host', '127.0.0.1'],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+      const s = { child, output: '', exited: new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code))) };
+      child.stdout.on('data', (d: Buffer) => { s.output += d.toString(); });
+      child.stderr.on('data', (d: Buffer) => { s.output += d.toString(); });
+      return s;
+    });
+    try {
+      const readyz = async (s: (typeof speakers)[number]): Promise<string> => {
+        const metricsPort = /"metricsPort":(\d+)/.exec(s.output)?.[1];
+        if (metricsPort === undefined) return '';
+        const res = await fetch(`http://127.0.0.1:${metricsPort}/readyz`);
+        return `${res.status} ${await res.text()}`;
+      };
+      const deadline = Date.now() + 20_000;
+      let answers: string[] = [];
+      while (Date.now() < deadline) {
+        answers = await Promise.all(speakers.map(readyz));
+        if (answers.every((a) => a.includes('heartbeat keys differ'))) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const [n1, n2] = speakers.map((s) => s.output);
+      expect(answers).toEqual([
+        `503 heartbeat keys differ: every heartbeat from node "n2" fails authentication with every key this speaker holds; check the key file ${join(dir, 'key')} (every speaker must hold the same keys)\n`,
+        `503 heartbeat keys differ: every heartbeat from node "n1" fails authentication with every key this speaker holds; check the key file ${join(dir, 'other-key')} (every speaker must hold the same keys)\n`,
+      ]);
+      expect(n1).toMatch(/"level":50,.*"peers":\["n2"\],"failed":\{"n2":\d+\},"msg":"heartbeat keys differ: every heartbeat from node \\"n2\\"/);
+      expect(n2).toMatch(/"level":50,.*"peers":\["n1"\]/);
+      expect(n1).toContain('"reason":"keyMismatch"');
+    } finally {
+      for (const s of speakers) if (s.child.exitCode === null && s.child.pid !== undefined) process.kill(s.child.pid, 'SIGTERM');
+    }
+    expect(await Promise.all(speakers.map((s) => s.exited))).toEqual([0, 0]);
+  }, 40_000);
+
   it.each([
     ['a --node-name longer than 255 bytes', () => ['--node-name', 'n'.repeat(300)], '--node-name: node name "nnnn'],
     ['a node name longer than 255 bytes in the configuration', async () => {

@@ -59,6 +59,7 @@ function fileOrigin(flags: Flags, logger: Logger): Origin {
   return {
     source: new FileSource({ path: flags.source.slice('file:'.length), logger }),
     keys: () => keys,
+    keysFrom: flags.heartbeatKeyFile === undefined ? 'HERALD_HEARTBEAT_KEY' : `the key file ${flags.heartbeatKeyFile}`,
     watchKeys: (apply) => {
       if (flags.heartbeatKeyFile === undefined) return { start: () => undefined, stop: async () => undefined };
       return new KeyFileWatcher({
@@ -116,11 +117,14 @@ async function main(): Promise<void> {
       const bind = flags.bindAddress === undefined ? chooseBindAddress(self, peers) : { address: flags.bindAddress, reason: 'flag' };
       logger.info({ bindAddress: bind.address, reason: bind.reason }, 'heartbeat socket address');
       membership = new UdpMembership({
-        nodeName: self, peers, key: [...origin.keys()], logger, bindAddress: bind.address, port: flags.heartbeatPort,
+        nodeName: self, peers, key: [...origin.keys()], keysFrom: origin.keysFrom, logger, bindAddress: bind.address, port: flags.heartbeatPort,
         intervalMs: flags.heartbeatIntervalMs, deadAfter: flags.heartbeatDeadAfter,
         // The slow beat may not be faster than the fast one: a --heartbeat-interval-ms above 1 s raises it too.
         slowIntervalMs: Math.max(DEFAULT_SLOW_INTERVAL_MS, flags.heartbeatIntervalMs),
       });
+      // Keys that differ from peers': membership logs it and readiness says it (below); with the API, an event too.
+      const report = origin.reportKeyMismatch;
+      if (report !== undefined) membership.onKeyMismatch(report);
       return membership;
     },
   });
@@ -131,7 +135,7 @@ async function main(): Promise<void> {
     return { node: self, announcer: announcer.stats, loop: speaker.loop.stats, announcements: announcer.current(), desired: speaker.loop.state.desired?.ips ?? [],
       aliveMembers: m.alive.size, quorum: m.quorum, heartbeatsSent: m.heartbeatsSent, heartbeatsDropped: m.heartbeatsDropped, membership: membership?.stats() };
   }, origin.apiSynced);
-  const readiness = new SpeakerReadiness();
+  const readiness = new SpeakerReadiness(() => membership?.notReadyReason());
   const metrics = flags.metricsPort === 0 ? null
     : await startMetricsServer({
       registry, port: flags.metricsPort, host: flags.metricsHost,

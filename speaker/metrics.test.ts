@@ -23,7 +23,7 @@ describe('speaker metrics', () => {
     heartbeatsDropped: { badMac: 2 },
     membership: {
       datagrams: 1000, accepted: 30, sent: 40, sendErrors: 1, rejoins: 2, macs: 71, behind: 9, dropped: { badMac: 2 },
-      kernelDropped: 123_456, filteredAddresses: 2,
+      kernelDropped: 123_456, filteredAddresses: 2, keyMismatch: [{ peer: 'n3', failed: 4, forMs: 2000 }],
     },
   };
 
@@ -56,6 +56,7 @@ describe('speaker metrics', () => {
         'herald_speaker_heartbeat_kernel_dropped_total 123456',
         'herald_speaker_heartbeat_rejoins_total 2',
         'herald_speaker_heartbeat_filter_addresses 2',
+        'herald_speaker_heartbeat_key_mismatch_peers 1',
       ]) expect(text).toContain(line);
       current = { ...figures, announcer: { ...figures.announcer, framesSent: 9 }, quorum: false, announcements: [] };
       const again = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
@@ -67,6 +68,7 @@ describe('speaker metrics', () => {
       const early = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
       expect(early).toContain('herald_speaker_heartbeat_kernel_dropped_total 0');
       expect(early).toContain('herald_speaker_heartbeat_filter_addresses 0');
+      expect(early).toContain('herald_speaker_heartbeat_key_mismatch_peers 0');
       expect((await fetch(`http://127.0.0.1:${server.port}/healthz`)).status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${server.port}/nope`)).status).toBe(404);
     } finally {
@@ -83,12 +85,15 @@ describe('the speaker\'s metrics server', () => {
   };
   let readiness: SpeakerReadiness;
   let server: Awaited<ReturnType<typeof startMetricsServer>>;
+  /** What membership says stands in its way (UdpMembership.notReadyReason). */
+  let membershipReason: string | undefined;
   const url = (path: string) => `http://127.0.0.1:${server.port}${path}`;
 
   beforeEach(async () => {
     const registry = new Registry();
     registerSpeakerMetrics(registry, () => figures);
-    readiness = new SpeakerReadiness();
+    membershipReason = undefined;
+    readiness = new SpeakerReadiness(() => membershipReason);
     server = await startMetricsServer({ registry, port: 0, host: '127.0.0.1', notReadyReason: readiness.notReadyReason });
   });
   afterEach(() => server.stop());
@@ -116,6 +121,17 @@ describe('the speaker\'s metrics server', () => {
     const after = await fetch(url('/readyz?x=1'));
     expect(after.status).toBe(200);
     expect(await after.text()).toBe('ok\n');
+  });
+
+  it('/readyz is 503 with membership\'s reason once started (heartbeat keys that differ), 200 again when it has none', async () => {
+    membershipReason = 'heartbeat keys differ: ...';
+    expect(await (await fetch(url('/readyz'))).text()).toBe('not started\n');
+    readiness.markStarted();
+    const mismatched = await fetch(url('/readyz'));
+    expect(mismatched.status).toBe(503);
+    expect(await mismatched.text()).toBe('heartbeat keys differ: ...\n');
+    membershipReason = undefined;
+    expect((await fetch(url('/readyz'))).status).toBe(200);
   });
 });
 

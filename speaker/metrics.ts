@@ -135,18 +135,23 @@ function registerMembershipMetrics(registry: Registry, stats: () => MembershipSt
   for (const [name, help, value] of counters) mirroredCounter(registry, `${p}${name}`, help, () => { const s = stats(); return s === undefined ? 0 : value(s); });
   new Gauge({ name: `${p}filter_addresses`, help: 'Peer addresses in the heartbeat socket\'s kernel filter; 0: no filter (the log says why)',
     registers: [registry], collect() { this.set(stats()?.filteredAddresses ?? 0); } });
+  new Gauge({ name: `${p}key_mismatch_peers`, help: 'Peers whose every heartbeat fails authentication: their heartbeat keys differ from this speaker\'s',
+    registers: [registry], collect() { this.set(stats()?.keyMismatch.length ?? 0); } });
 }
 
 /**
  * The speaker's readiness for /readyz (startMetricsServer's notReadyReason): not ready until main has seen
- * Speaker.start() resolve (interfaces, source and membership up), ready from then on.
+ * Speaker.start() resolve (interfaces, source and membership up), then whenever `membership` has a reason
+ * (UdpMembership.notReadyReason: every peer that sends has other heartbeat keys).
  */
 export class SpeakerReadiness {
   private started = false;
+
+  constructor(private readonly membership: () => string | undefined = () => undefined) {}
 
   markStarted(): void {
     this.started = true;
   }
 
-  readonly notReadyReason = (): string | undefined => (this.started ? undefined : 'not started');
+  readonly notReadyReason = (): string | undefined => (this.started ? this.membership() : 'not started');
 }

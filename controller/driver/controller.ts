@@ -4,10 +4,11 @@
 // (pools, namespaces, then every Service's recorded IPs) before anything new is allocated.
 // Each object's writes run on its own key (a Service, a pool's status), a bounded number at once: a write that
 // fails is retried with that key's own backoff, and never delays or blocks the writes of other objects.
-// The leader also keeps the speakers' heartbeat key Secret in existence (heartbeat-secret.ts), as one more such write.
+// The leader also keeps the speakers' heartbeat key Secret in existence (heartbeat-secret.ts), as one more such write,
+// and writes every L2Advertisement's Ready condition (reconcile/advertisement-status.ts decides it) as pools' are written.
 import type { KubeConfig, V1Service } from '@kubernetes/client-node';
 import { serviceKey, type ControllerCore, type ControllerCoreOptions, type ServiceKey, type ServiceOutcome } from '../core-api.js';
-import { API_VERSION, IPADDRESSPOOL_KIND } from '../../crds/v1beta1/index.js';
+import { API_VERSION, IPADDRESSPOOL_KIND, L2ADVERTISEMENT_KIND, type L2Advertisement, type L2AdvertisementStatus } from '../../crds/v1beta1/index.js';
 import type { Logger } from '../../lib/log.js';
 import type { ControllerMetrics } from './metrics.js';
 import { compareResourceVersions, isConflict, isNotFound, isUidMismatch } from '../../lib/kube/errors.js';
@@ -15,13 +16,17 @@ import { apiFailure } from '../../lib/kube/status.js';
 import { ClusterCaches, type ClusterChange } from './informers.js';
 import { ClusterWriter, servicePatch } from './writes.js';
 import { EventRecorder } from '../../lib/kube/events/recorder.js';
-import { logDecision, logReadiness } from './decision-log.js';
+import { logAdvertisementReadiness, logDecision, logReadiness } from './decision-log.js';
 import { WorkQueue, type BackoffOptions } from './queue.js';
-import { PoolStatusBook, type PlannedPoolWrite } from './pool-status.js';
-import { failureLogFields, isPoolWork, isServiceWork, isStale, isStrayWork, retryOptions, type PoolWork, type ServiceWork, type WorkKey } from './work.js';
+import { PoolStatusBook } from './pool-status.js';
+import { StatusBook, type PlannedWrite } from './status-book.js';
+import {
+  failureLogFields, isAdvertisementWork, isPoolWork, isServiceWork, isStale, isStrayWork, retryOptions,
+  type AdvertisementWork, type PoolWork, type ServiceWork, type WorkKey,
+} from './work.js';
 import { StrayPoolCache, type StrayPoolKey } from './stray-pools.js';
 import { HeartbeatSecret } from './heartbeat-secret.js';
-import { wrongNamespaceEvent } from '../reconcile/index.js';
+import { advertisementOutcomes, rememberWrittenConditions, wrongNamespaceEvent, type ReadyMemory } from '../reconcile/index.js';
 import { systemClock, type Clock } from '../../lib/clock.js';
 
 /** Writes in flight at once (Services and pool statuses): enough to keep the apiserver busy, few enough to stay polite. */
@@ -59,6 +64,9 @@ export class ControllerDriver {
   /** Services as our own writes returned them, until the watch catches up (avoids writing twice). */
   private readonly written = new Map<ServiceKey, V1Service>();
   private readonly poolStatus = new PoolStatusBook();
+  private readonly advertisementStatus = new StatusBook<L2AdvertisementStatus, L2Advertisement>();
+  /** The Ready condition last reported per L2Advertisement in this term (advertisement-status.ts). */
+  private advertisementReady: ReadyMemory = new Map();
   private poolStatusTimer: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
   private readonly inflight = new Set<Promise<void>>();
@@ -118,6 +126,8 @@ export class ControllerDriver {
     if (change.kind === 'service') {
       if (change.deleted) this.written.delete(change.key);
       this.queue.add(`svc:${change.key}`);
+    } else if (change.kind === 'advertisements' || change.kind === 'speakers') {
+      this.queue.add('advertisementStatus');
     } else {
       this.queue.add(change.kind);
     }
@@ -125,7 +135,7 @@ export class ControllerDriver {
 
   private async run(): Promise<void> {
     for (let key = await this.queue.next(); key !== undefined; key = await this.queue.next()) {
-      if (isServiceWork(key) || isPoolWork(key)) {
+      if (isServiceWork(key) || isPoolWork(key) || isAdvertisementWork(key)) {
         await this.startWrites(key);
         continue;
       }
@@ -159,7 +169,7 @@ export class ControllerDriver {
    * lets the writes run while the loop goes on, up to MAX_WRITES_IN_FLIGHT. The key stays "processing" until its
    * writes end, so an object never has two writes in flight and an update arriving meanwhile is handled after them.
    */
-  private async startWrites(work: ServiceWork | PoolWork): Promise<void> {
+  private async startWrites(work: ServiceWork | PoolWork | AdvertisementWork): Promise<void> {
     const core = this.core;
     if (!core) {
       this.queue.done(work); // following, or the term's full sync has not run yet (it covers everything)
@@ -168,7 +178,8 @@ export class ControllerDriver {
     let writes: Promise<void>;
     try {
       writes = isServiceWork(work) ? this.reconcileService(core, work.slice('svc:'.length) as ServiceKey)
-        : this.writePoolStatus(core, work.slice('pool:'.length));
+        : isPoolWork(work) ? this.writePoolStatus(core, work.slice('pool:'.length))
+          : this.writeAdvertisementStatus(core, work.slice('l2adv:'.length));
     } catch (err) {
       writes = Promise.reject(err);
     }
@@ -204,11 +215,14 @@ export class ControllerDriver {
       for (const k of update.servicesToReprocess) this.queue.add(`svc:${k}`);
       this.enqueuePending(core);
       this.schedulePoolStatus(0);
+      this.queue.add('advertisementStatus'); // a pool may now be selected, or no longer
     } else if (key === 'namespaces') {
       core.setNamespaces(this.caches.allNamespaces());
       this.enqueuePending(core);
     } else if (key === 'poolStatus') {
       this.planPoolStatuses(core);
+    } else if (key === 'advertisementStatus') {
+      this.planAdvertisementStatuses();
     } else if (isStrayWork(key)) {
       this.reportStray(key.slice('stray:'.length) as StrayPoolKey);
     }
@@ -238,6 +252,12 @@ export class ControllerDriver {
     this.poolStatus.clear();
     for (const [name] of this.planPoolStatuses(core, false)) {
       const work: PoolWork = `pool:${name}`;
+      if (this.queue.claim(work)) await this.startWrites(work);
+    }
+    this.advertisementStatus.clear();
+    this.advertisementReady = new Map();
+    for (const [name] of this.planAdvertisementStatuses(false)) {
+      const work: AdvertisementWork = `l2adv:${name}`;
       if (this.queue.claim(work)) await this.startWrites(work);
     }
     for (const svc of services) {
@@ -324,7 +344,7 @@ export class ControllerDriver {
    * differs: at once, or (for a pool whose last write failed) when its backoff ends, unless its owner changed it
    * since. Returns the pools to write, for a new term to write them itself.
    */
-  private planPoolStatuses(core: ControllerCore, enqueue = true): PlannedPoolWrite[] {
+  private planPoolStatuses(core: ControllerCore, enqueue = true): PlannedWrite[] {
     const outcomes = core.poolStatuses(this.clock.wallMs());
     this.opts.metrics.setPools(outcomes);
     for (const outcome of outcomes) {
@@ -335,8 +355,14 @@ export class ControllerDriver {
       for (const e of outcome.events) this.recorder.record({ object, type: e.type, reason: e.reason, message: e.message });
     }
     const writes = this.poolStatus.plan(outcomes, (name) => this.caches.pool(name));
-    for (const [name, urgency] of enqueue ? writes : []) {
-      const work: PoolWork = `pool:${name}`;
+    if (enqueue) this.enqueueWrites('pool', writes);
+    return writes;
+  }
+
+  /** Queues the status writes planned: at once, or (for an object whose last write failed) after its backoff. */
+  private enqueueWrites(prefix: 'pool' | 'l2adv', writes: readonly PlannedWrite[]): void {
+    for (const [name, urgency] of writes) {
+      const work: PoolWork | AdvertisementWork = `${prefix}:${name}`;
       if (urgency === 'afterBackoff') {
         this.queue.addRespectingBackoff(work);
       } else {
@@ -344,7 +370,45 @@ export class ControllerDriver {
         this.queue.add(work);
       }
     }
+  }
+
+  /**
+   * Decides every L2Advertisement's Ready condition from the caches (advertisements, pools, what the speakers'
+   * presence Leases say), logs each change and records its events, and queues a write for each whose status differs.
+   * Returns the advertisements to write, for a new term to write them itself.
+   */
+  private planAdvertisementStatuses(enqueue = true): PlannedWrite[] {
+    const advertisements = this.caches.allAdvertisements();
+    rememberWrittenConditions(this.advertisementReady, advertisements);
+    const outcomes = advertisementOutcomes({
+      advertisements, pools: this.caches.allPools(), speakers: this.caches.speakerInterfaces(),
+    }, this.advertisementReady, this.clock.wallMs());
+    for (const outcome of outcomes) {
+      if (outcome.readiness) logAdvertisementReadiness(this.opts.logger, outcome.name, outcome.readiness);
+      const ad = this.caches.advertisement(outcome.name);
+      if (!ad) continue;
+      const object = { apiVersion: API_VERSION, kind: L2ADVERTISEMENT_KIND, namespace: this.opts.namespace, name: outcome.name, uid: ad.metadata.uid };
+      for (const e of outcome.events) this.recorder.record({ object, type: e.type, reason: e.reason, message: e.message });
+    }
+    const writes = this.advertisementStatus.plan(outcomes, (name) => this.caches.advertisement(name));
+    if (enqueue) this.enqueueWrites('l2adv', writes);
     return writes;
+  }
+
+  /** Writes one L2Advertisement's latest status, if the cluster does not have it yet; never after leadership ends. */
+  private async writeAdvertisementStatus(core: ControllerCore, name: string): Promise<void> {
+    const ad = this.caches.advertisement(name);
+    const status = ad && this.advertisementStatus.next(ad);
+    if (!ad || !status || this.core !== core) return;
+    try {
+      await this.writer.writeAdvertisementStatus(ad, status);
+    } catch (err) {
+      if (isNotFound(err)) return; // deleted meanwhile
+      this.advertisementStatus.failed(ad);
+      throw err;
+    }
+    this.advertisementStatus.wrote(ad, status);
+    this.queue.forget(`l2adv:${name}`);
   }
 
   /** Writes one pool's latest status, if the cluster does not have it yet. */

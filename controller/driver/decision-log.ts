@@ -1,5 +1,5 @@
 // The lines `kubectl logs` shows for the controller's decisions: one structured line at info for each, with the
-// Service or pool, what was done and why. The core says when a decision is news (decision, readiness), so a Service
+// Service, pool or L2Advertisement, what was done and why. The core says when a decision is news (decision, readiness), so a Service
 // retried every minute for the same reason, or a pool status pass that changed nothing, logs nothing.
 import type { Logger } from '../../lib/log.js';
 import type { Decision, PoolOutcome, ServiceKey } from '../core-api.js';
@@ -21,7 +21,14 @@ export function logDecision(logger: Logger, service: ServiceKey, d: Decision): v
   logger.info({ service, decision: d.action, ips: d.ips, previous: d.previous, pool: d.pool, why: d.why }, sentence(service, d));
 }
 
-export function logReadiness(logger: Logger, pool: string, r: NonNullable<PoolOutcome['readiness']>): void {
-  const text = r.ready ? `pool "${pool}" is ready: ${r.message}` : `pool "${pool}" is not ready (${r.reason}): ${r.message}`;
-  logger.info({ pool, ready: r.ready, reason: r.reason }, text);
+type Readiness = NonNullable<PoolOutcome['readiness']>;
+
+const readinessText = (what: string, r: Readiness) => (r.ready ? `${what} is ready: ${r.message}` : `${what} is not ready (${r.reason}): ${r.message}`);
+
+export function logReadiness(logger: Logger, pool: string, r: Readiness): void {
+  logger.info({ pool, ready: r.ready, reason: r.reason }, readinessText(`pool "${pool}"`, r));
+}
+
+export function logAdvertisementReadiness(logger: Logger, advertisement: string, r: Readiness): void {
+  logger.info({ advertisement, ready: r.ready, reason: r.reason }, readinessText(`L2Advertisement "${advertisement}"`, r));
 }

@@ -5,7 +5,8 @@ import { createControllerCore } from '../reconcile/index.js';
 import { pool } from '../reconcile/fixtures.js';
 import type { ServiceKey } from '../core-api.js';
 import { POOL_ANNOTATION, serviceWritesNeeded } from './writes.js';
-import { heraldAnnotations, sameJson, trimNamespace, trimService } from './trim.js';
+import { heraldAnnotations, sameJson, trimNamespace, trimPresenceLease, trimService } from './trim.js';
+import { INTERFACES_ANNOTATION, reportedInterfaces } from '../../lib/presence.js';
 import { boundedValue, tooLong, VALUE_MAX_CHARS } from '../../lib/annotations.js';
 import { LABELS_MAX_CHARS } from '../core-api.js';
 
@@ -224,3 +225,26 @@ function labelled(n: number): KubernetesObject {
   (svc.metadata as Record<string, unknown>).labels = { app: 'web', ...manyLabels(n) };
   return svc;
 }
+
+describe('a presence Lease as the controller caches it', () => {
+  const lease = (annotations: Record<string, string>): KubernetesObject => ({
+    apiVersion: 'coordination.k8s.io/v1', kind: 'Lease',
+    metadata: { name: 'herald-speaker-n1', namespace: 'herald-system', resourceVersion: '7', annotations, labels: { 'herald.dev/presence': 'speaker' } },
+    spec: { holderIdentity: 'n1', leaseDurationSeconds: 40, renewTime: '2026-01-01T00:00:00.000000Z' },
+  } as KubernetesObject);
+
+  test('keeps its node and what it says about interfaces, not its renewal or other annotations', () => {
+    const kept = trimPresenceLease(lease({ [INTERFACES_ANNOTATION]: 'eth0', 'herald.dev/heartbeat-address': '192.0.2.1', other: 'x' }));
+    expect(kept).toEqual({
+      metadata: { name: 'herald-speaker-n1', namespace: 'herald-system', resourceVersion: '7', annotations: { [INTERFACES_ANNOTATION]: 'eth0' } },
+      spec: { holderIdentity: 'n1' },
+    });
+  });
+
+  test('a huge interface annotation is kept cut, and then reads as an incomplete list', () => {
+    const kept = trimPresenceLease(lease({ [INTERFACES_ANNOTATION]: 'eth0,'.repeat(50_000) }));
+    const text = kept.metadata?.annotations?.[INTERFACES_ANNOTATION] ?? '';
+    expect(text.length).toBeLessThan(1100);
+    expect(reportedInterfaces(kept.metadata?.annotations)?.complete).toBe(false);
+  });
+});

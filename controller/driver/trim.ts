@@ -5,7 +5,11 @@
 // a few KiB of JSON (managedFields, clusterIPs, node ports, session affinity, ...); with 10 000 Services that is tens
 // of MiB of cache and far more garbage. The objects built here are plain and small, and keep the
 // V1Service/V1Namespace shapes so the core reads them as it reads full objects.
-import type { KubernetesObject, V1LoadBalancerStatus, V1Namespace, V1ObjectMeta, V1Service, V1ServicePort, V1ServiceSpec, V1ServiceStatus } from '@kubernetes/client-node';
+import type {
+  KubernetesObject, V1Lease, V1LoadBalancerStatus, V1Namespace, V1ObjectMeta, V1Service, V1ServicePort, V1ServiceSpec, V1ServiceStatus,
+} from '@kubernetes/client-node';
+import type { L2Advertisement } from '../../crds/v1beta1/index.js';
+import { IFNAME_MAX_BYTES, INTERFACES_ANNOTATION, INTERFACES_MAX, INTERFACES_OMITTED_ANNOTATION } from '../../lib/presence.js';
 import { ADDRESS_CONDITION, LABELS_MAX_CHARS, type CachedService } from '../core-api.js';
 import { ANNOTATION_KEYS, boundedValue } from '../../lib/annotations.js';
 
@@ -133,4 +137,42 @@ export function trimService(obj: KubernetesObject, previous?: CachedService): Ca
 /** A Namespace as the controller caches it: its name and labels (for serviceAllocation's namespaceSelectors). */
 export function trimNamespace(obj: KubernetesObject, previous?: V1Namespace): V1Namespace {
   return { metadata: trimMeta(obj.metadata, false, previous?.metadata) };
+}
+
+/**
+ * An L2Advertisement as the controller caches it: its identity, spec and status (its Ready condition is compared
+ * before writing). The CRD bounds every field of it; they are few.
+ */
+export function trimAdvertisement(obj: KubernetesObject, previous?: L2Advertisement): L2Advertisement {
+  const ad = obj as L2Advertisement;
+  return defined<L2Advertisement>({
+    apiVersion: ad.apiVersion, kind: ad.kind,
+    metadata: trimMeta(ad.metadata, false, previous?.metadata),
+    spec: reuse(ad.spec, previous?.spec), status: reuse(ad.status, previous?.status),
+  });
+}
+
+/** The longest interface annotation kept: a valid one is far shorter; a longer one is kept cut, so it reads as incomplete. */
+const INTERFACES_KEPT_CHARS = INTERFACES_MAX * (IFNAME_MAX_BYTES + 1) + 1;
+
+/**
+ * A speaker's presence Lease as the controller caches it: its name, its node (holderIdentity) and what it says about
+ * the node's interfaces (lib/presence.ts), bounded; not its renewTime, which changes every renewal.
+ */
+export function trimPresenceLease(obj: KubernetesObject, previous?: V1Lease): V1Lease {
+  const lease = obj as V1Lease;
+  const annotations = lease.metadata?.annotations ?? {};
+  const kept: Record<string, string> = {};
+  for (const key of [INTERFACES_ANNOTATION, INTERFACES_OMITTED_ANNOTATION]) {
+    const value = annotations[key];
+    if (value !== undefined) kept[key] = value.slice(0, INTERFACES_KEPT_CHARS);
+  }
+  const m = lease.metadata ?? {};
+  return {
+    metadata: defined<V1ObjectMeta>({
+      name: m.name, namespace: m.namespace, resourceVersion: m.resourceVersion,
+      annotations: reuse(Object.keys(kept).length > 0 ? kept : undefined, previous?.metadata?.annotations),
+    }),
+    spec: defined({ holderIdentity: lease.spec?.holderIdentity?.slice(0, 253) }),
+  };
 }

@@ -2,7 +2,7 @@
 // how long it waits before the next try, and what the log says (the server's own reason, message and causes, not
 // only a status code).
 import type { PoolName, ServiceKey } from '../core-api.js';
-import { IPADDRESSPOOL_KIND } from '../../crds/v1beta1/index.js';
+import { IPADDRESSPOOL_KIND, L2ADVERTISEMENT_KIND } from '../../crds/v1beta1/index.js';
 import { HEARTBEAT_SECRET_NAME } from '../../lib/heartbeat-secret.js';
 import { describeFailure, uidMismatch, type ApiFailure } from '../../lib/kube/status.js';
 import type { RetryOptions } from './queue.js';
@@ -11,18 +11,23 @@ import type { RetryOptions } from './queue.js';
 export type ServiceWork = `svc:${ServiceKey}`;
 /** A pool whose status to write. */
 export type PoolWork = `pool:${PoolName}`;
+/** An L2Advertisement whose status to write. */
+export type AdvertisementWork = `l2adv:${string}`;
 /** A pool outside Herald's namespace to report (a WrongNamespace event). */
 export type StrayWork = `stray:${string}/${string}`;
 /** The speakers' heartbeat key Secret, to create if it is missing (heartbeat-secret.ts). */
 export type HeartbeatSecretWork = 'heartbeatSecret';
 /**
- * Every key but Service, pool and Secret ones is the loop's own: a new term, a changed pool or namespace set, a
- * status pass, a stray pool.
+ * Every key but Service, pool, advertisement and Secret ones is the loop's own: a new term, a changed pool or
+ * namespace set, a pool status pass, an advertisement status pass (after a change of advertisements, pools or what
+ * the speakers' Leases say), a stray pool.
  */
-export type WorkKey = ServiceWork | PoolWork | StrayWork | HeartbeatSecretWork | 'term' | 'pools' | 'namespaces' | 'poolStatus';
+export type WorkKey = ServiceWork | PoolWork | AdvertisementWork | StrayWork | HeartbeatSecretWork
+  | 'term' | 'pools' | 'namespaces' | 'poolStatus' | 'advertisementStatus';
 
 export const isServiceWork = (key: WorkKey): key is ServiceWork => key.startsWith('svc:');
 export const isPoolWork = (key: WorkKey): key is PoolWork => key.startsWith('pool:');
+export const isAdvertisementWork = (key: WorkKey): key is AdvertisementWork => key.startsWith('l2adv:');
 export const isStrayWork = (key: WorkKey): key is StrayWork => key.startsWith('stray:');
 
 export interface ObjectRef {
@@ -38,6 +43,7 @@ export function objectOf(key: WorkKey, herald: string): ObjectRef | undefined {
     return { kind: 'Service', namespace, name };
   }
   if (isPoolWork(key)) return { kind: IPADDRESSPOOL_KIND, namespace: herald, name: key.slice('pool:'.length) };
+  if (isAdvertisementWork(key)) return { kind: L2ADVERTISEMENT_KIND, namespace: herald, name: key.slice('l2adv:'.length) };
   if (key === 'heartbeatSecret') return { kind: 'Secret', namespace: herald, name: HEARTBEAT_SECRET_NAME };
   return undefined;
 }

@@ -1,6 +1,6 @@
 // The controller's only writes: a Service's status.loadBalancer.ingress, its herald.dev/AddressAssigned condition and
 // its ip-allocated-from-pool annotation (one strategic merge patch through /status, so the conditions of others are
-// merged by type, not replaced), and a pool's status (a JSON merge patch through /status). Each patch is computed
+// merged by type, not replaced), and a pool's or an L2Advertisement's status (a JSON merge patch through /status). Each patch is computed
 // from the difference, so nothing is written when nothing differs. They go out as plain JSON (lib/kube/request.ts) and
 // each answer is trimmed at once: a generated client call would go through fetch and build a full model object of
 // every answer, thousands of times a minute, only to throw most of it away.
@@ -14,7 +14,11 @@
 import { HttpMethod, type KubeConfig, type KubernetesObject, type V1Condition, type V1LoadBalancerIngress, type V1Service } from '@kubernetes/client-node';
 import { IP_ALLOCATED_FROM_POOL } from '../../lib/annotations.js';
 import { apiJson, apiText, mergePatchRequest, strategicMergePatchRequest } from '../../lib/kube/request.js';
-import { GROUP, IPADDRESSPOOL_PLURAL, VERSION, type IPAddressPool, type IPAddressPoolStatus } from '../../crds/v1beta1/index.js';
+import {
+  GROUP, IPADDRESSPOOL_PLURAL, L2ADVERTISEMENT_PLURAL, VERSION, type IPAddressPool, type IPAddressPoolStatus, type L2Advertisement,
+  type L2AdvertisementStatus,
+} from '../../crds/v1beta1/index.js';
+import type { StatusObject } from './status-book.js';
 import { ADDRESS_CONDITION, type AddressCondition, type ServiceOutcome } from '../core-api.js';
 import { kubeTime } from '../reconcile/index.js';
 import { trimService } from './trim.js';
@@ -104,8 +108,8 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** A merge patch turning `current` into `desired` at the top level: fields to drop become null. */
-export function statusMergePatch(current: IPAddressPoolStatus | undefined, desired: IPAddressPoolStatus): Record<string, unknown> {
-  const patch: Record<string, unknown> = { ...desired };
+export function statusMergePatch<Status extends object>(current: Status | undefined, desired: Status): Record<string, unknown> {
+  const patch: Record<string, unknown> = { ...(desired as Record<string, unknown>) };
   for (const key of Object.keys(current ?? {})) if (!(key in desired)) patch[key] = null;
   return patch;
 }
@@ -135,10 +139,21 @@ export class ClusterWriter {
     return written;
   }
 
-  /** The answer (the pool as patched) is not read: the pool watch brings it. */
   async writePoolStatus(pool: IPAddressPool, status: IPAddressPoolStatus): Promise<void> {
-    const name = encodeURIComponent(pool.metadata.name ?? '');
-    const path = `/apis/${GROUP}/${VERSION}/namespaces/${encodeURIComponent(this.herald)}/${IPADDRESSPOOL_PLURAL}/${name}/status`;
-    await apiText(this.kubeConfig, mergePatchRequest(path, { status: statusMergePatch(pool.status, status) }));
+    await this.writeStatus(IPADDRESSPOOL_PLURAL, pool, status);
+  }
+
+  async writeAdvertisementStatus(advertisement: L2Advertisement, status: L2AdvertisementStatus): Promise<void> {
+    await this.writeStatus(L2ADVERTISEMENT_PLURAL, advertisement, status);
+  }
+
+  /**
+   * The status of one of Herald's objects in its namespace, the only place it writes one. The answer (the object as
+   * patched) is not read: the watch brings it.
+   */
+  private async writeStatus<Status extends object>(plural: string, object: StatusObject<Status>, status: Status): Promise<void> {
+    const name = encodeURIComponent(object.metadata.name ?? '');
+    const path = `/apis/${GROUP}/${VERSION}/namespaces/${encodeURIComponent(this.herald)}/${plural}/${name}/status`;
+    await apiText(this.kubeConfig, mergePatchRequest(path, { status: statusMergePatch(object.status, status) }));
   }
 }

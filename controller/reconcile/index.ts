@@ -3,3 +3,7 @@ export { createControllerCore } from './core.js';
 export { kubeTime } from './status.js';
 export { decideService, requestedIPs, serviceKey, sharingTerms, type ServiceDecision } from './request.js';
 export { wrongNamespaceEvent, type StrayPoolEvent } from './stray-pools.js';
+export {
+  advertisementOutcomes, advertisementReady, type AdvertisementInputs, type PoolLabels, type SpeakerInterfaces,
+} from './advertisement-status.js';
+export { rememberWrittenConditions, type ReadyMemory } from './status.js';

@@ -5,9 +5,9 @@
 import type { Condition, IPAddressPool, IPAddressPoolStatus } from '../../crds/v1beta1/index.js';
 import { boundedMessage, clip, someOf, type PoolProblem } from '../../lib/config/index.js';
 import type { Allocator } from '../allocator/index.js';
-import type { PoolEvent, PoolName, PoolOutcome } from '../core-api.js';
+import type { CoreEvent, PoolEvent, PoolName, PoolOutcome } from '../core-api.js';
 
-/** The Ready condition last reported per pool, so events fire and lastTransitionTime moves only on a change. */
+/** The Ready condition last reported per pool (or advertisement), so events fire and lastTransitionTime moves only on a change. */
 export type ReadyMemory = Map<PoolName, Condition>;
 
 /** metav1.Time is RFC 3339 with whole seconds. */
@@ -57,18 +57,44 @@ function readyCondition(pool: IPAddressPool, problems: readonly PoolProblem[]): 
   return { ...base, status: 'True', reason: 'Valid', message: boundedMessage(`addresses ${addresses} are in use`) };
 }
 
-/** On a change of validity; and while invalid, on a new problem (another overlap, say): each is news to the user. */
-function poolEvent(condition: Condition, previous: Condition | undefined): PoolEvent[] {
+/**
+ * The event for a Ready condition that replaces `previous`: on a change of validity; and while invalid, on a new
+ * problem (another overlap, say): each is news to the user. None for the first condition of a valid object.
+ */
+export function readyEvent<Reason extends string>(
+  condition: Condition, previous: Condition | undefined, reasons: { invalid: Reason; ready: Reason },
+): CoreEvent<Reason>[] {
   if (previous?.status === condition.status && (condition.status === 'True' || previous.message === condition.message)) return [];
-  if (condition.status === 'False') return [{ type: 'Warning', reason: 'PoolInvalid', message: condition.message }];
-  return previous ? [{ type: 'Normal', reason: 'PoolReady', message: condition.message }] : [];
+  if (condition.status === 'False') return [{ type: 'Warning', reason: reasons.invalid, message: condition.message }];
+  return previous ? [{ type: 'Normal', reason: reasons.ready, message: condition.message }] : [];
+}
+
+const POOL_EVENT_REASONS = { invalid: 'PoolInvalid', ready: 'PoolReady' } as const;
+
+/**
+ * The Ready condition that replaces `previous` (the one last reported): its transition time moves only when its
+ * status does (metav1.Condition's rule); `changed` when status, reason or message differ (news for the log).
+ */
+export function nextReadyCondition(
+  fresh: Omit<Condition, 'lastTransitionTime'>, previous: Condition | undefined, nowMs: number,
+): { condition: Condition; changed: boolean } {
+  const lastTransitionTime = previous && previous.status === fresh.status ? previous.lastTransitionTime : kubeTime(nowMs);
+  const condition: Condition = { ...fresh, lastTransitionTime };
+  const changed = previous?.status !== condition.status || previous.reason !== condition.reason || previous.message !== condition.message;
+  return { condition, changed };
+}
+
+/** An object whose status may hold a Ready condition this controller wrote (a pool, an L2Advertisement). */
+interface WithConditions {
+  metadata: { name?: string };
+  status?: { conditions?: readonly Condition[] };
 }
 
 /** Seeds the memory from the objects' own status, so a new leader neither re-fires events nor resets times. */
-export function rememberWrittenConditions(memory: ReadyMemory, pools: readonly IPAddressPool[]): void {
-  for (const pool of pools) {
-    const name = pool.metadata.name ?? '';
-    const written = pool.status?.conditions?.find((c) => c.type === 'Ready');
+export function rememberWrittenConditions(memory: ReadyMemory, objects: readonly WithConditions[]): void {
+  for (const object of objects) {
+    const name = object.metadata.name ?? '';
+    const written = object.status?.conditions?.find((c) => c.type === 'Ready');
     if (written && !memory.has(name)) memory.set(name, written);
   }
 }
@@ -81,11 +107,8 @@ export function poolOutcomes(
   return pools.map((pool) => {
     const name = pool.metadata.name ?? '';
     const previous = memory.get(name);
-    const fresh = readyCondition(pool, problemsOf.get(name) ?? []);
-    const lastTransitionTime = previous && previous.status === fresh.status ? previous.lastTransitionTime : kubeTime(nowMs);
-    const condition: Condition = { ...fresh, lastTransitionTime };
-    const events = poolEvent(condition, previous);
-    const changed = previous?.status !== condition.status || previous.reason !== condition.reason || previous.message !== condition.message;
+    const { condition, changed } = nextReadyCondition(readyCondition(pool, problemsOf.get(name) ?? []), previous, nowMs);
+    const events: PoolEvent[] = readyEvent(condition, previous, POOL_EVENT_REASONS);
     memory.set(name, condition);
     const addresses = addressesSummary(pool.spec.addresses ?? []);
     const status = { ...counts(allocator, name), addressesSummary: addresses, conditions: [condition] };

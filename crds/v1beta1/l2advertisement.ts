@@ -83,7 +83,7 @@ export const L2AdvertisementStatusSchema = Type.Object({
     maxItems: CONDITIONS_MAX_ITEMS,
     'x-kubernetes-list-type': 'map',
     'x-kubernetes-list-map-keys': ['type'],
-    description: 'Ready is False, with a reason, when the advertisement is wrong: a selector that cannot be used, no pool selected, an interface no node has.',
+    description: 'Written by the controller. Ready is True (reason Valid) or False with a reason for what is wrong: InvalidSelector (a selector that cannot be used), NoPoolSelected (no existing pool named or selected), UnknownInterface (an interface no speaker\'s node lists on its presence Lease); the message names the values.',
   })),
 }, { description: 'What Herald observes about the advertisement.' });
 export type L2AdvertisementStatus = Static<typeof L2AdvertisementStatusSchema>;

@@ -65,7 +65,10 @@ export class Speaker {
 
   private async startParts(): Promise<void> {
     const { watcher, source } = this.parts;
-    watcher.onChange((links) => this.loop.enqueue({ kind: 'links', links }));
+    watcher.onChange((links) => {
+      this.loop.enqueue({ kind: 'links', links });
+      source.linksChanged?.(links);
+    });
     await watcher.start();
     if (this.stopping) return;
     source.onChange((desired) => this.loop.enqueue({ kind: 'desired', desired }));

@@ -21,7 +21,8 @@ import type { RemoteInfo } from './socket.js';
 
 export type GateResult =
   | { ok: true; message: Heartbeat }
-  | { ok: false; reason: string; detail: string };
+  /** `peer` on badMac only: the listed peer in whose name it came, whose keys may differ (core/key-mismatch.ts). */
+  | { ok: false; reason: string; detail: string; peer?: string };
 
 /** Source address texts remembered with their canonical form (or null: not an address); cleared when full. */
 const ADDRESS_CACHE_SIZE = 1024;
@@ -61,7 +62,7 @@ export class ReceiveGate {
     if (admitted.verify === 'newIncarnation' && !this.take(address, nowMs)) {
       return { ok: false, reason: 'overBudget', detail: `${address}: over its budget of checks for new incarnations` };
     }
-    if (matchingKey(split.body, split.tag, this.keys.macs) < 0) return { ok: false, reason: 'badMac', detail: 'HMAC mismatch' };
+    if (matchingKey(split.body, split.tag, this.keys.macs) < 0) return { ok: false, reason: 'badMac', detail: 'HMAC mismatch', peer: message.from };
     return { ok: true, message };
   }
 

@@ -13,87 +13,26 @@
 // for what could be genuine), drops are counted exactly and logged at most once per reason per 10 s, and
 // deadlines are judged only once the socket has been read dry (catch-up.ts), so a flood can cost CPU and
 // delay the detection of a real death, but never make a live peer dead.
+//
+// Keys that differ: a datagram that passed every check before the MAC and failed it with every key is evidence
+// for core/key-mismatch.ts (the MAC was computed anyway; none is added). onKeyMismatch, stats().keyMismatch, an
+// error line per change and notReadyReason() report it; the split-brain rule (core/quorum.ts) acts on it.
 import { randomBytes } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
-import type { Logger } from '../../lib/log.js';
 import {
-  DEFAULT_PORT, aliveSet, initialState, nextSendMs, nextWakeMs, nodeNameProblem, passLogGate, quorumOf, quoteName, sealHeartbeat, step,
-  type BudgetConfig, type GateState, type MembershipAction, type MembershipEvent, type MembershipState, type QuorumDecision,
+  DEFAULT_PORT, aliveSet, initialState, keyMismatchesOf, keyMismatchText, nextSendMs, nextWakeMs, nodeNameProblem, passLogGate, quorumOf, quoteName,
+  sealHeartbeat, step,
+  type GateState, type KeyMismatch, type MembershipAction, type MembershipEvent, type MembershipState, type QuorumDecision,
 } from './core/index.js';
 import { systemClock, type Clock } from '../../lib/clock.js';
-import { CatchUpProbe, setImmediateAfterIo, type AfterIo } from './catch-up.js';
+import { CatchUpProbe, setImmediateAfterIo } from './catch-up.js';
 import { KeyRing } from './keys.js';
 import { ReceiveGate } from './receive-gate.js';
 import { allowPeerSources, filteredSocketFactory } from './filtered-socket.js';
-import type { DatagramSocket, RemoteInfo, SocketFactory, SourceFilterState } from './socket.js';
+import type { DatagramSocket, RemoteInfo, SourceFilterState } from './socket.js';
+import type { KeyMismatchListener, MembershipListener, MembershipStats, PeerAddress, RejoinListener, UdpMembershipOptions } from './options.js';
 
-export interface PeerAddress {
-  name: string;
-  /** IPv4 or IPv6 literal: where beats go, and the only address beats in this name are accepted from. */
-  address: string;
-  /** Default: the membership port. */
-  port?: number;
-}
-
-export interface UdpMembershipOptions {
-  nodeName: string;
-  /** Default '::' (dual-stack, reaches IPv4 and IPv6 peers); an IPv4 literal opens an IPv4-only socket. */
-  bindAddress?: string;
-  /** Default 7946. 0 picks a free port (tests). */
-  port?: number;
-  peers: readonly PeerAddress[];
-  /**
-   * HMAC-SHA256 keys, each at least 16 bytes (from the cluster Secret): the first seals, every one opens
-   * (a key rotation, keys.ts). One Buffer is one key.
-   */
-  key: Buffer | readonly Buffer[];
-  /** Fast beat interval (default 50 ms, see core/defaults.ts). */
-  intervalMs?: number;
-  /** Missed intervals before a peer is dead (default 4). */
-  deadAfter?: number;
-  /** Slow beat interval for peers outside fastTargets (default 1000 ms). */
-  slowIntervalMs?: number;
-  maxClockSkewMs?: number;
-  /** Checks a source may cause for claimed restarts (core/budget.ts); tests shrink it. */
-  budget?: BudgetConfig;
-  logger?: Logger;
-  /** Default: filtered-socket.ts (the kernel drops datagrams from addresses no peer is listed at). */
-  socketFactory?: SocketFactory;
-  clock?: Clock;
-  /** Runs a callback after this event-loop turn's socket reads (catch-up.ts); tests drive it by hand. */
-  afterIo?: AfterIo;
-  /** Default: 64 random bits. Tests fix it to replay a "previous boot". */
-  incarnation?: bigint;
-}
-
-export type MembershipListener = (alive: ReadonlySet<string>, quorum: boolean, decision: QuorumDecision) => void;
-
-/** Called with the peer that had declared this node dead and now hears it again (core/step.ts 'rejoined'). */
-export type RejoinListener = (by: string) => void;
-
-export interface MembershipStats {
-  /** Datagrams read from the socket. */
-  datagrams: number;
-  /** Messages that changed the state (authenticated, fresh, for us, from a known peer). */
-  accepted: number;
-  sent: number;
-  sendErrors: number;
-  /** Times a peer told this node it had declared it dead (each one re-sends the gratuitous bursts). */
-  rejoins: number;
-  /** HMACs computed, sealing and checking: junk must not move it. */
-  macs: number;
-  /** Event-loop turns in which the socket still held a backlog when a deadline was due. */
-  behind: number;
-  /**
-   * Datagrams the kernel dropped at the socket before the speaker read them: refused by its filter (not from
-   * a peer's address) or the receive buffer full. 0 where the socket cannot tell (tests' sockets).
-   */
-  kernelDropped: number;
-  /** Addresses in the socket's kernel filter; 0 when it has none (see the log for why). */
-  filteredAddresses: number;
-  /** Refused datagrams by reason: unknownSender, short, badMagic, ..., wrongSender, replay, overBudget, badMac, ... */
-  dropped: Record<string, number>;
-}
+export type { KeyMismatchListener, MembershipListener, MembershipStats, PeerAddress, RejoinListener, UdpMembershipOptions } from './options.js';
 
 function randomIncarnation(): bigint {
   return randomBytes(8).readBigUInt64BE(0);
@@ -112,6 +51,7 @@ export class UdpMembership {
   private readonly bindAddress: string;
   private readonly listeners: MembershipListener[] = [];
   private readonly rejoinListeners: RejoinListener[] = [];
+  private readonly keyListeners: KeyMismatchListener[] = [];
   private rejoins = 0;
   private readonly packetDrops: Record<string, number> = {};
   private readonly logGates = new Map<string, GateState>();
@@ -157,6 +97,7 @@ export class UdpMembership {
       ...(this.opts.deadAfter !== undefined && { deadAfter: this.opts.deadAfter }),
       ...(this.opts.slowIntervalMs !== undefined && { slowIntervalMs: this.opts.slowIntervalMs }),
       ...(this.opts.maxClockSkewMs !== undefined && { maxClockSkewMs: this.opts.maxClockSkewMs }),
+      ...(this.opts.budget !== undefined && { budget: this.opts.budget }),
     }, [...this.peers.keys()], now);
     this.opts.logger?.info({ address: socket.address(), peers: this.peers.size, keys: this.keys.macs.length }, 'membership started');
     if (this.fastTargets !== 'all') this.apply({ kind: 'targetsChanged', fast: this.fastTargets });
@@ -232,6 +173,27 @@ export class UdpMembership {
     this.rejoinListeners.push(cb);
   }
 
+  /** Called when the peers whose keys differ from this node's change (each change is also an error log line). */
+  onKeyMismatch(cb: KeyMismatchListener): void {
+    this.keyListeners.push(cb);
+  }
+
+  /** The peers whose every beat fails the MAC (core/key-mismatch.ts), by name. */
+  keyMismatch(): KeyMismatch[] {
+    return this.state ? keyMismatchesOf(this.state, this.clock.monotonicMs()) : [];
+  }
+
+  /**
+   * For readiness: why this speaker cannot take part in the mesh, or undefined. Said while the split-brain
+   * rule withholds quorum because every peer that sends has other keys (core/quorum.ts, 'keyMismatch').
+   */
+  notReadyReason(): string | undefined {
+    if (!this.state) return undefined;
+    const now = this.clock.monotonicMs();
+    if (quorumOf(this.state, now).reason !== 'keyMismatch') return undefined;
+    return keyMismatchText(keyMismatchesOf(this.state, now), this.keysFrom());
+  }
+
   stats(): MembershipStats {
     const c = this.state?.counters;
     const dropped: Record<string, number> = { ...this.packetDrops };
@@ -241,7 +203,12 @@ export class UdpMembership {
       macs: this.keys.computed, behind: this.behindTurns, dropped,
       kernelDropped: this.socket?.kernelDrops?.() ?? 0,
       filteredAddresses: this.filter?.kind === 'filtered' ? this.filter.addresses : 0,
+      keyMismatch: this.keyMismatch(),
     };
+  }
+
+  private keysFrom(): string {
+    return this.opts.keysFrom ?? 'the heartbeat keys';
   }
 
   /** Tells the socket's kernel filter the peers' addresses (filtered-socket.ts); never fatal. */
@@ -291,6 +258,7 @@ export class UdpMembership {
       if (!passed.ok) {
         this.packetDrops[passed.reason] = (this.packetDrops[passed.reason] ?? 0) + 1;
         this.logDrop(passed.reason, () => ({ from: `${from.address}:${from.port}`, detail: passed.detail }));
+        if (passed.peer !== undefined) this.apply({ kind: 'unauthenticated', from: passed.peer });
         return;
       }
       this.apply({ kind: 'received', message: passed.message, wallMs: this.clock.wallMs() });
@@ -330,10 +298,24 @@ export class UdpMembership {
         this.opts.logger?.info({ by: action.by, timesDeclaredDead: action.timesDeclaredDead }, 'a peer had declared this node dead');
         for (const cb of [...this.rejoinListeners]) cb(action.by);
         return;
+      case 'keyMismatchChanged':
+        this.reportKeyMismatch(action.mismatched);
+        return;
       case 'aliveChanged':
         this.opts.logger?.info({ alive: [...action.alive], quorum: action.quorum }, 'membership changed');
         for (const cb of [...this.listeners]) cb(action.alive, action.quorum.quorum, action.quorum);
     }
+  }
+
+  /** One line per change of the peers whose keys differ: an error naming them, or that none differ any more. */
+  private reportKeyMismatch(mismatched: readonly KeyMismatch[]): void {
+    if (mismatched.length === 0) {
+      this.opts.logger?.info('heartbeat keys agree again: every peer that sends authenticates');
+    } else {
+      const failed = Object.fromEntries(mismatched.map((m) => [m.peer, m.failed]));
+      this.opts.logger?.error({ peers: mismatched.map((m) => m.peer), failed }, keyMismatchText(mismatched, this.keysFrom()));
+    }
+    for (const cb of [...this.keyListeners]) cb(mismatched);
   }
 
   private send(message: Extract<MembershipAction, { kind: 'send' }>['message']): void {

@@ -2,6 +2,7 @@
 // how. A source delivers full snapshots; the file source implements it now, the Kubernetes source comes
 // through the same interface, so nothing past this seam knows where the configuration came from.
 import type { ServiceKey } from '../../lib/service-key.js';
+import type { LinkInfo } from '../layer2/decide/interfaces.js';
 
 /** A node's name, as the election and membership use it. */
 export type NodeName = string;
@@ -48,4 +49,9 @@ export interface AnnouncementSource {
   stop(): Promise<void>;
   /** Called with every new good configuration (never with a bad one). */
   onChange(cb: (desired: DesiredAnnouncements) => void): void;
+  /**
+   * Told this node's links whenever the interface watcher reports them (first before start()), for a source that
+   * publishes them: the Kubernetes source lists the usable ones on its presence Lease.
+   */
+  linksChanged?(links: readonly LinkInfo[]): void;
 }

@@ -1,6 +1,7 @@
 // Least privilege, checked against the real controller (two replicas with leader election) going through a
 // lifecycle that needs every verb it has: allocation, repeated failures (an aggregated Event), a pool change
-// (pool status), the heartbeat key Secret created and, once deleted, created again, a leader hand-over.
+// (pool status), an L2Advertisement (its Ready condition), the heartbeat key Secret created and, once deleted,
+// created again, a leader hand-over.
 //  - On kube-apiserver, with RBAC enforced: the controller runs as its ServiceAccount with config/rbac's roles
 //    and is never refused (no 403). A negative control shows the check can fail: with one verb it needs taken
 //    from a copy of the ClusterRole, the server refuses it and the same check names the request.
@@ -20,7 +21,7 @@ import {
 import { controllerRbacObjects, tokenUser, withoutVerb } from './controller-identity.js';
 import { RequestLog, type AnsweredRequest } from './request-log.js';
 import { HEARTBEAT_SECRET_NAME } from '../../lib/heartbeat-secret.js';
-import { HERALD_NAMESPACE } from '../../crds/v1beta1/index.js';
+import { GROUP, HERALD_NAMESPACE, L2ADVERTISEMENT_PLURAL, VERSION, type L2Advertisement } from '../../crds/v1beta1/index.js';
 
 const CONTROLLER_TOKEN = 'herald-controller-under-test';
 const describeRealOnly = onRealBackend ? describe : describe.skip;
@@ -88,6 +89,11 @@ async function lifecycle(env: Env, beforeFirstService: () => void = () => undefi
   const second = await startTestController(env, { identity: 'replica-b', leaderElect: true, timings });
   await createPool(env, 'small', { addresses: ['192.0.2.10-192.0.2.11'] });
   await waitFor('a leader', async () => first.isLeader() || second.isLeader());
+  // An advertisement gets its Ready condition (the controller reads the speakers' presence Leases for it too).
+  const advertisement = { group: GROUP, version: VERSION, namespace: HERALD_NAMESPACE, plural: L2ADVERTISEMENT_PLURAL };
+  await env.custom.createNamespacedCustomObject({ ...advertisement, body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'L2Advertisement', metadata: { name: 'all' } } });
+  await waitFor('the advertisement\'s Ready condition', async () =>
+    ((await env.custom.getNamespacedCustomObject({ ...advertisement, name: 'all' })) as L2Advertisement).status?.conditions?.some((c) => c.type === 'Ready'));
   // The leader creates the heartbeat key Secret, and creates it again once it is deleted (its watch sees that).
   const secret = () => env.core.readNamespacedSecret({ namespace: HERALD_NAMESPACE, name: HEARTBEAT_SECRET_NAME });
   const uid = (await waitFor('the heartbeat key Secret', secret)).metadata?.uid;
@@ -131,6 +137,7 @@ describeRealOnly('on kube-apiserver, as the herald-controller ServiceAccount', (
       'core services: watch', 'core services/status: patch', 'core events: create', 'core events: patch',
       'herald.dev ipaddresspools/status: patch', 'coordination.k8s.io leases: create', 'coordination.k8s.io leases: update',
       'core secrets: create', 'core secrets: watch', 'core secrets: list',
+      'herald.dev l2advertisements: watch', 'herald.dev l2advertisements/status: patch', 'coordination.k8s.io leases: watch',
     ]));
   }, 120_000);
 

@@ -150,6 +150,7 @@ describe('the speaker\'s Kubernetes source without a heartbeat key', () => {
   // No controller runs here, so nobody creates the Secret.
   let env: Env;
   let source: KubernetesSource | undefined;
+  let events: EventRecorder;
 
   afterAll(async () => {
     await source?.stop();
@@ -159,7 +160,7 @@ describe('the speaker\'s Kubernetes source without a heartbeat key', () => {
   test('says so in readiness and as a Warning event on the Secret, announces nothing, and starts once the key is there', async () => {
     env = await startEnv();
     speakerKc = await speakerKubeConfig(env.kc, env.backend.name === 'real', join(env.scratchDir, 'speaker.kubeconfig'));
-    const events = new EventRecorder({ kubeConfig: speakerKc, component: 'herald-speaker', instance: 'node-a', logger: silentLogger() });
+    events = new EventRecorder({ kubeConfig: speakerKc, component: 'herald-speaker', instance: 'node-a', logger: silentLogger() });
     let delivered = 0;
     source = new KubernetesSource({
       kubeConfig: speakerKc, namespace: HERALD_NAMESPACE, node: 'node-a', address: '192.0.2.1', loadBalancerClass: undefined,
@@ -183,6 +184,24 @@ describe('the speaker\'s Kubernetes source without a heartbeat key', () => {
     expect(source.heartbeatKeys()).toHaveLength(1);
     expect(source.notReadyReason()).toBeUndefined();
   }, 120_000);
+
+  test('peers whose heartbeat keys differ (membership\'s report) are a Warning event HeartbeatKeyMismatch on the Secret', async () => {
+    const running = source;
+    if (running === undefined) throw new Error('the test before starts the source');
+    running.reportKeyMismatch([]); // the keys agree again: nothing to write
+    running.reportKeyMismatch([{ peer: 'node-b', failed: 5, forMs: 2000 }, { peer: 'node-c', failed: 3, forMs: 1600 }]);
+    const warnings = await waitFor('the HeartbeatKeyMismatch event', async () => {
+      await events.flush();
+      const list = await env.core.listNamespacedEvent({ namespace: HERALD_NAMESPACE });
+      const found = list.items.filter((e) => e.reason === 'HeartbeatKeyMismatch');
+      return found.length > 0 ? found : undefined;
+    });
+    expect(warnings).toHaveLength(1);
+    const [warning] = warnings;
+    expect(warning).toMatchObject({ type: 'Warning', involvedObject: { kind: 'Secret', name: HEARTBEAT_SECRET_NAME }, count: 1 });
+    expect(warning?.message).toBe('speaker on node "node-a": heartbeat keys differ: every heartbeat from nodes "node-b", "node-c" fails authentication '
+      + `with every key this speaker holds; check the Secret ${HERALD_NAMESPACE}/${HEARTBEAT_SECRET_NAME} (every speaker must hold the same keys)`);
+  }, 60_000);
 });
 
 describeEmulatorOnly('the speaker\'s Kubernetes source when the API goes away', () => {

@@ -1,6 +1,7 @@
 // Pure: which interfaces an IP is announced on (DESIGN.md, Layer 2).
 // An explicit list wins; else the interfaces whose subnet holds the IP; else every eligible one.
 import ipaddr from 'ipaddr.js';
+import { isContainerPlumbing } from '../../../lib/presence.js';
 import { ZERO_MAC } from '../frames/addresses.js';
 
 export interface InterfaceAddress {
@@ -31,8 +32,6 @@ export interface LinkInfo {
 
 export type InterfaceSkipReason = 'down' | 'enslaved' | 'noArp' | 'containerPlumbing' | 'noMac';
 
-/** Names of links that pods, CNIs and kube-proxy create: never where a VIP should be announced. */
-const CONTAINER_PREFIXES = ['veth', 'cali', 'cni', 'docker', 'flannel', 'kube-ipvs'];
 
 /** Why an interface may not carry announcements, or 'eligible'. Explicitly listed names skip the name rule. */
 export function interfaceEligibility(link: LinkInfo, explicit = false): 'eligible' | InterfaceSkipReason {
@@ -41,7 +40,7 @@ export function interfaceEligibility(link: LinkInfo, explicit = false): 'eligibl
   if (link.noArp) return 'noArp';
   // Loopback and tunnels have no link-layer address to answer with.
   if (link.mac === '' || link.mac === ZERO_MAC) return 'noMac';
-  if (!explicit && (link.name === 'lo' || CONTAINER_PREFIXES.some((p) => link.name.startsWith(p)))) {
+  if (!explicit && isContainerPlumbing(link.name)) {
     return 'containerPlumbing';
   }
   return 'eligible';

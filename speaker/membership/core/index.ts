@@ -13,9 +13,13 @@ export { admission, type Admission } from './admission.js';
 export { takeToken, DEFAULT_BUDGET, type Bucket, type BudgetConfig } from './budget.js';
 export { passLogGate, LOG_WINDOW_MS, type GateState } from './log-gate.js';
 export { chooseBindAddress, type BindChoice } from './bind.js';
+export {
+  noteKeyEvent, keyMismatches, keyMismatchText, keyRuleFor, MIN_FAILURES,
+  type KeyEvent, type KeyEvidence, type KeyEvidenceMap, type KeyMismatch, type KeyRule,
+} from './key-mismatch.js';
 export { quorumDecision, type QuorumDecision, type QuorumReason, type QuorumInput } from './quorum.js';
 export {
-  initialState, aliveSet, knownSet, quorumOf, nextWakeMs, nextSendMs, isStarting,
+  initialState, aliveSet, knownSet, quorumOf, keyMismatchesOf, nextWakeMs, nextSendMs, isStarting,
   type MembershipState, type MembershipConfig, type MembershipConfigInput, type PeerState, type PeerStatus,
   type StateDropReason, type MembershipCounters,
 } from './state.js';

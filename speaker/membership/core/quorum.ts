@@ -22,12 +22,18 @@
 //                           1 of 1 and announces again.
 //   4 nodes split 2 / 2:    both sides hear 2 of 4 → both announce (an exact even split is the one case the
 //                           rule cannot break without a tie-breaker; weights or an odd node count avoid it).
+//   keys differ:            a speaker that hears no peer while a known peer is plainly up, sending beats it
+//                           cannot authenticate (key-mismatch.ts), withdraws whatever the count says: it is on
+//                           a mesh it cannot read, not beside dead peers. From 3 nodes on the count already says
+//                           so (1 of 3); it matters for 2 nodes, where "half" would have both announce, and for
+//                           a survivor whose other peers are confirmed down. A side that hears any peer is
+//                           judged by the count: the odd one out withdraws, the others keep serving.
 //
 // While the speaker is starting (it has not yet heard every peer and the start grace has not passed) it
 // does not announce at all: it cannot know yet who took its IPs while it was away.
 
 /** Why a speaker may or may not announce. Each value is a log field and a test row. */
-export type QuorumReason = 'alone' | 'majority' | 'half' | 'minority' | 'starting';
+export type QuorumReason = 'alone' | 'majority' | 'half' | 'minority' | 'starting' | 'keyMismatch';
 
 export interface QuorumDecision {
   quorum: boolean;
@@ -47,6 +53,8 @@ export interface QuorumInput {
   confirmedDown?: ReadonlySet<string>;
   /** True while membership is still settling after start. */
   starting?: boolean;
+  /** Peers that send beats this speaker cannot authenticate: their keys differ (key-mismatch.ts). */
+  keyMismatch?: ReadonlySet<string>;
 }
 
 /** The split-brain rule: may this speaker announce? Pure; see the comment block above. */
@@ -55,6 +63,8 @@ export function quorumDecision(input: QuorumInput): QuorumDecision {
   const counted = [...input.known].filter((n) => !down.has(n) || input.alive.has(n));
   const known = counted.length;
   const heard = counted.filter((n) => input.alive.has(n)).length;
+  const unreadable = counted.filter((n) => input.keyMismatch?.has(n) === true && !input.alive.has(n)).length;
+  if (heard <= 1 && unreadable > 0) return { quorum: false, reason: 'keyMismatch', heard, known };
   if (input.starting) return { quorum: false, reason: 'starting', heard, known };
   if (known <= 1) return { quorum: true, reason: 'alone', heard, known };
   if (2 * heard > known) return { quorum: true, reason: 'majority', heard, known };

@@ -1,6 +1,8 @@
 // Membership state, its creation and the questions the driver asks of it. Transitions are in step.ts.
 // Everything here is immutable: step() returns new objects and never edits the ones it was given.
+import type { BudgetConfig } from './budget.js';
 import { DEFAULT_DEAD_AFTER, DEFAULT_INTERVAL_MS, DEFAULT_MAX_CLOCK_SKEW_MS, DEFAULT_SLOW_INTERVAL_MS } from './defaults.js';
+import { keyMismatches, keyRuleFor, type KeyEvidenceMap, type KeyMismatch, type KeyRule } from './key-mismatch.js';
 import type { HeartbeatVersion } from './message.js';
 import { quorumDecision, type QuorumDecision } from './quorum.js';
 
@@ -13,6 +15,8 @@ export interface MembershipConfig {
   slowIntervalMs: number;
   deadAfter: number;
   maxClockSkewMs: number;
+  /** When a peer's keys count as different from ours (key-mismatch.ts). */
+  keyRule: KeyRule;
 }
 
 /**
@@ -71,14 +75,20 @@ export interface MembershipState {
    * taken only once the driver has caught up (step.ts, 'behind').
    */
   readonly deafSinceMs: number | undefined;
+  /** MAC failures per peer since its last authenticated message (key-mismatch.ts). */
+  readonly keyEvidence: KeyEvidenceMap;
   readonly counters: MembershipCounters;
-  /** What the last aliveChanged action said (or the initial view), to report only real changes. */
-  readonly reported: { readonly alive: ReadonlySet<string>; readonly quorum: QuorumDecision };
+  /**
+   * What the last aliveChanged action said (or the initial view), and the peers the last keyMismatchChanged
+   * action named, to report only real changes.
+   */
+  readonly reported: { readonly alive: ReadonlySet<string>; readonly quorum: QuorumDecision; readonly keyMismatch: readonly string[] };
 }
 
-export type MembershipConfigInput = Pick<MembershipConfig, 'self' | 'incarnation'> & Partial<MembershipConfig>;
+/** `budget`: the receive path's (budget.ts), which paces how often a peer with another key is seen failing. */
+export type MembershipConfigInput = Pick<MembershipConfig, 'self' | 'incarnation'> & Partial<MembershipConfig> & { budget?: BudgetConfig };
 
-function validate(c: MembershipConfig): MembershipConfig {
+function validate<C extends Omit<MembershipConfig, 'keyRule'>>(c: C): C {
   const positive = (v: number, name: string) => {
     if (!Number.isFinite(v) || v <= 0) throw new RangeError(`membership ${name} must be > 0, got ${v}`);
   };
@@ -103,20 +113,22 @@ export function newPeer(name: string, nowMs: number, graceMs: number): PeerState
 
 /** A fresh state: every peer pending, first beats due at once. */
 export function initialState(input: MembershipConfigInput, peers: readonly string[], nowMs: number): MembershipState {
-  const config = validate({
+  const { budget, keyRule, ...given } = input;
+  const timing = validate({
     intervalMs: DEFAULT_INTERVAL_MS, slowIntervalMs: DEFAULT_SLOW_INTERVAL_MS, deadAfter: DEFAULT_DEAD_AFTER,
-    maxClockSkewMs: DEFAULT_MAX_CLOCK_SKEW_MS, ...input,
+    maxClockSkewMs: DEFAULT_MAX_CLOCK_SKEW_MS, ...given,
   });
+  const config: MembershipConfig = { ...timing, keyRule: keyRule ?? keyRuleFor(timing, budget) };
   const grace = startGraceMs(config);
   const map = new Map<string, PeerState>();
   for (const p of peers) if (p !== config.self) map.set(p, newPeer(p, nowMs, grace));
   const state: Omit<MembershipState, 'reported'> = {
     config, sequence: 0, startingUntilMs: nowMs + grace, peers: map, fast: 'all', confirmedDown: new Set(),
-    leaving: false, deafSinceMs: undefined, counters: { accepted: 0, sent: 0, dropped: {} },
+    leaving: false, deafSinceMs: undefined, keyEvidence: new Map(), counters: { accepted: 0, sent: 0, dropped: {} },
   };
-  const placeholder = { alive: new Set<string>(), quorum: { quorum: false, reason: 'starting', heard: 0, known: 0 } } as const;
+  const placeholder = { alive: new Set<string>(), quorum: { quorum: false, reason: 'starting', heard: 0, known: 0 }, keyMismatch: [] } as const;
   const full: MembershipState = { ...state, reported: placeholder };
-  return { ...full, reported: { alive: aliveSet(full), quorum: quorumOf(full, nowMs) } };
+  return { ...full, reported: { alive: aliveSet(full), quorum: quorumOf(full, nowMs), keyMismatch: [] } };
 }
 
 /** The nodes heard, self included (self is alive until it leaves). */
@@ -139,9 +151,15 @@ export function isStarting(s: MembershipState, nowMs: number): boolean {
   return false;
 }
 
+/** The peers whose keys differ from this node's at nowMs (key-mismatch.ts), by name. */
+export function keyMismatchesOf(s: MembershipState, nowMs: number): KeyMismatch[] {
+  return s.keyEvidence.size === 0 ? [] : keyMismatches(s.keyEvidence, nowMs, s.config.keyRule);
+}
+
 /** The split-brain decision for this state (quorum.ts). A leaving node never has quorum. */
 export function quorumOf(s: MembershipState, nowMs: number): QuorumDecision {
-  const decision = quorumDecision({ known: knownSet(s), alive: aliveSet(s), confirmedDown: s.confirmedDown, starting: isStarting(s, nowMs) });
+  const keyMismatch = new Set(keyMismatchesOf(s, nowMs).map((m) => m.peer));
+  const decision = quorumDecision({ known: knownSet(s), alive: aliveSet(s), confirmedDown: s.confirmedDown, starting: isStarting(s, nowMs), keyMismatch });
   return s.leaving ? { ...decision, quorum: false } : decision;
 }
 

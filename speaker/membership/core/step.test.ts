@@ -324,3 +324,82 @@ describe('membership step: telling a peer it had been declared dead (a link flap
     }));
   });
 });
+
+describe('membership step: heartbeat keys that differ (key-mismatch.ts)', () => {
+  // Default rule: 3 failures over 1.5 s (1.5 slow intervals), forgotten 4 s after the last one.
+  const unreadable = (from: string): MembershipEvent => ({ kind: 'unauthenticated', from });
+  const keyReports = (actions: MembershipAction[]) => actions.flatMap((a) => (a.kind === 'keyMismatchChanged' ? [a.mismatched.map((m) => m.peer)] : []));
+  /** Two nodes, a and b, with different keys: b's slow beats fail the MAC at 0, 1000, 2000 ms. */
+  const mismatched = (): { state: MembershipState; actions: MembershipAction[] } =>
+    run(start(['b']), [[{ kind: 'tick' }, 0], [unreadable('b'), 0], [unreadable('b'), 1000], [unreadable('b'), 2000]]);
+
+  it('reports the peer once the rule holds, and withholds quorum although 1 of 2 would be "half"', () => {
+    const { state, actions } = mismatched();
+    expect(keyReports(actions)).toEqual([['b']]);
+    expect(quorumOf(state, 2000)).toEqual({ quorum: false, reason: 'keyMismatch', heard: 1, known: 2 });
+    // After the start grace, without the failures, the same silence would be a dead peer and quorum by "half".
+    const silent = step(start(['b']), { kind: 'tick' }, 4000).state;
+    expect(quorumOf(silent, 4000)).toMatchObject({ quorum: true, reason: 'half' });
+    expect(quorumOf(step(state, { kind: 'tick' }, 4000).state, 4000)).toMatchObject({ quorum: false, reason: 'keyMismatch' });
+  });
+
+  it('reports a change only: more failures from the same peer say nothing new', () => {
+    const { state } = mismatched();
+    const r = run(state, [[unreadable('b'), 3000], [{ kind: 'tick' }, 3500], [unreadable('b'), 4000]]);
+    expect(keyReports(r.actions)).toEqual([]);
+  });
+
+  it('clears on the first authenticated beat from that peer, and quorum follows', () => {
+    const { state } = mismatched();
+    const r = step(state, received(beat('b', 1)), 2500);
+    expect(keyReports(r.actions)).toEqual([[]]);
+    expect(r.state.keyEvidence.size).toBe(0);
+    expect(quorumOf(r.state, 2500)).toMatchObject({ quorum: true, reason: 'majority' });
+    // The report comes before the quorum change it explains.
+    expect(r.actions.map((a) => a.kind)).toEqual(['keyMismatchChanged', 'aliveChanged']);
+  });
+
+  it('forgets a peer that stopped sending once the quiet time passed (on a tick)', () => {
+    const { state } = mismatched();
+    expect(keyReports(step(state, { kind: 'tick' }, 6000).actions)).toEqual([]);
+    const r = step(state, { kind: 'tick' }, 6001);
+    expect(keyReports(r.actions)).toEqual([[]]);
+    expect(quorumOf(r.state, 6001)).toMatchObject({ quorum: true, reason: 'half' });
+  });
+
+  it('forgets a peer removed from the configuration', () => {
+    const { state } = mismatched();
+    const r = step(state, { kind: 'peersChanged', peers: ['c'] }, 2100);
+    expect(keyReports(r.actions)).toEqual([[]]);
+    expect(r.state.keyEvidence.size).toBe(0);
+  });
+
+  it('ignores failures in the name of a peer that is alive (forgeries from its address); counts them once it is dead', () => {
+    // b and c heard at 10 with a 50 ms promise: alive until 210.
+    const forged = run(settled(), [[unreadable('b'), 20], [unreadable('b'), 100], [unreadable('b'), 200]]);
+    expect(forged.state.keyEvidence.size).toBe(0);
+    const changedKey = run(settled(), [[{ kind: 'tick' }, 210], [unreadable('b'), 300], [unreadable('b'), 1000], [unreadable('b'), 1800]]);
+    expect(keyReports(changedKey.actions)).toEqual([['b']]);
+  });
+
+  it('ignores failures in the name of a node that is not a peer, and everything once leaving', () => {
+    expect(run(start(['b']), [[unreadable('z'), 0], [unreadable('z'), 1000], [unreadable('z'), 2000]]).state.keyEvidence.size).toBe(0);
+    const leaving = step(start(['b']), { kind: 'leave' }, 0).state;
+    expect(step(leaving, unreadable('b'), 10).state.keyEvidence.size).toBe(0);
+    // A speaker that is stopping reports no change either (here the quiet time would have cleared b).
+    expect(keyReports(step(mismatched().state, { kind: 'leave' }, 6001).actions)).toEqual([]);
+  });
+
+  it('with three nodes, the odd one out reports both others and withdraws; the two that agree keep quorum', () => {
+    const failing = (from: string[]): [MembershipEvent, number][] => [0, 1000, 2000].flatMap((t) => from.map((f): [MembershipEvent, number] => [unreadable(f), t]));
+    const odd = run(start(['b', 'c']), failing(['b', 'c']));
+    expect(keyReports(odd.actions)).toEqual([['b'], ['b', 'c']]);
+    expect(quorumOf(odd.state, 2000)).toMatchObject({ quorum: false, reason: 'keyMismatch' });
+    // a hears b (slow beats); c changed its key: dead at 210, and its beats fail from then on.
+    const slowB = (seq: number) => received(beat('b', seq, { nextWithinMs: 1000 }));
+    const agreeing = run(settled(), [[slowB(2), 100], [{ kind: 'tick' }, 300], [unreadable('c'), 320], [slowB(3), 1100], [unreadable('c'), 1320],
+      [slowB(4), 2100], [unreadable('c'), 2320]]);
+    expect(keyReports(agreeing.actions)).toEqual([['c']]);
+    expect(quorumOf(agreeing.state, 2320)).toMatchObject({ quorum: true, reason: 'majority' });
+  });
+});

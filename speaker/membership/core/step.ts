@@ -1,7 +1,8 @@
 // The membership state machine: step(state, event, nowMs) → { state, actions } (STYLE.md §10).
 // nowMs is the driver's monotonic clock; wall-clock time only enters with a received message (wallMs),
 // for the freshness check of a new incarnation. The driver owns the socket, the MAC and the timer: it
-// calls step on every authenticated datagram and at nextWakeMs(state).
+// calls step on every authenticated datagram, on every one that failed only the MAC (key-mismatch.ts), and
+// at nextWakeMs(state).
 //
 // Silence counts only while the node listens. A peer is declared dead on a tick, and a tick means "the
 // driver has handled every datagram that reached it before nowMs". When it cannot say that (its socket
@@ -11,13 +12,19 @@
 // can so delay the detection of a real death by as long as it outruns the speaker; it cannot cause one.
 import { misaddressed, refusal } from './admission.js';
 import { MAX_PROMISED_INTERVAL_MS, RETIRED_INCARNATIONS_KEPT } from './defaults.js';
+import { noteKeyEvent, type KeyEvent, type KeyMismatch } from './key-mismatch.js';
 import { HEARTBEAT_VERSION, type Heartbeat } from './message.js';
-import { quorumOf, aliveSet, newPeer, startGraceMs, type MembershipState, type PeerState, type StateDropReason } from './state.js';
+import { quorumOf, aliveSet, keyMismatchesOf, newPeer, startGraceMs, type MembershipState, type PeerState, type StateDropReason } from './state.js';
 import type { QuorumDecision } from './quorum.js';
 
 export type MembershipEvent =
   /** An authenticated, decoded beat or goodbye; wallMs is the receiver's wall clock at receipt. */
   | { kind: 'received'; message: Heartbeat; wallMs: number }
+  /**
+   * A datagram in the name of peer `from`, from its listed address, passed every check before the MAC and
+   * failed the MAC with every key (receive-gate.ts): evidence that its keys differ (key-mismatch.ts).
+   */
+  | { kind: 'unauthenticated'; from: string }
   /** Time passed and every datagram received before nowMs has been handled: deadlines and due beats. */
   | { kind: 'tick' }
   /**
@@ -48,7 +55,9 @@ export type MembershipAction =
    */
   | { kind: 'rejoined'; by: string; timesDeclaredDead: number }
   /** A message was refused; for the driver's log (the counter is already in the state). */
-  | { kind: 'dropped'; reason: StateDropReason; from: string; detail: string };
+  | { kind: 'dropped'; reason: StateDropReason; from: string; detail: string }
+  /** The peers whose keys differ from this node's changed (key-mismatch.ts); empty: none differ any more. */
+  | { kind: 'keyMismatchChanged'; mismatched: KeyMismatch[] };
 
 export interface StepResult {
   state: MembershipState;
@@ -95,6 +104,7 @@ function onReceived(s: MembershipState, m: Heartbeat, wallMs: number, nowMs: num
   if (refused) return drop(s, refused[0], m.from, refused[1]);
   const peer = s.peers.get(m.from);
   if (peer === undefined) return drop(s, 'unknownPeer', m.from, `"${m.from}" is not a configured peer`);
+  const keyEvidence = noteKeys(s, { kind: 'authenticated', peer: m.from }, nowMs);
   let p = accept(peer, m, nowMs);
   if (m.type === 'goodbye') {
     p = { ...p, status: 'left' };
@@ -105,7 +115,7 @@ function onReceived(s: MembershipState, m: Heartbeat, wallMs: number, nowMs: num
     // one round trip instead of waiting for our next slow beat.
     p = { ...p, status: 'alive', deadlineMs: nowMs + s.config.deadAfter * promised, nextSendAtMs: revived ? nowMs : p.nextSendAtMs };
   }
-  const next = setPeer(s, p);
+  const next = setPeer({ ...s, keyEvidence }, p);
   return { state: { ...next, counters: { ...next.counters, accepted: next.counters.accepted + 1 } }, actions: rejoined(peer, m) };
 }
 
@@ -174,7 +184,22 @@ function onPeersChanged(s: MembershipState, names: readonly string[], nowMs: num
   const wanted = new Set(names.filter((n) => n !== s.config.self));
   const peers = new Map<string, PeerState>();
   for (const n of wanted) peers.set(n, s.peers.get(n) ?? newPeer(n, nowMs, startGraceMs(s.config)));
-  return { ...s, peers };
+  return { ...s, peers, keyEvidence: noteKeys(s, { kind: 'peersChanged', peers: wanted }, nowMs) };
+}
+
+function noteKeys(s: MembershipState, e: KeyEvent, nowMs: number): MembershipState['keyEvidence'] {
+  return noteKeyEvent(s.keyEvidence, e, nowMs, s.config.keyRule);
+}
+
+/**
+ * Evidence of a peer's different key. Ignored from anyone not configured (the gate lets none through), and
+ * from a peer still alive: it authenticated within its dead time, so what fails now in its name is forged or
+ * corrupt (a flood from its address, docs/layer2.md) or a key change its death will soon make plain.
+ */
+function onUnauthenticated(s: MembershipState, from: string, nowMs: number): StepResult {
+  const peer = s.peers.get(from);
+  if (peer === undefined || peer.status === 'alive') return { state: s, actions: [] };
+  return { state: { ...s, keyEvidence: noteKeys(s, { kind: 'unauthenticated', peer: from }, nowMs) }, actions: [] };
 }
 
 function onTargetsChanged(s: MembershipState, fast: ReadonlySet<string> | 'all', nowMs: number): MembershipState {
@@ -204,6 +229,7 @@ function transition(s: MembershipState, e: MembershipEvent, nowMs: number): Step
   if (s.leaving && e.kind !== 'leave') return { state: s, actions: [] };
   switch (e.kind) {
     case 'received': return onReceived(s, e.message, e.wallMs, nowMs);
+    case 'unauthenticated': return onUnauthenticated(s, e.from, nowMs);
     case 'tick': return sendDue(expire(makeGoodDeafness(s, nowMs), nowMs), nowMs);
     case 'behind': return onBehind(s, e.sinceMs, nowMs);
     case 'peersChanged': return sendDue(onPeersChanged(s, e.peers, nowMs), nowMs);
@@ -219,13 +245,30 @@ function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
   return true;
 }
 
-/** One transition. Appends aliveChanged when the alive set or the quorum decision moved. Pure. */
+/**
+ * keyMismatchChanged when the peers whose keys differ are not those last reported (time alone can change them);
+ * nothing once leaving.
+ */
+function reportKeys(result: StepResult, nowMs: number): StepResult {
+  const was = result.state.reported;
+  if (result.state.leaving || (was.keyMismatch.length === 0 && result.state.keyEvidence.size === 0)) return result;
+  const mismatched = keyMismatchesOf(result.state, nowMs);
+  const names = mismatched.map((m) => m.peer);
+  if (names.length === was.keyMismatch.length && names.every((n, i) => n === was.keyMismatch[i])) return result;
+  result.actions.push({ kind: 'keyMismatchChanged', mismatched });
+  return { state: { ...result.state, reported: { ...was, keyMismatch: names } }, actions: result.actions };
+}
+
+/**
+ * One transition. Appends keyMismatchChanged when the peers whose keys differ changed, then aliveChanged
+ * when the alive set or the quorum decision moved. Pure.
+ */
 export function step(state: MembershipState, event: MembershipEvent, nowMs: number): StepResult {
-  const result = transition(state, event, nowMs);
+  const result = reportKeys(transition(state, event, nowMs), nowMs);
   const alive = aliveSet(result.state);
   const quorum = quorumOf(result.state, nowMs);
   const was = result.state.reported;
   if (sameSet(was.alive, alive) && was.quorum.quorum === quorum.quorum && was.quorum.reason === quorum.reason) return result;
   result.actions.push({ kind: 'aliveChanged', alive, quorum });
-  return { state: { ...result.state, reported: { alive, quorum } }, actions: result.actions };
+  return { state: { ...result.state, reported: { ...was, alive, quorum } }, actions: result.actions };
 }

@@ -3,6 +3,7 @@
 // own so that a speaker with a file source never loads the Kubernetes client (tens of MiB, seconds of start-up).
 import type { KubeConfig } from '@kubernetes/client-node';
 import { systemClock } from '../../../lib/clock.js';
+import { HEARTBEAT_SECRET_NAME } from '../../../lib/heartbeat-secret.js';
 import { loadKubeConfig } from '../../../lib/kube/config.js';
 import { EventRecorder } from '../../../lib/kube/events/recorder.js';
 import type { Logger } from '../../../lib/log.js';
@@ -39,6 +40,8 @@ export function kubernetesOrigin(flags: KubernetesOriginFlags, self: string, log
       source.onKeys(apply);
       return { start: () => undefined, stop: async () => undefined };
     },
+    keysFrom: `the Secret ${flags.namespace}/${HEARTBEAT_SECRET_NAME}`,
+    reportKeyMismatch: (mismatched) => source.reportKeyMismatch(mismatched),
     notReadyReason: () => source.notReadyReason(),
     apiSynced: () => source.notReadyReason() === undefined,
     status: statusWriters(kubeConfig, self, source, events, logger),

@@ -2,12 +2,15 @@
 // one merge patch (no read first: a renewal is one request), deleted on a graceful stop so the other speakers drop
 // this node from the member list at once instead of a Lease duration later. Each renewal's outcome is reported,
 // since a speaker that cannot renew cannot trust its view of the others' Leases either.
+// The Lease also lists this node's usable interfaces (lib/presence.ts), for the controller to check L2Advertisements'
+// `interfaces` against: set by setInterfaces(), written with the next renewal, or within CHANGE_WRITE_MS of a change.
 import { createHash } from 'node:crypto';
 import { HttpMethod, type KubeConfig } from '@kubernetes/client-node';
 import type { Clock, TimerHandle } from '../../../lib/clock.js';
 import { describeError, isNotFound } from '../../../lib/kube/errors.js';
 import { apiJson, mergePatchRequest } from '../../../lib/kube/request.js';
 import type { Logger } from '../../../lib/log.js';
+import { interfacesAnnotations } from '../../../lib/presence.js';
 import { HEARTBEAT_ADDRESS_ANNOTATION, PRESENCE_LABEL, PRESENCE_LABEL_VALUE, presenceLeaseName } from './presence.js';
 
 /** 10 s: with 100 speakers, 10 requests a second for the whole cluster, whatever the number of Services. */
@@ -16,6 +19,11 @@ export const PRESENCE_RENEW_MS = 10_000;
 export const PRESENCE_DURATION_S = 40;
 
 const RETRY_MS = 2_000;
+/**
+ * After the interfaces changed, the next write comes this soon rather than at the next renewal: a flapping link
+ * costs at most one extra write a second.
+ */
+export const CHANGE_WRITE_MS = 1_000;
 
 export interface PresenceLeaseOptions {
   kubeConfig: KubeConfig;
@@ -40,6 +48,12 @@ export class PresenceLease {
   private stopped = false;
   private failing = false;
   private renewing: Promise<void> = Promise.resolve();
+  /** When the pending timer fires (monotonic ms). */
+  private dueMs = 0;
+  /** The interface annotations to write; null until the speaker knows its interfaces (nothing is claimed before). */
+  private interfaces: Record<string, string | null> | null = null;
+  /** The interfaces changed since the last write began. */
+  private interfacesChanged = false;
 
   constructor(private readonly o: PresenceLeaseOptions) {
     this.name = leaseNameFor(o.node);
@@ -63,18 +77,34 @@ export class PresenceLease {
     }
   }
 
+  /** This node's usable interfaces by name (unsorted, any number): written soon if they differ from the last. */
+  setInterfaces(names: readonly string[]): void {
+    const next = interfacesAnnotations(names);
+    if (JSON.stringify(next) === JSON.stringify(this.interfaces)) return;
+    this.interfaces = next;
+    this.interfacesChanged = true;
+    // Waiting for the next renewal: bring it forward, never put it off (changes every half second must not starve
+    // the renewals). A write in flight schedules the next one when it ends.
+    if (this.timer !== null && !this.stopped && this.dueMs - this.o.clock.monotonicMs() > CHANGE_WRITE_MS) {
+      this.timer.cancel();
+      this.schedule(CHANGE_WRITE_MS);
+    }
+  }
+
   private path(name?: string): string {
     const base = `/apis/coordination.k8s.io/v1/namespaces/${this.o.namespace}/leases`;
     return name === undefined ? `${base}/${this.name}` : base;
   }
 
-  private body(): { metadata: object; spec: object } {
+  /** The Lease's fields; for a create, without the null annotations a merge patch uses to remove one. */
+  private body(create = false): { metadata: object; spec: object } {
     const now = new Date(this.o.clock.wallMs()).toISOString().replace('Z', '000Z'); // MicroTime: microseconds
+    const interfaces = Object.entries(this.interfaces ?? {}).filter(([, value]) => !create || value !== null);
     return {
       metadata: {
         name: this.name,
         labels: { [PRESENCE_LABEL]: PRESENCE_LABEL_VALUE },
-        annotations: { [HEARTBEAT_ADDRESS_ANNOTATION]: this.o.address },
+        annotations: { [HEARTBEAT_ADDRESS_ANNOTATION]: this.o.address, ...Object.fromEntries(interfaces) },
       },
       spec: { holderIdentity: this.o.node, leaseDurationSeconds: PRESENCE_DURATION_S, renewTime: now },
     };
@@ -82,12 +112,13 @@ export class PresenceLease {
 
   private async renew(): Promise<void> {
     let ok = true;
+    this.interfacesChanged = false;
     try {
       try {
         await apiJson(this.o.kubeConfig, mergePatchRequest(this.path(), this.body()));
       } catch (err) {
         if (!isNotFound(err)) throw err;
-        await apiJson(this.o.kubeConfig, { method: HttpMethod.POST, path: this.path(''), body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', ...this.body() } });
+        await apiJson(this.o.kubeConfig, { method: HttpMethod.POST, path: this.path(''), body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', ...this.body(true) } });
       }
       if (this.failing) this.o.logger.info({ lease: this.name }, 'presence Lease renewed again');
     } catch (err) {
@@ -99,8 +130,15 @@ export class PresenceLease {
     this.o.onRenewal(ok);
     // A failed renewal is tried again sooner: until one succeeds, this speaker's member list stays frozen.
     const every = this.o.renewMs ?? PRESENCE_RENEW_MS;
+    const soon = this.interfacesChanged ? Math.min(every, CHANGE_WRITE_MS) : every;
+    this.schedule(ok ? soon : Math.min(soon, RETRY_MS));
+  }
+
+  private schedule(delayMs: number): void {
+    this.dueMs = this.o.clock.monotonicMs() + delayMs;
     this.timer = this.o.clock.setTimer(() => {
+      this.timer = null;
       this.renewing = this.renew();
-    }, ok ? every : Math.min(every, RETRY_MS));
+    }, delayMs);
   }
 }

@@ -8,13 +8,14 @@
 // speaker itself can reach the API: while its own renewals fail, its view of the others is stale rather than
 // wrong, so the set it last trusted stays; once the API is back, every Lease gets a full duration from that moment
 // before it can expire, since the other speakers could not renew during the outage either.
+//
+// The Lease also lists the node's usable interfaces (lib/presence.ts), which the controller reads to tell an
+// L2Advertisement that names an interface no node has.
+import { HEARTBEAT_ADDRESS_ANNOTATION } from '../../../lib/presence.js';
 import type { SpeakerView } from './views.js';
 
-/** The label every presence Lease carries, so one watch finds them all and nothing else. */
-export const PRESENCE_LABEL = 'herald.dev/presence';
-export const PRESENCE_LABEL_VALUE = 'speaker';
-/** The annotation that carries the node's heartbeat address. */
-export const HEARTBEAT_ADDRESS_ANNOTATION = 'herald.dev/heartbeat-address';
+// The label and annotations are shared with the controller, which reads these Leases too.
+export { HEARTBEAT_ADDRESS_ANNOTATION, PRESENCE_LABEL, PRESENCE_LABEL_VALUE } from '../../../lib/presence.js';
 
 const NAME_PREFIX = 'herald-speaker-';
 /** A Lease's name is a DNS subdomain: at most 253 characters. */

@@ -11,8 +11,10 @@ import { advertisementsFromResources } from '../../../lib/config/index.js';
 import { HEARTBEAT_SECRET_KEY, HEARTBEAT_SECRET_NAME } from '../../../lib/heartbeat-secret.js';
 import type { EventRecorder } from '../../../lib/kube/events/recorder.js';
 import type { Logger } from '../../../lib/log.js';
+import { keyMismatchText, type KeyMismatch } from '../../membership/core/index.js';
 import { GROUP, IPADDRESSPOOL_PLURAL, L2ADVERTISEMENT_PLURAL, VERSION, type IPAddressPool, type L2Advertisement } from '../../../crds/v1beta1/index.js';
 import type { AnnouncementSource, DesiredAnnouncements } from '../types.js';
+import { interfaceEligibility, type LinkInfo } from '../../layer2/decide/interfaces.js';
 import { ViewCache } from './caches.js';
 import { desiredAnnouncements, type Unannounced } from './desired.js';
 import { secretKeys, type KeysView } from './secret-keys.js';
@@ -31,7 +33,7 @@ export interface KubernetesSourceOptions {
   loadBalancerClass: string | undefined;
   clock: Clock;
   logger: Logger;
-  /** Where a missing or broken key Secret is reported as a Warning event (besides the log and readiness). */
+  /** Where a missing or broken key Secret, or keys that differ from peers', are reported as Warning events (besides the log and readiness). */
   events?: Pick<EventRecorder, 'record'>;
   /** Quiet time after a change before recomputing: a burst of events costs one computation. */
   settleMs?: number;
@@ -106,6 +108,11 @@ export class KubernetesSource implements AnnouncementSource {
 
   onChange(cb: (desired: DesiredAnnouncements) => void): void {
     this.listeners.push(cb);
+  }
+
+  /** The usable interfaces (those an advertisement may name: layer2/decide/interfaces.ts) go on the presence Lease. */
+  linksChanged(links: readonly LinkInfo[]): void {
+    this.lease.setInterfaces(links.filter((l) => interfaceEligibility(l) === 'eligible').map((l) => l.name));
   }
 
   /** Called when the IPs nobody may announce, or their reasons, change. */
@@ -239,14 +246,29 @@ export class KubernetesSource implements AnnouncementSource {
     for (const cb of this.keyListeners) cb(view.keys);
   }
 
+  /**
+   * Membership found peers whose heartbeats fail authentication with every key (membership/core/key-mismatch.ts):
+   * a Warning event HeartbeatKeyMismatch on the Secret naming this node and them. Membership logs it itself;
+   * an empty list (the keys agree again) writes nothing.
+   */
+  reportKeyMismatch(mismatched: readonly KeyMismatch[]): void {
+    if (mismatched.length === 0) return;
+    const where = `the Secret ${this.o.namespace}/${HEARTBEAT_SECRET_NAME}`;
+    this.warnOnSecret('HeartbeatKeyMismatch', `speaker on node "${this.o.node}": ${keyMismatchText(mismatched, where)}`);
+  }
+
   /** In the log, and as a Warning event on the Secret, where `kubectl get events -n herald-system` shows it. */
   private reportKeyProblem(problem: string): void {
     const keeping = this.keys !== null;
     this.o.logger.error({ problem, keeping }, 'heartbeat key unusable');
+    this.warnOnSecret('HeartbeatKeyUnusable',
+      `speaker on node "${this.o.node}": ${problem}; ${keeping ? 'it keeps the keys it has' : 'it announces nothing until the key is there'}`);
+  }
+
+  private warnOnSecret(reason: string, message: string): void {
     this.o.events?.record({
       object: { apiVersion: 'v1', kind: 'Secret', namespace: this.o.namespace, name: HEARTBEAT_SECRET_NAME },
-      type: 'Warning', reason: 'HeartbeatKeyUnusable',
-      message: `speaker on node "${this.o.node}": ${problem}; ${keeping ? 'it keeps the keys it has' : 'it announces nothing until the key is there'}`,
+      type: 'Warning', reason, message,
     });
   }
 
