@@ -189,6 +189,30 @@ describe('SpeakerLoop telling membership', () => {
   });
 });
 
+describe('SpeakerLoop with a membership that answers inside apply()', () => {
+  // UdpMembership.setPeers() reports the quorum its new peers give at once, so MembershipLink enqueues from inside
+  // the loop's own planning. The two dead peers' Leases lapse together: the source drops both, the survivor is
+  // alone and may announce. Before the loop took care, that nested enqueue started a second drain beside the
+  // first, and the first (planned without quorum) withdrew what the second had just announced, for good.
+  it('a speaker that gains quorum when the source drops its dead peers keeps announcing', async () => {
+    const announcer = new Announcer({ openSocket: new MemorySegment().open, logger: silentLogger(), schedule: [0] });
+    const enqueue: { to?: SpeakerLoop } = {};
+    const answering: MembershipPort = {
+      apply: (plan) => enqueue.to?.enqueue({ kind: 'membership', alive: ['n1'], quorum: plan.peers.length === 1 }),
+    };
+    const loop = loopFor('n1', announcer, answering);
+    enqueue.to = loop;
+    loop.enqueue({ kind: 'links', links: [linkOf(0)] });
+    loop.enqueue({ kind: 'desired', desired });
+    await loop.settled();
+    expect(announcer.current()).toEqual([]); // one of three: no quorum
+    loop.enqueue({ kind: 'desired', desired: snapshot(['n1'], desired.ips.map((s) => ({ ip: s.ip }))) });
+    await loop.settled();
+    expect(announcer.current().map((a) => a.ip).sort()).toEqual(desired.ips.map((s) => s.ip).sort());
+    await loop.stop();
+  });
+});
+
 // The loop's end state is the plan of the latest event of each kind (state.test.ts proves that of the pure fold),
 // however the events are batched and interleaved with the announcer's awaits, on every node.
 describe('SpeakerLoop end state', () => {

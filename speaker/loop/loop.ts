@@ -64,7 +64,7 @@ export class SpeakerLoop {
   enqueue(event: SpeakerEvent): void {
     if (this.stopped) return;
     this.queue.push(event);
-    this.draining ??= this.drain().finally(() => { this.draining = null; });
+    this.draining ??= this.drain();
   }
 
   /** Resolves once every event queued so far has been applied. */
@@ -83,37 +83,53 @@ export class SpeakerLoop {
     if (withdrawn > 0) this.options.logger.info({ withdrawn }, 'withdrew every announcement on stop');
   }
 
+  /**
+   * Applies queued events, one batch at a time, until none is left. Exactly one drain runs at a time: a driver may
+   * enqueue synchronously while a batch is being planned (membership reports the quorum its new peers give it from
+   * inside apply()), and that call must find `draining` already set, or a second drain would plan and apply beside
+   * this one, and whichever apply finished last would win (a speaker that took quorum withdrew again: the lab's
+   * "two of three die" test). So the body starts after one microtask, once `draining` holds this promise, and
+   * clears it in the same turn as the last look at the queue, so no event can land in between and wait.
+   */
   private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      // Fold every queued event before planning: a burst of changes costs one plan, not one per event.
-      const events = this.queue.splice(0);
-      const causes: ReannounceCause[] = [];
-      for (const event of events) {
-        causes.push(...reannounceCauses(this.current, event));
-        this.current = applyEvent(this.current, event, this.options);
-      }
-      if (this.stopped) return;
-      const plan = planFor(this.current, this.options);
-      if (plan.membership !== null && !sameMembershipPlan(this.told, plan.membership)) {
-        this.told = plan.membership;
-        this.options.membership.apply(plan.membership);
-      }
-      let failures: AnnounceFailure[] | Error;
-      try {
-        const outcome = await this.options.layer2.apply(plan.modes.layer2, { links: this.current.links, causes });
-        failures = outcome.failures;
-        this.stats.reannounced += outcome.reannounced;
-      } catch (err) {
-        // Not one announcement failing (those are returned) but the apply itself: retried the same way.
-        failures = err instanceof Error ? err : new Error(String(err));
-      }
-      if (!(failures instanceof Error)) {
-        this.options.status?.report(ownedIps(this.options.self, plan.modes.layer2.ips, this.current.desired?.ips ?? [], failures), this.current.alive);
-      }
-      // A real change starts a fresh retry schedule: whatever fails now may be a new failure.
-      if (events.some((e) => e.kind !== 'retry' && e.kind !== 'reannounce')) this.retryAttempt = 0;
-      this.scheduleRetry(failures);
+    await Promise.resolve();
+    try {
+      while (this.queue.length > 0) await this.applyBatch();
+    } finally {
+      this.draining = null;
     }
+  }
+
+  /** Folds every queued event into the state, plans once, and makes the plan true. */
+  private async applyBatch(): Promise<void> {
+    // Fold every queued event before planning: a burst of changes costs one plan, not one per event.
+    const events = this.queue.splice(0);
+    const causes: ReannounceCause[] = [];
+    for (const event of events) {
+      causes.push(...reannounceCauses(this.current, event));
+      this.current = applyEvent(this.current, event, this.options);
+    }
+    if (this.stopped) return;
+    const plan = planFor(this.current, this.options);
+    if (plan.membership !== null && !sameMembershipPlan(this.told, plan.membership)) {
+      this.told = plan.membership;
+      this.options.membership.apply(plan.membership);
+    }
+    let failures: AnnounceFailure[] | Error;
+    try {
+      const outcome = await this.options.layer2.apply(plan.modes.layer2, { links: this.current.links, causes });
+      failures = outcome.failures;
+      this.stats.reannounced += outcome.reannounced;
+    } catch (err) {
+      // Not one announcement failing (those are returned) but the apply itself: retried the same way.
+      failures = err instanceof Error ? err : new Error(String(err));
+    }
+    if (!(failures instanceof Error)) {
+      this.options.status?.report(ownedIps(this.options.self, plan.modes.layer2.ips, this.current.desired?.ips ?? [], failures), this.current.alive);
+    }
+    // A real change starts a fresh retry schedule: whatever fails now may be a new failure.
+    if (events.some((e) => e.kind !== 'retry' && e.kind !== 'reannounce')) this.retryAttempt = 0;
+    this.scheduleRetry(failures);
   }
 
   /**
