@@ -19,7 +19,7 @@ import { EventRecorder } from '../../lib/kube/events/recorder.js';
 import { logAdvertisementReadiness, logDecision, logReadiness } from './decision-log.js';
 import { WorkQueue, type BackoffOptions } from './queue.js';
 import { PoolStatusBook } from './pool-status.js';
-import { StatusBook, type PlannedWrite } from './status-book.js';
+import { StatusBook, type PlannedWrite, type StatusObject } from './status-book.js';
 import {
   failureLogFields, isAdvertisementWork, isPoolWork, isServiceWork, isStale, isStrayWork, retryOptions,
   type AdvertisementWork, type PoolWork, type ServiceWork, type WorkKey,
@@ -396,34 +396,33 @@ export class ControllerDriver {
   }
 
   /** Writes one L2Advertisement's latest status, if the cluster does not have it yet; never after leadership ends. */
-  private async writeAdvertisementStatus(core: ControllerCore, name: string): Promise<void> {
-    const ad = this.caches.advertisement(name);
-    const status = ad && this.advertisementStatus.next(ad);
-    if (!ad || !status || this.core !== core) return;
-    try {
-      await this.writer.writeAdvertisementStatus(ad, status);
-    } catch (err) {
-      if (isNotFound(err)) return; // deleted meanwhile
-      this.advertisementStatus.failed(ad);
-      throw err;
-    }
-    this.advertisementStatus.wrote(ad, status);
-    this.queue.forget(`l2adv:${name}`);
+  private writeAdvertisementStatus(core: ControllerCore, name: string): Promise<void> {
+    return this.writeStatus(core, `l2adv:${name}`, this.caches.advertisement(name), this.advertisementStatus,
+      (ad, status) => this.writer.writeAdvertisementStatus(ad, status));
   }
 
   /** Writes one pool's latest status, if the cluster does not have it yet. */
-  private async writePoolStatus(core: ControllerCore, name: string): Promise<void> {
-    const pool = this.caches.pool(name);
-    const status = pool && this.poolStatus.next(pool);
-    if (!pool || !status || this.core !== core) return;
+  private writePoolStatus(core: ControllerCore, name: string): Promise<void> {
+    return this.writeStatus(core, `pool:${name}`, this.caches.pool(name), this.poolStatus,
+      (pool, status) => this.writer.writePoolStatus(pool, status));
+  }
+
+  /**
+   * One object's status write under its work key: only what the book says the cluster lacks, only while `core`
+   * is still this term's (leadership not lost), a 404 taken as "deleted meanwhile", a failure remembered for backoff.
+   */
+  private async writeStatus<Status, T extends StatusObject<Status>>(core: ControllerCore, work: PoolWork | AdvertisementWork, object: T | undefined,
+    book: StatusBook<Status, T>, write: (object: T, status: Status) => Promise<void>): Promise<void> {
+    const status = object && book.next(object);
+    if (!object || !status || this.core !== core) return;
     try {
-      await this.writer.writePoolStatus(pool, status);
+      await write(object, status);
     } catch (err) {
-      if (isNotFound(err)) return; // deleted meanwhile
-      this.poolStatus.failed(pool);
+      if (isNotFound(err)) return;
+      book.failed(object);
       throw err;
     }
-    this.poolStatus.wrote(pool, status);
-    this.queue.forget(`pool:${name}`);
+    book.wrote(object, status);
+    this.queue.forget(work);
   }
 }

@@ -25,8 +25,8 @@ async function ok(...args: string[]): Promise<string> {
   return run.stdout;
 }
 
-const KINDS = ['namespace/herald-system', 'customresourcedefinition.apiextensions.k8s.io/ipaddresspools.herald.dev',
-  'customresourcedefinition.apiextensions.k8s.io/l2advertisements.herald.dev', 'customresourcedefinition.apiextensions.k8s.io/servicel2statuses.herald.dev',
+const CRDS = ['bfdprofiles', 'bgpadvertisements', 'bgppeers', 'communities', 'ipaddresspools', 'l2advertisements', 'servicebgpstatuses', 'servicel2statuses'];
+const KINDS = ['namespace/herald-system', ...CRDS.map((plural) => `customresourcedefinition.apiextensions.k8s.io/${plural}.herald.dev`),
   'serviceaccount/herald-controller', 'serviceaccount/herald-speaker',
   'role.rbac.authorization.k8s.io/herald-controller', 'role.rbac.authorization.k8s.io/herald-speaker',
   'clusterrole.rbac.authorization.k8s.io/herald-controller', 'clusterrole.rbac.authorization.k8s.io/herald-speaker',
