@@ -18,6 +18,7 @@ export const PURE_CORE = [
   'speaker/layer2/frames/',
   'speaker/layer2/decide/',
   'speaker/bgp/messages/',
+  'speaker/bgp/session/',
   'speaker/membership/core/',
   'speaker/bfd/',
   'speaker/native/codec/',

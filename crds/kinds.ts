@@ -5,6 +5,11 @@ import {
   IPADDRESSPOOL_KIND, IPADDRESSPOOL_PLURAL, IPAddressPoolSpecSchema, IPAddressPoolStatusSchema,
   L2ADVERTISEMENT_KIND, L2ADVERTISEMENT_PLURAL, L2AdvertisementSpecSchema, L2AdvertisementStatusSchema,
   SERVICEL2STATUS_KIND, SERVICEL2STATUS_PLURAL, ServiceL2StatusStatusSchema,
+  BGPPEER_KIND, BGPPEER_PLURAL, BGPPeerSpecSchema, BGPPeerStatusSchema,
+  BGPADVERTISEMENT_KIND, BGPADVERTISEMENT_PLURAL, BGPAdvertisementSpecSchema, BGPAdvertisementStatusSchema,
+  BFDPROFILE_KIND, BFDPROFILE_PLURAL, BFDProfileSpecSchema, BFDProfileStatusSchema,
+  COMMUNITY_KIND, COMMUNITY_PLURAL, CommunitySpecSchema, CommunityStatusSchema,
+  SERVICEBGPSTATUS_KIND, SERVICEBGPSTATUS_PLURAL, ServiceBGPStatusStatusSchema,
 } from './v1beta1/index.js';
 
 export interface PrinterColumn {
@@ -34,6 +39,8 @@ export interface KindEntry {
 }
 
 const AGE: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
+const READY: PrinterColumn = { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' };
+const REASON: PrinterColumn = { name: 'Reason', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].reason' };
 
 export const KINDS: KindEntry[] = [
   {
@@ -86,6 +93,88 @@ export const KINDS: KindEntry[] = [
     status: ServiceL2StatusStatusSchema,
     // No subresource: there is no spec to keep apart, and the speaker then creates each object with its status in
     // one request (with a status subresource, a create drops the status and a second write is needed).
+    statusSubresource: false,
+    columns: [
+      { name: 'Node', type: 'string', jsonPath: '.status.node' },
+      { name: 'Service Name', type: 'string', jsonPath: '.status.serviceName' },
+      { name: 'Service Namespace', type: 'string', jsonPath: '.status.serviceNamespace' },
+      AGE,
+    ],
+  },
+  // BGP (issue 10): accepted and validated; nothing is announced yet (docs/bgp.md).
+  {
+    kind: BGPPEER_KIND,
+    plural: BGPPEER_PLURAL,
+    shortNames: ['bgpp'],
+    description: 'BGPPeer is a BGP router the selected nodes\' speakers peer with.',
+    spec: BGPPeerSpecSchema,
+    specRequired: true,
+    status: BGPPeerStatusSchema,
+    statusSubresource: true,
+    columns: [
+      READY, REASON,
+      // MetalLB's columns.
+      { name: 'Address', type: 'string', jsonPath: '.spec.peerAddress' },
+      { name: 'ASN', type: 'string', jsonPath: '.spec.peerASN' },
+      { name: 'BFD Profile', type: 'string', jsonPath: '.spec.bfdProfile' },
+      { name: 'Multi Hops', type: 'string', jsonPath: '.spec.ebgpMultiHop' },
+      { name: 'My ASN', type: 'string', jsonPath: '.spec.myASN', priority: 1 },
+      { name: 'Dynamic ASN', type: 'string', jsonPath: '.spec.dynamicASN', priority: 1 },
+      { name: 'Node Selectors', type: 'string', jsonPath: '.spec.nodeSelectors', priority: 1 },
+      AGE,
+    ],
+  },
+  {
+    kind: BGPADVERTISEMENT_KIND,
+    plural: BGPADVERTISEMENT_PLURAL,
+    shortNames: ['bgpadv'],
+    description: 'BGPAdvertisement says which IPs Herald announces by BGP, to which peers, from which nodes and with which attributes.',
+    spec: BGPAdvertisementSpecSchema,
+    status: BGPAdvertisementStatusSchema,
+    statusSubresource: true,
+    columns: [
+      READY, REASON,
+      { name: 'IPAddressPools', type: 'string', jsonPath: '.spec.ipAddressPools' },
+      { name: 'IPAddressPool Selectors', type: 'string', jsonPath: '.spec.ipAddressPoolSelectors' },
+      { name: 'Peers', type: 'string', jsonPath: '.spec.peers' },
+      { name: 'Node Selectors', type: 'string', jsonPath: '.spec.nodeSelectors', priority: 1 },
+      AGE,
+    ],
+  },
+  {
+    kind: BFDPROFILE_KIND,
+    plural: BFDPROFILE_PLURAL,
+    shortNames: ['bfdp'],
+    description: 'BFDProfile holds the settings of a BFD session a BGPPeer may use.',
+    spec: BFDProfileSpecSchema,
+    status: BFDProfileStatusSchema,
+    statusSubresource: true,
+    columns: [
+      READY, REASON,
+      { name: 'Passive Mode', type: 'boolean', jsonPath: '.spec.passiveMode' },
+      { name: 'Transmit Interval', type: 'integer', jsonPath: '.spec.transmitInterval' },
+      { name: 'Receive Interval', type: 'integer', jsonPath: '.spec.receiveInterval' },
+      { name: 'Multiplier', type: 'integer', jsonPath: '.spec.detectMultiplier' },
+      AGE,
+    ],
+  },
+  {
+    kind: COMMUNITY_KIND,
+    plural: COMMUNITY_PLURAL,
+    shortNames: ['bgpcomm'],
+    description: 'Community gives names to BGP communities for BGPAdvertisements to use.',
+    spec: CommunitySpecSchema,
+    status: CommunityStatusSchema,
+    statusSubresource: true,
+    columns: [READY, REASON, AGE],
+  },
+  {
+    kind: SERVICEBGPSTATUS_KIND,
+    plural: SERVICEBGPSTATUS_PLURAL,
+    shortNames: ['bgpstatus'],
+    description: 'ServiceBGPStatus names the peers a Service\'s IPs are advertised to from one node. Written by the speaker; one per Service and node, in the Service\'s namespace.',
+    status: ServiceBGPStatusStatusSchema,
+    // No subresource, as ServiceL2Status: the speaker creates each object with its status in one request.
     statusSubresource: false,
     columns: [
       { name: 'Node', type: 'string', jsonPath: '.status.node' },

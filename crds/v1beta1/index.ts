@@ -2,3 +2,8 @@ export * from './common.js';
 export * from './ipaddresspool.js';
 export * from './l2advertisement.js';
 export * from './servicel2status.js';
+export * from './bgppeer.js';
+export * from './bgpadvertisement.js';
+export * from './bfdprofile.js';
+export * from './community.js';
+export * from './servicebgpstatus.js';

@@ -3,3 +3,7 @@ export * from './pools.js';
 export * from './selector.js';
 export * from './messages.js';
 export * from './advertisements.js';
+export * from './bgp-model.js';
+export * from './bgp-values.js';
+export * from './bgp.js';
+export * from './bgp-conditions.js';

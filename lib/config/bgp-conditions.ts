@@ -1,0 +1,55 @@
+// The Ready condition every BGP object gets, decided from the problems bgpConfigFromResources found: False with the
+// reason of its most important problem (REASON_ORDER) and a message naming every one, or True (Valid). Pure; the
+// controller will write these the way it writes L2Advertisement's (controller/reconcile/advertisement-status.ts).
+import type { BGPConfig, BGPObjectKind, BGPProblem, BGPProblemReason } from './bgp-model.js';
+import { boundedMessage } from './messages.js';
+import { q } from './bgp-shared.js';
+import { bgpConfigFromResources, type BGPResources } from './bgp.js';
+
+export type BGPReadyReason = BGPProblemReason | 'Valid';
+
+export interface BGPReadiness {
+  kind: BGPObjectKind;
+  name: string;
+  status: 'True' | 'False';
+  reason: BGPReadyReason;
+  message: string;
+}
+
+/** The first of an object's problems in this order gives the condition its reason: what stops it from being used
+ *  at all (an unsupported feature, contradictory fields) before what depends on other objects. */
+export const REASON_ORDER: readonly BGPProblemReason[] = [
+  'VRFNotSupported', 'EchoModeNotSupported', 'PasswordConflict', 'MultiHopWithIBGP', 'InvalidTimers',
+  'InvalidCommunity', 'UnknownCommunity', 'InvalidAggregationLength', 'DuplicateCommunity', 'BFDProfileNotFound',
+  'DuplicatePeer', 'LocalPrefConflict', 'InvalidSelector',
+];
+
+/** Said on every Valid condition until BGP mode exists. */
+export const NOT_ANNOUNCED_YET = 'BGP mode is being built: the object is accepted and validated, nothing is announced yet';
+
+/** An object to decide for: its kind and name. */
+export interface BGPObjectRef { kind: BGPObjectKind; name: string }
+
+export function bgpReadiness(objects: readonly BGPObjectRef[], config: Pick<BGPConfig, 'problems'>): BGPReadiness[] {
+  const byObject = new Map<string, BGPProblem[]>();
+  for (const p of config.problems) {
+    const key = `${p.kind}/${p.name}`;
+    byObject.set(key, [...(byObject.get(key) ?? []), p]);
+  }
+  return objects.map(({ kind, name }) => {
+    const problems = [...(byObject.get(`${kind}/${name}`) ?? [])].sort((a, b) => REASON_ORDER.indexOf(a.reason) - REASON_ORDER.indexOf(b.reason));
+    const [first] = problems;
+    if (!first) return { kind, name, status: 'True', reason: 'Valid', message: `${kind} ${q(name)} is valid; ${NOT_ANNOUNCED_YET}` };
+    return { kind, name, status: 'False', reason: first.reason, message: boundedMessage(problems.map((p) => p.message).join('; also ')) };
+  });
+}
+
+/** Every BGP object of `resources` with its Ready condition. */
+export function bgpReadinessFromResources(resources: BGPResources): BGPReadiness[] {
+  const refs = (kind: BGPObjectKind, objects: readonly { metadata: { name?: string } }[]): BGPObjectRef[] =>
+    objects.map((o) => ({ kind, name: o.metadata.name ?? '' }));
+  return bgpReadiness([
+    ...refs('BGPPeer', resources.peers), ...refs('BGPAdvertisement', resources.advertisements),
+    ...refs('BFDProfile', resources.bfdProfiles), ...refs('Community', resources.communities),
+  ], bgpConfigFromResources(resources));
+}

@@ -1,0 +1,133 @@
+// BGPPeer objects → peer models, and the problems MetalLB's webhook refuses a peer for, reported instead:
+//   VRFNotSupported     vrf is set (Herald peers in the node's main routing table only);
+//   PasswordConflict    password and passwordSecret are both set;
+//   MultiHopWithIBGP    ebgpMultiHop on an iBGP session (peerASN = myASN, or dynamicASN internal);
+//   InvalidTimers       holdTime neither 0 nor 3s-65535s, keepaliveTime above holdTime, connectTime not whole
+//                       seconds in 1s-65535s;
+//   BFDProfileNotFound  bfdProfile names no BFDProfile;
+//   DuplicatePeer       two peers with the same peerAddress on nodes both admit (both are reported, neither used);
+//   InvalidSelector     a nodeSelector does not compile (it stays, matching nothing).
+import type { BGPPeer, LabelSelector } from '../../crds/v1beta1/index.js';
+import { canonicalAddress, tryParseAddress } from '../ip/index.js';
+import { joinAnd } from './messages.js';
+import type { BGPPeerModel, BGPProblem, NodeLabels, PeerASN, PeerPassword } from './bgp-model.js';
+import { compileSelectors, problem, q, selectorProblem, v, type UnusableSelector } from './bgp-shared.js';
+import { parseDurationMs } from './bgp-values.js';
+
+export const DEFAULT_HOLD_MS = 90_000;
+export const DEFAULT_CONNECT_MS = 120_000;
+/** RFC 4271 §4.2: a hold time is 0 or at least 3 seconds, in two octets of seconds. */
+const MIN_HOLD_MS = 3_000;
+const MAX_SECONDS_MS = 65_535_000;
+
+const peerProblem = (peer: BGPPeer, reason: BGPProblem['reason'], field: string, value: string, what: string): BGPProblem =>
+  problem('BGPPeer', peer.metadata.name ?? '', reason, field, value, what);
+
+function isIBGP(spec: BGPPeer['spec']): boolean {
+  return spec.dynamicASN === 'internal' || (spec.peerASN !== undefined && spec.peerASN === spec.myASN);
+}
+
+interface Timers { holdTimeMs: number; keepaliveTimeMs: number; connectTimeMs: number }
+
+function timers(peer: BGPPeer, problems: BGPProblem[]): Timers {
+  const read = (field: 'holdTime' | 'keepaliveTime' | 'connectTime'): number | undefined => {
+    const text = peer.spec[field];
+    if (text === undefined) return undefined;
+    const parsed = parseDurationMs(text);
+    if (parsed.ok) return parsed.value;
+    problems.push(peerProblem(peer, 'InvalidTimers', field, text, `${field} ${parsed.why}`));
+    return undefined;
+  };
+  const hold = read('holdTime') ?? DEFAULT_HOLD_MS;
+  const keepalive = read('keepaliveTime') ?? hold / 3;
+  const connect = read('connectTime') ?? DEFAULT_CONNECT_MS;
+  const { holdTime = '', keepaliveTime = '', connectTime = '' } = peer.spec;
+  if (hold !== 0 && (hold < MIN_HOLD_MS || hold > MAX_SECONDS_MS)) {
+    problems.push(peerProblem(peer, 'InvalidTimers', 'holdTime', holdTime, `holdTime "${v(holdTime)}" must be 0 or from 3s to 65535s (RFC 4271 §4.2)`));
+  }
+  if (keepalive > hold) {
+    problems.push(peerProblem(peer, 'InvalidTimers', 'keepaliveTime', keepaliveTime,
+      `keepaliveTime "${v(keepaliveTime)}" is longer than holdTime "${v(holdTime || '90s')}": the session would expire between keepalives`));
+  }
+  if (peer.spec.connectTime !== undefined && (connect < 1000 || connect > MAX_SECONDS_MS || connect % 1000 !== 0)) {
+    problems.push(peerProblem(peer, 'InvalidTimers', 'connectTime', connectTime, `connectTime "${v(connectTime)}" must be whole seconds from 1s to 65535s`));
+  }
+  return { holdTimeMs: hold, keepaliveTimeMs: keepalive, connectTimeMs: connect };
+}
+
+function password(spec: BGPPeer['spec']): PeerPassword {
+  if (spec.passwordSecret?.name) return { kind: 'secret', name: spec.passwordSecret.name, namespace: spec.passwordSecret.namespace || undefined };
+  return spec.password ? { kind: 'inline', password: spec.password } : { kind: 'none' };
+}
+
+/** The problems found on one peer alone (and with the BFDProfiles that exist), and its model. */
+export function peerFromResource(peer: BGPPeer, bfdProfiles: ReadonlySet<string>): { model?: BGPPeerModel; problems: BGPProblem[] } {
+  const { spec } = peer;
+  const name = peer.metadata.name ?? '';
+  const problems: BGPProblem[] = [];
+  if (spec.vrf) problems.push(peerProblem(peer, 'VRFNotSupported', 'vrf', spec.vrf, `vrf ${q(spec.vrf)} is not supported: Herald peers from the node's main routing table; remove vrf`));
+  if (spec.password && spec.passwordSecret?.name) {
+    problems.push(peerProblem(peer, 'PasswordConflict', 'passwordSecret', spec.passwordSecret.name,
+      `both password and passwordSecret ${q(spec.passwordSecret.name)} are set; keep one`));
+  }
+  if (spec.ebgpMultiHop && isIBGP(spec)) {
+    const why = spec.dynamicASN === 'internal' ? 'dynamicASN is internal' : `peerASN ${spec.peerASN ?? ''} is myASN`;
+    problems.push(peerProblem(peer, 'MultiHopWithIBGP', 'ebgpMultiHop', 'true', `ebgpMultiHop is set on an iBGP session (${why}); multi-hop applies to eBGP only`));
+  }
+  const times = timers(peer, problems);
+  if (spec.bfdProfile && !bfdProfiles.has(spec.bfdProfile)) {
+    problems.push(peerProblem(peer, 'BFDProfileNotFound', 'bfdProfile', spec.bfdProfile, `bfdProfile ${q(spec.bfdProfile)} names no BFDProfile in herald-system`));
+  }
+  const unusable: UnusableSelector[] = [];
+  const nodeSelectors = compileSelectors(unusable, 'nodeSelectors', spec.nodeSelectors);
+  const selector = selectorProblem('BGPPeer', name, unusable);
+  if (selector) problems.push(selector);
+  const peerAddress = tryParseAddress(spec.peerAddress);
+  // The schema refuses a peerAddress that is not an IP address; one that slipped in (an older CRD) is left out quietly.
+  if (!peerAddress || problems.some((p) => p.reason !== 'InvalidSelector')) return { problems };
+  const peerASN: PeerASN = spec.peerASN !== undefined ? { kind: 'fixed', asn: spec.peerASN } : { kind: 'dynamic', mode: spec.dynamicASN ?? 'external' };
+  const model: BGPPeerModel = {
+    name, myASN: spec.myASN, peerASN, peerAddress,
+    sourceAddress: spec.sourceAddress ? tryParseAddress(spec.sourceAddress) : undefined,
+    peerPort: spec.peerPort ?? 179, ...times, routerID: spec.routerID || undefined, nodeSelectors,
+    password: password(spec), bfdProfile: spec.bfdProfile || undefined, gracefulRestart: spec.enableGracefulRestart ?? false,
+    ebgpMultiHop: spec.ebgpMultiHop ?? false, dualStackAddressFamily: spec.dualStackAddressFamily ?? false,
+  };
+  return { model, problems };
+}
+
+/** Whether two peers' node sets meet: the same selectors (every node either admits, now or later), or a known node both admit. */
+function nodesOverlap(a: BGPPeer, b: BGPPeer, nodes: readonly NodeLabels[], admits: (p: BGPPeer, labels: NodeLabels['labels']) => boolean): string | undefined {
+  const same = (s: readonly LabelSelector[] | undefined) => JSON.stringify(s ?? []);
+  if (same(a.spec.nodeSelectors) === same(b.spec.nodeSelectors)) return (a.spec.nodeSelectors ?? []).length === 0 ? 'every node' : 'the same nodeSelectors';
+  const both = nodes.filter((n) => admits(a, n.labels) && admits(b, n.labels)).map((n) => n.name).sort();
+  return both.length > 0 ? `node ${q(both[0] ?? '')}${both.length > 1 ? ` and ${both.length - 1} more` : ''}` : undefined;
+}
+
+/** DuplicatePeer on every peer that shares its peerAddress with another on overlapping nodes (vrf peers are refused already). */
+export function duplicatePeerProblems(peers: readonly BGPPeer[], nodes: readonly NodeLabels[]): BGPProblem[] {
+  const compiled = new Map(peers.map((p) => [p, compileSelectors([], 'nodeSelectors', p.spec.nodeSelectors)]));
+  const admits = (p: BGPPeer, labels: NodeLabels['labels']) => {
+    const selectors = compiled.get(p) ?? [];
+    return selectors.length === 0 || selectors.some((s) => s.ok && s.matches(labels));
+  };
+  const byAddress = new Map<string, BGPPeer[]>();
+  for (const peer of peers) {
+    if (peer.spec.vrf || !tryParseAddress(peer.spec.peerAddress)) continue;
+    const key = canonicalAddress(peer.spec.peerAddress);
+    byAddress.set(key, [...(byAddress.get(key) ?? []), peer]);
+  }
+  const problems: BGPProblem[] = [];
+  for (const [address, group] of byAddress) {
+    for (const peer of group) {
+      const clashes = group.filter((o) => o !== peer).map((o) => ({ other: o.metadata.name ?? '', where: nodesOverlap(peer, o, nodes, admits) }))
+        .filter((c): c is { other: string; where: string } => c.where !== undefined).sort((x, y) => (x.other < y.other ? -1 : 1));
+      const [first] = clashes;
+      if (!first) continue;
+      const others = joinAnd(clashes.slice(0, 3).map((c) => `BGPPeer ${q(c.other)}`)) + (clashes.length > 3 ? ` and ${clashes.length - 3} more` : '');
+      problems.push(peerProblem(peer, 'DuplicatePeer', 'peerAddress', peer.spec.peerAddress,
+        `peerAddress ${address} is also the address of ${others}, on ${first.where}; a node opens one session per address, so none of them is used until they are told apart (different addresses or nodeSelectors that share no node)`));
+    }
+  }
+  return problems;
+}

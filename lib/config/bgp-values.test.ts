@@ -1,0 +1,48 @@
+// The text values of BGP objects: Go durations, communities and a pool entry's widest CIDR block.
+import { parseAddressEntry, type Interval } from '../ip/index.js';
+import { formatCommunity, parseCommunity, parseDurationMs, widestBlockPrefix } from './bgp-values.js';
+
+test.each([
+  ['90s', 90_000], ['1m30s', 90_000], ['500ms', 500], ['1.5s', 1500], ['0', 0], ['2h', 7_200_000],
+])('duration %s is %d ms', (text, ms) => {
+  expect(parseDurationMs(text)).toEqual({ ok: true, value: ms });
+});
+
+test.each(['', '90', 's', '1d', '-1s', '1s '])('"%s" is not a duration', (text) => {
+  expect(parseDurationMs(text).ok).toBe(false);
+});
+
+test.each([
+  ['65000:100', { kind: 'standard', asn: 65000, value: 100 }],
+  ['0:0', { kind: 'standard', asn: 0, value: 0 }],
+  ['65535:65535', { kind: 'standard', asn: 65535, value: 65535 }],
+  ['large:1:2:3', { kind: 'large', globalAdmin: 1, localData1: 2, localData2: 3 }],
+  ['large:4294967295:4294967295:4294967295', { kind: 'large', globalAdmin: 4294967295, localData1: 4294967295, localData2: 4294967295 }],
+])('community %s parses and formats back', (text, value) => {
+  expect(parseCommunity(text)).toEqual({ ok: true, value });
+  const parsed = parseCommunity(text);
+  if (parsed.ok) expect(formatCommunity(parsed.value)).toBe(text);
+});
+
+test.each([
+  ['65536:1', 'community "65536:1": the first half 65536 is above 65535'],
+  ['1:65536', 'community "1:65536": the second half 65536 is above 65535'],
+  ['1:2:3', 'community "1:2:3": a standard community is two numbers joined by ":" (like 65000:100)'],
+  ['large:1:2:x', 'community "large:1:2:x": local data part 2 "x" is not a number'],
+  ['large:1:4294967296:3', 'community "large:1:4294967296:3": local data part 1 4294967296 is above 4294967295'],
+])('community %s is refused, naming the part', (text, why) => {
+  expect(parseCommunity(text)).toEqual({ ok: false, why });
+});
+
+const entry = (text: string): Interval => {
+  const parsed = parseAddressEntry(text);
+  if (!parsed.ok) throw new Error(parsed.message);
+  return parsed.interval;
+};
+
+test.each([
+  ['192.0.2.0/24', 24], ['192.0.2.7', 32], ['192.0.2.0-192.0.2.255', 24], ['192.0.2.10-192.0.2.20', 30],
+  ['192.0.2.1-192.0.3.0', 25], ['0.0.0.0/0', 0], ['2001:db8::/64', 64], ['2001:db8::10-2001:db8::1f', 124], ['::/0', 0],
+])('the widest block of %s is /%d', (text, prefix) => {
+  expect(widestBlockPrefix(entry(text))).toBe(prefix);
+});
