@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm run test:all`: every test this machine can run. Unit and emulator tests always; the API suites a second
 # time against a real control plane (built from Go modules on first use, see test/cluster/) where Go is here;
-# as root, also the network lab (after installing its Debian packages). Ends with one plain line,
+# as root, also the network lab (after installing its Debian packages), its full-stack suite on both API servers. Ends with one plain line,
 # "N passed, N failed". Under CI (CI=true) a missing Go toolchain or a failed build fails the run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -37,6 +37,11 @@ fi
 if [ "$(id -u)" -eq 0 ]; then
   bash test/lab/install-deps.sh || status=1
   "${jest[@]}" -c jest.lab.config.js --runInBand --json --outputFile="$results/lab.json" || status=1
+  # The whole product on the lab once more, with kube-apiserver (and etcd, kube-controller-manager) in hl-router.
+  if [ "$real" = yes ]; then
+    HERALD_API_BACKEND=real "${jest[@]}" -c jest.lab.config.js --runInBand --json --outputFile="$results/lab-real.json" \
+      test/lab/full-stack.lab.test.ts || status=1
+  fi
 else
   echo "test:all: not root, the network lab tests were skipped (run as root to include them)"
 fi

@@ -4,10 +4,12 @@
 // ClusterRole-aggregation controllers; there are no kubelets, so pods stay Pending). Ports are picked free, so
 // several can share a machine; every process is recorded (PID + start time) in the state folder, and stop ends
 // exactly those and removes the folder.
+import { execFile } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { ProcessRecords, isAlive, sleep, spawnRecorded, type ProcRecord } from '../support/process-records.js';
 import { base64File, makePki, type Pki } from './pki.js';
@@ -46,6 +48,10 @@ export interface StartOptions {
   binDir?: string;
   /** How long to wait for /readyz; default 60 s. */
   readyTimeoutMs?: number;
+  /** Where kube-apiserver listens (and what its serving certificate names); 127.0.0.1 by default. */
+  host?: string;
+  /** Run every process inside this network namespace (the network lab's router), etcd on its loopback. */
+  netns?: string;
 }
 
 function freePort(): Promise<number> {
@@ -81,10 +87,10 @@ function etcdArgs(dir: string, ports: ControlPlaneState['ports']): string[] {
   ];
 }
 
-function apiserverArgs(pki: Pki, ports: ControlPlaneState['ports']): string[] {
+function apiserverArgs(pki: Pki, ports: ControlPlaneState['ports'], host: string): string[] {
   return [
     `--etcd-servers=http://127.0.0.1:${ports.etcdClient}`,
-    '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${ports.apiserver}`,
+    `--bind-address=${host}`, `--advertise-address=${host}`, `--secure-port=${ports.apiserver}`,
     `--tls-cert-file=${pki.servingCert}`, `--tls-private-key-file=${pki.servingKey}`, `--client-ca-file=${pki.caCert}`,
     '--authorization-mode=RBAC', '--allow-privileged=true',
     '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
@@ -129,15 +135,30 @@ function logTail(record: ProcRecord, lines = 15): string {
   }
 }
 
-async function waitReady(url: string, pki: Pki, watched: ProcRecord[], timeoutMs: number): Promise<string> {
+type AdminGet = (url: string) => Promise<{ status: number; body: string }>;
+
+/**
+ * The same GET from inside a network namespace, with curl: the test process stays in its own namespace, where
+ * the lab's addresses do not exist.
+ */
+function adminGetIn(netns: string, pki: Pki): AdminGet {
+  return async (url) => {
+    const { stdout } = await promisify(execFile)('ip', ['netns', 'exec', netns, 'curl', '-s', '--max-time', '2', '--cacert', pki.caCert,
+      '--cert', pki.adminCert, '--key', pki.adminKey, '-w', '\n%{http_code}', url]);
+    const cut = stdout.lastIndexOf('\n');
+    return { status: Number(stdout.slice(cut + 1)), body: stdout.slice(0, cut) };
+  };
+}
+
+async function waitReady(url: string, get: AdminGet, watched: ProcRecord[], timeoutMs: number): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer yet';
   for (;;) {
     const dead = watched.find((r) => !isAlive(r));
     if (dead) throw new Error(`${dead.role} exited while the control plane started; the end of ${dead.logFile}:\n${logTail(dead)}`);
-    const ready = await adminGet(`${url}/readyz`, pki).catch((err: unknown) => ({ status: 0, body: String(err) }));
+    const ready = await get(`${url}/readyz`).catch((err: unknown) => ({ status: 0, body: String(err) }));
     if (ready.status === 200) {
-      const version = await adminGet(`${url}/version`, pki);
+      const version = await get(`${url}/version`);
       return (JSON.parse(version.body) as { gitVersion: string }).gitVersion;
     }
     last = `${ready.status} ${ready.body.slice(0, 300)}`;
@@ -153,19 +174,22 @@ export async function startControlPlane(o: StartOptions): Promise<ControlPlane> 
   mkdirSync(dir, { recursive: true });
   const records = new ProcessRecords(join(dir, 'procs'));
   const ports = { etcdClient: await freePort(), etcdPeer: await freePort(), apiserver: await freePort() };
-  const url = `https://127.0.0.1:${ports.apiserver}`;
-  const pki = await makePki(join(dir, 'pki'), FIRST_SERVICE_IPS);
+  const host = o.host ?? '127.0.0.1';
+  const url = `https://${host}:${ports.apiserver}`;
+  const pki = await makePki(join(dir, 'pki'), host === '127.0.0.1' ? FIRST_SERVICE_IPS : [...FIRST_SERVICE_IPS, host]);
   const kubeconfigPath = join(dir, 'admin.kubeconfig');
   writeFileSync(kubeconfigPath, kubeconfigYaml(url, pki, 'herald-test-admin', pki.adminCert, pki.adminKey), { mode: 0o600 });
   writeFileSync(join(dir, 'controller-manager.kubeconfig'),
     kubeconfigYaml(url, pki, 'system:kube-controller-manager', pki.controllerManagerCert, pki.controllerManagerKey), { mode: 0o600 });
   const spawn = (role: 'etcd' | 'kube-apiserver' | 'kube-controller-manager', args: string[]): ProcRecord =>
-    spawnRecorded(records, [binaryPath(role, binDir), ...args], { role, logDir: join(dir, 'logs'), detached: o.detached }, {}).record;
+    spawnRecorded(records, [...(o.netns ? ['ip', 'netns', 'exec', o.netns] : []), binaryPath(role, binDir), ...args],
+      { role, logDir: join(dir, 'logs'), detached: o.detached }, {}).record;
+  const get: AdminGet = o.netns ? adminGetIn(o.netns, pki) : (u) => adminGet(u, pki);
   const stop = (): Promise<void> => stopControlPlane(dir);
   try {
     const etcd = spawn('etcd', etcdArgs(dir, ports));
-    const apiserver = spawn('kube-apiserver', apiserverArgs(pki, ports));
-    const version = await waitReady(url, pki, [etcd, apiserver], o.readyTimeoutMs ?? 60_000);
+    const apiserver = spawn('kube-apiserver', apiserverArgs(pki, ports, host));
+    const version = await waitReady(url, get, [etcd, apiserver], o.readyTimeoutMs ?? 60_000);
     spawn('kube-controller-manager', controllerManagerArgs(dir, pki));
     const state: ControlPlaneState = { dir, url, kubeconfigPath, version, ports, startedAt: new Date().toISOString() };
     writeFileSync(join(dir, 'state.json'), `${JSON.stringify(state, null, 2)}\n`);

@@ -1,4 +1,5 @@
-// tcpdump on the client's interface: what actually went over the wire, for counting gratuitous frames.
+// tcpdump on a lab host's interface (the client's unless told): what actually went over the wire, for counting
+// gratuitous frames and for timing heartbeats. Each line starts with its arrival time in epoch seconds (-tt).
 import { createInterface } from 'node:readline';
 import { killProc, sleep, spawnIn, type ProcRecord } from './exec.js';
 import { HOST_IF, nsOf } from './topology.js';
@@ -7,10 +8,10 @@ export class Capture {
   readonly lines: string[] = [];
   private constructor(private readonly record: ProcRecord) {}
 
-  /** Starts `tcpdump -l -nn -e` with a filter in the client namespace; resolves once it listens. */
-  static async start(filter: string): Promise<Capture> {
-    const argv = ['tcpdump', '-l', '-nn', '-e', '-i', HOST_IF, filter];
-    const { record, child } = spawnIn(nsOf('client'), argv, { role: `tcpdump-${Date.now()}`, pipeStdout: true });
+  /** Starts `tcpdump -l -nn -e -tt` with a filter on `host`'s interface; resolves once it listens. */
+  static async start(filter: string, host = 'client'): Promise<Capture> {
+    const argv = ['tcpdump', '-l', '-nn', '-e', '-tt', '-i', HOST_IF, filter];
+    const { record, child } = spawnIn(nsOf(host), argv, { role: `tcpdump-${host}-${Date.now()}`, pipeStdout: true });
     const capture = new Capture(record);
     if (!child.stdout) throw new Error('tcpdump: no stdout pipe');
     createInterface({ input: child.stdout }).on('line', (line) => capture.lines.push(line));
@@ -42,4 +43,14 @@ export function countArpReplies(lines: readonly string[], ip: string): number {
 /** Unsolicited Neighbor Advertisements for ip (tcpdump: "neighbor advertisement, tgt is IP"). */
 export function countNeighborAdvertisements(lines: readonly string[], ip: string): number {
   return lines.filter((l) => l.includes(`neighbor advertisement, tgt is ${ip}`)).length;
+}
+
+/** Each line's arrival time (epoch ms) and source MAC. */
+export function framesBySource(lines: readonly string[]): { atMs: number; mac: string }[] {
+  const frames: { atMs: number; mac: string }[] = [];
+  for (const line of lines) {
+    const m = /^(\d+\.\d+) ([0-9a-f:]{17}) >/.exec(line);
+    if (m?.[1] !== undefined && m[2] !== undefined) frames.push({ atMs: Number(m[1]) * 1000, mac: m[2] });
+  }
+  return frames;
 }

@@ -4,13 +4,17 @@
 // kubeconfig instead of the in-cluster service account). Everything stays inside the lab's namespaces: the API
 // server listens on 192.0.2.1 in hl-router, and kubectl runs from the client's namespace, as a user's laptop would.
 //
-// The API server is the in-repo emulator (test/apiserver): no kubelet runs here, so nothing would start the
+// The API server is the one HERALD_API_BACKEND names (test/cluster/backend.ts), as for the API suites: the in-repo
+// emulator by default, or with `real` the real control plane (etcd, kube-apiserver, kube-controller-manager built
+// by `npm run cluster -- build`), all inside hl-router. No kubelet runs here, so nothing would start the
 // Deployment's or the DaemonSet's pods anyway; the processes below are what those pods would run.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { copyFileSync } from 'node:fs';
 import { kubeconfigYaml } from '../apiserver/kubeconfig.js';
-import { kubectlCommand } from '../cluster/backend.js';
-import { execIn, findProc, sleep, spawnIn, type RunResult } from './exec.js';
+import { API_BACKEND, kubectlCommand } from '../cluster/backend.js';
+import { controlPlaneStatus, startControlPlane } from '../cluster/controlplane.js';
+import { execIn, findProc, sleep, spawnIn, type ProcRecord, type RunResult } from './exec.js';
 import { REPO_ROOT, up } from './lab.js';
 import type { SpeakerLauncher } from './failover.js';
 import { startClusterSpeaker } from './speakers.js';
@@ -19,6 +23,8 @@ import { NODES, STATE_DIR, hostByName, nsOf, v4Of } from './topology.js';
 export const API_HOST = v4Of(hostByName('router'));
 export const API_PORT = 6443;
 export const CLUSTER_KUBECONFIG = join(STATE_DIR, 'cluster.kubeconfig');
+/** The real control plane's state folder, when HERALD_API_BACKEND=real (lab.ts's down stops it). */
+export const CONTROL_PLANE_DIR = join(STATE_DIR, 'controlplane');
 const API_ROLE = 'apiserver';
 const CONTROLLER_ROLE = 'controller';
 
@@ -99,11 +105,7 @@ export async function externalIp(namespace: string, service: string, timeoutMs =
 export async function upCluster(o: { speakers?: boolean } = {}): Promise<string> {
   await up();
   mkdirSync(STATE_DIR, { recursive: true });
-  if (!existsSync(CLUSTER_KUBECONFIG)) writeFileSync(CLUSTER_KUBECONFIG, kubeconfigYaml(`http://${API_HOST}:${API_PORT}`), { mode: 0o600 });
-  if (!findProc(API_ROLE)) {
-    spawnIn(nsOf('router'), [process.execPath, '--import', 'tsx', join(REPO_ROOT, 'test/apiserver/main.ts'), '--host', API_HOST, '--port', String(API_PORT)],
-      { role: API_ROLE, detached: true, cwd: REPO_ROOT });
-  }
+  await startApiServer();
   await waitForApi(30_000);
   await kubectl(['apply', '-k', join(REPO_ROOT, 'config/default')]);
   await kubectl(['apply', '-f', '-'], NODES.map((n) => JSON.stringify(nodeObject(n))).join('\n'));
@@ -119,6 +121,35 @@ export async function upCluster(o: { speakers?: boolean } = {}): Promise<string>
     if (!findProc(`speaker-${node}`)) startClusterSpeaker(node, CLUSTER_KUBECONFIG, [], { detached: true });
   }
   return CLUSTER_KUBECONFIG;
+}
+
+/** Starts the lab's API server (HERALD_API_BACKEND's) in hl-router unless it runs, and writes the kubeconfig. */
+async function startApiServer(): Promise<void> {
+  if (API_BACKEND === 'real') {
+    if (controlPlaneStatus(CONTROL_PLANE_DIR) !== undefined) return;
+    const cp = await startControlPlane({ dir: CONTROL_PLANE_DIR, host: API_HOST, netns: nsOf('router'), detached: true });
+    copyFileSync(cp.kubeconfigPath, CLUSTER_KUBECONFIG);
+    return;
+  }
+  if (!existsSync(CLUSTER_KUBECONFIG)) writeFileSync(CLUSTER_KUBECONFIG, kubeconfigYaml(`http://${API_HOST}:${API_PORT}`), { mode: 0o600 });
+  if (!findProc(API_ROLE)) {
+    spawnIn(nsOf('router'), [process.execPath, '--import', 'tsx', join(REPO_ROOT, 'test/apiserver/main.ts'), '--host', API_HOST, '--port', String(API_PORT)],
+      { role: API_ROLE, detached: true, cwd: REPO_ROOT });
+  }
+}
+
+/** The real control plane's processes (it keeps its own records), as the lab lists its own. */
+export function controlPlaneProcesses(): ProcRecord[] {
+  return (controlPlaneStatus(CONTROL_PLANE_DIR)?.processes ?? []).map((p) => ({ ...p, ns: nsOf('router') }));
+}
+
+/** The PID of the process serving the lab's API (the emulator, or kube-apiserver), for the outage test's SIGSTOP. */
+export function apiServerPid(): number {
+  const pid = API_BACKEND === 'real'
+    ? controlPlaneStatus(CONTROL_PLANE_DIR)?.processes.find((p) => p.role === 'kube-apiserver')?.pid
+    : findProc(API_ROLE)?.pid;
+  if (pid === undefined) throw new Error(`no API server process (${API_BACKEND}) runs in the lab`);
+  return pid;
 }
 
 /** Herald through the API, for failover.ts's HeraldSystem: the VIP is the only address of the pool. */

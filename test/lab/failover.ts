@@ -9,7 +9,7 @@ import { linkDown, linkUp } from './lab.js';
 import { crashKeepalivedNow, removeVip, vipHolders, startKeepalived, stopAllKeepalived, stopKeepalived, type VrrpSettings } from './keepalived.js';
 import { monotonicMs, type HttpProber } from './probe.js';
 import { flushNeigh } from './judges.js';
-import { speakerRole, startSpeaker, stopSpeaker, waitForAnnouncement, writeSpeakerConfig } from './speakers.js';
+import { speakerRole, startSpeaker, stopSpeaker, waitForAnnouncement, waitForSpeakerQuorum, writeSpeakerConfig } from './speakers.js';
 import { NODES } from './topology.js';
 
 export type FaultKind = 'kill' | 'link' | 'stop';
@@ -133,6 +133,9 @@ export class HeraldSystem implements L2System {
     if (kind === 'link') return this.repairLink(node, prober);
     await stopSpeaker(node, 'SIGKILL'); // already dying: wait for it to be gone
     this.launcher.start(node);
+    // Back in the mesh before the next trial: a speaker still starting (loading and compiling its modules) takes a
+    // core of the two here, and the next trial would time that contention along with the failover.
+    if (!this.extraArgs.includes('--metrics-port')) await waitForSpeakerQuorum(node, 60_000, this.launcher.metricsHost?.(node) ?? '127.0.0.1');
   }
 
   /**

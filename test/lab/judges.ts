@@ -83,3 +83,26 @@ export async function arpingRttMs(ip: string): Promise<number | undefined> {
   const m = /reply from \S+ \[[0-9a-f:]{17}\]\s+([0-9.]+)ms/i.exec(out);
   return m?.[1] === undefined ? undefined : Number(m[1]);
 }
+
+/**
+ * Whether one fresh broadcast ARP request for ip got an answer within 200 ms (arping takes whole seconds only:
+ * timeout(1) cuts its wait).
+ */
+export async function arpAnsweredOnce(ip: string): Promise<boolean> {
+  const out = await execIn(CLIENT, ['timeout', '0.2', 'arping', '-c', '1', '-w', '1', '-I', HOST_IF, ip])
+    .then((r) => r.stdout, (err: unknown) => errorStdout(err));
+  return /reply from/i.test(out);
+}
+
+/**
+ * When the client last got an ARP answer for ip, in ms after `sinceMs` (Date.now() before the change that should
+ * silence it), asking again and again for `windowMs`; -1 when none came at all. An answer that stopped at t shows
+ * as t, give or take one request.
+ */
+export async function lastArpAnswerMs(ip: string, sinceMs: number, windowMs: number): Promise<number> {
+  let last = -1;
+  while (Date.now() - sinceMs < windowMs) {
+    if (await arpAnsweredOnce(ip)) last = Date.now() - sinceMs;
+  }
+  return last;
+}

@@ -1,7 +1,8 @@
 // The network lab: `up` builds the segment described in topology.ts, `down` removes exactly what `up`
 // made and ends exactly the processes the lab started, `status` says what is there. Every step is
 // idempotent, so `up` after a half-failed `up` (or twice) converges to the same lab.
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { stopControlPlane } from '../cluster/controlplane.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -124,6 +125,9 @@ async function waitForHttp(node: string, timeoutMs = 10_000): Promise<void> {
 export async function down(): Promise<void> {
   requireRoot();
   await Promise.all(listProcs().map((p) => killProc(p, 'SIGTERM', 2000)));
+  // The real control plane of `up --cluster` with HERALD_API_BACKEND=real keeps its own process records.
+  const controlPlane = join(STATE_DIR, 'controlplane');
+  if (existsSync(controlPlane)) await stopControlPlane(controlPlane);
   const existing = await existingNamespaces();
   for (const ns of existing) {
     // Anything still running in a lab namespace was started there through the lab (only the lab

@@ -42,6 +42,8 @@ export function speakerNodeFlags(): string[] {
 export interface StartOptions {
   /** Run dist/speaker/main.js with plain node (no tsx loader), as production does. Build it first. */
   compiled?: boolean;
+  /** Run this single-file bundle of the speaker instead (the memory bench's esbuild floor). */
+  bundle?: string;
   /** Extra environment (e.g. the footprint bench's HERALD_PACKET_FILTER=off). */
   env?: Readonly<Record<string, string>>;
   /** Outlive the caller (`npm run lab -- up --cluster`). */
@@ -94,7 +96,7 @@ export function startClusterSpeaker(node: string, kubeconfig: string, extraArgs:
 
 function spawnSpeaker(node: string, sourceArgs: readonly string[], extraArgs: readonly string[], options: StartOptions): Spawned {
   if (findProc(speakerRole(node))) throw new Error(`a speaker already runs on ${node}`);
-  const entry = options.compiled ? [COMPILED_SPEAKER_ENTRY] : ['--import', 'tsx', SPEAKER_ENTRY];
+  const entry = options.bundle !== undefined ? [options.bundle] : options.compiled ? [COMPILED_SPEAKER_ENTRY] : ['--import', 'tsx', SPEAKER_ENTRY];
   const argv = [
     process.execPath, ...speakerNodeFlags(), ...entry,
     '--node-name', node, ...sourceArgs, '--log-level', process.env.HERALD_LAB_SPEAKER_LOG ?? 'info', ...extraArgs,
@@ -132,6 +134,19 @@ export async function waitForAnnouncement(node: string, ip: string, timeoutMs = 
   const pattern = new RegExp(`^herald_speaker_announced\\{ip="${ip.replace(/[.:]/g, '\\$&')}"[^}]*\\} 1$`, 'm');
   while (!pattern.test(await speakerMetrics(node, metricsHost))) {
     if (Date.now() > deadline) throw new Error(`the speaker on ${node} did not announce ${ip} within ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+/**
+ * Waits until `node`'s speaker holds quorum: it has joined the mesh and may announce. `host`: where its metrics
+ * listen (the node's address for a speaker with the Kubernetes source, POD_IP; loopback for the file source's). A fault injected before that would leave too few members for the split-brain
+ * rule, and a rolling restart that moved on earlier would take down two speakers at once.
+ */
+export async function waitForSpeakerQuorum(node: string, timeoutMs = 60_000, host = v4Of(hostByName(node))): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (metricValue(await speakerMetrics(node, host), 'herald_speaker_quorum') !== 1) {
+    if (Date.now() > deadline) throw new Error(`the speaker on ${node} did not hold quorum within ${timeoutMs} ms`);
     await sleep(50);
   }
 }

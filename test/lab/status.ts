@@ -1,5 +1,5 @@
 // What the lab holds right now, for `npm run lab -- status [--json]` and for tests that check `down`.
-import { clusterKubeconfig } from './cluster.js';
+import { clusterKubeconfig, controlPlaneProcesses } from './cluster.js';
 import { LAB_NAMESPACES, existingNamespaces, pidsIn, run, listProcs, type ProcRecord } from './lab.js';
 
 export interface InterfaceStatus {
@@ -37,7 +37,7 @@ export async function status(): Promise<LabStatus> {
     namespaces.push({ name: ns, interfaces: await interfacesIn(ns), pids: await pidsIn(ns) });
   }
   const kubeconfig = clusterKubeconfig();
-  return { namespaces, processes: listProcs(), ...(kubeconfig !== undefined && { kubeconfig }) };
+  return { namespaces, processes: [...listProcs(), ...controlPlaneProcesses()], ...(kubeconfig !== undefined && { kubeconfig }) };
 }
 
 async function interfacesIn(ns: string): Promise<InterfaceStatus[]> {

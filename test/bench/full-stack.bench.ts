@@ -1,0 +1,76 @@
+// The whole product on the lab, through the API (issue 9 §7), beside anchors measured in the same run:
+// - a rolling restart of the three speakers as a DaemonSet update does it (SIGTERM, start again, wait until it
+//   holds quorum, next), the client probing HTTP every 10 ms and asking ARP for the VIP all along;
+// - `kubectl apply` of a Service → the client's first successful HTTP answer, against the controller's own
+//   allocation time (the watch that sees the IP appear) plus one ARP round trip;
+// - the speaker's memory with the Kubernetes source and 1 000 Services, compiled (what the image runs) and as a
+//   single esbuild bundle, against a bare Node process that imports what every speaker imports.
+// Helpers live in test/bench/full-stack/.
+import { down } from '../lab/lab.js';
+import { percentile, ratio, type Benchmark, type Figure } from './figure.js';
+import { applyToFirstAnswer } from './full-stack/apply-to-answer.js';
+import { kubernetesSourceMemory } from './full-stack/memory.js';
+import { rollingRestart } from './full-stack/rolling-restart.js';
+
+const APPLY_TRIALS = Number(process.env.HERALD_BENCH_TRIALS ?? '10');
+const ROLLING_ROUNDS = 3;
+
+async function rollingFigures(): Promise<Figure[]> {
+  const r = await rollingRestart(ROLLING_ROUNDS);
+  const what = `rolling restart of 3 speakers, ${ROLLING_ROUNDS} rounds`;
+  return [
+    { name: `${what}: longest gap between HTTP answers (client probing every 10 ms)`, value: r.longestGapMs, unit: 'ms',
+      anchor: 'the probe interval', anchorValue: 10, ratio: ratio(r.longestGapMs, 10), target: '< 50 ms' },
+    { name: `${what}: failed HTTP requests`, value: r.failedRequests, unit: 'requests', anchor: `of ${r.requests}`, ratio: null, target: '0' },
+    { name: `${what}: ARP requests for the VIP left unanswered`, value: r.arpUnanswered, unit: 'requests',
+      anchor: `of ${r.arpAsked} fresh broadcast requests (each waits 200 ms)`, ratio: null, target: '0' },
+    { name: `${what}: most ARP requests in a row left unanswered`, value: r.arpLongestMiss, unit: 'requests',
+      anchor: 'one request: 200 ms', ratio: null, target: '<= 1' },
+  ];
+}
+
+async function applyFigures(): Promise<Figure[]> {
+  const r = await applyToFirstAnswer(APPLY_TRIALS);
+  const firstAnswer = percentile(r.map((t) => t.firstAnswerMs), 50);
+  const allocated = percentile(r.map((t) => t.allocatedMs), 50);
+  const arp = percentile(r.map((t) => t.arpRttMs), 50);
+  return [
+    { name: `kubectl apply of a Service → the client's first HTTP answer, p50 (${r.length} trials)`, value: firstAnswer, unit: 'ms',
+      anchor: `apply → IP in the Service's status (p50 ${allocated.toFixed(0)} ms) + one ARP round trip (${arp.toFixed(2)} ms), same run`,
+      anchorValue: allocated + arp, ratio: ratio(firstAnswer, allocated + arp), target: 'reported (ratio near 1: announcing adds little)' },
+    { name: `kubectl apply of a Service → the client's first HTTP answer, max (${r.length} trials)`,
+      value: Math.max(...r.map((t) => t.firstAnswerMs)), unit: 'ms', anchor: 'the same, max', anchorValue: Math.max(...r.map((t) => t.allocatedMs + t.arpRttMs)),
+      ratio: ratio(Math.max(...r.map((t) => t.firstAnswerMs)), Math.max(...r.map((t) => t.allocatedMs + t.arpRttMs))), target: 'reported' },
+  ];
+}
+
+async function memoryFigures(): Promise<Figure[]> {
+  const m = await kubernetesSourceMemory();
+  const floor = `a bare Node process importing client-node, pino and prom-client (${m.floor.rss.toFixed(0)} MiB RSS, ${m.floor.anon.toFixed(0)} MiB private)`;
+  return [
+    { name: `speaker RSS, Kubernetes source, ${m.services} Services, compiled (the image)`, value: m.compiled.rss, unit: 'MiB',
+      anchor: floor, anchorValue: m.floor.rss, ratio: ratio(m.compiled.rss, m.floor.rss), target: '< 100 MiB' },
+    { name: `speaker private memory (RssAnon), Kubernetes source, ${m.services} Services, compiled`, value: m.compiled.anon, unit: 'MiB',
+      anchor: 'the same floor, private', anchorValue: m.floor.anon, ratio: ratio(m.compiled.anon, m.floor.anon), target: 'reported' },
+    { name: `speaker RSS, Kubernetes source, ${m.services} Services, one esbuild bundle`, value: m.bundled.rss, unit: 'MiB',
+      anchor: 'the compiled speaker, same run', anchorValue: m.compiled.rss, ratio: ratio(m.bundled.rss, m.compiled.rss), target: 'reported (the bundle route)' },
+    { name: `speaker private memory (RssAnon), ${m.services} Services, one esbuild bundle`, value: m.bundled.anon, unit: 'MiB',
+      anchor: 'the compiled speaker, same run', anchorValue: m.compiled.anon, ratio: ratio(m.bundled.anon, m.compiled.anon), target: 'reported' },
+    { name: 'bare Node process (no imports), RSS', value: m.bare.rss, unit: 'MiB', anchor: 'the floor above', anchorValue: m.floor.rss,
+      ratio: ratio(m.bare.rss, m.floor.rss), target: 'reported (what client-node and the rest add)' },
+  ];
+}
+
+export const benchmark: Benchmark = {
+  name: 'full-stack',
+  needsRoot: true,
+  async run(): Promise<Figure[]> {
+    await down();
+    try {
+      // Each part brings the lab cluster up itself (idempotent) and leaves it as it found it.
+      return [...(await rollingFigures()), ...(await applyFigures()), ...(await memoryFigures())];
+    } finally {
+      await down();
+    }
+  },
+};
