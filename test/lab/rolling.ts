@@ -8,7 +8,7 @@
 import { CLUSTER_KUBECONFIG } from './cluster.js';
 import { sleep } from './exec.js';
 import { arpAnsweredOnce } from './judges.js';
-import { startClusterSpeaker, stopSpeaker, waitForSpeakerQuorum } from './speakers.js';
+import { startClusterSpeaker, stopSpeaker, waitForSpeakerQuorum, type StartOptions } from './speakers.js';
 import { NODES } from './topology.js';
 
 export interface ArpTally {
@@ -37,12 +37,12 @@ export function askArpAllAlong(ip: string): { stop(): Promise<ArpTally> } {
   return { stop: async () => { running = false; await loop; return tally; } };
 }
 
-/** Restarts every cluster speaker in turn, `rounds` times. */
-export async function rollSpeakers(rounds = 1): Promise<void> {
+/** Restarts every cluster speaker in turn, `rounds` times (`options`: how they start again, e.g. compiled). */
+export async function rollSpeakers(rounds = 1, options: StartOptions = {}): Promise<void> {
   for (let round = 0; round < rounds; round++) {
     for (const node of NODES) {
       await stopSpeaker(node, 'SIGTERM');
-      startClusterSpeaker(node, CLUSTER_KUBECONFIG);
+      startClusterSpeaker(node, CLUSTER_KUBECONFIG, [], options);
       await waitForSpeakerQuorum(node);
       await sleep(1000); // the new speaker settles (takes back what the election gives it) before the next goes
     }
