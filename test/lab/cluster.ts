@@ -17,7 +17,7 @@ import { controlPlaneStatus, startControlPlane } from '../cluster/controlplane.j
 import { execIn, findProc, sleep, spawnIn, type ProcRecord, type RunResult } from './exec.js';
 import { REPO_ROOT, up } from './lab.js';
 import type { SpeakerLauncher } from './failover.js';
-import { startClusterSpeaker } from './speakers.js';
+import { startClusterSpeaker, type StartOptions } from './speakers.js';
 import { NODES, STATE_DIR, hostByName, nsOf, v4Of } from './topology.js';
 
 export const API_HOST = v4Of(hostByName('router'));
@@ -153,7 +153,7 @@ export function apiServerPid(): number {
 }
 
 /** Herald through the API, for failover.ts's HeraldSystem: the VIP is the only address of the pool. */
-export function clusterSpeakers(): SpeakerLauncher {
+export function clusterSpeakers(options: StartOptions = {}): SpeakerLauncher {
   return {
     label: 'Herald full stack (Kubernetes source)',
     prepare: async (vip) => {
@@ -162,7 +162,7 @@ export function clusterSpeakers(): SpeakerLauncher {
       const ip = await externalIp('bench', 'web');
       if (ip !== vip) throw new Error(`the Service got ${ip}, not ${vip}`);
     },
-    start: (node) => startClusterSpeaker(node, CLUSTER_KUBECONFIG),
+    start: (node) => startClusterSpeaker(node, CLUSTER_KUBECONFIG, [], options),
     metricsHost: (node) => v4Of(hostByName(node)),
   };
 }

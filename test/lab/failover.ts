@@ -9,7 +9,7 @@ import { linkDown, linkUp } from './lab.js';
 import { crashKeepalivedNow, removeVip, vipHolders, startKeepalived, stopAllKeepalived, stopKeepalived, type VrrpSettings } from './keepalived.js';
 import { monotonicMs, type HttpProber } from './probe.js';
 import { flushNeigh } from './judges.js';
-import { speakerRole, startSpeaker, stopSpeaker, waitForAnnouncement, waitForSpeakerQuorum, writeSpeakerConfig } from './speakers.js';
+import { speakerRole, startSpeaker, stopSpeaker, waitForAnnouncement, waitForSpeakerQuorum, writeSpeakerConfig, type StartOptions } from './speakers.js';
 import { NODES } from './topology.js';
 
 export type FaultKind = 'kill' | 'link' | 'stop';
@@ -83,13 +83,16 @@ export interface SpeakerLauncher {
   readonly metricsHost?: (node: string) => string;
 }
 
-/** Three speakers reading one file source that lists the VIP (extraArgs: more speaker flags). */
-export function fileSpeakers(extraArgs: readonly string[] = []): SpeakerLauncher {
+/**
+ * Three speakers reading one file source that lists the VIP (extraArgs: more speaker flags; options: how they run,
+ * e.g. compiled as the image runs them).
+ */
+export function fileSpeakers(extraArgs: readonly string[] = [], options: StartOptions = {}): SpeakerLauncher {
   let configPath = '';
   return {
     label: 'Herald (defaults)',
     prepare: async (vip) => { configPath = writeSpeakerConfig({ ips: [{ ip: vip }] }); },
-    start: (node) => startSpeaker(node, configPath, extraArgs),
+    start: (node) => startSpeaker(node, configPath, extraArgs, options),
   };
 }
 
