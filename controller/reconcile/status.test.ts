@@ -96,3 +96,30 @@ describe('addressesSummary (the ADDRESSES column)', () => {
     expect(addressesSummary(addresses)).toBe(expected);
   });
 });
+
+describe('what a pool\'s status says besides its size', () => {
+  it('a pool that cannot be read counts nothing assigned and nothing available (the kubectl columns show 0)', () => {
+    const [outcome] = statuses([pool('bad', ['192.0.2.9-192.0.2.8'])]);
+    expect(outcome?.status).toMatchObject({ assignedIPv4: 0, assignedIPv6: 0, availableIPv4: 0, availableIPv6: '0' });
+  });
+
+  it('a pool with two problems names both in its Ready message, the first one\'s reason as the reason', () => {
+    const unusable = { serviceSelectors: [{ matchExpressions: [{ key: 'tier', operator: 'In' as const }] }] };
+    const [outcome] = statuses([pool('a', ['192.0.2.0/29'], { serviceAllocation: unusable }), pool('b', ['192.0.2.4/30'])]);
+    expect(outcome?.status.conditions?.[0]).toMatchObject({ status: 'False', reason: 'InvalidSelector' });
+    expect(outcome?.status.conditions?.[0]?.message).toMatch(/^pool "a": serviceSelectors\[0\] .* keep them; also pool "a" overlaps pool "b" on 192\.0\.2\.4-192\.0\.2\.7; /);
+  });
+
+  it('a valid pool that changes its addresses stays Ready: the message follows, logged once, with no PoolReady event and no new time', () => {
+    const core = createControllerCore({});
+    core.setPools([pool('p', ['192.0.2.0/29'])], NOW);
+    core.poolStatuses(NOW);
+    core.setPools([pool('p', ['192.0.2.0/28'])], NOW + 60_000);
+    const [grown] = core.poolStatuses(NOW + 60_000);
+    expect(grown?.status.conditions?.[0]).toMatchObject({ status: 'True', message: 'addresses "192.0.2.0/28" are in use', lastTransitionTime: '2024-06-01T00:00:00Z' });
+    expect(grown?.events).toEqual([]);
+    // Its new message is news for the log, once.
+    expect(grown?.readiness).toEqual({ ready: true, reason: 'Valid', message: 'addresses "192.0.2.0/28" are in use' });
+    expect(core.poolStatuses(NOW + 120_000)[0]?.readiness).toBeUndefined();
+  });
+});

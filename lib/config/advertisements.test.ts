@@ -54,3 +54,8 @@ describe('advertisementsFromResources', () => {
     expect(problems[0]?.message).toMatch(/^L2Advertisement "x": nodeSelectors\[0\] \{"matchExpressions":\[\{"key":"k+…: operator Exists on key "k+" takes no values \(and 2 more selectors it cannot use\); until it is fixed that selector admits no node/);
   });
 });
+
+it('problems come sorted by advertisement name, as the advertisements do, whatever order they are listed in', () => {
+  const { problems } = advertisementsFromResources([ad('zeta', { nodeSelectors: [IN_WITHOUT_VALUES] }), ad('alpha', { serviceSelectors: [IN_WITHOUT_VALUES] })]);
+  expect(problems.map((p) => p.advertisement)).toEqual(['alpha', 'zeta']);
+});

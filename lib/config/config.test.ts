@@ -1,3 +1,4 @@
+import type { IPAddressPoolSpec } from '../../crds/v1beta1/index.js';
 import { pool } from './fixtures.js';
 import { formatInterval } from '../ip/index.js';
 import { configFromResources } from './pools.js';
@@ -110,6 +111,49 @@ describe('label selectors', () => {
     [{ matchExpressions: [{ key: 'team', operator: 'DoesNotExist' as const }] }, {}, true],
     [{}, { anything: 'at all' }, true],
   ])('%j against %j → %s', (selector, labels, expected) => {
+    const compiled = compileSelector(selector);
+    if (!compiled.ok) throw new Error(compiled.message);
+    expect(compiled.matches(labels)).toBe(expected);
+  });
+});
+
+describe('what a pool problem quotes', () => {
+  const exists = (key: string) => ({ matchExpressions: [{ key, operator: 'Exists' as const, values: ['v'] }] });
+  const valueOf = (serviceAllocation: IPAddressPoolSpec['serviceAllocation']) =>
+    configFromResources({ pools: [pool('sel', ['192.0.2.0/24'], { serviceAllocation })] }).problems[0]?.value;
+  it.each<[string, IPAddressPoolSpec['serviceAllocation'], string]>([
+    ['two bad service selectors: the first', { serviceSelectors: [exists('first'), exists('second')] }, JSON.stringify(exists('first'))],
+    ['a bad namespace selector and a bad service selector: the namespace one, listed first', { namespaceSelectors: [{}, exists('ns')], serviceSelectors: [exists('svc')] }, JSON.stringify(exists('ns'))],
+    ['only a bad service selector: that one', { namespaceSelectors: [{}], serviceSelectors: [{}, exists('svc')] }, JSON.stringify(exists('svc'))],
+  ])('%s', (_story, serviceAllocation, expected) => {
+    expect(valueOf(serviceAllocation)).toBe(expected);
+  });
+
+  it('exactly three overlapping ranges are all listed; a fourth turns the list into a count', () => {
+    const three = ['192.0.2.0/30', '192.0.2.8/30', '192.0.2.16/30'];
+    const message = (entries: string[]) => configFromResources({ pools: [pool('a', entries), pool('b', ['192.0.2.0/24'])] }).problems[1]?.message;
+    expect(message(three)).toMatch(/^pool "b" overlaps pool "a" on 192\.0\.2\.0-192\.0\.2\.3, 192\.0\.2\.8-192\.0\.2\.11, 192\.0\.2\.16-192\.0\.2\.19; /);
+    expect(message([...three, '192.0.2.24/30'])).toMatch(/^pool "b" overlaps pool "a" on 4 ranges \(192\.0\.2\.0-192\.0\.2\.3, 192\.0\.2\.8-192\.0\.2\.11, 192\.0\.2\.16-192\.0\.2\.19 and 1 more\); /);
+  });
+
+  it('a pool overlapping exactly three others names all three, the last after "and"', () => {
+    const { problems } = configFromResources({ pools: ['a', 'b', 'c', 'd'].map((n) => pool(n, ['192.0.2.0/30'])) });
+    expect(problems[0]?.message).toMatch(/^pool "a" overlaps pool "b" on 192\.0\.2\.0-192\.0\.2\.3, pool "c" on 192\.0\.2\.0-192\.0\.2\.3 and pool "d" on 192\.0\.2\.0-192\.0\.2\.3; /);
+  });
+});
+
+describe('label selectors: each operator on a label that is there, absent, or another value', () => {
+  const expr = (operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist', values?: string[]) => ({ matchExpressions: [{ key: 'team', operator, ...(values ? { values } : {}) }] });
+  it.each<[string, Parameters<typeof compileSelector>[0], Record<string, string>, boolean]>([
+    ['In, the label absent', expr('In', ['a']), {}, false],
+    ['In, another value', expr('In', ['a']), { team: 'c' }, false],
+    ['NotIn, a listed value', expr('NotIn', ['a']), { team: 'a' }, false],
+    ['NotIn, another value', expr('NotIn', ['a']), { team: 'c' }, true],
+    ['Exists, the label there', expr('Exists'), { team: '' }, true],
+    ['DoesNotExist, the label there', expr('DoesNotExist'), { team: '' }, false],
+    ['matchLabels with two keys, one of them matching', { matchLabels: { team: 'a', tier: 'web' } }, { team: 'a', tier: 'db' }, false],
+    ['matchLabels and an expression: both must hold', { matchLabels: { tier: 'web' }, ...expr('NotIn', ['a']) }, { team: 'a', tier: 'web' }, false],
+  ])('%s', (_story, selector, labels, expected) => {
     const compiled = compileSelector(selector);
     if (!compiled.ok) throw new Error(compiled.message);
     expect(compiled.matches(labels)).toBe(expected);
