@@ -53,8 +53,7 @@ export const KINDS: KindEntry[] = [
     status: IPAddressPoolStatusSchema,
     statusSubresource: true,
     columns: [
-      { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
-      { name: 'Reason', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].reason' },
+      READY, REASON,
       // Written by the controller: the first entries and "+N more", so a pool of 1000 entries stays one short cell.
       { name: 'Addresses', type: 'string', jsonPath: '.status.addressesSummary' },
       { name: 'Auto Assign', type: 'boolean', jsonPath: '.spec.autoAssign' },
@@ -75,8 +74,7 @@ export const KINDS: KindEntry[] = [
     status: L2AdvertisementStatusSchema,
     statusSubresource: true,
     columns: [
-      { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
-      { name: 'Reason', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].reason' },
+      READY, REASON,
       // Lists print as JSON; they are bounded by the schema, and the selectors only show with -o wide (priority 1).
       { name: 'IPAddressPools', type: 'string', jsonPath: '.spec.ipAddressPools' },
       { name: 'Interfaces', type: 'string', jsonPath: '.spec.interfaces' },
