@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApiBackend, type ApiBackend } from '../cluster/backend.js';
-import { runKubectl, type KubectlRun } from '../support/kubectl.js';
+import { kubectlTable, runKubectl, type KubectlRun } from '../support/kubectl.js';
 
 let backend: ApiBackend;
 let home: string;
@@ -19,12 +19,6 @@ async function ok(args: string[], stdin?: string): Promise<string> {
   return run.stdout;
 }
 
-/** Rows of a kubectl table as objects keyed by its header (cells may hold single spaces, never two). */
-function table(text: string): Record<string, string>[] {
-  const [header = '', ...rows] = text.trim().split('\n');
-  const starts = [...header.matchAll(/\S+(?: \S+)*/g)].map((m) => ({ name: m[0], at: m.index ?? 0 }));
-  return rows.map((row) => Object.fromEntries(starts.map((c, i) => [c.name, row.slice(c.at, starts[i + 1]?.at).trim()])));
-}
 
 const obj = (kind: string, name: string, spec: unknown) => ({ apiVersion: 'herald.dev/v1beta1', kind, metadata: { name, namespace: 'herald-system' }, spec });
 /** Several objects in one `kubectl apply -f -`, as YAML documents (JSON is YAML). */
@@ -62,22 +56,22 @@ test('a valid set (peers, an advertisement, a BFD profile, community aliases) is
     'bgppeer.herald.dev/tor-v6 created', 'bgpadvertisement.herald.dev/lan created',
   ]);
 
-  const peers = table(await ok(['get', 'bgpp', '-n', 'herald-system']));
+  const peers = kubectlTable(await ok(['get', 'bgpp', '-n', 'herald-system']));
   expect(Object.keys(peers[0] ?? {})).toEqual(['NAME', 'READY', 'REASON', 'ADDRESS', 'ASN', 'BFD PROFILE', 'MULTI HOPS', 'AGE']);
   expect(peers.map((r) => [r.NAME, r.ADDRESS, r.ASN, r['BFD PROFILE'], r['MULTI HOPS']])).toEqual([
     ['tor-a', '192.0.2.1', '64500', 'fast', ''], ['tor-v6', '2001:db8::1', '', '', 'true'],
   ]);
-  const wide = table(await ok(['get', 'bgppeers', '-n', 'herald-system', '-o', 'wide']));
+  const wide = kubectlTable(await ok(['get', 'bgppeers', '-n', 'herald-system', '-o', 'wide']));
   expect(wide.find((r) => r.NAME === 'tor-v6')?.['DYNAMIC ASN']).toBe('external');
   // The schema's default, as MetalLB's.
   expect(JSON.parse(await ok(['get', 'bgppeer', 'tor-a', '-n', 'herald-system', '-o', 'json'])).spec.peerPort).toBe(179);
 
-  const ads = table(await ok(['get', 'bgpadv', '-n', 'herald-system']));
+  const ads = kubectlTable(await ok(['get', 'bgpadv', '-n', 'herald-system']));
   expect(Object.keys(ads[0] ?? {})).toEqual(['NAME', 'READY', 'REASON', 'IPADDRESSPOOLS', 'IPADDRESSPOOL SELECTORS', 'PEERS', 'AGE']);
   expect(ads.map((r) => [r.NAME, r.IPADDRESSPOOLS, r.PEERS])).toEqual([['lan', '["lan"]', '["tor-a"]']]);
-  const bfd = table(await ok(['get', 'bfdp', '-n', 'herald-system']));
+  const bfd = kubectlTable(await ok(['get', 'bfdp', '-n', 'herald-system']));
   expect(bfd.map((r) => [r.NAME, r['PASSIVE MODE'], r['TRANSMIT INTERVAL'], r['RECEIVE INTERVAL'], r.MULTIPLIER])).toEqual([['fast', 'false', '50', '50', '3']]);
-  expect(table(await ok(['get', 'bgpcomm', '-n', 'herald-system'])).map((r) => r.NAME)).toEqual(['aliases']);
+  expect(kubectlTable(await ok(['get', 'bgpcomm', '-n', 'herald-system'])).map((r) => r.NAME)).toEqual(['aliases']);
   if (backend.name === 'real') {
     expect(await ok(['explain', 'bgppeer.spec.holdTime'])).toMatch(/The hold time proposed in OPEN/);
   }
@@ -125,7 +119,7 @@ test('a ServiceBGPStatus keeps the status it was created with; bgpstatus shows M
   await ok(['create', '-f', '-'], JSON.stringify({
     apiVersion: 'herald.dev/v1beta1', kind: 'ServiceBGPStatus', metadata: { name: 'bgp-web', namespace: 'default' }, status,
   }));
-  const rows = table(await ok(['get', 'bgpstatus', '-n', 'default']));
+  const rows = kubectlTable(await ok(['get', 'bgpstatus', '-n', 'default']));
   expect(rows.map((r) => [r.NAME, r.NODE, r['SERVICE NAME'], r['SERVICE NAMESPACE']])).toEqual([['bgp-web', 'node-a', 'web', 'default']]);
   expect(JSON.parse(await ok(['get', 'servicebgpstatus', 'bgp-web', '-n', 'default', '-o', 'json'])).status).toEqual(status);
 }, 60_000);

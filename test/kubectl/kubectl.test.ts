@@ -10,6 +10,7 @@ import {
   repoRoot, runControllerAsServiceAccount, startBareEnv, startTestController, waitFor, waitForCrdsEstablished, type Env,
 } from '../integration/harness.js';
 import { kubectlCommand } from '../cluster/backend.js';
+import { kubectlTable } from '../support/kubectl.js';
 
 const run = promisify(execFile);
 let env: Env;
@@ -29,12 +30,6 @@ async function kubectl(...args: string[]): Promise<string> {
 /** The objects a `kubectl apply` output line names, with what happened to each. */
 const applied = (out: string): string[] => out.trim().split('\n');
 
-/** Rows of a kubectl table as objects keyed by its header. */
-function table(text: string): Record<string, string>[] {
-  const [header = '', ...rows] = text.trim().split('\n');
-  const starts = [...header.matchAll(/\S+(?: \S+)*/g)].map((m) => ({ name: m[0], at: m.index ?? 0 }));
-  return rows.map((row) => Object.fromEntries(starts.map((c, i) => [c.name, row.slice(c.at, starts[i + 1]?.at).trim()])));
-}
 
 const hasSamples = existsSync(join(repoRoot, 'config/default/kustomization.yaml')) && existsSync(join(repoRoot, 'config/samples'));
 
@@ -54,12 +49,12 @@ const hasSamples = existsSync(join(repoRoot, 'config/default/kustomization.yaml'
   expect(applied(await kubectl('apply', '-f', 'config/samples/')).every((l) => l.endsWith(' unchanged'))).toBe(true);
 
   const services = await waitFor('every sample LoadBalancer Service to show an EXTERNAL-IP', async () => {
-    const rows = table(await kubectl('get', 'svc', '-A')).filter((r) => r.TYPE === 'LoadBalancer');
+    const rows = kubectlTable(await kubectl('get', 'svc', '-A')).filter((r) => r.TYPE === 'LoadBalancer');
     return rows.length > 0 && rows.every((r) => /^[0-9a-f:.]+(,[0-9a-f:.]+)*$/.test(r['EXTERNAL-IP'] ?? '')) ? rows : undefined;
   }, 30_000);
 
   const pools = await waitFor('pool columns with counts', async () => {
-    const rows = table(await kubectl('get', 'ipaddresspools', '-n', 'herald-system'));
+    const rows = kubectlTable(await kubectl('get', 'ipaddresspools', '-n', 'herald-system'));
     return rows.length > 0 && rows.some((r) => Object.entries(r).some(([k, v]) => /ASSIGNED/i.test(k) && /^[1-9]/.test(v))) ? rows : undefined;
   }, 30_000);
   expect(Object.keys(pools[0] ?? {})).toEqual(expect.arrayContaining(['NAME']));

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApiBackend, type ApiBackend } from '../cluster/backend.js';
-import { runKubectl, type KubectlRun } from '../support/kubectl.js';
+import { kubectlTable, runKubectl, type KubectlRun } from '../support/kubectl.js';
 
 
 let backend: ApiBackend;
@@ -20,12 +20,6 @@ async function ok(args: string[], stdin?: string): Promise<string> {
   return run.stdout;
 }
 
-/** Rows of a kubectl table as objects keyed by its header (cells may hold single spaces, never two). */
-function table(text: string): Record<string, string>[] {
-  const [header = '', ...rows] = text.trim().split('\n');
-  const starts = [...header.matchAll(/\S+(?: \S+)*/g)].map((m) => ({ name: m[0], at: m.index ?? 0 }));
-  return rows.map((row) => Object.fromEntries(starts.map((c, i) => [c.name, row.slice(c.at, starts[i + 1]?.at).trim()])));
-}
 
 const advertisement = (name: string, spec?: unknown): string => JSON.stringify({
   apiVersion: 'herald.dev/v1beta1', kind: 'L2Advertisement', metadata: { name, namespace: 'herald-system' }, ...(spec === undefined ? {} : { spec }),
@@ -50,12 +44,12 @@ test('an advertisement without a spec and one with every field are accepted, and
     serviceSelectors: [{ matchExpressions: [{ key: 'tier', operator: 'In', values: ['web'] }] }],
     preferredNodeSelectors: [{ weight: 100, preference: { matchLabels: { zone: 'a' } } }],
   }));
-  const rows = table(await ok(['get', 'l2adv', '-n', 'herald-system']));
+  const rows = kubectlTable(await ok(['get', 'l2adv', '-n', 'herald-system']));
   expect(Object.keys(rows[0] ?? {})).toEqual(['NAME', 'READY', 'REASON', 'IPADDRESSPOOLS', 'INTERFACES', 'AGE']);
   expect(rows.map((r) => [r.NAME, r.IPADDRESSPOOLS, r.INTERFACES])).toEqual([
     ['everything', '', ''], ['lan', '["lan"]', '["eth0","a23456789012345"]'],
   ]);
-  const wide = table(await ok(['get', 'l2advertisements', '-n', 'herald-system', '-o', 'wide']));
+  const wide = kubectlTable(await ok(['get', 'l2advertisements', '-n', 'herald-system', '-o', 'wide']));
   expect(wide.find((r) => r.NAME === 'lan')?.['NODE SELECTORS']).toBe('[{"matchLabels":{"herald.dev/l2":"yes"}}]');
   // The emulator does not publish CRD schemas in its OpenAPI documents, which kubectl explain reads.
   if (backend.name === 'real') {
@@ -84,7 +78,7 @@ test('a ServiceL2Status keeps the status it was created with; l2status shows Met
   await ok(['create', '-f', '-'], JSON.stringify({
     apiVersion: 'herald.dev/v1beta1', kind: 'ServiceL2Status', metadata: { name: 'l2-web', namespace: 'default' }, status,
   }));
-  const rows = table(await ok(['get', 'l2status', '-n', 'default']));
+  const rows = kubectlTable(await ok(['get', 'l2status', '-n', 'default']));
   expect(rows.map((r) => [r.NAME, r.NODE, r['SERVICE NAME'], r['SERVICE NAMESPACE']])).toEqual([['l2-web', 'node-a', 'web', 'default']]);
   expect(JSON.parse(await ok(['get', 'servicel2status', 'l2-web', '-n', 'default', '-o', 'json'])).status).toEqual(status);
 }, 60_000);

@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { kubectlCommand } from '../cluster/backend.js';
 import { createPool, repoRoot, startEnv, startTestController, waitFor, type Env } from '../integration/harness.js';
+import { kubectlTable } from '../support/kubectl.js';
 
 const run = promisify(execFile);
 let env: Env;
@@ -21,12 +22,6 @@ async function kubectl(...args: string[]): Promise<string> {
   return stdout;
 }
 
-/** Rows of a kubectl table as objects keyed by its header (cells may hold single spaces, never two). */
-function table(text: string): Record<string, string>[] {
-  const [header = '', ...rows] = text.trim().split('\n');
-  const starts = [...header.matchAll(/\S+(?: \S+)*/g)].map((m) => ({ name: m[0], at: m.index ?? 0 }));
-  return rows.map((row) => Object.fromEntries(starts.map((c, i) => [c.name, row.slice(c.at, starts[i + 1]?.at).trim()])));
-}
 
 /** 1 000 IPv6 ranges, each between two full-form addresses (79 characters). */
 const LONG = Array.from({ length: 1000 }, (_, i) => {
@@ -45,7 +40,7 @@ test('READY and REASON from the Ready condition; a 1 000-entry pool\'s ADDRESSES
   await startTestController(env);
 
   const rows = await waitFor('every pool with a READY cell', async () => {
-    const all = table(await kubectl('get', 'ipaddresspools', '-n', 'herald-system'));
+    const all = kubectlTable(await kubectl('get', 'ipaddresspools', '-n', 'herald-system'));
     return all.length === 5 && all.every((r) => r.READY !== '') ? all : undefined;
   }, 60_000);
   expect(Object.keys(rows[0] ?? {})).toEqual(['NAME', 'READY', 'REASON', 'ADDRESSES', 'AUTO ASSIGN', 'ASSIGNED IPV4', 'ASSIGNED IPV6',

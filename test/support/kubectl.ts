@@ -17,3 +17,10 @@ export function runKubectl(kubeconfigPath: string, home: string, args: string[],
     child.stdin?.end(stdin);
   });
 }
+
+/** A kubectl table's rows keyed by its header, cut at the header's column starts (so empty cells stay empty). */
+export function kubectlTable(stdout: string): Record<string, string>[] {
+  const [header = '', ...rows] = stdout.trim().split('\n');
+  const starts = [...header.matchAll(/\S+(?: \S+)*/g)].map((m) => ({ name: m[0], at: m.index }));
+  return rows.map((row) => Object.fromEntries(starts.map((c, i) => [c.name, row.slice(c.at, starts[i + 1]?.at).trim()])));
+}
