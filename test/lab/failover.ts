@@ -107,10 +107,10 @@ export class HeraldSystem implements L2System {
   }
 
   /**
-   * Starts the three speakers and resolves once the elected owner announces the VIP. The client's
-   * neighbour entry is flushed first: one left by the previous system (keepalived, an earlier run) still
-   * points at a node whose kernel serves the VIP, so HTTP through it "settles" before any speaker runs,
-   * and ARP requests sent then go unanswered (the footprint bench's lost requests, issue 8).
+   * Starts the three speakers and resolves once the elected owner announces the VIP and every speaker holds
+   * quorum. The client's neighbour entry is flushed first: one left by the previous system (keepalived, an
+   * earlier run) still points at a node whose kernel serves the VIP, so HTTP through it "settles" before any
+   * speaker runs, and ARP requests sent then go unanswered (the footprint bench's lost requests, issue 8).
    */
   async start(): Promise<void> {
     await this.launcher.prepare(this.vip);
@@ -119,6 +119,9 @@ export class HeraldSystem implements L2System {
     const owner = this.expectedOwner();
     if (owner !== undefined && !this.extraArgs.includes('--metrics-port')) {
       await waitForAnnouncement(owner, this.vip, 30_000, this.launcher.metricsHost?.(owner));
+      // Every speaker in the mesh before the first trial, as repair() waits for the restarted one: three starting
+      // at once on two cores take seconds, and a first trial started while one is still loading times a mesh of two.
+      for (const node of NODES) await waitForSpeakerQuorum(node, 60_000, this.launcher.metricsHost?.(node) ?? '127.0.0.1');
     }
   }
 

@@ -15,6 +15,13 @@ export interface RollingResult {
   longestGapMs: number;
   /** The longest gap between two answers from different nodes. */
   longestHandoverMs: number;
+  /**
+   * The same handovers timed from the first request the client sent after the old node's last answer: a prober
+   * that the two cores starve sends nothing for a while, and that silence is not the service's.
+   */
+  longestHandoverWaitMs: number;
+  /** The longest the prober sent nothing during the roll (its interval is 10 ms). */
+  longestProberSilenceMs: number;
   failedRequests: number;
   requests: number;
   arpAsked: number;
@@ -41,13 +48,21 @@ export async function rollingRestart(rounds: number): Promise<RollingResult> {
       const { asked, unanswered, longestMiss } = await arp.stop();
       const during = prober.samples.filter((s) => s.sent >= start && s.sent <= end);
       const answers = prober.samples.filter((s) => s.ok && s.done >= start).sort((a, b) => a.done - b.done);
+      const sends = prober.samples.map((s) => s.sent).filter((t) => t >= start).sort((a, b) => a - b);
       let longestHandoverMs = 0;
+      let longestHandoverWaitMs = 0;
       for (let i = 1; i < answers.length; i++) {
         const [before, after] = [answers[i - 1], answers[i]];
-        if (before && after && before.body !== after.body) longestHandoverMs = Math.max(longestHandoverMs, after.done - before.done);
+        if (!before || !after || before.body === after.body) continue;
+        longestHandoverMs = Math.max(longestHandoverMs, after.done - before.done);
+        const firstAsked = sends.find((t) => t >= before.done) ?? after.sent;
+        longestHandoverWaitMs = Math.max(longestHandoverWaitMs, after.done - Math.min(firstAsked, after.sent));
       }
+      let longestProberSilenceMs = 0;
+      for (let i = 1; i < sends.length; i++) longestProberSilenceMs = Math.max(longestProberSilenceMs, (sends[i] ?? 0) - (sends[i - 1] ?? 0));
       return {
-        longestGapMs: prober.outageAfter(start), longestHandoverMs, failedRequests: during.filter((s) => !s.ok).length, requests: during.length,
+        longestGapMs: prober.outageAfter(start), longestHandoverMs, longestHandoverWaitMs, longestProberSilenceMs,
+        failedRequests: during.filter((s) => !s.ok).length, requests: during.length,
         arpAsked: asked, arpUnanswered: unanswered, arpLongestMiss: longestMiss,
       };
     } finally {
