@@ -20,7 +20,7 @@ export const PURE_CORE = [
   'speaker/bgp/messages/',
   'speaker/bgp/session/',
   'speaker/membership/core/',
-  'speaker/bfd/',
+  'speaker/bfd/protocol/',
   'speaker/native/codec/',
   'speaker/loop/state.ts',
   'speaker/loop/modes.ts',

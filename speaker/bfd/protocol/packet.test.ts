@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { BfdWireError, decodeAuthentication, decodeControlPacket, encodeAuthentication, encodeControlPacket } from './index.js';
-import { ByteReader } from '../../lib/wire/index.js';
+import { ByteReader } from '../../../lib/wire/index.js';
 import { arbitraryAuthentication, arbitraryControlPacket, expectWireError, hex, packetWith, withinLargerBuffer } from './fixtures.js';
 
 // An Up packet with the Poll bit, laid out by hand from RFC 5880 §4.1's figure.

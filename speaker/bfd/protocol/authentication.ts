@@ -3,7 +3,7 @@
 // RFC 5880 §6.8.6 then discards every received packet with the A bit set ("If the A bit is set and no
 // authentication is in use (bfd.AuthType is zero), the packet MUST be discarded"; receive.ts). No digest or
 // password is ever checked here. Single-hop sessions are protected by the TTL 255 rule of RFC 5881 §5 instead.
-import { type ByteReader, ByteWriter } from '../../lib/wire/index.js';
+import { type ByteReader, ByteWriter } from '../../../lib/wire/index.js';
 import { AUTH_TYPE } from './constants.js';
 import { BfdWireError } from './errors.js';
 

@@ -2,7 +2,7 @@
 // authentication section (§4.2-4.4, authentication.ts). Field names are the RFC's. Intervals are
 // microseconds, as on the wire. The decoder throws BfdWireError and nothing else on any input; the §6.8.6
 // rules it does not need to find the packet's end are checked by receive.ts.
-import { ByteReader, ByteWriter, type TruncationError } from '../../lib/wire/index.js';
+import { ByteReader, ByteWriter, type TruncationError } from '../../../lib/wire/index.js';
 import { authenticationLength, decodeAuthentication, writeAuthentication, type AuthenticationSection } from './authentication.js';
 import {
   BFD_VERSION,
