@@ -5,7 +5,6 @@
 // from another node (test/lab/failover.ts). Trials per fault: HERALD_BENCH_TRIALS (default 20).
 import { percentile, ratio, type Benchmark, type Figure } from './figure.js';
 import { FAULT_WORDS, HeraldSystem, KeepalivedSystem, fileSpeakers, runTrial, type FaultKind, type L2System, type TrialResult } from '../lab/failover.js';
-import { buildIfStale } from './l2/memory.js';
 import { VRRP_DEFAULT, VRRP_FAST } from '../lab/keepalived.js';
 import { clusterSpeakers } from '../lab/cluster.js';
 import { down, up } from '../lab/lab.js';
@@ -104,13 +103,12 @@ export const benchmark: Benchmark = {
     await down();
     await up();
     try {
-      // Compiled, as the image runs them: under tsx a restarted speaker's first takeover also runs code that has
-      // only just been compiled, and the figures would time the loader.
-      await buildIfStale();
-      const heraldSystem = new HeraldSystem(VIP, [], fileSpeakers([], { compiled: true }));
+      // The production bundle, as the image runs them (the lab's default): under tsx a restarted speaker's first
+      // takeover would also run code that has only just been compiled, and the figures would time the loader.
+      const heraldSystem = new HeraldSystem(VIP, [], fileSpeakers());
       const herald = await measure(heraldSystem, trials);
       // The whole product through the API (issue 9 §7): the API is not on the failover path, so the same figures.
-      const cluster = await measure(new HeraldSystem(VIP, [], clusterSpeakers({ compiled: true })), trials);
+      const cluster = await measure(new HeraldSystem(VIP, [], clusterSpeakers()), trials);
       const fast = new KeepalivedSystem(VIP, VRRP_FAST);
       const fastResults = await measure(fast, trials);
       const dflt = new KeepalivedSystem(VIP, VRRP_DEFAULT);
