@@ -1,9 +1,10 @@
-# One image, both binaries: dist/controller/main.js and dist/speaker/main.js.
+# One image, both binaries: dist/controller/main.js (tsc's output) and dist/speaker/speaker.mjs (the speaker as
+# one ES module, scripts/bundle-speaker.ts: without client-node's generated API layer, which it never calls).
 #   docker build -t ghcr.io/herald-lb/herald:v0.1.0 .
-# The Deployment (config/controller) runs `node dist/controller/main.js`; the speaker DaemonSet will run
+# The Deployment (config/controller) runs `node dist/controller/main.js`; the speaker DaemonSet runs
 # the command below from the same image. test/lab/speakers.ts reads the flags from this line, so the lab and
 # the footprint bench run the speaker as production does.
-# speaker: node --max-semi-space-size=1 dist/speaker/main.js
+# speaker: node --max-semi-space-size=1 dist/speaker/speaker.mjs
 
 # --- build: compile TypeScript and the speaker's N-API addon -------------------------------------------
 FROM node:24-slim AS build
@@ -22,7 +23,7 @@ COPY . .
 RUN npm run build \
  && test -f build/Release/herald_packet.node \
  && test -f dist/controller/main.js \
- && test -f dist/speaker/main.js \
+ && test -f dist/speaker/speaker.mjs \
  && npm prune --omit=dev
 
 # --- runtime: only what the binaries load -----------------------------------------------------------------
@@ -33,7 +34,7 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules/ node_modules/
 COPY --from=build /app/dist/ dist/
-# packet-socket.ts finds the addon by walking up from its own file to build/Release/.
+# loadAddon() (speaker/native/addon.ts) finds the addon by walking up from the bundle's file to build/Release/.
 COPY --from=build /app/build/Release/*.node build/Release/
 # 65532 is the conventional "nonroot" uid (distroless); numeric so runAsNonRoot can verify it.
 USER 65532:65532

@@ -25,8 +25,8 @@ const find = (kind: string, name: string): Obj => {
 
 /** The node flags of the speaker's command documented in the Dockerfile (the lab and the footprint bench run that line). */
 function speakerNodeFlags(): string {
-  const line = /^# speaker: node (.*) dist\/speaker\/main\.js$/m.exec(readFileSync(join(here, '..', 'Dockerfile'), 'utf8'));
-  if (!line?.[1]) throw new Error('the Dockerfile has no "# speaker: node ... dist/speaker/main.js" line');
+  const line = /^# speaker: node (.*) dist\/speaker\/speaker\.mjs$/m.exec(readFileSync(join(here, '..', 'Dockerfile'), 'utf8'));
+  if (!line?.[1]) throw new Error('the Dockerfile has no "# speaker: node ... dist/speaker/speaker.mjs" line');
   return line[1];
 }
 
@@ -159,7 +159,7 @@ describe('config/default', () => {
     const [c] = containers;
     expect(c).toMatchObject({
       image: controllerImage(), // one image, both binaries (Dockerfile)
-      command: ['node', 'dist/speaker/main.js'],
+      command: ['node', 'dist/speaker/speaker.mjs'],
       args: ['--source=kubernetes', '--log-level=info'],
       ports: [{ name: 'monitoring', containerPort: 7472, protocol: 'TCP' }, { name: 'heartbeats', containerPort: DEFAULT_PORT, protocol: 'UDP' }],
       livenessProbe: { httpGet: { path: '/healthz', port: 'monitoring' } },

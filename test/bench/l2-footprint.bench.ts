@@ -20,7 +20,7 @@ import { arpAnswers, type ArpAnswers } from './l2/arp-answers.js';
 import { busyAllCores } from './l2/busy-cores.js';
 import { speakerCostUnderStream, STREAM_PER_SECOND, STREAM_SECONDS } from './l2/ipv6-stream.js';
 import { LINKS, stallWithLinks, WINDOW_MS } from './l2/link-stall.js';
-import { buildIfStale, idleNodeMemory, speakerMemory, thousandIps } from './l2/memory.js';
+import { idleNodeMemory, speakerMemory, thousandIps } from './l2/memory.js';
 
 const VIP = vip4(0);
 /** Long enough for Herald's whole burst (last frame at 3 s) and keepalived's first repeat. */
@@ -108,11 +108,10 @@ async function stallFigures(): Promise<Figure[]> {
 }
 
 async function memoryFigures(): Promise<Figure[]> {
-  await buildIfStale();
   const floor = await idleNodeMemory();
   const one = await speakerMemory(['2001:db8:1::1:0']);
   const thousand = await speakerMemory(thousandIps());
-  const started = `node ${[...speakerNodeFlags(), 'dist/speaker/main.js'].join(' ')}`;
+  const started = `node ${[...speakerNodeFlags(), 'dist/speaker/speaker.mjs'].join(' ')}`;
   const anchor = 'idle Node 24 with pino, prom-client and an HTTP server loaded, same node flags';
   return [
     { name: `speaker RSS announcing 1 000 IPs (${started})`, value: thousand.rss, unit: 'MiB',
@@ -140,7 +139,6 @@ export const benchmark: Benchmark = {
       const quiet = await arpAnswers(VIP, ARP_SAMPLES);
       const loaded = await arpAnswersLoaded();
       const busy = `all ${loaded.cores} cores loaded by another process`;
-      await buildIfStale();
       return [
         { name: `gratuitous ARPs seen by the client per failover (${GARP_WINDOW_MS / 1000} s window)`, value: heraldGarps, unit: 'frames',
           anchor: 'keepalived VRRPv3 advert_int 0.1, same window', anchorValue: keepalivedGarps, ratio: ratio(heraldGarps, keepalivedGarps), target: 'a few (burst schedule)' },

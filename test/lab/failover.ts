@@ -85,7 +85,7 @@ export interface SpeakerLauncher {
 
 /**
  * Three speakers reading one file source that lists the VIP (extraArgs: more speaker flags; options: how they run,
- * e.g. compiled as the image runs them).
+ * e.g. from source).
  */
 export function fileSpeakers(extraArgs: readonly string[] = [], options: StartOptions = {}): SpeakerLauncher {
   let configPath = '';

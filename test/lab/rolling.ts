@@ -37,7 +37,7 @@ export function askArpAllAlong(ip: string): { stop(): Promise<ArpTally> } {
   return { stop: async () => { running = false; await loop; return tally; } };
 }
 
-/** Restarts every cluster speaker in turn, `rounds` times (`options`: how they start again, e.g. compiled). */
+/** Restarts every cluster speaker in turn, `rounds` times (`options`: how they start again, e.g. from source). */
 export async function rollSpeakers(rounds = 1, options: StartOptions = {}): Promise<void> {
   for (let round = 0; round < rounds; round++) {
     for (const node of NODES) {

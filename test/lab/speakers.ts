@@ -1,9 +1,11 @@
 // Running real speakers on the lab's nodes: the file source they read, the shared heartbeat key, and
-// start/stop by recorded PID. A speaker runs as one process (`node --import tsx speaker/main.ts`, not the
-// `tsx` CLI, which forks a child): SIGKILL of the recorded PID must really kill the speaker. Benchmarks
-// that measure the process itself run the compiled `dist/speaker/main.js`, as the image does.
+// start/stop by recorded PID. A speaker runs what the image runs, `node FLAGS dist/speaker/speaker.mjs` (the
+// bundle `npm run build` writes; rebuilt here when a source is newer), as one process: SIGKILL of the recorded
+// PID must really kill the speaker. `fromSource` runs `node --import tsx speaker/main.ts` instead (not the
+// `tsx` CLI, which forks a child).
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { REPO_ROOT } from './lab.js';
@@ -24,26 +26,43 @@ export interface SpeakerConfig {
 }
 
 export const SPEAKER_ENTRY = join(REPO_ROOT, 'speaker', 'main.ts');
-/** What `npm run build` emits and the production image runs (Dockerfile). */
-export const COMPILED_SPEAKER_ENTRY = join(REPO_ROOT, 'dist', 'speaker', 'main.js');
+/** What `npm run build` emits (scripts/bundle-speaker.ts) and the production image runs (Dockerfile). */
+export const SPEAKER_BUNDLE = join(REPO_ROOT, 'dist', 'speaker', 'speaker.mjs');
+const BUNDLE_SCRIPT = join(REPO_ROOT, 'scripts', 'bundle-speaker.ts');
 
 /**
  * The node flags production starts the speaker with, read from the Dockerfile's documented speaker
- * command (`# speaker: node FLAGS dist/speaker/main.js`), so the lab and the bench run what a user gets
+ * command (`# speaker: node FLAGS dist/speaker/speaker.mjs`), so the lab and the bench run what a user gets
  * and the two cannot drift. Why these flags: docs/layer2.md, Memory.
  */
 export function speakerNodeFlags(): string[] {
   const path = join(REPO_ROOT, 'Dockerfile');
-  const m = /^# speaker: node (.*)dist\/speaker\/main\.js$/m.exec(readFileSync(path, 'utf8'));
-  if (m?.[1] === undefined) throw new Error(`${path}: no "# speaker: node ... dist/speaker/main.js" line`);
+  const m = /^# speaker: node (.*)dist\/speaker\/speaker\.mjs$/m.exec(readFileSync(path, 'utf8'));
+  if (m?.[1] === undefined) throw new Error(`${path}: no "# speaker: node ... dist/speaker/speaker.mjs" line`);
   return m[1].split(' ').filter((f) => f !== '');
 }
 
+function newestSource(path: string): number {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return path.endsWith('.ts') || path.endsWith('.json') ? stat.mtimeMs : 0;
+  return Math.max(0, ...readdirSync(path).map((name) => newestSource(join(path, name))));
+}
+
+/**
+ * Writes dist/speaker/speaker.mjs as `npm run build` does (the same script) when it is missing or older than a
+ * source it comes from (speaker/, lib/, crds/, the script, package-lock.json); about a second with esbuild.
+ */
+export function ensureSpeakerBundle(): string {
+  const built = existsSync(SPEAKER_BUNDLE) ? statSync(SPEAKER_BUNDLE).mtimeMs : 0;
+  const sources = [...['speaker', 'lib', 'crds'].map((d) => join(REPO_ROOT, d)), BUNDLE_SCRIPT, join(REPO_ROOT, 'package-lock.json')];
+  if (built >= Math.max(...sources.map(newestSource))) return SPEAKER_BUNDLE;
+  execFileSync(process.execPath, ['--import', 'tsx', BUNDLE_SCRIPT], { cwd: REPO_ROOT, stdio: 'inherit' });
+  return SPEAKER_BUNDLE;
+}
+
 export interface StartOptions {
-  /** Run dist/speaker/main.js with plain node (no tsx loader), as production does. Build it first. */
-  compiled?: boolean;
-  /** Run this single-file bundle of the speaker instead (the memory bench's esbuild floor). */
-  bundle?: string;
+  /** Run speaker/main.ts under the tsx loader instead of the production bundle (to try a change without a build). */
+  fromSource?: boolean;
   /** Extra environment (e.g. the footprint bench's HERALD_PACKET_FILTER=off). */
   env?: Readonly<Record<string, string>>;
   /** Outlive the caller (`npm run lab -- up --cluster`). */
@@ -96,7 +115,7 @@ export function startClusterSpeaker(node: string, kubeconfig: string, extraArgs:
 
 function spawnSpeaker(node: string, sourceArgs: readonly string[], extraArgs: readonly string[], options: StartOptions): Spawned {
   if (findProc(speakerRole(node))) throw new Error(`a speaker already runs on ${node}`);
-  const entry = options.bundle !== undefined ? [options.bundle] : options.compiled ? [COMPILED_SPEAKER_ENTRY] : ['--import', 'tsx', SPEAKER_ENTRY];
+  const entry = options.fromSource === true ? ['--import', 'tsx', SPEAKER_ENTRY] : [ensureSpeakerBundle()];
   const argv = [
     process.execPath, ...speakerNodeFlags(), ...entry,
     '--node-name', node, ...sourceArgs, '--log-level', process.env.HERALD_LAB_SPEAKER_LOG ?? 'info', ...extraArgs,

@@ -1,47 +1,44 @@
 // The speaker's memory with the Kubernetes source and 1 000 LoadBalancer Services (IPv6, each with an
 // EndpointSlice), all three speakers running and announcing their share; the largest of the three is reported.
-// Twice: the compiled speaker the image runs (`node dist/speaker/main.js`), and the same code as one esbuild
-// bundle (what a tree-shaken build would save: client-node's generated API layer is mostly code the speaker never
-// calls). Two floors, in node 1's namespace with the speaker's production node flags: a bare Node process, and
-// one that imports client-node, pino and prom-client and idles.
+// The speaker is the one the image runs (`node dist/speaker/speaker.mjs`, scripts/bundle-speaker.ts: one bundle
+// without client-node's generated API layer). Three floors, in node 1's namespace with the speaker's production
+// node flags: a bare Node process; one that imports what the bundle imports (idle-imports.ts, bundled the same
+// way) and idles; and one that imports client-node whole (its index, as tsc's output would), pino and prom-client.
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CLUSTER_KUBECONFIG, kubectl, upCluster } from '../../lab/cluster.js';
 import { findProc, killProc, sleep, spawnIn } from '../../lab/exec.js';
 import { REPO_ROOT, down } from '../../lab/lab.js';
-import { speakerMetrics, speakerNodeFlags, speakerRole, startClusterSpeaker, stopAllSpeakers, waitForSpeakerQuorum } from '../../lab/speakers.js';
+import { ensureSpeakerBundle, speakerMetrics, speakerNodeFlags, speakerRole, startClusterSpeaker, stopAllSpeakers, waitForSpeakerQuorum } from '../../lab/speakers.js';
 import { NODES, hostByName, nsOf, v4Of } from '../../lab/topology.js';
-import { buildIfStale } from '../l2/memory.js';
 import { residentMiB, type Resident } from '../l2/proc.js';
 
 const SERVICES = Number(process.env.HERALD_BENCH_SPEAKER_SERVICES ?? 1000);
 const NS = 'mem';
-/** Under the repo, so the bundle finds build/Release/herald_packet.node by walking up, as dist/ does. */
-const BUNDLE = join(REPO_ROOT, 'build', 'bench', 'speaker.mjs');
+/** Under the repo, as the speaker's bundle is under dist/ (both resolve their require() from where they lie). */
+const IDLE_IMPORTS_BUNDLE = join(REPO_ROOT, 'build', 'bench', 'idle-imports.mjs');
 
 export interface SourceMemory {
   services: number;
   bare: Resident;
-  floor: Resident;
-  compiled: Resident;
-  bundled: Resident;
+  /** Idle, importing what the speaker's bundle imports, bundled the same way. */
+  imports: Resident;
+  /** Idle, importing client-node's index (the whole generated layer), pino and prom-client. */
+  clientNode: Resident;
+  speaker: Resident;
 }
 
-/** esbuild's one-file bundle of speaker/main.ts; CommonJS dependencies get a `require` from createRequire. */
-async function bundleSpeaker(): Promise<string> {
-  mkdirSync(join(REPO_ROOT, 'build', 'bench'), { recursive: true });
-  await promisify(execFile)(join(REPO_ROOT, 'node_modules', '.bin', 'esbuild'), [
-    join(REPO_ROOT, 'speaker', 'main.ts'), '--bundle', '--platform=node', '--format=esm', '--target=node24', `--outfile=${BUNDLE}`,
-    '--banner:js=import { createRequire as heraldRequire } from "node:module"; const require = heraldRequire(import.meta.url);',
-    '--log-level=warning',
-  ]);
-  return BUNDLE;
+/** idle-imports.ts through the speaker's own build script (scripts/bundle-speaker.ts), so it narrows client-node alike. */
+async function bundleIdleImports(): Promise<string> {
+  await promisify(execFile)(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'bundle-speaker.ts'),
+    '--entry', join(REPO_ROOT, 'test', 'bench', 'full-stack', 'idle-imports.ts'), '--outfile', IDLE_IMPORTS_BUNDLE], { cwd: REPO_ROOT });
+  return IDLE_IMPORTS_BUNDLE;
 }
 
-async function idleMemory(script: string, role: string): Promise<Resident> {
-  const { record } = spawnIn(nsOf('n1'), [process.execPath, ...speakerNodeFlags(), '--input-type=module', '-e', script], { role, cwd: REPO_ROOT });
+/** A process started with `args` after the speaker's node flags, 3 s after it started. */
+async function idleMemory(args: readonly string[], role: string): Promise<Resident> {
+  const { record } = spawnIn(nsOf('n1'), [process.execPath, ...speakerNodeFlags(), ...args], { role, cwd: REPO_ROOT });
   try {
     await sleep(3000);
     return residentMiB(record.pid);
@@ -50,7 +47,7 @@ async function idleMemory(script: string, role: string): Promise<Resident> {
   }
 }
 
-const FLOOR_SCRIPT = `import { KubeConfig, CoreV1Api } from '@kubernetes/client-node'; import { pino } from 'pino';
+const CLIENT_NODE_SCRIPT = `import { KubeConfig, CoreV1Api } from '@kubernetes/client-node'; import { pino } from 'pino';
 import { Registry } from 'prom-client'; import { createServer } from 'node:http';
 const kc = new KubeConfig(); kc.loadFromDefault(); const api = kc.makeApiClient(CoreV1Api); const r = new Registry();
 pino({ level: 'warn' }).info({ api: typeof api, r: r.contentType }, 'idle'); createServer(() => undefined).listen(0, '127.0.0.1');
@@ -94,9 +91,9 @@ async function announcedIps(): Promise<number> {
   return total;
 }
 
-/** Starts the three speakers (compiled, or the bundle), waits until every IP is announced, returns the largest. */
-async function speakersMemory(options: { compiled?: boolean; bundle?: string }): Promise<Resident> {
-  for (const node of NODES) startClusterSpeaker(node, CLUSTER_KUBECONFIG, ['--log-level', 'warn'], options);
+/** Starts the three speakers, waits until every IP is announced, returns the largest. */
+async function speakersMemory(): Promise<Resident> {
+  for (const node of NODES) startClusterSpeaker(node, CLUSTER_KUBECONFIG, ['--log-level', 'warn']);
   try {
     for (const node of NODES) await waitForSpeakerQuorum(node, 120_000);
     const deadline = Date.now() + 120_000;
@@ -119,17 +116,17 @@ async function speakersMemory(options: { compiled?: boolean; bundle?: string }):
 }
 
 export async function kubernetesSourceMemory(): Promise<SourceMemory> {
-  await buildIfStale();
-  const bundle = await bundleSpeaker();
+  ensureSpeakerBundle();
+  const idleImports = await bundleIdleImports();
   await down();
   await upCluster({ speakers: false });
   try {
     await createServices();
-    const compiled = await speakersMemory({ compiled: true });
-    const bundled = await speakersMemory({ bundle });
-    const bare = await idleMemory('setInterval(() => undefined, 1000);', 'idle-bare');
-    const floor = await idleMemory(FLOOR_SCRIPT, 'idle-client-node');
-    return { services: SERVICES, bare, floor, compiled, bundled };
+    const speaker = await speakersMemory();
+    const bare = await idleMemory(['--input-type=module', '-e', 'setInterval(() => undefined, 1000);'], 'idle-bare');
+    const imports = await idleMemory([idleImports], 'idle-imports');
+    const clientNode = await idleMemory(['--input-type=module', '-e', CLIENT_NODE_SCRIPT], 'idle-client-node');
+    return { services: SERVICES, bare, imports, clientNode, speaker };
   } finally {
     await down();
   }

@@ -1,6 +1,6 @@
 // The rolling restart of test/lab/rolling.ts on a fresh lab cluster, the client probing HTTP every 10 ms and
-// asking ARP for the VIP all along. The speakers run compiled, as the image runs them: under tsx each start spends
-// seconds of CPU compiling, and on the lab's two cores that starves the nodes' HTTP servers into gaps of their own.
+// asking ARP for the VIP all along. The speakers run the production bundle, as the image runs them: under tsx each start
+// spends seconds of CPU compiling, and on the lab's two cores that starves the nodes' HTTP servers into gaps of their own.
 // Two gaps are reported: the longest of all, and the longest across a change of the answering node (a handover).
 import { CLUSTER_KUBECONFIG, applyObjects, endpointSlice, externalIp, upCluster, userObjects } from '../../lab/cluster.js';
 import { settledOwner } from '../../lab/failover.js';
@@ -8,7 +8,6 @@ import { down } from '../../lab/lab.js';
 import { HttpProber, monotonicMs } from '../../lab/probe.js';
 import { askArpAllAlong, rollSpeakers } from '../../lab/rolling.js';
 import { startClusterSpeaker, waitForSpeakerQuorum } from '../../lab/speakers.js';
-import { buildIfStale } from '../l2/memory.js';
 import { NODES, vip4 } from '../../lab/topology.js';
 
 export interface RollingResult {
@@ -30,10 +29,9 @@ export interface RollingResult {
 }
 
 export async function rollingRestart(rounds: number): Promise<RollingResult> {
-  await buildIfStale();
   await down();
   await upCluster({ speakers: false });
-  for (const node of NODES) startClusterSpeaker(node, CLUSTER_KUBECONFIG, [], { compiled: true });
+  for (const node of NODES) startClusterSpeaker(node, CLUSTER_KUBECONFIG);
   try {
     await applyObjects([...userObjects('rolling', [`${vip4(1)}/32`]), endpointSlice('rolling', 'web', NODES)]);
     const ip = await externalIp('rolling', 'web');
@@ -43,7 +41,7 @@ export async function rollingRestart(rounds: number): Promise<RollingResult> {
       await settledOwner(prober, undefined, 30_000);
       const arp = askArpAllAlong(ip);
       const start = monotonicMs();
-      await rollSpeakers(rounds, { compiled: true });
+      await rollSpeakers(rounds);
       const end = monotonicMs();
       const { asked, unanswered, longestMiss } = await arp.stop();
       const during = prober.samples.filter((s) => s.sent >= start && s.sent <= end);

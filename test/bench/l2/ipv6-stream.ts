@@ -23,7 +23,7 @@ export async function speakerCostUnderStream(filter: boolean): Promise<StreamCos
   const ips = [vip4(1), vip6(1)];
   const config = writeSpeakerConfig({ ips: ips.map((ip) => ({ ip, nodes: ['n1'], interfaces: ['eth0'] })) }, 'stream.yaml');
   const env = filter ? undefined : { HERALD_PACKET_FILTER: 'off' };
-  for (const node of NODES) startSpeaker(node, config, ['--log-level', 'warn'], { compiled: true, ...(env && { env }) });
+  for (const node of NODES) startSpeaker(node, config, ['--log-level', 'warn'], { ...(env && { env }) });
   const n1 = hostByName('n1');
   // The client knows n1's MAC for good: no solicitation interleaves with the stream.
   await execIn(nsOf('client'), ['ip', 'neigh', 'replace', v6Of(n1), 'lladdr', macOf(n1), 'dev', HOST_IF, 'nud', 'permanent']);
