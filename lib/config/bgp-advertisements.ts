@@ -11,14 +11,14 @@
 import type { BGPAdvertisement, IPAddressPool } from '../../crds/v1beta1/index.js';
 import { familyName, parseAddressEntry, type Family } from '../ip/index.js';
 import type { BGPAdvertisementModel, BGPProblem } from './bgp-model.js';
-import { compileSelectors, problem, q, selectorProblem, v, type UnusableSelector } from './bgp-shared.js';
+import { compareText, compileSelectors, nameOf, problem, q, selectorProblem, v, type UnusableSelector } from './bgp-shared.js';
 import { formatCommunity, looksLikeCommunity, parseCommunity, widestBlockPrefix, type CommunityValue } from './bgp-values.js';
 
 /** What an alias name resolves to: a value, or why it cannot be used (the Community object reports it). */
 export type AliasLookup = ReadonlyMap<string, CommunityValue | { unusable: string }>;
 
 const adProblem = (ad: BGPAdvertisement, reason: BGPProblem['reason'], field: string, value: string, what: string): BGPProblem =>
-  problem('BGPAdvertisement', ad.metadata.name ?? '', reason, field, value, what);
+  problem('BGPAdvertisement', nameOf(ad), reason, field, value, what);
 
 function communities(ad: BGPAdvertisement, aliases: AliasLookup, problems: BGPProblem[]): CommunityValue[] {
   const values: CommunityValue[] = [];
@@ -45,7 +45,7 @@ function communities(ad: BGPAdvertisement, aliases: AliasLookup, problems: BGPPr
 /** One advertisement read on its own (and against the Community aliases): its model and its problems. */
 export function advertisementModel(ad: BGPAdvertisement, aliases: AliasLookup): { model: BGPAdvertisementModel; problems: BGPProblem[] } {
   const spec = ad.spec ?? {};
-  const name = ad.metadata.name ?? '';
+  const name = nameOf(ad);
   const problems: BGPProblem[] = [];
   const unusable: UnusableSelector[] = [];
   const model: BGPAdvertisementModel = {
@@ -68,7 +68,7 @@ export function advertisementModel(ad: BGPAdvertisement, aliases: AliasLookup): 
 /** The pools an advertisement announces: those it names or selects, every pool when it does neither. */
 export function selectedPools(model: BGPAdvertisementModel, pools: readonly IPAddressPool[]): IPAddressPool[] {
   const everyPool = model.poolNames.length === 0 && model.poolSelectors.length === 0;
-  return pools.filter((p) => everyPool || model.poolNames.includes(p.metadata.name ?? '')
+  return pools.filter((p) => everyPool || model.poolNames.includes(nameOf(p))
     || model.poolSelectors.some((s) => s.ok && s.matches(p.metadata.labels ?? {})));
 }
 
@@ -86,7 +86,7 @@ export function aggregationProblem(ad: BGPAdvertisement, model: BGPAdvertisement
       if (length >= widest) continue;
       const field = aggregationField(parsed.interval.family);
       return adProblem(ad, 'InvalidAggregationLength', field, String(length),
-        `${field} ${length} is shorter than /${widest}, the widest ${familyName(parsed.interval.family)} block of entry "${v(entry)}" of IPAddressPool ${q(pool.metadata.name ?? '')}: `
+        `${field} ${length} is shorter than /${widest}, the widest ${familyName(parsed.interval.family)} block of entry "${v(entry)}" of IPAddressPool ${q(nameOf(pool))}: `
         + `a /${length} would announce addresses outside the pool; use ${widest} or longer`);
     }
   }
@@ -107,19 +107,20 @@ function sharedPrefix(a: BGPAdvertisementModel, b: BGPAdvertisementModel, pools:
   for (const pool of selectedPools(a, pools)) {
     if (!ofB.has(pool)) continue;
     const family = [...familiesOf(pool)].find((f) => aggregationOf(a, f) === aggregationOf(b, f));
-    if (family !== undefined) return { pool: pool.metadata.name ?? '', family };
+    if (family !== undefined) return { pool: nameOf(pool), family };
   }
   return undefined;
 }
 
 /** LocalPrefConflict on each advertisement whose localPref another one contradicts for a prefix both announce. */
 export function localPrefProblems(ads: readonly { ad: BGPAdvertisement; model: BGPAdvertisementModel }[], pools: readonly IPAddressPool[]): BGPProblem[] {
-  const sorted = [...pools].sort((x, y) => ((x.metadata.name ?? '') < (y.metadata.name ?? '') ? -1 : 1));
+  const sorted = [...pools].sort((x, y) => compareText(nameOf(x), nameOf(y)));
   const withPref = ads.filter((a) => a.model.localPref !== undefined);
   const problems: BGPProblem[] = [];
   for (const one of withPref) {
     for (const other of withPref) {
-      if (other === one || other.model.localPref === one.model.localPref) continue;
+      // An advertisement never contradicts itself (nor any other with its localPref).
+      if (other.model.localPref === one.model.localPref) continue;
       const shared = sharedPrefix(one.model, other.model, sorted);
       if (!shared) continue;
       const length = aggregationOf(one.model, shared.family);

@@ -3,7 +3,7 @@
 // controller will write these the way it writes L2Advertisement's (controller/reconcile/advertisement-status.ts).
 import type { BGPConfig, BGPObjectKind, BGPProblem, BGPProblemReason } from './bgp-model.js';
 import { boundedMessage } from './messages.js';
-import { q } from './bgp-shared.js';
+import { nameOf, q } from './bgp-shared.js';
 import { bgpConfigFromResources, type BGPResources } from './bgp.js';
 
 export type BGPReadyReason = BGPProblemReason | 'Valid';
@@ -47,7 +47,7 @@ export function bgpReadiness(objects: readonly BGPObjectRef[], config: Pick<BGPC
 /** Every BGP object of `resources` with its Ready condition. */
 export function bgpReadinessFromResources(resources: BGPResources): BGPReadiness[] {
   const refs = (kind: BGPObjectKind, objects: readonly { metadata: { name?: string } }[]): BGPObjectRef[] =>
-    objects.map((o) => ({ kind, name: o.metadata.name ?? '' }));
+    objects.map((o) => ({ kind, name: nameOf(o) }));
   return bgpReadiness([
     ...refs('BGPPeer', resources.peers), ...refs('BGPAdvertisement', resources.advertisements),
     ...refs('BFDProfile', resources.bfdProfiles), ...refs('Community', resources.communities),

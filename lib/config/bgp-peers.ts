@@ -10,8 +10,9 @@
 import type { BGPPeer, LabelSelector } from '../../crds/v1beta1/index.js';
 import { canonicalAddress, tryParseAddress } from '../ip/index.js';
 import { joinAnd } from './messages.js';
+import { compileSelector } from './selector.js';
 import type { BGPPeerModel, BGPProblem, NodeLabels, PeerASN, PeerPassword } from './bgp-model.js';
-import { compileSelectors, problem, q, selectorProblem, v, type UnusableSelector } from './bgp-shared.js';
+import { compareText, compileSelectors, nameOf, problem, q, selectorProblem, v, type UnusableSelector } from './bgp-shared.js';
 import { parseDurationMs } from './bgp-values.js';
 
 export const DEFAULT_HOLD_MS = 90_000;
@@ -21,38 +22,39 @@ const MIN_HOLD_MS = 3_000;
 const MAX_SECONDS_MS = 65_535_000;
 
 const peerProblem = (peer: BGPPeer, reason: BGPProblem['reason'], field: string, value: string, what: string): BGPProblem =>
-  problem('BGPPeer', peer.metadata.name ?? '', reason, field, value, what);
+  problem('BGPPeer', nameOf(peer), reason, field, value, what);
 
 function isIBGP(spec: BGPPeer['spec']): boolean {
-  return spec.dynamicASN === 'internal' || (spec.peerASN !== undefined && spec.peerASN === spec.myASN);
+  return spec.dynamicASN === 'internal' || spec.peerASN === spec.myASN;
 }
 
 interface Timers { holdTimeMs: number; keepaliveTimeMs: number; connectTimeMs: number }
 
+/** The timers, defaults applied; a timer that is not a duration is reported and left at its default. */
 function timers(peer: BGPPeer, problems: BGPProblem[]): Timers {
-  const read = (field: 'holdTime' | 'keepaliveTime' | 'connectTime'): number | undefined => {
+  const read = (field: 'holdTime' | 'keepaliveTime' | 'connectTime'): { ms: number; text: string } | undefined => {
     const text = peer.spec[field];
     if (text === undefined) return undefined;
     const parsed = parseDurationMs(text);
-    if (parsed.ok) return parsed.value;
+    if (parsed.ok) return { ms: parsed.value, text };
     problems.push(peerProblem(peer, 'InvalidTimers', field, text, `${field} ${parsed.why}`));
     return undefined;
   };
-  const hold = read('holdTime') ?? DEFAULT_HOLD_MS;
-  const keepalive = read('keepaliveTime') ?? hold / 3;
-  const connect = read('connectTime') ?? DEFAULT_CONNECT_MS;
-  const { holdTime = '', keepaliveTime = '', connectTime = '' } = peer.spec;
-  if (hold !== 0 && (hold < MIN_HOLD_MS || hold > MAX_SECONDS_MS)) {
-    problems.push(peerProblem(peer, 'InvalidTimers', 'holdTime', holdTime, `holdTime "${v(holdTime)}" must be 0 or from 3s to 65535s (RFC 4271 §4.2)`));
+  const hold = read('holdTime');
+  const keepalive = read('keepaliveTime');
+  const connect = read('connectTime');
+  const holdMs = hold?.ms ?? DEFAULT_HOLD_MS;
+  if (hold && hold.ms !== 0 && (hold.ms < MIN_HOLD_MS || hold.ms > MAX_SECONDS_MS)) {
+    problems.push(peerProblem(peer, 'InvalidTimers', 'holdTime', hold.text, `holdTime "${v(hold.text)}" must be 0 or from 3s to 65535s (RFC 4271 §4.2)`));
   }
-  if (keepalive > hold) {
-    problems.push(peerProblem(peer, 'InvalidTimers', 'keepaliveTime', keepaliveTime,
-      `keepaliveTime "${v(keepaliveTime)}" is longer than holdTime "${v(holdTime || '90s')}": the session would expire between keepalives`));
+  if (keepalive && keepalive.ms > holdMs) {
+    problems.push(peerProblem(peer, 'InvalidTimers', 'keepaliveTime', keepalive.text,
+      `keepaliveTime "${v(keepalive.text)}" is longer than holdTime "${v(hold?.text ?? '90s')}": the session would expire between keepalives`));
   }
-  if (peer.spec.connectTime !== undefined && (connect < 1000 || connect > MAX_SECONDS_MS || connect % 1000 !== 0)) {
-    problems.push(peerProblem(peer, 'InvalidTimers', 'connectTime', connectTime, `connectTime "${v(connectTime)}" must be whole seconds from 1s to 65535s`));
+  if (connect && (connect.ms < 1000 || connect.ms > MAX_SECONDS_MS || connect.ms % 1000 !== 0)) {
+    problems.push(peerProblem(peer, 'InvalidTimers', 'connectTime', connect.text, `connectTime "${v(connect.text)}" must be whole seconds from 1s to 65535s`));
   }
-  return { holdTimeMs: hold, keepaliveTimeMs: keepalive, connectTimeMs: connect };
+  return { holdTimeMs: holdMs, keepaliveTimeMs: keepalive?.ms ?? holdMs / 3, connectTimeMs: connect?.ms ?? DEFAULT_CONNECT_MS };
 }
 
 function password(spec: BGPPeer['spec']): PeerPassword {
@@ -63,7 +65,7 @@ function password(spec: BGPPeer['spec']): PeerPassword {
 /** The problems found on one peer alone (and with the BFDProfiles that exist), and its model. */
 export function peerFromResource(peer: BGPPeer, bfdProfiles: ReadonlySet<string>): { model?: BGPPeerModel; problems: BGPProblem[] } {
   const { spec } = peer;
-  const name = peer.metadata.name ?? '';
+  const name = nameOf(peer);
   const problems: BGPProblem[] = [];
   if (spec.vrf) problems.push(peerProblem(peer, 'VRFNotSupported', 'vrf', spec.vrf, `vrf ${q(spec.vrf)} is not supported: Herald peers from the node's main routing table; remove vrf`));
   if (spec.password && spec.passwordSecret?.name) {
@@ -71,7 +73,7 @@ export function peerFromResource(peer: BGPPeer, bfdProfiles: ReadonlySet<string>
       `both password and passwordSecret ${q(spec.passwordSecret.name)} are set; keep one`));
   }
   if (spec.ebgpMultiHop && isIBGP(spec)) {
-    const why = spec.dynamicASN === 'internal' ? 'dynamicASN is internal' : `peerASN ${spec.peerASN ?? ''} is myASN`;
+    const why = spec.dynamicASN === 'internal' ? 'dynamicASN is internal' : `peerASN ${spec.myASN} is myASN`;
     problems.push(peerProblem(peer, 'MultiHopWithIBGP', 'ebgpMultiHop', 'true', `ebgpMultiHop is set on an iBGP session (${why}); multi-hop applies to eBGP only`));
   }
   const times = timers(peer, problems);
@@ -101,12 +103,14 @@ function nodesOverlap(a: BGPPeer, b: BGPPeer, nodes: readonly NodeLabels[], admi
   const same = (s: readonly LabelSelector[] | undefined) => JSON.stringify(s ?? []);
   if (same(a.spec.nodeSelectors) === same(b.spec.nodeSelectors)) return (a.spec.nodeSelectors ?? []).length === 0 ? 'every node' : 'the same nodeSelectors';
   const both = nodes.filter((n) => admits(a, n.labels) && admits(b, n.labels)).map((n) => n.name).sort();
-  return both.length > 0 ? `node ${q(both[0] ?? '')}${both.length > 1 ? ` and ${both.length - 1} more` : ''}` : undefined;
+  const [first] = both;
+  if (first === undefined) return undefined;
+  return `node ${q(first)}${both.length > 1 ? ` and ${both.length - 1} more` : ''}`;
 }
 
 /** DuplicatePeer on every peer that shares its peerAddress with another on overlapping nodes (vrf peers are refused already). */
 export function duplicatePeerProblems(peers: readonly BGPPeer[], nodes: readonly NodeLabels[]): BGPProblem[] {
-  const compiled = new Map(peers.map((p) => [p, compileSelectors([], 'nodeSelectors', p.spec.nodeSelectors)]));
+  const compiled = new Map(peers.map((p) => [p, (p.spec.nodeSelectors ?? []).map(compileSelector)]));
   const admits = (p: BGPPeer, labels: NodeLabels['labels']) => {
     const selectors = compiled.get(p) ?? [];
     return selectors.length === 0 || selectors.some((s) => s.ok && s.matches(labels));
@@ -120,8 +124,8 @@ export function duplicatePeerProblems(peers: readonly BGPPeer[], nodes: readonly
   const problems: BGPProblem[] = [];
   for (const [address, group] of byAddress) {
     for (const peer of group) {
-      const clashes = group.filter((o) => o !== peer).map((o) => ({ other: o.metadata.name ?? '', where: nodesOverlap(peer, o, nodes, admits) }))
-        .filter((c): c is { other: string; where: string } => c.where !== undefined).sort((x, y) => (x.other < y.other ? -1 : 1));
+      const clashes = group.filter((o) => o !== peer).map((o) => ({ other: nameOf(o), where: nodesOverlap(peer, o, nodes, admits) }))
+        .filter((c): c is { other: string; where: string } => c.where !== undefined).sort((x, y) => compareText(x.other, y.other));
       const [first] = clashes;
       if (!first) continue;
       const others = joinAnd(clashes.slice(0, 3).map((c) => `BGPPeer ${q(c.other)}`)) + (clashes.length > 3 ? ` and ${clashes.length - 3} more` : '');

@@ -37,4 +37,10 @@ export function selectorProblem(kind: BGPObjectKind, name: string, unusable: rea
     `${first.field} ${first.value}: ${first.why}${more}; until it is fixed that selector matches nothing, and the other selectors work on`);
 }
 
-export const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+/** Text in code-unit order (Go's sort.Strings), the same on every machine. */
+export const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+export const byName = (a: { name: string }, b: { name: string }): number => compareText(a.name, b.name);
+
+/** An object's name (only an object that was never stored has none: the API server requires one). */
+export const nameOf = (object: { metadata: { name?: string } }): string => object.metadata.name ?? '';

@@ -1,15 +1,22 @@
 // The text values of BGP objects: Go durations, communities and a pool entry's widest CIDR block.
 import { parseAddressEntry, type Interval } from '../ip/index.js';
-import { formatCommunity, parseCommunity, parseDurationMs, widestBlockPrefix } from './bgp-values.js';
+import { formatCommunity, looksLikeCommunity, parseCommunity, parseDurationMs, widestBlockPrefix } from './bgp-values.js';
 
 test.each([
-  ['90s', 90_000], ['1m30s', 90_000], ['500ms', 500], ['1.5s', 1500], ['0', 0], ['2h', 7_200_000],
+  ['90s', 90_000], ['1m30s', 90_000], ['500ms', 500], ['1.5s', 1500], ['1.25s', 1250], ['0', 0], ['2h', 7_200_000],
 ])('duration %s is %d ms', (text, ms) => {
   expect(parseDurationMs(text)).toEqual({ ok: true, value: ms });
 });
 
 test.each(['', '90', 's', '1d', '-1s', '1s '])('"%s" is not a duration', (text) => {
-  expect(parseDurationMs(text).ok).toBe(false);
+  expect(parseDurationMs(text)).toEqual({ ok: false, why: `"${text}" is not a duration (like "90s" or "1m30s")` });
+});
+
+test.each([
+  ['65000:100', true], ['large:1:2:3', true], ['LARGE:1', true],
+  ['no-export', false], ['x65000:100', false], ['65000:100x', false], ['my-large:1:2:3', false],
+])('%s is written as a community: %s', (text, written) => {
+  expect(looksLikeCommunity(text)).toBe(written);
 });
 
 test.each([
@@ -29,6 +36,8 @@ test.each([
   ['1:65536', 'community "1:65536": the second half 65536 is above 65535'],
   ['1:2:3', 'community "1:2:3": a standard community is two numbers joined by ":" (like 65000:100)'],
   ['large:1:2:x', 'community "large:1:2:x": local data part 2 "x" is not a number'],
+  ['x1:2', 'community "x1:2": the first half "x1" is not a number'],
+  ['1:2x', 'community "1:2x": the second half "2x" is not a number'],
   ['large:1:4294967296:3', 'community "large:1:4294967296:3": local data part 1 4294967296 is above 4294967295'],
 ])('community %s is refused, naming the part', (text, why) => {
   expect(parseCommunity(text)).toEqual({ ok: false, why });

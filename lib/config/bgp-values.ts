@@ -13,14 +13,13 @@ export function parseDurationMs(text: string): ValueParse<number> {
   const part = /([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)/y;
   let ms = 0;
   let at = 0;
-  while (at < text.length) {
+  do { // at least one part: "" is no duration
     part.lastIndex = at;
     const m = part.exec(text);
     if (!m) return { ok: false, why: `"${text}" is not a duration (like "90s" or "1m30s")` };
     ms += Number(m[1]) * (UNIT_MS[m[2] ?? ''] ?? 0);
     at = part.lastIndex;
-  }
-  if (at === 0) return { ok: false, why: '"" is not a duration (like "90s" or "1m30s")' };
+  } while (at < text.length);
   return { ok: true, value: ms };
 }
 
@@ -83,7 +82,7 @@ export function widestBlockPrefix(interval: Interval): number {
   while (at <= interval.last) {
     let size = 0;
     // Grow the block while it stays aligned at `at` and inside the interval.
-    while (size < bits && at % (1n << BigInt(size + 1)) === 0n && at + (1n << BigInt(size + 1)) - 1n <= interval.last) size++;
+    while (at % (1n << BigInt(size + 1)) === 0n && at + (1n << BigInt(size + 1)) - 1n <= interval.last) size++;
     widest = Math.min(widest, bits - size);
     at += 1n << BigInt(size);
   }

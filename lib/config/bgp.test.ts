@@ -1,21 +1,7 @@
 // The BGP objects' Ready conditions, one row per rule (bgp-peers.ts, bgp-advertisements.ts, bgp.ts), then the
 // model the valid objects become, and that one bad object never stops the others.
-import type { BFDProfile, BFDProfileSpec, BGPAdvertisement, BGPAdvertisementSpec, BGPPeer, BGPPeerSpec, Community, CommunityAlias } from '../../crds/v1beta1/index.js';
-import { bgpConfigFromResources, bgpReadinessFromResources, MESSAGE_MAX_BYTES, utf8Length, type BGPObjectKind, type BGPResources, type NodeLabels } from './index.js';
-import { pool } from './fixtures.js';
-
-const meta = (name: string) => ({ name, namespace: 'herald-system' });
-const peer = (name: string, spec: Partial<BGPPeerSpec> = {}): BGPPeer => ({
-  apiVersion: 'herald.dev/v1beta1', kind: 'BGPPeer', metadata: meta(name), spec: { myASN: 64512, peerASN: 64513, peerAddress: '192.0.2.1', ...spec },
-});
-const ad = (name: string, spec: BGPAdvertisementSpec = {}): BGPAdvertisement => ({ apiVersion: 'herald.dev/v1beta1', kind: 'BGPAdvertisement', metadata: meta(name), spec });
-const bfd = (name: string, spec: BFDProfileSpec = {}): BFDProfile => ({ apiVersion: 'herald.dev/v1beta1', kind: 'BFDProfile', metadata: meta(name), spec });
-const community = (name: string, ...communities: CommunityAlias[]): Community => ({ apiVersion: 'herald.dev/v1beta1', kind: 'Community', metadata: meta(name), spec: { communities } });
-const node = (name: string, labels: Record<string, string>): NodeLabels => ({ name, labels });
-
-const resources = (r: Partial<BGPResources>): BGPResources => ({
-  peers: [], advertisements: [], bfdProfiles: [], communities: [], pools: [pool('lan', ['192.0.2.0/24', '2001:db8::/64'])], ...r,
-});
+import { bgpConfigFromResources, bgpReadinessFromResources, MESSAGE_MAX_BYTES, utf8Length, type BGPObjectKind, type BGPResources } from './index.js';
+import { ad, bfd, community, node, peer, pool, resources } from './fixtures.js';
 
 interface Row {
   rule: string;
@@ -171,4 +157,73 @@ describe('bgpConfigFromResources', () => {
     expect(utf8Length(readiness[0]?.message ?? '')).toBeLessThanOrEqual(MESSAGE_MAX_BYTES);
     expect(readiness[0]?.message).toMatch(/^BGPPeer "p{63}…": vrf/);
   });
+});
+
+describe('Community aliases', () => {
+  test('an alias in three Community objects: each reports the name field of its own definition and names the others', () => {
+    const config = bgpConfigFromResources(resources({
+      communities: [
+        community('b', { name: 'y', value: '1:2' }, { name: 'x', value: '1:2' }), community('a', { name: 'x', value: '1:1' }), community('c', { name: 'x', value: '1:3' }),
+      ],
+    }));
+    expect(config.problems.map((p) => `${p.name} ${p.reason} ${p.field}=${p.value}`)).toEqual([
+      'a DuplicateCommunity communities[0].name=x', 'b DuplicateCommunity communities[1].name=x', 'c DuplicateCommunity communities[0].name=x',
+    ]);
+    expect(config.problems[0]?.message).toBe('Community "a": alias "x" is also defined in Community "b", "c"; neither is used until it is defined once');
+    expect([...config.communities]).toEqual([['y', { kind: 'standard', asn: 1, value: 2 }]]);
+  });
+
+  test('an alias defined twice in one Community object is a duplicate too', () => {
+    const config = bgpConfigFromResources(resources({ communities: [community('a', { name: 'x', value: '1:1' }, { name: 'x', value: '1:1' })] }));
+    expect(config.problems.map((p) => `${p.field}: ${p.message}`)).toEqual([
+      'communities[0].name: Community "a": alias "x" is also defined in Community "a"; neither is used until it is defined once',
+      'communities[1].name: Community "a": alias "x" is also defined in Community "a"; neither is used until it is defined once',
+    ]);
+    expect(config.communities.size).toBe(0);
+  });
+});
+
+describe('the order of the objects decides nothing', () => {
+  const given = resources({
+    peers: [peer('b', { peerAddress: '192.0.2.2' }), peer('a', { vrf: 'red' }), peer('d', { peerAddress: '192.0.2.4' }), peer('c', { peerAddress: '192.0.2.3', bfdProfile: 'gone', nodeSelectors: [{ matchExpressions: [{ key: 'k', operator: 'In' }] }] })],
+    advertisements: [ad('y', { communities: ['nope'] }), ad('x'), ad('z', { aggregationLength: 8 }), ad('w')],
+    bfdProfiles: [bfd('slow'), bfd('fast')],
+    communities: [community('k2', { name: 'silver', value: '1:2' }), community('k1', { name: 'gold', value: '1:1' })],
+  });
+  const reversed = (r: BGPResources): BGPResources => ({
+    ...r, peers: [...r.peers].reverse(), advertisements: [...r.advertisements].reverse(), bfdProfiles: [...r.bfdProfiles].reverse(), communities: [...r.communities].reverse(),
+  });
+  /** What order can show: names in the model's lists and the aliases' order. */
+  const shown = (r: BGPResources) => {
+    const config = bgpConfigFromResources(r);
+    return {
+      peers: config.peers.map((p) => p.name), advertisements: config.advertisements.map((a) => a.name), bfdProfiles: config.bfdProfiles.map((p) => p.name),
+      communities: [...config.communities.keys()], problems: config.problems.map((p) => `${p.kind}/${p.name} ${p.field}`),
+    };
+  };
+
+  test.each([['as given', given], ['reversed', reversed(given)]])('%s: every list sorted by name, problems by kind, name and field', (_order, r) => {
+    expect(shown(r)).toEqual({
+      peers: ['b', 'd'], advertisements: ['w', 'x'], bfdProfiles: ['fast', 'slow'], communities: ['gold', 'silver'],
+      problems: [
+        'BGPPeer/a vrf', 'BGPPeer/c bfdProfile', 'BGPPeer/c nodeSelectors[0]',
+        'BGPAdvertisement/y communities[0]', 'BGPAdvertisement/z aggregationLength',
+      ],
+    });
+  });
+
+  test('problems of one kind: by name before field, whichever field sorts first', () => {
+    const problems = (peers: ReturnType<typeof peer>[]) => bgpConfigFromResources(resources({ peers })).problems.map((p) => `${p.name} ${p.field}`);
+    const a = peer('a', { vrf: 'red' });
+    const b = peer('b', { peerAddress: '192.0.2.2', bfdProfile: 'gone' });
+    expect(problems([a, b])).toEqual(['a vrf', 'b bfdProfile']);
+    expect(problems([b, a])).toEqual(['a vrf', 'b bfdProfile']);
+  });
+});
+
+test('an object without a name (never one the API server stored) is named ""', () => {
+  const unnamed = { ...bfd('x'), metadata: {} };
+  expect(bgpReadinessFromResources(resources({ bfdProfiles: [unnamed] }))).toEqual([
+    { kind: 'BFDProfile', name: '', status: 'True', reason: 'Valid', message: expect.stringMatching(/^BFDProfile "" is valid; /) as unknown },
+  ]);
 });

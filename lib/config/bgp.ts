@@ -9,10 +9,10 @@
 // BGPPeer and BGPAdvertisement: bgp-peers.ts and bgp-advertisements.ts list theirs.
 import type { BFDProfile, BGPAdvertisement, BGPPeer, Community, IPAddressPool } from '../../crds/v1beta1/index.js';
 import { BFD_DEFAULTS } from '../../crds/v1beta1/index.js';
-import type { BFDProfileModel, BGPConfig, BGPProblem, NodeLabels } from './bgp-model.js';
+import type { BFDProfileModel, BGPConfig, BGPObjectKind, BGPProblem, NodeLabels } from './bgp-model.js';
 import { advertisementModel, aggregationProblem, localPrefProblems, type AliasLookup } from './bgp-advertisements.js';
 import { duplicatePeerProblems, peerFromResource } from './bgp-peers.js';
-import { byName, problem, q } from './bgp-shared.js';
+import { byName, compareText, nameOf, problem, q } from './bgp-shared.js';
 import { parseCommunity, type CommunityValue } from './bgp-values.js';
 
 export interface BGPResources {
@@ -28,7 +28,7 @@ export interface BGPResources {
 
 export function bfdProfileFromResource(profile: BFDProfile): { model?: BFDProfileModel; problem?: BGPProblem } {
   const spec = profile.spec ?? {};
-  const name = profile.metadata.name ?? '';
+  const name = nameOf(profile);
   if (spec.echoMode) {
     return { problem: problem('BFDProfile', name, 'EchoModeNotSupported', 'echoMode', 'true',
       'echoMode is not supported: Herald\'s BFD sends control packets only (RFC 5880 asynchronous mode); set echoMode false or remove it') };
@@ -47,11 +47,11 @@ export function bfdProfileFromResource(profile: BFDProfile): { model?: BFDProfil
 /** Every alias, resolved or with why it cannot be used, and the Community objects' problems. */
 export function communityAliases(objects: readonly Community[]): { aliases: AliasLookup; problems: BGPProblem[] } {
   const definedBy = new Map<string, string[]>();
-  for (const c of objects) for (const a of c.spec?.communities ?? []) definedBy.set(a.name, [...(definedBy.get(a.name) ?? []), c.metadata.name ?? '']);
+  for (const c of objects) for (const a of c.spec?.communities ?? []) definedBy.set(a.name, [...(definedBy.get(a.name) ?? []), nameOf(c)]);
   const aliases = new Map<string, CommunityValue | { unusable: string }>();
   const problems: BGPProblem[] = [];
-  for (const c of [...objects].sort((a, b) => byName({ name: a.metadata.name ?? '' }, { name: b.metadata.name ?? '' }))) {
-    const name = c.metadata.name ?? '';
+  for (const c of [...objects].sort((a, b) => compareText(nameOf(a), nameOf(b)))) {
+    const name = nameOf(c);
     (c.spec?.communities ?? []).forEach((alias, i) => {
       const owners = definedBy.get(alias.name) ?? [];
       const parsed = parseCommunity(alias.value);
@@ -71,9 +71,9 @@ export function communityAliases(objects: readonly Community[]): { aliases: Alia
   return { aliases, problems };
 }
 
-const KIND_ORDER = ['BGPPeer', 'BGPAdvertisement', 'BFDProfile', 'Community'];
+const KIND_ORDER: Readonly<Record<BGPObjectKind, number>> = { BGPPeer: 0, BGPAdvertisement: 1, BFDProfile: 2, Community: 3 };
 const problemOrder = (a: BGPProblem, b: BGPProblem): number =>
-  KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || (a.field < b.field ? -1 : a.field > b.field ? 1 : 0);
+  KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || compareText(a.name, b.name) || compareText(a.field, b.field);
 
 export function bgpConfigFromResources(resources: BGPResources): BGPConfig {
   const problems: BGPProblem[] = [];
@@ -83,7 +83,7 @@ export function bgpConfigFromResources(resources: BGPResources): BGPConfig {
     if (one.model) bfdProfiles.push(one.model);
     if (one.problem) problems.push(one.problem);
   }
-  const profileNames = new Set(resources.bfdProfiles.map((p) => p.metadata.name ?? ''));
+  const profileNames = new Set(resources.bfdProfiles.map(nameOf));
   const { aliases, problems: communityProblems } = communityAliases(resources.communities);
   problems.push(...communityProblems);
 
@@ -96,7 +96,7 @@ export function bgpConfigFromResources(resources: BGPResources): BGPConfig {
     return one.model && !duplicated.has(one.model.name) ? [one.model] : [];
   });
 
-  const ads = [...resources.advertisements].sort((a, b) => byName({ name: a.metadata.name ?? '' }, { name: b.metadata.name ?? '' }))
+  const ads = [...resources.advertisements].sort((a, b) => compareText(nameOf(a), nameOf(b)))
     .map((ad) => ({ ad, ...advertisementModel(ad, aliases) }));
   for (const one of ads) {
     const aggregation = aggregationProblem(one.ad, one.model, resources.pools);
