@@ -8,7 +8,7 @@
 //   session reset      MP_REACH_NLRI and MP_UNREACH_NLRI (§7.11, §7.12): without their NLRI nothing can be withdrawn.
 // Flags whose Optional or Transitive bit disagree with the attribute's are malformed too (RFC 7606 §3 c).
 import { ByteReader } from '../../../lib/wire/index.js';
-import { formatIPv4 } from '../../layer2/frames/addresses.js';
+import { formatIPv4 } from '../../../lib/ip/index.js';
 import type { AsPathSegment, CodecOptions, LargeCommunity, PathAttribute } from './attributes.js';
 import { AS_PATH_SEGMENT_TYPE, ATTRIBUTE_FLAG, ATTRIBUTE_TYPE, ORIGIN, UPDATE_MESSAGE_ERROR } from './constants.js';
 import { AttributeMalformed } from './errors.js';

@@ -5,7 +5,7 @@
 //   | Attr. Flags (1) | Attr. Type Code (1) | Attr. Length (1, or 2 if Extended Length) | Attr. Value |
 //   Flags: O(ptional) 0x80, T(ransitive) 0x40, P(artial) 0x20, E(xtended Length) 0x10, low 4 bits unused.
 import { ByteWriter } from '../../../lib/wire/index.js';
-import { parseIPv4, type IPv4Address } from '../../layer2/frames/addresses.js';
+import { parseIPv4, type IPv4Address } from '../../../lib/ip/index.js';
 import { ATTRIBUTE_FLAG, ATTRIBUTE_TYPE, AS_PATH_SEGMENT_MAX_ASES } from './constants.js';
 import { writeMpReachValue, writeMpUnreachValue, type MpNextHop } from './mp-nlri.js';
 import type { Prefix } from './prefixes.js';

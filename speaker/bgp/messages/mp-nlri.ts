@@ -5,9 +5,8 @@
 //
 // RFC 7606 §7.11: a malformed MP attribute resets the session (its NLRI cannot be trusted to withdraw),
 // so every failure here is an Optional Attribute Error (RFC 4760 §7).
-import type { Family } from '../../../lib/ip/index.js';
+import { formatIPv4, formatIPv6, parseIPv4, parseIPv6, type Family } from '../../../lib/ip/index.js';
 import { ByteReader, type ByteWriter } from '../../../lib/wire/index.js';
-import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../../layer2/frames/addresses.js';
 import type { PathAttribute } from './attributes.js';
 import { AFI, SAFI, UPDATE_MESSAGE_ERROR } from './constants.js';
 import { AttributeMalformed } from './errors.js';

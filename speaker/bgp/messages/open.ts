@@ -2,7 +2,7 @@
 // in use), and the checks RFC 4271 §6.2 asks of every received OPEN that need no configuration. Whether My AS
 // is the AS configured for the peer is the session's question: `checkPeerAs` answers it.
 import { ByteReader, type ByteWriter } from '../../../lib/wire/index.js';
-import { formatIPv4, parseIPv4, type IPv4Address } from '../../layer2/frames/addresses.js';
+import { formatIPv4, parseIPv4, type IPv4Address } from '../../../lib/ip/index.js';
 import { decodeCapabilities, encodeCapability, type Capability } from './capabilities.js';
 import { AS_TRANS, BGP_VERSION, MESSAGE_TYPE, OPTIONAL_PARAMETER_TYPE } from './constants.js';
 import {

@@ -1,7 +1,9 @@
 // Packing prefixes that share attributes into as few UPDATEs as fit in 4096 octets (pack.ts).
+import fc from 'fast-check';
 import {
   decodeMessage,
   encodeMessage,
+  encodePrefix,
   packAnnouncements,
   packWithdrawals,
   type Announcement,
@@ -9,6 +11,7 @@ import {
   type Prefix,
   type UpdateMessage,
 } from './index.js';
+import { arbitraryIPv4Prefix, arbitraryIPv6Prefix } from './test-helpers.js';
 
 const SHARED: PathAttribute[] = [
   { kind: 'origin', origin: 0 },
@@ -80,4 +83,50 @@ test.each<[string, Partial<Announcement>, string]>([
 ])('a caller bug throws at once: %s', (_, override, message) => {
   const announcement: Announcement = { family: 4, nextHop: { global: '192.0.2.10', linkLocal: null }, attributes: SHARED, prefixes: v4(1), ...override };
   expect(() => packAnnouncements(announcement)).toThrow(message);
+});
+
+describe('property: whatever is packed, every UPDATE fits and every prefix goes out exactly once, in order', () => {
+  /** ORIGIN and AS_PATH, and communities of any count, so that the room left for prefixes varies. */
+  const attributeSets = fc.array(fc.integer({ min: 0, max: 0xffffffff }), { maxLength: 80 }).map((communities): PathAttribute[] =>
+    [...SHARED.slice(0, 2), ...(communities.length > 0 ? [{ kind: 'communities' as const, communities }] : [])]);
+  const family = fc.constantFrom<4 | 6>(4, 6);
+  /**
+   * Enough prefixes to fill several UPDATEs; lengths from /0 to full, so prefixes take 1 to 17 octets. Lists
+   * this long take minutes to shrink, so a failure is reported as found (endOnFailure).
+   */
+  const prefixes = (f: 4 | 6) => fc.uniqueArray(f === 4 ? arbitraryIPv4Prefix : arbitraryIPv6Prefix, { minLength: 800, maxLength: 2500 });
+
+  function reached(update: UpdateMessage): Prefix[] {
+    return [...update.nlri, ...update.pathAttributes.flatMap((a) => (a.kind === 'mpReachNlri' ? a.nlri : []))];
+  }
+  function withdrawn(update: UpdateMessage): Prefix[] {
+    return [...update.withdrawnRoutes, ...update.pathAttributes.flatMap((a) => (a.kind === 'mpUnreachNlri' ? a.withdrawn : []))];
+  }
+  /** Greedy: an UPDATE other than the last had no room for the first prefix of the next one. */
+  function expectFull(messages: Uint8Array[], runs: Prefix[][]): void {
+    messages.slice(0, -1).forEach((bytes, i) => {
+      const next = runs[i + 1]?.[0];
+      if (next === undefined) throw new Error('an UPDATE without prefixes');
+      expect(bytes.length + encodePrefix(next).length).toBeGreaterThan(4096);
+    });
+  }
+
+  test('announcements', () => {
+    fc.assert(fc.property(family.chain((f) => fc.tuple(fc.constant(f), prefixes(f), attributeSets)), ([f, list, attributes]) => {
+      const nextHop = f === 4 ? { global: '192.0.2.10', linkLocal: null } : { global: '2001:db8::a', linkLocal: 'fe80::a' };
+      const messages = packAnnouncements({ family: f, nextHop, attributes, prefixes: list });
+      const runs = decodeAll(messages).map(reached);
+      expect(runs.flat()).toEqual(list);
+      expectFull(messages, runs);
+    }), { numRuns: 25, endOnFailure: true });
+  });
+
+  test('withdrawals', () => {
+    fc.assert(fc.property(family.chain((f) => fc.tuple(fc.constant(f), prefixes(f))), ([f, list]) => {
+      const messages = packWithdrawals(f, list);
+      const runs = decodeAll(messages).map(withdrawn);
+      expect(runs.flat()).toEqual(list);
+      expectFull(messages, runs);
+    }), { numRuns: 25, endOnFailure: true });
+  });
 });

@@ -1,7 +1,7 @@
 // Test-only: fast-check arbitraries that produce canonical BGP messages (so decode(encode(x)) deep-equals x),
 // and an assertion on the NOTIFICATION an input must draw. Not exported from index.ts.
 import fc from 'fast-check';
-import { formatIPv4, formatIPv6 } from '../../layer2/frames/addresses.js';
+import { formatIPv4, formatIPv6 } from '../../../lib/ip/index.js';
 import { ATTRIBUTE_SPECS } from './attribute-decode.js';
 import type { PathAttribute } from './attributes.js';
 import type { Capability } from './capabilities.js';

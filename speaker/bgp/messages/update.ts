@@ -21,7 +21,7 @@ import { DEFAULT_CODEC_OPTIONS, encodeAttribute, type CodecOptions, type PathAtt
 import { AFI, ATTRIBUTE_TYPE, MESSAGE_TYPE, SAFI, UPDATE_MESSAGE_ERROR } from './constants.js';
 import { invalidNetworkField, malformedAttributeList } from './errors.js';
 import { encodeMessage } from './header.js';
-import { encodedPrefixesLength, readPrefixes, writePrefixes, type Prefix } from './prefixes.js';
+import { encodePrefixes, readPrefixes, type Prefix } from './prefixes.js';
 
 export type { AttributeProblem } from './attribute-list.js';
 
@@ -88,16 +88,16 @@ function everyPrefix(update: UpdateMessage): Prefix[] {
 
 /** The UPDATE's body length and a writer for it, from already-encoded attributes. */
 export function updateBody(withdrawn: readonly Prefix[], attributes: readonly Uint8Array[], nlri: readonly Prefix[]): { length: number; write: (writer: ByteWriter) => void } {
-  const withdrawnLength = encodedPrefixesLength(withdrawn);
+  const withdrawnOctets = encodePrefixes(withdrawn, 4).octets;
+  const nlriOctets = encodePrefixes(nlri, 4).octets;
   const attributesLength = attributes.reduce((sum, a) => sum + a.length, 0);
   return {
-    length: 2 + withdrawnLength + 2 + attributesLength + encodedPrefixesLength(nlri),
+    length: 2 + withdrawnOctets.length + 2 + attributesLength + nlriOctets.length,
     write: (writer) => {
-      writer.u16(withdrawnLength);
-      writePrefixes(writer, withdrawn, 4);
+      writer.u16(withdrawnOctets.length).bytes(withdrawnOctets);
       writer.u16(attributesLength);
       for (const attribute of attributes) writer.bytes(attribute);
-      writePrefixes(writer, nlri, 4);
+      writer.bytes(nlriOctets);
     },
   };
 }

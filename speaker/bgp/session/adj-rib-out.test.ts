@@ -52,6 +52,60 @@ describe('diffAdvertisements', () => {
   });
 });
 
+describe('diffAdvertisements: what counts as a change', () => {
+  const L1 = { globalAdministrator: 64512, localData1: 1, localData2: 2 };
+  const L2 = { globalAdministrator: 64512, localData1: 1, localData2: 3 };
+
+  test('the same attributes written another way are no change: order, repeats, [] for nothing, LOCAL_PREF 100 spelled out', () => {
+    const current = map(adv('10.0.0.1/32', { communities: [1, 2] }), adv('10.0.0.2/32'), adv('10.0.0.3/32', { largeCommunities: [L1, L2] }));
+    const desired = map(
+      adv('10.0.0.1/32', { communities: [2, 1, 2] }),
+      adv('10.0.0.2/32', { communities: [], largeCommunities: [], localPref: 100 }),
+      adv('10.0.0.3/32', { largeCommunities: [L2, L1, L2] }),
+    );
+    expect(diffAdvertisements(current, desired)).toEqual({ withdrawals: [], announcements: [] });
+  });
+
+  test.each<[string, Partial<Advertisement>]>([
+    ['the next hop changed', { nextHop: '192.0.2.2' }],
+    ['LOCAL_PREF changed', { localPref: 101 }],
+    ['a community added', { communities: [1, 2, 3] }],
+    ['a community removed', { communities: [1] }],
+    ['a large community changed', { largeCommunities: [{ ...L1, localData2: 9 }] }],
+  ])('%s: announced again with the new attributes', (_, change) => {
+    const before = adv('10.0.0.1/32', { communities: [1, 2], largeCommunities: [L1] });
+    const diff = diffAdvertisements(map(before), map({ ...before, ...change }));
+    expect(diff.withdrawals).toEqual([]);
+    expect(diff.announcements).toEqual([{ family: 4, attributes: routeAttributes({ ...before, ...change }), prefixes: ['10.0.0.1/32'] }]);
+  });
+
+  test('attribute sets that alternate from one advertisement to the next still make one group each', () => {
+    const list = Array.from({ length: 6 }, (_, i) => adv(`10.0.0.${i}/32`, { communities: i % 2 === 0 ? [2, 1] : [3] }));
+    list.push(adv('10.0.0.9/32', { communities: [1, 2] }), adv('2001:db8::9/128', { communities: [1, 2] }));
+    const diff = diffAdvertisements(new Map(), map(...list));
+    expect(diff.announcements.map((g) => [g.family, g.attributes.communities, g.prefixes])).toEqual([
+      [4, [1, 2], ['10.0.0.0/32', '10.0.0.2/32', '10.0.0.4/32', '10.0.0.9/32']],
+      [4, [3], ['10.0.0.1/32', '10.0.0.3/32', '10.0.0.5/32']],
+      [6, [1, 2], ['2001:db8::9/128']],
+    ]);
+  });
+
+  test('as many prefixes as before, one gone and one new: the gone one is withdrawn', () => {
+    const diff = diffAdvertisements(map(adv('10.0.0.1/32'), adv('10.0.0.2/32')), map(adv('10.0.0.1/32'), adv('10.0.0.3/32')));
+    expect(diff.withdrawals).toEqual([{ family: 4, prefixes: ['10.0.0.2/32'] }]);
+    expect(diff.announcements.map((g) => g.prefixes)).toEqual([['10.0.0.3/32']]);
+  });
+
+  test('prefixes come out in text order (UTF-16 code units), whatever order they came in', () => {
+    const prefixes = ['10.0.0.2/32', '10.0.0.10/32', '2001:db8::a/128', '10.0.0.1/32', '2001:db8::1:0/128', '2001:db8::b/128'];
+    const diff = diffAdvertisements(map(...prefixes.map((p) => adv(p))), new Map());
+    expect(diff.withdrawals).toEqual([
+      { family: 4, prefixes: ['10.0.0.1/32', '10.0.0.10/32', '10.0.0.2/32'] },
+      { family: 6, prefixes: ['2001:db8::1:0/128', '2001:db8::a/128', '2001:db8::b/128'] },
+    ]);
+  });
+});
+
 describe('pathAttributes', () => {
   const attributes = routeAttributes(adv('10.0.0.1/32', { localPref: 300, communities: [9], largeCommunities: [{ globalAdministrator: 1, localData1: 2, localData2: 3 }] }));
 

@@ -89,39 +89,88 @@ function keyOf(advertisement: Advertisement): string {
   return attributesKey(prefixFamily(advertisement.prefix), routeAttributes(advertisement));
 }
 
+const EMPTY: readonly never[] = [];
+
+/** Equal lists, element by element (a missing list is an empty one). */
+function sameList<T>(a: readonly T[] = EMPTY, b: readonly T[] = EMPTY, same: (x: T, y: T) => boolean = Object.is): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (!same(a[i] as T, b[i] as T)) return false;
+  }
+  return true;
+}
+
+const sameLarge = (a: LargeCommunity, b: LargeCommunity): boolean => compareLarge(a, b) === 0;
+
+/**
+ * Whether two advertisements carry their attributes written the same way: then they share them, without
+ * building the canonical form. (Not the converse: communities in another order are the same too.)
+ */
+function writtenAlike(a: Advertisement, b: Advertisement): boolean {
+  return a === b || (a.nextHop === b.nextHop && (a.localPref ?? DEFAULT_LOCAL_PREF) === (b.localPref ?? DEFAULT_LOCAL_PREF)
+    && sameList(a.communities, b.communities) && sameList(a.largeCommunities, b.largeCommunities, sameLarge));
+}
+
+/** Whether the peer, having `before` for a prefix, already has what `after` says about it. */
+function unchanged(before: Advertisement, after: Advertisement): boolean {
+  return writtenAlike(before, after) || keyOf(before) === keyOf(after);
+}
+
+// Text order: UTF-16 code units, as `<` compares strings. sort() without a comparator orders strings the same
+// way, and a good deal faster than with one, so lists of prefixes are sorted that way.
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Advertisements by prefix; a prefix given twice is a caller's bug. */
 export function advertisementMap(advertisements: Iterable<Advertisement>): Map<Prefix, Advertisement> {
   const map = new Map<Prefix, Advertisement>();
   for (const advertisement of advertisements) {
-    if (map.has(advertisement.prefix)) throw new RangeError(`prefix "${advertisement.prefix}" is advertised twice`);
-    map.set(advertisement.prefix, advertisement);
+    const size = map.size;
+    map.set(advertisement.prefix, advertisement); // one lookup, not has() then set(): the map did not grow if it was there
+    if (map.size === size) throw new RangeError(`prefix "${advertisement.prefix}" is advertised twice`);
   }
   return map;
 }
 
-/** What turns the peer's view `current` into `desired`. */
-export function diffAdvertisements(current: AdvertisementMap, desired: AdvertisementMap): AdvertisementDiff {
+/** The prefixes of `current` that `desired` lacks, per family, in order; `kept` of them are known to be in `desired`. */
+function withdrawnFrom(current: AdvertisementMap, desired: AdvertisementMap, kept: number): AdvertisementDiff['withdrawals'] {
+  if (kept === current.size) return [];
   const withdrawn: Record<Family, Prefix[]> = { 4: [], 6: [] };
   for (const prefix of current.keys()) {
     if (!desired.has(prefix)) withdrawn[prefixFamily(prefix)].push(prefix);
   }
+  return ([4, 6] as const).filter((f) => withdrawn[f].length > 0).map((family) => ({ family, prefixes: withdrawn[family].sort() }));
+}
+
+/**
+ * What turns the peer's view `current` into `desired`. Each advertisement costs a lookup and a comparison
+ * with what the peer has; only a new or changed one is grouped, and the canonical attributes (sorted
+ * communities, the group key) are built only when it is not written like the one before it, which in a
+ * large set it mostly is (one Service's, one pool's prefixes share their attributes).
+ */
+export function diffAdvertisements(current: AdvertisementMap, desired: AdvertisementMap): AdvertisementDiff {
   const groups = new Map<string, AnnouncementGroup>();
+  let previous: { advertisement: Advertisement; group: AnnouncementGroup } | null = null;
+  let kept = 0;
   for (const advertisement of desired.values()) {
-    const key = keyOf(advertisement);
     const before = current.get(advertisement.prefix);
-    if (before !== undefined && keyOf(before) === key) continue;
-    let group = groups.get(key);
-    if (group === undefined) {
-      group = { family: prefixFamily(advertisement.prefix), attributes: routeAttributes(advertisement), prefixes: [] };
-      groups.set(key, group);
+    if (before !== undefined) kept++;
+    if (before !== undefined && unchanged(before, advertisement)) continue;
+    const family = prefixFamily(advertisement.prefix);
+    if (previous === null || previous.group.family !== family || !writtenAlike(previous.advertisement, advertisement)) {
+      const attributes = routeAttributes(advertisement);
+      const key = attributesKey(family, attributes);
+      let group = groups.get(key);
+      if (group === undefined) {
+        group = { family, attributes, prefixes: [] };
+        groups.set(key, group);
+      }
+      previous = { advertisement, group };
     }
-    group.prefixes.push(advertisement.prefix);
+    previous.group.prefixes.push(advertisement.prefix);
   }
-  const withdrawals = ([4, 6] as const).filter((f) => withdrawn[f].length > 0).map((family) => ({ family, prefixes: withdrawn[family].sort(compareText) }));
-  const announcements = [...groups.entries()].sort(([a], [b]) => compareText(a, b)).map(([, group]) => ({ ...group, prefixes: group.prefixes.sort(compareText) }));
-  return { withdrawals, announcements };
+  const announcements = [...groups.entries()].sort(([a], [b]) => compareText(a, b)).map(([, group]) => ({ ...group, prefixes: group.prefixes.sort() }));
+  return { withdrawals: withdrawnFrom(current, desired, kept), announcements };
 }
 
 /** Everything in `advertisements` as announcements, for one family or all: what a ROUTE-REFRESH asks for. */

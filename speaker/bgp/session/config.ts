@@ -1,7 +1,6 @@
 // What one BGP session is configured with, and the timer values RFC 4271 §10 suggests. The session layer takes
 // this as a value: the BGPPeer resource is turned into it elsewhere (lib/config), never read here.
-import type { Family } from '../../../lib/ip/index.js';
-import type { IPv4Address } from '../../layer2/frames/addresses.js';
+import type { Family, IPv4Address } from '../../../lib/ip/index.js';
 
 /**
  * Which AS the peer must open with (RFC 4271 §6.2 Bad Peer AS otherwise): one number, or MetalLB's dynamicASN,

@@ -2,8 +2,7 @@
 // by the codec (version, hold time 1-2, zero identifier); the ones that need ours are here: the peer's AS
 // against the configured one (or dynamicASN), its identifier against ours on an internal session (RFC 6286
 // §2.2), and at least one unicast family in common (RFC 5492 §5 Unsupported Capability).
-import type { Family } from '../../../lib/ip/index.js';
-import { parseIPv4 } from '../../layer2/frames/addresses.js';
+import { parseIPv4, type Family } from '../../../lib/ip/index.js';
 import {
   AFI,
   ERROR_CODE,

@@ -2,6 +2,7 @@
 // encode → octets → MessageSplitter → decode → step, as a driver does it.
 import { CEASE_SUBCODE, ERROR_CODE, OPEN_MESSAGE_ERROR, endOfRibFamily, type Prefix, type UpdateMessage } from '../messages/index.js';
 import type { Advertisement } from './adj-rib-out.js';
+import { advertisedPrefixes } from './state.js';
 import { A_CONFIG, B_CONFIG, Simulation, actionsOf, receivedOf, startedPair, type Endpoint } from './test-helpers.js';
 
 function accepted(endpoint: Endpoint): UpdateMessage[] {
@@ -243,6 +244,15 @@ describe('declarative advertisements over a live session', () => {
       { kind: 'localPref', localPref: 200 },
       { kind: 'nextHop', nextHop: '192.0.2.1' },
     ]);
+  });
+
+  test('a peer that offers IPv4 alone is sent the IPv4 advertisements alone, and they alone count as advertised', () => {
+    const { sim, a, b } = startedPair({}, { families: [4] });
+    sim.feed(a, { kind: 'SetAdvertisements', advertisements: [adv('198.51.100.1/32'), adv('2001:db8::1/128')] });
+    sim.run(100);
+    expect(a.state.negotiated?.families).toEqual([4]);
+    expect(accepted(b).flatMap(reached)).toEqual(['198.51.100.1/32']);
+    expect(advertisedPrefixes(a.state)).toEqual(['198.51.100.1/32']);
   });
 
   test('a ROUTE-REFRESH from the peer resends that family', () => {

@@ -4,7 +4,7 @@
 // is returned.
 import type { Family } from '../../../lib/ip/index.js';
 import { CEASE_SUBCODE, ERROR_CODE, SAFI, endOfRib, prefixFamily, shutdownNotification, type NotificationMessage, type Prefix } from '../messages/index.js';
-import { diffAdvertisements, encodeDiff, isEmptyDiff, type Advertisement, type AdvertisementDiff } from './adj-rib-out.js';
+import { diffAdvertisements, encodeDiff, isEmptyDiff, type Advertisement, type AdvertisementDiff, type AdvertisementMap } from './adj-rib-out.js';
 import { nextRandomState, retryDelayMs, unitInterval } from './backoff.js';
 import { OPEN_SENT_HOLD_MS } from './config.js';
 import { afiOf, buildOpen, type Negotiated } from './negotiate.js';
@@ -142,9 +142,17 @@ export function sendKeepalive(s: SessionState, out: Out, nowMs: number, negotiat
   return restartKeepalive(s, out, nowMs, negotiated);
 }
 
-/** What may be sent to this peer: the desired advertisements of the negotiated families. */
-function deliverable(desired: ReadonlyMap<Prefix, Advertisement>, families: readonly Family[]): Map<Prefix, Advertisement> {
-  return new Map([...desired].filter(([prefix]) => families.includes(prefixFamily(prefix))));
+/**
+ * What may be sent to this peer: the desired advertisements of the negotiated families. With both families
+ * negotiated that is all of them, and the map itself (maps in the state are never changed, only replaced).
+ */
+function deliverable(desired: AdvertisementMap, families: readonly Family[]): AdvertisementMap {
+  if (families.includes(4) && families.includes(6)) return desired;
+  const result = new Map<Prefix, Advertisement>();
+  for (const [prefix, advertisement] of desired) {
+    if (families.includes(prefixFamily(prefix))) result.set(prefix, advertisement);
+  }
+  return result;
 }
 
 export function sendDiff(s: SessionState, out: Out, nowMs: number, negotiated: Negotiated, diff: AdvertisementDiff): SessionState {

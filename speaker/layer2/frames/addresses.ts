@@ -1,15 +1,12 @@
-// Text forms of the addresses that appear in frames. Codecs hand out and take these canonical strings so
-// that callers compare and log them directly: MACs as lowercase "aa:bb:cc:dd:ee:ff", IPv4 dotted quads,
-// IPv6 in RFC 5952 form ("2001:db8::1"). Parsers accept any valid spelling and throw on anything else.
-import ipaddr from 'ipaddr.js';
-import { IPV4_LENGTH, IPV6_LENGTH, MAC_LENGTH } from './constants.js';
+// Text forms of the link-layer addresses in frames, and the IPv6 multicast groups a layer 2 speaker joins.
+// Codecs hand out and take canonical strings so that callers compare and log them directly: MACs as lowercase
+// "aa:bb:cc:dd:ee:ff". Parsers accept any valid spelling and throw on anything else. IP addresses' octets and
+// text (dotted quads, RFC 5952 IPv6) are lib/ip's, shared with the BGP codec.
+import { formatIPv6, parseIPv6, type IPv6Address } from '../../../lib/ip/index.js';
+import { MAC_LENGTH } from './constants.js';
 
 /** A MAC address in canonical text form: six lowercase two-digit hex octets joined by ':'. */
 export type MacAddress = `${string}:${string}:${string}:${string}:${string}:${string}`;
-/** An IPv4 address in dotted-quad form. */
-export type IPv4Address = string;
-/** An IPv6 address in RFC 5952 text form. */
-export type IPv6Address = string;
 
 export const BROADCAST_MAC: MacAddress = 'ff:ff:ff:ff:ff:ff';
 export const ZERO_MAC: MacAddress = '00:00:00:00:00:00';
@@ -34,31 +31,6 @@ export function parseMac(text: string): Uint8Array {
 /** Normalizes any accepted MAC spelling to the canonical form. */
 export function canonicalMac(text: string): MacAddress {
   return formatMac(parseMac(text));
-}
-
-export function formatIPv4(bytes: Uint8Array): IPv4Address {
-  if (bytes.length !== IPV4_LENGTH) throw new RangeError(`an IPv4 address is 4 bytes, got ${bytes.length}`);
-  return bytes.join('.');
-}
-
-export function parseIPv4(text: string): Uint8Array {
-  if (!ipaddr.IPv4.isValidFourPartDecimal(text)) throw new TypeError(`"${text}" is not an IPv4 address`);
-  return Uint8Array.from(ipaddr.IPv4.parse(text).toByteArray());
-}
-
-export function formatIPv6(bytes: Uint8Array): IPv6Address {
-  if (bytes.length !== IPV6_LENGTH) throw new RangeError(`an IPv6 address is 16 bytes, got ${bytes.length}`);
-  return ipaddr.fromByteArray(Array.from(bytes)).toString();
-}
-
-export function parseIPv6(text: string): Uint8Array {
-  if (!ipaddr.IPv6.isValid(text) || text.includes('%')) throw new TypeError(`"${text}" is not an IPv6 address`);
-  return Uint8Array.from(ipaddr.IPv6.parse(text).toByteArray());
-}
-
-/** Normalizes any accepted IPv6 spelling to RFC 5952 form. */
-export function canonicalIPv6(text: string): IPv6Address {
-  return formatIPv6(parseIPv6(text));
 }
 
 /**

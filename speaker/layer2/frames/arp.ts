@@ -1,7 +1,8 @@
 // ARP for Ethernet and IPv4 (RFC 826). Other hardware or protocol types are not Herald's business and
 // decode to a FrameError, which the responder counts as a drop reason.
 import { ByteWriter } from '../../../lib/wire/index.js';
-import { type IPv4Address, type MacAddress, parseIPv4, parseMac } from './addresses.js';
+import { type IPv4Address, parseIPv4 } from '../../../lib/ip/index.js';
+import { type MacAddress, parseMac } from './addresses.js';
 import {
   ARP_HARDWARE_ETHERNET,
   ETHERTYPE_ARP,

@@ -1,16 +1,7 @@
 // Ready-made frames for the announcer and the responder. Each returns the whole Ethernet frame to hand to
 // PacketSocket.send(); the choices RFCs leave open are made here once, with the reason next to them.
-import {
-  BROADCAST_MAC,
-  canonicalIPv6,
-  IPV6_ALL_NODES,
-  IPV6_UNSPECIFIED,
-  type IPv4Address,
-  type IPv6Address,
-  ipv6MulticastMac,
-  type MacAddress,
-  ZERO_MAC,
-} from './addresses.js';
+import { canonicalIPv6, type IPv4Address, type IPv6Address } from '../../../lib/ip/index.js';
+import { BROADCAST_MAC, IPV6_ALL_NODES, IPV6_UNSPECIFIED, ipv6MulticastMac, type MacAddress, ZERO_MAC } from './addresses.js';
 import { type ArpPacket, encodeArp } from './arp.js';
 import { ARP_OPERATION_REPLY, ARP_OPERATION_REQUEST, ETHERTYPE_ARP } from './constants.js';
 import { encodeEthernet } from './ethernet.js';

@@ -1,7 +1,7 @@
 // ICMPv6 messages (RFC 4443 §2.1) and their checksum over the IPv6 pseudo-header (RFC 4443 §2.3,
 // RFC 8200 §8.1). The checksum binds the message to its IPv6 source and destination, so both are inputs.
 import { ByteWriter } from '../../../lib/wire/index.js';
-import { type IPv6Address, parseIPv6 } from './addresses.js';
+import { type IPv6Address, parseIPv6 } from '../../../lib/ip/index.js';
 import { IP_PROTOCOL_ICMPV6 } from './constants.js';
 import { FrameError } from './errors.js';
 import { frameReader } from './wire.js';

@@ -1,7 +1,7 @@
 // The IPv6 fixed header (RFC 8200 §3). Extension headers are not walked: NDP messages are sent without
 // them, and a packet whose next header is not ICMPv6 is not one Herald answers.
 import { ByteWriter } from '../../../lib/wire/index.js';
-import { type IPv6Address, parseIPv6 } from './addresses.js';
+import { type IPv6Address, parseIPv6 } from '../../../lib/ip/index.js';
 import { FrameError } from './errors.js';
 import { frameReader, readIPv6 } from './wire.js';
 

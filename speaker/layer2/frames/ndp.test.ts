@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { parseIPv6 } from '../../../lib/ip/index.js';
 import {
   decodeIcmpv6,
   decodeNdpFrame,
@@ -8,7 +9,6 @@ import {
   type NdpFrame,
   type NdpMessage,
   neighborAdvertisementReply,
-  parseIPv6,
   parseMac,
   solicitedNodeMac,
   solicitedNodeMulticast,

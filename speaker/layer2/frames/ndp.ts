@@ -3,7 +3,8 @@
 // 255, code 0, checksum, option lengths), ndpAddressProblem the ones on the addresses and options it
 // carries; what to do with a valid message is the responder's decision.
 import { ByteWriter } from '../../../lib/wire/index.js';
-import { IPV6_UNSPECIFIED, type IPv6Address, isIPv6Multicast, isSolicitedNodeMulticast, type MacAddress, parseIPv6 } from './addresses.js';
+import { type IPv6Address, parseIPv6 } from '../../../lib/ip/index.js';
+import { IPV6_UNSPECIFIED, isIPv6Multicast, isSolicitedNodeMulticast, type MacAddress } from './addresses.js';
 import {
   ETHERTYPE_IPV6,
   ICMPV6_TYPE_NEIGHBOR_ADVERTISEMENT,

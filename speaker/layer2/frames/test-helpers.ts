@@ -2,7 +2,8 @@
 // decode(encode(x)) can deep-equal x) and an assertion on FrameError reasons. Test-only; not exported
 // from index.ts.
 import fc from 'fast-check';
-import { formatIPv4, formatIPv6, formatMac, type MacAddress } from './addresses.js';
+import { formatIPv4, formatIPv6 } from '../../../lib/ip/index.js';
+import { formatMac, type MacAddress } from './addresses.js';
 import type { ArpPacket } from './arp.js';
 import { FrameError, type FrameErrorReason } from './errors.js';
 import type { NdpMessage } from './ndp.js';

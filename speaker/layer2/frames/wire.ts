@@ -1,7 +1,8 @@
 // The frame codecs' side of lib/wire: a reader whose reads past the end throw FrameError('truncated') (the
 // responder counts it as a drop, never an exception in the read loop), and the address fields frames carry.
 import { ByteReader, type TruncationError } from '../../../lib/wire/index.js';
-import { formatIPv4, formatIPv6, formatMac, type IPv4Address, type IPv6Address, type MacAddress } from './addresses.js';
+import { formatIPv4, formatIPv6, type IPv4Address, type IPv6Address } from '../../../lib/ip/index.js';
+import { formatMac, type MacAddress } from './addresses.js';
 import { IPV4_LENGTH, IPV6_LENGTH, MAC_LENGTH } from './constants.js';
 import { FrameError } from './errors.js';
 

@@ -9,7 +9,8 @@
 // everything after an overrun (ENOBUFS: events were dropped). While a read-everything is in flight no
 // report goes out, so the speaker never sees a half-read picture (links without their addresses).
 import type { InterfaceAddress, LinkInfo } from '../../layer2/decide/interfaces.js';
-import { formatIPv4, formatIPv6, formatMac } from '../../layer2/frames/addresses.js';
+import { formatIPv4, formatIPv6 } from '../../../lib/ip/index.js';
+import { formatMac } from '../../layer2/frames/addresses.js';
 import {
   addressFields,
   AF,
