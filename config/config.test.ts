@@ -66,9 +66,18 @@ describe('config/default', () => {
     ]);
     expect(grants(find('Role', 'herald-controller'))).toEqual([
       'coordination.k8s.io leases: create,get,list,update,watch',
-      // The heartbeat key Secret: create cannot be limited by name; the watch of it is.
+      // The heartbeat key Secret: create cannot be limited by name. Every Secret of herald-system is listed and
+      // watched for the BGPPeers' passwordSecret check (names, types and key names kept, never a value).
       'core secrets: create',
-      `core secrets: list,watch [${HEARTBEAT_SECRET_NAME}]`,
+      'core secrets: list,watch',
+      'herald.dev bfdprofiles/status: patch',
+      'herald.dev bfdprofiles: list,watch',
+      'herald.dev bgpadvertisements/status: patch',
+      'herald.dev bgpadvertisements: list,watch',
+      'herald.dev bgppeers/status: patch',
+      'herald.dev bgppeers: list,watch',
+      'herald.dev communities/status: patch',
+      'herald.dev communities: list,watch',
       'herald.dev ipaddresspools/status: patch',
       'herald.dev ipaddresspools: list,watch',
       // L2Advertisements' Ready condition.

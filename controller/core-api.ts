@@ -2,7 +2,8 @@
 // driver. The driver owns informers, writes and timers; it feeds the core plain objects and writes back
 // exactly what the core returns. Nothing here may do I/O (STYLE.md §3-4).
 import type { V1LoadBalancerIngress, V1Namespace, V1Service } from '@kubernetes/client-node';
-import type { IPAddressPool, IPAddressPoolStatus, L2AdvertisementStatus } from '../crds/v1beta1/index.js';
+import type { Condition, IPAddressPool, IPAddressPoolStatus, L2AdvertisementStatus } from '../crds/v1beta1/index.js';
+import type { BGPObjectKind } from '../lib/config/index.js';
 
 import type { ServiceKey } from '../lib/service-key.js';
 
@@ -40,6 +41,10 @@ export interface CoreEvent<Reason extends string> {
 export type ServiceEvent = CoreEvent<ServiceEventReason>;
 export type PoolEvent = CoreEvent<'PoolInvalid' | 'PoolReady'>;
 export type AdvertisementEvent = CoreEvent<'AdvertisementInvalid' | 'AdvertisementReady'>;
+/** On a BGPPeer, BGPAdvertisement, BFDProfile or Community: `<kind>Invalid` and `<kind>Ready` (PeerInvalid, ...). */
+export type BGPEvent = CoreEvent<
+  'PeerInvalid' | 'PeerReady' | 'AdvertisementInvalid' | 'AdvertisementReady' | 'BFDProfileInvalid' | 'BFDProfileReady'
+  | 'CommunityInvalid' | 'CommunityReady'>;
 
 /**
  * The type of Herald's entry in a Service's `status.conditions` (metav1.Condition, merged by type, so other
@@ -120,6 +125,25 @@ export interface AdvertisementOutcome {
   status: L2AdvertisementStatus;
   /** AdvertisementInvalid when it turns not Ready (or a new problem while not), AdvertisementReady on recovery. */
   events: AdvertisementEvent[];
+  /** The Ready condition to log, when it changed (or is first known); undefined on an unchanged pass. */
+  readiness?: { ready: boolean; reason: string; message: string };
+}
+
+/**
+ * What the controller writes of a BGP object's status: its conditions, Ready (the controller's) replaced in place and
+ * any other type carried over as the object has it. Never a BGPPeer's `nodes`, which the speakers write.
+ */
+export interface BGPObjectStatus {
+  /** Always set in an outcome; optional so that every BGP kind's own status is one. */
+  conditions?: Condition[];
+}
+
+export interface BGPOutcome {
+  kind: BGPObjectKind;
+  name: string;
+  status: BGPObjectStatus;
+  /** `<kind>Invalid` when it turns not Ready (or a new problem while not), `<kind>Ready` on recovery. */
+  events: BGPEvent[];
   /** The Ready condition to log, when it changed (or is first known); undefined on an unchanged pass. */
   readiness?: { ready: boolean; reason: string; message: string };
 }

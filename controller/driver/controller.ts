@@ -5,9 +5,10 @@
 // Each object's writes run on its own key (a Service, a pool's status), a bounded number at once: a write that
 // fails is retried with that key's own backoff, and never delays or blocks the writes of other objects.
 // The leader also keeps the speakers' heartbeat key Secret in existence (heartbeat-secret.ts), as one more such write,
-// and writes every L2Advertisement's Ready condition (reconcile/advertisement-status.ts decides it) as pools' are written.
+// and writes every L2Advertisement's Ready condition (reconcile/advertisement-status.ts decides it) and every BGP
+// object's (reconcile/bgp-status.ts; BGPPeer, BGPAdvertisement, BFDProfile, Community) as pools' are written.
 import type { KubeConfig, V1Service } from '@kubernetes/client-node';
-import { serviceKey, type ControllerCore, type ControllerCoreOptions, type ServiceKey, type ServiceOutcome } from '../core-api.js';
+import { serviceKey, type ControllerCore, type ControllerCoreOptions, type CoreEvent, type ServiceKey, type ServiceOutcome } from '../core-api.js';
 import { API_VERSION, IPADDRESSPOOL_KIND, L2ADVERTISEMENT_KIND, type L2Advertisement, type L2AdvertisementStatus } from '../../crds/v1beta1/index.js';
 import type { Logger } from '../../lib/log.js';
 import type { ControllerMetrics } from './metrics.js';
@@ -16,13 +17,14 @@ import { apiFailure } from '../../lib/kube/status.js';
 import { ClusterCaches, type ClusterChange } from './informers.js';
 import { ClusterWriter, servicePatch } from './writes.js';
 import { EventRecorder } from '../../lib/kube/events/recorder.js';
-import { logAdvertisementReadiness, logDecision, logReadiness } from './decision-log.js';
+import { logAdvertisementReadiness, logBGPReadiness, logDecision, logReadiness } from './decision-log.js';
+import { BGPStatusBooks } from './bgp-status.js';
 import { WorkQueue, type BackoffOptions } from './queue.js';
 import { PoolStatusBook } from './pool-status.js';
 import { StatusBook, type PlannedWrite, type StatusObject } from './status-book.js';
 import {
-  failureLogFields, isAdvertisementWork, isPoolWork, isServiceWork, isStale, isStrayWork, retryOptions,
-  type AdvertisementWork, type PoolWork, type ServiceWork, type WorkKey,
+  bgpObjectOf, failureLogFields, isAdvertisementWork, isBGPWork, isPoolWork, isServiceWork, isStale, isStrayWork, retryOptions,
+  type AdvertisementWork, type BGPWork, type PoolWork, type ServiceWork, type WorkKey,
 } from './work.js';
 import { StrayPoolCache, type StrayPoolKey } from './stray-pools.js';
 import { HeartbeatSecret } from './heartbeat-secret.js';
@@ -67,6 +69,8 @@ export class ControllerDriver {
   private readonly advertisementStatus = new StatusBook<L2AdvertisementStatus, L2Advertisement>();
   /** The Ready condition last reported per L2Advertisement in this term (advertisement-status.ts). */
   private advertisementReady: ReadyMemory = new Map();
+  /** BGPPeers', BGPAdvertisements', BFDProfiles' and Communities' status books and Ready memory (bgp-status.ts). */
+  private readonly bgpStatus = new BGPStatusBooks();
   private poolStatusTimer: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
   private readonly inflight = new Set<Promise<void>>();
@@ -128,6 +132,8 @@ export class ControllerDriver {
       this.queue.add(`svc:${change.key}`);
     } else if (change.kind === 'advertisements' || change.kind === 'speakers') {
       this.queue.add('advertisementStatus');
+    } else if (change.kind === 'bgp') {
+      this.queue.add('bgpStatus');
     } else {
       this.queue.add(change.kind);
     }
@@ -135,7 +141,7 @@ export class ControllerDriver {
 
   private async run(): Promise<void> {
     for (let key = await this.queue.next(); key !== undefined; key = await this.queue.next()) {
-      if (isServiceWork(key) || isPoolWork(key) || isAdvertisementWork(key)) {
+      if (isServiceWork(key) || isPoolWork(key) || isAdvertisementWork(key) || isBGPWork(key)) {
         await this.startWrites(key);
         continue;
       }
@@ -169,7 +175,7 @@ export class ControllerDriver {
    * lets the writes run while the loop goes on, up to MAX_WRITES_IN_FLIGHT. The key stays "processing" until its
    * writes end, so an object never has two writes in flight and an update arriving meanwhile is handled after them.
    */
-  private async startWrites(work: ServiceWork | PoolWork | AdvertisementWork): Promise<void> {
+  private async startWrites(work: ServiceWork | PoolWork | AdvertisementWork | BGPWork): Promise<void> {
     const core = this.core;
     if (!core) {
       this.queue.done(work); // following, or the term's full sync has not run yet (it covers everything)
@@ -179,7 +185,8 @@ export class ControllerDriver {
     try {
       writes = isServiceWork(work) ? this.reconcileService(core, work.slice('svc:'.length) as ServiceKey)
         : isPoolWork(work) ? this.writePoolStatus(core, work.slice('pool:'.length))
-          : this.writeAdvertisementStatus(core, work.slice('l2adv:'.length));
+          : isAdvertisementWork(work) ? this.writeAdvertisementStatus(core, work.slice('l2adv:'.length))
+            : this.writeBGPStatus(core, work);
     } catch (err) {
       writes = Promise.reject(err);
     }
@@ -216,6 +223,7 @@ export class ControllerDriver {
       this.enqueuePending(core);
       this.schedulePoolStatus(0);
       this.queue.add('advertisementStatus'); // a pool may now be selected, or no longer
+      this.queue.add('bgpStatus'); // aggregation lengths and localPref conflicts are judged against the pools
     } else if (key === 'namespaces') {
       core.setNamespaces(this.caches.allNamespaces());
       this.enqueuePending(core);
@@ -223,6 +231,8 @@ export class ControllerDriver {
       this.planPoolStatuses(core);
     } else if (key === 'advertisementStatus') {
       this.planAdvertisementStatuses();
+    } else if (key === 'bgpStatus') {
+      this.planBGPStatuses();
     } else if (isStrayWork(key)) {
       this.reportStray(key.slice('stray:'.length) as StrayPoolKey);
     }
@@ -258,6 +268,11 @@ export class ControllerDriver {
     this.advertisementReady = new Map();
     for (const [name] of this.planAdvertisementStatuses(false)) {
       const work: AdvertisementWork = `l2adv:${name}`;
+      if (this.queue.claim(work)) await this.startWrites(work);
+    }
+    this.bgpStatus.clear();
+    for (const [ref] of this.planBGPStatuses(false)) {
+      const work: BGPWork = `bgp:${ref}` as BGPWork;
       if (this.queue.claim(work)) await this.startWrites(work);
     }
     for (const svc of services) {
@@ -349,20 +364,24 @@ export class ControllerDriver {
     this.opts.metrics.setPools(outcomes);
     for (const outcome of outcomes) {
       if (outcome.readiness) logReadiness(this.opts.logger, outcome.name, outcome.readiness);
-      const pool = this.caches.pool(outcome.name);
-      if (!pool) continue;
-      const object = { apiVersion: API_VERSION, kind: IPADDRESSPOOL_KIND, namespace: this.opts.namespace, name: outcome.name, uid: pool.metadata.uid };
-      for (const e of outcome.events) this.recorder.record({ object, type: e.type, reason: e.reason, message: e.message });
+      this.recordEvents(IPADDRESSPOOL_KIND, outcome.name, this.caches.pool(outcome.name), outcome.events);
     }
     const writes = this.poolStatus.plan(outcomes, (name) => this.caches.pool(name));
     if (enqueue) this.enqueueWrites('pool', writes);
     return writes;
   }
 
+  /** The events of one of Herald's objects in its namespace, on the object as the cache has it (none once it is gone). */
+  private recordEvents(kind: string, name: string, cached: StatusObject<unknown> | undefined, events: readonly CoreEvent<string>[]): void {
+    if (!cached) return;
+    const object = { apiVersion: API_VERSION, kind, namespace: this.opts.namespace, name, uid: cached.metadata.uid };
+    for (const e of events) this.recorder.record({ object, type: e.type, reason: e.reason, message: e.message });
+  }
+
   /** Queues the status writes planned: at once, or (for an object whose last write failed) after its backoff. */
-  private enqueueWrites(prefix: 'pool' | 'l2adv', writes: readonly PlannedWrite[]): void {
+  private enqueueWrites(prefix: 'pool' | 'l2adv' | 'bgp', writes: readonly PlannedWrite[]): void {
     for (const [name, urgency] of writes) {
-      const work: PoolWork | AdvertisementWork = `${prefix}:${name}`;
+      const work = `${prefix}:${name}` as PoolWork | AdvertisementWork | BGPWork;
       if (urgency === 'afterBackoff') {
         this.queue.addRespectingBackoff(work);
       } else {
@@ -385,14 +404,33 @@ export class ControllerDriver {
     }, this.advertisementReady, this.clock.wallMs());
     for (const outcome of outcomes) {
       if (outcome.readiness) logAdvertisementReadiness(this.opts.logger, outcome.name, outcome.readiness);
-      const ad = this.caches.advertisement(outcome.name);
-      if (!ad) continue;
-      const object = { apiVersion: API_VERSION, kind: L2ADVERTISEMENT_KIND, namespace: this.opts.namespace, name: outcome.name, uid: ad.metadata.uid };
-      for (const e of outcome.events) this.recorder.record({ object, type: e.type, reason: e.reason, message: e.message });
+      this.recordEvents(L2ADVERTISEMENT_KIND, outcome.name, this.caches.advertisement(outcome.name), outcome.events);
     }
     const writes = this.advertisementStatus.plan(outcomes, (name) => this.caches.advertisement(name));
     if (enqueue) this.enqueueWrites('l2adv', writes);
     return writes;
+  }
+
+  /**
+   * Decides every BGP object's Ready condition from the caches (the four kinds, the pools, the Secrets a
+   * passwordSecret may name), logs each change and records its events, and queues a write for each whose status
+   * differs. Returns the objects to write (`Kind/name`), for a new term to write them itself.
+   */
+  private planBGPStatuses(enqueue = true): PlannedWrite[] {
+    const { outcomes, writes } = this.bgpStatus.plan(this.caches.bgpResources(), (kind, name) => this.caches.bgpObject(kind, name), this.clock.wallMs());
+    for (const outcome of outcomes) {
+      if (outcome.readiness) logBGPReadiness(this.opts.logger, outcome.kind, outcome.name, outcome.readiness);
+      this.recordEvents(outcome.kind, outcome.name, this.caches.bgpObject(outcome.kind, outcome.name), outcome.events);
+    }
+    if (enqueue) this.enqueueWrites('bgp', writes);
+    return writes;
+  }
+
+  /** Writes one BGP object's latest status (its conditions only), if the cluster does not have it yet. */
+  private writeBGPStatus(core: ControllerCore, work: BGPWork): Promise<void> {
+    const { kind, name } = bgpObjectOf(work);
+    return this.writeStatus(core, work, this.caches.bgpObject(kind, name), this.bgpStatus.book(kind),
+      (object, status) => this.writer.writeBGPStatus(kind, object, status));
   }
 
   /** Writes one L2Advertisement's latest status, if the cluster does not have it yet; never after leadership ends. */
@@ -411,7 +449,7 @@ export class ControllerDriver {
    * One object's status write under its work key: only what the book says the cluster lacks, only while `core`
    * is still this term's (leadership not lost), a 404 taken as "deleted meanwhile", a failure remembered for backoff.
    */
-  private async writeStatus<Status, T extends StatusObject<Status>>(core: ControllerCore, work: PoolWork | AdvertisementWork, object: T | undefined,
+  private async writeStatus<Status, T extends StatusObject<Status>>(core: ControllerCore, work: PoolWork | AdvertisementWork | BGPWork, object: T | undefined,
     book: StatusBook<Status, T>, write: (object: T, status: Status) => Promise<void>): Promise<void> {
     const status = object && book.next(object);
     if (!object || !status || this.core !== core) return;

@@ -1,5 +1,5 @@
 // The lines `kubectl logs` shows for the controller's decisions: one structured line at info for each, with the
-// Service, pool or L2Advertisement, what was done and why. The core says when a decision is news (decision, readiness), so a Service
+// Service, pool, L2Advertisement or BGP object, what was done and why. The core says when a decision is news (decision, readiness), so a Service
 // retried every minute for the same reason, or a pool status pass that changed nothing, logs nothing.
 import type { Logger } from '../../lib/log.js';
 import type { Decision, PoolOutcome, ServiceKey } from '../core-api.js';
@@ -31,4 +31,9 @@ export function logReadiness(logger: Logger, pool: string, r: Readiness): void {
 
 export function logAdvertisementReadiness(logger: Logger, advertisement: string, r: Readiness): void {
   logger.info({ advertisement, ready: r.ready, reason: r.reason }, readinessText(`L2Advertisement "${advertisement}"`, r));
+}
+
+/** A BGPPeer's, BGPAdvertisement's, BFDProfile's or Community's readiness: `object` names it as failure logs do. */
+export function logBGPReadiness(logger: Logger, kind: string, name: string, r: Readiness): void {
+  logger.info({ object: `${kind} ${name}`, ready: r.ready, reason: r.reason }, readinessText(`${kind} "${name}"`, r));
 }

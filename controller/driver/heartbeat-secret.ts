@@ -37,7 +37,8 @@ export class HeartbeatSecret {
 
   constructor(private readonly o: HeartbeatSecretOptions) {
     const path = `/api/v1/namespaces/${o.namespace}/secrets`;
-    // The one name, so RBAC can limit list and watch to it (resourceNames); the create cannot be limited.
+    // The one name: the watch carries this one Secret only. (RBAC lets the controller list and watch every Secret
+    // of the namespace since the BGPPeers' passwordSecret check, informers.ts; the create cannot be limited anyway.)
     const fieldSelector = `metadata.name=${HEARTBEAT_SECRET_NAME}`;
     this.informer = new ResilientInformer<V1Secret>(o.kubeConfig, 'heartbeat key secret', path,
       () => listTrimmed(o.kubeConfig, path, { fieldSelector, trim: metadataOnly }), o.logger, { fieldSelector, trim: metadataOnly });

@@ -1,4 +1,4 @@
-// Status writes of Herald's own objects (pools, L2Advertisements), one work key per object: what each object's status
+// Status writes of Herald's own objects (pools, L2Advertisements, the BGP kinds), one work key per object: what each object's status
 // should be (the core's latest answer), what we last wrote, and which objects the server refused. The driver writes
 // every object on its own key, so one whose write fails (or is slow) never holds back another's status.
 import type { V1ObjectMeta } from '@kubernetes/client-node';
@@ -8,7 +8,10 @@ import { canonicalJson } from './writes.js';
 export type WriteUrgency = 'now' | 'afterBackoff';
 export type PlannedWrite = [string, WriteUrgency];
 
-/** An object of ours whose status the controller writes whole (a merge patch through /status). */
+/**
+ * An object of ours whose status the controller writes (a merge patch through /status): whole, or for a BGP object
+ * the part its cache keeps (the conditions; trim.ts), so a field the cache does not hold is never in the patch.
+ */
 export interface StatusObject<Status> {
   metadata: V1ObjectMeta;
   status?: Status;

@@ -5,7 +5,8 @@ import { createControllerCore } from '../reconcile/index.js';
 import { pool } from '../reconcile/fixtures.js';
 import type { ServiceKey } from '../core-api.js';
 import { POOL_ANNOTATION, serviceWritesNeeded } from './writes.js';
-import { heraldAnnotations, sameJson, trimNamespace, trimPresenceLease, trimService } from './trim.js';
+import { heraldAnnotations, PASSWORD_KEPT, sameJson, trimBGPObject, trimNamespace, trimPasswordSecret, trimPresenceLease, trimService } from './trim.js';
+import type { BGPAdvertisement, BGPPeer } from '../../crds/v1beta1/index.js';
 import { INTERFACES_ANNOTATION, reportedInterfaces } from '../../lib/presence.js';
 import { boundedValue, tooLong, VALUE_MAX_CHARS } from '../../lib/annotations.js';
 import { LABELS_MAX_CHARS } from '../core-api.js';
@@ -246,5 +247,50 @@ describe('a presence Lease as the controller caches it', () => {
     const text = kept.metadata?.annotations?.[INTERFACES_ANNOTATION] ?? '';
     expect(text.length).toBeLessThan(1100);
     expect(reportedInterfaces(kept.metadata?.annotations)?.complete).toBe(false);
+  });
+});
+
+describe('a BGP object as the controller caches it', () => {
+  const full = {
+    apiVersion: 'herald.dev/v1beta1', kind: 'BGPPeer',
+    metadata: { name: 'tor', namespace: 'herald-system', uid: 'u1', resourceVersion: '7', generation: 2, managedFields: [{ manager: 'kubectl' }] },
+    spec: { myASN: 64512, peerASN: 64513, peerAddress: '192.0.2.1', password: 'tcp-md5-key' },
+    status: {
+      conditions: [{ type: 'Ready', status: 'True', reason: 'Valid', message: 'm', lastTransitionTime: '2025-01-01T00:00:00Z' }],
+      nodes: [{ node: 'n1', state: 'Established' }],
+    },
+  } as unknown as KubernetesObject;
+
+  test('keeps its identity, spec and conditions; not a speaker\'s nodes, and never the password itself', () => {
+    const peer = trimBGPObject<BGPPeer>(full);
+    expect(peer).toEqual({
+      apiVersion: 'herald.dev/v1beta1', kind: 'BGPPeer', metadata: { name: 'tor', namespace: 'herald-system', uid: 'u1', resourceVersion: '7', generation: 2 },
+      spec: { myASN: 64512, peerASN: 64513, peerAddress: '192.0.2.1', password: PASSWORD_KEPT },
+      status: { conditions: [{ type: 'Ready', status: 'True', reason: 'Valid', message: 'm', lastTransitionTime: '2025-01-01T00:00:00Z' }] },
+    });
+    expect(JSON.stringify(peer)).not.toContain('tcp-md5-key');
+  });
+
+  test('an object without status or spec stays without; a new version shares what did not change', () => {
+    const ad = trimBGPObject<BGPAdvertisement>({ apiVersion: 'herald.dev/v1beta1', kind: 'BGPAdvertisement', metadata: { name: 'all', resourceVersion: '1' } });
+    expect(ad).toEqual({ apiVersion: 'herald.dev/v1beta1', kind: 'BGPAdvertisement', metadata: { name: 'all', resourceVersion: '1' } });
+    const first = trimBGPObject<BGPPeer>(full);
+    const next = trimBGPObject<BGPPeer>({ ...full, metadata: { ...full.metadata, resourceVersion: '8' } }, first);
+    expect(next.spec).toBe(first.spec);
+    expect(next.status).toBe(first.status);
+  });
+});
+
+describe('a Secret as the controller caches it', () => {
+  test('its name, type and key names, each with an empty value: never a key', () => {
+    const secret = trimPasswordSecret({
+      apiVersion: 'v1', kind: 'Secret', metadata: { name: 'tor-md5', namespace: 'herald-system', uid: 'u', resourceVersion: '3', labels: { a: 'b' } },
+      type: 'kubernetes.io/basic-auth', data: { username: 'YWRtaW4=', password: 'czNjcmV0' },
+    } as KubernetesObject);
+    expect(secret).toEqual({
+      metadata: { name: 'tor-md5', namespace: 'herald-system', uid: 'u', resourceVersion: '3' },
+      type: 'kubernetes.io/basic-auth', data: { password: '', username: '' },
+    });
+    expect(trimPasswordSecret({ metadata: { name: 'empty' } } as KubernetesObject)).toEqual({ metadata: { name: 'empty' }, data: {} });
   });
 });

@@ -6,9 +6,9 @@
 // of MiB of cache and far more garbage. The objects built here are plain and small, and keep the
 // V1Service/V1Namespace shapes so the core reads them as it reads full objects.
 import type {
-  KubernetesObject, V1Lease, V1LoadBalancerStatus, V1Namespace, V1ObjectMeta, V1Service, V1ServicePort, V1ServiceSpec, V1ServiceStatus,
+  KubernetesObject, V1Lease, V1LoadBalancerStatus, V1Namespace, V1ObjectMeta, V1Secret, V1Service, V1ServicePort, V1ServiceSpec, V1ServiceStatus,
 } from '@kubernetes/client-node';
-import type { L2Advertisement } from '../../crds/v1beta1/index.js';
+import type { BFDProfile, BGPAdvertisement, BGPPeer, Community, L2Advertisement } from '../../crds/v1beta1/index.js';
 import { IFNAME_MAX_BYTES, INTERFACES_ANNOTATION, INTERFACES_MAX, INTERFACES_OMITTED_ANNOTATION } from '../../lib/presence.js';
 import { ADDRESS_CONDITION, LABELS_MAX_CHARS, type CachedService } from '../core-api.js';
 import { ANNOTATION_KEYS, boundedValue } from '../../lib/annotations.js';
@@ -149,6 +149,46 @@ export function trimAdvertisement(obj: KubernetesObject, previous?: L2Advertisem
     apiVersion: ad.apiVersion, kind: ad.kind,
     metadata: trimMeta(ad.metadata, false, previous?.metadata),
     spec: reuse(ad.spec, previous?.spec), status: reuse(ad.status, previous?.status),
+  });
+}
+
+/** A BGPPeer, BGPAdvertisement, BFDProfile or Community (the four kinds whose Ready condition the controller writes). */
+export type BGPObject = BGPPeer | BGPAdvertisement | BFDProfile | Community;
+
+/** What a BGPPeer's clear-text password becomes in the cache: only whether it is set matters (PasswordConflict). */
+export const PASSWORD_KEPT = '(set)';
+
+/**
+ * A BGP object as the controller caches it: its identity and spec (a BGPPeer's password replaced by PASSWORD_KEPT:
+ * the controller never holds a BGP key), and of its status only the conditions (compared before the Ready one is
+ * written); a BGPPeer's `nodes`, the speakers' report, is not the controller's and is not kept. The CRDs bound
+ * every field of the spec.
+ */
+export function trimBGPObject<T extends BGPObject>(obj: KubernetesObject, previous?: T): T {
+  const o = obj as T;
+  const peerSpec = o.kind === 'BGPPeer' ? (o as BGPPeer).spec : undefined;
+  const spec = peerSpec?.password ? { ...peerSpec, password: PASSWORD_KEPT } : o.spec;
+  const conditions = o.status?.conditions;
+  return defined({
+    apiVersion: o.apiVersion, kind: o.kind,
+    metadata: trimMeta(o.metadata, false, previous?.metadata),
+    spec: reuse(spec, previous?.spec),
+    status: conditions ? reuse({ conditions }, previous?.status) : undefined,
+  }) as T;
+}
+
+/**
+ * A Secret in Herald's namespace as the controller caches it, for the BGPPeer passwordSecret check: its name, type
+ * and the names of its keys (each with an empty value). Never a value: the controller holds no key.
+ */
+export function trimPasswordSecret(obj: KubernetesObject, previous?: V1Secret): V1Secret {
+  const secret = obj as V1Secret;
+  const keys = Object.keys(secret.data ?? {}).sort();
+  const m = secret.metadata ?? {};
+  return defined<V1Secret>({
+    metadata: defined<V1ObjectMeta>({ name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion }),
+    type: secret.type,
+    data: reuse(Object.fromEntries(keys.map((k) => [k, ''])), previous?.data),
   });
 }
 

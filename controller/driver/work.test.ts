@@ -8,6 +8,9 @@ describe('objectOf names the object a key writes to', () => {
   test.each([
     ['svc:apps/web', { kind: 'Service', namespace: 'apps', name: 'web' }],
     ['pool:big', { kind: 'IPAddressPool', namespace: 'herald-system', name: 'big' }],
+    ['bgp:BGPPeer/tor', { kind: 'BGPPeer', namespace: 'herald-system', name: 'tor' }],
+    ['bgp:BGPAdvertisement/a/b', { kind: 'BGPAdvertisement', namespace: 'herald-system', name: 'a/b' }],
+    ['bgpStatus', undefined],
     ['poolStatus', undefined],
     ['term', undefined],
   ] as const)('%s', (key, object) => {

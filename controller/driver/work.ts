@@ -3,6 +3,7 @@
 // only a status code).
 import type { PoolName, ServiceKey } from '../core-api.js';
 import { IPADDRESSPOOL_KIND, L2ADVERTISEMENT_KIND } from '../../crds/v1beta1/index.js';
+import type { BGPObjectKind } from '../../lib/config/index.js';
 import { HEARTBEAT_SECRET_NAME } from '../../lib/heartbeat-secret.js';
 import { describeFailure, uidMismatch, type ApiFailure } from '../../lib/kube/status.js';
 import type { RetryOptions } from './queue.js';
@@ -13,27 +14,38 @@ export type ServiceWork = `svc:${ServiceKey}`;
 export type PoolWork = `pool:${PoolName}`;
 /** An L2Advertisement whose status to write. */
 export type AdvertisementWork = `l2adv:${string}`;
+/** A BGPPeer, BGPAdvertisement, BFDProfile or Community whose status to write: `bgp:BGPPeer/tor`. */
+export type BGPWork = `bgp:${BGPObjectKind}/${string}`;
 /** A pool outside Herald's namespace to report (a WrongNamespace event). */
 export type StrayWork = `stray:${string}/${string}`;
 /** The speakers' heartbeat key Secret, to create if it is missing (heartbeat-secret.ts). */
 export type HeartbeatSecretWork = 'heartbeatSecret';
 /**
- * Every key but Service, pool, advertisement and Secret ones is the loop's own: a new term, a changed pool or
- * namespace set, a pool status pass, an advertisement status pass (after a change of advertisements, pools or what
- * the speakers' Leases say), a stray pool.
+ * Every key but Service, pool, advertisement, BGP object and Secret ones is the loop's own: a new term, a changed
+ * pool or namespace set, a pool status pass, an advertisement status pass (after a change of advertisements, pools
+ * or what the speakers' Leases say), a BGP status pass (after a change of a BGP object, a pool or a Secret), a
+ * stray pool.
  */
-export type WorkKey = ServiceWork | PoolWork | AdvertisementWork | StrayWork | HeartbeatSecretWork
-  | 'term' | 'pools' | 'namespaces' | 'poolStatus' | 'advertisementStatus';
+export type WorkKey = ServiceWork | PoolWork | AdvertisementWork | BGPWork | StrayWork | HeartbeatSecretWork
+  | 'term' | 'pools' | 'namespaces' | 'poolStatus' | 'advertisementStatus' | 'bgpStatus';
 
 export const isServiceWork = (key: WorkKey): key is ServiceWork => key.startsWith('svc:');
 export const isPoolWork = (key: WorkKey): key is PoolWork => key.startsWith('pool:');
 export const isAdvertisementWork = (key: WorkKey): key is AdvertisementWork => key.startsWith('l2adv:');
+export const isBGPWork = (key: WorkKey): key is BGPWork => key.startsWith('bgp:');
 export const isStrayWork = (key: WorkKey): key is StrayWork => key.startsWith('stray:');
 
 export interface ObjectRef {
   kind: string;
   namespace: string;
   name: string;
+}
+
+/** The kind and name a BGP key writes to. */
+export function bgpObjectOf(key: BGPWork): { kind: BGPObjectKind; name: string } {
+  const ref = key.slice('bgp:'.length);
+  const slash = ref.indexOf('/');
+  return { kind: ref.slice(0, slash) as BGPObjectKind, name: ref.slice(slash + 1) };
 }
 
 /** The object a key writes to; undefined for the loop's own keys. `herald` is the pools' namespace. */
@@ -44,6 +56,7 @@ export function objectOf(key: WorkKey, herald: string): ObjectRef | undefined {
   }
   if (isPoolWork(key)) return { kind: IPADDRESSPOOL_KIND, namespace: herald, name: key.slice('pool:'.length) };
   if (isAdvertisementWork(key)) return { kind: L2ADVERTISEMENT_KIND, namespace: herald, name: key.slice('l2adv:'.length) };
+  if (isBGPWork(key)) return { ...bgpObjectOf(key), namespace: herald };
   if (key === 'heartbeatSecret') return { kind: 'Secret', namespace: herald, name: HEARTBEAT_SECRET_NAME };
   return undefined;
 }

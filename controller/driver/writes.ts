@@ -1,6 +1,7 @@
 // The controller's only writes: a Service's status.loadBalancer.ingress, its herald.dev/AddressAssigned condition and
 // its ip-allocated-from-pool annotation (one strategic merge patch through /status, so the conditions of others are
-// merged by type, not replaced), and a pool's or an L2Advertisement's status (a JSON merge patch through /status). Each patch is computed
+// merged by type, not replaced), and a pool's, an L2Advertisement's or a BGP object's status (a JSON merge patch through
+// /status; for a BGP object only its conditions, so a BGPPeer's `nodes`, the speakers', is never touched). Each patch is computed
 // from the difference, so nothing is written when nothing differs. They go out as plain JSON (lib/kube/request.ts) and
 // each answer is trimmed at once: a generated client call would go through fetch and build a full model object of
 // every answer, thousands of times a minute, only to throw most of it away.
@@ -18,8 +19,11 @@ import {
   GROUP, IPADDRESSPOOL_PLURAL, L2ADVERTISEMENT_PLURAL, VERSION, type IPAddressPool, type IPAddressPoolStatus, type L2Advertisement,
   type L2AdvertisementStatus,
 } from '../../crds/v1beta1/index.js';
+import type { BGPObjectKind } from '../../lib/config/index.js';
+import { BGP_PLURALS } from './informers.js';
+import type { BGPObject } from './trim.js';
 import type { StatusObject } from './status-book.js';
-import { ADDRESS_CONDITION, type AddressCondition, type ServiceOutcome } from '../core-api.js';
+import { ADDRESS_CONDITION, type AddressCondition, type BGPObjectStatus, type ServiceOutcome } from '../core-api.js';
 import { kubeTime } from '../reconcile/index.js';
 import { trimService } from './trim.js';
 
@@ -145,6 +149,14 @@ export class ClusterWriter {
 
   async writeAdvertisementStatus(advertisement: L2Advertisement, status: L2AdvertisementStatus): Promise<void> {
     await this.writeStatus(L2ADVERTISEMENT_PLURAL, advertisement, status);
+  }
+
+  /**
+   * A BGP object's conditions. The cache holds only the conditions of its status (trimBGPObject), so the patch
+   * names no other field: a BGPPeer's `nodes` stays as its speakers wrote it.
+   */
+  async writeBGPStatus(kind: BGPObjectKind, object: BGPObject, status: BGPObjectStatus): Promise<void> {
+    await this.writeStatus(BGP_PLURALS[kind], object, status);
   }
 
   /**

@@ -7,3 +7,4 @@ export {
   advertisementOutcomes, advertisementReady, type AdvertisementInputs, type PoolLabels, type SpeakerInterfaces,
 } from './advertisement-status.js';
 export { rememberWrittenConditions, type ReadyMemory } from './status.js';
+export { BGP_KINDS, bgpOutcomes, withReady, type BGPReadyMemory } from './bgp-status.js';

@@ -115,7 +115,7 @@ export const BGPPeerStatusSchema = Type.Object({
     maxItems: CONDITIONS_MAX_ITEMS,
     'x-kubernetes-list-type': 'map',
     'x-kubernetes-list-map-keys': ['type'],
-    description: 'Written by the controller. Ready is True (reason Valid) or False with a reason: PasswordConflict, MultiHopWithIBGP, BFDProfileNotFound, DuplicatePeer, InvalidTimers, VRFNotSupported, InvalidSelector; the message names the values.',
+    description: 'Written by the controller. Ready is True (reason Valid) or False with a reason: PasswordConflict, MultiHopWithIBGP, BFDProfileNotFound, SecretNotFound, InvalidSecret, DuplicatePeer, InvalidTimers, VRFNotSupported, InvalidSelector; the message names the values. The nodes list is written by the speakers; the controller writes only the Ready condition.',
   })),
   nodes: Type.Optional(Type.Array(PeerSessionSchema, {
     maxItems: PEER_NODES_MAX_ITEMS,

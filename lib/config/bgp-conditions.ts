@@ -1,6 +1,6 @@
 // The Ready condition every BGP object gets, decided from the problems bgpConfigFromResources found: False with the
 // reason of its most important problem (REASON_ORDER) and a message naming every one, or True (Valid). Pure; the
-// controller will write these the way it writes L2Advertisement's (controller/reconcile/advertisement-status.ts).
+// controller writes them (controller/reconcile/bgp-status.ts) the way it writes L2Advertisement's.
 import type { BGPConfig, BGPObjectKind, BGPProblem, BGPProblemReason } from './bgp-model.js';
 import { boundedMessage } from './messages.js';
 import { nameOf, q } from './bgp-shared.js';
@@ -21,7 +21,7 @@ export interface BGPReadiness {
 export const REASON_ORDER: readonly BGPProblemReason[] = [
   'VRFNotSupported', 'EchoModeNotSupported', 'PasswordConflict', 'MultiHopWithIBGP', 'InvalidTimers',
   'InvalidCommunity', 'UnknownCommunity', 'InvalidAggregationLength', 'DuplicateCommunity', 'BFDProfileNotFound',
-  'DuplicatePeer', 'LocalPrefConflict', 'InvalidSelector',
+  'SecretNotFound', 'InvalidSecret', 'DuplicatePeer', 'LocalPrefConflict', 'InvalidSelector',
 ];
 
 /** Said on every Valid condition until BGP mode exists. */

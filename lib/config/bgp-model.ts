@@ -10,6 +10,7 @@ export type BGPObjectKind = 'BGPPeer' | 'BGPAdvertisement' | 'BFDProfile' | 'Com
 export type BGPProblemReason =
   // BGPPeer
   | 'VRFNotSupported' | 'PasswordConflict' | 'MultiHopWithIBGP' | 'InvalidTimers' | 'BFDProfileNotFound' | 'DuplicatePeer'
+  | 'SecretNotFound' | 'InvalidSecret'
   // BGPAdvertisement
   | 'InvalidAggregationLength' | 'LocalPrefConflict' | 'InvalidCommunity' | 'UnknownCommunity'
   // BGPPeer and BGPAdvertisement
@@ -79,6 +80,19 @@ export interface BFDProfileModel {
   echoIntervalMs: number;
   passiveMode: boolean;
   minimumTtl: number;
+}
+
+/** A Secret as the passwordSecret rule reads it: its name, type and the names of its keys, never a value. */
+export interface SecretSummary {
+  name: string;
+  type: string | undefined;
+  keys: readonly string[];
+}
+
+/** The Secrets a passwordSecret may name: those of Herald's namespace (herald-system), the only one it reads them in. */
+export interface PasswordSecrets {
+  namespace: string;
+  secrets: readonly SecretSummary[];
 }
 
 /** A node as the duplicate-peer rule reads it. */

@@ -5,13 +5,16 @@
 //   InvalidTimers       holdTime neither 0 nor 3s-65535s, keepaliveTime above holdTime, connectTime not whole
 //                       seconds in 1s-65535s;
 //   BFDProfileNotFound  bfdProfile names no BFDProfile;
+//   SecretNotFound      passwordSecret names no Secret in herald-system (or a Secret in another namespace, which
+//                       Herald never reads);
+//   InvalidSecret       the Secret is not of type kubernetes.io/basic-auth, or has no "password" key (MetalLB's rules);
 //   DuplicatePeer       two peers with the same peerAddress on nodes both admit (both are reported, neither used);
 //   InvalidSelector     a nodeSelector does not compile (it stays, matching nothing).
 import type { BGPPeer, LabelSelector } from '../../crds/v1beta1/index.js';
 import { canonicalAddress, tryParseAddress } from '../ip/index.js';
 import { joinAnd } from './messages.js';
 import { compileSelector } from './selector.js';
-import type { BGPPeerModel, BGPProblem, NodeLabels, PeerASN, PeerPassword } from './bgp-model.js';
+import type { BGPPeerModel, BGPProblem, NodeLabels, PasswordSecrets, PeerASN, PeerPassword } from './bgp-model.js';
 import { compareText, compileSelectors, nameOf, problem, q, selectorProblem, v, type UnusableSelector } from './bgp-shared.js';
 import { parseDurationMs } from './bgp-values.js';
 
@@ -62,8 +65,40 @@ function password(spec: BGPPeer['spec']): PeerPassword {
   return spec.password ? { kind: 'inline', password: spec.password } : { kind: 'none' };
 }
 
-/** The problems found on one peer alone (and with the BFDProfiles that exist), and its model. */
-export function peerFromResource(peer: BGPPeer, bfdProfiles: ReadonlySet<string>): { model?: BGPPeerModel; problems: BGPProblem[] } {
+/** The Secret type MetalLB requires of a passwordSecret, and the key holding the TCP MD5 key. */
+export const PASSWORD_SECRET_TYPE = 'kubernetes.io/basic-auth';
+export const PASSWORD_SECRET_KEY = 'password';
+
+/** SecretNotFound or InvalidSecret for the Secret `passwordSecret` names, judged against the Secrets Herald reads. */
+export function passwordSecretProblem(peer: BGPPeer, secrets: PasswordSecrets): BGPProblem | undefined {
+  const ref = peer.spec.passwordSecret;
+  if (!ref?.name) return undefined;
+  const { namespace } = secrets;
+  if (ref.namespace && ref.namespace !== namespace) {
+    return peerProblem(peer, 'SecretNotFound', 'passwordSecret.namespace', ref.namespace,
+      `passwordSecret ${q(`${ref.namespace}/${ref.name}`)} is in namespace ${q(ref.namespace)}: Herald reads a peer's Secret from ${q(namespace)} only; move the Secret there`);
+  }
+  const secret = secrets.secrets.find((s) => s.name === ref.name);
+  if (!secret) {
+    return peerProblem(peer, 'SecretNotFound', 'passwordSecret.name', ref.name, `passwordSecret ${q(ref.name)} names no Secret in ${q(namespace)}`);
+  }
+  if (secret.type !== PASSWORD_SECRET_TYPE) {
+    return peerProblem(peer, 'InvalidSecret', 'passwordSecret.name', ref.name,
+      `passwordSecret ${q(ref.name)} is a Secret of type ${q(secret.type ?? 'Opaque')}; it must be of type ${PASSWORD_SECRET_TYPE}`);
+  }
+  if (!secret.keys.includes(PASSWORD_SECRET_KEY)) {
+    return peerProblem(peer, 'InvalidSecret', 'passwordSecret.name', ref.name, `passwordSecret ${q(ref.name)} has no "${PASSWORD_SECRET_KEY}" key`);
+  }
+  return undefined;
+}
+
+/**
+ * The problems found on one peer alone (and with the BFDProfiles and, when given, the Secrets that exist), and its
+ * model.
+ */
+export function peerFromResource(
+  peer: BGPPeer, bfdProfiles: ReadonlySet<string>, secrets?: PasswordSecrets,
+): { model?: BGPPeerModel; problems: BGPProblem[] } {
   const { spec } = peer;
   const name = nameOf(peer);
   const problems: BGPProblem[] = [];
@@ -80,6 +115,8 @@ export function peerFromResource(peer: BGPPeer, bfdProfiles: ReadonlySet<string>
   if (spec.bfdProfile && !bfdProfiles.has(spec.bfdProfile)) {
     problems.push(peerProblem(peer, 'BFDProfileNotFound', 'bfdProfile', spec.bfdProfile, `bfdProfile ${q(spec.bfdProfile)} names no BFDProfile in herald-system`));
   }
+  const secretProblem = secrets && passwordSecretProblem(peer, secrets);
+  if (secretProblem) problems.push(secretProblem);
   const unusable: UnusableSelector[] = [];
   const nodeSelectors = compileSelectors(unusable, 'nodeSelectors', spec.nodeSelectors);
   const selector = selectorProblem('BGPPeer', name, unusable);

@@ -1,7 +1,12 @@
 // The BGP objects' Ready conditions, one row per rule (bgp-peers.ts, bgp-advertisements.ts, bgp.ts), then the
 // model the valid objects become, and that one bad object never stops the others.
-import { bgpConfigFromResources, bgpReadinessFromResources, MESSAGE_MAX_BYTES, utf8Length, type BGPObjectKind, type BGPResources } from './index.js';
+import { bgpConfigFromResources, bgpReadinessFromResources, MESSAGE_MAX_BYTES, utf8Length, type BGPObjectKind, type BGPResources, type PasswordSecrets } from './index.js';
 import { ad, bfd, community, node, peer, pool, resources } from './fixtures.js';
+
+const BASIC_AUTH = 'kubernetes.io/basic-auth';
+/** Herald's namespace holding `secrets` (name, type, keys). */
+const secrets = (...list: [string, string | undefined, string[]][]): PasswordSecrets =>
+  ({ namespace: 'herald-system', secrets: list.map(([name, type, keys]) => ({ name, type, keys })) });
 
 interface Row {
   rule: string;
@@ -38,6 +43,25 @@ const ROWS: Row[] = [
     status: 'False', reason: 'BFDProfileNotFound', message: 'BGPPeer "tor": bfdProfile "fast" names no BFDProfile in herald-system' },
   { rule: 'a bfdProfile that exists', given: { peers: [peer('tor', { bfdProfile: 'fast' })], bfdProfiles: [bfd('fast')] }, object: ['BGPPeer', 'tor'],
     status: 'True', reason: 'Valid', message: /is valid/ },
+  { rule: 'a passwordSecret that names no Secret', given: { peers: [peer('tor', { passwordSecret: { name: 'tor-md5' } })], secrets: secrets(['other', BASIC_AUTH, ['password']]) },
+    object: ['BGPPeer', 'tor'], status: 'False', reason: 'SecretNotFound', message: 'BGPPeer "tor": passwordSecret "tor-md5" names no Secret in "herald-system"' },
+  { rule: 'a passwordSecret in another namespace (Herald reads its own only)', object: ['BGPPeer', 'tor'], status: 'False', reason: 'SecretNotFound',
+    given: { peers: [peer('tor', { passwordSecret: { name: 'tor-md5', namespace: 'kube-system' } })], secrets: secrets(['tor-md5', BASIC_AUTH, ['password']]) },
+    message: 'BGPPeer "tor": passwordSecret "kube-system/tor-md5" is in namespace "kube-system": Herald reads a peer\'s Secret from "herald-system" only; move the Secret there' },
+  { rule: 'a basic-auth Secret with a password, named with or without the namespace', object: ['BGPPeer', 'tor'], status: 'True', reason: 'Valid', message: /is valid/,
+    given: { peers: [peer('tor', { passwordSecret: { name: 'tor-md5', namespace: 'herald-system' } })], secrets: secrets(['tor-md5', BASIC_AUTH, ['username', 'password']]) } },
+  { rule: 'a Secret of another type', given: { peers: [peer('tor', { passwordSecret: { name: 'tor-md5' } })], secrets: secrets(['tor-md5', 'Opaque', ['password']]) },
+    object: ['BGPPeer', 'tor'], status: 'False', reason: 'InvalidSecret',
+    message: 'BGPPeer "tor": passwordSecret "tor-md5" is a Secret of type "Opaque"; it must be of type kubernetes.io/basic-auth' },
+  { rule: 'a Secret without a type is Opaque', given: { peers: [peer('tor', { passwordSecret: { name: 'tor-md5' } })], secrets: secrets(['tor-md5', undefined, ['password']]) },
+    object: ['BGPPeer', 'tor'], status: 'False', reason: 'InvalidSecret', message: /is a Secret of type "Opaque"/ },
+  { rule: 'a basic-auth Secret without a password key', given: { peers: [peer('tor', { passwordSecret: { name: 'tor-md5' } })], secrets: secrets(['tor-md5', BASIC_AUTH, ['username']]) },
+    object: ['BGPPeer', 'tor'], status: 'False', reason: 'InvalidSecret', message: 'BGPPeer "tor": passwordSecret "tor-md5" has no "password" key' },
+  { rule: 'without the Secrets (not given) a passwordSecret is not judged', given: { peers: [peer('tor', { passwordSecret: { name: 'tor-md5' } })] },
+    object: ['BGPPeer', 'tor'], status: 'True', reason: 'Valid', message: /is valid/ },
+  { rule: 'password beside a missing passwordSecret: both problems, PasswordConflict first', object: ['BGPPeer', 'tor'], status: 'False', reason: 'PasswordConflict',
+    given: { peers: [peer('tor', { password: 'x', passwordSecret: { name: 'gone' } })], secrets: secrets() },
+    message: 'BGPPeer "tor": both password and passwordSecret "gone" are set; keep one; also BGPPeer "tor": passwordSecret "gone" names no Secret in "herald-system"' },
   { rule: 'two peers with one address on every node: both reported', given: { peers: [peer('a'), peer('b', { peerAddress: '192.0.2.1' })] }, object: ['BGPPeer', 'b'],
     status: 'False', reason: 'DuplicatePeer', message: /^BGPPeer "b": peerAddress 192\.0\.2\.1 is also the address of BGPPeer "a", on every node; a node opens one session per address/ },
   { rule: 'the same address written differently is the same peer', given: { peers: [peer('a', { peerAddress: '2001:db8::1' }), peer('b', { peerAddress: '2001:DB8:0::1' })] },
@@ -108,7 +132,7 @@ describe('the Ready condition of each BGP object, rule by rule', () => {
 
   test('every reason of the model has a row', () => {
     const reasons = new Set(ROWS.map((r) => r.reason));
-    for (const reason of ['VRFNotSupported', 'PasswordConflict', 'MultiHopWithIBGP', 'InvalidTimers', 'BFDProfileNotFound', 'DuplicatePeer',
+    for (const reason of ['VRFNotSupported', 'PasswordConflict', 'MultiHopWithIBGP', 'InvalidTimers', 'BFDProfileNotFound', 'DuplicatePeer', 'SecretNotFound', 'InvalidSecret',
       'InvalidAggregationLength', 'LocalPrefConflict', 'InvalidCommunity', 'UnknownCommunity', 'InvalidSelector', 'EchoModeNotSupported', 'DuplicateCommunity', 'Valid']) {
       expect(reasons).toContain(reason);
     }
@@ -138,6 +162,12 @@ describe('bgpConfigFromResources', () => {
     })]);
     expect(config.bfdProfiles).toEqual([{ name: 'slow', receiveIntervalMs: 300, transmitIntervalMs: 1000, detectMultiplier: 3, echoIntervalMs: 50, passiveMode: false, minimumTtl: 254 }]);
     expect([...config.communities.keys()]).toEqual(['gold']);
+  });
+
+  test('a peer whose Secret is missing is left out of the model; with its Secret it is in', () => {
+    const given = { peers: [peer('tor', { passwordSecret: { name: 'tor-md5' } })] };
+    expect(bgpConfigFromResources(resources({ ...given, secrets: secrets() })).peers).toEqual([]);
+    expect(bgpConfigFromResources(resources({ ...given, secrets: secrets(['tor-md5', BASIC_AUTH, ['password']]) })).peers.map((p) => p.name)).toEqual(['tor']);
   });
 
   test('duplicate peers are both left out; a peer with only an unusable selector stays', () => {

@@ -9,7 +9,7 @@
 // BGPPeer and BGPAdvertisement: bgp-peers.ts and bgp-advertisements.ts list theirs.
 import type { BFDProfile, BGPAdvertisement, BGPPeer, Community, IPAddressPool } from '../../crds/v1beta1/index.js';
 import { BFD_DEFAULTS } from '../../crds/v1beta1/index.js';
-import type { BFDProfileModel, BGPConfig, BGPObjectKind, BGPProblem, NodeLabels } from './bgp-model.js';
+import type { BFDProfileModel, BGPConfig, BGPObjectKind, BGPProblem, NodeLabels, PasswordSecrets } from './bgp-model.js';
 import { advertisementModel, aggregationProblem, localPrefProblems, type AliasLookup } from './bgp-advertisements.js';
 import { duplicatePeerProblems, peerFromResource } from './bgp-peers.js';
 import { byName, compareText, nameOf, problem, q } from './bgp-shared.js';
@@ -24,6 +24,8 @@ export interface BGPResources {
   pools: readonly IPAddressPool[];
   /** Nodes with their labels, for DuplicatePeer; without them two peers only clash with the same nodeSelectors. */
   nodes?: readonly NodeLabels[];
+  /** The Secrets a passwordSecret may name (SecretNotFound, InvalidSecret); without them passwordSecret is not checked. */
+  secrets?: PasswordSecrets;
 }
 
 export function bfdProfileFromResource(profile: BFDProfile): { model?: BFDProfileModel; problem?: BGPProblem } {
@@ -91,7 +93,7 @@ export function bgpConfigFromResources(resources: BGPResources): BGPConfig {
   problems.push(...duplicates);
   const duplicated = new Set(duplicates.map((p) => p.name));
   const peers = resources.peers.flatMap((peer) => {
-    const one = peerFromResource(peer, profileNames);
+    const one = peerFromResource(peer, profileNames, resources.secrets);
     problems.push(...one.problems);
     return one.model && !duplicated.has(one.model.name) ? [one.model] : [];
   });

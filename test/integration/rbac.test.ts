@@ -1,7 +1,8 @@
 // Least privilege, checked against the real controller (two replicas with leader election) going through a
 // lifecycle that needs every verb it has: allocation, repeated failures (an aggregated Event), a pool change
-// (pool status), an L2Advertisement (its Ready condition), the heartbeat key Secret created and, once deleted,
-// created again, a leader hand-over.
+// (pool status), an L2Advertisement and one object of each BGP kind (their Ready conditions; a BGPPeer's
+// passwordSecret read among the Secrets), the heartbeat key Secret created and, once deleted, created again, a
+// leader hand-over.
 //  - On kube-apiserver, with RBAC enforced: the controller runs as its ServiceAccount with config/rbac's roles
 //    and is never refused (no 403). A negative control shows the check can fail: with one verb it needs taken
 //    from a copy of the ClusterRole, the server refuses it and the same check names the request.
@@ -21,7 +22,10 @@ import {
 import { controllerRbacObjects, tokenUser, withoutVerb } from './controller-identity.js';
 import { RequestLog, type AnsweredRequest } from './request-log.js';
 import { HEARTBEAT_SECRET_NAME } from '../../lib/heartbeat-secret.js';
-import { GROUP, HERALD_NAMESPACE, L2ADVERTISEMENT_PLURAL, VERSION, type L2Advertisement } from '../../crds/v1beta1/index.js';
+import {
+  BFDPROFILE_PLURAL, BGPADVERTISEMENT_PLURAL, BGPPEER_PLURAL, COMMUNITY_PLURAL, GROUP, HERALD_NAMESPACE, L2ADVERTISEMENT_PLURAL, VERSION,
+  type Condition, type L2Advertisement,
+} from '../../crds/v1beta1/index.js';
 
 const CONTROLLER_TOKEN = 'herald-controller-under-test';
 const describeRealOnly = onRealBackend ? describe : describe.skip;
@@ -94,6 +98,22 @@ async function lifecycle(env: Env, beforeFirstService: () => void = () => undefi
   await env.custom.createNamespacedCustomObject({ ...advertisement, body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'L2Advertisement', metadata: { name: 'all' } } });
   await waitFor('the advertisement\'s Ready condition', async () =>
     ((await env.custom.getNamespacedCustomObject({ ...advertisement, name: 'all' })) as L2Advertisement).status?.conditions?.some((c) => c.type === 'Ready'));
+  // One object of each BGP kind gets its Ready condition; the peer's passwordSecret names a Secret that is not there.
+  const bgp = [
+    [BGPPEER_PLURAL, 'BGPPeer', 'tor', { myASN: 64512, peerASN: 64513, peerAddress: '192.0.2.1', bfdProfile: 'fast', passwordSecret: { name: 'tor-md5' } }],
+    [BGPADVERTISEMENT_PLURAL, 'BGPAdvertisement', 'all', {}],
+    [BFDPROFILE_PLURAL, 'BFDProfile', 'fast', {}],
+    [COMMUNITY_PLURAL, 'Community', 'aliases', { communities: [{ name: 'no-export', value: '65535:65281' }] }],
+  ] as const;
+  for (const [plural, kind, name, spec] of bgp) {
+    await env.custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: HERALD_NAMESPACE, plural,
+      body: { apiVersion: `${GROUP}/${VERSION}`, kind, metadata: { name }, spec } });
+  }
+  for (const [plural, , name] of bgp) {
+    await waitFor(`the Ready condition of ${plural}/${name}`, async () => ((await env.custom.getNamespacedCustomObject({
+      group: GROUP, version: VERSION, namespace: HERALD_NAMESPACE, plural, name,
+    })) as { status?: { conditions?: Condition[] } }).status?.conditions?.some((c) => c.type === 'Ready'));
+  }
   // The leader creates the heartbeat key Secret, and creates it again once it is deleted (its watch sees that).
   const secret = () => env.core.readNamespacedSecret({ namespace: HERALD_NAMESPACE, name: HEARTBEAT_SECRET_NAME });
   const uid = (await waitFor('the heartbeat key Secret', secret)).metadata?.uid;
@@ -138,17 +158,21 @@ describeRealOnly('on kube-apiserver, as the herald-controller ServiceAccount', (
       'herald.dev ipaddresspools/status: patch', 'coordination.k8s.io leases: create', 'coordination.k8s.io leases: update',
       'core secrets: create', 'core secrets: watch', 'core secrets: list',
       'herald.dev l2advertisements: watch', 'herald.dev l2advertisements/status: patch', 'coordination.k8s.io leases: watch',
+      'herald.dev bgppeers: watch', 'herald.dev bgppeers/status: patch', 'herald.dev bgpadvertisements/status: patch',
+      'herald.dev bfdprofiles/status: patch', 'herald.dev communities/status: patch',
     ]));
   }, 120_000);
 
-  test('Secrets: it may watch the heartbeat key Secret by name, and read no other', async () => {
+  test('Secrets: it may list and watch those of herald-system (BGPPeer passwordSecret), get none by name, and read none elsewhere', async () => {
     const env = await startEnv();
     try {
       const core = env.controllerUser.kubeConfig.makeApiClient(CoreV1Api);
       const fieldSelector = `metadata.name=${HEARTBEAT_SECRET_NAME}`;
       await expect(core.listNamespacedSecret({ namespace: HERALD_NAMESPACE, fieldSelector })).resolves.toMatchObject({ items: [] });
-      await expect(core.listNamespacedSecret({ namespace: HERALD_NAMESPACE })).rejects.toMatchObject({ code: 403 });
+      await expect(core.listNamespacedSecret({ namespace: HERALD_NAMESPACE })).resolves.toMatchObject({ items: [] });
       await expect(core.readNamespacedSecret({ namespace: HERALD_NAMESPACE, name: HEARTBEAT_SECRET_NAME })).rejects.toMatchObject({ code: 403 });
+      await expect(core.listNamespacedSecret({ namespace: 'kube-system' })).rejects.toMatchObject({ code: 403 });
+      await expect(core.listSecretForAllNamespaces()).rejects.toMatchObject({ code: 403 });
     } finally {
       await env.stop();
     }
