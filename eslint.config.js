@@ -22,6 +22,7 @@ export const PURE_CORE = [
   'speaker/membership/core/',
   'speaker/bfd/protocol/',
   'speaker/native/codec/',
+  'speaker/native/session-ttl.ts',
   'speaker/loop/state.ts',
   'speaker/loop/modes.ts',
   'speaker/loop/plan-cache.ts',

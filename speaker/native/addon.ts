@@ -1,6 +1,6 @@
 // Loads the in-repo N-API addon (speaker/native/herald_*.c, built by node-gyp into
-// build/Release/herald_packet.node) once, for packet-socket.ts, netlink-socket.ts and the heartbeat
-// socket (speaker/membership/filtered-socket.ts).
+// build/Release/herald_packet.node) once, for packet-socket.ts, netlink-socket.ts, the heartbeat
+// socket (speaker/membership/filtered-socket.ts) and the BGP sessions' TCP options (tcp-options.ts).
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -35,6 +35,16 @@ export interface NativeAddon {
   setSocketFilter(fd: number, filter: Uint8Array | null): void;
   /** Datagrams the kernel dropped for the fd's socket: refused by its filter, or its buffer full. */
   socketDrops(fd: number): number;
+  /** herald_tcp.c: an unconnected, non-blocking TCP socket, bound to `sourceAddress` (port chosen at connect) when given; returns its fd. */
+  openTcpSocket(family: 4 | 6, sourceAddress: string | null): number;
+  /** TCP_MD5SIG for one peer address; an empty key deletes it. At most 80 bytes. */
+  setTcpMd5Key(fd: number, peerAddress: string, key: Uint8Array): void;
+  /** IP_TTL, and IPV6_UNICAST_HOPS on an IPv6 socket: 1..255. */
+  setTtl(fd: number, ttl: number): void;
+  getTtl(fd: number): number;
+  /** IP_MINTTL, and IPV6_MINHOPCOUNT on an IPv6 socket: 0 (off)..255. */
+  setMinTtl(fd: number, minTtl: number): void;
+  getMinTtl(fd: number): number;
 }
 
 const ADDON_PATH = join('build', 'Release', 'herald_packet.node');

@@ -1,7 +1,8 @@
 /*
  * herald_packet: the speaker's sockets for Node.js, as a Node-API (NAPI_VERSION 8) addon. This file holds
  * the AF_PACKET socket and the module's init; herald_netlink.c the NETLINK_ROUTE socket; herald_socket.c
- * the poll/read/close lifecycle both share.
+ * the poll/read/close lifecycle both share; herald_udp.c the heartbeat socket's filter; herald_tcp.c the
+ * BGP sessions' TCP options (MD5 keys, TTL, GTSM's minimum TTL).
  *
  * One Socket = one SOCK_RAW packet socket bound to one interface for one EtherType, with an optional
  * classic BPF program the kernel runs on every frame before queueing it (speaker/native/codec/bpf.ts
@@ -253,7 +254,7 @@ napi_status define_packet_class(napi_env env, napi_value exports) {
 static napi_value init(napi_env env, napi_value exports) {
   napi_value index_function;
   if (define_packet_class(env, exports) != napi_ok || define_netlink_class(env, exports) != napi_ok ||
-      define_udp_functions(env, exports) != napi_ok ||
+      define_udp_functions(env, exports) != napi_ok || define_tcp_functions(env, exports) != napi_ok ||
       napi_create_function(env, "interfaceIndex", NAPI_AUTO_LENGTH, interface_index_js, NULL, &index_function) != napi_ok ||
       napi_set_named_property(env, exports, "interfaceIndex", index_function) != napi_ok) {
     napi_throw_error(env, NULL, "herald_packet: defining the addon's classes failed");
@@ -272,7 +273,8 @@ static napi_value refuse(napi_env env, napi_callback_info info) {
 
 static napi_value init(napi_env env, napi_value exports) {
   const char *classes[] = {"Socket", "Netlink"};
-  const char *functions[] = {"interfaceIndex", "openUdpSocket", "setSocketFilter", "socketDrops"};
+  const char *functions[] = {"interfaceIndex", "openUdpSocket", "setSocketFilter", "socketDrops",
+                             "openTcpSocket", "setTcpMd5Key", "setTtl", "getTtl", "setMinTtl", "getMinTtl"};
   napi_value value;
   for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++) {
     if (napi_define_class(env, classes[i], NAPI_AUTO_LENGTH, refuse, NULL, 0, NULL, &value) == napi_ok)

@@ -40,6 +40,12 @@ void throw_errno(napi_env env, const char *op, const char *name, int err) {
   napi_throw(env, errno_error(env, op, name, err));
 }
 
+bool fd_argument(napi_env env, napi_value value, int32_t *fd) {
+  if (napi_get_value_int32(env, value, fd) == napi_ok && *fd >= 0) return true;
+  napi_throw_type_error(env, NULL, "fd: a file descriptor number");
+  return false;
+}
+
 bool uint8_array_bytes(napi_env env, napi_value value, void **data, size_t *length) {
   bool is_typedarray = false;
   napi_typedarray_type type;

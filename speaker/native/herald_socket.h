@@ -57,6 +57,9 @@ void throw_errno(napi_env env, const char *op, const char *name, int err);
 /* The bytes behind a Uint8Array (a Buffer is one), without copying; false for anything else. */
 bool uint8_array_bytes(napi_env env, napi_value value, void **data, size_t *length);
 
+/* A file descriptor argument (an int32 >= 0); throws a TypeError otherwise. */
+bool fd_argument(napi_env env, napi_value value, int32_t *fd);
+
 /* Takes ownership of fd: allocates the socket and its receive buffer, wraps `self` and starts polling. On
  * failure it closes fd, throws and returns NULL. */
 watched_socket *watch_socket(napi_env env, napi_value self, int fd, const char *name, size_t buffer_size,
@@ -72,5 +75,6 @@ napi_value socket_close(napi_env env, napi_callback_info info);
 napi_status define_packet_class(napi_env env, napi_value exports);  /* herald_packet.c: Socket */
 napi_status define_netlink_class(napi_env env, napi_value exports); /* herald_netlink.c: Netlink */
 napi_status define_udp_functions(napi_env env, napi_value exports); /* herald_udp.c: the heartbeat socket's filter */
+napi_status define_tcp_functions(napi_env env, napi_value exports); /* herald_tcp.c: BGP's MD5 keys and TTLs */
 
 #endif

@@ -122,12 +122,6 @@ static napi_value open_udp_socket(napi_env env, napi_callback_info info) {
   return result;
 }
 
-static bool fd_argument(napi_env env, napi_value value, int32_t *fd) {
-  if (napi_get_value_int32(env, value, fd) == napi_ok && *fd >= 0) return true;
-  napi_throw_type_error(env, NULL, "fd: a file descriptor number");
-  return false;
-}
-
 static napi_value set_socket_filter(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
