@@ -50,6 +50,11 @@ export class BgpModeDriver {
     this.listener = null;
   }
 
+  /** The port passive peers are listened for on, once one is configured (the chosen one when listenPort was 0). */
+  get listeningPort(): number | null {
+    return this.listener?.port ?? null;
+  }
+
   statuses(): PeerStatus[] {
     return [...this.held.values()].map((h) => h.peer.status());
   }

@@ -113,8 +113,8 @@ describe('two Herald peers over loopback TCP', () => {
     await until('A sees the Cease', () => a.status().lastDown?.reason === 'notificationReceived');
     expect(a.status().lastDown?.notification).toMatch(/^received 6\/2/); // Cease, Administrative Shutdown (RFC 4486)
     b.start();
-    await until('Established again', () => a.status().fsm === 'Established' && a.status().establishedCount === 2, 5000);
-    expect(b.status().establishedCount).toBe(2);
+    await until('Established again on both sides', () => a.status().establishedCount === 2 && b.status().establishedCount === 2, 5000);
+    expect([a.status().fsm, b.status().fsm]).toEqual(['Established', 'Established']);
   });
 
   test('a TCP connection cut without a NOTIFICATION: both sides reconnect', async () => {
