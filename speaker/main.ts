@@ -137,7 +137,8 @@ async function main(): Promise<void> {
   registerSpeakerMetrics(registry, () => {
     const m = speaker.members();
     return { node: self, announcer: announcer.stats, loop: speaker.loop.stats, announcements: announcer.current(), desired: speaker.loop.state.desired?.ips ?? [],
-      aliveMembers: m.alive.size, quorum: m.quorum, heartbeatsSent: m.heartbeatsSent, heartbeatsDropped: m.heartbeatsDropped, membership: membership?.stats() };
+      aliveMembers: m.alive.size, quorum: m.quorum, heartbeatsSent: m.heartbeatsSent, heartbeatsDropped: m.heartbeatsDropped, membership: membership?.stats(),
+      bgpSessions: bgp.statuses() };
   }, origin.apiSynced);
   const readiness = new SpeakerReadiness(() => membership?.notReadyReason());
   const metrics = flags.metricsPort === 0 ? null
