@@ -8,12 +8,15 @@ import { execIn, killProc, run, sleep, spawnIn, type Spawned } from './exec.js';
 import { ipBatch, ipIn, linkExists, sysctl } from './lab.js';
 import {
   BGP_VIP_COUNT, FAR_NS, FAR_OCTET, FAR_V4_PREFIX, FAR_V6_PREFIX, HOST_IF, NODES, ROUTER_FAR_IF, STATE_DIR, V4_PREFIX, V6_PREFIX,
-  bgpVip4, bgpVip6, hostByName, nsOf, v4Of,
+  bgpVip4, bgpVip6, hostByName, nsOf, v4Of, v6Of,
 } from './topology.js';
 
 const ROUTER_NS = nsOf('router');
 /** Router and nodes share one 4-octet AS (iBGP: LOCAL_PREF travels; RFC 6793 AS_TRANS in the OPEN). */
 export const LAB_ASN = 4_200_000_000;
+/** The router's AS on the eBGP sessions over IPv6 (2 octets), and the nodes' there (4 octets). */
+export const EDGE_ASN = 64512;
+export const NODE_EDGE_ASN = 4_200_000_001;
 export const FAR_V4 = `${FAR_V4_PREFIX}.${FAR_OCTET}`;
 export const FAR_V6 = `${FAR_V6_PREFIX}::${FAR_OCTET}`;
 const ROUTER_FAR_V4 = `${FAR_V4_PREFIX}.1`;
@@ -60,14 +63,23 @@ export interface BirdOptions {
 }
 
 /**
- * BIRD's configuration: one iBGP session per node over IPv4 carrying both families (IPv6 by MP-BGP), next hops
- * taken as sent (`direct`: BIRD takes iBGP peers for multihop unless told they share the router's segment), everything learned exported to the
- * kernel with ECMP merged. `error wait time 1,5`: BIRD otherwise refuses a node that comes back for up to
- * 5 minutes after an error (LAB-NOTES).
+ * BIRD's configuration. Two sessions per node:
+ * - `nN`: iBGP in LAB_ASN over IPv4, carrying both families (IPv6 by MP-BGP); `direct`, since BIRD otherwise takes
+ *   an iBGP peer for multihop and would not use the next hops as sent;
+ * - `nNe`: eBGP over IPv6 from EDGE_ASN (2 octets) to NODE_EDGE_ASN (4 octets), carrying both families: the AS_PATH
+ *   then holds a 4-octet AS, and IPv4 routes travel over an IPv6 connection.
+ * Everything learned goes to the kernel with ECMP merged. `error wait time 1,5`: BIRD otherwise refuses a node that
+ * comes back for up to 5 minutes after an error (LAB-NOTES).
  */
 export function birdConfig(options: BirdOptions = {}): string {
   const router = hostByName('router');
-  const neighbours = NODES.map((node) => `protocol bgp ${node} from nodes { neighbor ${v4Of(hostByName(node))} as ${LAB_ASN}; }`);
+  const neighbours = NODES.flatMap((node) => [
+    `protocol bgp ${node} from nodes { neighbor ${v4Of(hostByName(node))} as ${LAB_ASN}; }`,
+    `protocol bgp ${node}e from edge { neighbor ${v6Of(hostByName(node))} as ${NODE_EDGE_ASN}; }`,
+  ]);
+  const common = `hold time ${options.holdTimeSeconds ?? 90};
+  error wait time 1, 5;
+  connect retry time 5;`;
   return `router id ${v4Of(router)};
 log stderr all;
 protocol device { scan time 10; }
@@ -76,11 +88,15 @@ protocol kernel kernel6 { ipv6 { import none; export all; }; merge paths on; }
 template bgp nodes {
   local ${v4Of(router)} as ${LAB_ASN};
   direct;
-  hold time ${options.holdTimeSeconds ?? 90};
-  error wait time 1, 5;
-  connect retry time 5;
+  ${common}
   ipv4 { import all; export none; gateway direct; };
   ipv6 { import all; export none; gateway direct; };
+}
+template bgp edge {
+  local ${v6Of(router)} as ${EDGE_ASN};
+  ${common}
+  ipv4 { import all; export none; };
+  ipv6 { import all; export none; };
 }
 ${neighbours.join('\n')}
 `;
@@ -108,12 +124,12 @@ export async function birdc(args: readonly string[]): Promise<string> {
   return (await run(['birdc', '-s', BIRD_CTL, ...args])).stdout;
 }
 
-/** Each node's BGP protocol state and info ("Established", "Active", ...), from `show protocols`. */
+/** Each BGP protocol's state ("Established", "Active", ...) by name (n1, n1e, ...), from `show protocols`. */
 export async function birdSessions(): Promise<Record<string, string>> {
   const out = await birdc(['show', 'protocols']);
   const sessions: Record<string, string> = {};
   for (const line of out.split('\n')) {
-    const m = /^(n\d)\s+BGP\s+\S+\s+\S+\s+\S+\s+(\S+)/.exec(line);
+    const m = /^(n\d\w*)\s+BGP\s+\S+\s+\S+\s+\S+\s+(\S+)/.exec(line);
     if (m?.[1] !== undefined) sessions[m[1]] = m[2] ?? '';
   }
   return sessions;

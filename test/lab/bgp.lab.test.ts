@@ -1,9 +1,10 @@
 // BGP mode, judged by BIRD: the real speaker binary on each node, reading the file source, peers with BIRD 2 in
-// the router's namespace (iBGP in a 4-octet AS, IPv6 by MP-BGP over the IPv4 session). BIRD's RIB
+// the router's namespace twice: iBGP in a 4-octet AS over IPv4 (IPv6 by MP-BGP), and eBGP from a 4-octet AS over
+// IPv6 (IPv4 routes over an IPv6 connection); each IP names the peer it goes to. BIRD's RIB
 // (`birdc show route all`), its protocol table and the router's kernel (ECMP next hops) judge what was announced;
 // curl from a client in another subnet behind the router judges that traffic gets through.
 import { down, linkDown, linkUp, up } from './lab.js';
-import { LAB_ASN, birdRoutes, birdSessions, birdc, curlFromFar, kernelNextHops, startBird, upBgpLab } from './bgp-lab.js';
+import { EDGE_ASN, LAB_ASN, NODE_EDGE_ASN, birdRoutes, birdSessions, birdc, curlFromFar, kernelNextHops, startBird, upBgpLab } from './bgp-lab.js';
 import { startSpeaker, stopAllSpeakers, stopSpeaker, writeSpeakerConfig } from './speakers.js';
 import { NODES, bgpVip4, bgpVip6, hostByName, v4Of, v6Of } from './topology.js';
 import { sleep } from './exec.js';
@@ -14,6 +15,9 @@ const ALL_V4 = NODES.map((n) => v4Of(hostByName(n))).sort();
 const ALL_V6 = NODES.map((n) => v6Of(hostByName(n))).sort();
 /** Announced by n1 and n2 only: eligibility decides who announces. */
 const TWO_NODE_VIP = bgpVip4(1);
+/** Announced over the eBGP sessions only. */
+const EDGE_VIPS = [bgpVip4(2), bgpVip6(2)] as const;
+const ROUTER_ONLY = { peers: ['router'] };
 
 /** Polls `probe` every 20 ms until `done` holds; returns the value and how long it took from `fromMs`. */
 async function until<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number, fromMs = performance.now()): Promise<{ value: T; ms: number }> {
@@ -36,20 +40,24 @@ describe('BGP mode against BIRD', () => {
     await upBgpLab();
     await startBird();
     configPath = writeSpeakerConfig({
-      bgpPeers: [{
-        name: 'router', myASN: LAB_ASN, peerASN: LAB_ASN, peerAddress: v4Of(hostByName('router')),
-        holdTime: `${HOLD_TIME_SECONDS}s`, keepaliveTime: `${KEEPALIVE_SECONDS}s`, connectTime: '1s',
-      }],
+      bgpPeers: [
+        {
+          name: 'router', myASN: LAB_ASN, peerASN: LAB_ASN, peerAddress: v4Of(hostByName('router')),
+          holdTime: `${HOLD_TIME_SECONDS}s`, keepaliveTime: `${KEEPALIVE_SECONDS}s`, connectTime: '1s',
+        },
+        { name: 'edge', myASN: NODE_EDGE_ASN, peerASN: EDGE_ASN, peerAddress: v6Of(hostByName('router')), connectTime: '1s' },
+      ],
       ips: [
-        { ip: bgpVip4(0), modes: ['bgp'], bgp: { localPref: 150, communities: ['64512:100', `large:${LAB_ASN}:1:2`] } },
-        { ip: bgpVip6(0), modes: ['bgp'], bgp: { localPref: 150, communities: ['64512:100'] } },
-        { ip: TWO_NODE_VIP, modes: ['bgp'], nodes: ['n1', 'n2'] },
+        { ip: bgpVip4(0), modes: ['bgp'], bgp: { ...ROUTER_ONLY, localPref: 150, communities: ['64512:100', `large:${LAB_ASN}:1:2`] } },
+        { ip: bgpVip6(0), modes: ['bgp'], bgp: { ...ROUTER_ONLY, localPref: 150, communities: ['64512:100'] } },
+        { ip: TWO_NODE_VIP, modes: ['bgp'], nodes: ['n1', 'n2'], bgp: ROUTER_ONLY },
+        ...EDGE_VIPS.map((ip) => ({ ip, modes: ['bgp' as const], bgp: { peers: ['edge'] } })),
       ],
     }, 'bgp-speakers.yaml');
     const startedAt = performance.now();
     for (const node of NODES) startSpeaker(node, configPath, ['--metrics-port', '0']);
-    const sessions = await until('three Established sessions in BIRD', birdSessions,
-      (s) => NODES.every((n) => s[n] === 'Established'), 60_000, startedAt);
+    const sessions = await until('six Established sessions in BIRD', birdSessions,
+      (s) => NODES.every((n) => s[n] === 'Established' && s[`${n}e`] === 'Established'), 60_000, startedAt);
     figures.speakerStartToEstablishedMs = sessions.ms;
     const routes = await until('three paths in the router kernel', () => kernelNextHops(bgpVip4(0)), (h) => h.length === 3, 10_000, startedAt);
     figures.speakerStartToEcmpRouteMs = routes.ms;
@@ -62,7 +70,7 @@ describe('BGP mode against BIRD', () => {
   });
 
   it('has an Established iBGP session with every node, in a 4-octet AS, both families on one session', async () => {
-    expect(await birdSessions()).toEqual({ n1: 'Established', n2: 'Established', n3: 'Established' });
+    expect(await birdSessions()).toEqual(Object.fromEntries(NODES.flatMap((n) => [[n, 'Established'], [`${n}e`, 'Established']])));
     const n1 = await birdc(['show', 'protocols', 'all', 'n1']);
     expect(n1).toMatch(new RegExp(`Neighbor AS:\\s+${LAB_ASN}`));
     expect(n1).toMatch(/Channel ipv4[\s\S]*State:\s+UP[\s\S]*Channel ipv6[\s\S]*State:\s+UP/);
@@ -91,9 +99,21 @@ describe('BGP mode against BIRD', () => {
     expect(v6.match(/BGP\.local_pref: 150/g)).toHaveLength(3);
   });
 
+  it('announces over eBGP on an IPv6 connection from a 4-octet AS: AS_PATH in BIRD, both families, ECMP', async () => {
+    const v4 = await birdRoutes(`${EDGE_VIPS[0]}/32`);
+    for (const node of NODES) expect(v4).toContain(`[${node}e `);
+    expect(v4.match(new RegExp(`BGP\\.as_path: ${NODE_EDGE_ASN}\n`, 'g'))).toHaveLength(3);
+    expect(v4).not.toContain('BGP.local_pref: 150'); // LOCAL_PREF goes to internal peers only
+    expect(await kernelNextHops(EDGE_VIPS[0])).toEqual(ALL_V4);
+    await until('three IPv6 next hops', () => kernelNextHops(EDGE_VIPS[1]), (h) => h.length === 3, 5000);
+    expect(await kernelNextHops(EDGE_VIPS[1])).toEqual(ALL_V6);
+    // Each IP goes only to the peer it names.
+    expect(await birdRoutes(`${bgpVip4(0)}/32`)).not.toMatch(/\[n\de /);
+    expect(await birdRoutes(`${EDGE_VIPS[0]}/32`)).not.toMatch(/\[n\d /);
+  });
+
   it('reaches the VIP from a client in another subnet, routed by the router, over IPv4 and IPv6', async () => {
-    expect(NODES).toContain(await curlFromFar(bgpVip4(0), 2));
-    expect(NODES).toContain(await curlFromFar(bgpVip6(0), 2));
+    for (const vip of [bgpVip4(0), bgpVip6(0), ...EDGE_VIPS]) expect(NODES).toContain(await curlFromFar(vip, 2));
   });
 
   it('removes a dead node (link down, then SIGKILL) from the router by the hold timer, and traffic goes on', async () => {
