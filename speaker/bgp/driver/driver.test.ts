@@ -142,8 +142,14 @@ describe('two Herald peers over loopback TCP', () => {
     a.start();
     b.start();
     await until('both Established', () => a.status().fsm === 'Established' && b.status().fsm === 'Established');
-    await new Promise((r) => setTimeout(r, 1000));
+    // The side whose own connection lost (A: B's identifier is higher, so B's connection stays, RFC 4271 §6.8) must
+    // not reconnect while the session it accepted is up: each attempt would collide again.
+    const connectsAfter: string[] = [];
+    for (const [name, peer] of [['A', a], ['B', b]] as const) peer.onChange((_s, action) => { if (action.kind === 'connect') connectsAfter.push(name); });
+    await new Promise((r) => setTimeout(r, 1000)); // five retry intervals
     expect([a.status().fsm, b.status().fsm]).toEqual(['Established', 'Established']);
+    expect(connectsAfter).toEqual([]);
+    expect([a.status().establishedCount, b.status().establishedCount]).toEqual([1, 1]);
   });
 });
 
