@@ -19,6 +19,7 @@ export const PURE_CORE = [
   'speaker/layer2/decide/',
   'speaker/bgp/messages/',
   'speaker/bgp/session/',
+  'speaker/bgp/plan.ts',
   'speaker/membership/core/',
   'speaker/bfd/protocol/',
   'speaker/native/codec/',
@@ -29,6 +30,8 @@ export const PURE_CORE = [
   'speaker/loop/self-address.ts',
   'speaker/loop/retry.ts',
   'speaker/source/parse.ts',
+  'speaker/source/parse-fields.ts',
+  'speaker/source/parse-bgp.ts',
   'speaker/source/types.ts',
   // The Kubernetes source's pure part; its informers, Leases and writers beside them are I/O.
   'speaker/source/kubernetes/views.ts',

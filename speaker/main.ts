@@ -5,6 +5,8 @@ import type { LevelWithSilent } from 'pino';
 import { Registry } from 'prom-client';
 import { createLogger, type Logger } from '../lib/log.js';
 import { defaultMetricsHost, startMetricsServer } from '../lib/metrics/server.js';
+import { BgpModeDriver } from './bgp/mode-driver.js';
+import { BGP_PORT } from './bgp/driver/index.js';
 import { Announcer } from './layer2/announcer.js';
 import { InterfaceWatcher } from './layer2/interface-watcher.js';
 import { Speaker } from './loop/speaker.js';
@@ -26,7 +28,7 @@ function nonNegativeInt(name: string) {
 }
 
 const program = new Command('herald-speaker')
-  .description('Herald speaker: announces LoadBalancer IPs by ARP/NDP and moves them when a node dies')
+  .description('Herald speaker: announces LoadBalancer IPs by ARP/NDP (moving them when a node dies) or by BGP')
   .option('--node-name <name>', 'this node\'s name (env NODE_NAME)', process.env.NODE_NAME)
   .requiredOption('--source <spec>', 'where to learn the IPs to announce: kubernetes (the API), or file:PATH (YAML or JSON)')
   .option('--kubeconfig <path>', 'with --source=kubernetes: the cluster (default: in-cluster, else KUBECONFIG or ~/.kube/config)')
@@ -42,6 +44,7 @@ const program = new Command('herald-speaker')
   .option('--heartbeat-key-file <path>',
     'file holding the shared heartbeat keys, one per line, the signing key first; re-read every 10 s (else env HERALD_HEARTBEAT_KEY)')
   .option('--bind-address <ip>', 'address the heartbeat socket binds to (default: the address listed for this node, else ::)')
+  .option('--bgp-listen-port <port>', 'TCP port passive BGP peers connect to', nonNegativeInt('--bgp-listen-port'), BGP_PORT)
   .option('--metrics-port <port>', '/metrics, /healthz and /readyz port; 0 disables', nonNegativeInt('--metrics-port'), 7472)
   .option('--metrics-host <ip>', '/metrics, /healthz and /readyz address (default: env POD_IP, else 127.0.0.1)', defaultMetricsHost(process.env))
   .option('--log-level <level>', 'trace, debug, info, warn, error or silent', 'info');
@@ -49,7 +52,7 @@ const program = new Command('herald-speaker')
 interface Flags {
   nodeName?: string; source: string; kubeconfig?: string; namespace: string; heartbeatAddress?: string; loadBalancerClass?: string;
   interfaces?: string; heartbeatPort: number; heartbeatIntervalMs: number; heartbeatDeadAfter: number; heartbeatKeyFile?: string;
-  bindAddress?: string; metricsPort: number; metricsHost: string; logLevel: string;
+  bindAddress?: string; bgpListenPort: number; metricsPort: number; metricsHost: string; logLevel: string;
 }
 
 /** Where the IPs come from, and where the heartbeat keys come from: the Secret with the API, else a file or env. */
@@ -105,8 +108,9 @@ async function main(): Promise<void> {
     logger,
     openSocket: (ifname, ethertype, onFrame, onError) => PacketSocket.open(ifname, ethertype, onFrame, { onError }),
   });
+  const bgp = new BgpModeDriver({ logger: logger.child({ mode: 'bgp' }), listenPort: flags.bgpListenPort });
   const speaker = new Speaker({
-    self, logger, announcer,
+    self, logger, announcer, bgp,
     source: origin.source,
     status: origin.status,
     watcher: new InterfaceWatcher({ logger }),
@@ -133,7 +137,8 @@ async function main(): Promise<void> {
   registerSpeakerMetrics(registry, () => {
     const m = speaker.members();
     return { node: self, announcer: announcer.stats, loop: speaker.loop.stats, announcements: announcer.current(), desired: speaker.loop.state.desired?.ips ?? [],
-      aliveMembers: m.alive.size, quorum: m.quorum, heartbeatsSent: m.heartbeatsSent, heartbeatsDropped: m.heartbeatsDropped, membership: membership?.stats() };
+      aliveMembers: m.alive.size, quorum: m.quorum, heartbeatsSent: m.heartbeatsSent, heartbeatsDropped: m.heartbeatsDropped, membership: membership?.stats(),
+      bgpSessions: bgp.statuses() };
   }, origin.apiSynced);
   const readiness = new SpeakerReadiness(() => membership?.notReadyReason());
   const metrics = flags.metricsPort === 0 ? null

@@ -178,6 +178,23 @@ describe('MetalLB\'s speaker metrics under herald_', () => {
     expect(linesOf(await scrape(registry), 'herald_speaker_quorum')).toEqual(['herald_speaker_quorum 0']);
   });
 
+  it('herald_bgp_session_up and herald_bgp_announced_prefixes_total per peer; none without BGP peers', async () => {
+    const registry = new Registry();
+    let current: SpeakerFigures = base;
+    registerSpeakerMetrics(registry, () => current);
+    expect(linesOf(await scrape(registry), 'herald_bgp_session_up')).toEqual([]);
+    const session = { negotiated: null, lastDown: null, establishedCount: 1 };
+    current = { ...base, bgpSessions: [
+      { ...session, peer: '192.0.2.1', fsm: 'Established', advertised: 3 },
+      { ...session, peer: '2001:db8::1', fsm: 'Active', advertised: 0 },
+    ] };
+    const text = await scrape(registry);
+    expect(linesOf(text, 'herald_bgp_session_up')).toEqual(['herald_bgp_session_up{peer="192.0.2.1"} 1', 'herald_bgp_session_up{peer="2001:db8::1"} 0']);
+    expect(linesOf(text, 'herald_bgp_announced_prefixes_total')).toEqual([
+      'herald_bgp_announced_prefixes_total{peer="192.0.2.1"} 3', 'herald_bgp_announced_prefixes_total{peer="2001:db8::1"} 0',
+    ]);
+  });
+
   it('herald_speaker_api_synced is 1 when the source is synced, 0 when not, and absent without an API (file source)', async () => {
     const withApi = new Registry();
     let synced = false;

@@ -2,6 +2,7 @@
 // keep plain counters (Announcer.stats, UdpMembership.stats()); the metrics read them when scraped, so
 // nothing below the wiring imports prom-client (STYLE.md §3).
 import { Counter, Gauge, type Registry } from 'prom-client';
+import type { PeerStatus } from './bgp/driver/index.js';
 import type { AnnouncerStats, IpFrameCounts } from './layer2/announcer.js';
 import type { Announcement } from './layer2/decide/diff.js';
 import type { LoopStats } from './loop/loop.js';
@@ -22,6 +23,8 @@ export interface SpeakerFigures {
   heartbeatsDropped: Readonly<Record<string, number>>;
   /** The heartbeat driver's own counters; undefined until membership is built (the first plan). */
   membership?: MembershipStats | undefined;
+  /** BGP mode's sessions (bgp/mode-driver.ts), one per peer this node holds; none without BGP peers. */
+  bgpSessions?: readonly PeerStatus[];
 }
 
 /** A counter whose value is read from `value()` at scrape time (the source counts; we only report). */
@@ -70,6 +73,21 @@ export function registerSpeakerMetrics(registry: Registry, figures: () => Speake
       for (const [reason, n] of Object.entries(figures().heartbeatsDropped)) this.inc({ reason }, n);
     } });
   registerMembershipMetrics(registry, () => figures().membership);
+  registerBgpMetrics(registry, () => figures().bgpSessions ?? []);
+}
+
+/** MetalLB's metallb_bgp_session_up and metallb_bgp_announced_prefixes_total, per peer address. */
+function registerBgpMetrics(registry: Registry, sessions: () => readonly PeerStatus[]): void {
+  new Gauge({ name: 'herald_bgp_session_up', help: '1 while the BGP session with the peer is Established, else 0', labelNames: ['peer'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of sessions()) this.set({ peer: s.peer }, s.fsm === 'Established' ? 1 : 0);
+    } });
+  new Gauge({ name: 'herald_bgp_announced_prefixes_total', help: 'Prefixes the peer has been sent in the current session', labelNames: ['peer'],
+    registers: [registry], collect() {
+      this.reset();
+      for (const s of sessions()) this.set({ peer: s.peer }, s.advertised);
+    } });
 }
 
 /**

@@ -4,6 +4,7 @@
 // speakers are and which of them get fast heartbeats. Data flows one way: producers → queue → state → plan →
 // drivers. Nothing calls back into the loop but enqueue().
 import type { Logger } from '../../lib/log.js';
+import type { BgpPlan } from '../bgp/plan.js';
 import type { AnnounceFailure } from '../layer2/announcer.js';
 import type { Layer2Driver } from '../layer2/driver.js';
 import type { ReannounceCause } from '../layer2/decide/reannounce.js';
@@ -16,6 +17,13 @@ export interface MembershipPort {
   apply(plan: MembershipPlan): void;
 }
 
+/** BGP mode's driver (bgp/mode-driver.ts), as the loop sees it. */
+export interface BgpModePort {
+  apply(plan: BgpPlan): Promise<void>;
+  /** Ends every session (the peers withdraw this node's routes). */
+  stop(): Promise<void>;
+}
+
 /** Who is told, after every pass, what this node announces (the ServiceL2Status writer). */
 export interface StatusPort {
   /** `alive`: the speakers membership hears, so the writer can remove what a dead node could not. */
@@ -24,6 +32,8 @@ export interface StatusPort {
 
 export interface SpeakerLoopOptions extends SpeakerSettings {
   layer2: Layer2Driver;
+  /** BGP mode; a speaker without it announces by layer 2 only. */
+  bgp?: BgpModePort;
   membership: MembershipPort;
   status?: StatusPort;
   logger: Logger;
@@ -78,6 +88,7 @@ export class SpeakerLoop {
     this.queue.length = 0;
     this.cancelRetry();
     await this.settled();
+    await this.stopBgp();
     const withdrawn = await this.options.layer2.withdrawAll(this.current.links);
     this.options.status?.report([], this.current.alive);
     if (withdrawn > 0) this.options.logger.info({ withdrawn }, 'withdrew every announcement on stop');
@@ -124,12 +135,34 @@ export class SpeakerLoop {
       // Not one announcement failing (those are returned) but the apply itself: retried the same way.
       failures = err instanceof Error ? err : new Error(String(err));
     }
+    await this.applyBgp(plan.modes.bgp);
     if (!(failures instanceof Error)) {
       this.options.status?.report(ownedIps(this.options.self, plan.modes.layer2.ips, this.current.desired?.ips ?? [], failures), this.current.alive);
     }
     // A real change starts a fresh retry schedule: whatever fails now may be a new failure.
     if (events.some((e) => e.kind !== 'retry' && e.kind !== 'reannounce')) this.retryAttempt = 0;
     this.scheduleRetry(failures);
+  }
+
+  /**
+   * BGP's part. Its driver does not fail per IP (a session that is down sends when it comes up), so an error
+   * here is a bug or a listener that cannot bind: logged, and the next pass tries again, without holding
+   * layer 2 back.
+   */
+  private async applyBgp(plan: BgpPlan): Promise<void> {
+    try {
+      await this.options.bgp?.apply(plan);
+    } catch (err) {
+      this.options.logger.error({ err }, 'applying the BGP plan failed');
+    }
+  }
+
+  private async stopBgp(): Promise<void> {
+    try {
+      await this.options.bgp?.stop();
+    } catch (err) {
+      this.options.logger.error({ err }, 'stopping BGP sessions failed');
+    }
   }
 
   /**

@@ -1,6 +1,6 @@
 // The modes as peers: each has a pure planner from the same context to its own part, and a driver (a port
-// of the loop) that makes its part true. Layer 2 is the one mode today; BGP joins as a second entry of
-// ModeParts and PLANNERS, with nothing else in the loop to change.
+// of the loop) that makes its part true: layer 2 (layer2/driver.ts) and BGP (bgp/mode-driver.ts).
+import { EMPTY_BGP_PLAN, planBgp, type BgpPlan } from '../bgp/plan.js';
 import type { LinkInfo } from '../layer2/decide/interfaces.js';
 import { planAnnouncements, type Plan } from '../layer2/decide/plan.js';
 import type { DesiredAnnouncements, Mode } from '../source/types.js';
@@ -20,18 +20,21 @@ export interface PlanContext {
 /** Each mode's part of a plan. */
 export interface ModeParts {
   layer2: Plan;
+  bgp: BgpPlan;
 }
 
 type Planners = { [M in Mode]: (context: PlanContext) => ModeParts[M] };
 
 const PLANNERS: Planners = {
   layer2: planLayer2,
+  // Every eligible node announces (bgp/plan.ts): no election, no quorum.
+  bgp: ({ self, desired, links }) => planBgp({ self, desired, links }),
 };
 
 /** Every mode's part; with no context (no configuration yet) every mode announces nothing. */
 export function planModes(context: PlanContext | null): ModeParts {
-  if (context === null) return { layer2: { ips: [], announcements: [] } };
-  return { layer2: PLANNERS.layer2(context) };
+  if (context === null) return { layer2: { ips: [], announcements: [] }, bgp: EMPTY_BGP_PLAN };
+  return { layer2: PLANNERS.layer2(context), bgp: PLANNERS.bgp(context) };
 }
 
 /** Layer 2: the first alive node in each IP's election order owns it (election/rank.ts). */

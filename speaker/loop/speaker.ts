@@ -7,7 +7,7 @@ import { Layer2Driver } from '../layer2/driver.js';
 import type { InterfaceWatcher } from '../layer2/interface-watcher.js';
 import type { UdpMembership } from '../membership/index.js';
 import type { AnnouncementSource } from '../source/types.js';
-import { SpeakerLoop, type StatusPort } from './loop.js';
+import { SpeakerLoop, type BgpModePort, type StatusPort } from './loop.js';
 import { MembershipLink, type Members } from './membership-link.js';
 
 export interface SpeakerParts {
@@ -15,6 +15,8 @@ export interface SpeakerParts {
   source: AnnouncementSource;
   watcher: InterfaceWatcher;
   announcer: Announcer;
+  /** BGP mode's driver (bgp/mode-driver.ts); without it, IPs whose mode is bgp are not announced. */
+  bgp?: BgpModePort;
   /** Built once the first configuration names the speakers, so it starts with the real peer list. */
   membership: (peers: { name: string; address: string }[]) => UdpMembership;
   logger: Logger;
@@ -43,7 +45,7 @@ export class Speaker {
     });
     this.loop = new SpeakerLoop({
       self, defaultInterfaces, retryDelaysMs, logger, layer2: new Layer2Driver(announcer, logger), membership: this.membership,
-      status: parts.status,
+      status: parts.status, bgp: parts.bgp,
     });
   }
 

@@ -32,7 +32,7 @@ const all: SpeakerEvent[] = [
 
 describe('speaker state and plan', () => {
   it('announces nothing before the source delivered', () => {
-    expect(planFor(fold(all.slice(1)), { self: 'n1' })).toEqual({ modes: { layer2: { ips: [], announcements: [] } }, membership: null });
+    expect(planFor(fold(all.slice(1)), { self: 'n1' })).toEqual({ modes: { layer2: { ips: [], announcements: [] }, bgp: { peers: [], unusable: [] } }, membership: null });
   });
 
   it('gives every IP exactly one announcer among three speakers on the same input', () => {

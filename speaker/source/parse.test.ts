@@ -63,7 +63,7 @@ describe('parseAnnouncements', () => {
     ['an unknown eligible node', 'nodes: [{name: a, address: 192.0.2.1}]\nips: [{ip: 192.0.2.9, nodes: [b]}]', 'ips[0].nodes: "b" is not a node'],
     ['a bad VIP', 'ips: [{ip: nope}]', 'ips[0].ip: "nope" is not an IP address'],
     ['a Service without a namespace', 'ips: [{ip: 192.0.2.9, services: [web]}]', 'ips[0].services: "web" is not namespace/name'],
-    ['a mode the speaker lacks', 'ips: [{ip: 192.0.2.9, modes: [bgp]}]', 'ips[0].modes: "bgp" is not a mode this speaker has (layer2)'],
+    ['a mode the speaker lacks', 'ips: [{ip: 192.0.2.9, modes: [vrrp]}]', 'ips[0].modes: "vrrp" is not a mode this speaker has (layer2, bgp)'],
     ['no mode at all', 'ips: [{ip: 192.0.2.9, modes: []}]', 'ips[0].modes: must name at least one mode'],
     ['a duplicate VIP in two spellings', 'ips: [{ip: "2001:db8::1"}, {ip: "2001:0db8::0001"}]', 'ips: 2001:db8::1 is listed twice'],
     ['a typo in a key', 'ips: [{ip: 192.0.2.9, interface: [eth0]}]', 'ips[0]: unknown key "interface"'],

@@ -1,33 +1,26 @@
 // Pure: the file source's text → DesiredAnnouncements, or every problem found, each naming the bad
-// value and where it is (STYLE.md §2, §14). YAML is a superset of JSON, so one parser reads both.
+// value and where it is (STYLE.md §2, §14). YAML is a superset of JSON, so one parser reads both. The BGP parts
+// (bgpPeers, an IP's bgp) are in parse-bgp.ts, the field readers both use in parse-fields.ts.
 import { parse as parseYaml } from 'yaml';
-import { formatAddress, tryParseAddress } from '../../lib/ip/index.js';
 import { parseServiceKey, type ServiceKey } from '../../lib/service-key.js';
 import { nodeNameProblem, quoteName } from '../membership/core/names.js';
+import { parseBgpPeers, parseIpBgp } from './parse-bgp.js';
+import { ipField, isDict, listAt, nonEmptyString, problem, show, stringList, unknownKeys } from './parse-fields.js';
 import { MODES, type DesiredAnnouncements, type EligibleNode, type IpSpec, type Mode, type NodeSpec } from './types.js';
+
+export { canonicalIp } from './parse-fields.js';
 
 export type ParseResult =
   | { ok: true; desired: DesiredAnnouncements }
   | { ok: false; problems: string[] };
 
-type Dict = Record<string, unknown>;
-
-const TOP_KEYS = ['nodes', 'ips'];
+const TOP_KEYS = ['nodes', 'ips', 'bgpPeers'];
 const NODE_KEYS = ['name', 'address', 'weight'];
-const IP_KEYS = ['ip', 'nodes', 'interfaces', 'services', 'modes'];
+const IP_KEYS = ['ip', 'nodes', 'interfaces', 'services', 'modes', 'bgp'];
 
 /** A node as the file lists it: the weight is the node's, for every IP it may announce. */
 type FileNode = NodeSpec & { weight: number };
 
-/**
- * The IP in canonical form, or null when `text` is not a plain IPv4 dotted quad or IPv6 literal (lib/ip's
- * rules: no zone, since fe80::1%eth0 names an interface, which is not something a VIP can carry).
- * Surrounding whitespace is refused here; the fields are trimmed before they get here.
- */
-export function canonicalIp(text: string): string | null {
-  const address = text === text.trim() ? tryParseAddress(text) : undefined;
-  return address === undefined ? null : formatAddress(address);
-}
 
 export function parseAnnouncements(text: string): ParseResult {
   let doc: unknown;
@@ -41,11 +34,14 @@ export function parseAnnouncements(text: string): ParseResult {
   unknownKeys(doc, TOP_KEYS, '', problems);
   const nodes = listAt(doc, 'nodes', problems).map((raw, i) => parseNode(raw, `nodes[${i}]`, problems));
   const known = uniqueNodes(nodes, problems);
-  const ips = listAt(doc, 'ips', problems).map((raw, i) => parseIp(raw, `ips[${i}]`, known, problems));
+  const bgpPeers = parseBgpPeers(doc, [...known.keys()], problems);
+  const peerNames = new Set(bgpPeers.map((p) => p.name));
+  const ips = listAt(doc, 'ips', problems).map((raw, i) => parseIp(raw, `ips[${i}]`, known, peerNames, problems));
   uniqueIps(ips, problems);
   if (problems.length > 0) return { ok: false, problems };
   const speakers = (nodes as FileNode[]).map(({ name, address }) => ({ name, address }));
-  return { ok: true, desired: { nodes: speakers, ips: ips as IpSpec[] } };
+  const desired: DesiredAnnouncements = { nodes: speakers, ips: ips as IpSpec[] };
+  return { ok: true, desired: doc.bgpPeers === undefined ? desired : { ...desired, bgpPeers } };
 }
 
 function parseNode(raw: unknown, at: string, problems: string[]): FileNode | null {
@@ -61,7 +57,7 @@ function parseNode(raw: unknown, at: string, problems: string[]): FileNode | nul
   return name === null || address === null ? null : { name, address, weight };
 }
 
-function parseIp(raw: unknown, at: string, known: ReadonlyMap<string, FileNode>, problems: string[]): IpSpec | null {
+function parseIp(raw: unknown, at: string, known: ReadonlyMap<string, FileNode>, peerNames: ReadonlySet<string>, problems: string[]): IpSpec | null {
   if (!isDict(raw)) return problem(problems, `${at}: must be a mapping, got ${show(raw)}`);
   unknownKeys(raw, IP_KEYS, at, problems);
   const ip = ipField(raw.ip, `${at}.ip`, problems);
@@ -78,16 +74,15 @@ function parseIp(raw: unknown, at: string, known: ReadonlyMap<string, FileNode>,
     const interfaces = stringList(raw.interfaces, `${at}.interfaces`, problems);
     if (interfaces !== null) spec.interfaces = interfaces;
   }
+  if (raw.bgp !== undefined) {
+    // A `bgp` mapping on an IP BGP does not announce is a mistake the file's author would not see otherwise.
+    if (!modes.includes('bgp')) problems.push(`${at}.bgp: set, but ${at}.modes does not include "bgp"`);
+    const bgp = parseIpBgp(raw.bgp, `${at}.bgp`, peerNames, problems);
+    if (bgp !== null) spec.bgp = bgp;
+  }
   return ip === null ? null : spec;
 }
 
-function listAt(doc: Dict, key: string, problems: string[]): unknown[] {
-  const value = doc[key];
-  if (value === undefined || value === null) return [];
-  if (Array.isArray(value)) return value;
-  problems.push(`${key}: must be a list, got ${show(value)}`);
-  return [];
-}
 
 function uniqueNodes(nodes: readonly (FileNode | null)[], problems: string[]): Map<string, FileNode> {
   const byName = new Map<string, FileNode>();
@@ -129,13 +124,6 @@ function uniqueIps(ips: readonly (IpSpec | null)[], problems: string[]): void {
   }
 }
 
-function ipField(value: unknown, at: string, problems: string[]): string | null {
-  const text = nonEmptyString(value, at, problems);
-  if (text === null) return null;
-  const ip = canonicalIp(text);
-  if (ip === null) problems.push(`${at}: ${quoteName(text)} is not an IP address`);
-  return ip;
-}
 
 /**
  * A node name the heartbeat can carry (1..255 bytes of UTF-8). A longer one used to pass here and then stop
@@ -148,42 +136,4 @@ function nodeName(value: unknown, at: string, problems: string[]): string | null
   if (problem === null) return name;
   problems.push(`${at}: ${problem}`);
   return null;
-}
-
-function nonEmptyString(value: unknown, at: string, problems: string[]): string | null {
-  if (typeof value === 'string' && value.trim() !== '') return value.trim();
-  return problem(problems, `${at}: must be a non-empty string, got ${show(value)}`);
-}
-
-function stringList(value: unknown, at: string, problems: string[]): string[] | null {
-  if (!Array.isArray(value)) return problem(problems, `${at}: must be a list, got ${show(value)}`);
-  const out: string[] = [];
-  value.forEach((item, i) => {
-    const s = nonEmptyString(item, `${at}[${i}]`, problems);
-    if (s !== null) out.push(s);
-  });
-  return out;
-}
-
-function unknownKeys(obj: Dict, allowed: readonly string[], at: string, problems: string[]): void {
-  // A typo ("interface:") would otherwise be ignored silently and announce on the wrong NIC.
-  for (const key of Object.keys(obj)) {
-    if (!allowed.includes(key)) problems.push(`${at === '' ? '' : `${at}: `}unknown key ${quoteName(key)} (expected one of ${allowed.join(', ')})`);
-  }
-}
-
-function problem(problems: string[], text: string): null {
-  problems.push(text);
-  return null;
-}
-
-function isDict(value: unknown): value is Dict {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A value for a problem: JSON, cut short so that one huge value cannot make a huge log line. */
-function show(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value);
-  return text.length <= 80 ? text : `${text.slice(0, 80)}… (${text.length} characters)`;
 }

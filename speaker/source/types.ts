@@ -2,13 +2,15 @@
 // how. A source delivers full snapshots; the file source implements it now, the Kubernetes source comes
 // through the same interface, so nothing past this seam knows where the configuration came from.
 import type { ServiceKey } from '../../lib/service-key.js';
+import type { LargeCommunity } from '../bgp/messages/index.js';
+import type { PeerAsn } from '../bgp/session/index.js';
 import type { LinkInfo } from '../layer2/decide/interfaces.js';
 
 /** A node's name, as the election and membership use it. */
 export type NodeName = string;
 
 /** How an IP is announced. Each mode has its own planner and driver (loop/modes.ts). */
-export const MODES = ['layer2'] as const;
+export const MODES = ['layer2', 'bgp'] as const;
 export type Mode = (typeof MODES)[number];
 
 export interface NodeSpec {
@@ -35,12 +37,50 @@ export interface IpSpec {
   nodes: readonly EligibleNode[];
   /** Interfaces to announce on (layer 2); undefined lets the speaker choose (layer2/decide/interfaces.ts). */
   interfaces?: readonly string[];
+  /** How BGP announces it (mode `bgp`); undefined: to every peer, with no communities and the default LOCAL_PREF. */
+  bgp?: BgpIpSpec;
+}
+
+/** What a BGP advertisement of one IP carries (MetalLB's BGPAdvertisement, resolved for this IP). */
+export interface BgpIpSpec {
+  /** Names of the peers it goes to; every peer when undefined. */
+  peers?: readonly string[];
+  /** LOCAL_PREF, sent to internal peers only (RFC 4271 §5.1.5). */
+  localPref?: number;
+  /** RFC 1997 communities as 32-bit numbers. */
+  communities?: readonly number[];
+  /** RFC 8092 large communities. */
+  largeCommunities?: readonly LargeCommunity[];
+}
+
+/** One BGP peer and which nodes peer with it (MetalLB's BGPPeer, resolved). */
+export interface BgpPeerSpec {
+  /** Unique among the peers: advertisements name peers by it. */
+  name: string;
+  myAsn: number;
+  peerAsn: PeerAsn;
+  peerAddress: string;
+  peerPort: number;
+  /** The source address of the session; the kernel chooses when undefined. */
+  sourceAddress?: string;
+  holdTimeSeconds: number;
+  keepaliveTimeSeconds: number;
+  /** The first retry delay after a failure (it doubles per failure, up to 120 s). */
+  connectTimeSeconds: number;
+  /** BGP Identifier; the node's IPv4 address when undefined. */
+  routerId?: string;
+  /** Nodes that peer with it. */
+  nodes: readonly NodeName[];
+  /** Wait for the peer to connect; never connect. */
+  passive: boolean;
 }
 
 /** One full snapshot: every speaker node, and every IP with what each mode needs to announce it. */
 export interface DesiredAnnouncements {
   nodes: readonly NodeSpec[];
   ips: readonly IpSpec[];
+  /** BGP mode's peers; none when undefined. */
+  bgpPeers?: readonly BgpPeerSpec[];
 }
 
 export interface AnnouncementSource {

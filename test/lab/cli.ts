@@ -1,6 +1,7 @@
-// npm run lab -- up [--cluster] | down | status [--json]   (root)
+// npm run lab -- up [--cluster | --bgp] | down | status [--json]   (root)
 // --cluster: also an API server, the controller and a speaker in every node namespace (cluster.ts); prints the
-// kubeconfig's path.
+// kubeconfig's path. --bgp: also the far client and BIRD in the router (bgp-lab.ts); prints BIRD's control socket.
+import { BIRD_CTL, startBird, upBgpLab } from './bgp-lab.js';
 import { upCluster } from './cluster.js';
 import { down, up } from './lab.js';
 import { formatStatus, status } from './status.js';
@@ -13,6 +14,11 @@ async function main(argv: string[]): Promise<void> {
       const started = performance.now();
       if (argv.includes('--cluster')) console.log(await upCluster());
       else await up();
+      if (argv.includes('--bgp')) {
+        await upBgpLab();
+        await startBird({ detached: true });
+        console.log(`BIRD: birdc -s ${BIRD_CTL} show protocols`);
+      }
       console.error(`lab up in ${Math.round(performance.now() - started)} ms`);
       break;
     }
@@ -28,7 +34,7 @@ async function main(argv: string[]): Promise<void> {
       break;
     }
     default:
-      console.error('usage: npm run lab -- up [--cluster] | down | status [--json]');
+      console.error('usage: npm run lab -- up [--cluster | --bgp] | down | status [--json]');
       process.exitCode = 2;
   }
 }

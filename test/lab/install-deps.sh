@@ -3,7 +3,7 @@
 # Called by scripts/test-all.sh (`npm run test:all`, which .ci/run runs) and by `npm run demo`. Daemons do not auto-start on install on our machines
 # (a policy-rc.d blocks it), which is what the lab wants: it runs keepalived itself, per namespace.
 set -euo pipefail
-export PATH="$PATH:/usr/sbin:/sbin"   # keepalived and nft live in sbin, not on every user's PATH
+export PATH="$PATH:/usr/sbin:/sbin"   # keepalived, nft and bird live in sbin, not on every user's PATH
 
 # package -> a command it provides, to tell whether it is already there without asking dpkg per file
 declare -A wanted=(
@@ -15,7 +15,8 @@ declare -A wanted=(
   [keepalived]=keepalived
   [curl]=curl
   [nftables]=nft
-  # BGP routers: the lab's judges, and the parsers that check docs/bgp-routers.md
+  # BGP routers: BIRD 2 is BGP mode's judge in the router's namespace (test/lab/bgp-lab.ts); BIRD, FRR and
+  # GoBGP also parse the router configurations docs/bgp-routers.md gives
   [bird2]=bird
   [frr]=vtysh
   [gobgpd]=gobgpd

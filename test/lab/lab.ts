@@ -6,7 +6,7 @@ import { stopControlPlane } from '../cluster/controlplane.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  BRIDGE, BRIDGE_NS, HOST_IF, HOSTS, HTTP_PORT, LINKS_NS, NODES, VIP_COUNT,
+  BRIDGE, BRIDGE_NS, FAR_NS, HOST_IF, HOSTS, HTTP_PORT, LINKS_NS, NODES, VIP_COUNT,
   STATE_DIR, hostByName, macOf, nsOf, v4Of, v6Of, vip4, vip6, type Host,
 } from './topology.js';
 import { execIn, findProc, killProc, listProcs, run, sleep, spawnIn } from './exec.js';
@@ -23,11 +23,11 @@ export function requireRoot(): void {
   if (process.getuid?.() !== 0) throw new Error('the network lab needs root (network namespaces, raw sockets)');
 }
 
-/** The lab's namespaces that exist now, scratch ones (LINKS_NS) included. */
+/** The lab's namespaces that exist now, scratch ones (LINKS_NS) and the BGP lab's far client (FAR_NS) included. */
 export async function existingNamespaces(): Promise<Set<string>> {
   const { stdout } = await run(['ip', '-j', 'netns', 'list']);
   const list = stdout.trim() ? (JSON.parse(stdout) as { name: string }[]) : [];
-  return new Set(list.map((n) => n.name).filter((n) => LAB_NAMESPACES.includes(n) || n === LINKS_NS));
+  return new Set(list.map((n) => n.name).filter((n) => LAB_NAMESPACES.includes(n) || n === LINKS_NS || n === FAR_NS));
 }
 
 export async function up(): Promise<void> {
@@ -167,11 +167,11 @@ export function ipIn(ns: string, args: readonly string[]): Promise<unknown> {
   return run(['ip', '-n', ns, ...args]);
 }
 
-async function ipBatch(ns: string, commands: readonly string[]): Promise<void> {
+export async function ipBatch(ns: string, commands: readonly string[]): Promise<void> {
   await run(['ip', '-n', ns, '-batch', '-'], `${commands.join('\n')}\n`);
 }
 
-async function sysctl(ns: string, values: Record<string, number>): Promise<void> {
+export async function sysctl(ns: string, values: Record<string, number>): Promise<void> {
   const args = Object.entries(values).map(([k, v]) => `${k}=${v}`);
   await execIn(ns, ['sysctl', '-qw', ...args]);
 }

@@ -17,12 +17,18 @@ export interface VipSpec {
   /** Eligible nodes; every node when omitted. */
   nodes?: readonly string[];
   interfaces?: readonly string[];
+  /** How it is announced (layer2 when omitted). */
+  modes?: readonly ('layer2' | 'bgp')[];
+  /** The file source's per-IP BGP mapping (speaker/source/parse-bgp.ts): peers, localPref, communities. */
+  bgp?: Readonly<Record<string, unknown>>;
 }
 
 export interface SpeakerConfig {
   ips: readonly VipSpec[];
   /** Election preference per node; 0 when omitted. */
   weights?: Readonly<Record<string, number>>;
+  /** The file source's `bgpPeers`, as written there (speaker/source/parse-bgp.ts). */
+  bgpPeers?: readonly Readonly<Record<string, unknown>>[];
 }
 
 export const SPEAKER_ENTRY = join(REPO_ROOT, 'speaker', 'main.ts');
@@ -79,7 +85,11 @@ export function writeSpeakerConfig(config: SpeakerConfig, name = 'speakers.yaml'
   const path = join(STATE_DIR, name);
   const doc = {
     nodes: NODES.map((n) => ({ name: n, address: v4Of(hostByName(n)), weight: config.weights?.[n] ?? 0 })),
-    ips: config.ips.map((v) => ({ ip: v.ip, ...(v.nodes ? { nodes: v.nodes } : {}), ...(v.interfaces ? { interfaces: v.interfaces } : {}) })),
+    ips: config.ips.map((v) => ({
+      ip: v.ip, ...(v.nodes ? { nodes: v.nodes } : {}), ...(v.interfaces ? { interfaces: v.interfaces } : {}),
+      ...(v.modes ? { modes: v.modes } : {}), ...(v.bgp ? { bgp: v.bgp } : {}),
+    })),
+    ...(config.bgpPeers ? { bgpPeers: config.bgpPeers } : {}),
   };
   writeFileSync(path, stringify(doc));
   return path;

@@ -83,3 +83,31 @@ function checkVipIndex(index: number): number {
 }
 
 export const STATE_DIR = process.env.HERALD_LAB_STATE_DIR ?? '/run/herald-lab';
+
+/**
+ * BGP mode's far side (bgp-lab.ts): a client in another subnet, behind the router, so traffic to a BGP VIP is
+ * routed by the router's kernel along what BIRD learned (ECMP over the nodes), not switched on the segment.
+ * Not made by `up`; `down` removes it with the rest.
+ */
+export const FAR_NS = `${NS_PREFIX}far`;
+/** The router's side of the veth to the far client; the far side is HOST_IF. */
+export const ROUTER_FAR_IF = 'far0';
+export const FAR_V4_PREFIX = '198.51.100';
+export const FAR_V6_PREFIX = '2001:db8:2';
+export const FAR_OCTET = 10;
+
+/** The VIPs announced by BGP, on every node's `lo` once the BGP lab is up: outside every lab subnet. */
+export const BGP_VIP_COUNT = 4;
+
+export function bgpVip4(index: number): string {
+  return `203.0.113.${10 + checkBgpVipIndex(index)}`;
+}
+
+export function bgpVip6(index: number): string {
+  return `2001:db8:3::${10 + checkBgpVipIndex(index)}`;
+}
+
+function checkBgpVipIndex(index: number): number {
+  if (!Number.isInteger(index) || index < 0 || index >= BGP_VIP_COUNT) throw new Error(`lab: BGP VIP index ${index} is outside 0..${BGP_VIP_COUNT - 1}`);
+  return index;
+}

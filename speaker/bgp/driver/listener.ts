@@ -1,0 +1,80 @@
+// The passive side: one TCP server for every peer (BGP's port 179 by default), handing each accepted
+// connection to the peer configured at its source address (RFC 4271 §8.1.1 PassiveTcpEstablishment). A
+// connection from an address no peer is configured at is closed at once: nothing about it reaches a session.
+import { createServer, type Server, type Socket } from 'node:net';
+import type { Logger } from '../../../lib/log.js';
+import type { BgpPeer } from './peer.js';
+
+/** BGP's well-known port (RFC 4271 §8.2.1). */
+export const BGP_PORT = 179;
+
+export interface BgpListenerOptions {
+  port?: number;
+  /** Where to listen; every address (both families) when absent. */
+  host?: string;
+  logger: Logger;
+}
+
+/** `::ffff:192.0.2.1`, as a dual-stack socket reports an IPv4 peer, is the peer at 192.0.2.1. */
+export function plainAddress(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice('::ffff:'.length) : address.toLowerCase();
+}
+
+export class BgpListener {
+  private server: Server | null = null;
+  private readonly peers = new Map<string, BgpPeer>();
+  private refused = 0;
+
+  constructor(private readonly options: BgpListenerOptions) {}
+
+  /** The peer that receives connections from its address; replaces one configured at the same address. */
+  register(peer: BgpPeer): void {
+    this.peers.set(plainAddress(peer.address), peer);
+  }
+
+  unregister(peer: BgpPeer): void {
+    if (this.peers.get(plainAddress(peer.address)) === peer) this.peers.delete(plainAddress(peer.address));
+  }
+
+  /** Connections closed because no peer is configured at their address. */
+  get refusedConnections(): number {
+    return this.refused;
+  }
+
+  /** The port listened on (the ephemeral one chosen when `port` was 0). */
+  get port(): number {
+    const address = this.server?.address();
+    return typeof address === 'object' && address !== null ? address.port : 0;
+  }
+
+  async start(): Promise<void> {
+    const server = createServer((socket) => this.accepted(socket));
+    server.on('error', (err) => this.options.logger.error({ err }, 'BGP listener failed'));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ port: this.options.port ?? BGP_PORT, host: this.options.host }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (server !== null) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private accepted(socket: Socket): void {
+    const from = plainAddress(socket.remoteAddress ?? '');
+    const peer = this.peers.get(from);
+    if (peer === undefined) {
+      this.refused++;
+      this.options.logger.debug({ from }, 'refusing a BGP connection from an address no peer is configured at');
+      socket.destroy();
+      return;
+    }
+    peer.accept(socket);
+  }
+}

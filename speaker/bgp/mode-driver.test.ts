@@ -1,0 +1,126 @@
+// BgpModeDriver against a Herald peer standing in for the router, over loopback TCP: the plan's peers become
+// sessions, the plan's advertisements become UPDATEs, and changes to the plan change exactly what they should.
+import { silentLogger } from '../../lib/log.js';
+import type { BgpPeerSpec } from '../source/types.js';
+import { BgpListener, BgpPeer } from './driver/index.js';
+import { BgpModeDriver } from './mode-driver.js';
+import type { BgpPeerPlan, BgpPlan } from './plan.js';
+import { sessionConfig, type Advertisement, type SessionEvent } from './session/index.js';
+
+const logger = silentLogger();
+const ASN = 4_200_000_000;
+
+async function until(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Prefixes the router holds, from the UPDATEs it stepped (what it would have in its Adj-RIB-In). */
+function ribOf(events: readonly SessionEvent[]): string[] {
+  const rib = new Set<string>();
+  for (const e of events) {
+    if (e.kind !== 'UpdateMsg' || e.decoding.action !== 'accept') continue;
+    const u = e.decoding.update;
+    for (const p of u.withdrawnRoutes) rib.delete(p);
+    for (const p of u.nlri) rib.add(p);
+    for (const a of u.pathAttributes) {
+      if (a.kind === 'mpUnreachNlri') for (const p of a.withdrawn) rib.delete(p);
+      if (a.kind === 'mpReachNlri') for (const p of a.nlri) rib.add(p);
+    }
+  }
+  return [...rib].sort();
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** A passive "router" listening on an ephemeral loopback port, recording every event it steps. */
+async function router(): Promise<{ peer: BgpPeer; port: number; events: SessionEvent[] }> {
+  const listener = new BgpListener({ port: 0, host: '127.0.0.1', logger });
+  await listener.start();
+  const peer = new BgpPeer({ config: sessionConfig({ localAsn: ASN, routerId: '10.0.0.254', peerAsn: { kind: 'fixed', asn: ASN }, peerAddress: '127.0.0.1', passive: true }), logger });
+  const events: SessionEvent[] = [];
+  peer.onEvent((e) => events.push(e));
+  listener.register(peer);
+  peer.start();
+  cleanups.push(() => listener.stop(), () => peer.stop());
+  return { peer, port: listener.port, events };
+}
+
+function peerPlan(port: number, advertisements: Advertisement[], spec: Partial<BgpPeerSpec> = {}): BgpPeerPlan {
+  return {
+    peer: {
+      name: 'router', myAsn: ASN, peerAsn: { kind: 'fixed', asn: ASN }, peerAddress: '127.0.0.1', peerPort: port,
+      holdTimeSeconds: 9, keepaliveTimeSeconds: 3, connectTimeSeconds: 1, nodes: ['n1'], passive: false, ...spec,
+    },
+    routerId: '192.0.2.11', advertisements, skipped: [],
+  };
+}
+
+const plan = (...peers: BgpPeerPlan[]): BgpPlan => ({ peers, unusable: [] });
+const V4: Advertisement = { prefix: '203.0.113.10/32', nextHop: '192.0.2.11', localPref: 150 };
+const V6: Advertisement = { prefix: '2001:db8:3::10/128', nextHop: '2001:db8:1::11' };
+
+function driver(): BgpModeDriver {
+  const d = new BgpModeDriver({ logger, listenPort: 0 });
+  cleanups.push(() => d.stop());
+  return d;
+}
+
+describe('BgpModeDriver', () => {
+  test('opens a session per planned peer and keeps the peer in step with the plan', async () => {
+    const r = await router();
+    const d = driver();
+    await d.apply(plan(peerPlan(r.port, [V4, V6])));
+    await until('the router holds both prefixes', () => ribOf(r.events).length === 2);
+    expect(ribOf(r.events)).toEqual(['2001:db8:3::10/128', '203.0.113.10/32']);
+    expect(d.statuses()).toMatchObject([{ peer: '127.0.0.1', fsm: 'Established', advertised: 2 }]);
+
+    await d.apply(plan(peerPlan(r.port, [V6])));
+    await until('the IPv4 prefix withdrawn', () => ribOf(r.events).length === 1);
+    expect(ribOf(r.events)).toEqual(['2001:db8:3::10/128']);
+
+    const updates = r.events.filter((e) => e.kind === 'UpdateMsg').length;
+    await d.apply(plan(peerPlan(r.port, [V6])));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(r.events.filter((e) => e.kind === 'UpdateMsg')).toHaveLength(updates);
+    expect(r.peer.status().establishedCount).toBe(1);
+  });
+
+  test('a change of session settings replaces the session; a peer left out of the plan gets a Cease', async () => {
+    const r = await router();
+    const d = driver();
+    await d.apply(plan(peerPlan(r.port, [V4])));
+    await until('Established', () => r.peer.status().fsm === 'Established');
+    await d.apply(plan(peerPlan(r.port, [V4], { holdTimeSeconds: 30 })));
+    await until('Established again', () => r.peer.status().establishedCount === 2 && r.peer.status().fsm === 'Established');
+    expect(r.peer.status().negotiated?.holdTimeMs).toBe(30_000);
+    // The new session announces again what the plan holds (the router dropped the old session's routes with it).
+    const sinceOpen = (): string[] => ribOf(r.events.slice(r.events.findLastIndex((e) => e.kind === 'BGPOpen')));
+    await until('the prefix announced on the new session', () => sinceOpen().length === 1);
+    expect(sinceOpen()).toEqual(['203.0.113.10/32']);
+
+    await d.apply(plan());
+    await until('the router saw the Cease', () => r.peer.status().lastDown?.reason === 'notificationReceived');
+    expect(r.peer.status().lastDown?.notification).toMatch(/^received 6\/2/);
+    expect(d.statuses()).toEqual([]);
+  });
+
+  test('a passive peer is listened for, and the router connecting to us gets the advertisements', async () => {
+    const d = driver();
+    await d.apply(plan({ ...peerPlan(0, [V4], { passive: true }), routerId: '192.0.2.11' }));
+    const port = d.listeningPort;
+    if (port === null) throw new Error('no listener for a passive peer');
+    const active = new BgpPeer({ config: sessionConfig({ localAsn: ASN, routerId: '10.0.0.254', peerAsn: { kind: 'fixed', asn: ASN }, peerAddress: '127.0.0.1', peerPort: port }), logger });
+    const events: SessionEvent[] = [];
+    active.onEvent((e) => events.push(e));
+    cleanups.push(() => active.stop());
+    active.start();
+    await until('the router holds the prefix', () => ribOf(events).length === 1);
+  });
+});

@@ -1,0 +1,124 @@
+// BGP mode's driver (a port of the speaker loop, like layer2/driver.ts): makes the BGP part of the loop's plan
+// true. One session driver (driver/peer.ts) per planned peer, created when the peer appears, replaced when its
+// session settings change, stopped with a Cease when it leaves the plan; each is told what its peer should have
+// (setAdvertisements: the session sends only the difference). Peers marked passive are listened for on one
+// shared listener. Only the loop calls it, one pass at a time.
+import { randomInt } from 'node:crypto';
+import type { Clock } from '../../lib/clock.js';
+import type { Logger } from '../../lib/log.js';
+import { BGP_PORT, BgpListener, BgpPeer, type Connector, type PeerStatus } from './driver/index.js';
+import type { BgpPeerPlan, BgpPlan } from './plan.js';
+import { DEFAULT_CONNECT_RETRY_MAX_MS, sessionConfig, type Advertisement, type SessionConfig } from './session/index.js';
+
+export interface BgpModeDriverOptions {
+  logger: Logger;
+  clock?: Clock;
+  connector?: Connector;
+  /** Where passive peers are listened for (BGP's port 179 unless told). */
+  listenPort?: number;
+}
+
+interface Held {
+  /** The session settings the peer was built with: a change means a new session. */
+  settings: string;
+  peer: BgpPeer;
+  /** The advertisements last handed to it, as text, so an unchanged plan costs nothing. */
+  advertised: string;
+}
+
+export class BgpModeDriver {
+  private readonly held = new Map<string, Held>();
+  private listener: BgpListener | null = null;
+  /** What was last logged about skipped IPs and unusable peers, so each change is logged once. */
+  private lastProblems = '';
+
+  constructor(private readonly options: BgpModeDriverOptions) {}
+
+  async apply(plan: BgpPlan): Promise<void> {
+    this.logProblems(plan);
+    const wanted = new Set(plan.peers.map((p) => p.peer.name));
+    for (const [name, held] of this.held) {
+      if (!wanted.has(name)) await this.drop(name, held, 'the peer left the configuration');
+    }
+    for (const peerPlan of plan.peers) await this.reconcile(peerPlan);
+  }
+
+  /** Every session ends with a Cease (Administrative Shutdown): the peers withdraw our routes at once. */
+  async stop(): Promise<void> {
+    await Promise.all([...this.held].map(([name, held]) => this.drop(name, held, 'the speaker is stopping')));
+    await this.listener?.stop();
+    this.listener = null;
+  }
+
+  /** The port passive peers are listened for on, once one is configured (the chosen one when listenPort was 0). */
+  get listeningPort(): number | null {
+    return this.listener?.port ?? null;
+  }
+
+  statuses(): PeerStatus[] {
+    return [...this.held.values()].map((h) => h.peer.status());
+  }
+
+  private async reconcile(plan: BgpPeerPlan): Promise<void> {
+    const config = sessionConfigOf(plan);
+    const settings = JSON.stringify({ ...config, seed: 0, sourceAddress: plan.peer.sourceAddress });
+    let held = this.held.get(plan.peer.name);
+    if (held !== undefined && held.settings !== settings) {
+      await this.drop(plan.peer.name, held, 'its session settings changed');
+      held = undefined;
+    }
+    if (held === undefined) held = await this.open(plan, config, settings);
+    const advertised = JSON.stringify(plan.advertisements);
+    if (advertised === held.advertised) return;
+    held.advertised = advertised;
+    held.peer.setAdvertisements(plan.advertisements as readonly Advertisement[]);
+    this.options.logger.info({ peer: plan.peer.name, prefixes: plan.advertisements.map((a) => a.prefix) }, 'BGP advertisements set');
+  }
+
+  private async open(plan: BgpPeerPlan, config: SessionConfig, settings: string): Promise<Held> {
+    const { logger, clock, connector } = this.options;
+    const peer = new BgpPeer({ config, logger: logger.child({ bgpPeer: plan.peer.name }), clock, connector, localAddress: plan.peer.sourceAddress });
+    if (config.passive) (await this.ensureListener()).register(peer);
+    const held: Held = { settings, peer, advertised: '' };
+    this.held.set(plan.peer.name, held);
+    logger.info({ peer: plan.peer.name, address: config.peerAddress, port: config.peerPort, passive: config.passive, routerId: config.routerId }, 'starting BGP session');
+    peer.start();
+    return held;
+  }
+
+  private async drop(name: string, held: Held, why: string): Promise<void> {
+    this.held.delete(name);
+    this.listener?.unregister(held.peer);
+    this.options.logger.info({ peer: name, why }, 'stopping BGP session');
+    await held.peer.stop();
+  }
+
+  private async ensureListener(): Promise<BgpListener> {
+    if (this.listener === null) {
+      const listener = new BgpListener({ port: this.options.listenPort ?? BGP_PORT, logger: this.options.logger });
+      await listener.start();
+      this.listener = listener;
+    }
+    return this.listener;
+  }
+
+  private logProblems(plan: BgpPlan): void {
+    const skipped = plan.peers.flatMap((p) => p.skipped.map((s) => ({ peer: p.peer.name, ...s })));
+    const text = JSON.stringify([plan.unusable, skipped]);
+    if (text === this.lastProblems) return;
+    this.lastProblems = text;
+    for (const u of plan.unusable) this.options.logger.error(u, 'BGP peer unusable on this node');
+    for (const s of skipped) this.options.logger.warn(s, 'not advertising to this BGP peer');
+  }
+}
+
+/** The session's settings from the plan; the retry jitter's seed is drawn here, where randomness may be read. */
+function sessionConfigOf(plan: BgpPeerPlan): SessionConfig {
+  const { peer } = plan;
+  return sessionConfig({
+    localAsn: peer.myAsn, routerId: plan.routerId, peerAsn: peer.peerAsn, peerAddress: peer.peerAddress, peerPort: peer.peerPort,
+    passive: peer.passive, holdTimeSeconds: peer.holdTimeSeconds, keepaliveTimeSeconds: peer.keepaliveTimeSeconds,
+    connectRetryMs: peer.connectTimeSeconds * 1000, connectRetryMaxMs: Math.max(DEFAULT_CONNECT_RETRY_MAX_MS, peer.connectTimeSeconds * 1000),
+    seed: randomInt(1, 0x7fffffff),
+  });
+}

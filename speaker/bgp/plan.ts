@@ -1,0 +1,106 @@
+// Pure: BGP mode's plan for this node. Which peers this node holds a session with, and what each of them should
+// have: every IP whose eligible nodes include this one (all eligible nodes announce and the router spreads the
+// traffic by ECMP, as MetalLB does with externalTrafficPolicy Cluster), as a host route with this node as next hop.
+// Membership plays no part: a node that dies loses its sessions, and with them its routes.
+import ipaddr from 'ipaddr.js';
+import type { Family } from '../../lib/ip/index.js';
+import type { LinkInfo } from '../layer2/decide/interfaces.js';
+import type { BgpPeerSpec, DesiredAnnouncements, IpSpec } from '../source/types.js';
+import type { Prefix } from './messages/index.js';
+import type { Advertisement } from './session/index.js';
+
+/** Why an IP this node may announce is not sent to a peer. */
+export type BgpSkipReason = 'noNextHop';
+
+export interface BgpPeerPlan {
+  peer: BgpPeerSpec;
+  /** The BGP Identifier to open with: the peer's routerID, else this node's IPv4 address. */
+  routerId: string;
+  /** What the peer should have, one host route per IP. */
+  advertisements: Advertisement[];
+  /** IPs this node announces that this peer does not get, and why. */
+  skipped: { ip: string; reason: BgpSkipReason; detail: string }[];
+}
+
+export interface BgpPlan {
+  /** The peers this node holds a session with (the peer's `nodes` include it). */
+  peers: BgpPeerPlan[];
+  /** Peers this node should hold a session with but cannot, and why. */
+  unusable: { peer: string; why: string }[];
+}
+
+export interface BgpPlanInput {
+  self: string;
+  desired: DesiredAnnouncements;
+  /** This node's links with their addresses: where the next hops come from. */
+  links: readonly LinkInfo[];
+}
+
+export const EMPTY_BGP_PLAN: BgpPlan = { peers: [], unusable: [] };
+
+export function planBgp({ self, desired, links }: BgpPlanInput): BgpPlan {
+  const selfAddress = desired.nodes.find((n) => n.name === self)?.address;
+  const announced = desired.ips.filter((s) => s.modes.includes('bgp') && s.nodes.some((n) => n.name === self));
+  const plan: BgpPlan = { peers: [], unusable: [] };
+  for (const peer of desired.bgpPeers ?? []) {
+    if (!peer.nodes.includes(self)) continue;
+    const routerId = peer.routerId ?? (selfAddress !== undefined && familyOf(selfAddress) === 4 ? selfAddress : undefined);
+    if (routerId === undefined) {
+      plan.unusable.push({ peer: peer.name, why: `no routerID given and this node's address ${selfAddress ?? '(none)'} is not IPv4 (RFC 6286)` });
+      continue;
+    }
+    plan.peers.push(peerPlan(peer, routerId, announced, selfAddress, links));
+  }
+  return plan;
+}
+
+function peerPlan(peer: BgpPeerSpec, routerId: string, announced: readonly IpSpec[], selfAddress: string | undefined, links: readonly LinkInfo[]): BgpPeerPlan {
+  const plan: BgpPeerPlan = { peer, routerId, advertisements: [], skipped: [] };
+  const nextHops: Record<Family, string | null> = { 4: nextHopFor(4, peer, selfAddress, links), 6: nextHopFor(6, peer, selfAddress, links) };
+  for (const spec of announced) {
+    if (spec.bgp?.peers !== undefined && !spec.bgp.peers.includes(peer.name)) continue;
+    const family = familyOf(spec.ip);
+    const nextHop = nextHops[family];
+    if (nextHop === null) {
+      plan.skipped.push({ ip: spec.ip, reason: 'noNextHop', detail: `this node has no IPv${family} address on the link towards ${peer.peerAddress}` });
+      continue;
+    }
+    const advertisement: Advertisement = { prefix: hostPrefix(spec.ip, family), nextHop };
+    if (spec.bgp?.localPref !== undefined) advertisement.localPref = spec.bgp.localPref;
+    if (spec.bgp?.communities !== undefined) advertisement.communities = spec.bgp.communities;
+    if (spec.bgp?.largeCommunities !== undefined) advertisement.largeCommunities = spec.bgp.largeCommunities;
+    plan.advertisements.push(advertisement);
+  }
+  return plan;
+}
+
+/**
+ * This node's address for `family` as the peer should forward to it: the session's source address for the
+ * session's own family when one is configured; else an address of that family on the link whose subnet holds the
+ * peer (a directly connected router reaches us there, for either family); else the node's listed address.
+ */
+export function nextHopFor(family: Family, peer: BgpPeerSpec, selfAddress: string | undefined, links: readonly LinkInfo[]): string | null {
+  if (peer.sourceAddress !== undefined && familyOf(peer.sourceAddress) === family) return peer.sourceAddress;
+  const peerIp = ipaddr.parse(peer.peerAddress);
+  const facing = links.find((l) => l.addresses.some((a) => sameSubnet(peerIp, a.address, a.prefixLength)));
+  const onLink = facing?.addresses.find((a) => familyOf(a.address) === family && !isLinkLocal(a.address));
+  if (onLink !== undefined) return onLink.address;
+  return selfAddress !== undefined && familyOf(selfAddress) === family ? selfAddress : null;
+}
+
+function sameSubnet(ip: ipaddr.IPv4 | ipaddr.IPv6, address: string, prefixLength: number): boolean {
+  const other = ipaddr.parse(address);
+  return ip.kind() === other.kind() && ip.match(other, prefixLength);
+}
+
+function isLinkLocal(address: string): boolean {
+  return ipaddr.parse(address).range() === 'linkLocal';
+}
+
+function familyOf(address: string): Family {
+  return address.includes(':') ? 6 : 4;
+}
+
+function hostPrefix(ip: string, family: Family): Prefix {
+  return `${ip}/${family === 4 ? 32 : 128}`;
+}

@@ -1,0 +1,157 @@
+// BGP mode's lab, on top of `up`: a far client (FAR_NS) in its own subnet behind the router, the BGP VIPs on
+// every node's `lo` (kube-proxy's part), routes back to the far subnet on the nodes, and BIRD 2 in the router's
+// namespace peering with the three nodes and installing what it learns into the router's kernel with ECMP
+// (`merge paths on`). BIRD and the kernel are the judges: `birdc show route all`, `ip route show`.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execIn, killProc, run, sleep, spawnIn, type Spawned } from './exec.js';
+import { ipBatch, ipIn, linkExists, sysctl } from './lab.js';
+import {
+  BGP_VIP_COUNT, FAR_NS, FAR_OCTET, FAR_V4_PREFIX, FAR_V6_PREFIX, HOST_IF, NODES, ROUTER_FAR_IF, STATE_DIR, V4_PREFIX, V6_PREFIX,
+  bgpVip4, bgpVip6, hostByName, nsOf, v4Of, v6Of,
+} from './topology.js';
+
+const ROUTER_NS = nsOf('router');
+/** Router and nodes share one 4-octet AS (iBGP: LOCAL_PREF travels; RFC 6793 AS_TRANS in the OPEN). */
+export const LAB_ASN = 4_200_000_000;
+/** The router's AS on the eBGP sessions over IPv6 (2 octets), and the nodes' there (4 octets). */
+export const EDGE_ASN = 64512;
+export const NODE_EDGE_ASN = 4_200_000_001;
+export const FAR_V4 = `${FAR_V4_PREFIX}.${FAR_OCTET}`;
+export const FAR_V6 = `${FAR_V6_PREFIX}::${FAR_OCTET}`;
+const ROUTER_FAR_V4 = `${FAR_V4_PREFIX}.1`;
+const ROUTER_FAR_V6 = `${FAR_V6_PREFIX}::1`;
+export const BIRD_CTL = join(STATE_DIR, 'bird.ctl');
+const BIRD_CONF = join(STATE_DIR, 'bird.conf');
+const BIRD_ROLE = 'bird-router';
+
+/** The far client, the VIPs and the routes back; idempotent like `up`, which must have run first. */
+export async function upBgpLab(): Promise<void> {
+  const existing = await run(['ip', '-j', 'netns', 'list']).then((r) => (JSON.parse(r.stdout || '[]') as { name: string }[]).map((n) => n.name));
+  if (!existing.includes(FAR_NS)) await run(['ip', 'netns', 'add', FAR_NS]);
+  await sysctl(FAR_NS, { 'net.ipv6.conf.all.accept_dad': 0, 'net.ipv6.conf.default.accept_dad': 0 });
+  if (!(await linkExists(FAR_NS, HOST_IF))) {
+    await ipIn(ROUTER_NS, ['link', 'del', ROUTER_FAR_IF]).catch(() => undefined); // a stale half
+    await ipIn(ROUTER_NS, ['link', 'add', ROUTER_FAR_IF, 'type', 'veth', 'peer', 'name', HOST_IF, 'netns', FAR_NS]);
+  }
+  await ipBatch(ROUTER_NS, [
+    `link set ${ROUTER_FAR_IF} up`,
+    `address replace ${ROUTER_FAR_V4}/24 dev ${ROUTER_FAR_IF}`,
+    `address replace ${ROUTER_FAR_V6}/64 dev ${ROUTER_FAR_IF} nodad`,
+  ]);
+  await ipBatch(FAR_NS, [
+    'link set lo up', `link set ${HOST_IF} up`,
+    `address replace ${FAR_V4}/24 dev ${HOST_IF}`, `address replace ${FAR_V6}/64 dev ${HOST_IF} nodad`,
+    `route replace default via ${ROUTER_FAR_V4}`, `route replace default via ${ROUTER_FAR_V6}`,
+  ]);
+  for (const node of NODES) {
+    const vips: string[] = [];
+    for (let i = 0; i < BGP_VIP_COUNT; i++) vips.push(`address replace ${bgpVip4(i)}/32 dev lo`, `address replace ${bgpVip6(i)}/128 dev lo nodad`);
+    await ipBatch(nsOf(node), [
+      ...vips,
+      `route replace ${FAR_V4_PREFIX}.0/24 via ${V4_PREFIX}.1`,
+      `route replace ${FAR_V6_PREFIX}::/64 via ${V6_PREFIX}::1`,
+    ]);
+  }
+}
+
+export interface BirdOptions {
+  /** BIRD's own hold time offer (the session uses the smaller of both). */
+  holdTimeSeconds?: number;
+  /** Outlive the caller (a script that leaves BIRD to `lab down`). */
+  detached?: boolean;
+}
+
+/**
+ * BIRD's configuration. Two sessions per node:
+ * - `nN`: iBGP in LAB_ASN over IPv4, carrying both families (IPv6 by MP-BGP); `direct`, since BIRD otherwise takes
+ *   an iBGP peer for multihop and would not use the next hops as sent;
+ * - `nNe`: eBGP over IPv6 from EDGE_ASN (2 octets) to NODE_EDGE_ASN (4 octets), carrying both families: the AS_PATH
+ *   then holds a 4-octet AS, and IPv4 routes travel over an IPv6 connection.
+ * Everything learned goes to the kernel with ECMP merged. `error wait time 1,5`: BIRD otherwise refuses a node that
+ * comes back for up to 5 minutes after an error (LAB-NOTES).
+ */
+export function birdConfig(options: BirdOptions = {}): string {
+  const router = hostByName('router');
+  const neighbours = NODES.flatMap((node) => [
+    `protocol bgp ${node} from nodes { neighbor ${v4Of(hostByName(node))} as ${LAB_ASN}; }`,
+    `protocol bgp ${node}e from edge { neighbor ${v6Of(hostByName(node))} as ${NODE_EDGE_ASN}; }`,
+  ]);
+  const common = `hold time ${options.holdTimeSeconds ?? 90};
+  error wait time 1, 5;
+  connect retry time 5;`;
+  return `router id ${v4Of(router)};
+log stderr all;
+protocol device { scan time 10; }
+protocol kernel kernel4 { ipv4 { import none; export all; }; merge paths on; }
+protocol kernel kernel6 { ipv6 { import none; export all; }; merge paths on; }
+template bgp nodes {
+  local ${v4Of(router)} as ${LAB_ASN};
+  direct;
+  ${common}
+  ipv4 { import all; export none; gateway direct; };
+  ipv6 { import all; export none; gateway direct; };
+}
+template bgp edge {
+  local ${v6Of(router)} as ${EDGE_ASN};
+  ${common}
+  ipv4 { import all; export none; };
+  ipv6 { import all; export none; };
+}
+${neighbours.join('\n')}
+`;
+}
+
+/** BIRD in the router's namespace, in the foreground as the lab's recorded child; resolves once birdc answers. */
+export async function startBird(options: BirdOptions = {}): Promise<Spawned> {
+  mkdirSync(STATE_DIR, { recursive: true });
+  writeFileSync(BIRD_CONF, birdConfig(options));
+  const spawned = spawnIn(ROUTER_NS, ['bird', '-f', '-c', BIRD_CONF, '-s', BIRD_CTL], { role: BIRD_ROLE, detached: options.detached });
+  const deadline = Date.now() + 10_000;
+  while (!(await birdc(['show', 'status']).then((out) => out.includes('Daemon is up'), () => false))) {
+    if (Date.now() > deadline) throw new Error(`BIRD did not answer on ${BIRD_CTL} within 10 s; see ${spawned.record.logFile}`);
+    await sleep(50);
+  }
+  return spawned;
+}
+
+export async function stopBird(spawned: Spawned): Promise<void> {
+  await killProc(spawned.record, 'SIGTERM', 5000);
+}
+
+/** One birdc command's output (birdc talks to the control socket; no namespace needed). */
+export async function birdc(args: readonly string[]): Promise<string> {
+  return (await run(['birdc', '-s', BIRD_CTL, ...args])).stdout;
+}
+
+/** Each BGP protocol's state ("Established", "Active", ...) by name (n1, n1e, ...), from `show protocols`. */
+export async function birdSessions(): Promise<Record<string, string>> {
+  const out = await birdc(['show', 'protocols']);
+  const sessions: Record<string, string> = {};
+  for (const line of out.split('\n')) {
+    const m = /^(n\d\w*)\s+BGP\s+\S+\s+\S+\s+\S+\s+(\S+)/.exec(line);
+    if (m?.[1] !== undefined) sessions[m[1]] = m[2] ?? '';
+  }
+  return sessions;
+}
+
+/** `birdc show route all for PREFIX` (the routes BIRD holds for it, every path, with attributes). */
+export async function birdRoutes(prefix: string): Promise<string> {
+  return birdc(['show', 'route', 'all', 'for', prefix]);
+}
+
+/** The next hops the router's kernel forwards `vip` to (ECMP: one per node that announces it). */
+export async function kernelNextHops(vip: string): Promise<string[]> {
+  const family = vip.includes(':') ? '-6' : '-4';
+  const { stdout } = await execIn(ROUTER_NS, ['ip', family, '-j', 'route', 'show', vip]);
+  const routes = JSON.parse(stdout || '[]') as { gateway?: string; nexthops?: { gateway?: string }[] }[];
+  const hops = routes.flatMap((r) => (r.nexthops ?? [{ gateway: r.gateway }]).map((h) => h.gateway ?? ''));
+  return hops.filter((h) => h !== '').sort();
+}
+
+/** The body of one `curl` from the far client to the VIP's HTTP server (the answering node), or undefined. */
+export async function curlFromFar(ip: string, timeoutS = 1): Promise<string | undefined> {
+  const host = ip.includes(':') ? `[${ip}]` : ip;
+  return execIn(FAR_NS, ['curl', '-s', '-g', '--max-time', String(timeoutS), `http://${host}/`])
+    .then((r) => r.stdout.trim() || undefined, () => undefined);
+}
