@@ -66,6 +66,13 @@ describe('planBgp', () => {
     expect(planBgp({ self: 'n2', desired: d, links: LINKS }).peers[0]?.advertisements).toEqual([]);
   });
 
+  it('an IP in both modes is announced by BGP from its bgp.nodes, not from its layer 2 nodes', () => {
+    const both = (nodes: string[], bgpNodes: string[]) => ip('203.0.113.10', nodes, { modes: ['layer2', 'bgp'], bgp: { nodes: bgpNodes } });
+    const prefixes = (spec: IpSpec) => planBgp({ self: 'n1', desired: desired([spec]), links: LINKS }).peers[0]?.advertisements.map((a) => a.prefix);
+    expect(prefixes(both(['n1'], ['n2', 'n3']))).toEqual([]);
+    expect(prefixes(both(['n2'], ['n1', 'n2']))).toEqual(['203.0.113.10/32']);
+  });
+
   it('has no session where no router ID can be found (an IPv6-only node without routerID), and says why', () => {
     const plan = planBgp({ self: 'n3', desired: desired([]), links: [] });
     expect(plan.peers).toEqual([]);

@@ -1,7 +1,7 @@
 // Pure: BGP mode's plan for this node. Which peers this node holds a session with, and what each of them should
-// have: every IP whose eligible nodes include this one (all eligible nodes announce and the router spreads the
-// traffic by ECMP, as MetalLB does with externalTrafficPolicy Cluster), as a host route with this node as next hop.
-// Membership plays no part: a node that dies loses its sessions, and with them its routes.
+// have: every IP in mode bgp whose BGP announcers (bgp.nodes, else its eligible nodes) include this one (every
+// eligible node announces and the router spreads the traffic by ECMP, as MetalLB does), as a host route with this
+// node as next hop. Membership plays no part: a node that dies loses its sessions, and with them its routes.
 import ipaddr from 'ipaddr.js';
 import type { Family } from '../../lib/ip/index.js';
 import type { LinkInfo } from '../layer2/decide/interfaces.js';
@@ -40,7 +40,7 @@ export const EMPTY_BGP_PLAN: BgpPlan = { peers: [], unusable: [] };
 
 export function planBgp({ self, desired, links }: BgpPlanInput): BgpPlan {
   const selfAddress = desired.nodes.find((n) => n.name === self)?.address;
-  const announced = desired.ips.filter((s) => s.modes.includes('bgp') && s.nodes.some((n) => n.name === self));
+  const announced = desired.ips.filter((s) => s.modes.includes('bgp') && announcesByBgp(s, self));
   const plan: BgpPlan = { peers: [], unusable: [] };
   for (const peer of desired.bgpPeers ?? []) {
     if (!peer.nodes.includes(self)) continue;
@@ -52,6 +52,11 @@ export function planBgp({ self, desired, links }: BgpPlanInput): BgpPlan {
     plan.peers.push(peerPlan(peer, routerId, announced, selfAddress, links));
   }
   return plan;
+}
+
+/** Whether `self` is among the IP's BGP announcers (its bgp.nodes, else its nodes). */
+function announcesByBgp(spec: IpSpec, self: string): boolean {
+  return spec.bgp?.nodes !== undefined ? spec.bgp.nodes.includes(self) : spec.nodes.some((n) => n.name === self);
 }
 
 function peerPlan(peer: BgpPeerSpec, routerId: string, announced: readonly IpSpec[], selfAddress: string | undefined, links: readonly LinkInfo[]): BgpPeerPlan {

@@ -51,6 +51,11 @@ export interface BgpIpSpec {
   communities?: readonly number[];
   /** RFC 8092 large communities. */
   largeCommunities?: readonly LargeCommunity[];
+  /**
+   * The nodes that announce it by BGP, when they differ from `nodes` (an IP announced by layer 2 and BGP, whose
+   * advertisements allow different nodes); `nodes` when undefined.
+   */
+  nodes?: readonly NodeName[];
 }
 
 /** One BGP peer and which nodes peer with it (MetalLB's BGPPeer, resolved). */

@@ -4,7 +4,7 @@
 import { normalizeIntervals, parseAddressEntry, tryParseAddress, compareAddresses, formatAddress, type Address, type Interval } from '../../../lib/ip/index.js';
 import { unmanagedWhyOf } from '../../../lib/service-class.js';
 import type { ServiceKey } from '../../../lib/service-key.js';
-import type { L2AdvertisementModel } from '../../../lib/config/index.js';
+import type { BGPAdvertisementModel, BGPPeerModel, L2AdvertisementModel } from '../../../lib/config/index.js';
 import type { NodeSpec } from '../types.js';
 import type { ClusterView, NodeView, ServiceView } from './views.js';
 
@@ -39,6 +39,8 @@ export interface ClusterIndex {
   speakers: readonly NodeSpec[];
   endpoints: ReadonlyMap<ServiceKey, ServingEndpoints>;
   ips: readonly IpGroup[];
+  /** BGP mode's objects, each list sorted by name; undefined when BGP is not configured. */
+  bgp: { advertisements: readonly BGPAdvertisementModel[]; peers: readonly BGPPeerModel[] } | undefined;
 }
 
 export const keyOf = (s: { namespace: string; name: string }): ServiceKey => `${s.namespace}/${s.name}`;
@@ -115,5 +117,9 @@ export function indexCluster(view: ClusterView, loadBalancerClass: string | unde
     speakers: indexSpeakers(view),
     endpoints: indexEndpoints(view),
     ips: groupByIp(view, loadBalancerClass),
+    bgp: view.bgp && {
+      advertisements: [...view.bgp.advertisements].sort((a, b) => byText(a.name, b.name)),
+      peers: [...view.bgp.peers].sort((a, b) => byText(a.name, b.name)),
+    },
   };
 }

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { desiredAnnouncements } from './desired.js';
 import { EXCLUDE_LABEL } from './eligibility.js';
-import { advert, node, pool, slice, speakerOn, svc } from './views.fixture.js';
+import { advert, bgpView, node, pool, slice, speakerOn, svc } from './views.fixture.js';
 import type { ClusterView } from './views.js';
 
 const NODE_NAMES = ['n1', 'n2', 'n3', 'n4'];
@@ -14,6 +14,16 @@ const ADS = [
   advert('web', { serviceSelectors: [{ matchLabels: { app: 'web' } }], nodeSelectors: [{ matchLabels: { zone: 'b' } }] }),
   advert('broken', { serviceSelectors: [{ matchExpressions: [{ key: 'app', operator: 'In' }] }] }),
 ];
+const BGP = bgpView({
+  peers: [['r1', {}], ['r2', { peerAddress: '192.0.2.2', nodeSelectors: [{ matchLabels: { zone: 'b' } }] }], ['r6', { peerAddress: '2001:db8::1' }]],
+  ads: [
+    ['bgp-all', { communities: ['65000:1'] }],
+    ['bgp-zone-b', { nodeSelectors: [{ matchLabels: { zone: 'b' } }], peers: ['r2'], communities: ['tag', 'large:1:2:3'], localPref: 200 }],
+    ['bgp-dmz', { ipAddressPools: ['dmz'], serviceSelectors: [{ matchLabels: { app: 'db' } }] }],
+    ['bgp-agg', { aggregationLength: 24 }],
+  ],
+  aliases: [{ name: 'tag', value: '65000:2' }],
+});
 const IPS = ['192.0.2.1', '192.0.2.2', '2001:db8::1', '2001:DB8::2', '198.51.100.7'];
 
 const nodeArb = fc.record({ zone: fc.constantFrom('a', 'b'), unavailable: fc.boolean(), excluded: fc.boolean() });
@@ -26,7 +36,9 @@ const viewArb = fc.record({
   speakers: fc.subarray(NODE_NAMES),
   ads: fc.subarray(ADS),
   services: fc.array(serviceArb, { minLength: 1, maxLength: 6 }),
-}).map(({ nodes, speakers, ads, services }): ClusterView => ({
+  bgp: fc.option(fc.record({ peers: fc.subarray([...BGP.peers]), advertisements: fc.subarray([...BGP.advertisements]) }), { nil: undefined }),
+}).map(({ nodes, speakers, ads, services, bgp }): ClusterView => ({
+  ...(bgp ? { bgp } : {}),
   nodes: nodes.map((n, i) => node(NODE_NAMES[i] ?? '', { zone: n.zone, ...(n.excluded ? { [EXCLUDE_LABEL]: '' } : {}) }, n.unavailable)),
   speakers: speakers.map((n) => speakerOn(n, NODE_NAMES.indexOf(n))),
   advertisements: ads,
@@ -41,6 +53,7 @@ const shuffle = <T>(items: readonly T[]) => fc.shuffledSubarray([...items], { mi
 const permutationOf = (view: ClusterView) => fc.record({
   services: shuffle(view.services), nodes: shuffle(view.nodes), pools: shuffle(view.pools),
   advertisements: shuffle(view.advertisements), speakers: shuffle(view.speakers),
+  ...(view.bgp ? { bgp: fc.record({ peers: shuffle(view.bgp.peers), advertisements: shuffle(view.bgp.advertisements) }) } : {}),
   endpointSlices: shuffle(view.endpointSlices).chain((slices) => fc.tuple(...slices.map((s) => shuffle(s.endpoints).map((endpoints) => ({ ...s, endpoints }))))),
 });
 
@@ -60,6 +73,8 @@ test('the result is canonical: sorted, every IP either announced or explained, n
       expect(sorted(spec.nodes, (n) => n.name)).toBe(true);
       expect(sorted(spec.services, (s) => s)).toBe(true);
       expect(spec.nodes.length).toBeGreaterThan(0);
+      if (spec.modes.includes('bgp')) expect(sorted(spec.bgp?.nodes ?? [], (n) => n) && (spec.bgp?.nodes ?? []).length > 0).toBe(true);
+      else expect(spec.bgp).toBeUndefined();
     }
     const announced = desired.ips.map((s) => s.ip);
     const explained = unannounced.map((u) => u.ip);

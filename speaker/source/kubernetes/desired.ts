@@ -6,7 +6,8 @@ import { boundedMessage } from '../../../lib/config/index.js';
 import type { ServiceKey } from '../../../lib/service-key.js';
 import type { DesiredAnnouncements, EligibleNode, IpSpec } from '../types.js';
 import { byText, indexCluster, keyOf, type ClusterIndex, type IpGroup } from './cluster-index.js';
-import { judge, quoted, type Judgement, type NodeSplitMemo, type UnannouncedReason } from './eligibility.js';
+import { bgpAttributesFor, bgpKind, bgpPeersFor, usableBgpAdvertisements, type BgpRefusal } from './bgp-desired.js';
+import { judge, judgeNodes, quoted, type Judgement, type NodeSplitMemo, type UnannouncedReason, type Unfit } from './eligibility.js';
 import type { ClusterView } from './views.js';
 
 export type { UnannouncedReason } from './eligibility.js';
@@ -30,19 +31,23 @@ export interface DesiredOptions {
 export interface DesiredResult {
   desired: DesiredAnnouncements;
   unannounced: readonly Unannounced[];
+  /** BGP objects the speaker cannot carry out, and why (bgp-desired.ts). */
+  bgpRefused: readonly BgpRefusal[];
 }
 
 type Verdict = { ok: true; spec: IpSpec } | { ok: false; unannounced: Unannounced };
+type Fit = { ok: true; nodes: ReadonlyMap<string, number> };
+type Combined<F extends Fit> = { ok: true; nodes: EligibleNode[]; fits: F[] } | { ok: false; unannounced: Unannounced };
 
 /**
- * A shared IP is announced by one node for all its Services, so that node must be eligible for every one of them:
- * the eligible nodes are the intersection, each weighted by the lowest weight any sharer gives it (a node is only
- * as preferred as it is for its least keen Service). A sharer nobody may serve makes the IP unannounced with that
- * sharer's own reason; sharers that can each be served, but by no common node, give NoCommonNode.
+ * A shared IP is announced by the same nodes for all its Services, so a node must be eligible for every one of
+ * them: the eligible nodes are the intersection, each weighted by the lowest weight any sharer gives it (a node is
+ * only as preferred as it is for its least keen Service). A sharer nobody may serve makes the IP unannounced with
+ * that sharer's own reason; sharers that can each be served, but by no common node, give NoCommonNode.
  */
-function combine(group: IpGroup, verdicts: readonly Judgement[]): Verdict {
+function combine<F extends Fit>(group: IpGroup, verdicts: readonly (F | Unfit)[]): Combined<F> {
   const services = group.services.map(keyOf);
-  const fits: Extract<Judgement, { ok: true }>[] = [];
+  const fits: F[] = [];
   for (const v of verdicts) {
     if (!v.ok) return { ok: false, unannounced: { ip: group.ip, services, reason: v.reason, message: boundedMessage(v.message) } };
     fits.push(v);
@@ -59,18 +64,45 @@ function combine(group: IpGroup, verdicts: readonly Judgement[]): Verdict {
     const message = `the ${services.length} Services sharing ${group.ip} have no eligible node in common: ${each.join('; ')}`;
     return { ok: false, unannounced: { ip: group.ip, services, reason: 'NoCommonNode', message: boundedMessage(message) } };
   }
-  const spec: IpSpec = { ip: group.ip, services, modes: ['layer2'], nodes: nodes.sort((a, b) => byText(a.name, b.name)) };
-  const interfaces = fits.map((f) => f.interfaces);
+  return { ok: true, nodes: nodes.sort((a, b) => byText(a.name, b.name)), fits };
+}
+
+function layer2Spec(group: IpGroup, l2: Extract<Combined<Extract<Judgement, { ok: true }>>, { ok: true }>): IpSpec {
+  const spec: IpSpec = { ip: group.ip, services: group.services.map(keyOf), modes: ['layer2'], nodes: l2.nodes };
+  const interfaces = l2.fits.map((f) => f.interfaces);
   if (interfaces.every((i) => i !== undefined)) spec.interfaces = [...new Set(interfaces.flat())].sort();
-  return { ok: true, spec };
+  return spec;
+}
+
+/**
+ * When neither mode may announce an IP, the reason of the mode that got further: an IP no advertisement of one kind
+ * selects is explained by the other kind's reason; with no advertisement of either kind, both messages.
+ */
+function unannouncedOf(l2: Unannounced, bgp: Unannounced | undefined): Unannounced {
+  if (bgp === undefined || (bgp.reason === 'NoAdvertisement' && l2.reason !== 'NoAdvertisement')) return l2;
+  if (l2.reason !== 'NoAdvertisement') return l2;
+  if (bgp.reason !== 'NoAdvertisement') return bgp;
+  return { ...l2, message: boundedMessage(`${l2.message}; ${bgp.message}`) };
 }
 
 function verdictFor(group: IpGroup, index: ClusterIndex, self: string, memo: NodeSplitMemo): Verdict {
-  return combine(group, group.services.map((s) => judge(group.address, group.ip, s, index, self, memo)));
+  const l2 = combine(group, group.services.map((s) => judge(group.address, group.ip, s, index, self, memo)));
+  const bgpAds = index.bgp?.advertisements ?? [];
+  if (bgpAds.length === 0) return l2.ok ? { ok: true, spec: layer2Spec(group, l2) } : l2;
+  const kind = bgpKind(bgpAds);
+  const bgp = combine(group, group.services.map((s) => judgeNodes(group.address, group.ip, s, index, kind, memo)));
+  if (!bgp.ok) return l2.ok ? { ok: true, spec: layer2Spec(group, l2) } : { ok: false, unannounced: unannouncedOf(l2.unannounced, bgp.unannounced) };
+  // The advertisements any sharer's IP is under: what this node sends for the IP (bgp-desired.ts).
+  const applying = [...new Map(bgp.fits.flatMap((f) => f.applying).map((ad) => [ad.name, ad])).values()].sort((a, b) => byText(a.name, b.name));
+  const attributes = { ...bgpAttributesFor(index.nodes.get(self), applying), nodes: bgp.nodes.map((n) => n.name) };
+  if (!l2.ok) return { ok: true, spec: { ip: group.ip, services: group.services.map(keyOf), modes: ['bgp'], nodes: bgp.nodes.map((n) => ({ name: n.name, weight: 0 })), bgp: attributes } };
+  const spec = layer2Spec(group, l2);
+  return { ok: true, spec: { ...spec, modes: ['layer2', 'bgp'], bgp: attributes } };
 }
 
 export function desiredAnnouncements(view: ClusterView, options: DesiredOptions): DesiredResult {
-  const index = indexCluster(view, options.loadBalancerClass);
+  const usable = view.bgp && usableBgpAdvertisements(view.bgp.advertisements);
+  const index = indexCluster(usable && view.bgp ? { ...view, bgp: { ...view.bgp, advertisements: usable.usable } } : view, options.loadBalancerClass);
   const ips: IpSpec[] = [];
   const unannounced: Unannounced[] = [];
   const memo: NodeSplitMemo = new Map();
@@ -79,5 +111,7 @@ export function desiredAnnouncements(view: ClusterView, options: DesiredOptions)
     if (verdict.ok) ips.push(verdict.spec);
     else unannounced.push(verdict.unannounced);
   }
-  return { desired: { nodes: index.speakers, ips }, unannounced };
+  if (index.bgp === undefined) return { desired: { nodes: index.speakers, ips }, unannounced, bgpRefused: [] };
+  const peers = bgpPeersFor(index);
+  return { desired: { nodes: index.speakers, ips, bgpPeers: peers.peers }, unannounced, bgpRefused: [...(usable?.refused ?? []), ...peers.refused] };
 }

@@ -1,7 +1,7 @@
 // Builders for the announcement function's tests: small views with only the fields that matter.
-import type { L2AdvertisementSpec } from '../../../crds/v1beta1/index.js';
-import { advertisementsFromResources, type L2AdvertisementModel } from '../../../lib/config/index.js';
-import type { ClusterView, EndpointSliceView, NodeView, PoolView, ServiceView, SpeakerView } from './views.js';
+import type { BGPAdvertisementSpec, BGPPeerSpec, CommunityAlias, L2AdvertisementSpec } from '../../../crds/v1beta1/index.js';
+import { advertisementsFromResources, bgpConfigFromResources, type L2AdvertisementModel } from '../../../lib/config/index.js';
+import type { BgpView, ClusterView, EndpointSliceView, NodeView, PoolView, ServiceView, SpeakerView } from './views.js';
 
 /** A Herald LoadBalancer Service in `default`, Cluster policy, its IPs from pool "lan". */
 export function svc(name: string, ips: string | readonly string[], extra: Partial<ServiceView> = {}): ServiceView {
@@ -48,4 +48,17 @@ export function cluster(parts: Partial<ClusterView> = {}): ClusterView {
     speakers: NODES.map(speakerOn),
     ...parts,
   };
+}
+
+/** BGP objects as lib/config reads them (a spec that does not parse is refused there, as in the source). */
+export function bgpView(parts: { peers?: [string, Partial<BGPPeerSpec>][]; ads?: [string, BGPAdvertisementSpec][]; aliases?: CommunityAlias[] }): BgpView {
+  const meta = (name: string) => ({ apiVersion: 'herald.dev/v1beta1' as const, metadata: { name } });
+  const config = bgpConfigFromResources({
+    peers: (parts.peers ?? []).map(([name, spec]) => ({ ...meta(name), kind: 'BGPPeer' as const, spec: { myASN: 64512, peerASN: 64513, peerAddress: '192.0.2.1', ...spec } })),
+    advertisements: (parts.ads ?? []).map(([name, spec]) => ({ ...meta(name), kind: 'BGPAdvertisement' as const, spec })),
+    bfdProfiles: [],
+    communities: parts.aliases ? [{ ...meta('aliases'), kind: 'Community' as const, spec: { communities: parts.aliases } }] : [],
+    pools: [],
+  });
+  return { peers: config.peers, advertisements: config.advertisements };
 }

@@ -1,7 +1,7 @@
 // The Kubernetes source's inputs, trimmed to what the announcement function reads (desired.ts). The driver keeps
 // these in its caches instead of whole objects (trim.ts makes them), so a speaker on every node of a cluster with
 // 1 000 Services holds a few hundred bytes per Service, and the pure function can be tested with plain values.
-import type { L2AdvertisementModel } from '../../../lib/config/index.js';
+import type { BGPAdvertisementModel, BGPPeerModel, L2AdvertisementModel } from '../../../lib/config/index.js';
 
 export interface ServiceView {
   namespace: string;
@@ -51,6 +51,12 @@ export interface SpeakerView {
   address: string;
 }
 
+/** BGP mode's objects, parsed and validated by lib/config (bgpConfigFromResources): only the usable ones. */
+export interface BgpView {
+  advertisements: readonly BGPAdvertisementModel[];
+  peers: readonly BGPPeerModel[];
+}
+
 export interface ClusterView {
   services: readonly ServiceView[];
   endpointSlices: readonly EndpointSliceView[];
@@ -58,4 +64,6 @@ export interface ClusterView {
   pools: readonly PoolView[];
   advertisements: readonly L2AdvertisementModel[];
   speakers: readonly SpeakerView[];
+  /** Undefined: BGP mode is not configured here (the snapshot then has no bgpPeers and no IP in mode bgp). */
+  bgp?: BgpView;
 }

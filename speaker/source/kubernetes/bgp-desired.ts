@@ -1,0 +1,96 @@
+// BGP mode's part of the announcement function (desired.ts): BGPPeers → the snapshot's bgpPeers (nodeSelectors
+// resolved to node names), and for an IP whose pool a BGPAdvertisement selects, who announces it and with what.
+// The node rules are layer 2's (eligibility.ts judgeNodes) except that there is no election: every eligible node
+// announces, and the router spreads the traffic by ECMP.
+//
+// What the seam cannot carry yet is refused by name rather than half done: an aggregationLength other than the host
+// length (the speaker announces host routes only), and a peer with a password (the Kubernetes source passes none
+// yet, so its session could never come up).
+import type { BGPAdvertisementModel, BGPPeerModel, SelectorCompile } from '../../../lib/config/index.js';
+import { formatAddress } from '../../../lib/ip/index.js';
+import type { BgpIpSpec, BgpPeerSpec } from '../types.js';
+import { byText, type ClusterIndex } from './cluster-index.js';
+import { allowsNode, type AdvertisementKind } from './eligibility.js';
+import type { NodeView } from './views.js';
+
+/** An object the speaker cannot use, and why (the source logs it). */
+export interface BgpRefusal {
+  kind: 'BGPPeer' | 'BGPAdvertisement';
+  name: string;
+  message: string;
+}
+
+export const bgpKind = (advertisements: readonly BGPAdvertisementModel[]): AdvertisementKind<BGPAdvertisementModel> =>
+  ({ kind: 'BGPAdvertisement', ads: advertisements, weigh: () => 0 });
+
+/** The advertisements the speaker can carry out, and the others with why not. */
+export function usableBgpAdvertisements(ads: readonly BGPAdvertisementModel[]): { usable: BGPAdvertisementModel[]; refused: BgpRefusal[] } {
+  const usable: BGPAdvertisementModel[] = [];
+  const refused: BgpRefusal[] = [];
+  for (const ad of [...ads].sort((a, b) => byText(a.name, b.name))) {
+    const aggregated = [ad.aggregationLength !== 32 ? `aggregationLength ${ad.aggregationLength}` : '',
+      ad.aggregationLengthV6 !== 128 ? `aggregationLengthV6 ${ad.aggregationLengthV6}` : ''].filter((x) => x !== '');
+    if (aggregated.length === 0) usable.push(ad);
+    else {
+      refused.push({ kind: 'BGPAdvertisement', name: ad.name, message: `BGPAdvertisement "${ad.name}": ${aggregated.join(' and ')} is not supported `
+        + 'yet (the speaker announces host routes only: /32 and /128); it is not used until the field is removed' });
+    }
+  }
+  return { usable, refused };
+}
+
+const admits = (selectors: readonly SelectorCompile[], labels: NodeView['labels']): boolean =>
+  selectors.length === 0 || selectors.some((s) => s.ok && s.matches(labels));
+
+function peerSpec(peer: BGPPeerModel, nodes: readonly NodeView[]): BgpPeerSpec {
+  const spec: BgpPeerSpec = {
+    name: peer.name, myAsn: peer.myASN,
+    peerAsn: peer.peerASN.kind === 'fixed' ? peer.peerASN : { kind: 'dynamic', dynamic: peer.peerASN.mode },
+    peerAddress: formatAddress(peer.peerAddress), peerPort: peer.peerPort,
+    holdTimeSeconds: Math.round(peer.holdTimeMs / 1000), keepaliveTimeSeconds: Math.round(peer.keepaliveTimeMs / 1000),
+    connectTimeSeconds: Math.max(1, Math.round(peer.connectTimeMs / 1000)),
+    nodes: nodes.filter((n) => admits(peer.nodeSelectors, n.labels)).map((n) => n.name).sort(byText),
+    passive: false,
+  };
+  if (peer.sourceAddress !== undefined) spec.sourceAddress = formatAddress(peer.sourceAddress);
+  if (peer.routerID !== undefined) spec.routerId = peer.routerID;
+  return spec;
+}
+
+/** Every usable BGPPeer with the nodes its nodeSelectors admit (every node when it has none), in name order. */
+export function bgpPeersFor(index: ClusterIndex): { peers: BgpPeerSpec[]; refused: BgpRefusal[] } {
+  const nodes = [...index.nodes.values()];
+  const peers: BgpPeerSpec[] = [];
+  const refused: BgpRefusal[] = [];
+  for (const peer of index.bgp?.peers ?? []) {
+    if (peer.password.kind === 'none') peers.push(peerSpec(peer, nodes));
+    else {
+      refused.push({ kind: 'BGPPeer', name: peer.name, message: `BGPPeer "${peer.name}": a TCP MD5 password (${peer.password.kind === 'secret'
+        ? 'passwordSecret' : 'password'}) is not passed to the speaker from Kubernetes yet; no session is opened to ${formatAddress(peer.peerAddress)}` });
+    }
+  }
+  return { peers, refused };
+}
+
+/**
+ * What `self` sends for an IP, from the applying advertisements whose nodeSelectors allow it: the peers they name
+ * (every peer when one names none), the union of their communities (MetalLB's rule for overlapping
+ * advertisements), and their LOCAL_PREF. lib/config refuses two advertisements with different localPref for one
+ * prefix and common peers; for disjoint peers the seam carries one value per IP, and the highest is sent.
+ */
+export function bgpAttributesFor(self: NodeView | undefined, applying: readonly BGPAdvertisementModel[]): BgpIpSpec {
+  const mine = self ? applying.filter((ad) => allowsNode(ad, self)) : [];
+  const spec: BgpIpSpec = {};
+  if (mine.length > 0 && mine.every((ad) => ad.peers.length > 0)) spec.peers = [...new Set(mine.flatMap((ad) => ad.peers))].sort(byText);
+  const prefs = mine.flatMap((ad) => (ad.localPref === undefined ? [] : [ad.localPref]));
+  if (prefs.length > 0) spec.localPref = Math.max(...prefs);
+  const standard = new Set<number>();
+  const large = new Map<string, { globalAdministrator: number; localData1: number; localData2: number }>();
+  for (const c of mine.flatMap((ad) => ad.communities)) {
+    if (c.kind === 'standard') standard.add(c.asn * 0x10000 + c.value);
+    else large.set(`${c.globalAdmin}:${c.localData1}:${c.localData2}`, { globalAdministrator: c.globalAdmin, localData1: c.localData1, localData2: c.localData2 });
+  }
+  if (standard.size > 0) spec.communities = [...standard].sort((a, b) => a - b);
+  if (large.size > 0) spec.largeCommunities = [...large.values()].sort((a, b) => a.globalAdministrator - b.globalAdministrator || a.localData1 - b.localData1 || a.localData2 - b.localData2);
+  return spec;
+}
