@@ -96,11 +96,16 @@ describe('config/default', () => {
       'core services/status: patch',
       'core services: get,list,watch',
       'discovery.k8s.io endpointslices: list,watch',
+      'herald.dev servicebgpstatuses: create,delete,list,patch',
       'herald.dev servicel2statuses: create,delete,list,patch',
     ]);
     expect(grants(find('Role', 'herald-speaker'))).toEqual([
       'coordination.k8s.io leases: create,delete,list,patch,watch',
       `core secrets: list,watch [${HEARTBEAT_SECRET_NAME}]`,
+      'herald.dev bfdprofiles: list,watch',
+      'herald.dev bgpadvertisements: list,watch',
+      'herald.dev bgppeers: list,watch',
+      'herald.dev communities: list,watch',
       'herald.dev ipaddresspools: list,watch',
       'herald.dev l2advertisements: list,watch',
     ]);

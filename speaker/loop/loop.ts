@@ -4,11 +4,12 @@
 // speakers are and which of them get fast heartbeats. Data flows one way: producers → queue → state → plan →
 // drivers. Nothing calls back into the loop but enqueue().
 import type { Logger } from '../../lib/log.js';
-import type { BgpPlan } from '../bgp/plan.js';
+import { EMPTY_BGP_PLAN, type BgpPlan } from '../bgp/plan.js';
 import type { AnnounceFailure } from '../layer2/announcer.js';
 import type { Layer2Driver } from '../layer2/driver.js';
 import type { ReannounceCause } from '../layer2/decide/reannounce.js';
 import { ownedIps, type OwnedIp } from '../status/l2-status-plan.js';
+import type { IpSpec } from '../source/types.js';
 import { retryDelayMs } from './retry.js';
 import { applyEvent, initialState, planFor, reannounceCauses, samePeers, type MembershipPlan, type SpeakerEvent, type SpeakerSettings, type SpeakerState } from './state.js';
 
@@ -24,10 +25,12 @@ export interface BgpModePort {
   stop(): Promise<void>;
 }
 
-/** Who is told, after every pass, what this node announces (the ServiceL2Status writer). */
+/** Who is told, after every pass, what this node announces (the ServiceL2Status and ServiceBGPStatus writers). */
 export interface StatusPort {
   /** `alive`: the speakers membership hears, so the writer can remove what a dead node could not. */
   report(owned: readonly OwnedIp[], alive: ReadonlySet<string>): void;
+  /** What this node advertises by BGP (the plan given to the BGP driver), and the IPs' specs for their Services. */
+  reportBgp?(plan: BgpPlan, ips: readonly IpSpec[], alive: ReadonlySet<string>): void;
 }
 
 export interface SpeakerLoopOptions extends SpeakerSettings {
@@ -91,6 +94,7 @@ export class SpeakerLoop {
     await this.stopBgp();
     const withdrawn = await this.options.layer2.withdrawAll(this.current.links);
     this.options.status?.report([], this.current.alive);
+    this.options.status?.reportBgp?.(EMPTY_BGP_PLAN, [], this.current.alive);
     if (withdrawn > 0) this.options.logger.info({ withdrawn }, 'withdrew every announcement on stop');
   }
 
@@ -136,6 +140,7 @@ export class SpeakerLoop {
       failures = err instanceof Error ? err : new Error(String(err));
     }
     await this.applyBgp(plan.modes.bgp);
+    this.options.status?.reportBgp?.(plan.modes.bgp, this.current.desired?.ips ?? [], this.current.alive);
     if (!(failures instanceof Error)) {
       this.options.status?.report(ownedIps(this.options.self, plan.modes.layer2.ips, this.current.desired?.ips ?? [], failures), this.current.alive);
     }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { gainedServices, l2StatusName, l2StatusesFor, ownedIps } from './l2-status-plan.js';
+import { l2StatusesFor, ownedIps } from './l2-status-plan.js';
+import { gainedServices, statusObjectName } from './service-status-plan.js';
 
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -11,7 +12,7 @@ describe('ServiceL2Status objects a speaker keeps', () => {
       { ip: '2001:db8::10', services: ['team/web'], interfaces: ['eth1', 'eth0'] },
     ], sha);
     expect([...specs.values()]).toEqual([{
-      namespace: 'team', name: l2StatusName('web', 'node-a', sha), serviceName: 'web', node: 'node-a', interfaces: ['eth0', 'eth1'],
+      namespace: 'team', name: statusObjectName('web', 'node-a', sha), serviceName: 'web', node: 'node-a', items: ['eth0', 'eth1'],
     }]);
   });
 
@@ -21,14 +22,14 @@ describe('ServiceL2Status objects a speaker keeps', () => {
   });
 
   test('names are stable per (Service, node), differ between nodes, and are valid object names even for the longest inputs', () => {
-    expect(l2StatusName('web', 'node-a', sha)).toBe(l2StatusName('web', 'node-a', sha));
-    expect(l2StatusName('web', 'node-a', sha)).not.toBe(l2StatusName('web', 'node-b', sha));
+    expect(statusObjectName('web', 'node-a', sha)).toBe(statusObjectName('web', 'node-a', sha));
+    expect(statusObjectName('web', 'node-a', sha)).not.toBe(statusObjectName('web', 'node-b', sha));
     const longNode = `${'n'.repeat(99)}.${'m'.repeat(150)}`;
-    const name = l2StatusName('s'.repeat(63), longNode, sha);
+    const name = statusObjectName('s'.repeat(63), longNode, sha);
     expect(name.length).toBeLessThanOrEqual(253);
     expect(name).toMatch(DNS_SUBDOMAIN);
     // cut right after a dot: the dot must not end the readable part
-    expect(l2StatusName('web', `${'n'.repeat(96)}.mmmm`, sha)).toMatch(DNS_SUBDOMAIN);
+    expect(statusObjectName('web', `${'n'.repeat(96)}.mmmm`, sha)).toMatch(DNS_SUBDOMAIN);
   });
 
   test('gained: the Services newly announced, so each failover writes one nodeAssigned event and a steady state none', () => {

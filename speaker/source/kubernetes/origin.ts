@@ -9,6 +9,7 @@ import { EventRecorder } from '../../../lib/kube/events/recorder.js';
 import type { Logger } from '../../../lib/log.js';
 import type { StatusPort } from '../../loop/loop.js';
 import { ConditionWriter } from '../../status/condition-writer.js';
+import { BgpStatusWriter } from '../../status/bgp-status-writer.js';
 import { L2StatusWriter } from '../../status/l2-status-writer.js';
 import type { Origin } from '../origin.js';
 import { KubernetesSource } from './source.js';
@@ -48,9 +49,10 @@ export function kubernetesOrigin(flags: KubernetesOriginFlags, self: string, log
   };
 }
 
-/** Both writers see every pass: the ServiceL2Status objects with their events, and the Announced condition. */
+/** The writers see every pass: the ServiceL2Status objects with their events, the Announced condition, and the ServiceBGPStatus objects. */
 function statusWriters(kubeConfig: KubeConfig, self: string, source: KubernetesSource, events: EventRecorder, logger: Logger): StatusPort & { stop(): Promise<void> } {
   const objects = new L2StatusWriter({ kubeConfig, node: self, clock: systemClock, logger, events });
+  const bgpObjects = new BgpStatusWriter({ kubeConfig, node: self, clock: systemClock, logger });
   const conditions = new ConditionWriter({ kubeConfig, node: self, unannounced: () => source.unannounced(), clock: systemClock, logger });
   source.onUnannounced(() => conditions.unannouncedChanged());
   return {
@@ -58,8 +60,9 @@ function statusWriters(kubeConfig: KubeConfig, self: string, source: KubernetesS
       objects.report(owned, alive);
       conditions.report(owned, alive);
     },
+    reportBgp: (plan, ips, alive) => bgpObjects.report(plan, ips, alive),
     stop: async () => {
-      await Promise.all([objects.stop(), conditions.stop()]);
+      await Promise.all([objects.stop(), conditions.stop(), bgpObjects.stop()]);
     },
   };
 }

@@ -7,16 +7,20 @@
 // from the API keeps announcing what it announced, and heartbeats keep failing over between the speakers.
 import type { KubeConfig, KubernetesObject, V1EndpointSlice, V1Node, V1Service } from '@kubernetes/client-node';
 import type { Clock, TimerHandle } from '../../../lib/clock.js';
-import { advertisementsFromResources } from '../../../lib/config/index.js';
+import { advertisementsFromResources, bgpConfigFromResources } from '../../../lib/config/index.js';
 import { HEARTBEAT_SECRET_KEY, HEARTBEAT_SECRET_NAME } from '../../../lib/heartbeat-secret.js';
 import type { EventRecorder } from '../../../lib/kube/events/recorder.js';
 import type { Logger } from '../../../lib/log.js';
 import { keyMismatchText, type KeyMismatch } from '../../membership/core/index.js';
-import { GROUP, IPADDRESSPOOL_PLURAL, L2ADVERTISEMENT_PLURAL, VERSION, type IPAddressPool, type L2Advertisement } from '../../../crds/v1beta1/index.js';
+import {
+  BFDPROFILE_PLURAL, BGPADVERTISEMENT_PLURAL, BGPPEER_PLURAL, COMMUNITY_PLURAL, GROUP, IPADDRESSPOOL_PLURAL, L2ADVERTISEMENT_PLURAL, VERSION,
+  type BFDProfile, type BGPAdvertisement, type BGPPeer, type Community, type IPAddressPool, type L2Advertisement,
+} from '../../../crds/v1beta1/index.js';
 import type { AnnouncementSource, DesiredAnnouncements } from '../types.js';
 import { interfaceEligibility, type LinkInfo } from '../../layer2/decide/interfaces.js';
 import { ViewCache } from './caches.js';
 import { desiredAnnouncements, type Unannounced } from './desired.js';
+import type { BgpView, ClusterView } from './views.js';
 import { secretKeys, type KeysView } from './secret-keys.js';
 import { PRESENCE_RENEW_MS, PresenceLease } from './presence-lease.js';
 import { PRESENCE_LABEL, PRESENCE_LABEL_VALUE, PresenceTracker, presenceRecord, type PresenceRecord } from './presence.js';
@@ -54,6 +58,10 @@ export class KubernetesSource implements AnnouncementSource {
     nodes: ViewCache<ReturnType<typeof nodeView>>;
     pools: ViewCache<ReturnType<typeof poolView>>;
     advertisements: ViewCache<L2Advertisement>;
+    bgpPeers: ViewCache<BGPPeer>;
+    bgpAdvertisements: ViewCache<BGPAdvertisement>;
+    communities: ViewCache<Community>;
+    bfdProfiles: ViewCache<BFDProfile>;
     presence: ViewCache<PresenceRecord | undefined>;
     secret: ViewCache<KeysView>;
   };
@@ -72,6 +80,7 @@ export class KubernetesSource implements AnnouncementSource {
   /** lastUnannounced as text, so each computation stringifies only the new list. */
   private lastUnannouncedText = '[]';
   private lastAdvertisementProblems = '';
+  private lastBgpProblems = '';
   private keys: readonly Buffer[] | null = null;
   /** Resolves start(): the first snapshot was delivered (or the source was stopped first). */
   private firstDelivery: () => void = () => undefined;
@@ -86,7 +95,12 @@ export class KubernetesSource implements AnnouncementSource {
       endpointSlices: new ViewCache(kubeConfig, { what: 'endpointslices', path: '/apis/discovery.k8s.io/v1/endpointslices', view: (o) => endpointSliceView(o as V1EndpointSlice) }, logger, changed),
       nodes: new ViewCache(kubeConfig, { what: 'nodes', path: '/api/v1/nodes', view: (o) => nodeView(o as V1Node) }, logger, changed),
       pools: new ViewCache(kubeConfig, { what: 'ipaddresspools', path: herald(IPADDRESSPOOL_PLURAL), view: (o) => poolView(o as IPAddressPool) }, logger, changed),
-      advertisements: new ViewCache(kubeConfig, { what: 'l2advertisements', path: herald(L2ADVERTISEMENT_PLURAL), view: (obj) => advertisementView(obj) }, logger, changed),
+      advertisements: new ViewCache(kubeConfig, { what: 'l2advertisements', path: herald(L2ADVERTISEMENT_PLURAL), view: (obj) => specView<L2Advertisement>(obj) }, logger, changed),
+      // BGP mode's objects: few, kept whole but for metadata and status, parsed on every computation (lib/config).
+      bgpPeers: new ViewCache(kubeConfig, { what: 'bgppeers', path: herald(BGPPEER_PLURAL), view: (obj) => specView<BGPPeer>(obj) }, logger, changed),
+      bgpAdvertisements: new ViewCache(kubeConfig, { what: 'bgpadvertisements', path: herald(BGPADVERTISEMENT_PLURAL), view: (obj) => specView<BGPAdvertisement>(obj) }, logger, changed),
+      communities: new ViewCache(kubeConfig, { what: 'communities', path: herald(COMMUNITY_PLURAL), view: (obj) => specView<Community>(obj) }, logger, changed),
+      bfdProfiles: new ViewCache(kubeConfig, { what: 'bfdprofiles', path: herald(BFDPROFILE_PLURAL), view: (obj) => specView<BFDProfile>(obj) }, logger, changed),
       presence: new ViewCache(kubeConfig, {
         what: 'presence leases', path: `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases`,
         labelSelector: `${PRESENCE_LABEL}=${PRESENCE_LABEL_VALUE}`, view: presenceRecord,
@@ -191,14 +205,17 @@ export class KubernetesSource implements AnnouncementSource {
       : this.o.clock.setTimer(() => this.schedule(0), Math.max(0, live.nextExpiryMs - nowMs) + 1);
     const parsed = advertisementsFromResources(this.caches.advertisements.views());
     this.logAdvertisementProblems(parsed.problems);
-    const { desired, unannounced } = desiredAnnouncements({
+    const view: ClusterView = {
       services: this.caches.services.views(),
       endpointSlices: this.caches.endpointSlices.views(),
       nodes: this.caches.nodes.views(),
       pools: this.caches.pools.views(),
       advertisements: parsed.advertisements,
       speakers: live.speakers,
-    }, { self: this.o.node, loadBalancerClass: this.o.loadBalancerClass });
+    };
+    const bgp = this.bgpView(view);
+    const { desired, unannounced, bgpRefused } = desiredAnnouncements(bgp ? { ...view, bgp } : view, { self: this.o.node, loadBalancerClass: this.o.loadBalancerClass });
+    this.logBgpProblems([...this.bgpProblems, ...bgpRefused]);
     const unannouncedText = JSON.stringify(unannounced);
     if (unannouncedText !== this.lastUnannouncedText) {
       this.lastUnannouncedText = unannouncedText;
@@ -272,6 +289,37 @@ export class KubernetesSource implements AnnouncementSource {
     });
   }
 
+  /** What lib/config found wrong with the BGP objects, from the last bgpView (the controller writes them as conditions). */
+  private bgpProblems: readonly { kind: string; name: string; message: string }[] = [];
+
+  /**
+   * BGP mode's usable objects (lib/config's model; an object with a problem is left out), or undefined when there
+   * is neither a BGPPeer nor a BGPAdvertisement: a cluster using layer 2 only gets the snapshot it always got.
+   * passwordSecret is not checked here (no Secret but the heartbeat key is read); such a peer is refused later.
+   */
+  private bgpView(view: ClusterView): BgpView | undefined {
+    const peers = this.caches.bgpPeers.views();
+    const advertisements = this.caches.bgpAdvertisements.views();
+    if (peers.length === 0 && advertisements.length === 0) {
+      this.bgpProblems = [];
+      return undefined;
+    }
+    const config = bgpConfigFromResources({
+      peers, advertisements, communities: this.caches.communities.views(), bfdProfiles: this.caches.bfdProfiles.views(),
+      pools: view.pools.map((p) => ({ apiVersion: `${GROUP}/${VERSION}`, kind: 'IPAddressPool', metadata: { name: p.name, labels: { ...p.labels } }, spec: { addresses: [...p.addresses] } })),
+      nodes: view.nodes,
+    });
+    this.bgpProblems = config.problems;
+    return { peers: config.peers, advertisements: config.advertisements };
+  }
+
+  private logBgpProblems(problems: readonly { kind: string; name: string; message: string }[]): void {
+    const text = JSON.stringify(problems);
+    if (text === this.lastBgpProblems) return;
+    this.lastBgpProblems = text;
+    for (const p of problems) this.o.logger.warn({ kind: p.kind, name: p.name, problem: p.message }, 'BGP object not used');
+  }
+
   private logAdvertisementProblems(problems: readonly { advertisement: string; message: string }[]): void {
     const text = JSON.stringify(problems);
     if (text === this.lastAdvertisementProblems) return;
@@ -280,8 +328,11 @@ export class KubernetesSource implements AnnouncementSource {
   }
 }
 
-/** What the cache keeps of an L2Advertisement: its name and spec (parsed on every computation; they are few). */
-function advertisementView(obj: KubernetesObject): L2Advertisement {
-  const ad = obj as L2Advertisement;
-  return { apiVersion: ad.apiVersion, kind: ad.kind, metadata: { name: ad.metadata?.name, namespace: ad.metadata?.namespace }, spec: ad.spec } as L2Advertisement;
+/**
+ * What the cache keeps of an advertisement, a BGPPeer, a Community or a BFDProfile: its name and spec (parsed on
+ * every computation; they are few), not its status, which the controller rewrites.
+ */
+function specView<T extends KubernetesObject & { spec?: unknown }>(obj: KubernetesObject): T {
+  const o = obj as T;
+  return { apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata?.name, namespace: o.metadata?.namespace }, spec: o.spec } as T;
 }

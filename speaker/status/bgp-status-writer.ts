@@ -1,0 +1,55 @@
+// Makes this speaker's ServiceBGPStatus objects match what it advertises (bgp-status-plan.ts), written off the loop
+// by status-objects.ts as the ServiceL2Status objects are.
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Clock } from '../../lib/clock.js';
+import { SERVICEBGPSTATUS_KIND, SERVICEBGPSTATUS_PLURAL } from '../../crds/v1beta1/index.js';
+import type { Logger } from '../../lib/log.js';
+import type { BgpPlan } from '../bgp/plan.js';
+import type { IpSpec } from '../source/types.js';
+import { bgpStatusesFor } from './bgp-status-plan.js';
+import { sha256 } from './l2-status-writer.js';
+import { gainedServices, type ServiceStatusSpec } from './service-status-plan.js';
+import { StatusObjects } from './status-objects.js';
+
+export interface BgpStatusWriterOptions {
+  kubeConfig: KubeConfig;
+  node: string;
+  clock: Clock;
+  logger: Logger;
+}
+
+export class BgpStatusWriter {
+  private want = new Map<string, ServiceStatusSpec>();
+  private alive: ReadonlySet<string> = new Set();
+  private stopped = false;
+  private readonly objects: StatusObjects;
+
+  constructor(private readonly o: BgpStatusWriterOptions) {
+    this.objects = new StatusObjects(o, { kind: SERVICEBGPSTATUS_KIND, plural: SERVICEBGPSTATUS_PLURAL, fields: (peers) => ({ peers }) });
+  }
+
+  /**
+   * What this node advertises now (the BGP plan, and the IPs' Services), and which speakers are alive. A Service
+   * gained, or a speaker gone, is when the objects of nodes that no longer answer are removed: every node
+   * advertises, so no node takes a Service over from a dead one as in layer 2.
+   */
+  report(plan: BgpPlan, specs: readonly IpSpec[], alive: ReadonlySet<string>): void {
+    if (this.stopped) return;
+    const next = bgpStatusesFor(this.o.node, plan, specs, sha256);
+    const lost = [...this.alive].some((n) => !alive.has(n));
+    const check = lost ? [...next.values()] : gainedServices(this.want, next);
+    this.want = next;
+    this.alive = alive;
+    this.objects.set(next, check, alive);
+  }
+
+  /** Resolves when the writes asked for so far are done or have failed once (tests, and a stop). */
+  settled(): Promise<void> {
+    return this.objects.settled();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.objects.stop();
+  }
+}
