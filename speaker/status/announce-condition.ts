@@ -2,9 +2,13 @@
 // (herald.dev/Announced, beside the controller's herald.dev/AddressAssigned). Each speaker writes it only for what
 // it knows first-hand, so no two speakers keep overwriting each other: the node announcing an IP writes True for
 // its Services, and for IPs nobody may announce, one speaker writes False with the reason, the alive speaker whose
-// name sorts first (every speaker computes the same one from the members it hears).
+// name sorts first (every speaker computes the same one from the members it hears). An IP advertised by BGP only has
+// every eligible node announcing it, so that same reporter writes True for it, naming the nodes (all speakers
+// compute the same snapshot); where layer 2 announces one of a Service's IPs, its owner writes, as before.
 import type { ServiceKey } from '../../lib/service-key.js';
+import { someOf } from '../../lib/config/index.js';
 import type { Unannounced } from '../source/kubernetes/desired.js';
+import type { IpSpec } from '../source/types.js';
 import type { OwnedIp } from './l2-status-plan.js';
 
 export const ANNOUNCED_CONDITION = 'herald.dev/Announced';
@@ -18,6 +22,8 @@ export interface AnnouncedCondition {
 
 export function announcementConditions(
   self: string, owned: readonly OwnedIp[], unannounced: readonly Unannounced[], alive: ReadonlySet<string>,
+  /** The snapshot's IPs (for those in mode bgp only); none when the source gives none. */
+  ips: readonly IpSpec[] = [],
 ): Map<ServiceKey, AnnouncedCondition> {
   const conditions = new Map<ServiceKey, AnnouncedCondition>();
   const announcedIps = new Map<ServiceKey, string[]>();
@@ -32,6 +38,7 @@ export function announcementConditions(
     conditions.set(service, { status: 'True', reason: 'Announced', message: `announced by node "${self}" by layer 2: ${ips.join('; ')}` });
   }
   if (reporterOf(self, alive) !== self) return conditions;
+  for (const [service, condition] of bgpOnlyConditions(ips)) conditions.set(service, condition);
   for (const u of unannounced) {
     for (const service of u.services) {
       // A dual-stack Service with one family announced here: that is the news, the other family's reason is in the logs.
@@ -40,6 +47,21 @@ export function announcementConditions(
     }
   }
   return conditions;
+}
+
+/** True for the Services whose IPs are all announced by BGP alone (a layer 2 IP's owner writes for the others). */
+function bgpOnlyConditions(ips: readonly IpSpec[]): Map<ServiceKey, AnnouncedCondition> {
+  const byLayer2 = new Set(ips.filter((s) => s.modes.includes('layer2')).flatMap((s) => s.services));
+  const advertised = new Map<ServiceKey, string[]>();
+  for (const spec of ips) {
+    if (spec.modes.includes('layer2')) continue;
+    const nodes = spec.bgp?.nodes ?? spec.nodes.map((n) => n.name);
+    for (const service of spec.services) {
+      if (!byLayer2.has(service)) advertised.set(service, [...(advertised.get(service) ?? []), `${spec.ip} from ${someOf(nodes.map((n) => `"${n}"`))}`]);
+    }
+  }
+  return new Map([...advertised].map(([service, what]) =>
+    [service, { status: 'True', reason: 'Announced', message: `advertised by BGP: ${what.join('; ')}` }]));
 }
 
 /** The alive speaker (this one included) whose name sorts first. */

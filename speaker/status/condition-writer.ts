@@ -10,6 +10,7 @@ import type { Logger } from '../../lib/log.js';
 import type { ServiceKey } from '../../lib/service-key.js';
 import type { Unannounced } from '../source/kubernetes/desired.js';
 import { ANNOUNCED_CONDITION, announcementConditions, type AnnouncedCondition } from './announce-condition.js';
+import type { IpSpec } from '../source/types.js';
 import type { OwnedIp } from './l2-status-plan.js';
 import { PassRunner } from './pass-runner.js';
 
@@ -18,6 +19,8 @@ export interface ConditionWriterOptions {
   node: string;
   /** The source's IPs nobody may announce, with the reasons (read at every pass). */
   unannounced: () => readonly Unannounced[];
+  /** The source's last snapshot's IPs (for those advertised by BGP alone); none when not given. */
+  ips?: () => readonly IpSpec[];
   clock: Clock;
   logger: Logger;
 }
@@ -58,7 +61,7 @@ export class ConditionWriter {
   }
 
   private async pass(): Promise<void> {
-    const wanted = announcementConditions(this.o.node, this.owned, this.o.unannounced(), this.alive);
+    const wanted = announcementConditions(this.o.node, this.owned, this.o.unannounced(), this.alive, this.o.ips?.() ?? []);
     // What this speaker no longer speaks for is another's to write now; forgetting it makes a later return write again.
     for (const key of [...this.written.keys()]) if (!wanted.has(key)) this.written.delete(key);
     for (const [key, condition] of wanted) {

@@ -32,8 +32,12 @@ async function bgpStatuses(): Promise<string[]> {
   return list.items.filter((i) => i.status?.serviceName === 'web').map((i) => `${i.status?.node ?? ''}:${(i.status?.peers ?? []).join(',')}`).sort();
 }
 
+const figures: Record<string, number> = {};
+
 describe('BGP mode through the API, judged by BIRD', () => {
   let ip: string;
+  /** When kubectl apply returned: the figures count from it. */
+  let appliedAt = 0;
 
   beforeAll(async () => {
     await down();
@@ -41,10 +45,12 @@ describe('BGP mode through the API, judged by BIRD', () => {
     await upBgpLab();
     await startBird({ holdTimeSeconds: 3 });
     await applyObjects(objects);
+    appliedAt = performance.now();
     ip = await externalIp(NS, 'web');
   }, 180_000);
 
   afterAll(async () => {
+    console.log(`BGP through the API, figures: ${JSON.stringify(figures)}`);
     await down();
   });
 
@@ -54,10 +60,12 @@ describe('BGP mode through the API, judged by BIRD', () => {
       return NODES.every((n) => sessions[n] === 'Established');
     };
     await waitFor('three Established iBGP sessions', established, true, 60_000);
+    figures.applyToEstablishedMs = Math.round(performance.now() - appliedAt);
   });
 
   it('the router installs one next hop per node for the Service\'s IP (no election: every eligible node announces)', async () => {
     await waitFor(`three next hops for ${ip}`, async () => JSON.stringify(await kernelNextHops(ip)), JSON.stringify(ALL_V4), 20_000);
+    figures.applyToEcmpRouteMs = Math.round(performance.now() - appliedAt);
   });
 
   it('BIRD\'s RIB shows the advertisement\'s LOCAL_PREF, the Community alias resolved and the large community, from every node', async () => {
@@ -76,10 +84,17 @@ describe('BGP mode through the API, judged by BIRD', () => {
     await waitFor('three ServiceBGPStatus objects', async () => JSON.stringify(await bgpStatuses()), JSON.stringify(NODES.map((n) => `${n}:router`)), 10_000);
   });
 
+  it('the Service\'s herald.dev/Announced condition says it is advertised by BGP, from which nodes', async () => {
+    const announced = async () => (await kubectl(['get', 'service', 'web', '-n', NS, '-o', 'jsonpath={.status.conditions[?(@.type=="herald.dev/Announced")].message}'])).trim();
+    await waitFor('the Announced condition', announced, `advertised by BGP: ${ip} from ${NODES.map((n) => `"${n}"`).join(', ')}`, 10_000);
+  });
+
   it('externalTrafficPolicy Local: only the node with the endpoint advertises; the others withdraw and drop their status', async () => {
     await applyObjects([endpointSlice(NS, 'web', ['n2'])]);
+    const patchedAt = performance.now();
     await kubectl(['patch', 'service', 'web', '-n', NS, '--type=merge', '-p', JSON.stringify({ spec: { externalTrafficPolicy: 'Local' } })]);
     await waitFor('one next hop, n2', async () => JSON.stringify(await kernelNextHops(ip)), JSON.stringify([v4Of(hostByName('n2'))]), 10_000);
+    figures.localPolicyToWithdrawnMs = Math.round(performance.now() - patchedAt);
     await waitFor('one ServiceBGPStatus, n2\'s', async () => JSON.stringify(await bgpStatuses()), JSON.stringify(['n2:router']), 10_000);
     for (let i = 0; i < 5; i++) expect(await curlFromFar(ip, 2)).toBe('n2');
   });

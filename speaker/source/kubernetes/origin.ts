@@ -53,7 +53,7 @@ export function kubernetesOrigin(flags: KubernetesOriginFlags, self: string, log
 function statusWriters(kubeConfig: KubeConfig, self: string, source: KubernetesSource, events: EventRecorder, logger: Logger): StatusPort & { stop(): Promise<void> } {
   const objects = new L2StatusWriter({ kubeConfig, node: self, clock: systemClock, logger, events });
   const bgpObjects = new BgpStatusWriter({ kubeConfig, node: self, clock: systemClock, logger });
-  const conditions = new ConditionWriter({ kubeConfig, node: self, unannounced: () => source.unannounced(), clock: systemClock, logger });
+  const conditions = new ConditionWriter({ kubeConfig, node: self, unannounced: () => source.unannounced(), ips: () => source.desiredIps(), clock: systemClock, logger });
   source.onUnannounced(() => conditions.unannouncedChanged());
   return {
     report: (owned, alive) => {

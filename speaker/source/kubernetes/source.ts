@@ -16,7 +16,7 @@ import {
   BFDPROFILE_PLURAL, BGPADVERTISEMENT_PLURAL, BGPPEER_PLURAL, COMMUNITY_PLURAL, GROUP, IPADDRESSPOOL_PLURAL, L2ADVERTISEMENT_PLURAL, VERSION,
   type BFDProfile, type BGPAdvertisement, type BGPPeer, type Community, type IPAddressPool, type L2Advertisement,
 } from '../../../crds/v1beta1/index.js';
-import type { AnnouncementSource, DesiredAnnouncements } from '../types.js';
+import type { AnnouncementSource, DesiredAnnouncements, IpSpec } from '../types.js';
 import { interfaceEligibility, type LinkInfo } from '../../layer2/decide/interfaces.js';
 import { ViewCache } from './caches.js';
 import { desiredAnnouncements, type Unannounced } from './desired.js';
@@ -74,6 +74,7 @@ export class KubernetesSource implements AnnouncementSource {
   private lastRenewalMs: number | null = null;
   private healthTimer: TimerHandle | null = null;
   private lastDelivered = '';
+  private lastDesiredIps: readonly IpSpec[] = [];
   private lastKeys = '';
   private lastKeyProblem = '';
   private lastUnannounced: readonly Unannounced[] = [];
@@ -142,6 +143,11 @@ export class KubernetesSource implements AnnouncementSource {
   /** The keys last read from the Secret, or null while there are none that work. */
   heartbeatKeys(): readonly Buffer[] | null {
     return this.keys;
+  }
+
+  /** The IPs of the last snapshot delivered (for the Service condition of those advertised by BGP). */
+  desiredIps(): readonly IpSpec[] {
+    return this.lastDesiredIps;
   }
 
   /** Every LoadBalancer IP nobody may announce, and why (for the Service condition and the logs). */
@@ -225,6 +231,7 @@ export class KubernetesSource implements AnnouncementSource {
     const text = JSON.stringify(desired);
     if (text === this.lastDelivered) return;
     this.lastDelivered = text;
+    this.lastDesiredIps = desired.ips;
     for (const cb of this.listeners) cb(desired);
     this.firstDelivery();
   }
