@@ -1,7 +1,9 @@
 // The Kubernetes source's one pure function (DESIGN.md "Sources"): the cluster's objects → the snapshot every
 // speaker announces from, plus, for every Herald IP nobody may announce, the reason. Every speaker computes the
-// same snapshot from the same objects (only `interfaces` is its own), and the output is canonical: IPs by address,
-// nodes by name, Services by key, whatever order the informers delivered the objects in.
+// same snapshot from the same objects (only `interfaces` and the BGP attributes are its own: what its advertisements
+// give it), and the output is canonical: IPs by address, nodes by name, Services by key, whatever order the
+// informers delivered the objects in. An IP is announced by layer 2 (L2Advertisements), BGP (BGPAdvertisements,
+// bgp-desired.ts), or both; it is unannounced only when neither may.
 import { boundedMessage } from '../../../lib/config/index.js';
 import type { ServiceKey } from '../../../lib/service-key.js';
 import type { DesiredAnnouncements, EligibleNode, IpSpec } from '../types.js';
