@@ -1,8 +1,10 @@
 // Makes this speaker's ServiceBGPStatus objects match what it advertises (bgp-status-plan.ts), written off the loop
-// by status-objects.ts as the ServiceL2Status objects are.
+// by status-objects.ts as the ServiceL2Status objects are, and writes the `nodeAssigned` event on a Service when this
+// node starts advertising it (as MetalLB's speakers do, one per advertising node).
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Clock } from '../../lib/clock.js';
 import { SERVICEBGPSTATUS_KIND, SERVICEBGPSTATUS_PLURAL } from '../../crds/v1beta1/index.js';
+import type { EventRecorder } from '../../lib/kube/events/recorder.js';
 import type { Logger } from '../../lib/log.js';
 import type { BgpPlan } from '../bgp/plan.js';
 import type { IpSpec } from '../source/types.js';
@@ -14,6 +16,7 @@ import { StatusObjects } from './status-objects.js';
 export interface BgpStatusWriterOptions {
   kubeConfig: KubeConfig;
   node: string;
+  events: Pick<EventRecorder, 'record'>;
   clock: Clock;
   logger: Logger;
 }
@@ -36,8 +39,15 @@ export class BgpStatusWriter {
   report(plan: BgpPlan, specs: readonly IpSpec[], alive: ReadonlySet<string>): void {
     if (this.stopped) return;
     const next = bgpStatusesFor(this.o.node, plan, specs, sha256);
+    const gained = gainedServices(this.want, next);
+    for (const spec of gained) {
+      this.o.events.record({
+        object: { apiVersion: 'v1', kind: 'Service', namespace: spec.namespace, name: spec.serviceName },
+        type: 'Normal', reason: 'nodeAssigned', message: `announcing from node "${this.o.node}" with protocol "bgp" to ${spec.items.map((p) => `"${p}"`).join(', ')}`,
+      });
+    }
     const lost = [...this.alive].some((n) => !alive.has(n));
-    const check = lost ? [...next.values()] : gainedServices(this.want, next);
+    const check = lost ? [...next.values()] : gained;
     this.want = next;
     this.alive = alive;
     this.objects.set(next, check, alive);

@@ -12,6 +12,7 @@ import {
   type ServiceBGPStatus,
 } from '../../crds/v1beta1/index.js';
 import { systemClock } from '../../lib/clock.js';
+import { EventRecorder } from '../../lib/kube/events/recorder.js';
 import { createLogger, silentLogger } from '../../lib/log.js';
 import { planBgp } from '../../speaker/bgp/plan.js';
 import { KubernetesSource } from '../../speaker/source/kubernetes/source.js';
@@ -125,7 +126,8 @@ describe('BGP mode from the Kubernetes source, and ServiceBGPStatus', () => {
   });
 
   test('ServiceBGPStatus: one per (Service, advertising node) with its peers, owned by the Service; removed when it stops advertising', async () => {
-    const writers = ['node-a', 'node-b'].map((node) => new BgpStatusWriter({ kubeConfig: speakerKc, node, clock: systemClock, logger: logger(`status-${node}`) }));
+    const events = ['node-a', 'node-b'].map((node) => new EventRecorder({ kubeConfig: speakerKc, component: 'herald-speaker', instance: node, logger: logger(`events-${node}`) }));
+    const writers = ['node-a', 'node-b'].map((node, i) => new BgpStatusWriter({ kubeConfig: speakerKc, node, events: events[i] ?? events[0]!, clock: systemClock, logger: logger(`status-${node}`) }));
     const [wa, wb] = writers;
     if (!wa || !wb) throw new Error('two writers');
     const alive = new Set(['node-a', 'node-b']);
@@ -142,6 +144,10 @@ describe('BGP mode from the Kubernetes source, and ServiceBGPStatus', () => {
         { node: 'node-a', serviceName: 'web', serviceNamespace: NS, peers: ['router'] },
         { node: 'node-b', serviceName: 'web', serviceNamespace: NS, peers: ['router'] },
       ]);
+      await Promise.all(events.map((e) => e.flush()));
+      const assigned = (await env.core.listNamespacedEvent({ namespace: NS })).items
+        .filter((e) => e.reason === 'nodeAssigned' && e.involvedObject.name === 'web').map((e) => e.message).sort();
+      expect(assigned).toEqual(['announcing from node "node-a" with protocol "bgp" to "router"', 'announcing from node "node-b" with protocol "bgp" to "router"']);
       for (const o of objects) {
         expect(o.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'Service', name: 'web', uid })]);
         expect(o.metadata.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'herald-speaker', 'herald.dev/service-name': 'web' });

@@ -52,7 +52,7 @@ export function kubernetesOrigin(flags: KubernetesOriginFlags, self: string, log
 /** The writers see every pass: the ServiceL2Status objects with their events, the Announced condition, and the ServiceBGPStatus objects. */
 function statusWriters(kubeConfig: KubeConfig, self: string, source: KubernetesSource, events: EventRecorder, logger: Logger): StatusPort & { stop(): Promise<void> } {
   const objects = new L2StatusWriter({ kubeConfig, node: self, clock: systemClock, logger, events });
-  const bgpObjects = new BgpStatusWriter({ kubeConfig, node: self, clock: systemClock, logger });
+  const bgpObjects = new BgpStatusWriter({ kubeConfig, node: self, events, clock: systemClock, logger });
   const conditions = new ConditionWriter({ kubeConfig, node: self, unannounced: () => source.unannounced(), ips: () => source.desiredIps(), clock: systemClock, logger });
   source.onUnannounced(() => conditions.unannouncedChanged());
   return {
