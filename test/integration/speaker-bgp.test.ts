@@ -96,7 +96,8 @@ describe('BGP mode from the Kubernetes source, and ServiceBGPStatus', () => {
     await create(BGPPEER_PLURAL, 'BGPPeer', 'router', { myASN: 64512, peerASN: 64513, peerAddress: '192.0.2.254', holdTime: '9s' });
     await create(BGPPEER_PLURAL, 'BGPPeer', 'zone-b', { myASN: 64512, peerASN: 64514, peerAddress: '192.0.2.253', nodeSelectors: [{ matchLabels: { zone: 'b' } }] });
     await create(BGPADVERTISEMENT_PLURAL, 'BGPAdvertisement', 'lab', { ipAddressPools: ['lab'], localPref: 120, peers: ['router'], communities: ['tag', 'large:64512:1:2'] });
-    await waitFor('the IP in mode bgp', async () => specOf(a.last(), ip)?.modes.includes('bgp'));
+    // Each kind has its own watch: wait until all four objects were seen.
+    await waitFor('the IP in mode bgp, with both peers', async () => specOf(a.last(), ip)?.bgp?.communities?.length === 1 && a.last()?.bgpPeers?.length === 2);
     expect(specOf(a.last(), ip)).toEqual({
       ip, services: [`${NS}/web`], modes: ['bgp'], nodes: [{ name: 'node-a', weight: 0 }, { name: 'node-b', weight: 0 }],
       bgp: { peers: ['router'], localPref: 120, communities: [65000 * 65536 + 7], largeCommunities: [{ globalAdministrator: 64512, localData1: 1, localData2: 2 }], nodes: ['node-a', 'node-b'] },
@@ -109,14 +110,15 @@ describe('BGP mode from the Kubernetes source, and ServiceBGPStatus', () => {
   });
 
   test('a bad BGPAdvertisement and a peer with a password are left out; the rest keeps working', async () => {
-    const before = JSON.stringify(a.last());
-    await create(BGPADVERTISEMENT_PLURAL, 'BGPAdvertisement', 'broken', { communities: ['no-such-alias'] });
+    await create(BGPADVERTISEMENT_PLURAL, 'BGPAdvertisement', 'broken', { communities: ['no-such-alias'], localPref: 999 });
     await create(BGPPEER_PLURAL, 'BGPPeer', 'md5', { myASN: 64512, peerASN: 64515, peerAddress: '192.0.2.252', password: 'secret' });
-    // A change the test can wait for, so the two objects above were seen before it.
+    // Good objects after them in the same watches: once these are seen, so were the two above.
     await create(BGPPEER_PLURAL, 'BGPPeer', 'spare', { myASN: 64512, peerASN: 64516, peerAddress: '192.0.2.251' });
-    await waitFor('the spare peer', async () => a.last()?.bgpPeers?.some((p) => p.name === 'spare'));
+    await create(BGPADVERTISEMENT_PLURAL, 'BGPAdvertisement', 'extra', { ipAddressPools: ['lab'], peers: ['router'], communities: ['1:1'] });
+    await waitFor('the spare peer and the extra community', async () =>
+      a.last()?.bgpPeers?.some((p) => p.name === 'spare') && specOf(a.last(), ip)?.bgp?.communities?.length === 2);
     expect(a.last()?.bgpPeers?.map((p) => p.name)).toEqual(['router', 'spare', 'zone-b']);
-    expect(specOf(a.last(), ip)).toEqual(specOf(JSON.parse(before) as DesiredAnnouncements, ip));
+    expect(specOf(a.last(), ip)?.bgp).toMatchObject({ peers: ['router'], localPref: 120, communities: [65537, 65000 * 65536 + 7] });
   });
 
   test('an L2Advertisement too: both modes, layer 2 from its own nodes', async () => {
