@@ -43,6 +43,9 @@ describe('which nodes announce an IP by BGP', () => {
     ['layer 2 cannot announce (no L2Advertisement) but BGP can: BGP alone', bgpOnly(ALL_BGP), 'bgp | n1 n2 n3 | n1 n2 n3'],
     ['BGP cannot (NoEligibleNode) but layer 2 can: layer 2 alone',
       { bgp: bgpView({ ads: [['nowhere', { nodeSelectors: [{ matchLabels: { zone: 'z' } }] }]] }) }, 'layer2 | n1 n2 n3 | -'],
+    ['selected by a BGPAdvertisement but no usable BGPPeer: NoBGPPeer', bgpOnly(bgpView({ peers: [], ads: [['bgp-all', {}]] })), 'NoBGPPeer'],
+    ['... and a peer with a password is not usable yet', bgpOnly(bgpView({ peers: [['md5', { password: 'x' }]], ads: [['bgp-all', {}]] })), 'NoBGPPeer'],
+    ['... while layer 2 still announces it when an L2Advertisement selects it', { bgp: bgpView({ peers: [], ads: [['bgp-all', {}]] }) }, 'layer2 | n1 n2 n3 | -'],
     ['neither: the reason of the mode that got further (BGP\'s, when no L2Advertisement selects it)',
       bgpOnly(bgpView({ ads: [['nowhere', { nodeSelectors: [{ matchLabels: { zone: 'z' } }] }]] })), 'NoEligibleNode'],
   ])('%s', (_rule, parts, expected) => {

@@ -87,13 +87,23 @@ function unannouncedOf(l2: Unannounced, bgp: Unannounced | undefined): Unannounc
   return { ...l2, message: boundedMessage(`${l2.message}; ${bgp.message}`) };
 }
 
-function verdictFor(group: IpGroup, index: ClusterIndex, self: string, memo: NodeSplitMemo): Verdict {
+/** An IP some BGPAdvertisement selects, with no BGPPeer the speakers can use: BGP announces it to nobody. */
+function noPeer(group: IpGroup, applying: readonly { name: string }[]): Unannounced {
+  const services = group.services.map(keyOf);
+  return { ip: group.ip, services, reason: 'NoBGPPeer', message: boundedMessage(`${group.ip} of Service ${services.join(', ')} is selected by `
+    + `BGPAdvertisement ${quoted(applying.map((a) => a.name))} but there is no BGPPeer the speakers can use (see the BGPPeers' Ready condition)`) };
+}
+
+function verdictFor(group: IpGroup, index: ClusterIndex, self: string, memo: NodeSplitMemo, hasPeers: boolean): Verdict {
   const l2 = combine(group, group.services.map((s) => judge(group.address, group.ip, s, index, self, memo)));
   const bgpAds = index.bgp?.advertisements ?? [];
   if (bgpAds.length === 0) return l2.ok ? { ok: true, spec: layer2Spec(group, l2) } : l2;
   const kind = bgpKind(bgpAds);
   const bgp = combine(group, group.services.map((s) => judgeNodes(group.address, group.ip, s, index, kind, memo)));
-  if (!bgp.ok) return l2.ok ? { ok: true, spec: layer2Spec(group, l2) } : { ok: false, unannounced: unannouncedOf(l2.unannounced, bgp.unannounced) };
+  const bgpUnannounced = !bgp.ok ? bgp.unannounced : hasPeers ? undefined : noPeer(group, bgp.fits.flatMap((f) => f.applying));
+  if (bgpUnannounced !== undefined || !bgp.ok) {
+    return l2.ok ? { ok: true, spec: layer2Spec(group, l2) } : { ok: false, unannounced: unannouncedOf(l2.unannounced, bgpUnannounced) };
+  }
   // The advertisements any sharer's IP is under: what this node sends for the IP (bgp-desired.ts).
   const applying = [...new Map(bgp.fits.flatMap((f) => f.applying).map((ad) => [ad.name, ad])).values()].sort((a, b) => byText(a.name, b.name));
   const attributes = { ...bgpAttributesFor(index.nodes.get(self), applying), nodes: bgp.nodes.map((n) => n.name) };
@@ -108,12 +118,12 @@ export function desiredAnnouncements(view: ClusterView, options: DesiredOptions)
   const ips: IpSpec[] = [];
   const unannounced: Unannounced[] = [];
   const memo: NodeSplitMemo = new Map();
+  const peers = bgpPeersFor(index);
   for (const group of index.ips) {
-    const verdict = verdictFor(group, index, options.self, memo);
+    const verdict = verdictFor(group, index, options.self, memo, peers.peers.length > 0);
     if (verdict.ok) ips.push(verdict.spec);
     else unannounced.push(verdict.unannounced);
   }
   if (index.bgp === undefined) return { desired: { nodes: index.speakers, ips }, unannounced, bgpRefused: [] };
-  const peers = bgpPeersFor(index);
   return { desired: { nodes: index.speakers, ips, bgpPeers: peers.peers }, unannounced, bgpRefused: [...(usable?.refused ?? []), ...peers.refused] };
 }

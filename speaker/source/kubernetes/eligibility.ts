@@ -25,7 +25,9 @@ export type UnannouncedReason =
   /** externalTrafficPolicy Local, and no eligible node holds a serving endpoint. */
   | 'NoLocalEndpoint'
   /** A shared IP whose Services each have eligible nodes, but none in common. */
-  | 'NoCommonNode';
+  | 'NoCommonNode'
+  /** Only BGPAdvertisements select it, and there is no BGPPeer the speakers can use. */
+  | 'NoBGPPeer';
 
 export type Unfit = { ok: false; reason: UnannouncedReason; message: string };
 export type Judgement =

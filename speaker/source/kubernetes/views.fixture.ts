@@ -50,11 +50,11 @@ export function cluster(parts: Partial<ClusterView> = {}): ClusterView {
   };
 }
 
-/** BGP objects as lib/config reads them (a spec that does not parse is refused there, as in the source). */
+/** BGP objects as lib/config reads them (a spec that does not parse is refused there, as in the source); one peer "router" unless told. */
 export function bgpView(parts: { peers?: [string, Partial<BGPPeerSpec>][]; ads?: [string, BGPAdvertisementSpec][]; aliases?: CommunityAlias[] }): BgpView {
   const meta = (name: string) => ({ apiVersion: 'herald.dev/v1beta1' as const, metadata: { name } });
   const config = bgpConfigFromResources({
-    peers: (parts.peers ?? []).map(([name, spec]) => ({ ...meta(name), kind: 'BGPPeer' as const, spec: { myASN: 64512, peerASN: 64513, peerAddress: '192.0.2.1', ...spec } })),
+    peers: (parts.peers ?? [['router', {}]]).map(([name, spec]) => ({ ...meta(name), kind: 'BGPPeer' as const, spec: { myASN: 64512, peerASN: 64513, peerAddress: '192.0.2.1', ...spec } })),
     advertisements: (parts.ads ?? []).map(([name, spec]) => ({ ...meta(name), kind: 'BGPAdvertisement' as const, spec })),
     bfdProfiles: [],
     communities: parts.aliases ? [{ ...meta('aliases'), kind: 'Community' as const, spec: { communities: parts.aliases } }] : [],
