@@ -6,7 +6,7 @@
 // bgp-desired.ts), or both; it is unannounced only when neither may.
 import { boundedMessage } from '../../../lib/config/index.js';
 import type { ServiceKey } from '../../../lib/service-key.js';
-import type { DesiredAnnouncements, EligibleNode, IpSpec } from '../types.js';
+import type { BgpIpSpec, DesiredAnnouncements, EligibleNode, IpSpec } from '../types.js';
 import { byText, indexCluster, keyOf, type ClusterIndex, type IpGroup } from './cluster-index.js';
 import { bgpAttributesFor, bgpKind, bgpPeersFor, usableBgpAdvertisements, type BgpRefusal } from './bgp-desired.js';
 import { judge, judgeNodes, quoted, type Judgement, type NodeSplitMemo, type UnannouncedReason, type Unfit } from './eligibility.js';
@@ -94,22 +94,27 @@ function noPeer(group: IpGroup, applying: readonly { name: string }[]): Unannoun
     + `BGPAdvertisement ${quoted(applying.map((a) => a.name))} but there is no BGPPeer the speakers can use (see the BGPPeers' Ready condition)`) };
 }
 
-function verdictFor(group: IpGroup, index: ClusterIndex, self: string, memo: NodeSplitMemo, hasPeers: boolean): Verdict {
-  const l2 = combine(group, group.services.map((s) => judge(group.address, group.ip, s, index, self, memo)));
-  const bgpAds = index.bgp?.advertisements ?? [];
-  if (bgpAds.length === 0) return l2.ok ? { ok: true, spec: layer2Spec(group, l2) } : l2;
-  const kind = bgpKind(bgpAds);
-  const bgp = combine(group, group.services.map((s) => judgeNodes(group.address, group.ip, s, index, kind, memo)));
-  const bgpUnannounced = !bgp.ok ? bgp.unannounced : hasPeers ? undefined : noPeer(group, bgp.fits.flatMap((f) => f.applying));
-  if (bgpUnannounced !== undefined || !bgp.ok) {
-    return l2.ok ? { ok: true, spec: layer2Spec(group, l2) } : { ok: false, unannounced: unannouncedOf(l2.unannounced, bgpUnannounced) };
-  }
+type BgpOutcome = { ok: true; bgp: BgpIpSpec & { nodes: readonly string[] } } | { ok: false; unannounced: Unannounced | undefined };
+
+/** Whether BGP announces the IP, from which nodes and with what; undefined reason when no BGPAdvertisement exists. */
+function bgpOutcome(group: IpGroup, index: ClusterIndex, self: string, memo: NodeSplitMemo, hasPeers: boolean): BgpOutcome {
+  const ads = index.bgp?.advertisements ?? [];
+  if (ads.length === 0) return { ok: false, unannounced: undefined };
+  const bgp = combine(group, group.services.map((s) => judgeNodes(group.address, group.ip, s, index, bgpKind(ads), memo)));
+  if (!bgp.ok) return bgp;
   // The advertisements any sharer's IP is under: what this node sends for the IP (bgp-desired.ts).
   const applying = [...new Map(bgp.fits.flatMap((f) => f.applying).map((ad) => [ad.name, ad])).values()].sort((a, b) => byText(a.name, b.name));
-  const attributes = { ...bgpAttributesFor(index.nodes.get(self), applying), nodes: bgp.nodes.map((n) => n.name) };
-  if (!l2.ok) return { ok: true, spec: { ip: group.ip, services: group.services.map(keyOf), modes: ['bgp'], nodes: bgp.nodes.map((n) => ({ name: n.name, weight: 0 })), bgp: attributes } };
-  const spec = layer2Spec(group, l2);
-  return { ok: true, spec: { ...spec, modes: ['layer2', 'bgp'], bgp: attributes } };
+  if (!hasPeers) return { ok: false, unannounced: noPeer(group, applying) };
+  return { ok: true, bgp: { ...bgpAttributesFor(index.nodes.get(self), applying), nodes: bgp.nodes.map((n) => n.name) } };
+}
+
+function verdictFor(group: IpGroup, index: ClusterIndex, self: string, memo: NodeSplitMemo, hasPeers: boolean): Verdict {
+  const l2 = combine(group, group.services.map((s) => judge(group.address, group.ip, s, index, self, memo)));
+  const bgp = bgpOutcome(group, index, self, memo, hasPeers);
+  if (!bgp.ok) return l2.ok ? { ok: true, spec: layer2Spec(group, l2) } : { ok: false, unannounced: unannouncedOf(l2.unannounced, bgp.unannounced) };
+  if (l2.ok) return { ok: true, spec: { ...layer2Spec(group, l2), modes: ['layer2', 'bgp'], bgp: bgp.bgp } };
+  const nodes = bgp.bgp.nodes.map((name) => ({ name, weight: 0 }));
+  return { ok: true, spec: { ip: group.ip, services: group.services.map(keyOf), modes: ['bgp'], nodes, bgp: bgp.bgp } };
 }
 
 export function desiredAnnouncements(view: ClusterView, options: DesiredOptions): DesiredResult {
