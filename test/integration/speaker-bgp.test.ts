@@ -146,10 +146,14 @@ describe('BGP mode from the Kubernetes source, and ServiceBGPStatus', () => {
         { node: 'node-a', serviceName: 'web', serviceNamespace: NS, peers: ['router'] },
         { node: 'node-b', serviceName: 'web', serviceNamespace: NS, peers: ['router'] },
       ]);
-      await Promise.all(events.map((e) => e.flush()));
-      const assigned = (await env.core.listNamespacedEvent({ namespace: NS })).items
-        .filter((e) => e.reason === 'nodeAssigned' && e.involvedObject.name === 'web').map((e) => e.message).sort();
-      expect(assigned).toEqual(['announcing from node "node-a" with protocol "bgp" to "router"', 'announcing from node "node-b" with protocol "bgp" to "router"']);
+      // The recorders write off the caller's path, each in its own time.
+      const assigned = async () => {
+        await Promise.all(events.map((e) => e.flush()));
+        return (await env.core.listNamespacedEvent({ namespace: NS })).items
+          .filter((e) => e.reason === 'nodeAssigned' && e.involvedObject.name === 'web').map((e) => e.message).sort();
+      };
+      await waitFor('a nodeAssigned event from each node', async () => (await assigned()).length === 2);
+      expect(await assigned()).toEqual(['announcing from node "node-a" with protocol "bgp" to "router"', 'announcing from node "node-b" with protocol "bgp" to "router"']);
       for (const o of objects) {
         expect(o.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'Service', name: 'web', uid })]);
         expect(o.metadata.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'herald-speaker', 'herald.dev/service-name': 'web' });
