@@ -25,6 +25,7 @@ import type { LargeCommunity } from '../bgp/messages/index.js';
 import type { PeerAsn } from '../bgp/session/index.js';
 import { quoteName } from '../membership/core/names.js';
 import { ipField, isDict, listAt, nonEmptyString, problem, show, stringList, unknownKeys, type Dict } from './parse-fields.js';
+import { isInternal } from '../bgp/transport.js';
 import { GTSM_HOPS_MAX } from '../native/session-ttl.js';
 import type { BfdProfileSpec, BgpIpSpec, BgpPeerSpec } from './types.js';
 
@@ -93,8 +94,7 @@ function transportOf(raw: Dict, at: string, spec: BgpPeerSpec, bfdProfiles: Read
   }
   if (raw.ebgpMultiHop !== undefined) out.ebgpMultiHop = boolean(raw.ebgpMultiHop, `${at}.ebgpMultiHop`, problems);
   if (raw.gtsmHops !== undefined) out.gtsmHops = integer(raw.gtsmHops, `${at}.gtsmHops`, 1, GTSM_HOPS_MAX, problems) ?? 1;
-  const ibgp = spec.peerAsn.kind === 'fixed' ? spec.peerAsn.asn === spec.myAsn : spec.peerAsn.dynamic === 'internal';
-  if (out.ebgpMultiHop === true && ibgp) problems.push(`${at}.ebgpMultiHop: set on an iBGP session (peer AS = my AS); multi-hop applies to eBGP only`);
+  if (out.ebgpMultiHop === true && isInternal(spec)) problems.push(`${at}.ebgpMultiHop: set on an iBGP session (peer AS = my AS); multi-hop applies to eBGP only`);
   if (out.ebgpMultiHop === true && out.gtsmHops !== undefined) problems.push(`${at}: give at most one of ebgpMultiHop and gtsmHops (gtsmHops ${out.gtsmHops} already says how far the peer may be)`);
   if (raw.bfdProfile !== undefined) {
     const name = nonEmptyString(raw.bfdProfile, `${at}.bfdProfile`, problems);
