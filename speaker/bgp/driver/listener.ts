@@ -4,10 +4,11 @@
 //
 // TCP MD5 (RFC 2385): a peer with a key has it set on the listening socket for its address, so the kernel checks
 // the peer's SYN and the accepted socket inherits the key. The TTLs (session-ttl.ts) are per peer, so they are
-// set on each accepted socket: the listening socket itself keeps the kernel's defaults (a GTSM minimum there
-// would apply to every peer's SYN).
+// set on each accepted socket; the listening socket sends its SYN-ACKs with 255 and checks no minimum (one
+// there would apply to every peer's SYN).
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '../../../lib/log.js';
+import { MAX_TTL } from '../../native/session-ttl.js';
 import { deleteMd5Key, setMd5Key, setMinTtl, setTtl } from '../../native/tcp-options.js';
 import type { BgpPeer } from './peer.js';
 
@@ -70,6 +71,13 @@ export class BgpListener {
       });
     });
     this.server = server;
+    // The SYN-ACK goes out before any peer's socket exists, with the listening socket's TTL: 255 passes every
+    // peer's check, GTSM's included (a peer insisting on 255 drops the kernel default of 64).
+    try {
+      setTtl(server, MAX_TTL);
+    } catch (err) {
+      this.options.logger.error({ err }, 'could not set TTL 255 on the BGP listening socket; GTSM peers will not connect');
+    }
     for (const [address, peer] of this.peers) this.keyFor(address, undefined, peer);
   }
 
