@@ -174,6 +174,10 @@ describe('TCP MD5, GTSM and BFD against BIRD', () => {
       const log = readFileSync(record?.logFile ?? '', 'utf8').slice(logBefore);
       expect(log).toContain('BFD says the path to the BGP peer is down');
       expect(log).toContain('controlDetectionTimeExpired');
+      const router = v4Of(hostByName('router'));
+      const metrics = await speakerMetrics(victim);
+      expect(metricValue(metrics, `herald_bfd_session_up{peer="${router}"}`)).toBe(0); // still dropped: BFD stays Down
+      expect(metricValue(metrics, `herald_bgp_session_up{peer="${router}"}`)).toBe(0);
       const n2 = await birdc(['show', 'protocols', 'all', 'n2']);
       figures.birdOnSpeakerBfdDown = n2.split('\n').filter((l) => /Last error/.test(l)).map((l) => l.trim()).join(' | ');
       // BIRD 2.0.12 names no Cease subcode 10 (RFC 9384 BFD Down) and prints it as "6.10"; its own BFD, told Down
