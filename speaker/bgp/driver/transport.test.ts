@@ -42,7 +42,8 @@ async function pair(a: PeerTransport, b: PeerTransport): Promise<{ a: BgpPeer; b
   const passive = new BgpPeer({ config: config(B, A, { passive: true, seed: 2 }), logger, transport: b });
   listener.register(passive);
   const active = new BgpPeer({ config: config(A, B, { peerPort: listener.port, seed: 1 }), logger, localAddress: '127.0.0.1', transport: a });
-  cleanups.push(() => listener.stop(), () => passive.stop(), () => active.stop());
+  // abort, not stop: a session the kernel blocks has no peer to say Cease to, and stop would wait out the close grace.
+  cleanups.push(() => listener.stop(), () => passive.abort(), () => active.abort());
   passive.start();
   active.start();
   return { a: active, b: passive };
@@ -81,7 +82,7 @@ describe('TCP MD5 (RFC 2385) through connectTcp and the listener', () => {
     const plain = new BgpPeer({ config: config(B, A, { passive: true, seed: 2 }), logger, transport: PLAIN });
     listener.register(plain);
     const active = new BgpPeer({ config: config(A, B, { peerPort: listener.port, seed: 1 }), logger, localAddress: '127.0.0.1', transport: PLAIN });
-    cleanups.push(() => plain.stop(), () => active.stop());
+    cleanups.push(() => plain.abort(), () => active.abort());
     plain.start();
     active.start();
     await until('both Established', () => established(active, plain));
