@@ -20,6 +20,7 @@ export const PURE_CORE = [
   'speaker/bgp/messages/',
   'speaker/bgp/session/',
   'speaker/bgp/plan.ts',
+  'speaker/bgp/transport.ts',
   'speaker/membership/core/',
   'speaker/bfd/protocol/',
   'speaker/native/codec/',
@@ -32,6 +33,7 @@ export const PURE_CORE = [
   'speaker/source/parse.ts',
   'speaker/source/parse-fields.ts',
   'speaker/source/parse-bgp.ts',
+  'speaker/source/parse-bfd.ts',
   'speaker/source/types.ts',
   // The Kubernetes source's pure part; its informers, Leases and writers beside them are I/O.
   'speaker/source/kubernetes/views.ts',

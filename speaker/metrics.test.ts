@@ -188,11 +188,19 @@ describe('MetalLB\'s speaker metrics under herald_', () => {
       { ...session, peer: '192.0.2.1', fsm: 'Established', advertised: 3 },
       { ...session, peer: '2001:db8::1', fsm: 'Active', advertised: 0 },
     ] };
-    const text = await scrape(registry);
+    let text = await scrape(registry);
+    expect(linesOf(text, 'herald_bfd_session_up')).toEqual([]); // no peer names a BFD profile
     expect(linesOf(text, 'herald_bgp_session_up')).toEqual(['herald_bgp_session_up{peer="192.0.2.1"} 1', 'herald_bgp_session_up{peer="2001:db8::1"} 0']);
     expect(linesOf(text, 'herald_bgp_announced_prefixes_total')).toEqual([
       'herald_bgp_announced_prefixes_total{peer="192.0.2.1"} 3', 'herald_bgp_announced_prefixes_total{peer="2001:db8::1"} 0',
     ]);
+    current = { ...base, bgpSessions: [
+      { ...session, peer: '192.0.2.1', fsm: 'Established', advertised: 3, bfd: { state: 'Up', diagnostic: 'noDiagnostic' } },
+      { ...session, peer: '192.0.2.2', fsm: 'Idle', advertised: 0, bfd: { state: 'Down', diagnostic: 'controlDetectionTimeExpired' } },
+      { ...session, peer: '2001:db8::1', fsm: 'Active', advertised: 0, bfd: null },
+    ] };
+    text = await scrape(registry);
+    expect(linesOf(text, 'herald_bfd_session_up')).toEqual(['herald_bfd_session_up{peer="192.0.2.1"} 1', 'herald_bfd_session_up{peer="192.0.2.2"} 0']);
   });
 
   it('herald_speaker_api_synced is 1 when the source is synced, 0 when not, and absent without an API (file source)', async () => {

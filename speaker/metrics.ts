@@ -3,6 +3,7 @@
 // nothing below the wiring imports prom-client (STYLE.md §3).
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { PeerStatus } from './bgp/driver/index.js';
+import type { BgpPeerStatus } from './bgp/mode-driver.js';
 import type { AnnouncerStats, IpFrameCounts } from './layer2/announcer.js';
 import type { Announcement } from './layer2/decide/diff.js';
 import type { LoopStats } from './loop/loop.js';
@@ -24,7 +25,8 @@ export interface SpeakerFigures {
   /** The heartbeat driver's own counters; undefined until membership is built (the first plan). */
   membership?: MembershipStats | undefined;
   /** BGP mode's sessions (bgp/mode-driver.ts), one per peer this node holds; none without BGP peers. */
-  bgpSessions?: readonly PeerStatus[];
+  /** With `bfd` when the mode driver filled it in (a peer with a BFD profile). */
+  bgpSessions?: readonly (PeerStatus & Partial<Pick<BgpPeerStatus, 'bfd'>>)[];
 }
 
 /** A counter whose value is read from `value()` at scrape time (the source counts; we only report). */
@@ -76,8 +78,16 @@ export function registerSpeakerMetrics(registry: Registry, figures: () => Speake
   registerBgpMetrics(registry, () => figures().bgpSessions ?? []);
 }
 
-/** MetalLB's metallb_bgp_session_up and metallb_bgp_announced_prefixes_total, per peer address. */
-function registerBgpMetrics(registry: Registry, sessions: () => readonly PeerStatus[]): void {
+/**
+ * MetalLB's metallb_bgp_session_up and metallb_bgp_announced_prefixes_total, per peer address, and
+ * herald_bfd_session_up for the peers BFD guards (MetalLB's FRR mode has metallb_bfd_session_up).
+ */
+function registerBgpMetrics(registry: Registry, sessions: () => NonNullable<SpeakerFigures['bgpSessions']>): void {
+  new Gauge({ name: 'herald_bfd_session_up', help: '1 while the BFD session beside the BGP session with the peer is Up, else 0', labelNames: ['peer'],
+    registers: [registry], collect() {
+      this.reset();
+      for (const s of sessions()) if (s.bfd !== undefined && s.bfd !== null) this.set({ peer: s.peer }, s.bfd.state === 'Up' ? 1 : 0);
+    } });
   new Gauge({ name: 'herald_bgp_session_up', help: '1 while the BGP session with the peer is Established, else 0', labelNames: ['peer'], registers: [registry],
     collect() {
       this.reset();

@@ -1,6 +1,6 @@
 // The text values of BGP objects: Go durations, communities and a pool entry's widest CIDR block.
 import { parseAddressEntry, type Interval } from '../ip/index.js';
-import { formatCommunity, looksLikeCommunity, parseCommunity, parseDurationMs, widestBlockPrefix } from './bgp-values.js';
+import { MD5_KEY_MAX_BYTES, formatCommunity, looksLikeCommunity, parseCommunity, parseDurationMs, parseMd5Password, widestBlockPrefix } from './bgp-values.js';
 
 test.each([
   ['90s', 90_000], ['1m30s', 90_000], ['500ms', 500], ['1.5s', 1500], ['1.25s', 1250], ['0', 0], ['2h', 7_200_000],
@@ -54,4 +54,22 @@ test.each([
   ['192.0.2.1-192.0.3.0', 25], ['0.0.0.0/0', 0], ['2001:db8::/64', 64], ['2001:db8::10-2001:db8::1f', 124], ['::/0', 0],
 ])('the widest block of %s is /%d', (text, prefix) => {
   expect(widestBlockPrefix(entry(text))).toBe(prefix);
+});
+
+describe('parseMd5Password: the kernel counts bytes, not characters', () => {
+  it.each([
+    ['80 ASCII bytes', 'k'.repeat(MD5_KEY_MAX_BYTES), true],
+    ['81 ASCII bytes', 'k'.repeat(MD5_KEY_MAX_BYTES + 1), false],
+    ['40 two-byte characters (80 bytes)', 'é'.repeat(40), true],
+    ['41 two-byte characters (82 bytes)', 'é'.repeat(41), false],
+    ['20 four-byte characters (80 bytes)', '🔑'.repeat(20), true],
+    ['the empty string', '', false],
+  ])('%s', (_name, text, ok) => {
+    expect(parseMd5Password(text).ok).toBe(ok);
+  });
+
+  it('says how many bytes and characters, never the password', () => {
+    const result = parseMd5Password('ü'.repeat(50));
+    expect(result).toEqual({ ok: false, why: 'the password is 100 bytes of UTF-8 (50 characters); the kernel takes a TCP MD5 key of at most 80 bytes' });
+  });
 });

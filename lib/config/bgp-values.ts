@@ -23,6 +23,22 @@ export function parseDurationMs(text: string): ValueParse<number> {
   return { ok: true, value: ms };
 }
 
+/** The longest TCP MD5 key Linux takes, in bytes (TCP_MD5SIG_MAXKEYLEN, include/uapi/linux/tcp.h). */
+export const MD5_KEY_MAX_BYTES = 80;
+
+/**
+ * A BGP password as the kernel will take it for a TCP MD5 key (RFC 2385): not empty, and at most 80 bytes of
+ * UTF-8. Bytes, not characters: "é" is two, so 80 characters may be too long. The value is never quoted back.
+ */
+export function parseMd5Password(text: string): ValueParse<string> {
+  if (text === '') return { ok: false, why: 'the password is empty (leave it out for no TCP MD5 signature)' };
+  const bytes = new TextEncoder().encode(text).length;
+  if (bytes > MD5_KEY_MAX_BYTES) {
+    return { ok: false, why: `the password is ${bytes} bytes of UTF-8 (${[...text].length} characters); the kernel takes a TCP MD5 key of at most ${MD5_KEY_MAX_BYTES} bytes` };
+  }
+  return { ok: true, value: text };
+}
+
 /** A community as it goes on the wire: a standard one (RFC 1997, two 16-bit halves) or a large one (RFC 8092). */
 export type CommunityValue =
   | { kind: 'standard'; asn: number; value: number }

@@ -3,12 +3,18 @@
 // session settings change, stopped with a Cease when it leaves the plan; each is told what its peer should have
 // (setAdvertisements: the session sends only the difference). Peers marked passive are listened for on one
 // shared listener. Only the loop calls it, one pass at a time.
+//
+// Each session is opened with its peer's transport (transport.ts: TCP MD5 key, TTL, GTSM's minimum), and a peer
+// that names a BFD profile gets a BFD session beside it (bfd-guard.ts): when that BFD session leaves Up, the
+// peer's BGP sessions go down at once and restart with backoff.
 import { randomInt } from 'node:crypto';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/log.js';
+import { BfdGuard, type BfdWanted } from './bfd-guard.js';
 import { BGP_PORT, BgpListener, BgpPeer, type Connector, type PeerStatus } from './driver/index.js';
 import type { BgpPeerPlan, BgpPlan } from './plan.js';
 import { DEFAULT_CONNECT_RETRY_MAX_MS, sessionConfig, type Advertisement, type SessionConfig } from './session/index.js';
+import { peerTransport, type PeerTransport } from './transport.js';
 
 export interface BgpModeDriverOptions {
   logger: Logger;
@@ -16,6 +22,14 @@ export interface BgpModeDriverOptions {
   connector?: Connector;
   /** Where passive peers are listened for (BGP's port 179 unless told). */
   listenPort?: number;
+  /** BFD's Control port (3784 unless told; tests use another). */
+  bfdControlPort?: number;
+}
+
+/** A peer's session status with its BFD session's, for status, metrics and logs. */
+export interface BgpPeerStatus extends PeerStatus {
+  /** The BFD session beside it (null: the peer names no BFD profile, or BFD could not start). */
+  bfd: { state: string; diagnostic: string } | null;
 }
 
 interface Held {
@@ -24,6 +38,8 @@ interface Held {
   peer: BgpPeer;
   /** The advertisements last handed to it, as text, so an unchanged plan costs nothing. */
   advertised: string;
+  /** A BFD session guards it. */
+  bfd: boolean;
 }
 
 export class BgpModeDriver {
@@ -31,8 +47,14 @@ export class BgpModeDriver {
   private listener: BgpListener | null = null;
   /** What was last logged about skipped IPs and unusable peers, so each change is logged once. */
   private lastProblems = '';
+  private readonly bfd: BfdGuard;
 
-  constructor(private readonly options: BgpModeDriverOptions) {}
+  constructor(private readonly options: BgpModeDriverOptions) {
+    this.bfd = new BfdGuard({
+      logger: options.logger, clock: options.clock, controlPort: options.bfdControlPort,
+      onDown: (peerAddress, detail) => this.bfdDown(peerAddress, detail),
+    });
+  }
 
   async apply(plan: BgpPlan): Promise<void> {
     this.logProblems(plan);
@@ -46,6 +68,7 @@ export class BgpModeDriver {
   /** Every session ends with a Cease (Administrative Shutdown): the peers withdraw our routes at once. */
   async stop(): Promise<void> {
     await Promise.all([...this.held].map(([name, held]) => this.drop(name, held, 'the speaker is stopping')));
+    await this.bfd.close();
     await this.listener?.stop();
     this.listener = null;
   }
@@ -55,19 +78,26 @@ export class BgpModeDriver {
     return this.listener?.port ?? null;
   }
 
-  statuses(): PeerStatus[] {
-    return [...this.held.values()].map((h) => h.peer.status());
+  statuses(): BgpPeerStatus[] {
+    return [...this.held.values()].map((h) => {
+      const view = h.bfd ? this.bfd.view(h.peer.address) : undefined;
+      return { ...h.peer.status(), bfd: view === undefined ? null : { state: view.state, diagnostic: view.diagnostic } };
+    });
   }
 
   private async reconcile(plan: BgpPeerPlan): Promise<void> {
     const config = sessionConfigOf(plan);
-    const settings = JSON.stringify({ ...config, seed: 0, sourceAddress: plan.peer.sourceAddress });
+    const transport = peerTransport(plan.peer);
+    const settings = JSON.stringify({ ...config, seed: 0, sourceAddress: plan.peer.sourceAddress, transport });
     let held = this.held.get(plan.peer.name);
     if (held !== undefined && held.settings !== settings) {
       await this.drop(plan.peer.name, held, 'its session settings changed');
       held = undefined;
     }
-    if (held === undefined) held = await this.open(plan, config, settings);
+    if (held === undefined) held = await this.open(plan, config, settings, transport);
+    const bfd = bfdWanted(plan);
+    held.bfd = bfd !== null;
+    await this.bfd.set(plan.peer.name, bfd);
     const advertised = JSON.stringify(plan.advertisements);
     if (advertised === held.advertised) return;
     held.advertised = advertised;
@@ -75,13 +105,16 @@ export class BgpModeDriver {
     this.options.logger.info({ peer: plan.peer.name, prefixes: plan.advertisements.map((a) => a.prefix) }, 'BGP advertisements set');
   }
 
-  private async open(plan: BgpPeerPlan, config: SessionConfig, settings: string): Promise<Held> {
+  private async open(plan: BgpPeerPlan, config: SessionConfig, settings: string, transport: PeerTransport): Promise<Held> {
     const { logger, clock, connector } = this.options;
-    const peer = new BgpPeer({ config, logger: logger.child({ bgpPeer: plan.peer.name }), clock, connector, localAddress: plan.peer.sourceAddress });
+    const peer = new BgpPeer({ config, logger: logger.child({ bgpPeer: plan.peer.name }), clock, connector, localAddress: plan.peer.sourceAddress, transport });
     if (config.passive) (await this.ensureListener()).register(peer);
-    const held: Held = { settings, peer, advertised: '' };
+    const held: Held = { settings, peer, advertised: '', bfd: false };
     this.held.set(plan.peer.name, held);
-    logger.info({ peer: plan.peer.name, address: config.peerAddress, port: config.peerPort, passive: config.passive, routerId: config.routerId }, 'starting BGP session');
+    logger.info({
+      peer: plan.peer.name, address: config.peerAddress, port: config.peerPort, passive: config.passive, routerId: config.routerId,
+      md5: transport.md5Key !== undefined, ttl: transport.ttl, minTtl: transport.minTtl, ttlRule: transport.ttlRule,
+    }, 'starting BGP session');
     peer.start();
     return held;
   }
@@ -91,6 +124,16 @@ export class BgpModeDriver {
     this.listener?.unregister(held.peer);
     this.options.logger.info({ peer: name, why }, 'stopping BGP session');
     await held.peer.stop();
+    await this.bfd.set(name, null);
+  }
+
+  /** RFC 5882 §4.2: the forwarding path to the peer failed; every session with it goes down now. */
+  private bfdDown(peerAddress: string, detail: string): void {
+    for (const [name, held] of this.held) {
+      if (!held.bfd || held.peer.address !== peerAddress) continue;
+      this.options.logger.warn({ peer: name, address: peerAddress, detail }, 'BFD says the path to the BGP peer is down: taking the session down');
+      held.peer.bfdDown(detail);
+    }
   }
 
   private async ensureListener(): Promise<BgpListener> {
@@ -104,11 +147,13 @@ export class BgpModeDriver {
 
   private logProblems(plan: BgpPlan): void {
     const skipped = plan.peers.flatMap((p) => p.skipped.map((s) => ({ peer: p.peer.name, ...s })));
-    const text = JSON.stringify([plan.unusable, skipped]);
+    const noBfd = plan.peers.flatMap((p) => (p.bfd !== undefined && 'problem' in p.bfd ? [{ peer: p.peer.name, why: p.bfd.problem }] : []));
+    const text = JSON.stringify([plan.unusable, skipped, noBfd]);
     if (text === this.lastProblems) return;
     this.lastProblems = text;
     for (const u of plan.unusable) this.options.logger.error(u, 'BGP peer unusable on this node');
     for (const s of skipped) this.options.logger.warn(s, 'not advertising to this BGP peer');
+    for (const b of noBfd) this.options.logger.error(b, 'BFD cannot run for this BGP peer; its session runs without BFD');
   }
 }
 
@@ -121,4 +166,11 @@ function sessionConfigOf(plan: BgpPeerPlan): SessionConfig {
     connectRetryMs: peer.connectTimeSeconds * 1000, connectRetryMaxMs: Math.max(DEFAULT_CONNECT_RETRY_MAX_MS, peer.connectTimeSeconds * 1000),
     seed: randomInt(1, 0x7fffffff),
   });
+}
+
+/** The BFD session the plan asks for beside the peer's BGP session, if any. */
+function bfdWanted(plan: BgpPeerPlan): BfdWanted | null {
+  const { bfd, peer } = plan;
+  if (peer.bfd === undefined || bfd === undefined || !('localAddress' in bfd)) return null;
+  return { peerAddress: peer.peerAddress, localAddress: bfd.localAddress, profile: peer.bfd };
 }

@@ -20,6 +20,11 @@ export interface BgpPeerPlan {
   advertisements: Advertisement[];
   /** IPs this node announces that this peer does not get, and why. */
   skipped: { ip: string; reason: BgpSkipReason; detail: string }[];
+  /**
+   * The peer names a BFD profile: this node's address on the link to the peer (BFD's source), or why there is
+   * none (BFD then does not run; the BGP session does).
+   */
+  bfd?: { localAddress: string } | { problem: string };
 }
 
 export interface BgpPlan {
@@ -62,6 +67,12 @@ function announcesByBgp(spec: IpSpec, self: string): boolean {
 function peerPlan(peer: BgpPeerSpec, routerId: string, announced: readonly IpSpec[], selfAddress: string | undefined, links: readonly LinkInfo[]): BgpPeerPlan {
   const plan: BgpPeerPlan = { peer, routerId, advertisements: [], skipped: [] };
   const nextHops: Record<Family, string | null> = { 4: nextHopFor(4, peer, selfAddress, links), 6: nextHopFor(6, peer, selfAddress, links) };
+  if (peer.bfd !== undefined) {
+    // Single-hop BFD runs between the two ends of the session's link, in the session's family (RFC 5881 §2).
+    const family = familyOf(peer.peerAddress);
+    const localAddress = nextHops[family];
+    plan.bfd = localAddress === null ? { problem: `this node has no IPv${family} address on the link towards ${peer.peerAddress}` } : { localAddress };
+  }
   for (const spec of announced) {
     if (spec.bgp?.peers !== undefined && !spec.bgp.peers.includes(peer.name)) continue;
     const family = familyOf(spec.ip);

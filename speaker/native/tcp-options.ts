@@ -23,8 +23,8 @@ import { loadAddon } from './addon.js';
 /** A TCP socket to set options on: a net.Socket, a listening net.Server, or the fd of either. */
 export type TcpTarget = Socket | Server | number;
 
-/** The longest TCP MD5 key Linux takes, in bytes (TCP_MD5SIG_MAXKEYLEN, include/uapi/linux/tcp.h). */
-export const MD5_KEY_MAX_BYTES = 80;
+/** The longest TCP MD5 key Linux takes, in bytes; the file source checks passwords against it. */
+export { MD5_KEY_MAX_BYTES } from '../../lib/config/bgp-values.js';
 
 /**
  * The file descriptor behind a net.Socket or a listening net.Server. Node keeps it on the libuv handle

@@ -85,10 +85,48 @@ describe('parseAnnouncements: BGP', () => {
       'ips[0].bgp.communities: community "65536:1"'],
     ['bgp on an IP BGP does not announce', `${peer('peerASN: 1')}\nips: [{ip: 203.0.113.1, bgp: {localPref: 1}}]`,
       'ips[0].bgp: set, but ips[0].modes does not include "bgp"'],
+    ['a password of 81 bytes', peer(`peerASN: 1, password: "${'p'.repeat(81)}"`), 'bgpPeers[0].password: the password is 81 bytes of UTF-8 (81 characters); the kernel takes a TCP MD5 key of at most 80 bytes'],
+    ['a password of 41 characters but 82 bytes', peer(`peerASN: 1, password: "${'é'.repeat(41)}"`), 'the password is 82 bytes of UTF-8 (41 characters)'],
+    ['an empty password', peer('peerASN: 1, password: ""'), 'bgpPeers[0].password: the password is empty'],
+    ['a password that is a number', peer('peerASN: 1, password: 1234'), 'bgpPeers[0].password: must be a string, got a number'],
+    ['ebgpMultiHop on iBGP', peer('peerASN: 64512, ebgpMultiHop: true'), 'bgpPeers[0].ebgpMultiHop: set on an iBGP session'],
+    ['ebgpMultiHop that is not a boolean', peer('peerASN: 1, ebgpMultiHop: "yes"'), 'bgpPeers[0].ebgpMultiHop: must be true or false, got "yes"'],
+    ['gtsmHops of 0', peer('peerASN: 1, gtsmHops: 0'), 'bgpPeers[0].gtsmHops: must be an integer in 1-254, got 0'],
+    ['gtsmHops with ebgpMultiHop', peer('peerASN: 1, gtsmHops: 2, ebgpMultiHop: true'), 'bgpPeers[0]: give at most one of ebgpMultiHop and gtsmHops'],
+    ['a bfdProfile not listed', peer('peerASN: 1, bfdProfile: fast'), 'bgpPeers[0].bfdProfile: "fast" is not a profile listed under "bfdProfiles"'],
+    ['BFD on a multi-hop peer', `${peer('peerASN: 1, bfdProfile: fast, ebgpMultiHop: true')}\nbfdProfiles: [{name: fast}]`, "bgpPeers[0].bfdProfile: \"fast\" on a multi-hop peer; Herald's BFD is single-hop"],
+    ['a BFD interval below 10 ms', `${peer('peerASN: 1')}\nbfdProfiles: [{name: fast, receiveInterval: 5}]`, 'bfdProfiles[0].receiveInterval: must be an integer in 10-60000, got 5'],
+    ['a detect multiplier of 1', `${peer('peerASN: 1')}\nbfdProfiles: [{name: fast, detectMultiplier: 1}]`, 'bfdProfiles[0].detectMultiplier: must be an integer in 2-255, got 1'],
+    ['echo mode', `${peer('peerASN: 1')}\nbfdProfiles: [{name: fast, echoMode: true}]`, 'bfdProfiles[0]: BFDProfile "fast": echoMode is not supported'], // lib/config's message,
+    ['a typo in a profile', `${peer('peerASN: 1')}\nbfdProfiles: [{name: fast, detectMultiplyer: 3}]`, 'bfdProfiles[0]: unknown key "detectMultiplyer"'],
+    ['a profile listed twice', `${peer('peerASN: 1')}\nbfdProfiles: [{name: fast}, {name: fast}]`, 'bfdProfiles: "fast" is listed twice'],
   ];
   it.each(bad)('rejects %s, naming the value', (_name, text, message) => {
     const result = parseAnnouncements(text);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.problems.join('\n')).toContain(message);
+  });
+
+  it('reads the password, the TTL rules and the BFD profile a peer names, with the defaults a profile leaves out', () => {
+    const text = `${NODES}bfdProfiles: [{name: fast, receiveInterval: 100, transmitInterval: 50, passiveMode: true}, {name: plain}]
+bgpPeers:
+  - {name: a, myASN: 64512, peerASN: 64513, peerAddress: 192.0.2.1, password: "${'é'.repeat(40)}", bfdProfile: fast, gtsmHops: 1}
+  - {name: b, myASN: 64512, peerASN: 64513, peerAddress: 198.51.100.1, ebgpMultiHop: true}
+  - {name: c, myASN: 64512, peerASN: 64512, peerAddress: 192.0.2.2, bfdProfile: plain}
+`;
+    const result = parseAnnouncements(text);
+    if (!result.ok) throw new Error(result.problems.join('; '));
+    const [a, b, c] = result.desired.bgpPeers ?? [];
+    expect(a).toMatchObject({ password: 'é'.repeat(40), gtsmHops: 1, bfd: { name: 'fast', receiveIntervalMs: 100, transmitIntervalMs: 50, detectMultiplier: 3, passive: true, minimumTtl: 254 } });
+    expect(b).toMatchObject({ ebgpMultiHop: true });
+    expect(b?.bfd).toBeUndefined();
+    expect(b?.password).toBeUndefined();
+    expect(c?.bfd).toEqual({ name: 'plain', receiveIntervalMs: 300, transmitIntervalMs: 300, detectMultiplier: 3, passive: false, minimumTtl: 254 });
+  });
+
+  it('never quotes a bad password back (problems reach logs)', () => {
+    const result = parseAnnouncements(peer(`peerASN: 1, password: "${'secret'.repeat(20)}"`));
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems.join('\n')).not.toContain('secret');
   });
 });

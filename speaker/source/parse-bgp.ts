@@ -12,18 +12,25 @@
 //       routerID: 192.0.2.11      # optional; default: the node's IPv4 address
 //       nodes: [n1, n2]           # optional; default: every node
 //       passive: false            # optional: wait for the peer to connect
+//       password: s3cret          # optional: TCP MD5 (RFC 2385), at most 80 bytes of UTF-8
+//       bfdProfile: fast          # optional: a profile under `bfdProfiles` (parse-bfd.ts); BFD then guards the session
+//       ebgpMultiHop: false       # optional: eBGP peer not directly connected (TTL 255 instead of 1)
+//       gtsmHops: 1               # optional: GTSM (RFC 5082), TTL 255 and drop what comes from further (1-254)
 //   ips:
 //     - ip: 203.0.113.10
 //       modes: [bgp]
 //       bgp: { peers: [router], localPref: 150, communities: ["64512:100", "large:4200000000:1:2"] }
-import { parseCommunity, parseDurationMs } from '../../lib/config/bgp-values.js';
+import { parseCommunity, parseDurationMs, parseMd5Password } from '../../lib/config/bgp-values.js';
 import type { LargeCommunity } from '../bgp/messages/index.js';
 import type { PeerAsn } from '../bgp/session/index.js';
 import { quoteName } from '../membership/core/names.js';
 import { ipField, isDict, listAt, nonEmptyString, problem, show, stringList, unknownKeys, type Dict } from './parse-fields.js';
-import type { BgpIpSpec, BgpPeerSpec } from './types.js';
+import { isInternal } from '../bgp/transport.js';
+import { GTSM_HOPS_MAX } from '../native/session-ttl.js';
+import type { BfdProfileSpec, BgpIpSpec, BgpPeerSpec } from './types.js';
 
-const PEER_KEYS = ['name', 'myASN', 'peerASN', 'dynamicASN', 'peerAddress', 'peerPort', 'sourceAddress', 'holdTime', 'keepaliveTime', 'connectTime', 'routerID', 'nodes', 'passive'];
+const PEER_KEYS = ['name', 'myASN', 'peerASN', 'dynamicASN', 'peerAddress', 'peerPort', 'sourceAddress', 'holdTime', 'keepaliveTime', 'connectTime', 'routerID', 'nodes', 'passive',
+  'password', 'bfdProfile', 'ebgpMultiHop', 'gtsmHops'];
 const IP_BGP_KEYS = ['peers', 'localPref', 'communities'];
 
 /** RFC 4271 §10's suggested Hold Time; MetalLB's default too. */
@@ -33,8 +40,8 @@ const DEFAULT_CONNECT_TIME_SECONDS = 5;
 const UINT32_MAX = 0xffffffff;
 
 /** The `bgpPeers` list; every node may peer when a peer lists none. */
-export function parseBgpPeers(doc: Dict, nodeNames: readonly string[], problems: string[]): BgpPeerSpec[] {
-  const peers = listAt(doc, 'bgpPeers', problems).map((raw, i) => parsePeer(raw, `bgpPeers[${i}]`, nodeNames, problems));
+export function parseBgpPeers(doc: Dict, nodeNames: readonly string[], problems: string[], bfdProfiles: ReadonlyMap<string, BfdProfileSpec> = new Map()): BgpPeerSpec[] {
+  const peers = listAt(doc, 'bgpPeers', problems).map((raw, i) => parsePeer(raw, `bgpPeers[${i}]`, nodeNames, bfdProfiles, problems));
   const seen = new Set<string>();
   for (const peer of peers) {
     if (peer === null) continue;
@@ -44,7 +51,7 @@ export function parseBgpPeers(doc: Dict, nodeNames: readonly string[], problems:
   return peers.filter((p): p is BgpPeerSpec => p !== null);
 }
 
-function parsePeer(raw: unknown, at: string, nodeNames: readonly string[], problems: string[]): BgpPeerSpec | null {
+function parsePeer(raw: unknown, at: string, nodeNames: readonly string[], bfdProfiles: ReadonlyMap<string, BfdProfileSpec>, problems: string[]): BgpPeerSpec | null {
   if (!isDict(raw)) return problem(problems, `${at}: must be a mapping, got ${show(raw)}`);
   unknownKeys(raw, PEER_KEYS, at, problems);
   const before = problems.length;
@@ -71,11 +78,40 @@ function parsePeer(raw: unknown, at: string, nodeNames: readonly string[], probl
     if (id !== null && id.includes(':')) problems.push(`${at}.routerID: ${quoteName(id)} is not an IPv4 address (RFC 6286)`);
     spec.routerId = id ?? '';
   }
-  if (raw.passive !== undefined) {
-    if (typeof raw.passive === 'boolean') spec.passive = raw.passive;
-    else problems.push(`${at}.passive: must be true or false, got ${show(raw.passive)}`);
-  }
+  if (raw.passive !== undefined) spec.passive = boolean(raw.passive, `${at}.passive`, problems);
+  Object.assign(spec, transportOf(raw, at, spec, bfdProfiles, problems));
   return problems.length === before ? spec : null;
+}
+
+/** What the session's TCP connection and BFD need: the MD5 password, the TTL rules, the BFD profile. */
+function transportOf(raw: Dict, at: string, spec: BgpPeerSpec, bfdProfiles: ReadonlyMap<string, BfdProfileSpec>, problems: string[]): Partial<BgpPeerSpec> {
+  const out: Partial<BgpPeerSpec> = {};
+  if (raw.password !== undefined) {
+    // The password is never quoted back: it is a secret, and logs and status carry these problems.
+    const parsed = typeof raw.password === 'string' ? parseMd5Password(raw.password) : { ok: false as const, why: `must be a string, got a ${typeof raw.password}` };
+    if (parsed.ok) out.password = parsed.value;
+    else problems.push(`${at}.password: ${parsed.why}`);
+  }
+  if (raw.ebgpMultiHop !== undefined) out.ebgpMultiHop = boolean(raw.ebgpMultiHop, `${at}.ebgpMultiHop`, problems);
+  if (raw.gtsmHops !== undefined) out.gtsmHops = integer(raw.gtsmHops, `${at}.gtsmHops`, 1, GTSM_HOPS_MAX, problems) ?? 1;
+  if (out.ebgpMultiHop === true && isInternal(spec)) problems.push(`${at}.ebgpMultiHop: set on an iBGP session (peer AS = my AS); multi-hop applies to eBGP only`);
+  if (out.ebgpMultiHop === true && out.gtsmHops !== undefined) problems.push(`${at}: give at most one of ebgpMultiHop and gtsmHops (gtsmHops ${out.gtsmHops} already says how far the peer may be)`);
+  if (raw.bfdProfile !== undefined) {
+    const name = nonEmptyString(raw.bfdProfile, `${at}.bfdProfile`, problems);
+    const profile = name === null ? undefined : bfdProfiles.get(name);
+    if (name !== null && profile === undefined) problems.push(`${at}.bfdProfile: ${quoteName(name)} is not a profile listed under "bfdProfiles"`);
+    if (profile !== undefined) out.bfd = profile;
+    if (profile !== undefined && (out.ebgpMultiHop === true || (out.gtsmHops ?? 1) > 1)) {
+      problems.push(`${at}.bfdProfile: ${quoteName(profile.name)} on a multi-hop peer; Herald's BFD is single-hop (RFC 5881: TTL 255 both ways)`);
+    }
+  }
+  return out;
+}
+
+function boolean(value: unknown, at: string, problems: string[]): boolean {
+  if (typeof value === 'boolean') return value;
+  problems.push(`${at}: must be true or false, got ${show(value)}`);
+  return false;
 }
 
 /** peerASN or dynamicASN, exactly one (MetalLB's rule). */

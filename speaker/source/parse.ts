@@ -4,6 +4,7 @@
 import { parse as parseYaml } from 'yaml';
 import { parseServiceKey, type ServiceKey } from '../../lib/service-key.js';
 import { nodeNameProblem, quoteName } from '../membership/core/names.js';
+import { parseBfdProfiles } from './parse-bfd.js';
 import { parseBgpPeers, parseIpBgp } from './parse-bgp.js';
 import { ipField, isDict, listAt, nonEmptyString, problem, show, stringList, unknownKeys } from './parse-fields.js';
 import { MODES, type DesiredAnnouncements, type EligibleNode, type IpSpec, type Mode, type NodeSpec } from './types.js';
@@ -14,7 +15,7 @@ export type ParseResult =
   | { ok: true; desired: DesiredAnnouncements }
   | { ok: false; problems: string[] };
 
-const TOP_KEYS = ['nodes', 'ips', 'bgpPeers'];
+const TOP_KEYS = ['nodes', 'ips', 'bgpPeers', 'bfdProfiles'];
 const NODE_KEYS = ['name', 'address', 'weight'];
 const IP_KEYS = ['ip', 'nodes', 'interfaces', 'services', 'modes', 'bgp'];
 
@@ -34,7 +35,7 @@ export function parseAnnouncements(text: string): ParseResult {
   unknownKeys(doc, TOP_KEYS, '', problems);
   const nodes = listAt(doc, 'nodes', problems).map((raw, i) => parseNode(raw, `nodes[${i}]`, problems));
   const known = uniqueNodes(nodes, problems);
-  const bgpPeers = parseBgpPeers(doc, [...known.keys()], problems);
+  const bgpPeers = parseBgpPeers(doc, [...known.keys()], problems, parseBfdProfiles(doc, problems));
   const peerNames = new Set(bgpPeers.map((p) => p.name));
   const ips = listAt(doc, 'ips', problems).map((raw, i) => parseIp(raw, `ips[${i}]`, known, peerNames, problems));
   uniqueIps(ips, problems);

@@ -78,6 +78,30 @@ export interface BgpPeerSpec {
   nodes: readonly NodeName[];
   /** Wait for the peer to connect; never connect. */
   passive: boolean;
+  /** The TCP MD5 key (RFC 2385), at most 80 bytes of UTF-8 (the Kubernetes source reads it from a Secret). */
+  password?: string;
+  /** BFD (RFC 5880/5881) alongside the session, with these settings (a BFDProfile, resolved); none when undefined. */
+  bfd?: BfdProfileSpec;
+  /** An eBGP peer that is not directly connected: the session sends with TTL 255 instead of 1 (session-ttl.ts). */
+  ebgpMultiHop?: boolean;
+  /** GTSM (RFC 5082): send with TTL 255 and drop what arrives from further than this many hops (1: directly connected). */
+  gtsmHops?: number;
+}
+
+/** A BFDProfile as one session uses it (MetalLB's field meanings; intervals in milliseconds). */
+export interface BfdProfileSpec {
+  /** The profile's name, for logs and status. */
+  name: string;
+  /** Required Min RX Interval: the fastest this node takes the peer's packets. */
+  receiveIntervalMs: number;
+  /** Desired Min TX Interval: the fastest this node wants to send. */
+  transmitIntervalMs: number;
+  /** Packets missed before the session is declared down. */
+  detectMultiplier: number;
+  /** Wait for the peer's first packet before sending (RFC 5880 §6.1 passive role). */
+  passive: boolean;
+  /** The lowest TTL taken on multi-hop sessions; single-hop sessions take 255 only (RFC 5881 §5). */
+  minimumTtl: number;
 }
 
 /** One full snapshot: every speaker node, and every IP with what each mode needs to announce it. */

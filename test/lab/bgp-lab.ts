@@ -60,6 +60,12 @@ export interface BirdOptions {
   holdTimeSeconds?: number;
   /** Outlive the caller (a script that leaves BIRD to `lab down`). */
   detached?: boolean;
+  /** TCP MD5 (RFC 2385) on the iBGP sessions (`password`). */
+  password?: string;
+  /** BFD on the iBGP sessions (`bfd on` and a `protocol bfd` with these timers, both ways). */
+  bfd?: { intervalMs: number; multiplier: number };
+  /** GTSM (RFC 5082) on the eBGP sessions (`ttl security on`: TTL 255 sent, 255 required). */
+  ttlSecurity?: boolean;
 }
 
 /**
@@ -80,21 +86,32 @@ export function birdConfig(options: BirdOptions = {}): string {
   const common = `hold time ${options.holdTimeSeconds ?? 90};
   error wait time 1, 5;
   connect retry time 5;`;
+  const bfd = options.bfd === undefined ? '' : `protocol bfd {
+  interface "*" { min rx interval ${options.bfd.intervalMs} ms; min tx interval ${options.bfd.intervalMs} ms; multiplier ${options.bfd.multiplier}; };
+}`;
+  const ibgpExtras = [
+    options.password === undefined ? '' : `password "${options.password}";`,
+    options.bfd === undefined ? '' : 'bfd on;',
+  ].filter((l) => l !== '').join('\n  ');
+  const ebgpExtras = options.ttlSecurity === true ? 'ttl security on;' : '';
   return `router id ${v4Of(router)};
 log stderr all;
 protocol device { scan time 10; }
 protocol kernel kernel4 { ipv4 { import none; export all; }; merge paths on; }
 protocol kernel kernel6 { ipv6 { import none; export all; }; merge paths on; }
+${bfd}
 template bgp nodes {
   local ${v4Of(router)} as ${LAB_ASN};
   direct;
   ${common}
+  ${ibgpExtras}
   ipv4 { import all; export none; gateway direct; };
   ipv6 { import all; export none; gateway direct; };
 }
 template bgp edge {
   local ${v6Of(router)} as ${EDGE_ASN};
   ${common}
+  ${ebgpExtras}
   ipv4 { import all; export none; };
   ipv6 { import all; export none; };
 }
@@ -154,4 +171,22 @@ export async function curlFromFar(ip: string, timeoutS = 1): Promise<string | un
   const host = ip.includes(':') ? `[${ip}]` : ip;
   return execIn(FAR_NS, ['curl', '-s', '-g', '--max-time', String(timeoutS), `http://${host}/`])
     .then((r) => r.stdout.trim() || undefined, () => undefined);
+}
+
+/** BIRD's BFD sessions by neighbour address: their state ("Up", "Down", "Init"), from `show bfd sessions`. */
+export async function birdBfdSessions(): Promise<Record<string, string>> {
+  const out = await birdc(['show', 'bfd', 'sessions']);
+  const sessions: Record<string, string> = {};
+  for (const line of out.split('\n')) {
+    const m = /^([0-9a-f.:]+)\s+\S+\s+(Up|Down|Init|AdminDown)\b/i.exec(line.trim());
+    if (m?.[1] !== undefined) sessions[m[1]] = m[2] ?? '';
+  }
+  return sessions;
+}
+
+/** A kernel TCP counter in the router's namespace (`nstat`), e.g. TcpExtTCPMD5Failure. */
+export async function routerTcpCounter(name: string): Promise<number> {
+  const { stdout } = await execIn(ROUTER_NS, ['nstat', '-az', name]);
+  const m = new RegExp(`^${name}\\s+(\\d+)`, 'm').exec(stdout);
+  return m?.[1] === undefined ? 0 : Number(m[1]);
 }

@@ -29,6 +29,8 @@ export interface SpeakerConfig {
   weights?: Readonly<Record<string, number>>;
   /** The file source's `bgpPeers`, as written there (speaker/source/parse-bgp.ts). */
   bgpPeers?: readonly Readonly<Record<string, unknown>>[];
+  /** The file source's `bfdProfiles` (speaker/source/parse-bfd.ts). */
+  bfdProfiles?: readonly Readonly<Record<string, unknown>>[];
 }
 
 export const SPEAKER_ENTRY = join(REPO_ROOT, 'speaker', 'main.ts');
@@ -90,6 +92,7 @@ export function writeSpeakerConfig(config: SpeakerConfig, name = 'speakers.yaml'
       ...(v.modes ? { modes: v.modes } : {}), ...(v.bgp ? { bgp: v.bgp } : {}),
     })),
     ...(config.bgpPeers ? { bgpPeers: config.bgpPeers } : {}),
+    ...(config.bfdProfiles ? { bfdProfiles: config.bfdProfiles } : {}),
   };
   writeFileSync(path, stringify(doc));
   return path;

@@ -7,7 +7,9 @@
 // otherwise count as the failure of the next one).
 import { Socket } from 'node:net';
 import type { Clock, TimerHandle } from '../../../lib/clock.js';
+import { connectTcp } from '../../native/tcp-options.js';
 import { MessageSplitter, encodeMessage } from '../messages/index.js';
+import type { PeerTransport } from '../transport.js';
 import { codecOptions, errorEvent, messageEvent, step, type SessionAction, type SessionEvent, type SessionState, type TimerName } from '../session/index.js';
 
 /** The events the clock delivers, by timer (RFC 4271 §8.1.3 Events 9-11, 13). */
@@ -21,16 +23,42 @@ const TIMER_EVENT: Record<TimerName, SessionEvent> = {
 /** How long a closed connection may take to flush what was written before it is cut. */
 const CLOSE_GRACE_MS = 2000;
 
-/** How to open the outgoing connection; tests and main.ts may replace it. */
-export type Connector = (options: { host: string; port: number; localAddress?: string }) => Socket;
+/** What the outgoing connection is opened with: where, from where, and the kernel options of ../transport.ts. */
+export interface ConnectOptions {
+  host: string;
+  port: number;
+  localAddress?: string;
+  transport?: PeerTransport;
+}
 
-export const tcpConnector: Connector = (options) => new Socket().connect(options);
+/** How to open the outgoing connection; tests and main.ts may replace it. */
+export type Connector = (options: ConnectOptions) => Socket;
+
+/**
+ * Through the addon (connectTcp): the MD5 key and the TTLs are set before the SYN, so the SYN is signed and
+ * carries the session's TTL. A failure to set them (an old kernel without TCP_MD5SIG, say) is a failed
+ * connection: the socket closes on the next turn and the session retries with backoff; the error is kept on it.
+ */
+export const tcpConnector: Connector = ({ host, port, localAddress, transport }) => {
+  try {
+    return connectTcp({
+      host, port, ...(localAddress === undefined ? {} : { sourceAddress: localAddress }),
+      ...(transport === undefined ? {} : { ttl: transport.ttl, minTtl: transport.minTtl, ...(transport.md5Key === undefined ? {} : { md5Key: transport.md5Key }) }),
+    });
+  } catch (err) {
+    const failed = new Socket();
+    process.nextTick(() => failed.destroy(err as Error));
+    return failed;
+  }
+};
 
 export interface ConnectionOptions {
   clock: Clock;
   connector: Connector;
   /** The source address of outgoing connections (BGPPeer sourceAddress); the kernel chooses when absent. */
   localAddress?: string;
+  /** MD5 key and TTLs for outgoing connections; the kernel's defaults when absent. */
+  transport?: PeerTransport;
   /** Told every action after it was carried out (logging, status, the peer's collision check). */
   onAction: (action: SessionAction, connection: Connection) => void;
   /** Told every event before it is stepped (received messages included: observers, tests). */
@@ -122,7 +150,9 @@ export class Connection {
     switch (action.kind) {
       case 'connect':
         this.dropSocket();
-        this.attach(this.options.connector({ host: action.address, port: action.port, localAddress: this.options.localAddress }), false);
+        this.attach(this.options.connector({
+          host: action.address, port: action.port, localAddress: this.options.localAddress, transport: this.options.transport,
+        }), false);
         return;
       case 'send':
         this.write(encodeMessage(action.message, codecOptions(this.current)));

@@ -14,6 +14,7 @@ import type { Logger } from '../../../lib/log.js';
 import {
   collisionVerdict, initialState, type Advertisement, type FsmState, type Negotiated, type SessionAction, type SessionConfig, type SessionEvent,
 } from '../session/index.js';
+import type { PeerTransport } from '../transport.js';
 import { Connection, tcpConnector, type Connector } from './connection.js';
 import { describeAction, notificationText } from './describe.js';
 
@@ -24,6 +25,8 @@ export interface BgpPeerOptions {
   connector?: Connector;
   /** The source address of outgoing connections; the kernel's choice when absent. */
   localAddress?: string;
+  /** MD5 key and TTLs (../transport.ts): outgoing connections are opened with them, the listener applies them. */
+  transport?: PeerTransport;
 }
 
 /** What the peer's session looks like now, for status, metrics and tests. */
@@ -64,6 +67,10 @@ export class BgpPeer {
     return this.options.config.peerAddress;
   }
 
+  get transport(): PeerTransport | undefined {
+    return this.options.transport;
+  }
+
   /** Told of every established and down (and, for tests, every other action). */
   onChange(listener: PeerListener): void {
     this.listeners.push(listener);
@@ -92,6 +99,16 @@ export class BgpPeer {
     extra?.destroy();
     this.extra = null;
     this.main.destroy();
+  }
+
+  /**
+   * BFD declared the path to the peer down (RFC 5882 §4.2): every session of this peer goes down at once
+   * (RFC 4271 Event 8, a Cease with BFD Down) and restarts on its own after the idle hold, with backoff.
+   */
+  bfdDown(detail: string): void {
+    const event: SessionEvent = { kind: 'AutomaticStop', cause: 'bfdDown', detail };
+    this.extra?.feed(event);
+    this.main.feed(event);
   }
 
   /** Drops every connection and timer without a word to the peer, as a killed process would (tests). */
@@ -145,6 +162,7 @@ export class BgpPeer {
       clock: this.clock,
       connector: this.options.connector ?? tcpConnector,
       localAddress: this.options.localAddress,
+      transport: this.options.transport,
       onAction: (action, connection) => this.reported(action, connection),
       onStep: (connection) => this.resolveCollision(connection),
       onEvent: (event) => { for (const listener of this.eventListeners) listener(event); },

@@ -176,6 +176,8 @@ export const CEASE_SUBCODE = {
   OUT_OF_RESOURCES: 8,
   /** RFC 8538 §5 */
   HARD_RESET: 9,
+  /** RFC 9384 §2: BFD declared the forwarding path to the peer down. */
+  BFD_DOWN: 10,
 } as const;
 
 /** RFC 8203 §2 / RFC 9003 §2: a Shutdown Communication is at most 255 octets of UTF-8. */

@@ -17,8 +17,8 @@ export type TimerName = 'connectRetry' | 'hold' | 'keepalive' | 'idleHold';
 
 /**
  * RFC 4271 §8.1 events, with the RFC's names and numbers. Herald does not use the optional DelayOpen, damping
- * or TCP-validation events (6, 7, 12, 14, 15, 20), nor AutomaticStart/Stop from outside (3, 5, 8): an automatic
- * restart is IdleHoldTimer_Expires. Messages come decoded; `received.ts` maps bytes to these events.
+ * or TCP-validation events (6, 7, 12, 14, 15, 20), nor AutomaticStart from outside (3, 5): an automatic
+ * restart is IdleHoldTimer_Expires. AutomaticStop (8) comes from BFD only. Messages come decoded; `received.ts` maps bytes to these events.
  */
 export type SessionEvent =
   /** Event 1 (Event 4 when config.passive: ManualStart_with_PassiveTcpEstablishment). */
@@ -28,6 +28,11 @@ export type SessionEvent =
    * NOTIFICATION so the peer keeps our routes for the restart time. `communication`: RFC 9003 shutdown text.
    */
   | { kind: 'ManualStop'; graceful?: boolean; communication?: string }
+  /**
+   * Event 8, AutomaticStop, raised by BFD (RFC 5882 §4.2): the forwarding path to the peer failed, so the
+   * session goes down at once (Cease, BFD Down: RFC 9384) and restarts automatically after the idle hold.
+   */
+  | { kind: 'AutomaticStop'; cause: 'bfdDown'; detail: string }
   /** Event 9. */
   | { kind: 'ConnectRetryTimer_Expires' }
   /** Event 10. */
@@ -76,6 +81,7 @@ export type DownReason =
   | 'openRejected'
   | 'messageError'
   | 'collision'
+  | 'bfdDown'
   | 'fsmError';
 
 export type SessionAction =

@@ -12,6 +12,7 @@ import { advertisementMap, fullAnnouncement } from './adj-rib-out.js';
 import { negotiate, type Negotiated } from './negotiate.js';
 import type { SessionAction, SessionEvent, SessionState, TimerName } from './state.js';
 import {
+  BFD_DOWN,
   COLLISION_RESOLUTION,
   HOLD_TIMER_EXPIRED,
   administrativeShutdown,
@@ -102,6 +103,8 @@ function connecting(s: SessionState, e: SessionEvent, nowMs: number, out: Out): 
       return s;
     case 'ManualStop': // Event 2: drop the connection, counter to zero, Idle
       return toIdle(s, out, nowMs, { reason: 'manualStop', detail: `ManualStop in ${s.fsm}`, failure: false, stop: true });
+    case 'AutomaticStop': // Event 8: drop the attempt, counter incremented, Idle (restarts after the idle hold)
+      return toIdle(s, out, nowMs, { reason: e.cause, detail: `${e.detail} in ${s.fsm}`, failure: true });
     case 'ConnectRetryTimer_Expires': // Event 9: drop the attempt and connect again (Connect → Connect, Active → Connect)
       // Herald: each expiry is a failed attempt, so the next wait is longer.
       return connect({ ...s, connectRetryCounter: s.connectRetryCounter + 1 }, out, nowMs);
@@ -110,7 +113,7 @@ function connecting(s: SessionState, e: SessionEvent, nowMs: number, out: Out): 
       return openSent(s, out, nowMs);
     case 'TcpConnectionFails': // Event 18: Idle (Herald counts it, for the backoff)
       return toIdle(s, out, nowMs, { reason: 'connectFailed', detail: `TCP connection failed in ${s.fsm}`, failure: true });
-    default: // Events 8, 10, 11, 13, 19, 21-28: Idle, counter incremented; no BGP connection to notify
+    default: // Events 10, 11, 13, 19, 21-28: Idle, counter incremented; no BGP connection to notify
       return toIdle(s, out, nowMs, { reason: 'fsmError', detail: `${e.kind} in ${s.fsm}`, failure: true });
   }
 }
@@ -212,6 +215,8 @@ function common(s: SessionState, e: SessionEvent, nowMs: number, out: Out): Sess
       return s;
     case 'ManualStop': // Event 2: Cease, counter to zero, Idle
       return toIdle(s, out, nowMs, { reason: 'manualStop', detail: `ManualStop in ${where}`, sent: administrativeShutdown(e.communication), failure: false, stop: true });
+    case 'AutomaticStop': // Event 8: Cease (RFC 9384 BFD Down), counter incremented, Idle
+      return toIdle(s, out, nowMs, { reason: e.cause, detail: `${e.detail} in ${where}`, sent: BFD_DOWN, failure: true });
     case 'HoldTimer_Expires': // Event 10
       return toIdle(s, out, nowMs, { reason: 'holdTimerExpired', detail: `no message from the peer within the hold time in ${where}`, sent: HOLD_TIMER_EXPIRED, failure: true });
     case 'TcpConnectionFails': // Event 18 (OpenConfirm, Established)

@@ -22,6 +22,8 @@ export function notification(code: number, subcode: number, data: Uint8Array = E
 export const HOLD_TIMER_EXPIRED = notification(ERROR_CODE.HOLD_TIMER_EXPIRED, 0);
 /** RFC 4271 §6.8: the connection closed to resolve a collision (subcode: RFC 4486 §4). */
 export const COLLISION_RESOLUTION = notification(ERROR_CODE.CEASE, CEASE_SUBCODE.CONNECTION_COLLISION_RESOLUTION);
+/** RFC 9384: the session went down because BFD did. */
+export const BFD_DOWN = notification(ERROR_CODE.CEASE, CEASE_SUBCODE.BFD_DOWN);
 
 /** RFC 6608 §4: the FSM Error subcode names the state that received the unexpected event. */
 const FSM_ERROR_SUBCODE: Partial<Record<FsmState, number>> = { OpenSent: 1, OpenConfirm: 2, Established: 3 };
