@@ -3,12 +3,21 @@
 // session settings change, stopped with a Cease when it leaves the plan; each is told what its peer should have
 // (setAdvertisements: the session sends only the difference). Peers marked passive are listened for on one
 // shared listener. Only the loop calls it, one pass at a time.
+//
+// Graceful restart (RFC 4724, for peers with enableGracefulRestart): the speaker cannot tell a SIGTERM that
+// precedes its own restart (a rolling update) from one that precedes its removal, and neither can FRR or GoBGP,
+// which MetalLB relies on: stopping the process is always a planned restart, closing each session without a
+// NOTIFICATION where both sides negotiated graceful restart, so the router keeps our routes as stale for the
+// restart time while the node's kernel goes on forwarding. The sessions of a new process (those of its first
+// plan) open with the R bit set. A peer that leaves the configuration, or whose settings change, is removed for
+// good: a Cease, and the router withdraws at once. An uninstall that deletes the BGPPeers first withdraws at
+// once too; one that only deletes the DaemonSet leaves stale routes for up to the restart time.
 import { randomInt } from 'node:crypto';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/log.js';
 import { BGP_PORT, BgpListener, BgpPeer, type Connector, type PeerStatus } from './driver/index.js';
 import type { BgpPeerPlan, BgpPlan } from './plan.js';
-import { DEFAULT_CONNECT_RETRY_MAX_MS, sessionConfig, type Advertisement, type SessionConfig } from './session/index.js';
+import { DEFAULT_CONNECT_RETRY_MAX_MS, DEFAULT_GRACEFUL_RESTART_TIME_SECONDS, sessionConfig, type Advertisement, type SessionConfig } from './session/index.js';
 
 export interface BgpModeDriverOptions {
   logger: Logger;
@@ -31,6 +40,8 @@ export class BgpModeDriver {
   private listener: BgpListener | null = null;
   /** What was last logged about skipped IPs and unusable peers, so each change is logged once. */
   private lastProblems = '';
+  /** Sessions opened for the first plan may replace those of a process that stopped: their OPEN sets R. */
+  private firstPlanApplied = false;
 
   constructor(private readonly options: BgpModeDriverOptions) {}
 
@@ -41,11 +52,16 @@ export class BgpModeDriver {
       if (!wanted.has(name)) await this.drop(name, held, 'the peer left the configuration');
     }
     for (const peerPlan of plan.peers) await this.reconcile(peerPlan);
+    this.firstPlanApplied = true;
   }
 
-  /** Every session ends with a Cease (Administrative Shutdown): the peers withdraw our routes at once. */
+  /**
+   * The speaker is stopping: a planned restart. Sessions with graceful restart negotiated close without a
+   * NOTIFICATION (the peers keep our routes as stale); every other one ends with a Cease (Administrative
+   * Shutdown) and its peer withdraws our routes at once.
+   */
   async stop(): Promise<void> {
-    await Promise.all([...this.held].map(([name, held]) => this.drop(name, held, 'the speaker is stopping')));
+    await Promise.all([...this.held].map(([name, held]) => this.drop(name, held, 'the speaker is stopping', { graceful: true })));
     await this.listener?.stop();
     this.listener = null;
   }
@@ -60,8 +76,8 @@ export class BgpModeDriver {
   }
 
   private async reconcile(plan: BgpPeerPlan): Promise<void> {
-    const config = sessionConfigOf(plan);
-    const settings = JSON.stringify({ ...config, seed: 0, sourceAddress: plan.peer.sourceAddress });
+    const config = sessionConfigOf(plan, !this.firstPlanApplied);
+    const settings = JSON.stringify({ ...config, seed: 0, restarted: false, sourceAddress: plan.peer.sourceAddress });
     let held = this.held.get(plan.peer.name);
     if (held !== undefined && held.settings !== settings) {
       await this.drop(plan.peer.name, held, 'its session settings changed');
@@ -86,11 +102,11 @@ export class BgpModeDriver {
     return held;
   }
 
-  private async drop(name: string, held: Held, why: string): Promise<void> {
+  private async drop(name: string, held: Held, why: string, options: { graceful?: boolean } = {}): Promise<void> {
     this.held.delete(name);
     this.listener?.unregister(held.peer);
-    this.options.logger.info({ peer: name, why }, 'stopping BGP session');
-    await held.peer.stop();
+    this.options.logger.info({ peer: name, why, graceful: options.graceful === true }, 'stopping BGP session');
+    await held.peer.stop(options);
   }
 
   private async ensureListener(): Promise<BgpListener> {
@@ -112,10 +128,17 @@ export class BgpModeDriver {
   }
 }
 
-/** The session's settings from the plan; the retry jitter's seed is drawn here, where randomness may be read. */
-function sessionConfigOf(plan: BgpPeerPlan): SessionConfig {
+/**
+ * The session's settings from the plan; the retry jitter's seed is drawn here, where randomness may be read.
+ * `restarted`: the process may be a restart of one that held this session (the R bit, RFC 4724 §3).
+ */
+function sessionConfigOf(plan: BgpPeerPlan, restarted: boolean): SessionConfig {
   const { peer } = plan;
+  const gracefulRestart = peer.gracefulRestart === true
+    ? { restartTimeSeconds: DEFAULT_GRACEFUL_RESTART_TIME_SECONDS, forwardingPreserved: true }
+    : null;
   return sessionConfig({
+    gracefulRestart, restarted: gracefulRestart !== null && restarted,
     localAsn: peer.myAsn, routerId: plan.routerId, peerAsn: peer.peerAsn, peerAddress: peer.peerAddress, peerPort: peer.peerPort,
     passive: peer.passive, holdTimeSeconds: peer.holdTimeSeconds, keepaliveTimeSeconds: peer.keepaliveTimeSeconds,
     connectRetryMs: peer.connectTimeSeconds * 1000, connectRetryMaxMs: Math.max(DEFAULT_CONNECT_RETRY_MAX_MS, peer.connectTimeSeconds * 1000),

@@ -12,6 +12,7 @@
 //       routerID: 192.0.2.11      # optional; default: the node's IPv4 address
 //       nodes: [n1, n2]           # optional; default: every node
 //       passive: false            # optional: wait for the peer to connect
+//       enableGracefulRestart: false # optional: RFC 4724, the router keeps the routes while the speaker restarts
 //   ips:
 //     - ip: 203.0.113.10
 //       modes: [bgp]
@@ -23,7 +24,7 @@ import { quoteName } from '../membership/core/names.js';
 import { ipField, isDict, listAt, nonEmptyString, problem, show, stringList, unknownKeys, type Dict } from './parse-fields.js';
 import type { BgpIpSpec, BgpPeerSpec } from './types.js';
 
-const PEER_KEYS = ['name', 'myASN', 'peerASN', 'dynamicASN', 'peerAddress', 'peerPort', 'sourceAddress', 'holdTime', 'keepaliveTime', 'connectTime', 'routerID', 'nodes', 'passive'];
+const PEER_KEYS = ['name', 'myASN', 'peerASN', 'dynamicASN', 'peerAddress', 'peerPort', 'sourceAddress', 'holdTime', 'keepaliveTime', 'connectTime', 'routerID', 'nodes', 'passive', 'enableGracefulRestart'];
 const IP_BGP_KEYS = ['peers', 'localPref', 'communities'];
 
 /** RFC 4271 §10's suggested Hold Time; MetalLB's default too. */
@@ -71,11 +72,19 @@ function parsePeer(raw: unknown, at: string, nodeNames: readonly string[], probl
     if (id !== null && id.includes(':')) problems.push(`${at}.routerID: ${quoteName(id)} is not an IPv4 address (RFC 6286)`);
     spec.routerId = id ?? '';
   }
-  if (raw.passive !== undefined) {
-    if (typeof raw.passive === 'boolean') spec.passive = raw.passive;
-    else problems.push(`${at}.passive: must be true or false, got ${show(raw.passive)}`);
-  }
+  const passive = flag(raw, 'passive', at, problems);
+  if (passive !== undefined) spec.passive = passive;
+  const gracefulRestart = flag(raw, 'enableGracefulRestart', at, problems);
+  if (gracefulRestart !== undefined) spec.gracefulRestart = gracefulRestart;
   return problems.length === before ? spec : null;
+}
+
+/** An optional true/false field; undefined when absent or wrong (then a problem names the value). */
+function flag(raw: Dict, key: string, at: string, problems: string[]): boolean | undefined {
+  const value = raw[key];
+  if (value === undefined || typeof value === 'boolean') return value;
+  problems.push(`${at}.${key}: must be true or false, got ${show(value)}`);
+  return undefined;
 }
 
 /** peerASN or dynamicASN, exactly one (MetalLB's rule). */

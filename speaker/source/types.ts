@@ -73,6 +73,11 @@ export interface BgpPeerSpec {
   nodes: readonly NodeName[];
   /** Wait for the peer to connect; never connect. */
   passive: boolean;
+  /**
+   * RFC 4724 graceful restart (MetalLB's enableGracefulRestart): a stop of the speaker process leaves the routes
+   * with the router for the restart time instead of withdrawing them. Off when undefined.
+   */
+  gracefulRestart?: boolean;
 }
 
 /** One full snapshot: every speaker node, and every IP with what each mode needs to announce it. */
