@@ -1,10 +1,13 @@
 // BGP mode's lab, on top of `up`: a far client (FAR_NS) in its own subnet behind the router, the BGP VIPs on
 // every node's `lo` (kube-proxy's part), routes back to the far subnet on the nodes, and BIRD 2 in the router's
 // namespace peering with the three nodes and installing what it learns into the router's kernel with ECMP
-// (`merge paths on`). BIRD and the kernel are the judges: `birdc show route all`, `ip route show`.
+// (`merge paths on`). BIRD and the kernel are the judges: `birdc show route all`, `ip route show`. FRR
+// (frr-router.ts) or GoBGP (gobgp-router.ts) can take BIRD's place: startRouter().
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execIn, killProc, run, sleep, spawnIn, type Spawned } from './exec.js';
+import { startFrr, stopFrr } from './frr-router.js';
+import { startGobgp, stopGobgp } from './gobgp-router.js';
 import { ipBatch, ipIn, linkExists, sysctl } from './lab.js';
 import {
   BGP_VIP_COUNT, FAR_NS, FAR_OCTET, FAR_V4_PREFIX, FAR_V6_PREFIX, HOST_IF, NODES, ROUTER_FAR_IF, STATE_DIR, V4_PREFIX, V6_PREFIX,
@@ -60,6 +63,11 @@ export interface BirdOptions {
   holdTimeSeconds?: number;
   /** Outlive the caller (a script that leaves BIRD to `lab down`). */
   detached?: boolean;
+  /**
+   * RFC 4724 helper: keep a node's routes, marked stale, when its session closes without a NOTIFICATION, until
+   * the node's End-of-RIB after it reconnects (or its restart time runs out).
+   */
+  gracefulRestart?: boolean;
 }
 
 /**
@@ -79,7 +87,8 @@ export function birdConfig(options: BirdOptions = {}): string {
   ]);
   const common = `hold time ${options.holdTimeSeconds ?? 90};
   error wait time 1, 5;
-  connect retry time 5;`;
+  connect retry time 5;
+  graceful restart ${options.gracefulRestart === true ? 'on' : 'off'};`;
   return `router id ${v4Of(router)};
 log stderr all;
 protocol device { scan time 10; }
@@ -117,6 +126,30 @@ export async function startBird(options: BirdOptions = {}): Promise<Spawned> {
 
 export async function stopBird(spawned: Spawned): Promise<void> {
   await killProc(spawned.record, 'SIGTERM', 5000);
+}
+
+/**
+ * Which daemon is the router: BIRD (the default, every BGP lab suite's judge), FRR or GoBGP (bgp-judges.lab.test.ts;
+ * both run docs/bgp-routers.md's configuration: the router in AS 64501, the nodes in AS 64512, connecting to it).
+ */
+export type RouterKind = 'bird' | 'frr' | 'gobgp';
+
+/** Starts the chosen router in the router's namespace; resolves once it answers, with how to stop it. */
+export async function startRouter(kind: RouterKind = 'bird', options: BirdOptions = {}): Promise<{ stop(): Promise<void> }> {
+  switch (kind) {
+    case 'bird': {
+      const bird = await startBird(options);
+      return { stop: () => stopBird(bird) };
+    }
+    case 'frr': {
+      const frr = await startFrr();
+      return { stop: () => stopFrr(frr) };
+    }
+    case 'gobgp': {
+      const gobgpd = await startGobgp();
+      return { stop: () => stopGobgp(gobgpd) };
+    }
+  }
 }
 
 /** One birdc command's output (birdc talks to the control socket; no namespace needed). */

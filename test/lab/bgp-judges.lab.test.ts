@@ -1,0 +1,137 @@
+// BGP mode judged by FRR and GoBGP, the two other daemons people run as routers (BIRD judges bgp.lab.test.ts).
+// Each takes the router's namespace in turn, configured as docs/bgp-routers.md says (frr-router.ts,
+// gobgp-router.ts): the router in AS 64501, the three nodes in AS 64512 connecting to it, IPv6 over MP-BGP on the
+// same IPv4 session. The real speaker binary runs on every node, reading the file source. The routers' own JSON
+// judges: the sessions, every node's path with its own next hop for IPv4 and IPv6, ECMP (FRR's multipath paths
+// and the router kernel's next hops; GoBGP keeps all paths in its RIB but installs nothing), and End-of-RIB.
+import { curlFromFar, kernelNextHops, startRouter, upBgpLab, type RouterKind } from './bgp-lab.js';
+import { sleep } from './exec.js';
+import { FRR_NODE_ASN, FRR_ROUTER_ASN, vtysh } from './frr-router.js';
+import { GOBGP_NODE_ASN, GOBGP_ROUTER_ASN, gobgp, gobgpPaths, gobgpSessions } from './gobgp-router.js';
+import { down, up } from './lab.js';
+import { startSpeaker, stopAllSpeakers, writeSpeakerConfig } from './speakers.js';
+import { NODES, bgpVip4, bgpVip6, hostByName, v4Of, v6Of } from './topology.js';
+
+const ALL_V4 = NODES.map((n) => v4Of(hostByName(n))).sort();
+const ALL_V6 = NODES.map((n) => v6Of(hostByName(n))).sort();
+/** Announced by n1 and n2 only: ECMP across two. */
+const TWO_NODE_VIP = bgpVip4(1);
+const TWO_V4 = [v4Of(hostByName('n1')), v4Of(hostByName('n2'))];
+
+async function until<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined && done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(value)}`);
+    await sleep(100);
+  }
+}
+
+const figures: Record<string, number> = {};
+
+/** The lab with `kind` as the router and a speaker on every node; returns how long until all sessions were up. */
+async function labWith(kind: RouterKind, established: () => Promise<boolean>): Promise<() => Promise<void>> {
+  await down();
+  await up();
+  await upBgpLab();
+  const router = await startRouter(kind);
+  const asns = kind === 'frr' ? { node: FRR_NODE_ASN, router: FRR_ROUTER_ASN } : { node: GOBGP_NODE_ASN, router: GOBGP_ROUTER_ASN };
+  const configPath = writeSpeakerConfig({
+    bgpPeers: [{ name: 'router', myASN: asns.node, peerASN: asns.router, peerAddress: v4Of(hostByName('router')), connectTime: '1s' }],
+    ips: [
+      { ip: bgpVip4(0), modes: ['bgp'] },
+      { ip: bgpVip6(0), modes: ['bgp'] },
+      { ip: TWO_NODE_VIP, modes: ['bgp'], nodes: ['n1', 'n2'] },
+    ],
+  }, `bgp-judge-${kind}.yaml`);
+  const startedAt = Date.now();
+  for (const node of NODES) startSpeaker(node, configPath, ['--metrics-port', '0']);
+  await until(`three Established sessions in ${kind}`, established, (up) => up, 60_000);
+  figures[`${kind}StartToEstablishedMs`] = Date.now() - startedAt;
+  return async () => {
+    await stopAllSpeakers('SIGTERM').catch(() => undefined);
+    await router.stop().catch(() => undefined);
+    await down();
+  };
+}
+
+afterAll(() => console.log(`BGP judges figures: ${JSON.stringify(figures)}`));
+
+interface FrrPath { valid?: boolean; bestpath?: boolean; multipath?: boolean; peerId: string; path: string; nexthops: { ip: string; afi: string; scope?: string }[] }
+interface FrrTable { routes: Record<string, FrrPath[]> }
+interface FrrSummary { ipv4Unicast?: { peers: Record<string, { state: string; pfxRcd: number }> }; ipv6Unicast?: { peers: Record<string, { state: string; pfxRcd: number }> } }
+
+/** Each path FRR holds for `prefix`: the node it came from, its global next hop, whether it is used for ECMP. */
+async function frrPaths(prefix: string): Promise<{ peer: string; nextHop: string; ecmp: boolean; asPath: string }[]> {
+  const table = await vtysh<FrrTable>(`show bgp ${prefix.includes(':') ? 'ipv6' : 'ipv4'} unicast json`);
+  return (table.routes[prefix] ?? [])
+    .map((p) => ({ peer: p.peerId, nextHop: p.nexthops.find((h) => h.scope !== 'link-local')?.ip ?? '', ecmp: p.valid === true && (p.bestpath === true || p.multipath === true), asPath: p.path }))
+    .sort((a, b) => a.peer.localeCompare(b.peer));
+}
+
+describe('BGP mode against FRR (bgpd + zebra, the documented configuration)', () => {
+  let teardown = async (): Promise<void> => undefined;
+  beforeAll(async () => {
+    teardown = await labWith('frr', async () => {
+      const peers = (await vtysh<FrrSummary>('show bgp summary json')).ipv4Unicast?.peers ?? {};
+      return ALL_V4.every((a) => peers[a]?.state === 'Established');
+    });
+  }, 120_000);
+  afterAll(() => teardown());
+
+  it('has every node Established, both families on the one IPv4 session', async () => {
+    const summary = await vtysh<FrrSummary>('show bgp summary json');
+    for (const family of ['ipv4Unicast', 'ipv6Unicast'] as const) {
+      const peers = summary[family]?.peers ?? {};
+      expect(Object.keys(peers).sort()).toEqual(ALL_V4);
+      for (const address of ALL_V4) expect(peers[address]?.state).toBe('Established');
+    }
+  });
+
+  it("holds every node's IPv4 and IPv6 path with that node as next hop, all used for ECMP", async () => {
+    const v4 = await until('three IPv4 paths', () => frrPaths(`${bgpVip4(0)}/32`), (p) => p.length === 3, 10_000);
+    expect(v4).toEqual(ALL_V4.map((a) => ({ peer: a, nextHop: a, ecmp: true, asPath: String(FRR_NODE_ASN) })));
+    const v6 = await until('three IPv6 paths', () => frrPaths(`${bgpVip6(0)}/128`), (p) => p.length === 3, 10_000);
+    expect(v6).toEqual(ALL_V4.map((a, i) => ({ peer: a, nextHop: ALL_V6[i], ecmp: true, asPath: String(FRR_NODE_ASN) })));
+    const two = await until('two IPv4 paths', () => frrPaths(`${TWO_NODE_VIP}/32`), (p) => p.length === 2, 10_000);
+    expect(two.map((p) => [p.nextHop, p.ecmp])).toEqual(TWO_V4.map((a) => [a, true]));
+  });
+
+  it("installs the ECMP routes in the router's kernel (zebra), and the far client reaches the VIP through them", async () => {
+    expect(await until('three IPv4 next hops', () => kernelNextHops(bgpVip4(0)), (h) => h.length === 3, 10_000)).toEqual(ALL_V4);
+    expect(await until('three IPv6 next hops', () => kernelNextHops(bgpVip6(0)), (h) => h.length === 3, 10_000)).toEqual(ALL_V6);
+    expect(await until('two IPv4 next hops', () => kernelNextHops(TWO_NODE_VIP), (h) => h.length === 2, 10_000)).toEqual(TWO_V4);
+    for (const vip of [bgpVip4(0), bgpVip6(0)]) expect(NODES).toContain(await curlFromFar(vip, 2));
+    expect(['n1', 'n2']).toContain(await curlFromFar(TWO_NODE_VIP, 2));
+  });
+});
+
+describe('BGP mode against GoBGP (gobgpd, the documented configuration)', () => {
+  let teardown = async (): Promise<void> => undefined;
+  beforeAll(async () => {
+    teardown = await labWith('gobgp', async () => {
+      const sessions = await gobgpSessions();
+      return ALL_V4.every((a) => sessions[a] === 'Established');
+    });
+  }, 120_000);
+  afterAll(() => teardown());
+
+  it('has every node Established', async () => {
+    expect(await gobgpSessions()).toEqual(Object.fromEntries(ALL_V4.map((a) => [a, 'Established'])));
+  });
+
+  it("holds every node's IPv4 and IPv6 path in its RIB with that node as next hop (the paths ECMP would use)", async () => {
+    const v4 = await until('three IPv4 paths', () => gobgpPaths(`${bgpVip4(0)}/32`), (p) => p.length === 3, 10_000);
+    expect(v4).toEqual(ALL_V4.map((a) => ({ neighbor: a, nextHop: a })));
+    const v6 = await until('three IPv6 paths', () => gobgpPaths(`${bgpVip6(0)}/128`), (p) => p.length === 3, 10_000);
+    expect(v6).toEqual(ALL_V4.map((a, i) => ({ neighbor: a, nextHop: ALL_V6[i] })));
+    expect(await gobgpPaths(`${TWO_NODE_VIP}/32`)).toEqual(TWO_V4.map((a) => ({ neighbor: a, nextHop: a })));
+  });
+
+  it('got End-of-RIB for both families from every node', async () => {
+    const neighbors = JSON.parse(await gobgp(['neighbor', '-j'])) as { state: { neighbor_address: string }; afi_safis: { state: { family: { afi: number } }; mp_graceful_restart?: { state?: { end_of_rib_received?: boolean } } }[] }[];
+    const eor = neighbors.map((n) => [n.state.neighbor_address, n.afi_safis.map((f) => [f.state.family.afi, f.mp_graceful_restart?.state?.end_of_rib_received === true])]);
+    expect(eor.sort()).toEqual(ALL_V4.map((a) => [a, [[1, true], [2, true]]]));
+  });
+});
