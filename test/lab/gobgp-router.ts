@@ -1,6 +1,7 @@
 // GoBGP as the BGP lab's router (a judge beside BIRD and FRR): gobgpd in the router's namespace, in the foreground as
 // the lab's recorded child, its gRPC API on that namespace's loopback. The configuration is docs/bgp-routers.md's,
-// with its "one [[neighbors]] block per node" written out for the lab's three nodes. GoBGP installs nothing in a
+// with its "one [[neighbors]] block per node" written out for the lab's three nodes (graceful restart helper
+// included, as the page advises). GoBGP installs nothing in a
 // kernel, so its RIB is the judge (`gobgp global rib -j`): every node's path, each with its own next hop.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -52,10 +53,14 @@ export async function gobgp(args: readonly string[]): Promise<string> {
 interface GobgpPath {
   'neighbor-ip'?: string;
   attrs?: { type: number; nexthop?: string }[];
+  stale?: boolean;
 }
 
-/** Each path GoBGP holds for `prefix` (IPv4 or IPv6): which neighbour sent it and its next hop, sorted. */
-export async function gobgpPaths(prefix: string): Promise<{ neighbor: string; nextHop: string }[]> {
+/**
+ * Each path GoBGP holds for `prefix` (IPv4 or IPv6): which neighbour sent it, its next hop, and whether it is
+ * kept as stale for a neighbour in graceful restart; sorted by neighbour.
+ */
+export async function gobgpPaths(prefix: string): Promise<{ neighbor: string; nextHop: string; stale: boolean }[]> {
   const family = prefix.includes(':') ? 'ipv6' : 'ipv4';
   const rib = JSON.parse((await gobgp(['global', 'rib', '-a', family, '-j'])) || '{}') as Record<string, GobgpPath[]>;
   return (rib[prefix] ?? [])
@@ -63,6 +68,7 @@ export async function gobgpPaths(prefix: string): Promise<{ neighbor: string; ne
       neighbor: p['neighbor-ip'] ?? '',
       // NEXT_HOP (type 3) for IPv4, MP_REACH_NLRI (type 14) for IPv6.
       nextHop: p.attrs?.find((a) => a.type === 3 || a.type === 14)?.nexthop ?? '',
+      stale: p.stale === true,
     }))
     .sort((a, b) => a.neighbor.localeCompare(b.neighbor));
 }
