@@ -6,8 +6,7 @@
 // speaker running; the `edge` session got a Cease and its route through n2 goes at once. When n2's speaker comes
 // back, it announces again and sends End-of-RIB: BIRD ends the restart and sweeps the stale route n2 no longer
 // announces. Not one request is lost.
-import { birdc, birdSessions, curlFromFar, kernelNextHops, startBird, upBgpLab } from './bgp-lab.js';
-import { EDGE_ASN, LAB_ASN, NODE_EDGE_ASN } from './bgp-lab.js';
+import { EDGE_ASN, LAB_ASN, NODE_EDGE_ASN, birdc, birdSessions, curlFromFar, kernelNextHops, startBird, until, upBgpLab } from './bgp-lab.js';
 import { killProc, sleep, spawnIn, type Spawned } from './exec.js';
 import { down, sysctl, up } from './lab.js';
 import { startSpeaker, stopAllSpeakers, stopSpeaker, writeSpeakerConfig, type SpeakerConfig } from './speakers.js';
@@ -33,16 +32,6 @@ function config(withoutDropped: boolean): SpeakerConfig {
       { ip: EDGE, modes: ['bgp'], bgp: { peers: ['edge'] } },
     ],
   };
-}
-
-async function until<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number, fromMs = performance.now()): Promise<{ value: T; ms: number }> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return { value, ms: Math.round(performance.now() - fromMs) };
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(value)}`);
-    await sleep(20);
-  }
 }
 
 /** The far client asking for the VIP again and again (a new source port each time), until stopped. */

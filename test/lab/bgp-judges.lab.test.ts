@@ -6,8 +6,7 @@
 // and the router kernel's next hops; GoBGP keeps all paths in its RIB but installs nothing), End-of-RIB, and
 // graceful restart (enableGracefulRestart on the speakers; both routers are helpers as configured): a node whose
 // speaker gets SIGTERM keeps its paths, marked stale, until its speaker is back and has sent End-of-RIB.
-import { curlFromFar, kernelNextHops, startRouter, upBgpLab, type RouterKind } from './bgp-lab.js';
-import { sleep } from './exec.js';
+import { curlFromFar, kernelNextHops, startRouter, until, upBgpLab, type RouterKind } from './bgp-lab.js';
 import { FRR_NODE_ASN, FRR_ROUTER_ASN, vtysh } from './frr-router.js';
 import { GOBGP_NODE_ASN, GOBGP_ROUTER_ASN, gobgp, gobgpPaths, gobgpSessions } from './gobgp-router.js';
 import { down, up } from './lab.js';
@@ -19,16 +18,6 @@ const ALL_V6 = NODES.map((n) => v6Of(hostByName(n))).sort();
 /** Announced by n1 and n2 only: ECMP across two. */
 const TWO_NODE_VIP = bgpVip4(1);
 const TWO_V4 = [v4Of(hostByName('n1')), v4Of(hostByName('n2'))];
-
-async function until<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined && done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(value)}`);
-    await sleep(100);
-  }
-}
 
 const figures: Record<string, number> = {};
 
@@ -80,7 +69,7 @@ async function restartJudged(
   await stopSpeaker(RESTARTING, 'SIGTERM');
   await until(`${RESTARTING}'s session down`, sessionUp, (up) => !up, 5000);
   // Sorted by node: n3's path last in each family.
-  const kept = await until(`${RESTARTING}'s paths stale`, staleness, (s) => s.length === 6 && s[2] === true && s[5] === true, 5000);
+  const kept = (await until(`${RESTARTING}'s paths stale`, staleness, (s) => s.length === 6 && s[2] === true && s[5] === true, 5000)).value;
   expect(kept).toEqual([false, false, true, false, false, true]);
   expect((await paths(`${bgpVip4(0)}/32`)).map((p) => p.nextHop)).toEqual(ALL_V4);
   await whileStale();
@@ -134,18 +123,18 @@ describe('BGP mode against FRR (bgpd + zebra, the documented configuration)', ()
   });
 
   it("holds every node's IPv4 and IPv6 path with that node as next hop, all used for ECMP", async () => {
-    const v4 = await until('three IPv4 paths', () => frrPaths(`${bgpVip4(0)}/32`), (p) => p.length === 3, 10_000);
+    const v4 = (await until('three IPv4 paths', () => frrPaths(`${bgpVip4(0)}/32`), (p) => p.length === 3, 10_000)).value;
     expect(v4).toEqual(ALL_V4.map((a) => ({ peer: a, nextHop: a, ecmp: true, asPath: String(FRR_NODE_ASN), stale: false })));
-    const v6 = await until('three IPv6 paths', () => frrPaths(`${bgpVip6(0)}/128`), (p) => p.length === 3, 10_000);
+    const v6 = (await until('three IPv6 paths', () => frrPaths(`${bgpVip6(0)}/128`), (p) => p.length === 3, 10_000)).value;
     expect(v6).toEqual(ALL_V4.map((a, i) => ({ peer: a, nextHop: ALL_V6[i], ecmp: true, asPath: String(FRR_NODE_ASN), stale: false })));
-    const two = await until('two IPv4 paths', () => frrPaths(`${TWO_NODE_VIP}/32`), (p) => p.length === 2, 10_000);
+    const two = (await until('two IPv4 paths', () => frrPaths(`${TWO_NODE_VIP}/32`), (p) => p.length === 2, 10_000)).value;
     expect(two.map((p) => [p.nextHop, p.ecmp])).toEqual(TWO_V4.map((a) => [a, true]));
   });
 
   it("installs the ECMP routes in the router's kernel (zebra), and the far client reaches the VIP through them", async () => {
-    expect(await until('three IPv4 next hops', () => kernelNextHops(bgpVip4(0)), (h) => h.length === 3, 10_000)).toEqual(ALL_V4);
-    expect(await until('three IPv6 next hops', () => kernelNextHops(bgpVip6(0)), (h) => h.length === 3, 10_000)).toEqual(ALL_V6);
-    expect(await until('two IPv4 next hops', () => kernelNextHops(TWO_NODE_VIP), (h) => h.length === 2, 10_000)).toEqual(TWO_V4);
+    expect((await until('three IPv4 next hops', () => kernelNextHops(bgpVip4(0)), (h) => h.length === 3, 10_000)).value).toEqual(ALL_V4);
+    expect((await until('three IPv6 next hops', () => kernelNextHops(bgpVip6(0)), (h) => h.length === 3, 10_000)).value).toEqual(ALL_V6);
+    expect((await until('two IPv4 next hops', () => kernelNextHops(TWO_NODE_VIP), (h) => h.length === 2, 10_000)).value).toEqual(TWO_V4);
     for (const vip of [bgpVip4(0), bgpVip6(0)]) expect(NODES).toContain(await curlFromFar(vip, 2));
     expect(['n1', 'n2']).toContain(await curlFromFar(TWO_NODE_VIP, 2));
   });
@@ -177,9 +166,9 @@ describe('BGP mode against GoBGP (gobgpd, the documented configuration)', () => 
   });
 
   it("holds every node's IPv4 and IPv6 path in its RIB with that node as next hop (the paths ECMP would use)", async () => {
-    const v4 = await until('three IPv4 paths', () => gobgpPaths(`${bgpVip4(0)}/32`), (p) => p.length === 3, 10_000);
+    const v4 = (await until('three IPv4 paths', () => gobgpPaths(`${bgpVip4(0)}/32`), (p) => p.length === 3, 10_000)).value;
     expect(v4).toEqual(ALL_V4.map((a) => ({ neighbor: a, nextHop: a, stale: false })));
-    const v6 = await until('three IPv6 paths', () => gobgpPaths(`${bgpVip6(0)}/128`), (p) => p.length === 3, 10_000);
+    const v6 = (await until('three IPv6 paths', () => gobgpPaths(`${bgpVip6(0)}/128`), (p) => p.length === 3, 10_000)).value;
     expect(v6).toEqual(ALL_V4.map((a, i) => ({ neighbor: a, nextHop: ALL_V6[i], stale: false })));
     expect(await gobgpPaths(`${TWO_NODE_VIP}/32`)).toEqual(TWO_V4.map((a) => ({ neighbor: a, nextHop: a, stale: false })));
   });

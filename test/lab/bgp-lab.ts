@@ -87,8 +87,7 @@ export function birdConfig(options: BirdOptions = {}): string {
   ]);
   const common = `hold time ${options.holdTimeSeconds ?? 90};
   error wait time 1, 5;
-  connect retry time 5;
-  graceful restart ${options.gracefulRestart === true ? 'on' : 'off'};`;
+  connect retry time 5;${options.gracefulRestart === true ? '\n  graceful restart on;' : ''}`;
   return `router id ${v4Of(router)};
 log stderr all;
 protocol device { scan time 10; }
@@ -187,4 +186,15 @@ export async function curlFromFar(ip: string, timeoutS = 1): Promise<string | un
   const host = ip.includes(':') ? `[${ip}]` : ip;
   return execIn(FAR_NS, ['curl', '-s', '-g', '--max-time', String(timeoutS), `http://${host}/`])
     .then((r) => r.stdout.trim() || undefined, () => undefined);
+}
+
+/** Polls `probe` every 20 ms until `done` holds; returns the value and how long it took from `fromMs`. */
+export async function until<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number, fromMs = performance.now()): Promise<{ value: T; ms: number }> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (done(value)) return { value, ms: Math.round(performance.now() - fromMs) };
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(value)}`);
+    await sleep(20);
+  }
 }
