@@ -159,16 +159,26 @@ describe('BgpModeDriver: graceful restart (RFC 4724)', () => {
     expect(updates.slice(1).every((u) => u.nlri.length === 0 && u.withdrawnRoutes.length === 0)).toBe(true);
   });
 
-  test('a peer added after the first plan opens without R; a peer removed from the plan gets a Cease even with graceful restart', async () => {
+  test('a peer first planned after an empty plan still opens with R (the loop may plan before it knows the peers)', async () => {
     const r = await router(HELPER);
     const d = driver();
     await d.apply(plan());
     await d.apply(plan(peerPlan(r.port, [V4], GR_ON)));
     await until('Established', () => r.peer.status().fsm === 'Established');
-    expect(grCapabilities(r.events)).toMatchObject([{ restartState: false }]);
+    expect(grCapabilities(r.events)).toMatchObject([{ restartState: true }]);
+  });
+
+  test('a peer removed from the plan gets a Cease even with graceful restart, and opens without R when it comes back', async () => {
+    const r = await router(HELPER);
+    const d = driver();
+    await d.apply(plan(peerPlan(r.port, [V4], GR_ON)));
+    await until('Established', () => r.peer.status().fsm === 'Established');
     await d.apply(plan());
     await until('the router saw the Cease', () => r.peer.status().lastDown?.reason === 'notificationReceived');
     expect(r.peer.status().lastDown?.notification).toMatch(/^received 6\/2/);
+    await d.apply(plan(peerPlan(r.port, [V4], GR_ON)));
+    await until('Established again', () => r.peer.status().establishedCount === 2 && r.peer.status().fsm === 'Established');
+    expect(grCapabilities(r.events)).toMatchObject([{ restartState: true }, { restartState: false }]);
   });
 
   test('later plans do not replace a session opened with R (the R bit is not a setting)', async () => {

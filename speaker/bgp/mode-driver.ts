@@ -8,9 +8,11 @@
 // precedes its own restart (a rolling update) from one that precedes its removal, and neither can FRR or GoBGP,
 // which MetalLB relies on: stopping the process is always a planned restart, closing each session without a
 // NOTIFICATION where both sides negotiated graceful restart, so the router keeps our routes as stale for the
-// restart time while the node's kernel goes on forwarding. The sessions of a new process (those of its first
-// plan) open with the R bit set. A peer that leaves the configuration, or whose settings change, is removed for
-// good: a Cease, and the router withdraws at once. An uninstall that deletes the BGPPeers first withdraws at
+// restart time while the node's kernel goes on forwarding. Each peer's first session in a process opens with the
+// R bit set (the process may be the restart of one that held it; on a true first start R only tells the router
+// not to wait for our End-of-RIB before sending its routes, which Herald drops anyway). A peer that leaves the
+// configuration, or whose settings change, is removed for good: a Cease, the router withdraws at once, and the
+// session opened for it afterwards is no restart. An uninstall that deletes the BGPPeers first withdraws at
 // once too; one that only deletes the DaemonSet leaves stale routes for up to the restart time.
 import { randomInt } from 'node:crypto';
 import type { Clock } from '../../lib/clock.js';
@@ -40,8 +42,8 @@ export class BgpModeDriver {
   private listener: BgpListener | null = null;
   /** What was last logged about skipped IPs and unusable peers, so each change is logged once. */
   private lastProblems = '';
-  /** Sessions opened for the first plan may replace those of a process that stopped: their OPEN sets R. */
-  private firstPlanApplied = false;
+  /** Peers a session was opened for in this process: only the first one may replace a stopped process's (R). */
+  private readonly opened = new Set<string>();
 
   constructor(private readonly options: BgpModeDriverOptions) {}
 
@@ -52,7 +54,6 @@ export class BgpModeDriver {
       if (!wanted.has(name)) await this.drop(name, held, 'the peer left the configuration');
     }
     for (const peerPlan of plan.peers) await this.reconcile(peerPlan);
-    this.firstPlanApplied = true;
   }
 
   /**
@@ -76,7 +77,7 @@ export class BgpModeDriver {
   }
 
   private async reconcile(plan: BgpPeerPlan): Promise<void> {
-    const config = sessionConfigOf(plan, !this.firstPlanApplied);
+    const config = sessionConfigOf(plan, !this.opened.has(plan.peer.name));
     const settings = JSON.stringify({ ...config, seed: 0, restarted: false, sourceAddress: plan.peer.sourceAddress });
     let held = this.held.get(plan.peer.name);
     if (held !== undefined && held.settings !== settings) {
@@ -97,6 +98,7 @@ export class BgpModeDriver {
     if (config.passive) (await this.ensureListener()).register(peer);
     const held: Held = { settings, peer, advertised: '' };
     this.held.set(plan.peer.name, held);
+    this.opened.add(plan.peer.name);
     logger.info({ peer: plan.peer.name, address: config.peerAddress, port: config.peerPort, passive: config.passive, routerId: config.routerId }, 'starting BGP session');
     peer.start();
     return held;

@@ -8,7 +8,7 @@
 // speaker gets SIGTERM keeps its paths, marked stale, until its speaker is back and has sent End-of-RIB.
 import { curlFromFar, kernelNextHops, startRouter, until, upBgpLab, type RouterKind } from './bgp-lab.js';
 import { FRR_NODE_ASN, FRR_ROUTER_ASN, vtysh } from './frr-router.js';
-import { GOBGP_NODE_ASN, GOBGP_ROUTER_ASN, gobgp, gobgpPaths, gobgpSessions } from './gobgp-router.js';
+import { GOBGP_NODE_ASN, GOBGP_ROUTER_ASN, gobgp, gobgpdLog, gobgpPaths, gobgpSessions } from './gobgp-router.js';
 import { down, up } from './lab.js';
 import { startSpeaker, stopAllSpeakers, stopSpeaker, writeSpeakerConfig } from './speakers.js';
 import { NODES, bgpVip4, bgpVip6, hostByName, v4Of, v6Of } from './topology.js';
@@ -182,5 +182,9 @@ describe('BGP mode against GoBGP (gobgpd, the documented configuration)', () => 
   it("keeps a restarting node's paths as stale, fresh again after its End-of-RIB", async () => {
     if (lab === null) throw new Error('no lab');
     await restartJudged('gobgp', lab, async () => (await gobgpSessions())[RESTARTING_V4] === 'Established', gobgpPaths);
+    // GoBGP checks the R bit of a restarting peer's new OPEN (RFC 4724 §4.1) and says so when it is missing.
+    const log = gobgpdLog();
+    expect(log).toContain('peer graceful restart');
+    expect(log).not.toContain('restart flag is not set');
   }, 60_000);
 });

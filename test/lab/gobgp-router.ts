@@ -3,15 +3,16 @@
 // with its "one [[neighbors]] block per node" written out for the lab's three nodes (graceful restart helper
 // included, as the page advises). GoBGP installs nothing in a
 // kernel, so its RIB is the judge (`gobgp global rib -j`): every node's path, each with its own next hop.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { documentedConfig } from './doc-configs.js';
-import { execIn, killProc, sleep, spawnIn, type Spawned } from './exec.js';
+import { execIn, findProc, killProc, sleep, spawnIn, type Spawned } from './exec.js';
 import { NODES, STATE_DIR, hostByName, nsOf, v4Of } from './topology.js';
 
 const ROUTER_NS = nsOf('router');
 const GOBGP_CONF = join(STATE_DIR, 'gobgpd.toml');
 const API = '127.0.0.1:50051';
+const GOBGPD_ROLE = 'gobgpd';
 /** The documented configuration's ASes. */
 export const GOBGP_ROUTER_ASN = 64501;
 export const GOBGP_NODE_ASN = 64512;
@@ -32,7 +33,7 @@ export function gobgpLabConfig(): string {
 export async function startGobgp(options: { detached?: boolean } = {}): Promise<Spawned> {
   mkdirSync(STATE_DIR, { recursive: true });
   writeFileSync(GOBGP_CONF, gobgpLabConfig());
-  const spawned = spawnIn(ROUTER_NS, ['gobgpd', '-f', GOBGP_CONF, '-t', 'toml', '--api-hosts', API], { role: 'gobgpd', detached: options.detached });
+  const spawned = spawnIn(ROUTER_NS, ['gobgpd', '-f', GOBGP_CONF, '-t', 'toml', '--api-hosts', API], { role: GOBGPD_ROLE, detached: options.detached });
   const deadline = Date.now() + 10_000;
   while (!(await gobgp(['global']).then(() => true, () => false))) {
     if (Date.now() > deadline) throw new Error(`gobgpd did not answer on ${API} within 10 s; see ${spawned.record.logFile}`);
@@ -43,6 +44,12 @@ export async function startGobgp(options: { detached?: boolean } = {}): Promise<
 
 export async function stopGobgp(spawned: Spawned): Promise<void> {
   await killProc(spawned.record, 'SIGTERM', 5000);
+}
+
+/** What the running gobgpd has logged (its JSON lines); '' when none runs. */
+export function gobgpdLog(): string {
+  const record = findProc(GOBGPD_ROLE);
+  return record === undefined ? '' : readFileSync(record.logFile, 'utf8');
 }
 
 /** One gobgp CLI command's output, against this lab's gobgpd. */
