@@ -5,7 +5,8 @@ import type { BgpPeerSpec } from '../source/types.js';
 import { BgpListener, BgpPeer } from './driver/index.js';
 import { BgpModeDriver } from './mode-driver.js';
 import type { BgpPeerPlan, BgpPlan } from './plan.js';
-import { sessionConfig, type Advertisement, type SessionEvent } from './session/index.js';
+import { sessionConfig, type Advertisement, type SessionConfig, type SessionEvent } from './session/index.js';
+import type { Capability } from './messages/index.js';
 
 const logger = silentLogger();
 const ASN = 4_200_000_000;
@@ -40,10 +41,10 @@ afterEach(async () => {
 });
 
 /** A passive "router" listening on an ephemeral loopback port, recording every event it steps. */
-async function router(): Promise<{ peer: BgpPeer; port: number; events: SessionEvent[] }> {
+async function router(extra: Partial<SessionConfig> = {}): Promise<{ peer: BgpPeer; port: number; events: SessionEvent[] }> {
   const listener = new BgpListener({ port: 0, host: '127.0.0.1', logger });
   await listener.start();
-  const peer = new BgpPeer({ config: sessionConfig({ localAsn: ASN, routerId: '10.0.0.254', peerAsn: { kind: 'fixed', asn: ASN }, peerAddress: '127.0.0.1', passive: true }), logger });
+  const peer = new BgpPeer({ config: sessionConfig({ localAsn: ASN, routerId: '10.0.0.254', peerAsn: { kind: 'fixed', asn: ASN }, peerAddress: '127.0.0.1', passive: true, ...extra }), logger });
   const events: SessionEvent[] = [];
   peer.onEvent((e) => events.push(e));
   listener.register(peer);
@@ -122,5 +123,83 @@ describe('BgpModeDriver', () => {
     cleanups.push(() => active.stop());
     active.start();
     await until('the router holds the prefix', () => ribOf(events).length === 1);
+  });
+});
+
+/** The Graceful Restart capability of every OPEN the router received, in order. */
+function grCapabilities(events: readonly SessionEvent[]): Capability[] {
+  return events.flatMap((e) => (e.kind === 'BGPOpen' ? e.open.capabilities.filter((c) => c.kind === 'gracefulRestart') : []));
+}
+
+describe('BgpModeDriver: graceful restart (RFC 4724)', () => {
+  // The router as a graceful restart helper: it advertises the capability.
+  const HELPER = { gracefulRestart: { restartTimeSeconds: 120, forwardingPreserved: false } };
+  const GR_ON = { gracefulRestart: true };
+
+  test('a stopping speaker closes without NOTIFICATION; the next process opens with R and F, then routes and End-of-RIB', async () => {
+    const r = await router(HELPER);
+    const first = new BgpModeDriver({ logger, listenPort: 0 });
+    await first.apply(plan(peerPlan(r.port, [V4], GR_ON)));
+    await until('the router holds the prefix', () => ribOf(r.events).length === 1);
+    await first.stop();
+    await until('the router saw the connection close', () => r.peer.status().lastDown !== null);
+    expect(r.peer.status().lastDown).toMatchObject({ reason: 'tcpClosed', notification: null });
+    expect(r.events.some((e) => e.kind === 'NotifMsg')).toBe(false);
+
+    const second = driver();
+    await second.apply(plan(peerPlan(r.port, [V4], GR_ON)));
+    await until('Established again', () => r.peer.status().establishedCount === 2 && r.peer.status().fsm === 'Established');
+    await until('End-of-RIB', () => r.events.filter((e) => e.kind === 'UpdateMsg').length >= 4);
+    const families = [{ afi: 1, safi: 1, forwardingState: true }, { afi: 2, safi: 1, forwardingState: true }];
+    // Both processes opened with R set (neither can know whether it is a first start) and F set: the kernel forwards.
+    expect(grCapabilities(r.events)).toEqual([0, 1].map(() => ({ kind: 'gracefulRestart', restartState: true, notification: false, restartTimeSeconds: 120, families })));
+    const sinceOpen = r.events.slice(r.events.findLastIndex((e) => e.kind === 'BGPOpen'));
+    const updates = sinceOpen.flatMap((e) => (e.kind === 'UpdateMsg' && e.decoding.action === 'accept' ? [e.decoding.update] : []));
+    expect(updates[0]?.nlri).toEqual(['203.0.113.10/32']);
+    expect(updates.slice(1).every((u) => u.nlri.length === 0 && u.withdrawnRoutes.length === 0)).toBe(true);
+  });
+
+  test('a peer first planned after an empty plan still opens with R (the loop may plan before it knows the peers)', async () => {
+    const r = await router(HELPER);
+    const d = driver();
+    await d.apply(plan());
+    await d.apply(plan(peerPlan(r.port, [V4], GR_ON)));
+    await until('Established', () => r.peer.status().fsm === 'Established');
+    expect(grCapabilities(r.events)).toMatchObject([{ restartState: true }]);
+  });
+
+  test('a peer removed from the plan gets a Cease even with graceful restart, and opens without R when it comes back', async () => {
+    const r = await router(HELPER);
+    const d = driver();
+    await d.apply(plan(peerPlan(r.port, [V4], GR_ON)));
+    await until('Established', () => r.peer.status().fsm === 'Established');
+    await d.apply(plan());
+    await until('the router saw the Cease', () => r.peer.status().lastDown?.reason === 'notificationReceived');
+    expect(r.peer.status().lastDown?.notification).toMatch(/^received 6\/2/);
+    await d.apply(plan(peerPlan(r.port, [V4], GR_ON)));
+    await until('Established again', () => r.peer.status().establishedCount === 2 && r.peer.status().fsm === 'Established');
+    expect(grCapabilities(r.events)).toMatchObject([{ restartState: true }, { restartState: false }]);
+  });
+
+  test('later plans do not replace a session opened with R (the R bit is not a setting)', async () => {
+    const r = await router(HELPER);
+    const d = driver();
+    await d.apply(plan(peerPlan(r.port, [V4], GR_ON)));
+    await until('Established', () => r.peer.status().fsm === 'Established');
+    await d.apply(plan(peerPlan(r.port, [V4, V6], GR_ON)));
+    await until('the router holds both prefixes', () => ribOf(r.events).length === 2);
+    expect(r.peer.status().establishedCount).toBe(1);
+  });
+
+  test('without the router\'s capability, or with enableGracefulRestart off, a stopping speaker sends a Cease', async () => {
+    for (const [routerConfig, spec] of [[{}, GR_ON], [HELPER, {}]] as const) {
+      const r = await router(routerConfig);
+      const d = new BgpModeDriver({ logger, listenPort: 0 });
+      await d.apply(plan(peerPlan(r.port, [V4], spec)));
+      await until('Established', () => r.peer.status().fsm === 'Established');
+      await d.stop();
+      await until('the router saw the Cease', () => r.peer.status().lastDown?.reason === 'notificationReceived');
+      expect(r.peer.status().lastDown?.notification).toMatch(/^received 6\/2/);
+    }
   });
 });

@@ -7,13 +7,24 @@
 // Each session is opened with its peer's transport (transport.ts: TCP MD5 key, TTL, GTSM's minimum), and a peer
 // that names a BFD profile gets a BFD session beside it (bfd-guard.ts): when that BFD session leaves Up, the
 // peer's BGP sessions go down at once and restart with backoff.
+//
+// Graceful restart (RFC 4724, for peers with enableGracefulRestart): the speaker cannot tell a SIGTERM that
+// precedes its own restart (a rolling update) from one that precedes its removal, and neither can FRR or GoBGP,
+// which MetalLB relies on: stopping the process is always a planned restart, closing each session without a
+// NOTIFICATION where both sides negotiated graceful restart, so the router keeps our routes as stale for the
+// restart time while the node's kernel goes on forwarding. Each peer's first session in a process opens with the
+// R bit set (the process may be the restart of one that held it; on a true first start R only tells the router
+// not to wait for our End-of-RIB before sending its routes, which Herald drops anyway). A peer that leaves the
+// configuration, or whose settings change, is removed for good: a Cease, the router withdraws at once, and the
+// session opened for it afterwards is no restart. An uninstall that deletes the BGPPeers first withdraws at
+// once too; one that only deletes the DaemonSet leaves stale routes for up to the restart time.
 import { randomInt } from 'node:crypto';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/log.js';
 import { BfdGuard, type BfdWanted } from './bfd-guard.js';
 import { BGP_PORT, BgpListener, BgpPeer, type Connector, type PeerStatus } from './driver/index.js';
 import type { BgpPeerPlan, BgpPlan } from './plan.js';
-import { DEFAULT_CONNECT_RETRY_MAX_MS, sessionConfig, type Advertisement, type SessionConfig } from './session/index.js';
+import { DEFAULT_CONNECT_RETRY_MAX_MS, DEFAULT_GRACEFUL_RESTART_TIME_SECONDS, sessionConfig, type Advertisement, type SessionConfig } from './session/index.js';
 import { peerTransport, type PeerTransport } from './transport.js';
 
 export interface BgpModeDriverOptions {
@@ -48,6 +59,8 @@ export class BgpModeDriver {
   /** What was last logged about skipped IPs and unusable peers, so each change is logged once. */
   private lastProblems = '';
   private readonly bfd: BfdGuard;
+  /** Peers a session was opened for in this process: only the first one may replace a stopped process's (R). */
+  private readonly opened = new Set<string>();
 
   constructor(private readonly options: BgpModeDriverOptions) {
     this.bfd = new BfdGuard({
@@ -65,9 +78,13 @@ export class BgpModeDriver {
     for (const peerPlan of plan.peers) await this.reconcile(peerPlan);
   }
 
-  /** Every session ends with a Cease (Administrative Shutdown): the peers withdraw our routes at once. */
+  /**
+   * The speaker is stopping: a planned restart. Sessions with graceful restart negotiated close without a
+   * NOTIFICATION (the peers keep our routes as stale); every other one ends with a Cease (Administrative
+   * Shutdown) and its peer withdraws our routes at once.
+   */
   async stop(): Promise<void> {
-    await Promise.all([...this.held].map(([name, held]) => this.drop(name, held, 'the speaker is stopping')));
+    await Promise.all([...this.held].map(([name, held]) => this.drop(name, held, 'the speaker is stopping', { graceful: true })));
     await this.bfd.close();
     await this.listener?.stop();
     this.listener = null;
@@ -86,9 +103,9 @@ export class BgpModeDriver {
   }
 
   private async reconcile(plan: BgpPeerPlan): Promise<void> {
-    const config = sessionConfigOf(plan);
+    const config = sessionConfigOf(plan, !this.opened.has(plan.peer.name));
     const transport = peerTransport(plan.peer);
-    const settings = JSON.stringify({ ...config, seed: 0, sourceAddress: plan.peer.sourceAddress, transport });
+    const settings = JSON.stringify({ ...config, seed: 0, restarted: false, sourceAddress: plan.peer.sourceAddress, transport });
     let held = this.held.get(plan.peer.name);
     if (held !== undefined && held.settings !== settings) {
       await this.drop(plan.peer.name, held, 'its session settings changed');
@@ -111,6 +128,7 @@ export class BgpModeDriver {
     if (config.passive) (await this.ensureListener()).register(peer);
     const held: Held = { settings, peer, advertised: '', bfd: false };
     this.held.set(plan.peer.name, held);
+    this.opened.add(plan.peer.name);
     logger.info({
       peer: plan.peer.name, address: config.peerAddress, port: config.peerPort, passive: config.passive, routerId: config.routerId,
       md5: transport.md5Key !== undefined, ttl: transport.ttl, minTtl: transport.minTtl, ttlRule: transport.ttlRule,
@@ -119,11 +137,11 @@ export class BgpModeDriver {
     return held;
   }
 
-  private async drop(name: string, held: Held, why: string): Promise<void> {
+  private async drop(name: string, held: Held, why: string, options: { graceful?: boolean } = {}): Promise<void> {
     this.held.delete(name);
     this.listener?.unregister(held.peer);
-    this.options.logger.info({ peer: name, why }, 'stopping BGP session');
-    await held.peer.stop();
+    this.options.logger.info({ peer: name, why, graceful: options.graceful === true }, 'stopping BGP session');
+    await held.peer.stop(options);
     await this.bfd.set(name, null);
   }
 
@@ -157,10 +175,17 @@ export class BgpModeDriver {
   }
 }
 
-/** The session's settings from the plan; the retry jitter's seed is drawn here, where randomness may be read. */
-function sessionConfigOf(plan: BgpPeerPlan): SessionConfig {
+/**
+ * The session's settings from the plan; the retry jitter's seed is drawn here, where randomness may be read.
+ * `restarted`: the process may be a restart of one that held this session (the R bit, RFC 4724 §3).
+ */
+function sessionConfigOf(plan: BgpPeerPlan, restarted: boolean): SessionConfig {
   const { peer } = plan;
+  const gracefulRestart = peer.gracefulRestart === true
+    ? { restartTimeSeconds: DEFAULT_GRACEFUL_RESTART_TIME_SECONDS, forwardingPreserved: true }
+    : null;
   return sessionConfig({
+    gracefulRestart, restarted: gracefulRestart !== null && restarted,
     localAsn: peer.myAsn, routerId: plan.routerId, peerAsn: peer.peerAsn, peerAddress: peer.peerAddress, peerPort: peer.peerPort,
     passive: peer.passive, holdTimeSeconds: peer.holdTimeSeconds, keepaliveTimeSeconds: peer.keepaliveTimeSeconds,
     connectRetryMs: peer.connectTimeSeconds * 1000, connectRetryMaxMs: Math.max(DEFAULT_CONNECT_RETRY_MAX_MS, peer.connectTimeSeconds * 1000),

@@ -21,6 +21,7 @@ bgpPeers:
     connectTime: 2s
     routerID: 10.0.0.1
     passive: true
+    enableGracefulRestart: true
 ips:
   - ip: 203.0.113.10
     modes: [bgp]
@@ -42,7 +43,7 @@ describe('parseAnnouncements: BGP', () => {
       {
         name: 'rr', myAsn: 64512, peerAsn: { kind: 'dynamic', dynamic: 'internal' }, peerAddress: '2001:db8::1', peerPort: 1179,
         sourceAddress: '2001:db8::11', holdTimeSeconds: 30, keepaliveTimeSeconds: 60, connectTimeSeconds: 2, routerId: '10.0.0.1',
-        nodes: ['n1', 'n2'], passive: true,
+        nodes: ['n1', 'n2'], passive: true, gracefulRestart: true,
       },
     ]);
   });
@@ -76,6 +77,8 @@ describe('parseAnnouncements: BGP', () => {
     ['a port of 0', peer('peerASN: 1, peerPort: 0'), 'bgpPeers[0].peerPort: must be an integer in 1-65535, got 0'],
     ['an IPv6 router ID', peer('peerASN: 1, routerID: "2001:db8::1"'), 'routerID: "2001:db8::1" is not an IPv4 address (RFC 6286)'],
     ['a node not listed', peer('peerASN: 1, nodes: [n9]'), 'bgpPeers[0].nodes: "n9" is not a node listed under "nodes"'],
+    ['enableGracefulRestart as text', peer('peerASN: 1, enableGracefulRestart: "yes"'), 'bgpPeers[0].enableGracefulRestart: must be true or false, got "yes"'],
+    ['passive as a number', peer('peerASN: 1, passive: 1'), 'bgpPeers[0].passive: must be true or false, got 1'],
     ['a typo in a key', peer('peerASN: 1, holdtime: 9'), 'bgpPeers[0]: unknown key "holdtime"'],
     ['a peer listed twice', `${NODES}bgpPeers: [{name: r, myASN: 1, peerASN: 1, peerAddress: 192.0.2.1}, {name: r, myASN: 1, peerASN: 1, peerAddress: 192.0.2.2}]`,
       'bgpPeers: "r" is listed twice'],

@@ -16,6 +16,7 @@
 //       bfdProfile: fast          # optional: a profile under `bfdProfiles` (parse-bfd.ts); BFD then guards the session
 //       ebgpMultiHop: false       # optional: eBGP peer not directly connected (TTL 255 instead of 1)
 //       gtsmHops: 1               # optional: GTSM (RFC 5082), TTL 255 and drop what comes from further (1-254)
+//       enableGracefulRestart: false # optional: RFC 4724, the router keeps the routes while the speaker restarts
 //   ips:
 //     - ip: 203.0.113.10
 //       modes: [bgp]
@@ -30,7 +31,7 @@ import { GTSM_HOPS_MAX } from '../native/session-ttl.js';
 import type { BfdProfileSpec, BgpIpSpec, BgpPeerSpec } from './types.js';
 
 const PEER_KEYS = ['name', 'myASN', 'peerASN', 'dynamicASN', 'peerAddress', 'peerPort', 'sourceAddress', 'holdTime', 'keepaliveTime', 'connectTime', 'routerID', 'nodes', 'passive',
-  'password', 'bfdProfile', 'ebgpMultiHop', 'gtsmHops'];
+  'password', 'bfdProfile', 'ebgpMultiHop', 'gtsmHops', 'enableGracefulRestart'];
 const IP_BGP_KEYS = ['peers', 'localPref', 'communities'];
 
 /** RFC 4271 §10's suggested Hold Time; MetalLB's default too. */
@@ -78,7 +79,10 @@ function parsePeer(raw: unknown, at: string, nodeNames: readonly string[], bfdPr
     if (id !== null && id.includes(':')) problems.push(`${at}.routerID: ${quoteName(id)} is not an IPv4 address (RFC 6286)`);
     spec.routerId = id ?? '';
   }
-  if (raw.passive !== undefined) spec.passive = boolean(raw.passive, `${at}.passive`, problems);
+  const passive = flag(raw, 'passive', at, problems);
+  if (passive !== undefined) spec.passive = passive;
+  const gracefulRestart = flag(raw, 'enableGracefulRestart', at, problems);
+  if (gracefulRestart !== undefined) spec.gracefulRestart = gracefulRestart;
   Object.assign(spec, transportOf(raw, at, spec, bfdProfiles, problems));
   return problems.length === before ? spec : null;
 }
@@ -92,7 +96,8 @@ function transportOf(raw: Dict, at: string, spec: BgpPeerSpec, bfdProfiles: Read
     if (parsed.ok) out.password = parsed.value;
     else problems.push(`${at}.password: ${parsed.why}`);
   }
-  if (raw.ebgpMultiHop !== undefined) out.ebgpMultiHop = boolean(raw.ebgpMultiHop, `${at}.ebgpMultiHop`, problems);
+  const ebgpMultiHop = flag(raw, 'ebgpMultiHop', at, problems);
+  if (ebgpMultiHop !== undefined) out.ebgpMultiHop = ebgpMultiHop;
   if (raw.gtsmHops !== undefined) out.gtsmHops = integer(raw.gtsmHops, `${at}.gtsmHops`, 1, GTSM_HOPS_MAX, problems) ?? 1;
   if (out.ebgpMultiHop === true && isInternal(spec)) problems.push(`${at}.ebgpMultiHop: set on an iBGP session (peer AS = my AS); multi-hop applies to eBGP only`);
   if (out.ebgpMultiHop === true && out.gtsmHops !== undefined) problems.push(`${at}: give at most one of ebgpMultiHop and gtsmHops (gtsmHops ${out.gtsmHops} already says how far the peer may be)`);
@@ -108,10 +113,12 @@ function transportOf(raw: Dict, at: string, spec: BgpPeerSpec, bfdProfiles: Read
   return out;
 }
 
-function boolean(value: unknown, at: string, problems: string[]): boolean {
-  if (typeof value === 'boolean') return value;
-  problems.push(`${at}: must be true or false, got ${show(value)}`);
-  return false;
+/** An optional true/false field; undefined when absent or wrong (then a problem names the value). */
+function flag(raw: Dict, key: string, at: string, problems: string[]): boolean | undefined {
+  const value = raw[key];
+  if (value === undefined || typeof value === 'boolean') return value;
+  problems.push(`${at}.${key}: must be true or false, got ${show(value)}`);
+  return undefined;
 }
 
 /** peerASN or dynamicASN, exactly one (MetalLB's rule). */

@@ -86,6 +86,11 @@ export interface BgpPeerSpec {
   ebgpMultiHop?: boolean;
   /** GTSM (RFC 5082): send with TTL 255 and drop what arrives from further than this many hops (1: directly connected). */
   gtsmHops?: number;
+  /**
+   * RFC 4724 graceful restart (MetalLB's enableGracefulRestart): a stop of the speaker process leaves the routes
+   * with the router for the restart time instead of withdrawing them. Off when undefined.
+   */
+  gracefulRestart?: boolean;
 }
 
 /** A BFDProfile as one session uses it (MetalLB's field meanings; intervals in milliseconds). */

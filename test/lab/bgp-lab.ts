@@ -1,10 +1,13 @@
 // BGP mode's lab, on top of `up`: a far client (FAR_NS) in its own subnet behind the router, the BGP VIPs on
 // every node's `lo` (kube-proxy's part), routes back to the far subnet on the nodes, and BIRD 2 in the router's
 // namespace peering with the three nodes and installing what it learns into the router's kernel with ECMP
-// (`merge paths on`). BIRD and the kernel are the judges: `birdc show route all`, `ip route show`.
+// (`merge paths on`). BIRD and the kernel are the judges: `birdc show route all`, `ip route show`. FRR
+// (frr-router.ts) or GoBGP (gobgp-router.ts) can take BIRD's place: startRouter().
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execIn, killProc, run, sleep, spawnIn, type Spawned } from './exec.js';
+import { startFrr, stopFrr } from './frr-router.js';
+import { startGobgp, stopGobgp } from './gobgp-router.js';
 import { ipBatch, ipIn, linkExists, sysctl } from './lab.js';
 import {
   BGP_VIP_COUNT, FAR_NS, FAR_OCTET, FAR_V4_PREFIX, FAR_V6_PREFIX, HOST_IF, NODES, ROUTER_FAR_IF, STATE_DIR, V4_PREFIX, V6_PREFIX,
@@ -66,6 +69,11 @@ export interface BirdOptions {
   bfd?: { intervalMs: number; multiplier: number };
   /** GTSM (RFC 5082) on the eBGP sessions (`ttl security on`: TTL 255 sent, 255 required). */
   ttlSecurity?: boolean;
+  /**
+   * RFC 4724 helper: keep a node's routes, marked stale, when its session closes without a NOTIFICATION, until
+   * the node's End-of-RIB after it reconnects (or its restart time runs out).
+   */
+  gracefulRestart?: boolean;
 }
 
 /**
@@ -85,7 +93,7 @@ export function birdConfig(options: BirdOptions = {}): string {
   ]);
   const common = `hold time ${options.holdTimeSeconds ?? 90};
   error wait time 1, 5;
-  connect retry time 5;`;
+  connect retry time 5;${options.gracefulRestart === true ? '\n  graceful restart on;' : ''}`;
   const bfd = options.bfd === undefined ? '' : `protocol bfd {
   interface "*" { min rx interval ${options.bfd.intervalMs} ms; min tx interval ${options.bfd.intervalMs} ms; multiplier ${options.bfd.multiplier}; };
 }`;
@@ -134,6 +142,30 @@ export async function startBird(options: BirdOptions = {}): Promise<Spawned> {
 
 export async function stopBird(spawned: Spawned): Promise<void> {
   await killProc(spawned.record, 'SIGTERM', 5000);
+}
+
+/**
+ * Which daemon is the router: BIRD (the default, every BGP lab suite's judge), FRR or GoBGP (bgp-judges.lab.test.ts;
+ * both run docs/bgp-routers.md's configuration: the router in AS 64501, the nodes in AS 64512, connecting to it).
+ */
+export type RouterKind = 'bird' | 'frr' | 'gobgp';
+
+/** Starts the chosen router in the router's namespace; resolves once it answers, with how to stop it. */
+export async function startRouter(kind: RouterKind = 'bird', options: BirdOptions = {}): Promise<{ stop(): Promise<void> }> {
+  switch (kind) {
+    case 'bird': {
+      const bird = await startBird(options);
+      return { stop: () => stopBird(bird) };
+    }
+    case 'frr': {
+      const frr = await startFrr();
+      return { stop: () => stopFrr(frr) };
+    }
+    case 'gobgp': {
+      const gobgpd = await startGobgp();
+      return { stop: () => stopGobgp(gobgpd) };
+    }
+  }
 }
 
 /** One birdc command's output (birdc talks to the control socket; no namespace needed). */
@@ -189,4 +221,15 @@ export async function routerTcpCounter(name: string): Promise<number> {
   const { stdout } = await execIn(ROUTER_NS, ['nstat', '-az', name]);
   const m = new RegExp(`^${name}\\s+(\\d+)`, 'm').exec(stdout);
   return m?.[1] === undefined ? 0 : Number(m[1]);
+}
+
+/** Polls `probe` every 20 ms until `done` holds; returns the value and how long it took from `fromMs`. */
+export async function until<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number, fromMs = performance.now()): Promise<{ value: T; ms: number }> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (done(value)) return { value, ms: Math.round(performance.now() - fromMs) };
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(value)}`);
+    await sleep(20);
+  }
 }

@@ -4,10 +4,9 @@
 // (`birdc show route all`), its protocol table and the router's kernel (ECMP next hops) judge what was announced;
 // curl from a client in another subnet behind the router judges that traffic gets through.
 import { down, linkDown, linkUp, up } from './lab.js';
-import { EDGE_ASN, LAB_ASN, NODE_EDGE_ASN, birdRoutes, birdSessions, birdc, curlFromFar, kernelNextHops, startBird, upBgpLab } from './bgp-lab.js';
+import { EDGE_ASN, LAB_ASN, NODE_EDGE_ASN, birdRoutes, birdSessions, birdc, curlFromFar, kernelNextHops, startBird, until, upBgpLab } from './bgp-lab.js';
 import { startSpeaker, stopAllSpeakers, stopSpeaker, writeSpeakerConfig } from './speakers.js';
 import { NODES, bgpVip4, bgpVip6, hostByName, v4Of, v6Of } from './topology.js';
-import { sleep } from './exec.js';
 
 const HOLD_TIME_SECONDS = 3;
 const KEEPALIVE_SECONDS = 1;
@@ -18,17 +17,6 @@ const TWO_NODE_VIP = bgpVip4(1);
 /** Announced over the eBGP sessions only. */
 const EDGE_VIPS = [bgpVip4(2), bgpVip6(2)] as const;
 const ROUTER_ONLY = { peers: ['router'] };
-
-/** Polls `probe` every 20 ms until `done` holds; returns the value and how long it took from `fromMs`. */
-async function until<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number, fromMs = performance.now()): Promise<{ value: T; ms: number }> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return { value, ms: Math.round(performance.now() - fromMs) };
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(value)}`);
-    await sleep(20);
-  }
-}
 
 const figures: Record<string, number> = {};
 let configPath = '';

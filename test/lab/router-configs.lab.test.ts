@@ -7,10 +7,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { REPO_ROOT } from './lab.js';
+import { ROUTERS_PAGE, checkedBlocks } from './doc-configs.js';
 
 const run = promisify(execFile);
-const PAGE = join(REPO_ROOT, 'docs', 'bgp-routers.md');
 
 interface Checker {
   file: string;
@@ -24,15 +23,6 @@ const CHECKERS: Record<string, Checker> = {
   frr: { file: 'frr.conf', argv: (p) => ['vtysh', '--dryrun', '-f', p], badLine: 'router bgp 64501\n no such command' },
   gobgp: { file: 'gobgp.toml', argv: (p) => ['gobgpd', '--dry-run', '-f', p], badLine: '[global.config]\n  as = "not a number"' },
 };
-
-/** The fenced blocks that follow a `<!-- check: NAME -->` line. */
-function checkedBlocks(markdown: string): { name: string; text: string }[] {
-  const blocks: { name: string; text: string }[] = [];
-  for (const m of markdown.matchAll(/<!-- check: (\w+) -->\n```[^\n]*\n([\s\S]*?)\n```/g)) {
-    blocks.push({ name: m[1] ?? '', text: `${m[2] ?? ''}\n` });
-  }
-  return blocks;
-}
 
 async function parses(checker: Checker, dir: string, text: string): Promise<{ ok: boolean; output: string }> {
   const path = join(dir, checker.file);
@@ -48,7 +38,7 @@ async function parses(checker: Checker, dir: string, text: string): Promise<{ ok
 }
 
 describe('docs/bgp-routers.md: the router configurations parse', () => {
-  const blocks = checkedBlocks(readFileSync(PAGE, 'utf8'));
+  const blocks = checkedBlocks(readFileSync(ROUTERS_PAGE, 'utf8'));
   let dir = '';
   beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'herald-router-configs-')); });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -12,7 +12,7 @@ export type PeerAsn = { kind: 'fixed'; asn: number } | { kind: 'dynamic'; dynami
 export interface GracefulRestartConfig {
   /** Restart Time sent in the capability (12 bits): how long the peer keeps our routes after we vanish. */
   restartTimeSeconds: number;
-  /** The kernel keeps forwarding while the speaker restarts (the F bit per family after a restart). */
+  /** The kernel keeps forwarding while the speaker restarts: the F bit per family in every OPEN (negotiate.ts). */
   forwardingPreserved: boolean;
 }
 
@@ -53,6 +53,12 @@ export const OPEN_SENT_HOLD_MS = 4 * 60_000;
 /** RFC 4271 §10 suggests 120 s for ConnectRetryTime; Herald starts lower and backs off to it. */
 export const DEFAULT_CONNECT_RETRY_MS = 5_000;
 export const DEFAULT_CONNECT_RETRY_MAX_MS = 120_000;
+/**
+ * RFC 4724 §3 Restart Time Herald advertises: how long a router keeps our routes as stale after the connection
+ * closed without a NOTIFICATION. 120 s (FRR's default too) covers a DaemonSet pod being replaced: image already on the
+ * node, a few seconds to start, a second or two to reconnect.
+ */
+export const DEFAULT_GRACEFUL_RESTART_TIME_SECONDS = 120;
 /** RFC 4271 §5.1.5: LOCAL_PREF goes to every internal peer; 100 is the usual default. */
 export const DEFAULT_LOCAL_PREF = 100;
 

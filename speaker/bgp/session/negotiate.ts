@@ -59,8 +59,11 @@ export function ourCapabilities(config: SessionConfig, restarting: boolean): Cap
       restartState: restarting,
       notification: false,
       restartTimeSeconds: gr.restartTimeSeconds,
-      // RFC 4724 §3: F says forwarding was preserved "during the previous BGP restart": only after one.
-      families: config.families.map((family) => ({ afi: AFI_OF[family], safi: SAFI.UNICAST, forwardingState: restarting && gr.forwardingPreserved })),
+      // RFC 4724 §3/§4.2: a router that kept our routes as stale drops them at once when the new OPEN lacks F for
+      // their family, and keeps them until our End-of-RIB when F is set. Herald forwards nothing itself: the
+      // node's kernel (kube-proxy's rules, the VIP on lo) carries the traffic and lives on while the speaker
+      // process restarts, so forwarding *is* preserved, in every OPEN, first start or reconnect alike.
+      families: config.families.map((family) => ({ afi: AFI_OF[family], safi: SAFI.UNICAST, forwardingState: gr.forwardingPreserved })),
     });
   }
   return capabilities;

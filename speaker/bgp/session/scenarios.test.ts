@@ -158,7 +158,11 @@ describe('RFC 4724 graceful restart (Herald restarting)', () => {
     sim.feed(a, { kind: 'SetAdvertisements', advertisements: [adv('198.51.100.7/32'), adv('2001:db8:1::7/128')] });
     sim.run(100);
     const firstOpen = receivedOf(b, 'open')[0];
-    expect(firstOpen?.capabilities).toContainEqual(expect.objectContaining({ kind: 'gracefulRestart', restartState: false }));
+    // R clear on a first start; F set all the same: the node's kernel forwards whatever the speaker does.
+    expect(firstOpen?.capabilities).toContainEqual({
+      kind: 'gracefulRestart', restartState: false, notification: false, restartTimeSeconds: 120,
+      families: [{ afi: 1, safi: 1, forwardingState: true }, { afi: 2, safi: 1, forwardingState: true }],
+    });
 
     sim.feed(a, { kind: 'ManualStop', graceful: true });
     sim.run(100);
@@ -182,6 +186,18 @@ describe('RFC 4724 graceful restart (Herald restarting)', () => {
     expect(lastRoute).toBeLessThan(firstEor);
     expect(updates.filter(isEndOfRib).map(endOfRibFamily)).toEqual([{ afi: 1, safi: 1 }, { afi: 2, safi: 1 }]);
     // Once Established again, the R bit is cleared for later sessions.
+    expect(a.state.restarting).toBe(false);
+  });
+
+  test('a session configured as restarted sets R in its first OPEN only; F is clear where forwarding is not preserved', () => {
+    const gr = { gracefulRestart: { restartTimeSeconds: 30, forwardingPreserved: false }, restarted: true };
+    const { sim, a, b } = startedPair(gr, { gracefulRestart: { restartTimeSeconds: 120, forwardingPreserved: true } });
+    sim.run(100);
+    expect(a.state.fsm).toBe('Established');
+    expect(receivedOf(b, 'open')[0]?.capabilities).toContainEqual({
+      kind: 'gracefulRestart', restartState: true, notification: false, restartTimeSeconds: 30,
+      families: [{ afi: 1, safi: 1, forwardingState: false }, { afi: 2, safi: 1, forwardingState: false }],
+    });
     expect(a.state.restarting).toBe(false);
   });
 
