@@ -44,7 +44,7 @@ describe('which nodes announce an IP by BGP', () => {
     ['BGP cannot (NoEligibleNode) but layer 2 can: layer 2 alone',
       { bgp: bgpView({ ads: [['nowhere', { nodeSelectors: [{ matchLabels: { zone: 'z' } }] }]] }) }, 'layer2 | n1 n2 n3 | -'],
     ['selected by a BGPAdvertisement but no usable BGPPeer: NoBGPPeer', bgpOnly(bgpView({ peers: [], ads: [['bgp-all', {}]] })), 'NoBGPPeer'],
-    ['... and a peer with a password is not usable yet', bgpOnly(bgpView({ peers: [['md5', { password: 'x' }]], ads: [['bgp-all', {}]] })), 'NoBGPPeer'],
+    ['... and a peer whose password is in a Secret is not usable yet', bgpOnly(bgpView({ peers: [['md5', { passwordSecret: { name: 'x' } }]], ads: [['bgp-all', {}]] })), 'NoBGPPeer'],
     ['... while layer 2 still announces it when an L2Advertisement selects it', { bgp: bgpView({ peers: [], ads: [['bgp-all', {}]] }) }, 'layer2 | n1 n2 n3 | -'],
     ['neither: the reason of the mode that got further (BGP\'s, when no L2Advertisement selects it)',
       bgpOnly(bgpView({ ads: [['nowhere', { nodeSelectors: [{ matchLabels: { zone: 'z' } }] }]] })), 'NoEligibleNode'],
@@ -111,11 +111,28 @@ describe('refusals', () => {
     expect(result.desired.ips[0]?.bgp?.nodes).toEqual(['n2', 'n3']);
   });
 
-  test('a peer with a password is refused by name (the source passes no password yet); the others peer', () => {
-    const bgp = bgpView({ peers: [['md5', { password: 'secret', peerAddress: '192.0.2.2' }], ['plain', {}]] });
+  test('a peer whose password is in a Secret is refused by name (the speaker reads no Secret yet); the others peer', () => {
+    const bgp = bgpView({ peers: [['md5', { passwordSecret: { name: 'bgp-auth' }, peerAddress: '192.0.2.2' }], ['plain', {}]] });
     const result = desiredAnnouncements(cluster({ bgp }), SELF);
     expect(result.desired.bgpPeers?.map((p) => p.name)).toEqual(['plain']);
-    expect(result.bgpRefused).toEqual([{ kind: 'BGPPeer', name: 'md5', message: expect.stringMatching(/"md5": a TCP MD5 password \(password\) is not passed/) }]);
+    expect(result.bgpRefused).toEqual([{ kind: 'BGPPeer', name: 'md5', message: expect.stringMatching(/"md5": passwordSecret is not read by the speaker yet/) }]);
+  });
+
+  test('a peer\'s inline password, BFD profile, ebgpMultiHop and graceful restart reach its session settings', () => {
+    const bgp = bgpView({
+      peers: [['md5', { password: 's3cret', bfdProfile: 'fast', enableGracefulRestart: true }], ['far', { peerASN: 65001, peerAddress: '192.0.2.3', ebgpMultiHop: true }]],
+      bfd: [['fast', { receiveInterval: 100, transmitInterval: 150, detectMultiplier: 5, passiveMode: true }]],
+    });
+    const peers = desiredAnnouncements(cluster({ bgp }), SELF).desired.bgpPeers ?? [];
+    const md5 = peers.find((p) => p.name === 'md5');
+    expect(md5).toMatchObject({ password: 's3cret', gracefulRestart: true,
+      bfd: { name: 'fast', receiveIntervalMs: 100, transmitIntervalMs: 150, detectMultiplier: 5, passive: true } });
+    expect(md5?.ebgpMultiHop).toBeUndefined();
+    const far = peers.find((p) => p.name === 'far');
+    expect(far).toMatchObject({ ebgpMultiHop: true });
+    expect(far?.password).toBeUndefined();
+    expect(far?.bfd).toBeUndefined();
+    expect(far?.gracefulRestart).toBeUndefined();
   });
 });
 

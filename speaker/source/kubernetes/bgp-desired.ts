@@ -6,7 +6,7 @@
 // What the seam cannot carry yet is refused by name rather than half done: an aggregationLength other than the host
 // length (the speaker announces host routes only), and a peer with a password (the Kubernetes source passes none
 // yet, so its session could never come up).
-import type { BGPAdvertisementModel, BGPPeerModel, SelectorCompile } from '../../../lib/config/index.js';
+import type { BFDProfileModel, BGPAdvertisementModel, BGPPeerModel, SelectorCompile } from '../../../lib/config/index.js';
 import { formatAddress } from '../../../lib/ip/index.js';
 import type { BgpIpSpec, BgpPeerSpec } from '../types.js';
 import { byText, type ClusterIndex } from './cluster-index.js';
@@ -42,7 +42,7 @@ export function usableBgpAdvertisements(ads: readonly BGPAdvertisementModel[]): 
 const admits = (selectors: readonly SelectorCompile[], labels: NodeView['labels']): boolean =>
   selectors.length === 0 || selectors.some((s) => s.ok && s.matches(labels));
 
-function peerSpec(peer: BGPPeerModel, nodes: readonly NodeView[]): BgpPeerSpec {
+function peerSpec(peer: BGPPeerModel, nodes: readonly NodeView[], bfdProfiles: ReadonlyMap<string, BFDProfileModel>): BgpPeerSpec {
   const spec: BgpPeerSpec = {
     name: peer.name, myAsn: peer.myASN,
     peerAsn: peer.peerASN.kind === 'fixed' ? peer.peerASN : { kind: 'dynamic', dynamic: peer.peerASN.mode },
@@ -54,6 +54,16 @@ function peerSpec(peer: BGPPeerModel, nodes: readonly NodeView[]): BgpPeerSpec {
   };
   if (peer.sourceAddress !== undefined) spec.sourceAddress = formatAddress(peer.sourceAddress);
   if (peer.routerID !== undefined) spec.routerId = peer.routerID;
+  if (peer.password.kind === 'inline') spec.password = peer.password.password;
+  if (peer.ebgpMultiHop) spec.ebgpMultiHop = true;
+  if (peer.gracefulRestart) spec.gracefulRestart = true;
+  const profile = peer.bfdProfile === undefined ? undefined : bfdProfiles.get(peer.bfdProfile);
+  if (profile !== undefined) {
+    spec.bfd = {
+      name: profile.name, receiveIntervalMs: profile.receiveIntervalMs, transmitIntervalMs: profile.transmitIntervalMs,
+      detectMultiplier: profile.detectMultiplier, passive: profile.passiveMode, minimumTtl: profile.minimumTtl,
+    };
+  }
   return spec;
 }
 
@@ -62,11 +72,12 @@ export function bgpPeersFor(index: ClusterIndex): { peers: BgpPeerSpec[]; refuse
   const nodes = [...index.nodes.values()];
   const peers: BgpPeerSpec[] = [];
   const refused: BgpRefusal[] = [];
+  const profiles = index.bgp?.bfdProfiles ?? new Map<string, BFDProfileModel>();
   for (const peer of index.bgp?.peers ?? []) {
-    if (peer.password.kind === 'none') peers.push(peerSpec(peer, nodes));
+    if (peer.password.kind !== 'secret') peers.push(peerSpec(peer, nodes, profiles));
     else {
-      refused.push({ kind: 'BGPPeer', name: peer.name, message: `BGPPeer "${peer.name}": a TCP MD5 password (${peer.password.kind === 'secret'
-        ? 'passwordSecret' : 'password'}) is not passed to the speaker from Kubernetes yet; no session is opened to ${formatAddress(peer.peerAddress)}` });
+      refused.push({ kind: 'BGPPeer', name: peer.name, message: `BGPPeer "${peer.name}": passwordSecret is not read by the speaker yet `
+        + `(use password); no session is opened to ${formatAddress(peer.peerAddress)}` });
     }
   }
   return { peers, refused };

@@ -4,7 +4,7 @@
 import { normalizeIntervals, parseAddressEntry, tryParseAddress, compareAddresses, formatAddress, type Address, type Interval } from '../../../lib/ip/index.js';
 import { unmanagedWhyOf } from '../../../lib/service-class.js';
 import type { ServiceKey } from '../../../lib/service-key.js';
-import type { BGPAdvertisementModel, BGPPeerModel, L2AdvertisementModel } from '../../../lib/config/index.js';
+import type { BFDProfileModel, BGPAdvertisementModel, BGPPeerModel, L2AdvertisementModel } from '../../../lib/config/index.js';
 import type { NodeSpec } from '../types.js';
 import type { ClusterView, NodeView, ServiceView } from './views.js';
 
@@ -40,7 +40,7 @@ export interface ClusterIndex {
   endpoints: ReadonlyMap<ServiceKey, ServingEndpoints>;
   ips: readonly IpGroup[];
   /** BGP mode's objects, each list sorted by name; undefined when BGP is not configured. */
-  bgp: { advertisements: readonly BGPAdvertisementModel[]; peers: readonly BGPPeerModel[] } | undefined;
+  bgp: { advertisements: readonly BGPAdvertisementModel[]; peers: readonly BGPPeerModel[]; bfdProfiles: ReadonlyMap<string, BFDProfileModel> } | undefined;
 }
 
 export const keyOf = (s: { namespace: string; name: string }): ServiceKey => `${s.namespace}/${s.name}`;
@@ -120,6 +120,7 @@ export function indexCluster(view: ClusterView, loadBalancerClass: string | unde
     bgp: view.bgp && {
       advertisements: [...view.bgp.advertisements].sort((a, b) => byText(a.name, b.name)),
       peers: [...view.bgp.peers].sort((a, b) => byText(a.name, b.name)),
+      bfdProfiles: new Map((view.bgp.bfdProfiles ?? []).map((p) => [p.name, p])),
     },
   };
 }

@@ -317,7 +317,7 @@ export class KubernetesSource implements AnnouncementSource {
       nodes: view.nodes,
     });
     this.bgpProblems = config.problems;
-    return { peers: config.peers, advertisements: config.advertisements };
+    return { peers: config.peers, advertisements: config.advertisements, bfdProfiles: config.bfdProfiles };
   }
 
   private logBgpProblems(problems: readonly { kind: string; name: string; message: string }[]): void {

@@ -1,5 +1,5 @@
 // Builders for the announcement function's tests: small views with only the fields that matter.
-import type { BGPAdvertisementSpec, BGPPeerSpec, CommunityAlias, L2AdvertisementSpec } from '../../../crds/v1beta1/index.js';
+import type { BFDProfileSpec, BGPAdvertisementSpec, BGPPeerSpec, CommunityAlias, L2AdvertisementSpec } from '../../../crds/v1beta1/index.js';
 import { advertisementsFromResources, bgpConfigFromResources, type L2AdvertisementModel } from '../../../lib/config/index.js';
 import type { BgpView, ClusterView, EndpointSliceView, NodeView, PoolView, ServiceView, SpeakerView } from './views.js';
 
@@ -51,14 +51,16 @@ export function cluster(parts: Partial<ClusterView> = {}): ClusterView {
 }
 
 /** BGP objects as lib/config reads them (a spec that does not parse is refused there, as in the source); one peer "router" unless told. */
-export function bgpView(parts: { peers?: [string, Partial<BGPPeerSpec>][]; ads?: [string, BGPAdvertisementSpec][]; aliases?: CommunityAlias[] }): BgpView {
+export function bgpView(parts: {
+  peers?: [string, Partial<BGPPeerSpec>][]; ads?: [string, BGPAdvertisementSpec][]; aliases?: CommunityAlias[]; bfd?: [string, BFDProfileSpec][];
+}): BgpView {
   const meta = (name: string) => ({ apiVersion: 'herald.dev/v1beta1' as const, metadata: { name } });
   const config = bgpConfigFromResources({
     peers: (parts.peers ?? [['router', {}]]).map(([name, spec]) => ({ ...meta(name), kind: 'BGPPeer' as const, spec: { myASN: 64512, peerASN: 64513, peerAddress: '192.0.2.1', ...spec } })),
     advertisements: (parts.ads ?? []).map(([name, spec]) => ({ ...meta(name), kind: 'BGPAdvertisement' as const, spec })),
-    bfdProfiles: [],
+    bfdProfiles: (parts.bfd ?? []).map(([name, spec]) => ({ ...meta(name), kind: 'BFDProfile' as const, spec })),
     communities: parts.aliases ? [{ ...meta('aliases'), kind: 'Community' as const, spec: { communities: parts.aliases } }] : [],
     pools: [],
   });
-  return { peers: config.peers, advertisements: config.advertisements };
+  return { peers: config.peers, advertisements: config.advertisements, bfdProfiles: config.bfdProfiles };
 }

@@ -1,7 +1,7 @@
 // The Kubernetes source's inputs, trimmed to what the announcement function reads (desired.ts). The driver keeps
 // these in its caches instead of whole objects (trim.ts makes them), so a speaker on every node of a cluster with
 // 1 000 Services holds a few hundred bytes per Service, and the pure function can be tested with plain values.
-import type { BGPAdvertisementModel, BGPPeerModel, L2AdvertisementModel } from '../../../lib/config/index.js';
+import type { BFDProfileModel, BGPAdvertisementModel, BGPPeerModel, L2AdvertisementModel } from '../../../lib/config/index.js';
 
 export interface ServiceView {
   namespace: string;
@@ -55,6 +55,8 @@ export interface SpeakerView {
 export interface BgpView {
   advertisements: readonly BGPAdvertisementModel[];
   peers: readonly BGPPeerModel[];
+  /** The BFDProfiles the peers name (lib/config leaves out a peer whose profile is missing). */
+  bfdProfiles?: readonly BFDProfileModel[];
 }
 
 export interface ClusterView {
