@@ -15,6 +15,8 @@ import { keyMismatchText, type KeyMismatch } from '../../membership/core/index.j
 import { GROUP, IPADDRESSPOOL_PLURAL, L2ADVERTISEMENT_PLURAL, VERSION, type IPAddressPool, type L2Advertisement } from '../../../crds/v1beta1/index.js';
 import type { AnnouncementSource, DesiredAnnouncements } from '../types.js';
 import { interfaceEligibility, type LinkInfo } from '../../layer2/decide/interfaces.js';
+import { carrierRegained } from '../../layer2/decide/reannounce.js';
+import { ReusingKubeConfig } from '../../../lib/kube/config.js';
 import { ViewCache } from './caches.js';
 import { desiredAnnouncements, type Unannounced } from './desired.js';
 import { secretKeys, type KeysView } from './secret-keys.js';
@@ -64,6 +66,8 @@ export class KubernetesSource implements AnnouncementSource {
   private stopped = false;
   /** This speaker's monotonic time of its last renewal the API took; null before the first. */
   private lastRenewalMs: number | null = null;
+  /** This node's links as last reported, to see one come back. */
+  private links: readonly LinkInfo[] = [];
   private healthTimer: TimerHandle | null = null;
   private lastDelivered = '';
   private lastKeys = '';
@@ -113,6 +117,13 @@ export class KubernetesSource implements AnnouncementSource {
   /** The usable interfaces (those an advertisement may name: layer2/decide/interfaces.ts) go on the presence Lease. */
   linksChanged(links: readonly LinkInfo[]): void {
     this.lease.setInterfaces(links.filter((l) => interfaceEligibility(l) === 'eligible').map((l) => l.name));
+    const regained = carrierRegained(this.links, links);
+    this.links = links;
+    const { kubeConfig, logger } = this.o;
+    if (regained.length > 0 && kubeConfig instanceof ReusingKubeConfig) {
+      logger.info({ interfaces: regained }, 'a link came back: reconnecting to the API server');
+      void kubeConfig.resetConnections();
+    }
   }
 
   /** Called when the IPs nobody may announce, or their reasons, change. */
