@@ -28,6 +28,18 @@ export class ReusingKubeConfig extends KubeConfig {
     else this.dispatchers.set(key, fresh);
   }
 
+  /**
+   * Drops every pooled connection. A link of this host that went down and came back can leave them dead without
+   * either end noticing (seen in the lab: requests on them hung until their timeout), so after such a flap the
+   * speaker starts afresh: requests in flight fail (their callers retry), watches end (their informers restart),
+   * and the next request connects anew.
+   */
+  async resetConnections(): Promise<void> {
+    const pooled = [...this.dispatchers.values()];
+    this.dispatchers.clear();
+    await Promise.all(pooled.map((d) => d.destroy().catch(() => undefined)));
+  }
+
   /** A copy of any KubeConfig with connection reuse. */
   static from(kc: KubeConfig): ReusingKubeConfig {
     if (kc instanceof ReusingKubeConfig) return kc;

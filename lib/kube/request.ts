@@ -18,7 +18,18 @@ export interface ApiRequest {
   body?: unknown;
   /** The body's content type (default application/json); e.g. PatchStrategy.MergePatch for a PATCH. */
   contentType?: string;
+  /** Give up after this long (default REQUEST_TIMEOUT_MS). */
+  timeoutMs?: number;
 }
+
+/**
+ * How long one request (not a watch) may take before it is abandoned and fails like a reset connection. Without it
+ * a request sent on a connection that died silently (a link that went down under it, a peer that vanished) waits
+ * for undici's 300 s timeouts, and every writer that runs its requests one at a time stalls behind it. The API
+ * server answers a healthy request in milliseconds and ends its own slow ones at 60 s (--request-timeout); our
+ * lists come in pages of 500.
+ */
+export const REQUEST_TIMEOUT_MS = 10_000;
 
 const http = new IsomorphicFetchHttpLibrary();
 
@@ -40,6 +51,7 @@ interface RawResponse {
 async function viaDispatcher(dispatcher: Dispatcher, context: RequestContext, url: URL, body: string | undefined): Promise<RawResponse> {
   const response = await dispatcher.request({
     origin: url.origin, path: url.pathname + url.search, method: context.getHttpMethod(), headers: context.getHeaders(), body,
+    signal: context.getSignal(),
   });
   const text = await response.body.text();
   const headers = (): Record<string, string> =>
@@ -70,7 +82,13 @@ export async function apiText(kubeConfig: KubeConfig, request: ApiRequest): Prom
     context.setBody(body);
   }
   await kubeConfig.applySecurityAuthentication(context);
-  const response = await send(context, url, body);
+  const timeoutMs = request.timeoutMs ?? REQUEST_TIMEOUT_MS;
+  context.setSignal(AbortSignal.timeout(timeoutMs));
+  const response = await send(context, url, body).catch((err: unknown) => {
+    // The abort reason is a DOMException, an Error only by duck type in some realms.
+    if ((err as { name?: unknown } | null)?.name === 'TimeoutError') throw new Error(`${request.method} ${url.pathname}: no answer within ${timeoutMs} ms`, { cause: err });
+    throw err;
+  });
   if (response.status < 200 || response.status > 299) {
     throw new ApiException(response.status, `${request.method} ${url.pathname}: ${response.text.slice(0, 300)}`, response.text, response.headers());
   }

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { electOwner, electOwners, rankNodes, type IpCandidates } from './rank.js';
+import { electOwner, electOwners, ownerInOrder, rankNodes, type IpCandidates } from './rank.js';
+import { heartbeatTargetsRanked } from './targets.js';
 import { fmix32, fnv1a32, nodeIpHash } from './hash.js';
 
 const nodes = (...names: string[]) => names.map((name) => ({ name }));
@@ -133,5 +134,26 @@ describe('electOwners', () => {
     // 500 expected per node; a binomial(5000, 0.1) has sd ≈ 21, so ±15% is > 3 sd.
     expect(Math.min(...values)).toBeGreaterThan(425);
     expect(Math.max(...values)).toBeLessThan(575);
+  });
+});
+
+describe('ownerInOrder (settling speakers, membership/core/state.ts settlingOf)', () => {
+  const order = ['n1', 'n2', 'n3'];
+  it('skips a settling node while a settled one is alive, and falls back to it when all alive ones settle', () => {
+    const alive = new Set(order);
+    expect(ownerInOrder(order, alive)).toBe('n1');
+    expect(ownerInOrder(order, alive, new Set(['n1']))).toBe('n2');
+    expect(ownerInOrder(order, alive, new Set(['n1', 'n2']))).toBe('n3');
+    expect(ownerInOrder(order, alive, new Set(order))).toBe('n1');
+    expect(ownerInOrder(order, new Set(['n2']), new Set(['n2']))).toBe('n2');
+    expect(ownerInOrder(order, new Set())).toBeUndefined();
+  });
+
+  it('gives the fast beats of an IP to the nodes that would take it next: settled ones first', () => {
+    const ranked = [{ ip: '192.0.2.1', order }];
+    // n1 settling: n2 owns and must be heard fast by n3 and n1 (n1 only takes over once n3 is gone too).
+    expect([...heartbeatTargetsRanked('n2', ranked, new Set(order), 1, new Set(['n1']))]).toEqual(['n3']);
+    expect([...heartbeatTargetsRanked('n2', ranked, new Set(order), 2, new Set(['n1']))]).toEqual(['n3', 'n1']);
+    expect([...heartbeatTargetsRanked('n1', ranked, new Set(order), 2, new Set(['n1']))]).toEqual([]);
   });
 });

@@ -53,6 +53,23 @@ export function rankNodes(ip: string, nodes: readonly Candidate[]): string[] {
   return dedupe(nodes).map((c) => score(ip, c)).sort(compare).map((s) => s.name);
 }
 
+/**
+ * The owner in an IP's preference `order` (rankNodes): the first alive node that is not settling (a speaker
+ * that has just joined, membership/core/state.ts settlingOf), or, when every alive one is settling (a mesh
+ * that starts together), the first alive one. Every speaker computes it from the same sets, so all agree.
+ */
+export function ownerInOrder(order: readonly string[], alive: ReadonlySet<string>, settling: ReadonlySet<string> = NONE): string | undefined {
+  let firstAlive: string | undefined;
+  for (const n of order) {
+    if (!alive.has(n)) continue;
+    if (!settling.has(n)) return n;
+    firstAlive ??= n;
+  }
+  return firstAlive;
+}
+
+const NONE: ReadonlySet<string> = new Set();
+
 /** The most preferred alive candidate for `ip`, or undefined when none is alive. One pass, no sort. */
 export function electOwner(ip: string, nodes: readonly Candidate[], alive: ReadonlySet<string>): string | undefined {
   let best: Scored | undefined;

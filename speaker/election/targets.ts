@@ -7,7 +7,7 @@
 // Why more than one successor (default 2): the first successor may itself have died a moment ago
 // without the owner knowing yet (it beats the owner slowly); the second one then still hears the owner
 // die fast. A double failure closer together than the slow dead time can still take a slow timeout.
-import { rankNodes, type IpCandidates } from './rank.js';
+import { ownerInOrder, rankNodes, type IpCandidates } from './rank.js';
 
 /** Default number of successors per owned IP that get fast beats. */
 export const DEFAULT_FAST_SUCCESSORS = 2;
@@ -23,21 +23,15 @@ export function rankIps(ips: readonly IpCandidates[]): RankedIp[] {
   return ips.map(({ ip, nodes }) => ({ ip, order: rankNodes(ip, nodes) }));
 }
 
-/** The alive nodes after `self` in `order`, up to `count`; empty when self is not the first alive one. */
-function successorsIfOwner(self: string, order: readonly string[], alive: ReadonlySet<string>, count: number): string[] {
-  const successors: string[] = [];
-  let ownerSeen = false;
-  for (const n of order) {
-    if (n !== self && !alive.has(n)) continue;
-    if (!ownerSeen) {
-      if (n !== self) return []; // someone alive ranks before self: self owns nothing here
-      ownerSeen = true;
-      continue;
-    }
-    if (successors.length === count) break;
-    successors.push(n);
-  }
-  return successors;
+/**
+ * The nodes that would own the IP after `self` (in `order`), up to `count`: the alive ones that are not
+ * settling first, as the election takes them (rank.ts ownerInOrder), then settling ones. Empty when self is
+ * not the owner. `alive` must contain self.
+ */
+function successorsIfOwner(self: string, order: readonly string[], alive: ReadonlySet<string>, settling: ReadonlySet<string>, count: number): string[] {
+  if (ownerInOrder(order, alive, settling) !== self) return [];
+  const others = order.filter((n) => n !== self && alive.has(n));
+  return [...others.filter((n) => !settling.has(n)), ...others.filter((n) => settling.has(n))].slice(0, count);
 }
 
 function checkCount(successors: number): void {
@@ -52,11 +46,13 @@ export function heartbeatTargetsRanked(
   ranked: readonly RankedIp[],
   alive: ReadonlySet<string>,
   successors: number = DEFAULT_FAST_SUCCESSORS,
+  settling: ReadonlySet<string> = new Set(),
 ): Set<string> {
   checkCount(successors);
   const targets = new Set<string>();
+  const withSelf = alive.has(self) ? alive : new Set([...alive, self]);
   for (const { order } of ranked) {
-    for (const s of successorsIfOwner(self, order, alive, successors)) targets.add(s);
+    for (const s of successorsIfOwner(self, order, withSelf, settling, successors)) targets.add(s);
   }
   return targets;
 }

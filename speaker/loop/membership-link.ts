@@ -58,7 +58,7 @@ export class MembershipLink implements MembershipPort {
     const membership = this.o.build(peersOf(plan.peers));
     this.peers = plan.peers;
     membership.setFastTargets(plan.fastTargets);
-    membership.onChange((alive, quorum) => this.o.enqueue({ kind: 'membership', alive: [...alive], quorum }));
+    membership.onChange((alive, quorum, _decision, settling) => this.o.enqueue({ kind: 'membership', alive: [...alive], quorum, settling: [...settling] }));
     membership.onRejoined((peer) => {
       this.o.onRejoined(peer);
       this.o.enqueue({ kind: 'reannounce', cause: { kind: 'peerHadUsDead', peer } });
@@ -66,7 +66,7 @@ export class MembershipLink implements MembershipPort {
     this.membership = membership;
     // Membership reports changes only; the loop also needs where it stands once it runs.
     this.starting = membership.start().then(() => {
-      this.o.enqueue({ kind: 'membership', alive: [...membership.alive()], quorum: membership.hasQuorum() });
+      this.o.enqueue({ kind: 'membership', alive: [...membership.alive()], quorum: membership.hasQuorum(), settling: [...membership.settling()] });
     });
     this.starting.catch(() => undefined); // reported by started()
   }

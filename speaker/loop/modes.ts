@@ -1,6 +1,7 @@
 // The modes as peers: each has a pure planner from the same context to its own part, and a driver (a port
 // of the loop) that makes its part true: layer 2 (layer2/driver.ts) and BGP (bgp/mode-driver.ts).
 import { EMPTY_BGP_PLAN, planBgp, type BgpPlan } from '../bgp/plan.js';
+import { ownerInOrder } from '../election/index.js';
 import type { LinkInfo } from '../layer2/decide/interfaces.js';
 import { planAnnouncements, type Plan } from '../layer2/decide/plan.js';
 import type { DesiredAnnouncements, Mode } from '../source/types.js';
@@ -14,6 +15,8 @@ export interface PlanContext {
   links: readonly LinkInfo[];
   /** The speakers membership hears, this node always among them. */
   alive: ReadonlySet<string>;
+  /** The alive speakers that may not be elected owner yet (membership/core/state.ts settlingOf). */
+  settling: ReadonlySet<string>;
   cache: PlanCache;
 }
 
@@ -37,12 +40,11 @@ export function planModes(context: PlanContext | null): ModeParts {
   return { layer2: PLANNERS.layer2(context), bgp: PLANNERS.bgp(context) };
 }
 
-/** Layer 2: the first alive node in each IP's election order owns it (election/rank.ts). */
+/** Layer 2: the first alive node in each IP's election order owns it, settled ones first (election/rank.ts). */
 function planLayer2(context: PlanContext): Plan {
-  const { self, desired, quorum, links, alive, cache } = context;
+  const { self, desired, quorum, links, alive, settling, cache } = context;
   const owners = new Map<string, string | null>();
-  // The first alive node in the IP's order: what electOwner computes, without hashing again.
-  for (const [ip, order] of cache.orders) owners.set(ip, order.find((n) => alive.has(n)) ?? null);
+  for (const [ip, order] of cache.orders) owners.set(ip, ownerInOrder(order, alive, settling) ?? null);
   const layer2 = desired.ips.some((s) => !s.modes.includes('layer2'))
     ? { ...desired, ips: desired.ips.filter((s) => s.modes.includes('layer2')) }
     : desired;

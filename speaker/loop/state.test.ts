@@ -54,6 +54,21 @@ describe('speaker state and plan', () => {
     expect([...reasons].sort()).toEqual(['announce', 'notEligible', 'notOwner']);
   });
 
+  it('elects no settling speaker while a settled one may announce: its IPs go to the next, and come back once it settles', () => {
+    const owners = (state: SpeakerState) => new Map(nodes.flatMap((self) => layer2(state, self).announcements.map((a) => [a.ip, self] as const)));
+    const before = owners(fold(all));
+    const n1Ips = [...before].filter(([, owner]) => owner === 'n1').map(([ip]) => ip);
+    expect(n1Ips.length).toBeGreaterThan(0);
+    const settling = owners(fold([...all, { kind: 'membership', alive: nodes, quorum: true, settling: ['n1'] }]));
+    expect([...settling.values()]).not.toContain('n1');
+    // Only n1's IPs moved, every one to a node that is alive and settled; the rest stayed.
+    for (const [ip, owner] of before) expect(settling.get(ip)).toEqual(owner === 'n1' ? expect.stringMatching(/^n[23]$/) : owner);
+    expect(owners(fold([...all, { kind: 'membership', alive: nodes, quorum: true, settling: ['n1'] }, { kind: 'membership', alive: nodes, quorum: true, settling: [] }])))
+      .toEqual(before);
+    // Everyone settling (a cold start): the election as if nobody were.
+    expect(owners(fold([...all, { kind: 'membership', alive: nodes, quorum: true, settling: nodes }]))).toEqual(before);
+  });
+
   it('announces nothing without quorum, and says so', () => {
     const state = fold([...all, { kind: 'membership', alive: ['n1'], quorum: false }]);
     const plan = layer2(state, 'n1');

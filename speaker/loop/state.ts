@@ -10,7 +10,8 @@ import { planCacheFor, type PlanCache } from './plan-cache.js';
 
 export type SpeakerEvent =
   | { kind: 'desired'; desired: DesiredAnnouncements }
-  | { kind: 'membership'; alive: readonly string[]; quorum: boolean }
+  /** `settling`: membership/core/state.ts settlingOf; none when absent. */
+  | { kind: 'membership'; alive: readonly string[]; quorum: boolean; settling?: readonly string[] }
   | { kind: 'links'; links: readonly LinkInfo[] }
   /** The loop's retry timer fired: nothing changed, but announcements that failed are tried again. */
   | { kind: 'retry' }
@@ -22,6 +23,8 @@ export interface SpeakerState {
   desired: DesiredAnnouncements | null;
   alive: ReadonlySet<string>;
   quorum: boolean;
+  /** The alive speakers that may not be elected owner yet (membership/core/state.ts settlingOf). */
+  settling: ReadonlySet<string>;
   links: readonly LinkInfo[];
   /** Election orders and interface choices for `desired` and `links` (plan-cache.ts); null without `desired`. */
   cache: PlanCache | null;
@@ -39,7 +42,7 @@ export interface SpeakerSettings {
  * and must not claim IPs that a running peer announces (membership reports quorum once it knows).
  */
 export function initialState(): SpeakerState {
-  return { desired: null, alive: new Set(), quorum: false, links: [], cache: null };
+  return { desired: null, alive: new Set(), quorum: false, settling: new Set(), links: [], cache: null };
 }
 
 export function applyEvent(state: SpeakerState, event: SpeakerEvent, settings: SpeakerSettings): SpeakerState {
@@ -47,7 +50,7 @@ export function applyEvent(state: SpeakerState, event: SpeakerEvent, settings: S
     case 'desired':
       return withCache({ ...state, desired: event.desired }, settings);
     case 'membership':
-      return { ...state, alive: new Set(event.alive), quorum: event.quorum };
+      return { ...state, alive: new Set(event.alive), quorum: event.quorum, settling: new Set(event.settling ?? []) };
     case 'links':
       return withCache({ ...state, links: event.links }, settings);
     case 'retry':
@@ -94,6 +97,7 @@ export function planFor(state: SpeakerState, settings: SpeakerSettings): Speaker
   if (desired === null || cache === null) return { modes: planModes(null), membership: null };
   // This node is alive by definition while it runs, whatever membership has heard so far.
   const alive = state.alive.has(self) ? state.alive : new Set([...state.alive, self]);
-  const modes = planModes({ self, desired, quorum: state.quorum, links: state.links, alive, cache });
-  return { modes, membership: { peers: desired.nodes, fastTargets: heartbeatTargetsRanked(self, cache.ranked, alive) } };
+  const { settling } = state;
+  const modes = planModes({ self, desired, quorum: state.quorum, links: state.links, alive, settling, cache });
+  return { modes, membership: { peers: desired.nodes, fastTargets: heartbeatTargetsRanked(self, cache.ranked, alive, undefined, settling) } };
 }

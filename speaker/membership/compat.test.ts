@@ -5,8 +5,8 @@
 // - "v2 build" (before issue 12): a fresh HMAC over the one key, openHeartbeat on every datagram, no sender
 //   check, its deadlines judged straight from the timer; it writes version 2.
 // - "v1 build": the same, reading and writing only wire version 1.
-// The wire format did not change in issue 12 (still version 2, the same bytes, the same tag), so what is
-// checked is that the stricter receive path of this build still takes what they send, and they what it sends.
+// What is checked is that the stricter receive path of this build still takes what they send, and that they
+// take what it sends them: version 3 (the settling flag) only to peers that speak it.
 import { createHmac } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import {
@@ -35,10 +35,11 @@ class OlderBuild implements Member {
   constructor(readonly name: string, private readonly socket: Socket, private readonly port: number,
     private readonly peers: { name: string; address: string }[], key: Buffer, private readonly wire: 1 | 2) {
     this.mac = (bytes) => createHmac('sha256', key).update(bytes).digest();
-    this.state = initialState({ self: name, incarnation: BigInt(1 + Math.floor(Math.random() * 1e9)) }, peers.map((p) => p.name), performance.now());
+    // settleMs 0: the older builds had no settling (wire version 3).
+    this.state = initialState({ self: name, incarnation: BigInt(1 + Math.floor(Math.random() * 1e9)), settleMs: 0 }, peers.map((p) => p.name), performance.now());
     socket.on('message', (bytes) => {
       const opened = openHeartbeat(bytes, this.mac);
-      if (!opened.ok || (this.wire === 1 && opened.message.version !== 1)) return;
+      if (!opened.ok || opened.message.version > this.wire) return; // a version it did not know: its decoder refused it
       this.apply({ kind: 'received', message: opened.message, wallMs: Date.now() });
     });
     this.apply({ kind: 'tick' });
@@ -61,7 +62,9 @@ class OlderBuild implements Member {
     for (const a of r.actions) {
       if (a.kind === 'aliveChanged') this.changes.push(`${this.name}: ${[...a.alive].sort().join(',')}`);
       if (a.kind !== 'send') continue;
-      const message = this.wire === 1 ? { ...a.message, version: 1 as const, timesDeclaredDead: 0 } : a.message;
+      const message = this.wire === 1
+        ? { ...a.message, version: 1 as const, timesDeclaredDead: 0, settling: false }
+        : a.message.version === 3 ? { ...a.message, version: 2 as const, settling: false } : a.message;
       const peer = this.peers.find((p) => p.name === message.to);
       if (peer) this.socket.send(sealHeartbeat({ ...message, sendTimeMs: Date.now() }, this.mac), this.port, peer.address);
     }

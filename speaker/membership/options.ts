@@ -37,6 +37,8 @@ export interface UdpMembershipOptions {
   /** Slow beat interval for peers outside fastTargets (default 1000 ms). */
   slowIntervalMs?: number;
   maxClockSkewMs?: number;
+  /** How long this node stays settling after joining a running mesh (default 2000 ms, core/defaults.ts). */
+  settleMs?: number;
   /** Checks a source may cause for claimed restarts (core/budget.ts); tests shrink it. */
   budget?: BudgetConfig;
   logger?: Logger;
@@ -49,7 +51,8 @@ export interface UdpMembershipOptions {
   incarnation?: bigint;
 }
 
-export type MembershipListener = (alive: ReadonlySet<string>, quorum: boolean, decision: QuorumDecision) => void;
+/** `settling`: the alive speakers that may not be elected owner yet (core/state.ts settlingOf). */
+export type MembershipListener = (alive: ReadonlySet<string>, quorum: boolean, decision: QuorumDecision, settling: ReadonlySet<string>) => void;
 
 /** Called with the peer that had declared this node dead and now hears it again (core/step.ts 'rejoined'). */
 export type RejoinListener = (by: string) => void;

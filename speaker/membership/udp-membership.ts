@@ -20,7 +20,7 @@
 import { randomBytes } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
 import {
-  DEFAULT_PORT, aliveSet, initialState, keyMismatchesOf, keyMismatchText, nextSendMs, nextWakeMs, nodeNameProblem, passLogGate, quorumOf, quoteName,
+  DEFAULT_PORT, aliveSet, settlingOf, initialState, keyMismatchesOf, keyMismatchText, nextSendMs, nextWakeMs, nodeNameProblem, passLogGate, quorumOf, quoteName,
   sealHeartbeat, step,
   type GateState, type KeyMismatch, type MembershipAction, type MembershipEvent, type MembershipState, type QuorumDecision,
 } from './core/index.js';
@@ -97,6 +97,7 @@ export class UdpMembership {
       ...(this.opts.deadAfter !== undefined && { deadAfter: this.opts.deadAfter }),
       ...(this.opts.slowIntervalMs !== undefined && { slowIntervalMs: this.opts.slowIntervalMs }),
       ...(this.opts.maxClockSkewMs !== undefined && { maxClockSkewMs: this.opts.maxClockSkewMs }),
+      ...(this.opts.settleMs !== undefined && { settleMs: this.opts.settleMs }),
       ...(this.opts.budget !== undefined && { budget: this.opts.budget }),
     }, [...this.peers.keys()], now);
     this.opts.logger?.info({ address: socket.address(), peers: this.peers.size, keys: this.keys.macs.length }, 'membership started');
@@ -147,6 +148,11 @@ export class UdpMembership {
   /** The nodes this speaker hears, itself included (empty after stop, before start only itself). */
   alive(): ReadonlySet<string> {
     return this.state ? aliveSet(this.state) : new Set([this.opts.nodeName]);
+  }
+
+  /** The alive speakers that may not be elected owner yet (core/state.ts settlingOf). */
+  settling(): ReadonlySet<string> {
+    return this.state ? settlingOf(this.state, this.clock.monotonicMs()) : new Set([this.opts.nodeName]);
   }
 
   /** The split-brain rule (core/quorum.ts): may this speaker announce? */
@@ -302,8 +308,8 @@ export class UdpMembership {
         this.reportKeyMismatch(action.mismatched);
         return;
       case 'aliveChanged':
-        this.opts.logger?.info({ alive: [...action.alive], quorum: action.quorum }, 'membership changed');
-        for (const cb of [...this.listeners]) cb(action.alive, action.quorum.quorum, action.quorum);
+        this.opts.logger?.info({ alive: [...action.alive], quorum: action.quorum, settling: [...action.settling] }, 'membership changed');
+        for (const cb of [...this.listeners]) cb(action.alive, action.quorum.quorum, action.quorum, action.settling);
     }
   }
 

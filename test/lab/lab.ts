@@ -1,7 +1,7 @@
 // The network lab: `up` builds the segment described in topology.ts, `down` removes exactly what `up`
 // made and ends exactly the processes the lab started, `status` says what is there. Every step is
 // idempotent, so `up` after a half-failed `up` (or twice) converges to the same lab.
-import { existsSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, rmSync } from 'node:fs';
 import { stopControlPlane } from '../cluster/controlplane.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -135,7 +135,19 @@ export async function down(): Promise<void> {
     for (const pid of await pidsIn(ns)) killPid(pid);
     await run(['ip', 'netns', 'del', ns]);
   }
+  keepLogs();
   rmSync(STATE_DIR, { recursive: true, force: true });
+}
+
+/**
+ * With HERALD_LAB_KEEP_LOGS=DIR, `down` first copies every process's log there (DIR/<time>/), so a failed run's
+ * speaker and controller logs can be read after the lab is gone.
+ */
+function keepLogs(): void {
+  const keep = process.env.HERALD_LAB_KEEP_LOGS;
+  const logs = join(STATE_DIR, 'logs');
+  if (!keep || !existsSync(logs)) return;
+  cpSync(logs, join(keep, new Date().toISOString().replace(/[:.]/g, '-')), { recursive: true });
 }
 
 export async function pidsIn(ns: string): Promise<number[]> {

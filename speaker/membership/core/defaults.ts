@@ -32,6 +32,14 @@ export const DEFAULT_SLOW_INTERVAL_MS = 1000;
  * NTP time far closer than this; a node whose clock is off by more is dropped as 'stale' and logged.
  */
 export const DEFAULT_MAX_CLOCK_SKEW_MS = 10_000;
+/**
+ * How long a speaker that joins a running mesh (a restart, a DaemonSet update) stays settling: alive and a
+ * successor, but not elected owner (state.ts, settlingOf). A Node process stalls its event loop for 150–570 ms
+ * in its first seconds on a busy node (code compiling, the API's first lists parsed, seen in the lab's rolling
+ * restarts), long enough for its peers to declare it dead; an IP handed to it at once then moves away and
+ * back. Two seconds covers those stalls; the IPs it ranks first for move to it afterwards, by one handover.
+ */
+export const DEFAULT_SETTLE_MS = 2000;
 /** How many past incarnations of each peer are remembered and refused (a replay from an older boot). */
 export const RETIRED_INCARNATIONS_KEPT = 16;
 /**

@@ -15,7 +15,7 @@ import { step } from './step.js';
 const mac = (bytes: Uint8Array) => createHmac('sha256', 'cluster-key-0123456789').update(bytes).digest();
 // Version 2: a 36-byte fixed header, then "node-a" (length at 36, bytes 37-42), then "node-b" (length at 43).
 const sample: Heartbeat = {
-  version: 2, timesDeclaredDead: 0, type: 'beat', from: 'node-a', to: 'node-b', incarnation: 7n, sequence: 1, sendTimeMs: 1000, nextWithinMs: 50,
+  version: 2, settling: false, timesDeclaredDead: 0, type: 'beat', from: 'node-a', to: 'node-b', incarnation: 7n, sequence: 1, sendTimeMs: 1000, nextWithinMs: 50,
 };
 const bytes = encodeHeartbeat(sample);
 
@@ -51,7 +51,7 @@ describe('why a heartbeat does not decode', () => {
   const damaged = (at: number, value: number) => { const copy = Uint8Array.from(bytes); copy[at] = value; return copy; };
   it.each<[string, Uint8Array, string, string]>([
     ['wrong magic', damaged(1, 0), 'badMagic', 'not a Herald heartbeat (magic)'],
-    ['a future version', damaged(2, 3), 'badVersion', 'heartbeat version 3, expected one of 1, 2'],
+    ['a future version', damaged(2, 4), 'badVersion', 'heartbeat version 4, expected one of 1, 2, 3'],
     ['an unknown type', damaged(3, 9), 'badType', 'unknown heartbeat type 9'],
     ['an empty name', damaged(36, 0), 'badName', 'heartbeat from is empty'],
     ['a name that is not UTF-8', damaged(37, 0xff), 'badName', 'heartbeat from is not valid UTF-8'],

@@ -9,7 +9,8 @@ const good = mac('cluster-key-0123456789');
 
 const name = fc.string({ minLength: 1, maxLength: 60, unit: 'grapheme' }).filter((s) => new TextEncoder().encode(s).length <= 255);
 const heartbeat: fc.Arbitrary<Heartbeat> = fc.record({
-  version: fc.constantFrom(1 as const, 2 as const),
+  version: fc.constantFrom(1 as const, 2 as const, 3 as const),
+  settling: fc.boolean(),
   timesDeclaredDead: fc.nat({ max: 0xffffffff }),
   type: fc.constantFrom('beat' as const, 'goodbye' as const),
   from: name,
@@ -18,10 +19,14 @@ const heartbeat: fc.Arbitrary<Heartbeat> = fc.record({
   sequence: fc.nat({ max: Number.MAX_SAFE_INTEGER }),
   sendTimeMs: fc.nat({ max: Number.MAX_SAFE_INTEGER }),
   nextWithinMs: fc.nat({ max: 0xffffffff }),
-}).map((m) => (m.version === 1 ? { ...m, timesDeclaredDead: 0 } : m)); // version 1 has no such field
+}).map((m) => ({
+  ...m,
+  timesDeclaredDead: m.version === 1 ? 0 : m.timesDeclaredDead, // version 1 has no such field
+  settling: m.version === 3 && m.settling, // nor has version 2 flags
+}));
 
 const sample: Heartbeat = {
-  version: 2, timesDeclaredDead: 3, type: 'beat', from: 'node-a', to: 'node-b', incarnation: 0x0123456789abcdefn, sequence: 42, sendTimeMs: 1_700_000_000_000, nextWithinMs: 50,
+  version: 2, settling: false, timesDeclaredDead: 3, type: 'beat', from: 'node-a', to: 'node-b', incarnation: 0x0123456789abcdefn, sequence: 42, sendTimeMs: 1_700_000_000_000, nextWithinMs: 50,
 };
 
 describe('heartbeat codec', () => {
@@ -73,7 +78,7 @@ describe('heartbeat codec', () => {
     ['empty', 'truncated', []],
     ['cut in the header', 'truncated', [0x48, 0x4c, 1, 1, 0, 0]],
     ['wrong magic', 'badMagic', [0x48, 0x00, 1, 1]],
-    ['future version', 'badVersion', [0x48, 0x4c, 3, 1]],
+    ['future version', 'badVersion', [0x48, 0x4c, 4, 1]],
     ['version 0', 'badVersion', [0x48, 0x4c, 0, 1]],
     ['unknown type', 'badType', [0x48, 0x4c, 1, 9]],
   ])('refuses %s with reason %s', (_name, reason, bytes) => {

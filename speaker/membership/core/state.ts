@@ -1,7 +1,7 @@
 // Membership state, its creation and the questions the driver asks of it. Transitions are in step.ts.
 // Everything here is immutable: step() returns new objects and never edits the ones it was given.
 import type { BudgetConfig } from './budget.js';
-import { DEFAULT_DEAD_AFTER, DEFAULT_INTERVAL_MS, DEFAULT_MAX_CLOCK_SKEW_MS, DEFAULT_SLOW_INTERVAL_MS } from './defaults.js';
+import { DEFAULT_DEAD_AFTER, DEFAULT_INTERVAL_MS, DEFAULT_MAX_CLOCK_SKEW_MS, DEFAULT_SETTLE_MS, DEFAULT_SLOW_INTERVAL_MS } from './defaults.js';
 import { keyMismatches, keyRuleFor, type KeyEvidenceMap, type KeyMismatch, type KeyRule } from './key-mismatch.js';
 import type { HeartbeatVersion } from './message.js';
 import { quorumDecision, type QuorumDecision } from './quorum.js';
@@ -17,6 +17,8 @@ export interface MembershipConfig {
   maxClockSkewMs: number;
   /** When a peer's keys count as different from ours (key-mismatch.ts). */
   keyRule: KeyRule;
+  /** How long this node stays settling after joining a running mesh (settlingOf); 0: never settles. */
+  settleMs: number;
 }
 
 /**
@@ -46,6 +48,13 @@ export interface PeerState {
   readonly timesDeclaredDead: number;
   /** The highest timesDeclaredDead the peer's current incarnation sent us: how often it had us dead. */
   readonly timesItDeclaredUsDead: number;
+  /** The peer's last message said it is settling (version 3; false before). */
+  readonly settling: boolean;
+  /**
+   * Some message of the peer's current incarnation said it was settling: it joined with us (a cold start) or
+   * after us, so it is no evidence of a mesh that ran before this node came.
+   */
+  readonly everSettling: boolean;
 }
 
 /** Why the state machine refused an authenticated, well-formed message. */
@@ -77,12 +86,21 @@ export interface MembershipState {
   readonly deafSinceMs: number | undefined;
   /** MAC failures per peer since its last authenticated message (key-mismatch.ts). */
   readonly keyEvidence: KeyEvidenceMap;
+  /**
+   * When this node stops settling: null while it is starting (it settles at once if the mesh it finds is
+   * settling too, a cold start; else settleMs later); see settlingOf.
+   */
+  readonly settledAtMs: number | null;
+  /** The settling flag this node's beats carry now; a change sends a beat to every peer at once. */
+  readonly saysSettling: boolean;
   readonly counters: MembershipCounters;
   /**
    * What the last aliveChanged action said (or the initial view), and the peers the last keyMismatchChanged
    * action named, to report only real changes.
    */
-  readonly reported: { readonly alive: ReadonlySet<string>; readonly quorum: QuorumDecision; readonly keyMismatch: readonly string[] };
+  readonly reported: {
+    readonly alive: ReadonlySet<string>; readonly quorum: QuorumDecision; readonly keyMismatch: readonly string[]; readonly settling: ReadonlySet<string>;
+  };
 }
 
 /** `budget`: the receive path's (budget.ts), which paces how often a peer with another key is seen failing. */
@@ -98,6 +116,7 @@ function validate<C extends Omit<MembershipConfig, 'keyRule'>>(c: C): C {
   if (!Number.isInteger(c.deadAfter) || c.deadAfter < 1) throw new RangeError(`membership deadAfter must be an integer >= 1, got ${c.deadAfter}`);
   if (c.slowIntervalMs < c.intervalMs) throw new RangeError(`membership slowIntervalMs ${c.slowIntervalMs} < intervalMs ${c.intervalMs}`);
   if (c.self.length === 0) throw new RangeError('membership self name is empty');
+  if (!Number.isFinite(c.settleMs) || c.settleMs < 0) throw new RangeError(`membership settleMs must be >= 0, got ${c.settleMs}`);
   return c;
 }
 
@@ -108,7 +127,7 @@ export function startGraceMs(c: MembershipConfig): number {
 
 export function newPeer(name: string, nowMs: number, graceMs: number): PeerState {
   return { name, status: 'pending', incarnation: undefined, lastSequence: -1, deadlineMs: nowMs + graceMs, heardAtMs: undefined, retired: [],
-    nextSendAtMs: nowMs, wireVersion: undefined, timesDeclaredDead: 0, timesItDeclaredUsDead: 0 };
+    nextSendAtMs: nowMs, wireVersion: undefined, timesDeclaredDead: 0, timesItDeclaredUsDead: 0, settling: false, everSettling: false };
 }
 
 /** A fresh state: every peer pending, first beats due at once. */
@@ -116,7 +135,7 @@ export function initialState(input: MembershipConfigInput, peers: readonly strin
   const { budget, keyRule, ...given } = input;
   const timing = validate({
     intervalMs: DEFAULT_INTERVAL_MS, slowIntervalMs: DEFAULT_SLOW_INTERVAL_MS, deadAfter: DEFAULT_DEAD_AFTER,
-    maxClockSkewMs: DEFAULT_MAX_CLOCK_SKEW_MS, ...given,
+    maxClockSkewMs: DEFAULT_MAX_CLOCK_SKEW_MS, settleMs: DEFAULT_SETTLE_MS, ...given,
   });
   const config: MembershipConfig = { ...timing, keyRule: keyRule ?? keyRuleFor(timing, budget) };
   const grace = startGraceMs(config);
@@ -124,11 +143,12 @@ export function initialState(input: MembershipConfigInput, peers: readonly strin
   for (const p of peers) if (p !== config.self) map.set(p, newPeer(p, nowMs, grace));
   const state: Omit<MembershipState, 'reported'> = {
     config, sequence: 0, startingUntilMs: nowMs + grace, peers: map, fast: 'all', confirmedDown: new Set(),
-    leaving: false, deafSinceMs: undefined, keyEvidence: new Map(), counters: { accepted: 0, sent: 0, dropped: {} },
+    leaving: false, deafSinceMs: undefined, keyEvidence: new Map(), settledAtMs: config.settleMs === 0 ? nowMs : null,
+    saysSettling: config.settleMs !== 0, counters: { accepted: 0, sent: 0, dropped: {} },
   };
-  const placeholder = { alive: new Set<string>(), quorum: { quorum: false, reason: 'starting', heard: 0, known: 0 }, keyMismatch: [] } as const;
+  const placeholder = { alive: new Set<string>(), quorum: { quorum: false, reason: 'starting', heard: 0, known: 0 }, keyMismatch: [], settling: new Set<string>() } as const;
   const full: MembershipState = { ...state, reported: placeholder };
-  return { ...full, reported: { alive: aliveSet(full), quorum: quorumOf(full, nowMs), keyMismatch: [] } };
+  return { ...full, reported: { alive: aliveSet(full), quorum: quorumOf(full, nowMs), keyMismatch: [], settling: settlingOf(full, nowMs) } };
 }
 
 /** The nodes heard, self included (self is alive until it leaves). */
@@ -143,6 +163,28 @@ export function knownSet(s: MembershipState): Set<string> {
   const known = new Set<string>([s.config.self]);
   for (const p of s.peers.values()) if (p.status !== 'left') known.add(p.name);
   return known;
+}
+
+/** Whether this node itself is settling at nowMs (starting, or within settleMs of joining a settled mesh). */
+export function selfSettling(s: MembershipState, nowMs: number): boolean {
+  return s.settledAtMs === null || nowMs < s.settledAtMs;
+}
+
+/**
+ * The alive speakers that may not be elected owner yet, each by its own word (its settling flag; this node by
+ * selfSettling), so every node computes the same set. Empty while any alive peer speaks an older version,
+ * which knows no such flag and would elect the settling node at once: the mesh then elects as before.
+ */
+export function settlingOf(s: MembershipState, nowMs: number): Set<string> {
+  const settling = new Set<string>();
+  if (s.leaving) return settling;
+  for (const p of s.peers.values()) {
+    if (p.status !== 'alive') continue;
+    if (p.wireVersion !== undefined && p.wireVersion < 3) return new Set();
+    if (p.settling) settling.add(p.name);
+  }
+  if (selfSettling(s, nowMs)) settling.add(s.config.self);
+  return settling;
 }
 
 export function isStarting(s: MembershipState, nowMs: number): boolean {
@@ -182,5 +224,6 @@ export function nextWakeMs(s: MembershipState): number | undefined {
     wake = Math.min(wake, p.nextSendAtMs);
     if (p.status === 'alive' || p.status === 'pending') wake = Math.min(wake, p.deadlineMs);
   }
+  if (s.saysSettling && s.settledAtMs !== null) wake = Math.min(wake, s.settledAtMs);
   return Number.isFinite(wake) ? wake : undefined;
 }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { step, type MembershipAction, type MembershipEvent } from './step.js';
-import { initialState, aliveSet, quorumOf, nextWakeMs, type MembershipState } from './state.js';
+import { initialState, aliveSet, quorumOf, nextWakeMs, selfSettling, settlingOf, type MembershipState } from './state.js';
+import { DEFAULT_SETTLE_MS } from './defaults.js';
 import type { Heartbeat } from './message.js';
 
 const WALL = 1_700_000_000_000;
@@ -11,7 +12,7 @@ function start(peers = ['b', 'c']): MembershipState {
 }
 
 function beat(from: string, sequence: number, extra: Partial<Heartbeat> = {}): Heartbeat {
-  return { version: 2, timesDeclaredDead: 0, type: 'beat', from, to: 'a', incarnation: from === 'b' ? INC_B : 0xccn, sequence, sendTimeMs: WALL, nextWithinMs: 50, ...extra };
+  return { version: 2, settling: false, timesDeclaredDead: 0, type: 'beat', from, to: 'a', incarnation: from === 'b' ? INC_B : 0xccn, sequence, sendTimeMs: WALL, nextWithinMs: 50, ...extra };
 }
 
 const received = (message: Heartbeat, wallMs = WALL): MembershipEvent => ({ kind: 'received', message, wallMs });
@@ -304,12 +305,12 @@ describe('membership step: telling a peer it had been declared dead (a link flap
     expect(rejoins(r.actions)).toEqual([]);
   });
 
-  it('writes version 1 (no count) to a peer heard speaking only version 1, version 2 to everyone else', () => {
+  it('writes to each peer the version it last spoke (1: no count, 2: no flags), and version 3 to a peer not heard yet', () => {
     const s = run(start(), [[received(beat('b', 1, { version: 1 })), 10], [received(beat('c', 1)), 10], [{ kind: 'tick' }, 500]]).state;
     expect(s.peers.get('b')).toMatchObject({ status: 'dead', timesDeclaredDead: 1 });
     const r = run(s, [[received(beat('b', 2, { version: 1 })), 600], [received(beat('c', 2)), 600], [{ kind: 'tick' }, 600]]);
     expect(sends(r.actions).map((m) => [m.to, m.version, m.timesDeclaredDead])).toEqual([['b', 1, 0], ['c', 2, 1]]);
-    expect(sends(step(start(), { kind: 'tick' }, 0).actions).map((m) => m.version)).toEqual([2, 2]);
+    expect(sends(step(start(), { kind: 'tick' }, 0).actions).map((m) => m.version)).toEqual([3, 3]);
   });
 
   it('gives every peer the same answer whatever order a flap\'s beats arrive in (property)', () => {
@@ -401,5 +402,54 @@ describe('membership step: heartbeat keys that differ (key-mismatch.ts)', () => 
       [slowB(4), 2100], [unreadable('c'), 2320]]);
     expect(keyReports(agreeing.actions)).toEqual([['c']]);
     expect(quorumOf(agreeing.state, 2320)).toMatchObject({ quorum: true, reason: 'majority' });
+  });
+});
+
+describe('membership step: settling (a speaker that joins a running mesh is not elected owner at once)', () => {
+  const v3 = (from: string, sequence: number, settling: boolean): Heartbeat => beat(from, sequence, { version: 3, settling });
+  const settlingReports = (actions: MembershipAction[]) =>
+    actions.flatMap((a) => (a.kind === 'aliveChanged' ? [[...a.settling].sort()] : []));
+
+  it('joining peers that ran before it (they never said settling): settles for settleMs, then tells every peer at once', () => {
+    const joined = run(start(), [[{ kind: 'tick' }, 0], [received(v3('b', 1, false)), 10], [received(v3('c', 1, false)), 12]]);
+    expect(settlingOf(joined.state, 12)).toEqual(new Set(['a']));
+    expect(sends(joined.actions).every((m) => m.version === 3 && m.settling)).toBe(true);
+    expect(nextWakeMs(joined.state)).toBeLessThanOrEqual(12 + DEFAULT_SETTLE_MS);
+    const before = step(joined.state, { kind: 'tick' }, 12 + DEFAULT_SETTLE_MS - 1);
+    expect(settlingOf(before.state, 12 + DEFAULT_SETTLE_MS - 1)).toEqual(new Set(['a']));
+    const after = step(before.state, { kind: 'tick' }, 12 + DEFAULT_SETTLE_MS);
+    expect(settlingOf(after.state, 12 + DEFAULT_SETTLE_MS)).toEqual(new Set());
+    // Both peers hear it now, not at their next slow beat, and the loop is told.
+    expect(sends(after.actions).map((m) => [m.to, m.settling])).toEqual([['b', false], ['c', false]]);
+    expect(settlingReports(after.actions)).toEqual([[]]);
+  });
+
+  it('a cold start (every peer said settling too) settles at once, so no IP moves as nodes finish starting', () => {
+    const r = run(start(), [[{ kind: 'tick' }, 0], [received(v3('b', 1, true)), 10], [received(v3('c', 1, true)), 12]]);
+    expect(selfSettling(r.state, 12)).toBe(false);
+    expect(sends(r.actions).filter((m) => m.settling === false).map((m) => m.to)).toEqual(['b', 'c']);
+    // A peer that finished its start first and says so now is still no evidence of a mesh that ran before us.
+    const later = run(start(), [[received(v3('b', 1, true)), 10], [received(v3('b', 2, false)), 11], [received(v3('c', 1, true)), 12]]);
+    expect(selfSettling(later.state, 12)).toBe(false);
+  });
+
+  it('takes each peer at its word: a peer that says settling is in the set until it says otherwise', () => {
+    const s = run(start(), [[received(v3('b', 1, true)), 10], [received(v3('c', 1, true)), 12], [received(v3('c', 2, false)), 15]]).state;
+    const bSettling = step(s, received(v3('b', 2, true)), 20).state;
+    expect(settlingOf(bSettling, 20)).toEqual(new Set(['b']));
+    expect(settlingOf(step(bSettling, received(v3('b', 3, false)), 30).state, 30)).toEqual(new Set());
+  });
+
+  it('uses no settling while any alive peer speaks an older version (it would elect the newcomer at once)', () => {
+    const s = run(start(), [[received(v3('b', 1, false)), 10], [received(beat('c', 1)), 12]]).state;
+    expect(selfSettling(s, 12)).toBe(true);
+    expect(settlingOf(s, 12)).toEqual(new Set());
+    expect(sends(step(s, { kind: 'tick' }, 100).actions).map((m) => [m.to, m.version, m.settling])).toEqual([['b', 3, true], ['c', 2, false]]);
+  });
+
+  it('settleMs 0 never settles', () => {
+    const s = initialState({ self: 'a', incarnation: 0xaan, settleMs: 0 }, ['b'], 0);
+    expect(settlingOf(s, 0)).toEqual(new Set());
+    expect(sends(step(s, { kind: 'tick' }, 0).actions).map((m) => m.settling)).toEqual([false]);
   });
 });

@@ -14,7 +14,10 @@ import { misaddressed, refusal } from './admission.js';
 import { MAX_PROMISED_INTERVAL_MS, RETIRED_INCARNATIONS_KEPT } from './defaults.js';
 import { noteKeyEvent, type KeyEvent, type KeyMismatch } from './key-mismatch.js';
 import { HEARTBEAT_VERSION, type Heartbeat } from './message.js';
-import { quorumOf, aliveSet, keyMismatchesOf, newPeer, startGraceMs, type MembershipState, type PeerState, type StateDropReason } from './state.js';
+import {
+  quorumOf, aliveSet, isStarting, keyMismatchesOf, newPeer, selfSettling, settlingOf, startGraceMs,
+  type MembershipState, type PeerState, type StateDropReason,
+} from './state.js';
 import type { QuorumDecision } from './quorum.js';
 
 export type MembershipEvent =
@@ -46,8 +49,8 @@ export type OutgoingMessage = Omit<Heartbeat, 'sendTimeMs'>;
 
 export type MembershipAction =
   | { kind: 'send'; message: OutgoingMessage }
-  /** The alive set or the quorum decision changed. */
-  | { kind: 'aliveChanged'; alive: ReadonlySet<string>; quorum: QuorumDecision }
+  /** The alive set, the quorum decision or the settling speakers (state.ts settlingOf) changed. */
+  | { kind: 'aliveChanged'; alive: ReadonlySet<string>; quorum: QuorumDecision; settling: ReadonlySet<string> }
   /**
    * A peer had declared this node dead and hears it again (its timesDeclaredDead went up). Whatever it
    * took over meanwhile it gives back by the election, but clients it sent gratuitous frames to still
@@ -82,14 +85,17 @@ function drop(s: MembershipState, reason: StateDropReason, from: string, detail:
 function accept(p: PeerState, m: Heartbeat, nowMs: number): PeerState {
   if (p.incarnation === m.incarnation) {
     const timesItDeclaredUsDead = Math.max(p.timesItDeclaredUsDead, m.timesDeclaredDead);
-    return { ...p, lastSequence: m.sequence, wireVersion: m.version, timesItDeclaredUsDead, heardAtMs: nowMs };
+    return {
+      ...p, lastSequence: m.sequence, wireVersion: m.version, timesItDeclaredUsDead, heardAtMs: nowMs,
+      settling: m.settling, everSettling: p.everSettling || m.settling,
+    };
   }
   const retired = p.incarnation === undefined ? p.retired : [...p.retired, p.incarnation].slice(-RETIRED_INCARNATIONS_KEPT);
   // A new life of the peer: our count of its deaths starts over, and its count of ours is taken as it
   // stands (it says nothing about a flap we could still repair).
   return {
     ...p, incarnation: m.incarnation, lastSequence: m.sequence, retired, wireVersion: m.version,
-    timesDeclaredDead: 0, timesItDeclaredUsDead: m.timesDeclaredDead, heardAtMs: nowMs,
+    timesDeclaredDead: 0, timesItDeclaredUsDead: m.timesDeclaredDead, heardAtMs: nowMs, settling: m.settling, everSettling: m.settling,
   };
 }
 
@@ -173,11 +179,33 @@ function sendDue(s: MembershipState, nowMs: number): StepResult {
   return { state: { ...s, peers, sequence, counters: { ...s.counters, sent: s.counters.sent + actions.length } }, actions };
 }
 
-/** A beat to `to`, in the newest version unless `to` has only ever spoken version 1 (an older build). */
+/** A beat to `to`, in the newest version unless `to` last spoke an older one (an older build). */
 function beat(s: MembershipState, to: PeerState, sequence: number, nextWithinMs: number): OutgoingMessage {
   const common = { type: 'beat', from: s.config.self, to: to.name, incarnation: s.config.incarnation, sequence, nextWithinMs } as const;
-  if (to.wireVersion === 1) return { ...common, version: 1, timesDeclaredDead: 0 };
-  return { ...common, version: HEARTBEAT_VERSION, timesDeclaredDead: to.timesDeclaredDead };
+  if (to.wireVersion === 1) return { ...common, version: 1, timesDeclaredDead: 0, settling: false };
+  if (to.wireVersion === 2) return { ...common, version: 2, timesDeclaredDead: to.timesDeclaredDead, settling: false };
+  return { ...common, version: HEARTBEAT_VERSION, timesDeclaredDead: to.timesDeclaredDead, settling: s.saysSettling };
+}
+
+/**
+ * This node's settling (state.ts settlingOf). Once it has stopped starting it decides: a peer that was running
+ * before it came (alive, and never said it was settling) means it joined a running mesh and settles for
+ * settleMs; otherwise the whole mesh is starting together (a cold start) and it is settled at once, so no IP
+ * moves as nodes finish their start one by one. When the flag its beats carry changes, every peer gets a beat
+ * at once instead of at its next slow one.
+ */
+function settle(s: MembershipState, nowMs: number): StepResult {
+  let next = s;
+  // With no peers configured yet there is nothing to decide (a speaker alone owns what it may either way).
+  if (s.settledAtMs === null && !s.leaving && s.peers.size > 0 && !isStarting(s, nowMs)) {
+    const ranBefore = [...s.peers.values()].some((p) => p.status === 'alive' && !p.everSettling);
+    next = { ...s, settledAtMs: ranBefore ? nowMs + s.config.settleMs : nowMs };
+  }
+  const says = selfSettling(next, nowMs);
+  if (says === next.saysSettling || next.leaving) return { state: next, actions: [] };
+  const peers = new Map<string, PeerState>();
+  for (const [name, p] of next.peers) peers.set(name, { ...p, nextSendAtMs: Math.min(p.nextSendAtMs, nowMs) });
+  return sendDue({ ...next, saysSettling: says, peers }, nowMs);
 }
 
 function onPeersChanged(s: MembershipState, names: readonly string[], nowMs: number): MembershipState {
@@ -260,15 +288,18 @@ function reportKeys(result: StepResult, nowMs: number): StepResult {
 }
 
 /**
- * One transition. Appends keyMismatchChanged when the peers whose keys differ changed, then aliveChanged
- * when the alive set or the quorum decision moved. Pure.
+ * One transition, then this node's settling. Appends keyMismatchChanged when the peers whose keys differ
+ * changed, then aliveChanged when the alive set, the quorum decision or the settling speakers moved. Pure.
  */
 export function step(state: MembershipState, event: MembershipEvent, nowMs: number): StepResult {
-  const result = reportKeys(transition(state, event, nowMs), nowMs);
+  const transitioned = transition(state, event, nowMs);
+  const settled = settle(transitioned.state, nowMs);
+  const result = reportKeys({ state: settled.state, actions: [...transitioned.actions, ...settled.actions] }, nowMs);
   const alive = aliveSet(result.state);
   const quorum = quorumOf(result.state, nowMs);
+  const settling = settlingOf(result.state, nowMs);
   const was = result.state.reported;
-  if (sameSet(was.alive, alive) && was.quorum.quorum === quorum.quorum && was.quorum.reason === quorum.reason) return result;
-  result.actions.push({ kind: 'aliveChanged', alive, quorum });
-  return { state: { ...result.state, reported: { ...was, alive, quorum } }, actions: result.actions };
+  if (sameSet(was.alive, alive) && was.quorum.quorum === quorum.quorum && was.quorum.reason === quorum.reason && sameSet(was.settling, settling)) return result;
+  result.actions.push({ kind: 'aliveChanged', alive, quorum, settling });
+  return { state: { ...result.state, reported: { ...was, alive, quorum, settling } }, actions: result.actions };
 }

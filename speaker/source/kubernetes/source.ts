@@ -18,6 +18,8 @@ import {
 } from '../../../crds/v1beta1/index.js';
 import type { AnnouncementSource, DesiredAnnouncements, IpSpec } from '../types.js';
 import { interfaceEligibility, type LinkInfo } from '../../layer2/decide/interfaces.js';
+import { carrierRegained } from '../../layer2/decide/reannounce.js';
+import { ReusingKubeConfig } from '../../../lib/kube/config.js';
 import { ViewCache } from './caches.js';
 import { desiredAnnouncements, type Unannounced } from './desired.js';
 import type { BgpView, ClusterView } from './views.js';
@@ -72,6 +74,8 @@ export class KubernetesSource implements AnnouncementSource {
   private stopped = false;
   /** This speaker's monotonic time of its last renewal the API took; null before the first. */
   private lastRenewalMs: number | null = null;
+  /** This node's links as last reported, to see one come back. */
+  private links: readonly LinkInfo[] = [];
   private healthTimer: TimerHandle | null = null;
   private lastDelivered = '';
   private lastDesiredIps: readonly IpSpec[] = [];
@@ -128,6 +132,13 @@ export class KubernetesSource implements AnnouncementSource {
   /** The usable interfaces (those an advertisement may name: layer2/decide/interfaces.ts) go on the presence Lease. */
   linksChanged(links: readonly LinkInfo[]): void {
     this.lease.setInterfaces(links.filter((l) => interfaceEligibility(l) === 'eligible').map((l) => l.name));
+    const regained = carrierRegained(this.links, links);
+    this.links = links;
+    const { kubeConfig, logger } = this.o;
+    if (regained.length > 0 && kubeConfig instanceof ReusingKubeConfig) {
+      logger.info({ interfaces: regained }, 'a link came back: reconnecting to the API server');
+      void kubeConfig.resetConnections();
+    }
   }
 
   /** Called when the IPs nobody may announce, or their reasons, change. */
