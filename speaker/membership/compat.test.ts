@@ -102,7 +102,12 @@ async function mixedMesh(kinds: Kind[], keys: (i: number) => Buffer[]): Promise<
     if (kind === 'new') {
       const m = new UdpMembership({ nodeName: name, bindAddress: addressOf(i), port, peers, key: keys(i) });
       await m.start();
-      m.onChange((alive) => newChanges.push(`${name}: ${[...alive].sort().join(',')}`));
+      let last = '';
+      m.onChange((alive) => {
+        const now = `${name}: ${[...alive].sort().join(',')}`;
+        if (now !== last) newChanges.push(now); // a report of the settling speakers alone changes no membership
+        last = now;
+      });
       news.push(m);
       members.push({ name, alive: () => m.alive(), stop: () => m.stop() });
     } else {

@@ -109,9 +109,9 @@ describe('BGP mode from the Kubernetes source, and ServiceBGPStatus', () => {
     await waitFor('node-b to agree', async () => same(specOf(b.last(), ip)?.bgp?.nodes, ['node-a', 'node-b']));
   });
 
-  test('a bad BGPAdvertisement and a peer with a password are left out; the rest keeps working', async () => {
+  test('a bad BGPAdvertisement and a peer whose password is in a Secret (not read yet) are left out; the rest keeps working', async () => {
     await create(BGPADVERTISEMENT_PLURAL, 'BGPAdvertisement', 'broken', { communities: ['no-such-alias'], localPref: 999 });
-    await create(BGPPEER_PLURAL, 'BGPPeer', 'md5', { myASN: 64512, peerASN: 64515, peerAddress: '192.0.2.252', password: 'secret' });
+    await create(BGPPEER_PLURAL, 'BGPPeer', 'md5', { myASN: 64512, peerASN: 64515, peerAddress: '192.0.2.252', passwordSecret: { name: 'bgp-auth' } });
     // Good objects after them in the same watches: once these are seen, so were the two above.
     await create(BGPPEER_PLURAL, 'BGPPeer', 'spare', { myASN: 64512, peerASN: 64516, peerAddress: '192.0.2.251' });
     await create(BGPADVERTISEMENT_PLURAL, 'BGPAdvertisement', 'extra', { ipAddressPools: ['lab'], peers: ['router'], communities: ['1:1'] });
