@@ -99,7 +99,7 @@ export const KINDS: KindEntry[] = [
       AGE,
     ],
   },
-  // BGP (issue 10): accepted and validated; nothing is announced yet (docs/bgp.md).
+  // BGP (issue 10): validated by the controller (Ready conditions), announced by the speakers (docs/bgp.md).
   {
     kind: BGPPEER_KIND,
     plural: BGPPEER_PLURAL,

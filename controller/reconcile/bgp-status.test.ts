@@ -33,7 +33,7 @@ describe('bgpOutcomes', () => {
     ]);
     expect(ready(out[0])).toEqual({
       type: 'Ready', status: 'True', reason: 'Valid', observedGeneration: 1, lastTransitionTime: kubeTime(t0),
-      message: 'BGPPeer "tor" is valid; BGP mode is being built: the object is accepted and validated, nothing is announced yet',
+      message: 'BGPPeer "tor" is valid',
     });
     // A valid object's first condition is no news for an event (as pools' and advertisements'), but it is logged.
     expect(out.every((o) => o.events.length === 0 && o.readiness?.ready === true)).toBe(true);

@@ -24,8 +24,6 @@ export const REASON_ORDER: readonly BGPProblemReason[] = [
   'SecretNotFound', 'InvalidSecret', 'DuplicatePeer', 'LocalPrefConflict', 'InvalidSelector',
 ];
 
-/** Said on every Valid condition until BGP mode exists. */
-export const NOT_ANNOUNCED_YET = 'BGP mode is being built: the object is accepted and validated, nothing is announced yet';
 
 /** An object to decide for: its kind and name. */
 export interface BGPObjectRef { kind: BGPObjectKind; name: string }
@@ -39,7 +37,7 @@ export function bgpReadiness(objects: readonly BGPObjectRef[], config: Pick<BGPC
   return objects.map(({ kind, name }) => {
     const problems = [...(byObject.get(`${kind}/${name}`) ?? [])].sort((a, b) => REASON_ORDER.indexOf(a.reason) - REASON_ORDER.indexOf(b.reason));
     const [first] = problems;
-    if (!first) return { kind, name, status: 'True', reason: 'Valid', message: `${kind} ${q(name)} is valid; ${NOT_ANNOUNCED_YET}` };
+    if (!first) return { kind, name, status: 'True', reason: 'Valid', message: `${kind} ${q(name)} is valid` };
     return { kind, name, status: 'False', reason: first.reason, message: boundedMessage(problems.map((p) => p.message).join('; also ')) };
   });
 }
