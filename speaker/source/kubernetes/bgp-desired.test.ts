@@ -118,6 +118,14 @@ describe('refusals', () => {
     expect(result.bgpRefused).toEqual([{ kind: 'BGPPeer', name: 'md5', message: expect.stringMatching(/"md5": passwordSecret is not read by the speaker yet/) }]);
   });
 
+  test('an inline password over the kernel\'s 80 bytes (the CRD counts 80 characters) refuses the peer by name, never quoting it', () => {
+    const long = 'é'.repeat(41);
+    const result = desiredAnnouncements(cluster({ bgp: bgpView({ peers: [['md5', { password: long }], ['plain', { peerAddress: '192.0.2.3' }]] }) }), SELF);
+    expect(result.desired.bgpPeers?.map((p) => p.name)).toEqual(['plain']);
+    expect(result.bgpRefused).toEqual([{ kind: 'BGPPeer', name: 'md5', message: expect.stringContaining('82 bytes of UTF-8 (41 characters)') }]);
+    expect(JSON.stringify(result.bgpRefused)).not.toContain(long);
+  });
+
   test('a peer\'s inline password, BFD profile, ebgpMultiHop and graceful restart reach its session settings', () => {
     const bgp = bgpView({
       peers: [['md5', { password: 's3cret', bfdProfile: 'fast', enableGracefulRestart: true }], ['far', { peerASN: 65001, peerAddress: '192.0.2.3', ebgpMultiHop: true }]],

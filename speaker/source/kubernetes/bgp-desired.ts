@@ -7,6 +7,7 @@
 // length (the speaker announces host routes only), and a peer with a password (the Kubernetes source passes none
 // yet, so its session could never come up).
 import type { BFDProfileModel, BGPAdvertisementModel, BGPPeerModel, SelectorCompile } from '../../../lib/config/index.js';
+import { parseMd5Password } from '../../../lib/config/bgp-values.js';
 import { formatAddress } from '../../../lib/ip/index.js';
 import type { BgpIpSpec, BgpPeerSpec } from '../types.js';
 import { byText, type ClusterIndex } from './cluster-index.js';
@@ -74,7 +75,11 @@ export function bgpPeersFor(index: ClusterIndex): { peers: BgpPeerSpec[]; refuse
   const refused: BgpRefusal[] = [];
   const profiles = index.bgp?.bfdProfiles ?? new Map<string, BFDProfileModel>();
   for (const peer of index.bgp?.peers ?? []) {
-    if (peer.password.kind !== 'secret') peers.push(peerSpec(peer, nodes, profiles));
+    const password = peer.password.kind === 'inline' ? parseMd5Password(peer.password.password) : undefined;
+    if (password?.ok === false) {
+      // The CRD allows 80 characters, the kernel 80 bytes: a non-ASCII password can pass the API and still not fit.
+      refused.push({ kind: 'BGPPeer', name: peer.name, message: `BGPPeer "${peer.name}": password: ${password.why}; no session is opened to ${formatAddress(peer.peerAddress)}` });
+    } else if (peer.password.kind !== 'secret') peers.push(peerSpec(peer, nodes, profiles));
     else {
       refused.push({ kind: 'BGPPeer', name: peer.name, message: `BGPPeer "${peer.name}": passwordSecret is not read by the speaker yet `
         + `(use password); no session is opened to ${formatAddress(peer.peerAddress)}` });
