@@ -37,7 +37,7 @@ interface BundleInputs {
  * (~2 MB) as two-byte text, twice the memory, for as long as the speaker runs.
  */
 function nonAscii(text: string): string[] {
-  return [...text.matchAll(/[^\x00-\x7f]/g)].slice(0, 5).map((m) => JSON.stringify(text.slice(Math.max(0, m.index - 40), m.index + 10)));
+  return [...text.matchAll(/[\u0080-\uffff]/g)].slice(0, 5).map((m) => JSON.stringify(text.slice(Math.max(0, m.index - 40), m.index + 10)));
 }
 
 function bundledSpeaker(out: string): { heraldFiles: string[]; packages: Set<string>; clientNodeFiles: string[]; nonAscii: string[] } {
