@@ -23,11 +23,12 @@ const find = (kind: string, name: string): Obj => {
   return found;
 };
 
-/** The node flags of the speaker's command documented in the Dockerfile (the lab and the footprint bench run that line). */
-function speakerNodeFlags(): string[] {
-  const line = /^# speaker: node (.*) dist\/speaker\/speaker\.mjs$/m.exec(readFileSync(join(here, '..', 'Dockerfile'), 'utf8'));
-  if (!line?.[1]) throw new Error('the Dockerfile has no "# speaker: node ... dist/speaker/speaker.mjs" line');
-  return line[1].split(' ');
+/** The speaker's command documented in the Dockerfile, its environment and node flags (the lab and the benches run that line). */
+function speakerCommand(): { env: { name: string; value: string }[]; flags: string[] } {
+  const line = /^# speaker: ((?:[A-Z_]+=\S+ )*)node (.*) dist\/speaker\/speaker\.mjs$/m.exec(readFileSync(join(here, '..', 'Dockerfile'), 'utf8'));
+  if (!line?.[2]) throw new Error('the Dockerfile has no "# speaker: [NAME=VALUE ...] node ... dist/speaker/speaker.mjs" line');
+  const env = (line[1] ?? '').split(' ').filter((w) => w !== '').map((w) => ({ name: w.slice(0, w.indexOf('=')), value: w.slice(w.indexOf('=') + 1) }));
+  return { env, flags: line[2].split(' ') };
 }
 
 describe('config/default', () => {
@@ -169,7 +170,7 @@ describe('config/default', () => {
     expect(c).toMatchObject({
       image: controllerImage(), // one image, both binaries (Dockerfile)
       // V8's heap flags are on the command line: NODE_OPTIONS refuses --optimize-for-size and --heap-growing-percent.
-      command: ['node', ...speakerNodeFlags(), 'dist/speaker/speaker.mjs'],
+      command: ['node', ...speakerCommand().flags, 'dist/speaker/speaker.mjs'],
       args: ['--source=kubernetes', '--log-level=info'],
       ports: [{ name: 'monitoring', containerPort: 7472, protocol: 'TCP' }, { name: 'heartbeats', containerPort: DEFAULT_PORT, protocol: 'UDP' }],
       livenessProbe: { httpGet: { path: '/healthz', port: 'monitoring' } },
@@ -183,6 +184,7 @@ describe('config/default', () => {
     });
     expect((c?.resources as { limits: Record<string, string> }).limits.cpu).toBeUndefined();
     expect(c?.env).toEqual([
+      ...speakerCommand().env,
       { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
       { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
       { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
