@@ -8,6 +8,7 @@ import { parseAllDocuments, parse } from 'yaml';
 import { parseAddr, parsePrefix, maskPrefix } from '../test/apiserver/schema/cel/netaddr.js';
 import { validateCustomResource } from '../test/apiserver/schema/index.js';
 import { kubectlCommand } from '../test/cluster/backend.js';
+import { speakerNodeEnv, speakerNodeFlags } from '../test/lab/speakers.js';
 import { DEFAULT_PORT } from '../speaker/membership/index.js';
 import { HEARTBEAT_SECRET_NAME } from '../lib/heartbeat-secret.js';
 
@@ -23,12 +24,9 @@ const find = (kind: string, name: string): Obj => {
   return found;
 };
 
-/** The speaker's command documented in the Dockerfile, its environment and node flags (the lab and the benches run that line). */
+/** The speaker's command documented in the Dockerfile (test/lab/speakers.ts reads it for the lab and the benches). */
 function speakerCommand(): { env: { name: string; value: string }[]; flags: string[] } {
-  const line = /^# speaker: ((?:[A-Z_]+=\S+ )*)node (.*) dist\/speaker\/speaker\.mjs$/m.exec(readFileSync(join(here, '..', 'Dockerfile'), 'utf8'));
-  if (!line?.[2]) throw new Error('the Dockerfile has no "# speaker: [NAME=VALUE ...] node ... dist/speaker/speaker.mjs" line');
-  const env = (line[1] ?? '').split(' ').filter((w) => w !== '').map((w) => ({ name: w.slice(0, w.indexOf('=')), value: w.slice(w.indexOf('=') + 1) }));
-  return { env, flags: line[2].split(' ') };
+  return { env: Object.entries(speakerNodeEnv()).map(([name, value]) => ({ name, value })), flags: speakerNodeFlags() };
 }
 
 describe('config/default', () => {
