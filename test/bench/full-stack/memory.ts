@@ -3,8 +3,9 @@
 // once all three are quiet (their status writes done), with its peak.
 // The speaker is the one the image runs (`node dist/speaker/speaker.mjs`, scripts/bundle-speaker.ts: one bundle
 // without client-node's generated API layer). Three floors, in node 1's namespace with the speaker's production
-// node flags and environment: a bare Node process; one that imports what the bundle imports (idle-imports.ts, bundled the same
-// way) and idles; and one that imports client-node whole (its index, as tsc's output would), pino and prom-client.
+// node flags and environment: a bare Node process; one that imports what the bundle imports (idle-imports.ts,
+// bundled the same way) and idles; and one that imports client-node whole (its index, as tsc's output would),
+// pino and prom-client.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
