@@ -4,7 +4,10 @@
 # The Deployment (config/controller) runs `node dist/controller/main.js`; the speaker DaemonSet runs
 # the command below from the same image. test/lab/speakers.ts reads the flags from this line, so the lab and
 # the footprint bench run the speaker as production does.
-# speaker: node --max-semi-space-size=1 dist/speaker/speaker.mjs
+# The flags keep V8's heap near what is live (docs/layer2.md, "Memory"): a 1 MiB young generation, and an old one
+# that grows by 20 % over the live heap between full collections (not up to 4x) and is tuned for size;
+# MALLOC_ARENA_MAX=2 keeps glibc from giving each of V8's threads its own malloc arena (the DaemonSet's env).
+# speaker: MALLOC_ARENA_MAX=2 node --max-semi-space-size=1 --optimize-for-size --heap-growing-percent=20 dist/speaker/speaker.mjs
 
 # --- build: compile TypeScript and the speaker's N-API addon -------------------------------------------
 FROM node:24-slim AS build

@@ -8,6 +8,7 @@ import { parseAllDocuments, parse } from 'yaml';
 import { parseAddr, parsePrefix, maskPrefix } from '../test/apiserver/schema/cel/netaddr.js';
 import { validateCustomResource } from '../test/apiserver/schema/index.js';
 import { kubectlCommand } from '../test/cluster/backend.js';
+import { speakerNodeEnv, speakerNodeFlags } from '../test/lab/speakers.js';
 import { DEFAULT_PORT } from '../speaker/membership/index.js';
 import { HEARTBEAT_SECRET_NAME } from '../lib/heartbeat-secret.js';
 
@@ -23,11 +24,9 @@ const find = (kind: string, name: string): Obj => {
   return found;
 };
 
-/** The node flags of the speaker's command documented in the Dockerfile (the lab and the footprint bench run that line). */
-function speakerNodeFlags(): string {
-  const line = /^# speaker: node (.*) dist\/speaker\/speaker\.mjs$/m.exec(readFileSync(join(here, '..', 'Dockerfile'), 'utf8'));
-  if (!line?.[1]) throw new Error('the Dockerfile has no "# speaker: node ... dist/speaker/speaker.mjs" line');
-  return line[1];
+/** The speaker's command documented in the Dockerfile (test/lab/speakers.ts reads it for the lab and the benches). */
+function speakerCommand(): { env: { name: string; value: string }[]; flags: string[] } {
+  return { env: Object.entries(speakerNodeEnv()).map(([name, value]) => ({ name, value })), flags: speakerNodeFlags() };
 }
 
 describe('config/default', () => {
@@ -173,7 +172,8 @@ describe('config/default', () => {
     const [c] = containers;
     expect(c).toMatchObject({
       image: controllerImage(), // one image, both binaries (Dockerfile)
-      command: ['node', 'dist/speaker/speaker.mjs'],
+      // V8's heap flags are on the command line: NODE_OPTIONS refuses --optimize-for-size and --heap-growing-percent.
+      command: ['node', ...speakerCommand().flags, 'dist/speaker/speaker.mjs'],
       args: ['--source=kubernetes', '--log-level=info'],
       ports: [{ name: 'monitoring', containerPort: 7472, protocol: 'TCP' }, { name: 'heartbeats', containerPort: DEFAULT_PORT, protocol: 'UDP' }],
       livenessProbe: { httpGet: { path: '/healthz', port: 'monitoring' } },
@@ -187,7 +187,7 @@ describe('config/default', () => {
     });
     expect((c?.resources as { limits: Record<string, string> }).limits.cpu).toBeUndefined();
     expect(c?.env).toEqual([
-      { name: 'NODE_OPTIONS', value: speakerNodeFlags() },
+      ...speakerCommand().env,
       { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
       { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
       { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },

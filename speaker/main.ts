@@ -15,6 +15,8 @@ import {
   parseHeartbeatKeys,
 } from './membership/index.js';
 import { registerSpeakerMetrics, SpeakerReadiness } from './metrics.js';
+import { loadAddon } from './native/addon.js';
+import { MallocTrimmer } from './native/memory-trim.js';
 import { PacketSocket } from './native/packet-socket.js';
 import { FileSource } from './source/file-source.js';
 import type { Origin } from './source/origin.js';
@@ -146,11 +148,14 @@ async function main(): Promise<void> {
       registry, port: flags.metricsPort, host: flags.metricsHost,
       notReadyReason: () => origin.notReadyReason() ?? readiness.notReadyReason(),
     });
+  // malloc's free pages back to the kernel every 2 s (docs/layer2.md, "Memory").
+  const trimmer = new MallocTrimmer(loadAddon());
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping: goodbye, withdraw, close');
+    trimmer.stop();
     speaker.stop()
       .then(() => keyFile.stop())
       .then(() => metrics?.stop())
@@ -162,6 +167,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   await speaker.start();
+  trimmer.start();
   readiness.markStarted();
   if (!stopping) logger.info({ node: self, source: flags.source, metricsPort: metrics?.port ?? null }, 'speaker started');
 }

@@ -4,6 +4,8 @@ import { MD5_KEY_MAX_BYTES, formatCommunity, looksLikeCommunity, parseCommunity,
 
 test.each([
   ['90s', 90_000], ['1m30s', 90_000], ['500ms', 500], ['1.5s', 1500], ['1.25s', 1250], ['0', 0], ['2h', 7_200_000],
+  // Go writes microseconds as "µs" (the regular expression spells µ as an escape: bgp-values.ts) or "us".
+  ['1500\u00b5s', 1.5], ['1500µs', 1.5], ['2000us', 2], ['3000000ns', 3],
 ])('duration %s is %d ms', (text, ms) => {
   expect(parseDurationMs(text)).toEqual({ ok: true, value: ms });
 });

@@ -10,7 +10,9 @@ const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1
 /** A Go duration ("90s", "1m30s", "500ms", "0") in milliseconds. */
 export function parseDurationMs(text: string): ValueParse<number> {
   if (text === '0') return { ok: true, value: 0 };
-  const part = /([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)/y;
+  // \u00b5 is µ (Go's "µs"), escaped: one non-ASCII character in the speaker's bundle makes V8 hold its whole
+  // source as two-byte text (test/packaging/bundle-ascii.test.ts).
+  const part = /([0-9]+(?:\.[0-9]+)?)(ns|us|\u00b5s|ms|s|m|h)/y;
   let ms = 0;
   let at = 0;
   do { // at least one part: "" is no duration

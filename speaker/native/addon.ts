@@ -45,6 +45,8 @@ export interface NativeAddon {
   /** IP_MINTTL, and IPV6_MINHOPCOUNT on an IPv6 socket: 0 (off)..255. */
   setMinTtl(fd: number, minTtl: number): void;
   getMinTtl(fd: number): number;
+  /** glibc's malloc_trim(0): the free pages inside malloc's arenas back to the kernel; whether any were. */
+  trimMemory(): boolean;
 }
 
 const ADDON_PATH = join('build', 'Release', 'herald_packet.node');

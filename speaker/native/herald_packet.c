@@ -36,6 +36,9 @@
 #include <linux/if_packet.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 /* Largest frame we accept: 64 KiB covers any MTU a NIC offers (jumbo frames are ~9 KiB). */
 #define FRAME_BUFFER_SIZE 65536
@@ -251,12 +254,32 @@ napi_status define_packet_class(napi_env env, napi_value exports) {
   return status != napi_ok ? status : napi_set_named_property(env, exports, "Socket", constructor);
 }
 
+/*
+ * trimMemory(): glibc's malloc_trim(0), which hands the free pages inside every malloc arena back to the kernel
+ * (free() alone returns only the top of an arena). V8's compiler zones, parse buffers and HTTP bursts leave such
+ * pages behind; the speaker calls this now and then (memory-trim.ts). Returns whether any memory was released;
+ * false where the C library is not glibc (nothing to trim that way).
+ */
+static napi_value trim_memory_js(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value result;
+#ifdef __GLIBC__
+  bool released = malloc_trim(0) == 1;
+#else
+  bool released = false;
+#endif
+  CHECK(env, napi_get_boolean(env, released, &result));
+  return result;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
-  napi_value index_function;
+  napi_value index_function, trim_function;
   if (define_packet_class(env, exports) != napi_ok || define_netlink_class(env, exports) != napi_ok ||
       define_udp_functions(env, exports) != napi_ok || define_tcp_functions(env, exports) != napi_ok ||
       napi_create_function(env, "interfaceIndex", NAPI_AUTO_LENGTH, interface_index_js, NULL, &index_function) != napi_ok ||
-      napi_set_named_property(env, exports, "interfaceIndex", index_function) != napi_ok) {
+      napi_set_named_property(env, exports, "interfaceIndex", index_function) != napi_ok ||
+      napi_create_function(env, "trimMemory", NAPI_AUTO_LENGTH, trim_memory_js, NULL, &trim_function) != napi_ok ||
+      napi_set_named_property(env, exports, "trimMemory", trim_function) != napi_ok) {
     napi_throw_error(env, NULL, "herald_packet: defining the addon's classes failed");
     return NULL;
   }
@@ -274,7 +297,7 @@ static napi_value refuse(napi_env env, napi_callback_info info) {
 static napi_value init(napi_env env, napi_value exports) {
   const char *classes[] = {"Socket", "Netlink"};
   const char *functions[] = {"interfaceIndex", "openUdpSocket", "setSocketFilter", "socketDrops",
-                             "openTcpSocket", "setTcpMd5Key", "setTtl", "getTtl", "setMinTtl", "getMinTtl"};
+                             "openTcpSocket", "setTcpMd5Key", "setTtl", "getTtl", "setMinTtl", "getMinTtl", "trimMemory"};
   napi_value value;
   for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++) {
     if (napi_define_class(env, classes[i], NAPI_AUTO_LENGTH, refuse, NULL, 0, NULL, &value) == napi_ok)

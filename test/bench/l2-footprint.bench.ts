@@ -14,7 +14,7 @@ import { HeraldSystem, KeepalivedSystem, settledOwner, type L2System } from '../
 import { VRRP_FAST } from '../lab/keepalived.js';
 import { down, up } from '../lab/lab.js';
 import { HttpProber } from '../lab/probe.js';
-import { speakerAvailable, speakerNodeFlags } from '../lab/speakers.js';
+import { speakerAvailable, speakerNodeEnv, speakerNodeFlags } from '../lab/speakers.js';
 import { vip4 } from '../lab/topology.js';
 import { arpAnswers, type ArpAnswers } from './l2/arp-answers.js';
 import { busyAllCores } from './l2/busy-cores.js';
@@ -111,7 +111,7 @@ async function memoryFigures(): Promise<Figure[]> {
   const floor = await idleNodeMemory();
   const one = await speakerMemory(['2001:db8:1::1:0']);
   const thousand = await speakerMemory(thousandIps());
-  const started = `node ${[...speakerNodeFlags(), 'dist/speaker/speaker.mjs'].join(' ')}`;
+  const started = [...Object.entries(speakerNodeEnv()).map(([k, v]) => `${k}=${v}`), 'node', ...speakerNodeFlags(), 'dist/speaker/speaker.mjs'].join(' ');
   const anchor = 'idle Node 24 with pino, prom-client and an HTTP server loaded, same node flags';
   return [
     { name: `speaker RSS announcing 1 000 IPs (${started})`, value: thousand.rss, unit: 'MiB',

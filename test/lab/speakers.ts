@@ -39,15 +39,27 @@ export const SPEAKER_BUNDLE = join(REPO_ROOT, 'dist', 'speaker', 'speaker.mjs');
 const BUNDLE_SCRIPT = join(REPO_ROOT, 'scripts', 'bundle-speaker.ts');
 
 /**
- * The node flags production starts the speaker with, read from the Dockerfile's documented speaker
- * command (`# speaker: node FLAGS dist/speaker/speaker.mjs`), so the lab and the bench run what a user gets
- * and the two cannot drift. Why these flags: docs/layer2.md, Memory.
+ * The speaker's command as production starts it, read from the Dockerfile's documented line
+ * (`# speaker: [NAME=VALUE ...] node FLAGS dist/speaker/speaker.mjs`): the environment it sets and the node
+ * flags, so the lab and the bench run what a user gets and the two cannot drift. Why these: docs/layer2.md, Memory.
  */
-export function speakerNodeFlags(): string[] {
+function speakerCommand(): { env: Record<string, string>; flags: string[] } {
   const path = join(REPO_ROOT, 'Dockerfile');
-  const m = /^# speaker: node (.*)dist\/speaker\/speaker\.mjs$/m.exec(readFileSync(path, 'utf8'));
-  if (m?.[1] === undefined) throw new Error(`${path}: no "# speaker: node ... dist/speaker/speaker.mjs" line`);
-  return m[1].split(' ').filter((f) => f !== '');
+  const m = /^# speaker: ((?:[A-Z_]+=\S+ )*)node (.*)dist\/speaker\/speaker\.mjs$/m.exec(readFileSync(path, 'utf8'));
+  if (m?.[2] === undefined) throw new Error(`${path}: no "# speaker: [NAME=VALUE ...] node ... dist/speaker/speaker.mjs" line`);
+  const words = (text: string | undefined): string[] => (text ?? '').split(' ').filter((w) => w !== '');
+  const env = Object.fromEntries(words(m[1]).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]));
+  return { env, flags: words(m[2]) };
+}
+
+/** The node flags of the speaker's production command. */
+export function speakerNodeFlags(): string[] {
+  return speakerCommand().flags;
+}
+
+/** The environment the speaker's production command sets (the DaemonSet's `env`; config/config.test.ts). */
+export function speakerNodeEnv(): Record<string, string> {
+  return speakerCommand().env;
 }
 
 function newestSource(path: string): number {
@@ -133,8 +145,8 @@ function spawnSpeaker(node: string, sourceArgs: readonly string[], extraArgs: re
     process.execPath, ...speakerNodeFlags(), ...entry,
     '--node-name', node, ...sourceArgs, '--log-level', process.env.HERALD_LAB_SPEAKER_LOG ?? 'info', ...extraArgs,
   ];
-  const env = options.env === undefined ? undefined : { ...process.env, ...options.env };
-  return spawnIn(nsOf(node), argv, { role: speakerRole(node), cwd: REPO_ROOT, detached: options.detached, ...(env && { env }) });
+  const env = { ...process.env, ...speakerNodeEnv(), ...options.env };
+  return spawnIn(nsOf(node), argv, { role: speakerRole(node), cwd: REPO_ROOT, detached: options.detached, env });
 }
 
 /** The speaker's default metrics port (speaker/main.ts --metrics-port). */

@@ -2,7 +2,8 @@
 // emits is reached from dist/controller/main.js, the speaker is one bundle (dist/speaker/speaker.mjs, from
 // scripts/bundle-speaker.ts) of speaker/ and lib/ only, and the packages the two import are exactly package.json's
 // runtime dependencies (nothing only a test or the emulator uses, nothing missing). The bundle leaves client-node's
-// generated models and API classes out; a change that lets them back in (~70 MiB of RSS) fails here.
+// generated models and API classes out; a change that lets them back in (~70 MiB of RSS) fails here, as does a
+// character outside ASCII in the bundle (a µ in a regular expression once doubled its source's memory).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -31,7 +32,15 @@ interface BundleInputs {
   inputs: Record<string, { imports: { path: string; original?: string }[] }>;
 }
 
-function bundledSpeaker(out: string): { heraldFiles: string[]; packages: Set<string>; clientNodeFiles: string[] } {
+/**
+ * Where the bundle's text leaves ASCII, with some context: one such character makes V8 hold the whole source
+ * (~2 MB) as two-byte text, twice the memory, for as long as the speaker runs.
+ */
+function nonAscii(text: string): string[] {
+  return [...text.matchAll(/[\u0080-\uffff]/g)].slice(0, 5).map((m) => JSON.stringify(text.slice(Math.max(0, m.index - 40), m.index + 10)));
+}
+
+function bundledSpeaker(out: string): { heraldFiles: string[]; packages: Set<string>; clientNodeFiles: string[]; nonAscii: string[] } {
   const metafilePath = join(out, 'speaker.meta.json');
   execFileSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'scripts/bundle-speaker.ts'),
     '--outfile', join(out, 'speaker', 'speaker.mjs'), '--metafile', metafilePath], { cwd: repoRoot, stdio: 'inherit' });
@@ -45,7 +54,7 @@ function bundledSpeaker(out: string): { heraldFiles: string[]; packages: Set<str
     }
   }
   const clientNodeFiles = Object.keys(inputs).filter((f) => f.includes('@kubernetes/client-node/dist/')).map((f) => f.replace(/.*@kubernetes\/client-node\/dist\//, ''));
-  return { heraldFiles, packages, clientNodeFiles };
+  return { heraldFiles, packages, clientNodeFiles, nonAscii: nonAscii(readFileSync(join(out, 'speaker', 'speaker.mjs'), 'utf8')) };
 }
 
 function closure(entries: string[]): { files: Set<string>; packages: Set<string> } {
@@ -79,6 +88,7 @@ test('dist/ holds only what the binaries run, and they import exactly the runtim
     expect(speaker.heraldFiles.filter((f) => !/^(speaker|lib|crds\/v1beta1)\//.test(f) || /\.test\.ts$/.test(f))).toEqual([]);
     // Of client-node's generated layer, only the HTTP plumbing, the configuration and ApiException: no model, no API.
     expect(speaker.clientNodeFiles.filter((f) => f.startsWith('gen/') && !/^gen\/(http\/|auth\/|apis\/exception|configuration|servers|middleware|rxjsStub)/.test(f))).toEqual([]);
+    expect(speaker.nonAscii).toEqual([]);
     const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     expect([...packages, ...speaker.packages].filter((p, i, all) => all.indexOf(p) === i).sort()).toEqual(Object.keys(manifest.dependencies).sort());
   } finally {

@@ -1,18 +1,20 @@
 // The speaker's memory with the Kubernetes source and 1 000 LoadBalancer Services (IPv6, each with an
-// EndpointSlice), all three speakers running and announcing their share; the largest of the three is reported.
+// EndpointSlice), all three speakers running and announcing their share; the largest of the three is reported,
+// once all three are quiet (their status writes done), with its peak.
 // The speaker is the one the image runs (`node dist/speaker/speaker.mjs`, scripts/bundle-speaker.ts: one bundle
 // without client-node's generated API layer). Three floors, in node 1's namespace with the speaker's production
-// node flags: a bare Node process; one that imports what the bundle imports (idle-imports.ts, bundled the same
-// way) and idles; and one that imports client-node whole (its index, as tsc's output would), pino and prom-client.
+// node flags and environment: a bare Node process; one that imports what the bundle imports (idle-imports.ts,
+// bundled the same way) and idles; and one that imports client-node whole (its index, as tsc's output would),
+// pino and prom-client.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CLUSTER_KUBECONFIG, kubectl, upCluster } from '../../lab/cluster.js';
 import { findProc, killProc, sleep, spawnIn } from '../../lab/exec.js';
 import { REPO_ROOT, down } from '../../lab/lab.js';
-import { ensureSpeakerBundle, speakerMetrics, speakerNodeFlags, speakerRole, startClusterSpeaker, stopAllSpeakers, waitForSpeakerQuorum } from '../../lab/speakers.js';
+import { ensureSpeakerBundle, speakerMetrics, speakerNodeEnv, speakerNodeFlags, speakerRole, startClusterSpeaker, stopAllSpeakers, waitForSpeakerQuorum } from '../../lab/speakers.js';
 import { NODES, hostByName, nsOf, v4Of } from '../../lab/topology.js';
-import { residentMiB, type Resident } from '../l2/proc.js';
+import { cpuSeconds, residentMiB, type Resident } from '../l2/proc.js';
 
 const SERVICES = Number(process.env.HERALD_BENCH_SPEAKER_SERVICES ?? 1000);
 const NS = 'mem';
@@ -26,7 +28,12 @@ export interface SourceMemory {
   imports: Resident;
   /** Idle, importing client-node's index (the whole generated layer), pino and prom-client. */
   clientNode: Resident;
-  speaker: Resident;
+  speaker: SpeakerResident;
+}
+
+/** The largest speaker's memory, and how long after the last IP was announced the speakers were quiet (if ever). */
+export interface SpeakerResident extends Resident {
+  quietAfterS: number | undefined;
 }
 
 /** idle-imports.ts through the speaker's own build script (scripts/bundle-speaker.ts), so it narrows client-node alike. */
@@ -38,7 +45,7 @@ async function bundleIdleImports(): Promise<string> {
 
 /** A process started with `args` after the speaker's node flags, 3 s after it started. */
 async function idleMemory(args: readonly string[], role: string): Promise<Resident> {
-  const { record } = spawnIn(nsOf('n1'), [process.execPath, ...speakerNodeFlags(), ...args], { role, cwd: REPO_ROOT });
+  const { record } = spawnIn(nsOf('n1'), [process.execPath, ...speakerNodeFlags(), ...args], { role, cwd: REPO_ROOT, env: { ...process.env, ...speakerNodeEnv() } });
   try {
     await sleep(3000);
     return residentMiB(record.pid);
@@ -91,8 +98,24 @@ async function announcedIps(): Promise<number> {
   return total;
 }
 
-/** Starts the three speakers, waits until every IP is announced, returns the largest. */
-async function speakersMemory(): Promise<Resident> {
+/**
+ * Steady state: every speaker has used under 10 % of a core for 3 s (its status writes, events and gratuitous
+ * bursts for 1 000 Services go on for ~20 s after the last IP is announced, and raise RSS while they do). On a
+ * loaded machine heartbeats can flap and the speakers never settle; then the figure is taken after 60 s and says
+ * so. Resolves to the seconds it waited, or undefined when they never were quiet.
+ */
+async function quiet(pids: readonly number[]): Promise<number | undefined> {
+  const started = Date.now();
+  while (Date.now() - started < 60_000) {
+    const before = pids.map(cpuSeconds);
+    await sleep(3000);
+    if (pids.every((pid, i) => cpuSeconds(pid) - (before[i] ?? 0) < 0.3)) return (Date.now() - started) / 1000;
+  }
+  return undefined;
+}
+
+/** Starts the three speakers, waits until every IP is announced and they are quiet, returns the largest. */
+async function speakersMemory(): Promise<SpeakerResident> {
   for (const node of NODES) startClusterSpeaker(node, CLUSTER_KUBECONFIG, ['--log-level', 'warn']);
   try {
     for (const node of NODES) await waitForSpeakerQuorum(node, 120_000);
@@ -101,15 +124,18 @@ async function speakersMemory(): Promise<Resident> {
       if (Date.now() > deadline) throw new Error(`the speakers announce ${await announcedIps()} of ${SERVICES} IPs after 120 s`);
       await sleep(1000);
     }
-    await sleep(5000); // past the last gratuitous burst
-    let largest: Resident = { rss: 0, anon: 0 };
-    for (const node of NODES) {
+    const pids = NODES.map((node) => {
       const record = findProc(speakerRole(node));
       if (!record) throw new Error(`the speaker on ${node} is gone`);
-      const r = residentMiB(record.pid);
+      return record.pid;
+    });
+    const quietAfterS = await quiet(pids);
+    let largest: Resident = { rss: 0, anon: 0, peak: 0 };
+    for (const pid of pids) {
+      const r = residentMiB(pid);
       if (r.rss > largest.rss) largest = r;
     }
-    return largest;
+    return { ...largest, quietAfterS };
   } finally {
     await stopAllSpeakers('SIGTERM');
   }

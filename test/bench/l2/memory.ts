@@ -4,7 +4,7 @@
 import { findProc, killProc, sleep, spawnIn } from '../../lab/exec.js';
 import { ndiscMacs } from '../../lab/judges.js';
 import { REPO_ROOT } from '../../lab/lab.js';
-import { speakerNodeFlags, speakerRole, startSpeaker, stopAllSpeakers, writeSpeakerConfig } from '../../lab/speakers.js';
+import { speakerNodeEnv, speakerNodeFlags, speakerRole, startSpeaker, stopAllSpeakers, writeSpeakerConfig } from '../../lab/speakers.js';
 import { NODES, hostByName, macOf, nsOf } from '../../lab/topology.js';
 import { residentMiB, type Resident } from './proc.js';
 
@@ -17,7 +17,7 @@ export async function idleNodeMemory(): Promise<Resident> {
   const script = `import { pino } from 'pino'; import { Registry } from 'prom-client'; import { createServer } from 'node:http';
 const log = pino({ level: 'warn' }); const r = new Registry(); createServer(() => undefined).listen(0, '127.0.0.1');
 log.info({ r: r.contentType }, 'idle'); setInterval(() => undefined, 1000);`;
-  const { record } = spawnIn(nsOf('n1'), [process.execPath, ...speakerNodeFlags(), '--input-type=module', '-e', script], { role: 'idle-node', cwd: REPO_ROOT });
+  const { record } = spawnIn(nsOf('n1'), [process.execPath, ...speakerNodeFlags(), '--input-type=module', '-e', script], { role: 'idle-node', cwd: REPO_ROOT, env: { ...process.env, ...speakerNodeEnv() } });
   try {
     await sleep(3000);
     return residentMiB(record.pid);

@@ -23,6 +23,8 @@ export function cpuSeconds(pid: number): number {
 export interface Resident {
   rss: number;
   anon: number;
+  /** The highest RSS the process ever had (VmHWM). */
+  peak: number;
 }
 
 export function residentMiB(pid: number): Resident {
@@ -32,5 +34,5 @@ export function residentMiB(pid: number): Resident {
     if (!m?.[1]) throw new Error(`no ${name} in /proc/${pid}/status`);
     return Number(m[1]) / 1024;
   };
-  return { rss: field('VmRSS'), anon: field('RssAnon') };
+  return { rss: field('VmRSS'), anon: field('RssAnon'), peak: field('VmHWM') };
 }
