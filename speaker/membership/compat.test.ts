@@ -63,8 +63,8 @@ class OlderBuild implements Member {
       if (a.kind === 'aliveChanged') this.changes.push(`${this.name}: ${[...a.alive].sort().join(',')}`);
       if (a.kind !== 'send') continue;
       const message = this.wire === 1
-        ? { ...a.message, version: 1 as const, timesDeclaredDead: 0, settling: false }
-        : a.message.version === 3 ? { ...a.message, version: 2 as const, settling: false } : a.message;
+        ? { ...a.message, version: 1 as const, timesDeclaredDead: 0, uptimeMs: 0 }
+        : a.message.version === 3 ? { ...a.message, version: 2 as const, uptimeMs: 0 } : a.message;
       const peer = this.peers.find((p) => p.name === message.to);
       if (peer) this.socket.send(sealHeartbeat({ ...message, sendTimeMs: Date.now() }, this.mac), this.port, peer.address);
     }

@@ -159,7 +159,7 @@ describe('a UDP flood without the key', () => {
 
 describe('a node holding the shared key', () => {
   const forged = (patch: Partial<Heartbeat>): Uint8Array => sealHeartbeat({
-    version: 2, settling: false, type: 'beat', from: 'b', to: 'a', incarnation: 0xbbn, sequence: Number.MAX_SAFE_INTEGER, sendTimeMs: Date.now(),
+    version: 2, uptimeMs: 0, type: 'beat', from: 'b', to: 'a', incarnation: 0xbbn, sequence: Number.MAX_SAFE_INTEGER, sendTimeMs: Date.now(),
     nextWithinMs: 50, timesDeclaredDead: 0, ...patch,
   }, mac);
 

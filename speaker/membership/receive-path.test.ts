@@ -75,7 +75,7 @@ let sequence = 0;
 function beatFromB(over: Partial<Heartbeat> = {}, key = KEY): Uint8Array {
   sequence += 1;
   return sealHeartbeat({
-    version: 2, settling: false, type: 'beat', from: 'b', to: 'a', incarnation: 0xbbn, sequence, sendTimeMs: WALL, nextWithinMs: 50, timesDeclaredDead: 0, ...over,
+    version: 2, uptimeMs: 0, type: 'beat', from: 'b', to: 'a', incarnation: 0xbbn, sequence, sendTimeMs: WALL, nextWithinMs: 50, timesDeclaredDead: 0, ...over,
   }, (bytes) => createHmac('sha256', key).update(bytes).digest());
 }
 const junk = (n: number, from: RemoteInfo): [Uint8Array, RemoteInfo][] => Array.from({ length: n }, (_, i) => [Buffer.alloc(64, i), from]);

@@ -119,7 +119,7 @@ describe('UdpMembership over real UDP', () => {
     const [a, b] = await cluster(['a', 'b']);
     await until(a!.m, (alive) => alive.size === 2);
     const wrongMac = (bytes: Uint8Array) => createHmac('sha256', 'not-the-cluster-key').update(bytes).digest();
-    const forged = sealHeartbeat({ version: 2, settling: false, timesDeclaredDead: 0, type: 'goodbye', from: 'b', to: 'a', incarnation: 1n, sequence: 1e9, sendTimeMs: Date.now(), nextWithinMs: 0 }, wrongMac);
+    const forged = sealHeartbeat({ version: 2, uptimeMs: 0, timesDeclaredDead: 0, type: 'goodbye', from: 'b', to: 'a', incarnation: 1n, sequence: 1e9, sendTimeMs: Date.now(), nextWithinMs: 0 }, wrongMac);
     const port = a!.m.address()?.port ?? 0;
     // Sent from b's socket: the right address and port, so only the content can give them away.
     for (const bytes of [forged, Buffer.from('hello'), Buffer.alloc(80, 7)]) await b!.tap.raw?.send(bytes, port, '127.0.0.1');
@@ -131,7 +131,7 @@ describe('UdpMembership over real UDP', () => {
   it('drops datagrams from an address and port no peer is listed at before any crypto', async () => {
     const [a] = await cluster(['a', 'b']);
     await until(a!.m, (alive) => alive.size === 2);
-    const sealed = sealHeartbeat({ version: 2, settling: false, timesDeclaredDead: 0, type: 'goodbye', from: 'b', to: 'a', incarnation: 1n, sequence: 1e9, sendTimeMs: Date.now(), nextWithinMs: 0 },
+    const sealed = sealHeartbeat({ version: 2, uptimeMs: 0, timesDeclaredDead: 0, type: 'goodbye', from: 'b', to: 'a', incarnation: 1n, sequence: 1e9, sendTimeMs: Date.now(), nextWithinMs: 0 },
       (bytes) => createHmac('sha256', KEY).update(bytes).digest());
     const stranger = createSocket('udp4');
     const port = a!.m.address()?.port ?? 0;

@@ -302,7 +302,7 @@ async function junkFigures(): Promise<Figure[]> {
   const key = createHmac('sha256', 'bench').update('junk').digest();
   const junk = Array.from({ length: 256 }, (_, i) => Buffer.alloc(64, i));
   const forgedRestarts = Array.from({ length: 256 }, (_, i) => sealHeartbeat({
-    version: 2, settling: false, type: 'beat', from: 'node-2', to: 'node-1', incarnation: BigInt(i + 1), sequence: 1, sendTimeMs: Date.now(), nextWithinMs: 50,
+    version: 2, uptimeMs: 0, type: 'beat', from: 'node-2', to: 'node-1', incarnation: BigInt(i + 1), sequence: 1, sendTimeMs: Date.now(), nextWithinMs: 50,
     timesDeclaredDead: 0,
   }, (bytes) => createHmac('sha256', 'not-the-key').update(bytes).digest()));
   const old = previousReceivePath(key);

@@ -29,7 +29,7 @@ const BURST = 64;
 function datagram(o: FloodOptions, i: number): Uint8Array {
   if (o.kind === 'junk' || (o.kind === 'mixed' && i % 2 === 0)) return randomBytes(o.size ?? 64);
   const body = encodeHeartbeat({
-    version: 2, settling: false, type: 'beat', from: o.forgedFrom ?? 'n2', to: o.forgedTo ?? 'n1', incarnation: randomBytes(8).readBigUInt64BE(0),
+    version: 2, uptimeMs: 0, type: 'beat', from: o.forgedFrom ?? 'n2', to: o.forgedTo ?? 'n1', incarnation: randomBytes(8).readBigUInt64BE(0),
     sequence: 1, sendTimeMs: Date.now(), nextWithinMs: 50, timesDeclaredDead: 0,
   });
   return Buffer.concat([body, randomBytes(32)]);

@@ -7,7 +7,7 @@ import { step, type MembershipAction } from './step.js';
 const WALL = 1_700_000_000_000;
 
 function beat(from: string, sequence: number, extra: Partial<Heartbeat> = {}): Heartbeat {
-  return { version: 2, settling: false, timesDeclaredDead: 0, type: 'beat', from, to: 'a', incarnation: 0xb1n, sequence, sendTimeMs: WALL, nextWithinMs: 50, ...extra };
+  return { version: 2, uptimeMs: 0, timesDeclaredDead: 0, type: 'beat', from, to: 'a', incarnation: 0xb1n, sequence, sendTimeMs: WALL, nextWithinMs: 50, ...extra };
 }
 
 /** a knows b (incarnation 0xb1, last sequence 5, 0xb0 retired) and c (never heard). */

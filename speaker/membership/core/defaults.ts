@@ -40,6 +40,12 @@ export const DEFAULT_MAX_CLOCK_SKEW_MS = 10_000;
  * back. Two seconds covers those stalls; the IPs it ranks first for move to it afterwards, by one handover.
  */
 export const DEFAULT_SETTLE_MS = 2000;
+/**
+ * A node settles only when a peer began more than this long before it (a restart into a running mesh). Nodes that
+ * start within it are one cold start: a DaemonSet's pods come up seconds apart, and settling there would only move
+ * IPs once more as each finishes its start.
+ */
+export const COLD_START_WINDOW_MS = 10_000;
 /** How many past incarnations of each peer are remembered and refused (a replay from an older boot). */
 export const RETIRED_INCARNATIONS_KEPT = 16;
 /**

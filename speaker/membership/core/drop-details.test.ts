@@ -15,7 +15,7 @@ import { step } from './step.js';
 const mac = (bytes: Uint8Array) => createHmac('sha256', 'cluster-key-0123456789').update(bytes).digest();
 // Version 2: a 36-byte fixed header, then "node-a" (length at 36, bytes 37-42), then "node-b" (length at 43).
 const sample: Heartbeat = {
-  version: 2, settling: false, timesDeclaredDead: 0, type: 'beat', from: 'node-a', to: 'node-b', incarnation: 7n, sequence: 1, sendTimeMs: 1000, nextWithinMs: 50,
+  version: 2, uptimeMs: 0, timesDeclaredDead: 0, type: 'beat', from: 'node-a', to: 'node-b', incarnation: 7n, sequence: 1, sendTimeMs: 1000, nextWithinMs: 50,
 };
 const bytes = encodeHeartbeat(sample);
 

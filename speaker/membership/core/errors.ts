@@ -2,7 +2,7 @@
 // it into a counted drop, never an exception in the read loop.
 
 /** Why a datagram could not be decoded. Each value is a drop-counter label. */
-export type WireErrorReason = 'truncated' | 'badMagic' | 'badVersion' | 'badType' | 'badName' | 'trailingBytes' | 'badNumber' | 'badFlags';
+export type WireErrorReason = 'truncated' | 'badMagic' | 'badVersion' | 'badType' | 'badName' | 'trailingBytes' | 'badNumber';
 
 export class WireError extends Error {
   constructor(readonly reason: WireErrorReason, message: string) {

@@ -33,7 +33,7 @@ describe('configuration', () => {
 
 describe('what a heartbeat can carry', () => {
   const sample: Heartbeat = {
-    version: 2, settling: false, type: 'beat', from: 'node-a', to: 'node-b', incarnation: 7n, sequence: 1, sendTimeMs: WALL, nextWithinMs: 50, timesDeclaredDead: 0,
+    version: 2, uptimeMs: 0, type: 'beat', from: 'node-a', to: 'node-b', incarnation: 7n, sequence: 1, sendTimeMs: WALL, nextWithinMs: 50, timesDeclaredDead: 0,
   };
 
   it.each([
@@ -61,7 +61,7 @@ describe('what a heartbeat can carry', () => {
 describe('step bookkeeping', () => {
   const config: MembershipConfigInput = { self: 'a', incarnation: 0xaan, maxClockSkewMs: 1000 };
   const beatFrom = (from: string, sequence: number, sendTimeMs = WALL): Heartbeat => ({
-    version: 2, settling: false, timesDeclaredDead: 0, type: 'beat', from, to: 'a', incarnation: 0xbbn, sequence, sendTimeMs, nextWithinMs: 50,
+    version: 2, uptimeMs: 0, timesDeclaredDead: 0, type: 'beat', from, to: 'a', incarnation: 0xbbn, sequence, sendTimeMs, nextWithinMs: 50,
   });
 
   function run(s0: MembershipState, events: [MembershipEvent, number][]): { state: MembershipState; actions: MembershipAction[] } {

@@ -19,7 +19,7 @@ export {
 } from './key-mismatch.js';
 export { quorumDecision, type QuorumDecision, type QuorumReason, type QuorumInput } from './quorum.js';
 export {
-  initialState, aliveSet, settlingOf, selfSettling, knownSet, quorumOf, keyMismatchesOf, nextWakeMs, nextSendMs, isStarting,
+  initialState, aliveSet, settlingOf, knownSet, quorumOf, keyMismatchesOf, nextWakeMs, nextSendMs, isStarting,
   type MembershipState, type MembershipConfig, type MembershipConfigInput, type PeerState, type PeerStatus,
   type StateDropReason, type MembershipCounters,
 } from './state.js';

@@ -10,7 +10,7 @@ const good = mac('cluster-key-0123456789');
 const name = fc.string({ minLength: 1, maxLength: 60, unit: 'grapheme' }).filter((s) => new TextEncoder().encode(s).length <= 255);
 const heartbeat: fc.Arbitrary<Heartbeat> = fc.record({
   version: fc.constantFrom(1 as const, 2 as const, 3 as const),
-  settling: fc.boolean(),
+  uptimeMs: fc.nat({ max: 0xffffffff }),
   timesDeclaredDead: fc.nat({ max: 0xffffffff }),
   type: fc.constantFrom('beat' as const, 'goodbye' as const),
   from: name,
@@ -22,11 +22,11 @@ const heartbeat: fc.Arbitrary<Heartbeat> = fc.record({
 }).map((m) => ({
   ...m,
   timesDeclaredDead: m.version === 1 ? 0 : m.timesDeclaredDead, // version 1 has no such field
-  settling: m.version === 3 && m.settling, // nor has version 2 flags
+  uptimeMs: m.version === 3 ? m.uptimeMs : 0, // nor has version 2 an uptime
 }));
 
 const sample: Heartbeat = {
-  version: 2, settling: false, timesDeclaredDead: 3, type: 'beat', from: 'node-a', to: 'node-b', incarnation: 0x0123456789abcdefn, sequence: 42, sendTimeMs: 1_700_000_000_000, nextWithinMs: 50,
+  version: 2, uptimeMs: 0, timesDeclaredDead: 3, type: 'beat', from: 'node-a', to: 'node-b', incarnation: 0x0123456789abcdefn, sequence: 42, sendTimeMs: 1_700_000_000_000, nextWithinMs: 50,
 };
 
 describe('heartbeat codec', () => {

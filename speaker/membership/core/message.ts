@@ -20,9 +20,9 @@
 // |                   nextWithinMs (32 bits)                      |  the sender's next beat to this
 // +---------------------------------------------------------------+  receiver leaves within this many ms
 // |                   timesDeclaredDead (32 bits)                 |  version ≥ 2: how often, in this
-// +---------------+-----------------------------------------------+  incarnation, the sender declared
-// |  flags        |  version 3: bit 0 settling; other bits 0         the receiver dead
-// +---------------+-----------------------------------------------+
+// +---------------------------------------------------------------+  incarnation, the sender declared
+// |                   uptimeMs (32 bits)                          |  the receiver dead; version 3: ms
+// +---------------+-----------------------------------------------+  since its incarnation began
 // |  fromLength   |  from (UTF-8 node name, 1..255 bytes) ...     |
 // +---------------+-----------------------------------------------+
 // |  toLength     |  to (UTF-8 node name of the receiver) ...     |  binds the message to one receiver,
@@ -41,12 +41,12 @@
 // burst again (step.ts, 'rejoined'). A counter rather than a one-shot flag, so a lost beat loses nothing
 // (the next one carries it) and a repeated one triggers nothing.
 //
-// The settling flag (version 3) says the sender has just joined a mesh that was running without it (a restart,
-// a DaemonSet update) and must not be elected owner yet (state.ts, settling): a process that has just started
-// stalls for hundreds of ms while it warms up, and an IP handed to it at once would move away and back.
-// Every node takes the sender's own word for it, so all agree on who may own what.
+// uptimeMs (version 3) tells every node when each peer's incarnation began, so all of them can tell which speaker
+// has just joined a mesh that ran before it (a restart, a DaemonSet update) and is not elected owner yet
+// (state.ts settlingOf): a process that has just started stalls for hundreds of ms while it warms up, and an IP
+// handed to it at once would move away and back. It saturates at 2^32 - 1 ms (49 days).
 //
-// Version 1 lacks timesDeclaredDead and the flags, version 2 the flags. All decode; a sender writes to each
+// Version 1 lacks timesDeclaredDead and uptimeMs, version 2 uptimeMs. All decode; a sender writes to each
 // peer the version that peer last spoke if it is older (an older build during a rolling update), else 3.
 import { ByteReader, ByteWriter, type TruncationError } from '../../../lib/wire/index.js';
 import { WireError } from './errors.js';
@@ -63,7 +63,7 @@ export const MESSAGE_TYPE = { beat: 1, goodbye: 2 } as const;
 export type MessageType = keyof typeof MESSAGE_TYPE;
 
 export interface Heartbeat {
-  /** Wire version: 3 carries the flags, 2 timesDeclaredDead; 1 and 2 are what older speakers read and write. */
+  /** Wire version: 3 carries uptimeMs, 2 timesDeclaredDead; 1 and 2 are what older speakers read and write. */
   version: HeartbeatVersion;
   type: MessageType;
   /** Sender's node name. */
@@ -77,12 +77,10 @@ export interface Heartbeat {
   nextWithinMs: number;
   /** How many times, in the sender's current incarnation, it declared `to` dead. Always 0 in version 1. */
   timesDeclaredDead: number;
-  /** The sender may not be elected owner yet (see above). Always false before version 3. */
-  settling: boolean;
+  /** How long the sender's incarnation has run, in ms (saturating at 2^32 - 1). Always 0 before version 3. */
+  uptimeMs: number;
 }
 
-/** Bits of the flags byte (version 3). */
-const FLAG_SETTLING = 0x01;
 
 const utf8 = new TextEncoder();
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
@@ -100,14 +98,14 @@ export function encodeHeartbeat(m: Heartbeat): Uint8Array {
   if (!Number.isSafeInteger(m.sequence) || m.sequence < 0) throw new RangeError(`heartbeat sequence ${m.sequence} is not a safe integer`);
   if (!Number.isSafeInteger(m.sendTimeMs) || m.sendTimeMs < 0) throw new RangeError(`heartbeat sendTimeMs ${m.sendTimeMs} is not a safe integer`);
   if (m.version === 1 && m.timesDeclaredDead !== 0) throw new RangeError(`heartbeat version 1 cannot carry timesDeclaredDead ${m.timesDeclaredDead}`);
-  if (m.version < 3 && m.settling) throw new RangeError(`heartbeat version ${m.version} cannot carry the settling flag`);
+  if (m.version < 3 && m.uptimeMs !== 0) throw new RangeError(`heartbeat version ${m.version} cannot carry uptimeMs ${m.uptimeMs}`);
   const from = encodeName(m.from, 'from');
   const to = encodeName(m.to, 'to');
   const w = new ByteWriter()
     .u8(HEARTBEAT_MAGIC[0]).u8(HEARTBEAT_MAGIC[1]).u8(m.version).u8(MESSAGE_TYPE[m.type])
     .u64(m.incarnation).u64(BigInt(m.sequence)).u64(BigInt(m.sendTimeMs)).u32(m.nextWithinMs);
   if (m.version >= 2) w.u32(m.timesDeclaredDead);
-  if (m.version >= 3) w.u8(m.settling ? FLAG_SETTLING : 0);
+  if (m.version >= 3) w.u32(Math.min(Math.max(Math.floor(m.uptimeMs), 0), 0xffffffff));
   return w.u8(from.length).bytes(from).u8(to.length).bytes(to).finish();
 }
 
@@ -173,11 +171,9 @@ export function decodeHeartbeat(bytes: Uint8Array): Heartbeat {
   const sendTimeMs = safeNumber(r.u64('sendTimeMs'), 'sendTimeMs');
   const nextWithinMs = r.u32('nextWithinMs');
   const timesDeclaredDead = version >= 2 ? r.u32('timesDeclaredDead') : 0;
-  const flags = version >= 3 ? r.u8('flags') : 0;
-  // Unknown bits are refused, not ignored: a later version that needs a new flag raises the version.
-  if ((flags & ~FLAG_SETTLING) !== 0) throw new WireError('badFlags', `heartbeat flags 0x${flags.toString(16)} set unknown bits`);
+  const uptimeMs = version >= 3 ? r.u32('uptimeMs') : 0;
   const from = readName(r, 'from');
   const to = readName(r, 'to');
   if (r.remaining !== 0) throw new WireError('trailingBytes', `${r.remaining} bytes after the heartbeat`);
-  return { version, type, from, to, incarnation, sequence, sendTimeMs, nextWithinMs, timesDeclaredDead, settling: (flags & FLAG_SETTLING) !== 0 };
+  return { version, type, from, to, incarnation, sequence, sendTimeMs, nextWithinMs, timesDeclaredDead, uptimeMs };
 }

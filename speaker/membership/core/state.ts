@@ -1,7 +1,7 @@
 // Membership state, its creation and the questions the driver asks of it. Transitions are in step.ts.
 // Everything here is immutable: step() returns new objects and never edits the ones it was given.
 import type { BudgetConfig } from './budget.js';
-import { DEFAULT_DEAD_AFTER, DEFAULT_INTERVAL_MS, DEFAULT_MAX_CLOCK_SKEW_MS, DEFAULT_SETTLE_MS, DEFAULT_SLOW_INTERVAL_MS } from './defaults.js';
+import { COLD_START_WINDOW_MS, DEFAULT_DEAD_AFTER, DEFAULT_INTERVAL_MS, DEFAULT_MAX_CLOCK_SKEW_MS, DEFAULT_SETTLE_MS, DEFAULT_SLOW_INTERVAL_MS } from './defaults.js';
 import { keyMismatches, keyRuleFor, type KeyEvidenceMap, type KeyMismatch, type KeyRule } from './key-mismatch.js';
 import type { HeartbeatVersion } from './message.js';
 import { quorumDecision, type QuorumDecision } from './quorum.js';
@@ -17,7 +17,7 @@ export interface MembershipConfig {
   maxClockSkewMs: number;
   /** When a peer's keys count as different from ours (key-mismatch.ts). */
   keyRule: KeyRule;
-  /** How long this node stays settling after joining a running mesh (settlingOf); 0: never settles. */
+  /** How long a speaker that joins a running mesh stays settling (settlingOf); 0: never. */
   settleMs: number;
 }
 
@@ -48,13 +48,8 @@ export interface PeerState {
   readonly timesDeclaredDead: number;
   /** The highest timesDeclaredDead the peer's current incarnation sent us: how often it had us dead. */
   readonly timesItDeclaredUsDead: number;
-  /** The peer's last message said it is settling (version 3; false before). */
-  readonly settling: boolean;
-  /**
-   * Some message of the peer's current incarnation said it was settling: it joined with us (a cold start) or
-   * after us, so it is no evidence of a mesh that ran before this node came.
-   */
-  readonly everSettling: boolean;
+  /** When the peer's current incarnation began, on this node's clock (from its uptimeMs; version 3 only). */
+  readonly startedAtMs: number | undefined;
 }
 
 /** Why the state machine refused an authenticated, well-formed message. */
@@ -86,13 +81,8 @@ export interface MembershipState {
   readonly deafSinceMs: number | undefined;
   /** MAC failures per peer since its last authenticated message (key-mismatch.ts). */
   readonly keyEvidence: KeyEvidenceMap;
-  /**
-   * When this node stops settling: null while it is starting (it settles at once if the mesh it finds is
-   * settling too, a cold start; else settleMs later); see settlingOf.
-   */
-  readonly settledAtMs: number | null;
-  /** The settling flag this node's beats carry now; a change sends a beat to every peer at once. */
-  readonly saysSettling: boolean;
+  /** When this node's incarnation began (its beats' uptimeMs count from here). */
+  readonly startedAtMs: number;
   readonly counters: MembershipCounters;
   /**
    * What the last aliveChanged action said (or the initial view), and the peers the last keyMismatchChanged
@@ -127,7 +117,7 @@ export function startGraceMs(c: MembershipConfig): number {
 
 export function newPeer(name: string, nowMs: number, graceMs: number): PeerState {
   return { name, status: 'pending', incarnation: undefined, lastSequence: -1, deadlineMs: nowMs + graceMs, heardAtMs: undefined, retired: [],
-    nextSendAtMs: nowMs, wireVersion: undefined, timesDeclaredDead: 0, timesItDeclaredUsDead: 0, settling: false, everSettling: false };
+    nextSendAtMs: nowMs, wireVersion: undefined, timesDeclaredDead: 0, timesItDeclaredUsDead: 0, startedAtMs: undefined };
 }
 
 /** A fresh state: every peer pending, first beats due at once. */
@@ -143,8 +133,7 @@ export function initialState(input: MembershipConfigInput, peers: readonly strin
   for (const p of peers) if (p !== config.self) map.set(p, newPeer(p, nowMs, grace));
   const state: Omit<MembershipState, 'reported'> = {
     config, sequence: 0, startingUntilMs: nowMs + grace, peers: map, fast: 'all', confirmedDown: new Set(),
-    leaving: false, deafSinceMs: undefined, keyEvidence: new Map(), settledAtMs: config.settleMs === 0 ? nowMs : null,
-    saysSettling: config.settleMs !== 0, counters: { accepted: 0, sent: 0, dropped: {} },
+    leaving: false, deafSinceMs: undefined, keyEvidence: new Map(), startedAtMs: nowMs, counters: { accepted: 0, sent: 0, dropped: {} },
   };
   const placeholder = { alive: new Set<string>(), quorum: { quorum: false, reason: 'starting', heard: 0, known: 0 }, keyMismatch: [], settling: new Set<string>() } as const;
   const full: MembershipState = { ...state, reported: placeholder };
@@ -165,25 +154,27 @@ export function knownSet(s: MembershipState): Set<string> {
   return known;
 }
 
-/** Whether this node itself is settling at nowMs (starting, or within settleMs of joining a settled mesh). */
-export function selfSettling(s: MembershipState, nowMs: number): boolean {
-  return s.settledAtMs === null || nowMs < s.settledAtMs;
-}
-
 /**
- * The alive speakers that may not be elected owner yet, each by its own word (its settling flag; this node by
- * selfSettling), so every node computes the same set. Empty while any alive peer speaks an older version,
- * which knows no such flag and would elect the settling node at once: the mesh then elects as before.
+ * The alive speakers that may not be elected owner yet: each one whose incarnation began less than settleMs ago
+ * and more than COLD_START_WINDOW_MS after the earliest alive speaker's (it joined a mesh that ran before it; a
+ * restart, a DaemonSet update). Speakers that start within the window are one cold start and none of them settles,
+ * so no IP moves as they finish starting one by one. Computed from the start times every speaker's heartbeats carry
+ * (uptimeMs), so every node gets the same set up to a one-way delay. Empty while any alive peer speaks an older
+ * version (no uptime): it would elect the newcomer at once, and the owners would disagree.
  */
 export function settlingOf(s: MembershipState, nowMs: number): Set<string> {
   const settling = new Set<string>();
-  if (s.leaving) return settling;
+  if (s.leaving || s.config.settleMs === 0) return settling;
+  const starts: [string, number][] = [[s.config.self, s.startedAtMs]];
   for (const p of s.peers.values()) {
     if (p.status !== 'alive') continue;
-    if (p.wireVersion !== undefined && p.wireVersion < 3) return new Set();
-    if (p.settling) settling.add(p.name);
+    if (p.startedAtMs === undefined) return settling;
+    starts.push([p.name, p.startedAtMs]);
   }
-  if (selfSettling(s, nowMs)) settling.add(s.config.self);
+  const earliest = Math.min(...starts.map(([, at]) => at));
+  for (const [name, at] of starts) {
+    if (nowMs - at < s.config.settleMs && at - earliest > COLD_START_WINDOW_MS) settling.add(name);
+  }
   return settling;
 }
 
@@ -214,8 +205,9 @@ export function nextSendMs(s: MembershipState): number | undefined {
 }
 
 /**
- * When the driver must next call step(tick): the earliest send or deadline; undefined when leaving.
- * (The end of the start grace needs no wake of its own: it is the deadline of the peers still pending.)
+ * When the driver must next call step(tick): the earliest send, deadline, or end of a settling reported;
+ * undefined when leaving. (The end of the start grace needs no wake of its own: it is the deadline of the peers
+ * still pending.)
  */
 export function nextWakeMs(s: MembershipState): number | undefined {
   if (s.leaving) return undefined;
@@ -224,6 +216,9 @@ export function nextWakeMs(s: MembershipState): number | undefined {
     wake = Math.min(wake, p.nextSendAtMs);
     if (p.status === 'alive' || p.status === 'pending') wake = Math.min(wake, p.deadlineMs);
   }
-  if (s.saysSettling && s.settledAtMs !== null) wake = Math.min(wake, s.settledAtMs);
+  for (const name of s.reported.settling) {
+    const at = name === s.config.self ? s.startedAtMs : s.peers.get(name)?.startedAtMs;
+    if (at !== undefined) wake = Math.min(wake, at + s.config.settleMs);
+  }
   return Number.isFinite(wake) ? wake : undefined;
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { step, type MembershipAction, type MembershipEvent } from './step.js';
-import { initialState, aliveSet, quorumOf, nextWakeMs, selfSettling, settlingOf, type MembershipState } from './state.js';
-import { DEFAULT_SETTLE_MS } from './defaults.js';
+import { initialState, aliveSet, quorumOf, nextWakeMs, settlingOf, type MembershipState } from './state.js';
+import { COLD_START_WINDOW_MS, DEFAULT_SETTLE_MS } from './defaults.js';
 import type { Heartbeat } from './message.js';
 
 const WALL = 1_700_000_000_000;
@@ -12,7 +12,7 @@ function start(peers = ['b', 'c']): MembershipState {
 }
 
 function beat(from: string, sequence: number, extra: Partial<Heartbeat> = {}): Heartbeat {
-  return { version: 2, settling: false, timesDeclaredDead: 0, type: 'beat', from, to: 'a', incarnation: from === 'b' ? INC_B : 0xccn, sequence, sendTimeMs: WALL, nextWithinMs: 50, ...extra };
+  return { version: 2, uptimeMs: 0, timesDeclaredDead: 0, type: 'beat', from, to: 'a', incarnation: from === 'b' ? INC_B : 0xccn, sequence, sendTimeMs: WALL, nextWithinMs: 50, ...extra };
 }
 
 const received = (message: Heartbeat, wallMs = WALL): MembershipEvent => ({ kind: 'received', message, wallMs });
@@ -357,7 +357,7 @@ describe('membership step: heartbeat keys that differ (key-mismatch.ts)', () => 
     expect(r.state.keyEvidence.size).toBe(0);
     expect(quorumOf(r.state, 2500)).toMatchObject({ quorum: true, reason: 'majority' });
     // The report comes before the quorum change it explains.
-    expect(r.actions.map((a) => a.kind)).toEqual(['keyMismatchChanged', 'aliveChanged']);
+    expect(r.actions.filter((a) => a.kind !== 'send').map((a) => a.kind)).toEqual(['keyMismatchChanged', 'aliveChanged']);
   });
 
   it('forgets a peer that stopped sending once the quiet time passed (on a tick)', () => {
@@ -406,50 +406,55 @@ describe('membership step: heartbeat keys that differ (key-mismatch.ts)', () => 
 });
 
 describe('membership step: settling (a speaker that joins a running mesh is not elected owner at once)', () => {
-  const v3 = (from: string, sequence: number, settling: boolean): Heartbeat => beat(from, sequence, { version: 3, settling });
-  const settlingReports = (actions: MembershipAction[]) =>
-    actions.flatMap((a) => (a.kind === 'aliveChanged' ? [[...a.settling].sort()] : []));
+  /** A version 3 beat from a peer that has run `uptimeMs` (a minute: it ran long before a started at 0). */
+  const v3 = (from: string, sequence: number, uptimeMs = 60_000): Heartbeat => beat(from, sequence, { version: 3, uptimeMs });
+  const settlingReports = (actions: MembershipAction[]) => actions.flatMap((a) => (a.kind === 'aliveChanged' ? [[...a.settling].sort()] : []));
 
-  it('joining peers that ran before it (they never said settling): settles for settleMs, then tells every peer at once', () => {
-    const joined = run(start(), [[{ kind: 'tick' }, 0], [received(v3('b', 1, false)), 10], [received(v3('c', 1, false)), 12]]);
+  it('a restart into a running mesh: this node settles for settleMs from its start, then the loop is told', () => {
+    const joined = run(start(), [[{ kind: 'tick' }, 0], [received(v3('b', 1)), 10], [received(v3('c', 1)), 12]]);
     expect(settlingOf(joined.state, 12)).toEqual(new Set(['a']));
-    expect(sends(joined.actions).every((m) => m.version === 3 && m.settling)).toBe(true);
-    expect(nextWakeMs(joined.state)).toBeLessThanOrEqual(12 + DEFAULT_SETTLE_MS);
-    const before = step(joined.state, { kind: 'tick' }, 12 + DEFAULT_SETTLE_MS - 1);
-    expect(settlingOf(before.state, 12 + DEFAULT_SETTLE_MS - 1)).toEqual(new Set(['a']));
-    const after = step(before.state, { kind: 'tick' }, 12 + DEFAULT_SETTLE_MS);
-    expect(settlingOf(after.state, 12 + DEFAULT_SETTLE_MS)).toEqual(new Set());
-    // Both peers hear it now, not at their next slow beat, and the loop is told.
-    expect(sends(after.actions).map((m) => [m.to, m.settling])).toEqual([['b', false], ['c', false]]);
+    expect(nextWakeMs(joined.state)).toBeLessThanOrEqual(DEFAULT_SETTLE_MS);
+    expect(settlingOf(joined.state, DEFAULT_SETTLE_MS - 1)).toEqual(new Set(['a']));
+    const after = step(joined.state, { kind: 'tick' }, DEFAULT_SETTLE_MS);
+    expect(settlingOf(after.state, DEFAULT_SETTLE_MS)).toEqual(new Set());
     expect(settlingReports(after.actions)).toEqual([[]]);
   });
 
-  it('a cold start (every peer said settling too) settles at once, so no IP moves as nodes finish starting', () => {
-    const r = run(start(), [[{ kind: 'tick' }, 0], [received(v3('b', 1, true)), 10], [received(v3('c', 1, true)), 12]]);
-    expect(selfSettling(r.state, 12)).toBe(false);
-    expect(sends(r.actions).filter((m) => m.settling === false).map((m) => m.to)).toEqual(['b', 'c']);
-    // A peer that finished its start first and says so now is still no evidence of a mesh that ran before us.
-    const later = run(start(), [[received(v3('b', 1, true)), 10], [received(v3('b', 2, false)), 11], [received(v3('c', 1, true)), 12]]);
-    expect(selfSettling(later.state, 12)).toBe(false);
+  it('sees a peer that restarted into its mesh as settling, from the uptime it says, the same way', () => {
+    // a started at 0; b has run too (a minute), then restarts at 60 000: a new incarnation, 5 ms old when heard.
+    const running = run(start(['b']), [[received(v3('b', 1, 60_000)), 60_000]]).state;
+    expect(settlingOf(running, 60_000)).toEqual(new Set());
+    const restarted = step(running, received(beat('b', 1, { version: 3, uptimeMs: 5, incarnation: 0xb2n })), 60_005).state;
+    expect(settlingOf(restarted, 60_005)).toEqual(new Set(['b']));
+    expect(nextWakeMs(restarted)).toBeLessThanOrEqual(60_000 + DEFAULT_SETTLE_MS);
+    const settled = step(restarted, { kind: 'tick' }, 60_000 + DEFAULT_SETTLE_MS);
+    expect(settlingOf(settled.state, 60_000 + DEFAULT_SETTLE_MS)).toEqual(new Set());
+    expect(settlingReports(settled.actions)).toEqual([[]]);
   });
 
-  it('takes each peer at its word: a peer that says settling is in the set until it says otherwise', () => {
-    const s = run(start(), [[received(v3('b', 1, true)), 10], [received(v3('c', 1, true)), 12], [received(v3('c', 2, false)), 15]]).state;
-    const bSettling = step(s, received(v3('b', 2, true)), 20).state;
-    expect(settlingOf(bSettling, 20)).toEqual(new Set(['b']));
-    expect(settlingOf(step(bSettling, received(v3('b', 3, false)), 30).state, 30)).toEqual(new Set());
+  it('a cold start (every speaker began within COLD_START_WINDOW_MS of the earliest) settles nobody', () => {
+    const cold = run(start(), [[{ kind: 'tick' }, 0], [received(v3('b', 1, 300)), 10], [received(v3('c', 1, 200)), 12]]);
+    expect(settlingOf(cold.state, 12)).toEqual(new Set());
+    // Staggered by a few seconds: still one start.
+    const staggered = run(start(), [[received(v3('b', 1, COLD_START_WINDOW_MS - 100)), 10], [received(v3('c', 1, 200)), 12]]);
+    expect(settlingOf(staggered.state, 12)).toEqual(new Set());
+    const restart = run(start(), [[received(v3('b', 1, COLD_START_WINDOW_MS + 100)), 10], [received(v3('c', 1, 200)), 12]]);
+    expect(settlingOf(restart.state, 12)).toEqual(new Set(['a']));
+  });
+
+  it('tells each peer its uptime, from this node\'s start', () => {
+    const s = step(start(), { kind: 'tick' }, 0).state;
+    expect(sends(step(s, { kind: 'tick' }, 1234).actions).map((m) => [m.to, m.version, m.uptimeMs])).toEqual([['b', 3, 1234], ['c', 3, 1234]]);
   });
 
   it('uses no settling while any alive peer speaks an older version (it would elect the newcomer at once)', () => {
-    const s = run(start(), [[received(v3('b', 1, false)), 10], [received(beat('c', 1)), 12]]).state;
-    expect(selfSettling(s, 12)).toBe(true);
+    const s = run(start(), [[received(v3('b', 1)), 10], [received(beat('c', 1)), 12]]).state;
     expect(settlingOf(s, 12)).toEqual(new Set());
-    expect(sends(step(s, { kind: 'tick' }, 100).actions).map((m) => [m.to, m.version, m.settling])).toEqual([['b', 3, true], ['c', 2, false]]);
+    expect(sends(step(s, { kind: 'tick' }, 100).actions).map((m) => [m.to, m.version, m.uptimeMs])).toEqual([['b', 3, 100], ['c', 2, 0]]);
   });
 
   it('settleMs 0 never settles', () => {
-    const s = initialState({ self: 'a', incarnation: 0xaan, settleMs: 0 }, ['b'], 0);
-    expect(settlingOf(s, 0)).toEqual(new Set());
-    expect(sends(step(s, { kind: 'tick' }, 0).actions).map((m) => m.settling)).toEqual([false]);
+    const s = run(initialState({ self: 'a', incarnation: 0xaan, settleMs: 0 }, ['b'], 0), [[received(v3('b', 1)), 10]]).state;
+    expect(settlingOf(s, 10)).toEqual(new Set());
   });
 });

@@ -15,7 +15,7 @@ import { MAX_PROMISED_INTERVAL_MS, RETIRED_INCARNATIONS_KEPT } from './defaults.
 import { noteKeyEvent, type KeyEvent, type KeyMismatch } from './key-mismatch.js';
 import { HEARTBEAT_VERSION, type Heartbeat } from './message.js';
 import {
-  quorumOf, aliveSet, isStarting, keyMismatchesOf, newPeer, selfSettling, settlingOf, startGraceMs,
+  quorumOf, aliveSet, keyMismatchesOf, newPeer, settlingOf, startGraceMs,
   type MembershipState, type PeerState, type StateDropReason,
 } from './state.js';
 import type { QuorumDecision } from './quorum.js';
@@ -87,7 +87,7 @@ function accept(p: PeerState, m: Heartbeat, nowMs: number): PeerState {
     const timesItDeclaredUsDead = Math.max(p.timesItDeclaredUsDead, m.timesDeclaredDead);
     return {
       ...p, lastSequence: m.sequence, wireVersion: m.version, timesItDeclaredUsDead, heardAtMs: nowMs,
-      settling: m.settling, everSettling: p.everSettling || m.settling,
+      startedAtMs: startOf(m, nowMs),
     };
   }
   const retired = p.incarnation === undefined ? p.retired : [...p.retired, p.incarnation].slice(-RETIRED_INCARNATIONS_KEPT);
@@ -95,9 +95,12 @@ function accept(p: PeerState, m: Heartbeat, nowMs: number): PeerState {
   // stands (it says nothing about a flap we could still repair).
   return {
     ...p, incarnation: m.incarnation, lastSequence: m.sequence, retired, wireVersion: m.version,
-    timesDeclaredDead: 0, timesItDeclaredUsDead: m.timesDeclaredDead, heardAtMs: nowMs, settling: m.settling, everSettling: m.settling,
+    timesDeclaredDead: 0, timesItDeclaredUsDead: m.timesDeclaredDead, heardAtMs: nowMs, startedAtMs: startOf(m, nowMs),
   };
 }
+
+/** When the sender's incarnation began on this node's clock, from the uptime it says (version 3). */
+const startOf = (m: Heartbeat, nowMs: number): number | undefined => (m.version >= 3 ? nowMs - m.uptimeMs : undefined);
 
 /** The rejoined action when an accepted message says, for the first time, that its sender had us dead. */
 function rejoined(before: PeerState, m: Heartbeat): MembershipAction[] {
@@ -172,7 +175,7 @@ function sendDue(s: MembershipState, nowMs: number): StepResult {
     peers ??= new Map(s.peers);
     const promise = intervalFor(s, p.name);
     sequence += 1;
-    actions.push({ kind: 'send', message: beat(s, p, sequence, promise) });
+    actions.push({ kind: 'send', message: beat(s, p, sequence, promise, nowMs) });
     peers.set(p.name, { ...p, nextSendAtMs: nowMs + promise });
   }
   if (peers === undefined) return { state: s, actions };
@@ -180,32 +183,11 @@ function sendDue(s: MembershipState, nowMs: number): StepResult {
 }
 
 /** A beat to `to`, in the newest version unless `to` last spoke an older one (an older build). */
-function beat(s: MembershipState, to: PeerState, sequence: number, nextWithinMs: number): OutgoingMessage {
+function beat(s: MembershipState, to: PeerState, sequence: number, nextWithinMs: number, nowMs: number): OutgoingMessage {
   const common = { type: 'beat', from: s.config.self, to: to.name, incarnation: s.config.incarnation, sequence, nextWithinMs } as const;
-  if (to.wireVersion === 1) return { ...common, version: 1, timesDeclaredDead: 0, settling: false };
-  if (to.wireVersion === 2) return { ...common, version: 2, timesDeclaredDead: to.timesDeclaredDead, settling: false };
-  return { ...common, version: HEARTBEAT_VERSION, timesDeclaredDead: to.timesDeclaredDead, settling: s.saysSettling };
-}
-
-/**
- * This node's settling (state.ts settlingOf). Once it has stopped starting it decides: a peer that was running
- * before it came (alive, and never said it was settling) means it joined a running mesh and settles for
- * settleMs; otherwise the whole mesh is starting together (a cold start) and it is settled at once, so no IP
- * moves as nodes finish their start one by one. When the flag its beats carry changes, every peer gets a beat
- * at once instead of at its next slow one.
- */
-function settle(s: MembershipState, nowMs: number): StepResult {
-  let next = s;
-  // With no peers configured yet there is nothing to decide (a speaker alone owns what it may either way).
-  if (s.settledAtMs === null && !s.leaving && s.peers.size > 0 && !isStarting(s, nowMs)) {
-    const ranBefore = [...s.peers.values()].some((p) => p.status === 'alive' && !p.everSettling);
-    next = { ...s, settledAtMs: ranBefore ? nowMs + s.config.settleMs : nowMs };
-  }
-  const says = selfSettling(next, nowMs);
-  if (says === next.saysSettling || next.leaving) return { state: next, actions: [] };
-  const peers = new Map<string, PeerState>();
-  for (const [name, p] of next.peers) peers.set(name, { ...p, nextSendAtMs: Math.min(p.nextSendAtMs, nowMs) });
-  return sendDue({ ...next, saysSettling: says, peers }, nowMs);
+  if (to.wireVersion === 1) return { ...common, version: 1, timesDeclaredDead: 0, uptimeMs: 0 };
+  if (to.wireVersion === 2) return { ...common, version: 2, timesDeclaredDead: to.timesDeclaredDead, uptimeMs: 0 };
+  return { ...common, version: HEARTBEAT_VERSION, timesDeclaredDead: to.timesDeclaredDead, uptimeMs: nowMs - s.startedAtMs };
 }
 
 function onPeersChanged(s: MembershipState, names: readonly string[], nowMs: number): MembershipState {
@@ -241,13 +223,13 @@ function onTargetsChanged(s: MembershipState, fast: ReadonlySet<string> | 'all',
   return { ...s, fast, peers };
 }
 
-function onLeave(s: MembershipState): StepResult {
+function onLeave(s: MembershipState, nowMs: number): StepResult {
   if (s.leaving) return { state: s, actions: [] };
   const actions: MembershipAction[] = [];
   let sequence = s.sequence;
   for (const p of s.peers.values()) {
     sequence += 1;
-    actions.push({ kind: 'send', message: { ...beat(s, p, sequence, 0), type: 'goodbye' } });
+    actions.push({ kind: 'send', message: { ...beat(s, p, sequence, 0, nowMs), type: 'goodbye' } });
   }
   const counters = { ...s.counters, sent: s.counters.sent + actions.length };
   return { state: { ...s, sequence, leaving: true, counters }, actions };
@@ -263,7 +245,7 @@ function transition(s: MembershipState, e: MembershipEvent, nowMs: number): Step
     case 'peersChanged': return sendDue(onPeersChanged(s, e.peers, nowMs), nowMs);
     case 'targetsChanged': return sendDue(onTargetsChanged(s, e.fast, nowMs), nowMs);
     case 'confirmedDown': return { state: { ...s, confirmedDown: new Set(e.nodes) }, actions: [] };
-    case 'leave': return onLeave(s);
+    case 'leave': return onLeave(s, nowMs);
   }
 }
 
@@ -288,13 +270,11 @@ function reportKeys(result: StepResult, nowMs: number): StepResult {
 }
 
 /**
- * One transition, then this node's settling. Appends keyMismatchChanged when the peers whose keys differ
- * changed, then aliveChanged when the alive set, the quorum decision or the settling speakers moved. Pure.
+ * One transition. Appends keyMismatchChanged when the peers whose keys differ changed, then aliveChanged when
+ * the alive set, the quorum decision or the settling speakers (time alone can end a settling) moved. Pure.
  */
 export function step(state: MembershipState, event: MembershipEvent, nowMs: number): StepResult {
-  const transitioned = transition(state, event, nowMs);
-  const settled = settle(transitioned.state, nowMs);
-  const result = reportKeys({ state: settled.state, actions: [...transitioned.actions, ...settled.actions] }, nowMs);
+  const result = reportKeys(transition(state, event, nowMs), nowMs);
   const alive = aliveSet(result.state);
   const quorum = quorumOf(result.state, nowMs);
   const settling = settlingOf(result.state, nowMs);
