@@ -111,6 +111,7 @@ async function main(): Promise<void> {
     openSocket: (ifname, ethertype, onFrame, onError) => PacketSocket.open(ifname, ethertype, onFrame, { onError }),
   });
   const bgp = new BgpModeDriver({ logger: logger.child({ mode: 'bgp' }), listenPort: flags.bgpListenPort });
+  origin.watchBgpSessions?.(() => bgp.statuses());
   const speaker = new Speaker({
     self, logger, announcer, bgp,
     source: origin.source,

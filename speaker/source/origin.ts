@@ -1,5 +1,6 @@
 // Where a speaker learns what to announce and gets its heartbeat keys: the file source with a key file (the lab,
 // tests), or the Kubernetes API with the key Secret and the status writers (kubernetes/origin.ts). main.ts picks one.
+import type { BgpPeerStatus } from '../bgp/mode-driver.js';
 import type { StatusPort } from '../loop/loop.js';
 import type { KeyMismatch } from '../membership/core/index.js';
 import type { AnnouncementSource } from './types.js';
@@ -19,5 +20,7 @@ export interface Origin {
   apiSynced?: () => boolean;
   /** With the API: the ServiceL2Status and Service condition writers. */
   status?: StatusPort & { stop(): Promise<void> };
+  /** With the API: the BGP sessions to report in each BGPPeer's status.nodes (stopped with `status`). */
+  watchBgpSessions?: (statuses: () => readonly BgpPeerStatus[]) => void;
 }
 

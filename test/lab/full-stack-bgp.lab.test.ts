@@ -84,6 +84,14 @@ describe('BGP mode through the API, judged by BIRD', () => {
     await waitFor('three ServiceBGPStatus objects', async () => JSON.stringify(await bgpStatuses()), JSON.stringify(NODES.map((n) => `${n}:router`)), 10_000);
   });
 
+  it('kubectl get bgppeer shows every node\'s session Established in its status, beside the controller\'s Ready', async () => {
+    const sessions = async () => (await kubectl(['get', 'bgppeer', 'router', '-n', 'herald-system', '-o',
+      'jsonpath={range .status.nodes[*]}{.node}={.state} {end}'])).trim();
+    await waitFor('the BGPPeer\'s status.nodes', sessions, NODES.map((n) => `${n}=Established`).join(' '), 10_000);
+    const ready = await kubectl(['get', 'bgppeer', 'router', '-n', 'herald-system', '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']);
+    expect(ready.trim()).toBe('True');
+  });
+
   it('the Service\'s herald.dev/Announced condition says it is advertised by BGP, from which nodes', async () => {
     const announced = async () => (await kubectl(['get', 'service', 'web', '-n', NS, '-o', 'jsonpath={.status.conditions[?(@.type=="herald.dev/Announced")].message}'])).trim();
     await waitFor('the Announced condition', announced, `advertised by BGP: ${ip} from ${NODES.map((n) => `"${n}"`).join(', ')}`, 10_000);

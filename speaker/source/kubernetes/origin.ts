@@ -1,5 +1,6 @@
 // The speaker's Kubernetes origin: the API source, the heartbeat keys from its Secret, and the writers of what a
-// user reads back (ServiceL2Status objects with their nodeAssigned events, the Announced condition). A module of its
+// user reads back (ServiceL2Status and ServiceBGPStatus objects with their nodeAssigned events, the Announced
+// condition, each BGPPeer's per-node session status). A module of its
 // own so that a speaker with a file source never loads the Kubernetes client (tens of MiB, seconds of start-up).
 import type { KubeConfig } from '@kubernetes/client-node';
 import { systemClock } from '../../../lib/clock.js';
@@ -11,6 +12,7 @@ import type { StatusPort } from '../../loop/loop.js';
 import { ConditionWriter } from '../../status/condition-writer.js';
 import { BgpStatusWriter } from '../../status/bgp-status-writer.js';
 import { L2StatusWriter } from '../../status/l2-status-writer.js';
+import { PeerSessionWriter } from '../../status/peer-session-writer.js';
 import type { Origin } from '../origin.js';
 import { KubernetesSource } from './source.js';
 
@@ -29,6 +31,8 @@ export function kubernetesOrigin(flags: KubernetesOriginFlags, self: string, log
   const source = new KubernetesSource({
     kubeConfig, namespace: flags.namespace, node: self, address, loadBalancerClass: flags.loadBalancerClass, clock: systemClock, logger, events,
   });
+  const status = statusWriters(kubeConfig, self, source, events, logger);
+  let sessions: PeerSessionWriter | undefined;
   return {
     source,
     keys: () => {
@@ -45,7 +49,11 @@ export function kubernetesOrigin(flags: KubernetesOriginFlags, self: string, log
     reportKeyMismatch: (mismatched) => source.reportKeyMismatch(mismatched),
     notReadyReason: () => source.notReadyReason(),
     apiSynced: () => source.notReadyReason() === undefined,
-    status: statusWriters(kubeConfig, self, source, events, logger),
+    status: { ...status, stop: async () => { await Promise.all([status.stop(), sessions?.stop()]); } },
+    watchBgpSessions: (statuses) => {
+      sessions = new PeerSessionWriter({ kubeConfig, namespace: flags.namespace, node: self, clock: systemClock, logger, statuses });
+      sessions.start();
+    },
   };
 }
 

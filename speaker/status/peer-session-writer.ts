@@ -1,0 +1,127 @@
+// Writes this node's entry in the status.nodes list of every BGPPeer it holds a session with (peer-session-plan.ts):
+// its state, since when, and why it last went down. Sessions change on their own (not in the loop's passes), so the
+// writer looks at the BGP driver's statuses every POLL_MS and writes only what changed, off the loop (pass-runner.ts).
+//
+// Several speakers write one object's list, so each write is a read, the list with only this node's entry changed,
+// and a merge patch that carries the resourceVersion read: a speaker that wrote in between makes it a 409 Conflict,
+// and the entry is written again on the fresh list. A stop removes this node's entries (briefly: a stop must not
+// wait on the API); a node that crashed leaves its last entry, with its `since`, until its speaker returns.
+import { HttpMethod, type KubeConfig } from '@kubernetes/client-node';
+import type { Clock, TimerHandle } from '../../lib/clock.js';
+import { BGPPEER_PLURAL, GROUP, VERSION, type PeerSession } from '../../crds/v1beta1/index.js';
+import { isConflict, isNotFound } from '../../lib/kube/errors.js';
+import { apiJson, mergePatchRequest } from '../../lib/kube/request.js';
+import type { Logger } from '../../lib/log.js';
+import type { BgpPeerStatus } from '../bgp/mode-driver.js';
+import { PassRunner } from './pass-runner.js';
+import { sessionEntry, withOwnEntry } from './peer-session-plan.js';
+
+const POLL_MS = 2_000;
+/** Conflicting writes of other speakers retried at once within one pass, before the pass fails and backs off. */
+const CONFLICT_ATTEMPTS = 4;
+const STOP_BUDGET_MS = 2_000;
+
+export interface PeerSessionWriterOptions {
+  kubeConfig: KubeConfig;
+  /** Where the BGPPeers are (herald-system). */
+  namespace: string;
+  node: string;
+  clock: Clock;
+  logger: Logger;
+  /** The BGP driver's sessions now (mode-driver.ts statuses()); `peer` is the BGPPeer's name. */
+  statuses: () => readonly BgpPeerStatus[];
+  pollMs?: number;
+}
+
+interface PeerRead {
+  metadata?: { resourceVersion?: string };
+  status?: { nodes?: PeerSession[] };
+}
+
+export class PeerSessionWriter {
+  /** This node's entry per peer name, as it should be. */
+  private want = new Map<string, PeerSession>();
+  /** What the API holds of this node's entries, as far as this writer knows (JSON), by peer name. */
+  private readonly written = new Map<string, string>();
+  private timer: TimerHandle | null = null;
+  private stopped = false;
+  private readonly runner: PassRunner;
+
+  constructor(private readonly o: PeerSessionWriterOptions) {
+    this.runner = new PassRunner(() => this.pass(), { clock: o.clock, logger: o.logger, failure: 'could not update BGPPeer session status; trying again' });
+  }
+
+  start(): void {
+    this.poll();
+  }
+
+  /** Removes this node's entries, waiting at most STOP_BUDGET_MS for the API. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.timer?.cancel();
+    this.want = new Map();
+    this.runner.kick();
+    let timeout: TimerHandle | undefined;
+    await Promise.race([this.runner.settled(), new Promise<void>((resolve) => { timeout = this.o.clock.setTimer(resolve, STOP_BUDGET_MS); })]);
+    timeout?.cancel();
+    void this.runner.stop(); // no retries after a stop; a pass still in flight ends on its own (request timeouts)
+  }
+
+  /** Resolves when the writes asked for so far are done or have failed once (tests). */
+  settled(): Promise<void> {
+    return this.runner.settled();
+  }
+
+  private poll(): void {
+    if (this.stopped) return;
+    this.refresh();
+    this.timer = this.o.clock.setTimer(() => this.poll(), this.o.pollMs ?? POLL_MS);
+  }
+
+  private refresh(): void {
+    const now = new Date(this.o.clock.wallMs()).toISOString();
+    const next = new Map<string, PeerSession>();
+    for (const s of this.o.statuses()) next.set(s.peer, sessionEntry(this.o.node, s, this.want.get(s.peer), now));
+    this.want = next;
+    if (this.pending().length > 0) this.runner.kick();
+  }
+
+  /** Peers whose entry in the API is not what this node wants (absent from `want`: to be removed). */
+  private pending(): string[] {
+    const names = new Set([...this.want.keys(), ...this.written.keys()]);
+    return [...names].filter((name) => this.written.get(name) !== json(this.want.get(name)));
+  }
+
+  private async pass(): Promise<void> {
+    for (const name of this.pending()) await this.writeOne(name, this.want.get(name) ?? null);
+  }
+
+  private async writeOne(name: string, entry: PeerSession | null): Promise<void> {
+    const path = `/apis/${GROUP}/${VERSION}/namespaces/${this.o.namespace}/${BGPPEER_PLURAL}/${name}`;
+    for (let attempt = 1; ; attempt++) {
+      let peer: PeerRead;
+      try {
+        peer = await apiJson<PeerRead>(this.o.kubeConfig, { method: HttpMethod.GET, path });
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+        this.written.delete(name); // the peer is gone, and its status with it
+        return;
+      }
+      const nodes = withOwnEntry(peer.status?.nodes, this.o.node, entry);
+      try {
+        if (nodes !== null) {
+          await apiJson(this.o.kubeConfig, mergePatchRequest(`${path}/status`, { metadata: { resourceVersion: peer.metadata?.resourceVersion }, status: { nodes } }));
+        }
+        if (entry === null) this.written.delete(name);
+        else this.written.set(name, JSON.stringify(entry));
+        return;
+      } catch (err) {
+        if (isNotFound(err)) return void this.written.delete(name);
+        if (!isConflict(err) || attempt >= CONFLICT_ATTEMPTS) throw err;
+      }
+    }
+  }
+}
+
+const json = (entry: PeerSession | undefined): string | undefined => (entry === undefined ? undefined : JSON.stringify(entry));
