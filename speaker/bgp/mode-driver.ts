@@ -39,6 +39,8 @@ export interface BgpModeDriverOptions {
 
 /** A peer's session status with its BFD session's, for status, metrics and logs. */
 export interface BgpPeerStatus extends PeerStatus {
+  /** The peer's name in the configuration (a BGPPeer's metadata.name); `peer` is its address. */
+  name: string;
   /** The BFD session beside it (null: the peer names no BFD profile, or BFD could not start). */
   bfd: { state: string; diagnostic: string } | null;
 }
@@ -96,9 +98,9 @@ export class BgpModeDriver {
   }
 
   statuses(): BgpPeerStatus[] {
-    return [...this.held.values()].map((h) => {
+    return [...this.held].map(([name, h]) => {
       const view = h.bfd ? this.bfd.view(h.peer.address) : undefined;
-      return { ...h.peer.status(), bfd: view === undefined ? null : { state: view.state, diagnostic: view.diagnostic } };
+      return { ...h.peer.status(), name, bfd: view === undefined ? null : { state: view.state, diagnostic: view.diagnostic } };
     });
   }
 

@@ -28,7 +28,7 @@ export interface PeerSessionWriterOptions {
   node: string;
   clock: Clock;
   logger: Logger;
-  /** The BGP driver's sessions now (mode-driver.ts statuses()); `peer` is the BGPPeer's name. */
+  /** The BGP driver's sessions now (mode-driver.ts statuses()); `name` is the BGPPeer's name. */
   statuses: () => readonly BgpPeerStatus[];
   pollMs?: number;
 }
@@ -82,7 +82,7 @@ export class PeerSessionWriter {
   private refresh(): void {
     const now = new Date(this.o.clock.wallMs()).toISOString();
     const next = new Map<string, PeerSession>();
-    for (const s of this.o.statuses()) next.set(s.peer, sessionEntry(this.o.node, s, this.want.get(s.peer), now));
+    for (const s of this.o.statuses()) next.set(s.name, sessionEntry(this.o.node, s, this.want.get(s.name), now));
     this.want = next;
     if (this.pending().length > 0) this.runner.kick();
   }
