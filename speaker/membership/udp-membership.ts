@@ -152,7 +152,7 @@ export class UdpMembership {
 
   /** The alive speakers that may not be elected owner yet (core/state.ts settlingOf). */
   settling(): ReadonlySet<string> {
-    return this.state ? settlingOf(this.state, this.clock.monotonicMs()) : new Set([this.opts.nodeName]);
+    return this.state ? settlingOf(this.state, this.clock.monotonicMs()) : new Set();
   }
 
   /** The split-brain rule (core/quorum.ts): may this speaker announce? */
