@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { KubeConfig, type RequestContext } from '@kubernetes/client-node';
+import { Agent } from 'undici';
 
 type Dispatcher = NonNullable<ReturnType<RequestContext['getDispatcher']>>;
 
@@ -20,12 +21,17 @@ export class ReusingKubeConfig extends KubeConfig {
 
   override async applySecurityAuthentication(context: RequestContext): Promise<void> {
     await super.applySecurityAuthentication(context);
-    const fresh = context.getDispatcher();
-    if (!fresh) return;
     const key = JSON.stringify([this.getCurrentCluster()?.name ?? '', this.getCurrentUser()?.name ?? '']);
     const shared = this.dispatchers.get(key);
-    if (shared) context.setDispatcher(shared);
-    else this.dispatchers.set(key, fresh);
+    if (shared) {
+      context.setDispatcher(shared);
+      return;
+    }
+    // Without TLS options or a proxy client-node sets none and its requests share undici's global pool, which
+    // resetConnections could not reach: such a cluster gets a plain pool of its own (system CAs, as before).
+    const fresh = context.getDispatcher() ?? new Agent();
+    context.setDispatcher(fresh);
+    this.dispatchers.set(key, fresh);
   }
 
   /**

@@ -122,8 +122,8 @@ describe('a server that accepts the connection and never answers', () => {
     expect(took).toBeLessThan(5_000);
   });
 
-  test('resetConnections ends a request hanging on a pooled connection at once, and later requests connect afresh', async () => {
-    const kc = silentConfig('https') as ReusingKubeConfig;
+  test.each(['https', 'http'] as const)('over %s, resetConnections ends a request hanging on a pooled connection at once, and later requests connect afresh', async (scheme) => {
+    const kc = silentConfig(scheme) as ReusingKubeConfig;
     const hanging = apiText(kc, { method: HttpMethod.GET, path: '/api/v1/nodes', timeoutMs: 30_000 }).catch((e: unknown) => e);
     await new Promise((resolve) => setTimeout(resolve, 200));
     const connectionsBefore = held.length;
