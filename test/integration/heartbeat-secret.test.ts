@@ -52,7 +52,10 @@ test('created when missing: an Opaque Secret with one line of 32 random bytes th
   expect(Buffer.from(text.trim(), 'base64')).toHaveLength(GENERATED_KEY_BYTES);
   const keys = parseHeartbeatKeys(Buffer.from(secret.data?.[HEARTBEAT_SECRET_KEY] ?? '', 'base64'), 'the Secret');
   expect(keys.map((k) => k.toString('utf8'))).toEqual([text.trim()]);
-  expect(log.lines.filter((l) => l.msg.includes('heartbeat key Secret'))).toEqual([
+  // The controller logs once its create call returns, which can be after the Secret is readable: wait for the line.
+  const secretLines = () => log.lines.filter((l) => l.msg.includes('heartbeat key Secret'));
+  await waitFor('the controller to log the creation', async () => secretLines().length > 0);
+  expect(secretLines()).toEqual([
     expect.objectContaining({ level: 30, object: `Secret ${HERALD_NAMESPACE}/${HEARTBEAT_SECRET_NAME}` }),
   ]);
 });
