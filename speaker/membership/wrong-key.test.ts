@@ -6,8 +6,11 @@ import { UdpMembership } from './udp-membership.js';
 
 const KEY = Buffer.from('the-cluster-key-0123456789abcdef');
 const OTHER_KEY = Buffer.from('a-stale-key-that-nobody-else-has');
-// Start grace 300 ms; keys differ after 3 failures over 150 ms (core/key-mismatch.ts).
-const FAST = { intervalMs: 20, deadAfter: 3, slowIntervalMs: 100 } as const;
+// Keys differ after 3 failures over 150 ms (core/key-mismatch.ts). The start grace (deadAfter × slow interval,
+// 1 s) runs from construction, and mesh() can only name the peers once their ports are bound: a wide grace keeps a
+// loaded machine's gap between the two from ending it before the mismatch is seen.
+const FAST = { intervalMs: 20, deadAfter: 10, slowIntervalMs: 100 } as const;
+const START_GRACE_MS = FAST.deadAfter * FAST.slowIntervalMs;
 const KEYS_FROM = 'the key file /etc/herald/key';
 
 interface Node {
@@ -57,7 +60,7 @@ describe('UdpMembership with heartbeat keys that differ', () => {
     const [a, b] = await mesh(['a', 'b'], (name) => (name === 'a' ? KEY : OTHER_KEY)) as [Node, Node];
     await until('each names the other', () => names(a.m.keyMismatch()).join() === 'b' && names(b.m.keyMismatch()).join() === 'a');
     // Past the start grace, where 1 of 2 would be "half" and announce, were the other node merely dead.
-    await new Promise((r) => setTimeout(r, 400));
+    await new Promise((r) => setTimeout(r, START_GRACE_MS + 100));
     for (const n of [a, b]) {
       expect(n.m.quorum()).toMatchObject({ quorum: false, reason: 'keyMismatch', heard: 1, known: 2 });
       expect(n.decisions.some((d) => d.quorum)).toBe(false);
