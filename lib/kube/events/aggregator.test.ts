@@ -57,4 +57,9 @@ describe('event aggregation', () => {
     expect(eventName('web', 1, 0)).toBe('web.f4240');
     expect(eventName('web', 1, 1)).not.toBe(eventName('web', 1, 0));
   });
+
+  test('two writers (two speakers) naming an event for one object in the same millisecond pick different names', () => {
+    const first = (agg: EventAggregator) => agg.next(occ({}), 1_700_000_000_000).name;
+    expect(first(new EventAggregator())).not.toBe(first(new EventAggregator()));
+  });
 });

@@ -3,7 +3,7 @@
 // Pure (names and times come in as arguments); the recorder does the writing.
 // A key holds the message's SHA-256, not the message: the cache keeps 4 096 keys, and a message can quote what a
 // Service's owner wrote.
-import { createHash } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 
 export interface InvolvedObject {
   apiVersion: string;
@@ -46,9 +46,17 @@ export function eventName(objectName: string, nowMs: number, sequence: number): 
 export class EventAggregator {
   /** Insertion-ordered, so the oldest entry is dropped first when the cache is full (kube keeps 4096). */
   private readonly seen = new Map<string, Seen>();
-  private sequence = 0;
+  /**
+   * Starts at a random point: several writers name events for one object (each speaker its nodeAssigned for the
+   * same Service, reacting to the same watch event), and two that both started at 0 would pick one name in the
+   * same millisecond, so the second create would fail with AlreadyExists and that event be lost. (kube's own
+   * names use the wall clock's nanoseconds to the same end.)
+   */
+  private sequence: number;
 
-  constructor(private readonly maxEntries = 4096) {}
+  constructor(private readonly maxEntries = 4096, firstSequence = randomInt(1_000_000)) {
+    this.sequence = firstSequence;
+  }
 
   next(o: Occurrence, nowMs: number): EventAction {
     const key = aggregationKey(o);
