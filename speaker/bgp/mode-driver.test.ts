@@ -112,6 +112,23 @@ describe('BgpModeDriver', () => {
     expect(d.statuses()).toEqual([]);
   });
 
+  test('a peer that turns unusable (its passwordSecret went) loses its session and is reported Idle with why; back, it peers again', async () => {
+    const r = await router();
+    const d = driver();
+    await d.apply(plan(peerPlan(r.port, [V4])));
+    await until('Established', () => r.peer.status().fsm === 'Established');
+    const why = 'BGPPeer "router": passwordSecret "tor-md5" names no Secret in "herald-system"';
+    await d.apply({ peers: [], unusable: [{ peer: 'router', address: '127.0.0.1', why }] });
+    await until('the router saw the Cease', () => r.peer.status().lastDown?.reason === 'notificationReceived');
+    expect(d.statuses()).toEqual([{
+      name: 'router', peer: '127.0.0.1', fsm: 'Idle', advertised: 0, negotiated: null, establishedCount: 0, bfd: null,
+      lastDown: { reason: 'unusable', detail: why, notification: null },
+    }]);
+    await d.apply(plan(peerPlan(r.port, [V4])));
+    await until('Established again', () => r.peer.status().establishedCount === 2 && r.peer.status().fsm === 'Established');
+    expect(d.statuses()).toMatchObject([{ name: 'router', fsm: 'Established' }]);
+  });
+
   test('a passive peer is listened for, and the router connecting to us gets the advertisements', async () => {
     const d = driver();
     await d.apply(plan({ ...peerPlan(0, [V4], { passive: true }), routerId: '192.0.2.11' }));

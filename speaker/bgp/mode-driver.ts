@@ -63,6 +63,8 @@ export class BgpModeDriver {
   private readonly bfd: BfdGuard;
   /** Peers a session was opened for in this process: only the first one may replace a stopped process's (R). */
   private readonly opened = new Set<string>();
+  /** Peers of the last plan this node cannot hold a session with: reported Idle, with why, beside the held ones. */
+  private unusable: BgpPlan['unusable'] = [];
 
   constructor(private readonly options: BgpModeDriverOptions) {
     this.bfd = new BfdGuard({
@@ -73,6 +75,7 @@ export class BgpModeDriver {
 
   async apply(plan: BgpPlan): Promise<void> {
     this.logProblems(plan);
+    this.unusable = plan.unusable;
     const wanted = new Set(plan.peers.map((p) => p.peer.name));
     for (const [name, held] of this.held) {
       if (!wanted.has(name)) await this.drop(name, held, 'the peer left the configuration');
@@ -97,11 +100,17 @@ export class BgpModeDriver {
     return this.listener?.port ?? null;
   }
 
+  /** Every peer of the last plan: the sessions held, and the unusable peers as Idle with why (lastDown "unusable"). */
   statuses(): BgpPeerStatus[] {
-    return [...this.held].map(([name, h]) => {
+    const held = [...this.held].map(([name, h]): BgpPeerStatus => {
       const view = h.bfd ? this.bfd.view(h.peer.address) : undefined;
       return { ...h.peer.status(), name, bfd: view === undefined ? null : { state: view.state, diagnostic: view.diagnostic } };
     });
+    const unusable = this.unusable.map((u): BgpPeerStatus => ({
+      name: u.peer, peer: u.address, fsm: 'Idle', advertised: 0, negotiated: null, establishedCount: 0, bfd: null,
+      lastDown: { reason: 'unusable', detail: u.why, notification: null },
+    }));
+    return [...held, ...unusable];
   }
 
   private async reconcile(plan: BgpPeerPlan): Promise<void> {

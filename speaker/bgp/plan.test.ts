@@ -76,9 +76,17 @@ describe('planBgp', () => {
   it('has no session where no router ID can be found (an IPv6-only node without routerID), and says why', () => {
     const plan = planBgp({ self: 'n3', desired: desired([]), links: [] });
     expect(plan.peers).toEqual([]);
-    expect(plan.unusable).toEqual([{ peer: 'router', why: expect.stringContaining('2001:db8:1::13 is not IPv4') }]);
+    expect(plan.unusable).toEqual([{ peer: 'router', address: '192.0.2.1', why: expect.stringContaining('2001:db8:1::13 is not IPv4') }]);
     const given = planBgp({ self: 'n3', desired: desired([], [{ ...ROUTER, routerId: '10.0.0.3' }]), links: [] });
     expect(given.peers[0]?.routerId).toBe('10.0.0.3');
+  });
+
+  it('has no session with a peer the source marks unusable (its passwordSecret cannot be read), and passes on why', () => {
+    const why = 'BGPPeer "router": passwordSecret "tor-md5" names no Secret in "herald-system"';
+    const plan = planBgp({ self: 'n1', desired: desired([ip('203.0.113.10', ['n1'])], [{ ...ROUTER, unusable: why }]), links: LINKS });
+    expect(plan).toEqual({ peers: [], unusable: [{ peer: 'router', address: '192.0.2.1', why }] });
+    // Only its nodes: n4 is not one of them, so it has nothing to say about the peer.
+    expect(planBgp({ self: 'n4', desired: desired([], [{ ...ROUTER, unusable: why }]), links: LINKS }).unusable).toEqual([]);
   });
 
   it('skips an IP of a family this node has no next hop for, and says why', () => {

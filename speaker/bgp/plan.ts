@@ -30,8 +30,8 @@ export interface BgpPeerPlan {
 export interface BgpPlan {
   /** The peers this node holds a session with (the peer's `nodes` include it). */
   peers: BgpPeerPlan[];
-  /** Peers this node should hold a session with but cannot, and why. */
-  unusable: { peer: string; why: string }[];
+  /** Peers this node should hold a session with but cannot, and why (the status writer shows it on the BGPPeer). */
+  unusable: { peer: string; address: string; why: string }[];
 }
 
 export interface BgpPlanInput {
@@ -49,9 +49,13 @@ export function planBgp({ self, desired, links }: BgpPlanInput): BgpPlan {
   const plan: BgpPlan = { peers: [], unusable: [] };
   for (const peer of desired.bgpPeers ?? []) {
     if (!peer.nodes.includes(self)) continue;
+    if (peer.unusable !== undefined) {
+      plan.unusable.push({ peer: peer.name, address: peer.peerAddress, why: peer.unusable });
+      continue;
+    }
     const routerId = peer.routerId ?? (selfAddress !== undefined && familyOf(selfAddress) === 4 ? selfAddress : undefined);
     if (routerId === undefined) {
-      plan.unusable.push({ peer: peer.name, why: `no routerID given and this node's address ${selfAddress ?? '(none)'} is not IPv4 (RFC 6286)` });
+      plan.unusable.push({ peer: peer.name, address: peer.peerAddress, why: `no routerID given and this node's address ${selfAddress ?? '(none)'} is not IPv4 (RFC 6286)` });
       continue;
     }
     plan.peers.push(peerPlan(peer, routerId, announced, selfAddress, links));

@@ -78,8 +78,13 @@ export interface BgpPeerSpec {
   nodes: readonly NodeName[];
   /** Wait for the peer to connect; never connect. */
   passive: boolean;
-  /** The TCP MD5 key (RFC 2385), at most 80 bytes of UTF-8 (the Kubernetes source reads it from a Secret). */
+  /** The TCP MD5 key (RFC 2385), at most 80 bytes of UTF-8 (inline, or read from the peer's passwordSecret). */
   password?: string;
+  /**
+   * Why no session can be opened with this peer though its nodes include this one (a passwordSecret that is
+   * missing or unusable): the node holds none, and its entry in the BGPPeer's status says why. Never the key.
+   */
+  unusable?: string;
   /** BFD (RFC 5880/5881) alongside the session, with these settings (a BFDProfile, resolved); none when undefined. */
   bfd?: BfdProfileSpec;
   /** An eBGP peer that is not directly connected: the session sends with TTL 255 instead of 1 (session-ttl.ts). */

@@ -3,6 +3,7 @@
 import { desiredAnnouncements, type DesiredOptions } from './desired.js';
 import { EXCLUDE_LABEL } from './eligibility.js';
 import { advert, bgpView, cluster, node, slice, speakerOn, svc } from './views.fixture.js';
+import type { BGPPeerSpec } from '../../../crds/v1beta1/index.js';
 import type { BgpView, ClusterView } from './views.js';
 
 const SELF: DesiredOptions = { self: 'n1', loadBalancerClass: undefined };
@@ -44,7 +45,10 @@ describe('which nodes announce an IP by BGP', () => {
     ['BGP cannot (NoEligibleNode) but layer 2 can: layer 2 alone',
       { bgp: bgpView({ ads: [['nowhere', { nodeSelectors: [{ matchLabels: { zone: 'z' } }] }]] }) }, 'layer2 | n1 n2 n3 | -'],
     ['selected by a BGPAdvertisement but no usable BGPPeer: NoBGPPeer', bgpOnly(bgpView({ peers: [], ads: [['bgp-all', {}]] })), 'NoBGPPeer'],
-    ['... and a peer whose password is in a Secret is not usable yet', bgpOnly(bgpView({ peers: [['md5', { passwordSecret: { name: 'x' } }]], ads: [['bgp-all', {}]] })), 'NoBGPPeer'],
+    ['... and a peer whose passwordSecret cannot be read is not usable',
+      bgpOnly(bgpView({ peers: [['md5', { passwordSecret: { name: 'x' } }]], ads: [['bgp-all', {}]], passwords: [['md5', { ok: false, why: 'missing' }]] })), 'NoBGPPeer'],
+    ['... while one whose passwordSecret was read is',
+      bgpOnly(bgpView({ peers: [['md5', { passwordSecret: { name: 'x' } }]], ads: [['bgp-all', {}]], passwords: [['md5', { ok: true, password: 'k' }]] })), 'bgp | n1 n2 n3 | n1 n2 n3'],
     ['... while layer 2 still announces it when an L2Advertisement selects it', { bgp: bgpView({ peers: [], ads: [['bgp-all', {}]] }) }, 'layer2 | n1 n2 n3 | -'],
     ['neither: the reason of the mode that got further (BGP\'s, when no L2Advertisement selects it)',
       bgpOnly(bgpView({ ads: [['nowhere', { nodeSelectors: [{ matchLabels: { zone: 'z' } }] }]] })), 'NoEligibleNode'],
@@ -111,11 +115,22 @@ describe('refusals', () => {
     expect(result.desired.ips[0]?.bgp?.nodes).toEqual(['n2', 'n3']);
   });
 
-  test('a peer whose password is in a Secret is refused by name (the speaker reads no Secret yet); the others peer', () => {
-    const bgp = bgpView({ peers: [['md5', { passwordSecret: { name: 'bgp-auth' }, peerAddress: '192.0.2.2' }], ['plain', {}]] });
+  test('a peer whose passwordSecret cannot be read is refused by name and kept, unusable with why, so its nodes say so; the others peer', () => {
+    const why = 'BGPPeer "md5": passwordSecret "bgp-auth" names no Secret in "herald-system"';
+    const bgp = bgpView({ peers: [['md5', { passwordSecret: { name: 'bgp-auth' }, peerAddress: '192.0.2.2' }], ['plain', {}]], passwords: [['md5', { ok: false, why }]] });
     const result = desiredAnnouncements(cluster({ bgp }), SELF);
-    expect(result.desired.bgpPeers?.map((p) => p.name)).toEqual(['plain']);
-    expect(result.bgpRefused).toEqual([{ kind: 'BGPPeer', name: 'md5', message: expect.stringMatching(/"md5": passwordSecret is not read by the speaker yet/) }]);
+    expect(result.desired.bgpPeers?.map((p) => [p.name, p.unusable, p.password])).toEqual([['md5', why, undefined], ['plain', undefined, undefined]]);
+    expect(result.bgpRefused).toEqual([{ kind: 'BGPPeer', name: 'md5', message: `${why}; no session is opened to 192.0.2.2` }]);
+  });
+
+  test('a peer whose passwordSecret was read opens its session with that key; a peer the source has no answer for is unusable', () => {
+    const peers: [string, Partial<BGPPeerSpec>][] = [['md5', { passwordSecret: { name: 'bgp-auth' } }]];
+    const read = desiredAnnouncements(cluster({ bgp: bgpView({ peers, passwords: [['md5', { ok: true, password: 'lab-key' }]] }) }), SELF);
+    expect(read.desired.bgpPeers?.[0]).toMatchObject({ name: 'md5', password: 'lab-key' });
+    expect(read.desired.bgpPeers?.[0]?.unusable).toBeUndefined();
+    expect(read.bgpRefused).toEqual([]);
+    const unread = desiredAnnouncements(cluster({ bgp: bgpView({ peers }) }), SELF);
+    expect(unread.desired.bgpPeers?.[0]).toMatchObject({ name: 'md5', unusable: 'BGPPeer "md5": passwordSecret "bgp-auth" was not read' });
   });
 
   test('an inline password over the kernel\'s 80 bytes (the CRD counts 80 characters) refuses the peer by name, never quoting it', () => {

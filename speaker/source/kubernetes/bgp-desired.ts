@@ -4,14 +4,14 @@
 // announces, and the router spreads the traffic by ECMP.
 //
 // What the seam cannot carry yet is refused by name rather than half done: an aggregationLength other than the host
-// length (the speaker announces host routes only), and a peer with a password (the Kubernetes source passes none
-// yet, so its session could never come up).
+// length (the speaker announces host routes only). A peer's passwordSecret is read by the source (peer-passwords.ts).
 import type { BFDProfileModel, BGPAdvertisementModel, BGPPeerModel, SelectorCompile } from '../../../lib/config/index.js';
 import { parseMd5Password } from '../../../lib/config/bgp-values.js';
 import { formatAddress } from '../../../lib/ip/index.js';
 import type { BgpIpSpec, BgpPeerSpec } from '../types.js';
 import { byText, type ClusterIndex } from './cluster-index.js';
 import { allowsNode, type AdvertisementKind } from './eligibility.js';
+import type { PeerPasswordOutcome } from './peer-passwords.js';
 import type { NodeView } from './views.js';
 
 /** An object the speaker cannot use, and why (the source logs it). */
@@ -55,7 +55,6 @@ function peerSpec(peer: BGPPeerModel, nodes: readonly NodeView[], bfdProfiles: R
   };
   if (peer.sourceAddress !== undefined) spec.sourceAddress = formatAddress(peer.sourceAddress);
   if (peer.routerID !== undefined) spec.routerId = peer.routerID;
-  if (peer.password.kind === 'inline') spec.password = peer.password.password;
   if (peer.ebgpMultiHop) spec.ebgpMultiHop = true;
   if (peer.gracefulRestart) spec.gracefulRestart = true;
   const profile = peer.bfdProfile === undefined ? undefined : bfdProfiles.get(peer.bfdProfile);
@@ -68,24 +67,39 @@ function peerSpec(peer: BGPPeerModel, nodes: readonly NodeView[], bfdProfiles: R
   return spec;
 }
 
-/** Every usable BGPPeer with the nodes its nodeSelectors admit (every node when it has none), in name order. */
+/**
+ * Every usable BGPPeer with the nodes its nodeSelectors admit (every node when it has none), in name order. A peer
+ * whose passwordSecret cannot be read stays in the list, marked unusable with why, so its nodes hold no session
+ * and say so in its status; it is refused (logged) too.
+ */
 export function bgpPeersFor(index: ClusterIndex): { peers: BgpPeerSpec[]; refused: BgpRefusal[] } {
   const nodes = [...index.nodes.values()];
   const peers: BgpPeerSpec[] = [];
   const refused: BgpRefusal[] = [];
   const profiles = index.bgp?.bfdProfiles ?? new Map<string, BFDProfileModel>();
   for (const peer of index.bgp?.peers ?? []) {
-    const password = peer.password.kind === 'inline' ? parseMd5Password(peer.password.password) : undefined;
-    if (password?.ok === false) {
-      // The CRD allows 80 characters, the kernel 80 bytes: a non-ASCII password can pass the API and still not fit.
-      refused.push({ kind: 'BGPPeer', name: peer.name, message: `BGPPeer "${peer.name}": password: ${password.why}; no session is opened to ${formatAddress(peer.peerAddress)}` });
-    } else if (peer.password.kind !== 'secret') peers.push(peerSpec(peer, nodes, profiles));
-    else {
-      refused.push({ kind: 'BGPPeer', name: peer.name, message: `BGPPeer "${peer.name}": passwordSecret is not read by the speaker yet `
-        + `(use password); no session is opened to ${formatAddress(peer.peerAddress)}` });
+    const password = peerPassword(peer, index.bgp?.passwords);
+    if (password.ok) {
+      peers.push({ ...peerSpec(peer, nodes, profiles), ...(password.password === undefined ? {} : { password: password.password }) });
+      continue;
     }
+    refused.push({ kind: 'BGPPeer', name: peer.name, message: `${password.why}; no session is opened to ${formatAddress(peer.peerAddress)}` });
+    // An inline password the kernel cannot take is left out as before; a Secret's problem can pass with an edit of the Secret.
+    if (peer.password.kind === 'secret') peers.push({ ...peerSpec(peer, nodes, profiles), unusable: password.why });
   }
   return { peers, refused };
+}
+
+/** The peer's TCP MD5 key (undefined: none), or why it cannot be had. */
+function peerPassword(peer: BGPPeerModel, secrets: ReadonlyMap<string, PeerPasswordOutcome> | undefined): { ok: true; password: string | undefined } | { ok: false; why: string } {
+  if (peer.password.kind === 'none') return { ok: true, password: undefined };
+  if (peer.password.kind === 'secret') {
+    const read = secrets?.get(peer.name) ?? { ok: false, why: `BGPPeer "${peer.name}": passwordSecret "${peer.password.name}" was not read` };
+    return read.ok ? { ok: true, password: read.password } : read;
+  }
+  // The CRD allows 80 characters, the kernel 80 bytes: a non-ASCII password can pass the API and still not fit.
+  const parsed = parseMd5Password(peer.password.password);
+  return parsed.ok ? { ok: true, password: parsed.value } : { ok: false, why: `BGPPeer "${peer.name}": password: ${parsed.why}` };
 }
 
 /**

@@ -125,7 +125,7 @@ export function desiredAnnouncements(view: ClusterView, options: DesiredOptions)
   const memo: NodeSplitMemo = new Map();
   const peers = bgpPeersFor(index);
   for (const group of index.ips) {
-    const verdict = verdictFor(group, index, options.self, memo, peers.peers.length > 0);
+    const verdict = verdictFor(group, index, options.self, memo, peers.peers.some((p) => p.unusable === undefined));
     if (verdict.ok) ips.push(verdict.spec);
     else unannounced.push(verdict.unannounced);
   }
