@@ -89,6 +89,37 @@ describe('planBgp', () => {
     expect(planBgp({ self: 'n4', desired: desired([], [{ ...ROUTER, unusable: why }]), links: LINKS }).unusable).toEqual([]);
   });
 
+  it('aggregates: each IP masked to its route\'s length, one advertisement per prefix with the union of the IPs\' attributes', () => {
+    const d = desired([
+      ip('203.0.113.10', ['n1'], { bgp: { routes: [{ prefixLength: 32, localPref: 100, communities: [7] }, { prefixLength: 24, communities: [1] }] } }),
+      ip('203.0.113.77', ['n1'], { bgp: { routes: [{ prefixLength: 24, communities: [2], largeCommunities: [{ globalAdministrator: 1, localData1: 2, localData2: 3 }] }] } }),
+      ip('203.0.114.5', ['n1'], { bgp: { routes: [{ prefixLength: 24, localPref: 50 }] } }),
+      ip('2001:db8:3::10', ['n1'], { bgp: { routes: [{ prefixLength: 64 }] } }),
+      ip('2001:db8:3::ff:1', ['n1'], { bgp: { routes: [{ prefixLength: 64 }] } }),
+    ]);
+    expect(planBgp({ self: 'n1', desired: d, links: LINKS }).peers[0]?.advertisements).toEqual([
+      { prefix: '203.0.113.10/32', nextHop: '192.0.2.11', localPref: 100, communities: [7] },
+      { prefix: '203.0.113.0/24', nextHop: '192.0.2.11', communities: [1, 2], largeCommunities: [{ globalAdministrator: 1, localData1: 2, localData2: 3 }] },
+      { prefix: '203.0.114.0/24', nextHop: '192.0.2.11', localPref: 50 },
+      { prefix: '2001:db8:3::/64', nextHop: '2001:db8:1::11' },
+    ]);
+  });
+
+  it('an aggregate goes only to the peers its route names; another route of the same IP may go elsewhere', () => {
+    const other: BgpPeerSpec = { ...ROUTER, name: 'other', peerAddress: '192.0.2.2' };
+    const d = desired([ip('203.0.113.10', ['n1'], { bgp: { routes: [{ prefixLength: 32, peers: ['router'] }, { prefixLength: 24, peers: ['other'] }] } })], [ROUTER, other]);
+    expect(planBgp({ self: 'n1', desired: d, links: LINKS }).peers.map((p) => [p.peer.name, p.advertisements.map((a) => a.prefix)])).toEqual([
+      ['router', ['203.0.113.10/32']], ['other', ['203.0.113.0/24']],
+    ]);
+  });
+
+  it('a node announces an aggregate only for the IPs it announces (Local: the nodes with an endpoint of one of them)', () => {
+    const d = desired([ip('203.0.113.10', ['n2'], { bgp: { routes: [{ prefixLength: 24 }] } }), ip('203.0.113.11', ['n1', 'n2'], { bgp: { routes: [{ prefixLength: 24 }] } })]);
+    expect(planBgp({ self: 'n1', desired: d, links: LINKS }).peers[0]?.advertisements.map((a) => a.prefix)).toEqual(['203.0.113.0/24']);
+    const gone = desired([ip('203.0.113.10', ['n2'], { bgp: { routes: [{ prefixLength: 24 }] } })]);
+    expect(planBgp({ self: 'n1', desired: gone, links: LINKS }).peers[0]?.advertisements).toEqual([]);
+  });
+
   it('skips an IP of a family this node has no next hop for, and says why', () => {
     const plan = planBgp({ self: 'n1', desired: desired([ip('2001:db8:3::10', ['n1'])]), links: [link('eth0', [['192.0.2.11', 24]])] });
     expect(plan.peers[0]?.advertisements).toEqual([]);

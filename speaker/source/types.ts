@@ -41,8 +41,8 @@ export interface IpSpec {
   bgp?: BgpIpSpec;
 }
 
-/** What a BGP advertisement of one IP carries (MetalLB's BGPAdvertisement, resolved for this IP). */
-export interface BgpIpSpec {
+/** The attributes of one route (MetalLB's BGPAdvertisement, resolved for an IP). */
+export interface BgpRouteAttributes {
   /** Names of the peers it goes to; every peer when undefined. */
   peers?: readonly string[];
   /** LOCAL_PREF, sent to internal peers only (RFC 4271 §5.1.5). */
@@ -51,6 +51,20 @@ export interface BgpIpSpec {
   communities?: readonly number[];
   /** RFC 8092 large communities. */
   largeCommunities?: readonly LargeCommunity[];
+}
+
+/** A route an IP gives: the IP masked to `prefixLength` (a BGPAdvertisement's aggregationLength), with its attributes. */
+export interface BgpRouteSpec extends BgpRouteAttributes {
+  prefixLength: number;
+}
+
+/**
+ * What a BGP advertisement of one IP carries: its host route (/32, /128) with the attributes here, or, when
+ * `routes` is set, those routes instead (aggregation: routes of several IPs with one prefix are sent once).
+ */
+export interface BgpIpSpec extends BgpRouteAttributes {
+  /** The routes the IP gives instead of its host route; the attributes above are then unused. */
+  routes?: readonly BgpRouteSpec[];
   /**
    * The nodes that announce it by BGP, when they differ from `nodes` (an IP announced by layer 2 and BGP, whose
    * advertisements allow different nodes); `nodes` when undefined.
