@@ -59,7 +59,7 @@ function peerPlan(port: number, advertisements: Advertisement[], spec: Partial<B
       name: 'router', myAsn: ASN, peerAsn: { kind: 'fixed', asn: ASN }, peerAddress: '127.0.0.1', peerPort: port,
       holdTimeSeconds: 9, keepaliveTimeSeconds: 3, connectTimeSeconds: 1, nodes: ['n1'], passive: false, ...spec,
     },
-    routerId: '192.0.2.11', advertisements, skipped: [],
+    routerId: '192.0.2.11', advertisements, ips: [], skipped: [],
   };
 }
 

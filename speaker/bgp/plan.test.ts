@@ -103,6 +103,7 @@ describe('planBgp', () => {
       { prefix: '203.0.114.0/24', nextHop: '192.0.2.11', localPref: 50 },
       { prefix: '2001:db8:3::/64', nextHop: '2001:db8:1::11' },
     ]);
+    expect(planBgp({ self: 'n1', desired: d, links: LINKS }).peers[0]?.ips).toEqual(['203.0.113.10', '203.0.113.77', '203.0.114.5', '2001:db8:3::10', '2001:db8:3::ff:1']);
   });
 
   it('an aggregate goes only to the peers its route names; another route of the same IP may go elsewhere', () => {

@@ -17,8 +17,10 @@ export interface BgpPeerPlan {
   peer: BgpPeerSpec;
   /** The BGP Identifier to open with: the peer's routerID, else this node's IPv4 address. */
   routerId: string;
-  /** What the peer should have, one host route per IP. */
+  /** What the peer should have: one host route per IP, or the prefixes they aggregate into (each once). */
   advertisements: Advertisement[];
+  /** The IPs those advertisements carry (an aggregate's prefix names none of them): for ServiceBGPStatus. */
+  ips: string[];
   /** IPs this node announces that this peer does not get, and why. */
   skipped: { ip: string; reason: BgpSkipReason; detail: string }[];
   /**
@@ -70,7 +72,7 @@ function announcesByBgp(spec: IpSpec, self: string): boolean {
 }
 
 function peerPlan(peer: BgpPeerSpec, routerId: string, announced: readonly IpSpec[], selfAddress: string | undefined, links: readonly LinkInfo[]): BgpPeerPlan {
-  const plan: BgpPeerPlan = { peer, routerId, advertisements: [], skipped: [] };
+  const plan: BgpPeerPlan = { peer, routerId, advertisements: [], ips: [], skipped: [] };
   const nextHops: Record<Family, string | null> = { 4: nextHopFor(4, peer, selfAddress, links), 6: nextHopFor(6, peer, selfAddress, links) };
   if (peer.bfd !== undefined) {
     // Single-hop BFD runs between the two ends of the session's link, in the session's family (RFC 5881 §2).
@@ -90,6 +92,7 @@ function peerPlan(peer: BgpPeerSpec, routerId: string, announced: readonly IpSpe
       plan.skipped.push({ ip: spec.ip, reason: 'noNextHop', detail: `this node has no IPv${family} address on the link towards ${peer.peerAddress}` });
       continue;
     }
+    plan.ips.push(spec.ip);
     for (const route of wanted) {
       const prefix = routePrefix(spec.ip, route.prefixLength);
       byPrefix.set(prefix, merged(byPrefix.get(prefix), { prefix, nextHop }, route));
