@@ -65,6 +65,8 @@ export class BgpModeDriver {
   private readonly opened = new Set<string>();
   /** Peers of the last plan this node cannot hold a session with: reported Idle, with why, beside the held ones. */
   private unusable: BgpPlan['unusable'] = [];
+  /** UPDATEs sent by the sessions a peer had before its current one (replaced or stopped), so its count only grows. */
+  private readonly retiredUpdates = new Map<string, number>();
 
   constructor(private readonly options: BgpModeDriverOptions) {
     this.bfd = new BfdGuard({
@@ -104,10 +106,12 @@ export class BgpModeDriver {
   statuses(): BgpPeerStatus[] {
     const held = [...this.held].map(([name, h]): BgpPeerStatus => {
       const view = h.bfd ? this.bfd.view(h.peer.address) : undefined;
-      return { ...h.peer.status(), name, bfd: view === undefined ? null : { state: view.state, diagnostic: view.diagnostic } };
+      const status = h.peer.status();
+      const updatesSent = status.updatesSent + (this.retiredUpdates.get(name) ?? 0);
+      return { ...status, updatesSent, name, bfd: view === undefined ? null : { state: view.state, diagnostic: view.diagnostic } };
     });
     const unusable = this.unusable.map((u): BgpPeerStatus => ({
-      name: u.peer, peer: u.address, fsm: 'Idle', advertised: 0, negotiated: null, establishedCount: 0, bfd: null,
+      name: u.peer, peer: u.address, fsm: 'Idle', advertised: 0, negotiated: null, establishedCount: 0, bfd: null, updatesSent: this.retiredUpdates.get(u.peer) ?? 0,
       lastDown: { reason: 'unusable', detail: u.why, notification: null },
     }));
     return [...held, ...unusable];
@@ -153,6 +157,7 @@ export class BgpModeDriver {
     this.listener?.unregister(held.peer);
     this.options.logger.info({ peer: name, why, graceful: options.graceful === true }, 'stopping BGP session');
     await held.peer.stop(options);
+    this.retiredUpdates.set(name, (this.retiredUpdates.get(name) ?? 0) + held.peer.status().updatesSent);
     await this.bfd.set(name, null);
   }
 

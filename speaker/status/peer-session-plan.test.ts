@@ -3,7 +3,7 @@ import type { BgpPeerStatus } from '../bgp/mode-driver.js';
 import { sessionEntry, withOwnEntry } from './peer-session-plan.js';
 
 const status = (fsm: BgpPeerStatus['fsm'], lastDown: BgpPeerStatus['lastDown'] = null): BgpPeerStatus =>
-  ({ name: 'tor', peer: '192.0.2.254', fsm, advertised: 0, negotiated: null, lastDown, establishedCount: 0, bfd: null });
+  ({ name: 'tor', peer: '192.0.2.254', fsm, advertised: 0, negotiated: null, lastDown, establishedCount: 0, bfd: null, updatesSent: 0 });
 
 describe('sessionEntry', () => {
   it('keeps since while the state holds, and restarts it when the state changes', () => {

@@ -16,7 +16,7 @@ let env: Env;
 let speakerKc: KubeConfig;
 
 const session = (peer: string, fsm: BgpPeerStatus['fsm'], lastDown: BgpPeerStatus['lastDown'] = null): BgpPeerStatus =>
-  ({ name: peer, peer: '192.0.2.254', fsm, advertised: 0, negotiated: null, lastDown, establishedCount: 0, bfd: null });
+  ({ name: peer, peer: '192.0.2.254', fsm, advertised: 0, negotiated: null, lastDown, establishedCount: 0, bfd: null, updatesSent: 0 });
 
 async function readPeer(name: string): Promise<BGPPeer> {
   return await env.kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: HERALD_NAMESPACE, plural: BGPPEER_PLURAL, name }) as BGPPeer;
