@@ -96,6 +96,7 @@ test('the passwordSecret\'s password is the session\'s TCP MD5 key; a change of 
   const writer = new PeerSessionWriter({ kubeConfig: speakerKc, namespace: HERALD_NAMESPACE, node: NODE, clock: systemClock, logger: logger('writer'), statuses: () => driver.statuses(), pollMs: 100 });
   cleanups.push(() => source.stop(), () => driver.stop(), () => writer.stop());
   await source.start();
+  expect(source.liveNodes()).toEqual([NODE]); // its own presence Lease: the live set the status writer prunes by
   writer.start();
 
   // No Secret yet: no session, and the node's entry says why (never a key: there is none to quote yet).

@@ -79,6 +79,7 @@ export class KubernetesSource implements AnnouncementSource {
   private healthTimer: TimerHandle | null = null;
   private lastDelivered = '';
   private lastDesiredIps: readonly IpSpec[] = [];
+  private lastLiveNodes: readonly string[] = [];
   private lastKeys = '';
   private lastKeyProblem = '';
   private lastUnannounced: readonly Unannounced[] = [];
@@ -164,6 +165,11 @@ export class KubernetesSource implements AnnouncementSource {
     return this.lastDesiredIps;
   }
 
+  /** The nodes of the last snapshot: this one and every speaker whose presence Lease has not lapsed (empty before the first). */
+  liveNodes(): readonly string[] {
+    return this.lastLiveNodes;
+  }
+
   /** Every LoadBalancer IP nobody may announce, and why (for the Service condition and the logs). */
   unannounced(): readonly Unannounced[] {
     return this.lastUnannounced;
@@ -246,6 +252,7 @@ export class KubernetesSource implements AnnouncementSource {
     if (text === this.lastDelivered) return;
     this.lastDelivered = text;
     this.lastDesiredIps = desired.ips;
+    this.lastLiveNodes = desired.nodes.map((n) => n.name);
     for (const cb of this.listeners) cb(desired);
     this.firstDelivery();
   }
