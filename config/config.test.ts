@@ -10,7 +10,6 @@ import { validateCustomResource } from '../test/apiserver/schema/index.js';
 import { kubectlCommand } from '../test/cluster/backend.js';
 import { speakerNodeEnv, speakerNodeFlags } from '../test/lab/speakers.js';
 import { DEFAULT_PORT } from '../speaker/membership/index.js';
-import { HEARTBEAT_SECRET_NAME } from '../lib/heartbeat-secret.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; [k: string]: unknown };
@@ -88,7 +87,7 @@ describe('config/default', () => {
     }
   });
 
-  test('RBAC grants the speaker exactly what it needs: reads, its status objects, events, its Leases, one Secret', () => {
+  test('RBAC grants the speaker exactly what it needs: reads, its status objects, events, its Leases, the Secrets of herald-system', () => {
     expect(grants(find('ClusterRole', 'herald-speaker'))).toEqual([
       'core events: create,patch',
       'core nodes: list,watch',
@@ -100,7 +99,8 @@ describe('config/default', () => {
     ]);
     expect(grants(find('Role', 'herald-speaker'))).toEqual([
       'coordination.k8s.io leases: create,delete,list,patch,watch',
-      `core secrets: list,watch [${HEARTBEAT_SECRET_NAME}]`,
+      // The heartbeat key and the BGPPeers' passwordSecrets: list and watch, in herald-system only (a Role).
+      'core secrets: list,watch',
       'herald.dev bfdprofiles: list,watch',
       'herald.dev bgpadvertisements: list,watch',
       'herald.dev bgppeers/status: patch',

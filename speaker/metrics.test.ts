@@ -183,7 +183,7 @@ describe('MetalLB\'s speaker metrics under herald_', () => {
     let current: SpeakerFigures = base;
     registerSpeakerMetrics(registry, () => current);
     expect(linesOf(await scrape(registry), 'herald_bgp_session_up')).toEqual([]);
-    const session = { negotiated: null, lastDown: null, establishedCount: 1 };
+    const session = { negotiated: null, lastDown: null, establishedCount: 1, updatesSent: 0 };
     current = { ...base, bgpSessions: [
       { ...session, peer: '192.0.2.1', fsm: 'Established', advertised: 3 },
       { ...session, peer: '2001:db8::1', fsm: 'Active', advertised: 0 },
@@ -201,6 +201,25 @@ describe('MetalLB\'s speaker metrics under herald_', () => {
     ] };
     text = await scrape(registry);
     expect(linesOf(text, 'herald_bfd_session_up')).toEqual(['herald_bfd_session_up{peer="192.0.2.1"} 1', 'herald_bfd_session_up{peer="192.0.2.2"} 0']);
+  });
+
+  it('herald_bgp_updates_sent_total per peer: what each peer\'s sessions sent, 0 for a peer that sent nothing yet', async () => {
+    const registry = new Registry();
+    const session = { negotiated: null, lastDown: null, establishedCount: 1, advertised: 0, bfd: null };
+    registerSpeakerMetrics(registry, () => ({ ...base, bgpSessions: [
+      { ...session, peer: '192.0.2.1', fsm: 'Established', updatesSent: 12 },
+      { ...session, peer: '2001:db8::1', fsm: 'Connect', updatesSent: 0 },
+    ] }));
+    const server = await startMetricsServer({ registry, port: 0, host: '127.0.0.1', notReadyReason: () => undefined });
+    try {
+      const text = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+      expect(text).toContain('# TYPE herald_bgp_updates_sent_total counter');
+      expect(linesOf(text, 'herald_bgp_updates_sent_total')).toEqual([
+        'herald_bgp_updates_sent_total{peer="192.0.2.1"} 12', 'herald_bgp_updates_sent_total{peer="2001:db8::1"} 0',
+      ]);
+    } finally {
+      await server.stop();
+    }
   });
 
   it('herald_speaker_api_synced is 1 when the source is synced, 0 when not, and absent without an API (file source)', async () => {

@@ -79,8 +79,8 @@ export function registerSpeakerMetrics(registry: Registry, figures: () => Speake
 }
 
 /**
- * MetalLB's metallb_bgp_session_up and metallb_bgp_announced_prefixes_total, per peer address, and
- * herald_bfd_session_up for the peers BFD guards (MetalLB's FRR mode has metallb_bfd_session_up).
+ * MetalLB's metallb_bgp_session_up, metallb_bgp_updates_total and metallb_bgp_announced_prefixes_total, per peer
+ * address, and herald_bfd_session_up for the peers BFD guards (MetalLB's FRR mode has metallb_bfd_session_up).
  */
 function registerBgpMetrics(registry: Registry, sessions: () => NonNullable<SpeakerFigures['bgpSessions']>): void {
   new Gauge({ name: 'herald_bfd_session_up', help: '1 while the BFD session beside the BGP session with the peer is Up, else 0', labelNames: ['peer'],
@@ -92,6 +92,12 @@ function registerBgpMetrics(registry: Registry, sessions: () => NonNullable<Spea
     collect() {
       this.reset();
       for (const s of sessions()) this.set({ peer: s.peer }, s.fsm === 'Established' ? 1 : 0);
+    } });
+  // A counter mirrored from the sessions (mode-driver.ts keeps it growing across a peer's replaced sessions).
+  new Counter({ name: 'herald_bgp_updates_sent_total', help: 'BGP UPDATE messages sent to the peer (End-of-RIB included)', labelNames: ['peer'],
+    registers: [registry], collect() {
+      this.reset();
+      for (const s of sessions()) this.inc({ peer: s.peer }, s.updatesSent);
     } });
   new Gauge({ name: 'herald_bgp_announced_prefixes_total', help: 'Prefixes the peer has been sent in the current session', labelNames: ['peer'],
     registers: [registry], collect() {

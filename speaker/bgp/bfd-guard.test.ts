@@ -53,7 +53,7 @@ function plan(port: number, spec: Partial<BgpPeerSpec> = {}): BgpPeerPlan {
       name: 'router', myAsn: ASN, peerAsn: { kind: 'fixed', asn: ASN }, peerAddress: ROUTER, peerPort: port, sourceAddress: NODE,
       holdTimeSeconds: 90, keepaliveTimeSeconds: 30, connectTimeSeconds: 1, nodes: ['n1'], passive: false, bfd: PROFILE, ...spec,
     },
-    routerId: '192.0.2.11', advertisements: [], skipped: [], bfd: { localAddress: NODE },
+    routerId: '192.0.2.11', advertisements: [], ips: [], skipped: [], bfd: { localAddress: NODE },
   };
 }
 

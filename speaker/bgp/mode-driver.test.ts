@@ -59,7 +59,7 @@ function peerPlan(port: number, advertisements: Advertisement[], spec: Partial<B
       name: 'router', myAsn: ASN, peerAsn: { kind: 'fixed', asn: ASN }, peerAddress: '127.0.0.1', peerPort: port,
       holdTimeSeconds: 9, keepaliveTimeSeconds: 3, connectTimeSeconds: 1, nodes: ['n1'], passive: false, ...spec,
     },
-    routerId: '192.0.2.11', advertisements, skipped: [],
+    routerId: '192.0.2.11', advertisements, ips: [], skipped: [],
   };
 }
 
@@ -110,6 +110,39 @@ describe('BgpModeDriver', () => {
     await until('the router saw the Cease', () => r.peer.status().lastDown?.reason === 'notificationReceived');
     expect(r.peer.status().lastDown?.notification).toMatch(/^received 6\/2/);
     expect(d.statuses()).toEqual([]);
+  });
+
+  test('counts the UPDATEs each peer was sent, as the router received them, and keeps counting across a replaced session', async () => {
+    const r = await router();
+    const d = driver();
+    const received = (): number => r.events.filter((e) => e.kind === 'UpdateMsg').length;
+    await d.apply(plan(peerPlan(r.port, [V4, V6])));
+    await until('the router holds both prefixes', () => ribOf(r.events).length === 2);
+    await until('every UPDATE counted', () => d.statuses()[0]?.updatesSent === received());
+    const first = received();
+    expect(first).toBeGreaterThanOrEqual(2); // one per family at least (the packer puts a family's routes in one)
+    await d.apply(plan(peerPlan(r.port, [V4, V6], { holdTimeSeconds: 30 })));
+    await until('Established again', () => r.peer.status().establishedCount === 2 && r.peer.status().fsm === 'Established');
+    await until('the new session\'s UPDATEs counted on top', () => received() > first && d.statuses()[0]?.updatesSent === received());
+  });
+
+  test('a peer that turns unusable (its passwordSecret went) loses its session and is reported Idle with why; back, it peers again', async () => {
+    const r = await router();
+    const d = driver();
+    await d.apply(plan(peerPlan(r.port, [V4])));
+    await until('Established', () => r.peer.status().fsm === 'Established');
+    const why = 'BGPPeer "router": passwordSecret "tor-md5" names no Secret in "herald-system"';
+    await d.apply({ peers: [], unusable: [{ peer: 'router', address: '127.0.0.1', why }] });
+    await until('the router saw the Cease', () => r.peer.status().lastDown?.reason === 'notificationReceived');
+    expect(d.statuses()).toEqual([{
+      name: 'router', peer: '127.0.0.1', fsm: 'Idle', advertised: 0, negotiated: null, establishedCount: 0, bfd: null,
+      // What its stopped session sent (an UPDATE and an End-of-RIB per family) stays counted.
+      updatesSent: r.events.filter((e) => e.kind === 'UpdateMsg').length,
+      lastDown: { reason: 'unusable', detail: why, notification: null },
+    }]);
+    await d.apply(plan(peerPlan(r.port, [V4])));
+    await until('Established again', () => r.peer.status().establishedCount === 2 && r.peer.status().fsm === 'Established');
+    expect(d.statuses()).toMatchObject([{ name: 'router', fsm: 'Established' }]);
   });
 
   test('a passive peer is listened for, and the router connecting to us gets the advertisements', async () => {

@@ -63,6 +63,10 @@ export class BgpModeDriver {
   private readonly bfd: BfdGuard;
   /** Peers a session was opened for in this process: only the first one may replace a stopped process's (R). */
   private readonly opened = new Set<string>();
+  /** Peers of the last plan this node cannot hold a session with: reported Idle, with why, beside the held ones. */
+  private unusable: BgpPlan['unusable'] = [];
+  /** UPDATEs sent by the sessions a peer had before its current one (replaced or stopped), so its count only grows. */
+  private readonly retiredUpdates = new Map<string, number>();
 
   constructor(private readonly options: BgpModeDriverOptions) {
     this.bfd = new BfdGuard({
@@ -73,6 +77,7 @@ export class BgpModeDriver {
 
   async apply(plan: BgpPlan): Promise<void> {
     this.logProblems(plan);
+    this.unusable = plan.unusable;
     const wanted = new Set(plan.peers.map((p) => p.peer.name));
     for (const [name, held] of this.held) {
       if (!wanted.has(name)) await this.drop(name, held, 'the peer left the configuration');
@@ -97,11 +102,19 @@ export class BgpModeDriver {
     return this.listener?.port ?? null;
   }
 
+  /** Every peer of the last plan: the sessions held, and the unusable peers as Idle with why (lastDown "unusable"). */
   statuses(): BgpPeerStatus[] {
-    return [...this.held].map(([name, h]) => {
+    const held = [...this.held].map(([name, h]): BgpPeerStatus => {
       const view = h.bfd ? this.bfd.view(h.peer.address) : undefined;
-      return { ...h.peer.status(), name, bfd: view === undefined ? null : { state: view.state, diagnostic: view.diagnostic } };
+      const status = h.peer.status();
+      const updatesSent = status.updatesSent + (this.retiredUpdates.get(name) ?? 0);
+      return { ...status, updatesSent, name, bfd: view === undefined ? null : { state: view.state, diagnostic: view.diagnostic } };
     });
+    const unusable = this.unusable.map((u): BgpPeerStatus => ({
+      name: u.peer, peer: u.address, fsm: 'Idle', advertised: 0, negotiated: null, establishedCount: 0, bfd: null, updatesSent: this.retiredUpdates.get(u.peer) ?? 0,
+      lastDown: { reason: 'unusable', detail: u.why, notification: null },
+    }));
+    return [...held, ...unusable];
   }
 
   private async reconcile(plan: BgpPeerPlan): Promise<void> {
@@ -144,6 +157,7 @@ export class BgpModeDriver {
     this.listener?.unregister(held.peer);
     this.options.logger.info({ peer: name, why, graceful: options.graceful === true }, 'stopping BGP session');
     await held.peer.stop(options);
+    this.retiredUpdates.set(name, (this.retiredUpdates.get(name) ?? 0) + held.peer.status().updatesSent);
     await this.bfd.set(name, null);
   }
 

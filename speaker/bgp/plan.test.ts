@@ -76,9 +76,49 @@ describe('planBgp', () => {
   it('has no session where no router ID can be found (an IPv6-only node without routerID), and says why', () => {
     const plan = planBgp({ self: 'n3', desired: desired([]), links: [] });
     expect(plan.peers).toEqual([]);
-    expect(plan.unusable).toEqual([{ peer: 'router', why: expect.stringContaining('2001:db8:1::13 is not IPv4') }]);
+    expect(plan.unusable).toEqual([{ peer: 'router', address: '192.0.2.1', why: expect.stringContaining('2001:db8:1::13 is not IPv4') }]);
     const given = planBgp({ self: 'n3', desired: desired([], [{ ...ROUTER, routerId: '10.0.0.3' }]), links: [] });
     expect(given.peers[0]?.routerId).toBe('10.0.0.3');
+  });
+
+  it('has no session with a peer the source marks unusable (its passwordSecret cannot be read), and passes on why', () => {
+    const why = 'BGPPeer "router": passwordSecret "tor-md5" names no Secret in "herald-system"';
+    const plan = planBgp({ self: 'n1', desired: desired([ip('203.0.113.10', ['n1'])], [{ ...ROUTER, unusable: why }]), links: LINKS });
+    expect(plan).toEqual({ peers: [], unusable: [{ peer: 'router', address: '192.0.2.1', why }] });
+    // Only its nodes: n4 is not one of them, so it has nothing to say about the peer.
+    expect(planBgp({ self: 'n4', desired: desired([], [{ ...ROUTER, unusable: why }]), links: LINKS }).unusable).toEqual([]);
+  });
+
+  it('aggregates: each IP masked to its route\'s length, one advertisement per prefix with the union of the IPs\' attributes', () => {
+    const d = desired([
+      ip('203.0.113.10', ['n1'], { bgp: { routes: [{ prefixLength: 32, localPref: 100, communities: [7] }, { prefixLength: 24, communities: [1] }] } }),
+      ip('203.0.113.77', ['n1'], { bgp: { routes: [{ prefixLength: 24, communities: [2], largeCommunities: [{ globalAdministrator: 1, localData1: 2, localData2: 3 }] }] } }),
+      ip('203.0.114.5', ['n1'], { bgp: { routes: [{ prefixLength: 24, localPref: 50 }] } }),
+      ip('2001:db8:3::10', ['n1'], { bgp: { routes: [{ prefixLength: 64 }] } }),
+      ip('2001:db8:3::ff:1', ['n1'], { bgp: { routes: [{ prefixLength: 64 }] } }),
+    ]);
+    expect(planBgp({ self: 'n1', desired: d, links: LINKS }).peers[0]?.advertisements).toEqual([
+      { prefix: '203.0.113.10/32', nextHop: '192.0.2.11', localPref: 100, communities: [7] },
+      { prefix: '203.0.113.0/24', nextHop: '192.0.2.11', communities: [1, 2], largeCommunities: [{ globalAdministrator: 1, localData1: 2, localData2: 3 }] },
+      { prefix: '203.0.114.0/24', nextHop: '192.0.2.11', localPref: 50 },
+      { prefix: '2001:db8:3::/64', nextHop: '2001:db8:1::11' },
+    ]);
+    expect(planBgp({ self: 'n1', desired: d, links: LINKS }).peers[0]?.ips).toEqual(['203.0.113.10', '203.0.113.77', '203.0.114.5', '2001:db8:3::10', '2001:db8:3::ff:1']);
+  });
+
+  it('an aggregate goes only to the peers its route names; another route of the same IP may go elsewhere', () => {
+    const other: BgpPeerSpec = { ...ROUTER, name: 'other', peerAddress: '192.0.2.2' };
+    const d = desired([ip('203.0.113.10', ['n1'], { bgp: { routes: [{ prefixLength: 32, peers: ['router'] }, { prefixLength: 24, peers: ['other'] }] } })], [ROUTER, other]);
+    expect(planBgp({ self: 'n1', desired: d, links: LINKS }).peers.map((p) => [p.peer.name, p.advertisements.map((a) => a.prefix)])).toEqual([
+      ['router', ['203.0.113.10/32']], ['other', ['203.0.113.0/24']],
+    ]);
+  });
+
+  it('a node announces an aggregate only for the IPs it announces (Local: the nodes with an endpoint of one of them)', () => {
+    const d = desired([ip('203.0.113.10', ['n2'], { bgp: { routes: [{ prefixLength: 24 }] } }), ip('203.0.113.11', ['n1', 'n2'], { bgp: { routes: [{ prefixLength: 24 }] } })]);
+    expect(planBgp({ self: 'n1', desired: d, links: LINKS }).peers[0]?.advertisements.map((a) => a.prefix)).toEqual(['203.0.113.0/24']);
+    const gone = desired([ip('203.0.113.10', ['n2'], { bgp: { routes: [{ prefixLength: 24 }] } })]);
+    expect(planBgp({ self: 'n1', desired: gone, links: LINKS }).peers[0]?.advertisements).toEqual([]);
   });
 
   it('skips an IP of a family this node has no next hop for, and says why', () => {

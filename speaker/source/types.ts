@@ -41,8 +41,8 @@ export interface IpSpec {
   bgp?: BgpIpSpec;
 }
 
-/** What a BGP advertisement of one IP carries (MetalLB's BGPAdvertisement, resolved for this IP). */
-export interface BgpIpSpec {
+/** The attributes of one route (MetalLB's BGPAdvertisement, resolved for an IP). */
+export interface BgpRouteAttributes {
   /** Names of the peers it goes to; every peer when undefined. */
   peers?: readonly string[];
   /** LOCAL_PREF, sent to internal peers only (RFC 4271 §5.1.5). */
@@ -51,6 +51,20 @@ export interface BgpIpSpec {
   communities?: readonly number[];
   /** RFC 8092 large communities. */
   largeCommunities?: readonly LargeCommunity[];
+}
+
+/** A route an IP gives: the IP masked to `prefixLength` (a BGPAdvertisement's aggregationLength), with its attributes. */
+export interface BgpRouteSpec extends BgpRouteAttributes {
+  prefixLength: number;
+}
+
+/**
+ * What a BGP advertisement of one IP carries: its host route (/32, /128) with the attributes here, or, when
+ * `routes` is set, those routes instead (aggregation: routes of several IPs with one prefix are sent once).
+ */
+export interface BgpIpSpec extends BgpRouteAttributes {
+  /** The routes the IP gives instead of its host route; the attributes above are then unused. */
+  routes?: readonly BgpRouteSpec[];
   /**
    * The nodes that announce it by BGP, when they differ from `nodes` (an IP announced by layer 2 and BGP, whose
    * advertisements allow different nodes); `nodes` when undefined.
@@ -78,8 +92,13 @@ export interface BgpPeerSpec {
   nodes: readonly NodeName[];
   /** Wait for the peer to connect; never connect. */
   passive: boolean;
-  /** The TCP MD5 key (RFC 2385), at most 80 bytes of UTF-8 (the Kubernetes source reads it from a Secret). */
+  /** The TCP MD5 key (RFC 2385), at most 80 bytes of UTF-8 (inline, or read from the peer's passwordSecret). */
   password?: string;
+  /**
+   * Why no session can be opened with this peer though its nodes include this one (a passwordSecret that is
+   * missing or unusable): the node holds none, and its entry in the BGPPeer's status says why. Never the key.
+   */
+  unusable?: string;
   /** BFD (RFC 5880/5881) alongside the session, with these settings (a BFDProfile, resolved); none when undefined. */
   bfd?: BfdProfileSpec;
   /** An eBGP peer that is not directly connected: the session sends with TTL 255 instead of 1 (session-ttl.ts). */

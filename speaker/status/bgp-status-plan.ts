@@ -11,10 +11,7 @@ export function bgpStatusesFor(self: string, plan: BgpPlan, specs: readonly IpSp
   const services = new Map(specs.map((s) => [s.ip, s.services]));
   const peersOf = new Map<string, string[]>();
   for (const peer of plan.peers) {
-    for (const a of peer.advertisements) {
-      const ip = a.prefix.slice(0, a.prefix.indexOf('/'));
-      peersOf.set(ip, [...(peersOf.get(ip) ?? []), peer.peer.name]);
-    }
+    for (const ip of peer.ips) peersOf.set(ip, [...(peersOf.get(ip) ?? []), peer.peer.name]);
   }
   return statusesFor(self, [...peersOf].map(([ip, peers]) => ({ services: services.get(ip) ?? [], items: peers })), hash);
 }

@@ -1,5 +1,6 @@
 // Pure: this node's entry in a BGPPeer's status.nodes (one entry per speaker that holds a session with the peer),
-// and the list with that entry set or removed. Each speaker writes only its own entry; the list is a map keyed by
+// the list with that entry set or removed, and the entries of speakers that are gone (their presence Lease lapsed)
+// removed by one live speaker. Each speaker writes only its own entry; the list is a map keyed by
 // node (the CRD says so), kept in node order so that every writer produces the same list from the same entries.
 import { SESSION_TEXT_MAX_LENGTH, type PeerSession } from '../../crds/v1beta1/index.js';
 import type { BgpPeerStatus } from '../bgp/mode-driver.js';
@@ -30,5 +31,27 @@ export function withOwnEntry(nodes: readonly PeerSession[] | undefined, node: st
   const mine = current.find((n) => n.node === node);
   if (entry === null ? mine === undefined : sameEntry(mine, entry)) return null;
   const others = current.filter((n) => n.node !== node);
-  return [...others, ...(entry === null ? [] : [entry])].sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
+  return [...others, ...(entry === null ? [] : [entry])].sort((a, b) => byNode(a.node, b.node));
+}
+
+const byNode = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The one speaker that removes the entries of speakers whose presence Lease lapsed (a crash leaves them): the live
+ * node whose name sorts first. Every speaker computes the same from the same Leases; two that briefly disagree
+ * only write twice (each write is guarded by the resourceVersion it read).
+ */
+export function pruningNode(live: readonly string[]): string | undefined {
+  return [...live].sort(byNode)[0];
+}
+
+/** Whether a prune is due: the first live set known (a crash may have happened before), or a node that left it. */
+export function someoneLapsed(before: ReadonlySet<string> | null, now: ReadonlySet<string>): boolean {
+  return before === null || [...before].some((node) => !now.has(node));
+}
+
+/** `nodes` without the entries of nodes that are not live; null when there are none to remove. */
+export function withoutLapsed(nodes: readonly PeerSession[] | undefined, live: ReadonlySet<string>): PeerSession[] | null {
+  const kept = (nodes ?? []).filter((n) => live.has(n.node));
+  return kept.length === (nodes ?? []).length ? null : kept;
 }

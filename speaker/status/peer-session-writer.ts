@@ -5,7 +5,9 @@
 // Several speakers write one object's list, so each write is a read, the list with only this node's entry changed,
 // and a merge patch that carries the resourceVersion read: a speaker that wrote in between makes it a 409 Conflict,
 // and the entry is written again on the fresh list. A stop removes this node's entries (briefly: a stop must not
-// wait on the API); a node that crashed leaves its last entry, with its `since`, until its speaker returns.
+// wait on the API). A node that crashed cannot: once its presence Lease lapses, one live speaker (the first by node
+// name, peer-session-plan.ts pruningNode) lists the BGPPeers and removes the entries of nodes that are not live, with
+// the same guarded read-and-patch, so it never undoes another speaker's write.
 import { HttpMethod, type KubeConfig } from '@kubernetes/client-node';
 import type { Clock, TimerHandle } from '../../lib/clock.js';
 import { BGPPEER_PLURAL, GROUP, VERSION, type PeerSession } from '../../crds/v1beta1/index.js';
@@ -14,7 +16,7 @@ import { apiJson, mergePatchRequest } from '../../lib/kube/request.js';
 import type { Logger } from '../../lib/log.js';
 import type { BgpPeerStatus } from '../bgp/mode-driver.js';
 import { PassRunner } from './pass-runner.js';
-import { sessionEntry, withOwnEntry } from './peer-session-plan.js';
+import { pruningNode, sessionEntry, someoneLapsed, withOwnEntry, withoutLapsed } from './peer-session-plan.js';
 
 const POLL_MS = 2_000;
 /** Conflicting writes of other speakers retried at once within one pass, before the pass fails and backs off. */
@@ -30,11 +32,16 @@ export interface PeerSessionWriterOptions {
   logger: Logger;
   /** The BGP driver's sessions now (mode-driver.ts statuses()); `name` is the BGPPeer's name. */
   statuses: () => readonly BgpPeerStatus[];
+  /**
+   * The nodes whose speakers are live by their presence Leases (the source's judgement, presence.ts), this one
+   * included; empty while not known. Without it, no entry of another node is ever removed.
+   */
+  liveNodes?: () => readonly string[];
   pollMs?: number;
 }
 
 interface PeerRead {
-  metadata?: { resourceVersion?: string };
+  metadata?: { name?: string; resourceVersion?: string };
   status?: { nodes?: PeerSession[] };
 }
 
@@ -45,6 +52,10 @@ export class PeerSessionWriter {
   private readonly written = new Map<string, string>();
   private timer: TimerHandle | null = null;
   private stopped = false;
+  /** The live nodes as last read; null before the first known set. */
+  private live: ReadonlySet<string> | null = null;
+  /** A node left the live set (or the first set came) and this node prunes: the next pass removes lapsed entries. */
+  private pruneDue = false;
   private readonly runner: PassRunner;
 
   constructor(private readonly o: PeerSessionWriterOptions) {
@@ -84,7 +95,16 @@ export class PeerSessionWriter {
     const next = new Map<string, PeerSession>();
     for (const s of this.o.statuses()) next.set(s.name, sessionEntry(this.o.node, s, this.want.get(s.name), now));
     this.want = next;
-    if (this.pending().length > 0) this.runner.kick();
+    this.notePresence();
+    if (this.pending().length > 0 || this.pruneDue) this.runner.kick();
+  }
+
+  private notePresence(): void {
+    const live = this.o.liveNodes?.() ?? [];
+    if (live.length === 0) return;
+    const now = new Set(live);
+    if (someoneLapsed(this.live, now)) this.pruneDue = pruningNode(live) === this.o.node;
+    this.live = now;
   }
 
   /** Peers whose entry in the API is not what this node wants (absent from `want`: to be removed). */
@@ -95,32 +115,59 @@ export class PeerSessionWriter {
 
   private async pass(): Promise<void> {
     for (const name of this.pending()) await this.writeOne(name, this.want.get(name) ?? null);
+    if (this.pruneDue && !this.stopped) await this.prune();
   }
 
   private async writeOne(name: string, entry: PeerSession | null): Promise<void> {
-    const path = `/apis/${GROUP}/${VERSION}/namespaces/${this.o.namespace}/${BGPPEER_PLURAL}/${name}`;
+    const found = await this.changeNodes(name, (nodes) => withOwnEntry(nodes, this.o.node, entry));
+    if (!found || entry === null) this.written.delete(name); // a peer that is gone took its status with it
+    else this.written.set(name, JSON.stringify(entry));
+  }
+
+  /** Removes, from every BGPPeer, the entries of nodes that are not live (this node is the one that prunes). */
+  private async prune(): Promise<void> {
+    const live = this.live;
+    if (live === null) return;
+    const list = await apiJson<{ items?: PeerRead[] }>(this.o.kubeConfig, { method: HttpMethod.GET, path: this.path() });
+    for (const item of list.items ?? []) {
+      const name = item.metadata?.name;
+      if (name === undefined || withoutLapsed(item.status?.nodes, live) === null) continue;
+      const lapsed = (item.status?.nodes ?? []).filter((n) => !live.has(n.node)).map((n) => n.node);
+      await this.changeNodes(name, (nodes) => withoutLapsed(nodes, live));
+      this.o.logger.info({ bgpPeer: name, nodes: lapsed }, 'removed the session entries of speakers whose presence Lease lapsed');
+    }
+    this.pruneDue = false;
+  }
+
+  /**
+   * Reads the peer and patches its status.nodes to `change(nodes)` (no write when it returns null), guarded by the
+   * resourceVersion read: another speaker's write in between is a 409, and the change is made again on the fresh
+   * list. False when the peer does not exist.
+   */
+  private async changeNodes(name: string, change: (nodes: readonly PeerSession[] | undefined) => PeerSession[] | null): Promise<boolean> {
+    const path = this.path(name);
     for (let attempt = 1; ; attempt++) {
       let peer: PeerRead;
       try {
         peer = await apiJson<PeerRead>(this.o.kubeConfig, { method: HttpMethod.GET, path });
       } catch (err) {
-        if (!isNotFound(err)) throw err;
-        this.written.delete(name); // the peer is gone, and its status with it
-        return;
+        if (isNotFound(err)) return false;
+        throw err;
       }
-      const nodes = withOwnEntry(peer.status?.nodes, this.o.node, entry);
+      const nodes = change(peer.status?.nodes);
+      if (nodes === null) return true;
       try {
-        if (nodes !== null) {
-          await apiJson(this.o.kubeConfig, mergePatchRequest(`${path}/status`, { metadata: { resourceVersion: peer.metadata?.resourceVersion }, status: { nodes } }));
-        }
-        if (entry === null) this.written.delete(name);
-        else this.written.set(name, JSON.stringify(entry));
-        return;
+        await apiJson(this.o.kubeConfig, mergePatchRequest(`${path}/status`, { metadata: { resourceVersion: peer.metadata?.resourceVersion }, status: { nodes } }));
+        return true;
       } catch (err) {
-        if (isNotFound(err)) return void this.written.delete(name);
+        if (isNotFound(err)) return false;
         if (!isConflict(err) || attempt >= CONFLICT_ATTEMPTS) throw err;
       }
     }
+  }
+
+  private path(name?: string): string {
+    return `/apis/${GROUP}/${VERSION}/namespaces/${this.o.namespace}/${BGPPEER_PLURAL}${name === undefined ? '' : `/${name}`}`;
   }
 }
 

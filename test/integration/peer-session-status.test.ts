@@ -1,7 +1,8 @@
 // Each speaker's entry in a BGPPeer's status.nodes, through the API (the emulator, or the real kube-apiserver with
 // HERALD_API_BACKEND=real, where the writers run as the herald-speaker ServiceAccount under config/speaker's RBAC).
 // Two writers for two nodes write one object's list at once; what they hold is judged by reading the object back,
-// beside the Ready condition the real controller writes to the same status.
+// beside the Ready condition the real controller writes to the same status. A crashed speaker's entry is removed
+// once its presence Lease lapsed (the live set is given here; the source computes it from the Leases, presence.ts).
 import { join } from 'node:path';
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { BGPPEER_PLURAL, GROUP, HERALD_NAMESPACE, VERSION, type BGPPeer } from '../../crds/v1beta1/index.js';
@@ -9,6 +10,7 @@ import { systemClock } from '../../lib/clock.js';
 import { silentLogger } from '../../lib/log.js';
 import type { BgpPeerStatus } from '../../speaker/bgp/mode-driver.js';
 import { PeerSessionWriter } from '../../speaker/status/peer-session-writer.js';
+import { apiJson, mergePatchRequest } from '../../lib/kube/request.js';
 import { speakerKubeConfig } from './controller-identity.js';
 import { startEnv, startTestController, waitFor, type Env } from './harness.js';
 
@@ -16,7 +18,7 @@ let env: Env;
 let speakerKc: KubeConfig;
 
 const session = (peer: string, fsm: BgpPeerStatus['fsm'], lastDown: BgpPeerStatus['lastDown'] = null): BgpPeerStatus =>
-  ({ name: peer, peer: '192.0.2.254', fsm, advertised: 0, negotiated: null, lastDown, establishedCount: 0, bfd: null });
+  ({ name: peer, peer: '192.0.2.254', fsm, advertised: 0, negotiated: null, lastDown, establishedCount: 0, bfd: null, updatesSent: 0 });
 
 async function readPeer(name: string): Promise<BGPPeer> {
   return await env.kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: HERALD_NAMESPACE, plural: BGPPEER_PLURAL, name }) as BGPPeer;
@@ -66,6 +68,34 @@ test('two speakers write their own entries in one peer\'s status at once; the co
     await waitFor('spare without n2', async () => (await nodesOf('spare')).length === 0 || undefined, 30_000);
     await writers[1]?.stop();
     expect(await nodesOf('tor')).toEqual(['n1=Established']);
+  } finally {
+    for (const w of writers) await w.stop();
+  }
+}, 120_000);
+
+test('a crashed speaker\'s entry goes once its presence Lease lapsed, removed by the first live speaker alone; the others\' stay', async () => {
+  // n9 crashed on "spare": its last entry stays, as its writer left it (a crash runs no stop).
+  // n8 crashed too, on "tor": the pruner goes through every BGPPeer.
+  const path = (peer: string) => `/apis/${GROUP}/${VERSION}/namespaces/${HERALD_NAMESPACE}/${BGPPEER_PLURAL}/${peer}/status`;
+  await apiJson(env.kc, mergePatchRequest(path('spare'), { status: { nodes: [{ node: 'n9', state: 'Established', since: '2026-01-01T00:00:00.000Z' }] } }));
+  await apiJson(env.kc, mergePatchRequest(path('tor'), { status: { nodes: [{ node: 'n8', state: 'Active', since: '2026-01-01T00:00:00.000Z' }] } }));
+  const live: Record<string, string[]> = { n2: ['n2', 'n3', 'n8', 'n9'], n3: ['n2', 'n3'] };
+  const sessions: Record<string, BgpPeerStatus[]> = { n2: [session('spare', 'Established')], n3: [session('spare', 'Active')] };
+  const writers = ['n2', 'n3'].map((node) => new PeerSessionWriter({
+    kubeConfig: speakerKc, namespace: HERALD_NAMESPACE, node, clock: systemClock, logger: silentLogger(), pollMs: 100,
+    statuses: () => sessions[node] ?? [], liveNodes: () => live[node] ?? [],
+  }));
+  try {
+    for (const w of writers) w.start();
+    await waitFor('n2 and n3 beside n9', async () => JSON.stringify(await nodesOf('spare')) === JSON.stringify(['n2=Established', 'n3=Active', 'n9=Established']) || undefined, 30_000);
+    // n3 no longer counts n9 live, but n2 (first by name) prunes, and n2 still sees n9's Lease: nothing goes.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await nodesOf('spare')).toEqual(['n2=Established', 'n3=Active', 'n9=Established']);
+    expect(await nodesOf('tor')).toEqual(['n8=Active']);
+    // n2 sees the Lease lapse too: n9's entry goes, and only it.
+    live.n2 = ['n2', 'n3'];
+    await waitFor('n9 removed', async () => JSON.stringify(await nodesOf('spare')) === JSON.stringify(['n2=Established', 'n3=Active']) || undefined, 30_000);
+    await waitFor('n8 removed from tor', async () => (await nodesOf('tor')).length === 0 || undefined, 30_000);
   } finally {
     for (const w of writers) await w.stop();
   }

@@ -109,7 +109,7 @@ describe('BGP mode from the Kubernetes source, and ServiceBGPStatus', () => {
     await waitFor('node-b to agree', async () => same(specOf(b.last(), ip)?.bgp?.nodes, ['node-a', 'node-b']));
   });
 
-  test('a bad BGPAdvertisement and a peer whose password is in a Secret (not read yet) are left out; the rest keeps working', async () => {
+  test('a bad BGPAdvertisement is left out, a peer whose passwordSecret is missing is kept unusable; the rest keeps working', async () => {
     await create(BGPADVERTISEMENT_PLURAL, 'BGPAdvertisement', 'broken', { communities: ['no-such-alias'], localPref: 999 });
     await create(BGPPEER_PLURAL, 'BGPPeer', 'md5', { myASN: 64512, peerASN: 64515, peerAddress: '192.0.2.252', passwordSecret: { name: 'bgp-auth' } });
     // Good objects after them in the same watches: once these are seen, so were the two above.
@@ -117,7 +117,9 @@ describe('BGP mode from the Kubernetes source, and ServiceBGPStatus', () => {
     await create(BGPADVERTISEMENT_PLURAL, 'BGPAdvertisement', 'extra', { ipAddressPools: ['lab'], peers: ['router'], communities: ['1:1'] });
     await waitFor('the spare peer and the extra community', async () =>
       a.last()?.bgpPeers?.some((p) => p.name === 'spare') && specOf(a.last(), ip)?.bgp?.communities?.length === 2);
-    expect(a.last()?.bgpPeers?.map((p) => p.name)).toEqual(['router', 'spare', 'zone-b']);
+    expect(a.last()?.bgpPeers?.map((p) => [p.name, p.unusable])).toEqual([
+      ['md5', 'BGPPeer "md5": passwordSecret "bgp-auth" names no Secret in "herald-system"'], ['router', undefined], ['spare', undefined], ['zone-b', undefined],
+    ]);
     expect(specOf(a.last(), ip)?.bgp).toMatchObject({ peers: ['router'], localPref: 120, communities: [65537, 65000 * 65536 + 7] });
   });
 

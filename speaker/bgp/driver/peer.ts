@@ -40,6 +40,8 @@ export interface PeerStatus {
   lastDown: { reason: string; detail: string; notification: string | null } | null;
   /** Times the session reached Established since start. */
   establishedCount: number;
+  /** UPDATE messages handed to the peer's connections since start, End-of-RIB markers included (MetalLB's updates counter). */
+  updatesSent: number;
 }
 
 export type PeerListener = (status: PeerStatus, action: SessionAction) => void;
@@ -55,6 +57,7 @@ export class BgpPeer {
   private desired: readonly Advertisement[] = [];
   private lastDown: PeerStatus['lastDown'] = null;
   private establishedCount = 0;
+  private updatesSent = 0;
   private readonly listeners: PeerListener[] = [];
   private readonly eventListeners: EventListener[] = [];
 
@@ -153,7 +156,7 @@ export class BgpPeer {
     const state = extra !== null && (this.mainStoodDown || extra.state.fsm === 'Established') ? extra.state : this.main.state;
     return {
       peer: this.address, fsm: state.fsm, advertised: state.advertised.size, negotiated: state.negotiated,
-      lastDown: this.lastDown, establishedCount: this.establishedCount,
+      lastDown: this.lastDown, establishedCount: this.establishedCount, updatesSent: this.updatesSent,
     };
   }
 
@@ -174,6 +177,8 @@ export class BgpPeer {
     const line = describeAction(action);
     if (line !== null) this.options.logger[line.level]({ peer: this.address, connection: role, ...line.fields }, line.message);
     if (action.kind === 'established') this.establishedCount++;
+    if (action.kind === 'sendUpdates') this.updatesSent += action.updates.length;
+    if (action.kind === 'send' && action.message.type === 'update') this.updatesSent++;
     if (action.kind === 'down') {
       this.lastDown = { reason: action.reason, detail: action.detail, notification: notificationText(action.notification) };
       if (connection === this.extra) this.extraEnded();

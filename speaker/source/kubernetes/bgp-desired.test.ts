@@ -3,6 +3,7 @@
 import { desiredAnnouncements, type DesiredOptions } from './desired.js';
 import { EXCLUDE_LABEL } from './eligibility.js';
 import { advert, bgpView, cluster, node, slice, speakerOn, svc } from './views.fixture.js';
+import type { BGPPeerSpec } from '../../../crds/v1beta1/index.js';
 import type { BgpView, ClusterView } from './views.js';
 
 const SELF: DesiredOptions = { self: 'n1', loadBalancerClass: undefined };
@@ -44,7 +45,10 @@ describe('which nodes announce an IP by BGP', () => {
     ['BGP cannot (NoEligibleNode) but layer 2 can: layer 2 alone',
       { bgp: bgpView({ ads: [['nowhere', { nodeSelectors: [{ matchLabels: { zone: 'z' } }] }]] }) }, 'layer2 | n1 n2 n3 | -'],
     ['selected by a BGPAdvertisement but no usable BGPPeer: NoBGPPeer', bgpOnly(bgpView({ peers: [], ads: [['bgp-all', {}]] })), 'NoBGPPeer'],
-    ['... and a peer whose password is in a Secret is not usable yet', bgpOnly(bgpView({ peers: [['md5', { passwordSecret: { name: 'x' } }]], ads: [['bgp-all', {}]] })), 'NoBGPPeer'],
+    ['... and a peer whose passwordSecret cannot be read is not usable',
+      bgpOnly(bgpView({ peers: [['md5', { passwordSecret: { name: 'x' } }]], ads: [['bgp-all', {}]], passwords: [['md5', { ok: false, why: 'missing' }]] })), 'NoBGPPeer'],
+    ['... while one whose passwordSecret was read is',
+      bgpOnly(bgpView({ peers: [['md5', { passwordSecret: { name: 'x' } }]], ads: [['bgp-all', {}]], passwords: [['md5', { ok: true, password: 'k' }]] })), 'bgp | n1 n2 n3 | n1 n2 n3'],
     ['... while layer 2 still announces it when an L2Advertisement selects it', { bgp: bgpView({ peers: [], ads: [['bgp-all', {}]] }) }, 'layer2 | n1 n2 n3 | -'],
     ['neither: the reason of the mode that got further (BGP\'s, when no L2Advertisement selects it)',
       bgpOnly(bgpView({ ads: [['nowhere', { nodeSelectors: [{ matchLabels: { zone: 'z' } }] }]] })), 'NoEligibleNode'],
@@ -102,20 +106,65 @@ describe('what this node sends for an IP', () => {
   });
 });
 
-describe('refusals', () => {
-  test('an aggregationLength the speaker cannot announce refuses that advertisement by name; the others still work', () => {
-    const view = cluster({ services: [web()], endpointSlices: [everywhere], advertisements: [],
-      bgp: bgpView({ ads: [['agg', { aggregationLength: 24 }], ['zone-b', { nodeSelectors: [{ matchLabels: { zone: 'b' } }] }]] }) });
-    const result = desiredAnnouncements(view, SELF);
-    expect(result.bgpRefused).toEqual([{ kind: 'BGPAdvertisement', name: 'agg', message: expect.stringMatching(/"agg": aggregationLength 24 is not supported/) }]);
-    expect(result.desired.ips[0]?.bgp?.nodes).toEqual(['n2', 'n3']);
+describe('aggregation (aggregationLength, aggregationLengthV6)', () => {
+  const bgpOf = (bgp: BgpView, ip = IP, self = 'n1') =>
+    desiredAnnouncements(cluster({ services: [svc('web', ip)], endpointSlices: [everywhere], advertisements: [], bgp }), { ...SELF, self }).desired.ips[0]?.bgp;
+
+  test('an advertisement with a shorter length gives the IP a route of that length instead of its host route', () => {
+    expect(bgpOf(bgpView({ ads: [['agg', { aggregationLength: 24, communities: ['65000:1'] }]] }))).toEqual({
+      routes: [{ prefixLength: 24, communities: [65000 * 65536 + 1] }], nodes: ['n1', 'n2', 'n3'],
+    });
   });
 
-  test('a peer whose password is in a Secret is refused by name (the speaker reads no Secret yet); the others peer', () => {
-    const bgp = bgpView({ peers: [['md5', { passwordSecret: { name: 'bgp-auth' }, peerAddress: '192.0.2.2' }], ['plain', {}]] });
+  test('MetalLB\'s example: a /32 with localPref and no-advertise for inside, and the covering /24 plain; longest first', () => {
+    const bgp = bgpView({ ads: [['local', { aggregationLength: 32, localPref: 100, communities: ['65535:65282'] }], ['external', { aggregationLength: 24 }]] });
+    expect(bgpOf(bgp)?.routes).toEqual([{ prefixLength: 32, localPref: 100, communities: [65535 * 65536 + 65282] }, { prefixLength: 24 }]);
+  });
+
+  test('advertisements with the same length make one route: the union of their peers and communities', () => {
+    const bgp = bgpView({
+      peers: [['r1', {}], ['r2', { peerAddress: '192.0.2.2' }]],
+      ads: [['a', { aggregationLength: 24, peers: ['r1'], communities: ['1:1'] }], ['b', { aggregationLength: 24, peers: ['r2'], communities: ['2:2'] }], ['host', {}]],
+    });
+    expect(bgpOf(bgp)?.routes).toEqual([{ prefixLength: 32 }, { prefixLength: 24, peers: ['r1', 'r2'], communities: [65537, 2 * 65536 + 2] }]);
+  });
+
+  test('the IP\'s family picks the length: aggregationLengthV6 for an IPv6 address, aggregationLength alone leaves it a host route', () => {
+    const six = '2001:db8:5::10';
+    expect(bgpOf(bgpView({ ads: [['v6', { aggregationLengthV6: 64 }]] }), six)?.routes).toEqual([{ prefixLength: 64 }]);
+    expect(bgpOf(bgpView({ ads: [['v4', { aggregationLength: 24 }]] }), six)).toEqual({ nodes: ['n1', 'n2', 'n3'] });
+  });
+
+  test('only the advertisements whose nodeSelectors allow this node count', () => {
+    const bgp = bgpView({ ads: [['zone-b', { aggregationLength: 24, nodeSelectors: [{ matchLabels: { zone: 'b' } }] }], ['all', {}]] });
+    expect(bgpOf(bgp, IP, 'n1')).toEqual({ nodes: ['n1', 'n2', 'n3'] });
+    expect(bgpOf(bgp, IP, 'n2')?.routes).toEqual([{ prefixLength: 32 }, { prefixLength: 24 }]);
+  });
+
+  test('externalTrafficPolicy Local still decides per Service which nodes announce (each announces the aggregate of what it holds)', () => {
+    const view = cluster({ services: [svc('web', IP, { externalTrafficPolicy: 'Local' })], endpointSlices: [slice('web', ['n2'])], advertisements: [],
+      bgp: bgpView({ ads: [['agg', { aggregationLength: 24 }]] }) });
+    expect(desiredAnnouncements(view, SELF).desired.ips[0]?.bgp?.nodes).toEqual(['n2']);
+  });
+});
+
+describe('refusals', () => {
+  test('a peer whose passwordSecret cannot be read is refused by name and kept, unusable with why, so its nodes say so; the others peer', () => {
+    const why = 'BGPPeer "md5": passwordSecret "bgp-auth" names no Secret in "herald-system"';
+    const bgp = bgpView({ peers: [['md5', { passwordSecret: { name: 'bgp-auth' }, peerAddress: '192.0.2.2' }], ['plain', {}]], passwords: [['md5', { ok: false, why }]] });
     const result = desiredAnnouncements(cluster({ bgp }), SELF);
-    expect(result.desired.bgpPeers?.map((p) => p.name)).toEqual(['plain']);
-    expect(result.bgpRefused).toEqual([{ kind: 'BGPPeer', name: 'md5', message: expect.stringMatching(/"md5": passwordSecret is not read by the speaker yet/) }]);
+    expect(result.desired.bgpPeers?.map((p) => [p.name, p.unusable, p.password])).toEqual([['md5', why, undefined], ['plain', undefined, undefined]]);
+    expect(result.bgpRefused).toEqual([{ kind: 'BGPPeer', name: 'md5', message: `${why}; no session is opened to 192.0.2.2` }]);
+  });
+
+  test('a peer whose passwordSecret was read opens its session with that key; a peer the source has no answer for is unusable', () => {
+    const peers: [string, Partial<BGPPeerSpec>][] = [['md5', { passwordSecret: { name: 'bgp-auth' } }]];
+    const read = desiredAnnouncements(cluster({ bgp: bgpView({ peers, passwords: [['md5', { ok: true, password: 'lab-key' }]] }) }), SELF);
+    expect(read.desired.bgpPeers?.[0]).toMatchObject({ name: 'md5', password: 'lab-key' });
+    expect(read.desired.bgpPeers?.[0]?.unusable).toBeUndefined();
+    expect(read.bgpRefused).toEqual([]);
+    const unread = desiredAnnouncements(cluster({ bgp: bgpView({ peers }) }), SELF);
+    expect(unread.desired.bgpPeers?.[0]).toMatchObject({ name: 'md5', unusable: 'BGPPeer "md5": passwordSecret "bgp-auth" was not read' });
   });
 
   test('an inline password over the kernel\'s 80 bytes (the CRD counts 80 characters) refuses the peer by name, never quoting it', () => {

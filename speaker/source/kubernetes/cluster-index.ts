@@ -6,6 +6,7 @@ import { unmanagedWhyOf } from '../../../lib/service-class.js';
 import type { ServiceKey } from '../../../lib/service-key.js';
 import type { BFDProfileModel, BGPAdvertisementModel, BGPPeerModel, L2AdvertisementModel } from '../../../lib/config/index.js';
 import type { NodeSpec } from '../types.js';
+import type { PeerPasswordOutcome } from './peer-passwords.js';
 import type { ClusterView, NodeView, ServiceView } from './views.js';
 
 export interface IndexedPool {
@@ -40,7 +41,10 @@ export interface ClusterIndex {
   endpoints: ReadonlyMap<ServiceKey, ServingEndpoints>;
   ips: readonly IpGroup[];
   /** BGP mode's objects, each list sorted by name; undefined when BGP is not configured. */
-  bgp: { advertisements: readonly BGPAdvertisementModel[]; peers: readonly BGPPeerModel[]; bfdProfiles: ReadonlyMap<string, BFDProfileModel> } | undefined;
+  bgp: {
+    advertisements: readonly BGPAdvertisementModel[]; peers: readonly BGPPeerModel[]; bfdProfiles: ReadonlyMap<string, BFDProfileModel>;
+    passwords: ReadonlyMap<string, PeerPasswordOutcome>;
+  } | undefined;
 }
 
 export const keyOf = (s: { namespace: string; name: string }): ServiceKey => `${s.namespace}/${s.name}`;
@@ -121,6 +125,7 @@ export function indexCluster(view: ClusterView, loadBalancerClass: string | unde
       advertisements: [...view.bgp.advertisements].sort((a, b) => byText(a.name, b.name)),
       peers: [...view.bgp.peers].sort((a, b) => byText(a.name, b.name)),
       bfdProfiles: new Map((view.bgp.bfdProfiles ?? []).map((p) => [p.name, p])),
+      passwords: view.bgp.passwords ?? new Map(),
     },
   };
 }

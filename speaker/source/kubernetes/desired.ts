@@ -8,7 +8,7 @@ import { boundedMessage } from '../../../lib/config/index.js';
 import type { ServiceKey } from '../../../lib/service-key.js';
 import type { BgpIpSpec, DesiredAnnouncements, EligibleNode, IpSpec } from '../types.js';
 import { byText, indexCluster, keyOf, type ClusterIndex, type IpGroup } from './cluster-index.js';
-import { bgpAttributesFor, bgpKind, bgpPeersFor, usableBgpAdvertisements, type BgpRefusal } from './bgp-desired.js';
+import { bgpAttributesFor, bgpKind, bgpPeersFor, type BgpRefusal } from './bgp-desired.js';
 import { judge, judgeNodes, quoted, type Judgement, type NodeSplitMemo, type UnannouncedReason, type Unfit } from './eligibility.js';
 import type { ClusterView } from './views.js';
 
@@ -105,7 +105,7 @@ function bgpOutcome(group: IpGroup, index: ClusterIndex, self: string, memo: Nod
   // The advertisements any sharer's IP is under: what this node sends for the IP (bgp-desired.ts).
   const applying = [...new Map(bgp.fits.flatMap((f) => f.applying).map((ad) => [ad.name, ad])).values()].sort((a, b) => byText(a.name, b.name));
   if (!hasPeers) return { ok: false, unannounced: noPeer(group, applying) };
-  return { ok: true, bgp: { ...bgpAttributesFor(index.nodes.get(self), applying), nodes: bgp.nodes.map((n) => n.name) } };
+  return { ok: true, bgp: { ...bgpAttributesFor(index.nodes.get(self), applying, group.address.family), nodes: bgp.nodes.map((n) => n.name) } };
 }
 
 function verdictFor(group: IpGroup, index: ClusterIndex, self: string, memo: NodeSplitMemo, hasPeers: boolean): Verdict {
@@ -118,17 +118,16 @@ function verdictFor(group: IpGroup, index: ClusterIndex, self: string, memo: Nod
 }
 
 export function desiredAnnouncements(view: ClusterView, options: DesiredOptions): DesiredResult {
-  const usable = view.bgp && usableBgpAdvertisements(view.bgp.advertisements);
-  const index = indexCluster(usable && view.bgp ? { ...view, bgp: { ...view.bgp, advertisements: usable.usable } } : view, options.loadBalancerClass);
+  const index = indexCluster(view, options.loadBalancerClass);
   const ips: IpSpec[] = [];
   const unannounced: Unannounced[] = [];
   const memo: NodeSplitMemo = new Map();
   const peers = bgpPeersFor(index);
   for (const group of index.ips) {
-    const verdict = verdictFor(group, index, options.self, memo, peers.peers.length > 0);
+    const verdict = verdictFor(group, index, options.self, memo, peers.peers.some((p) => p.unusable === undefined));
     if (verdict.ok) ips.push(verdict.spec);
     else unannounced.push(verdict.unannounced);
   }
   if (index.bgp === undefined) return { desired: { nodes: index.speakers, ips }, unannounced, bgpRefused: [] };
-  return { desired: { nodes: index.speakers, ips, bgpPeers: peers.peers }, unannounced, bgpRefused: [...(usable?.refused ?? []), ...peers.refused] };
+  return { desired: { nodes: index.speakers, ips, bgpPeers: peers.peers }, unannounced, bgpRefused: peers.refused };
 }

@@ -51,7 +51,9 @@ export function kubernetesOrigin(flags: KubernetesOriginFlags, self: string, log
     apiSynced: () => source.notReadyReason() === undefined,
     status: { ...status, stop: async () => { await Promise.all([status.stop(), sessions?.stop()]); } },
     watchBgpSessions: (statuses) => {
-      sessions = new PeerSessionWriter({ kubeConfig, namespace: flags.namespace, node: self, clock: systemClock, logger, statuses });
+      sessions = new PeerSessionWriter({
+        kubeConfig, namespace: flags.namespace, node: self, clock: systemClock, logger, statuses, liveNodes: () => source.liveNodes(),
+      });
       sessions.start();
     },
   };

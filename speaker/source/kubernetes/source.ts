@@ -1,5 +1,5 @@
 // The Kubernetes announcement source: informers on everything that decides what this cluster's speakers announce,
-// this speaker's presence Lease, and the heartbeat key Secret. On any change it recomputes the whole snapshot with
+// this speaker's presence Lease, and the Secrets of Herald's namespace (the heartbeat key, the BGPPeers' passwords). On any change it recomputes the whole snapshot with
 // one pure function (desired.ts) and delivers it when it differs from the last one.
 //
 // Losing the API changes nothing: the caches keep what they last held, the informers reconnect by themselves, and
@@ -23,7 +23,7 @@ import { ReusingKubeConfig } from '../../../lib/kube/config.js';
 import { ViewCache } from './caches.js';
 import { desiredAnnouncements, type Unannounced } from './desired.js';
 import type { BgpView, ClusterView } from './views.js';
-import { secretKeys, type KeysView } from './secret-keys.js';
+import { peerPasswords, secretView, type SecretView } from './peer-passwords.js';
 import { PRESENCE_RENEW_MS, PresenceLease } from './presence-lease.js';
 import { PRESENCE_LABEL, PRESENCE_LABEL_VALUE, PresenceTracker, presenceRecord, type PresenceRecord } from './presence.js';
 import { endpointSliceView, nodeView, poolView, serviceView } from './trim.js';
@@ -65,7 +65,7 @@ export class KubernetesSource implements AnnouncementSource {
     communities: ViewCache<Community>;
     bfdProfiles: ViewCache<BFDProfile>;
     presence: ViewCache<PresenceRecord | undefined>;
-    secret: ViewCache<KeysView>;
+    secrets: ViewCache<SecretView>;
   };
   private readonly lease: PresenceLease;
   private readonly tracker: PresenceTracker;
@@ -79,6 +79,7 @@ export class KubernetesSource implements AnnouncementSource {
   private healthTimer: TimerHandle | null = null;
   private lastDelivered = '';
   private lastDesiredIps: readonly IpSpec[] = [];
+  private lastLiveNodes: readonly string[] = [];
   private lastKeys = '';
   private lastKeyProblem = '';
   private lastUnannounced: readonly Unannounced[] = [];
@@ -110,9 +111,12 @@ export class KubernetesSource implements AnnouncementSource {
         what: 'presence leases', path: `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases`,
         labelSelector: `${PRESENCE_LABEL}=${PRESENCE_LABEL_VALUE}`, view: presenceRecord,
       }, logger, changed),
-      secret: new ViewCache(kubeConfig, {
-        what: `secret ${HEARTBEAT_SECRET_NAME}`, path: `/api/v1/namespaces/${namespace}/secrets`,
-        fieldSelector: `metadata.name=${HEARTBEAT_SECRET_NAME}`, view: (obj) => secretKeys(obj, HEARTBEAT_SECRET_KEY),
+      // One informer for both Secrets the speaker reads here: the heartbeat key, and the BGPPeers' passwordSecrets
+      // (any name a user gives, so no field selector; the Role allows this namespace only). Values kept: the
+      // heartbeat keys and basic-auth passwords, nothing else (peer-passwords.ts secretView).
+      secrets: new ViewCache(kubeConfig, {
+        what: 'secrets', path: `/api/v1/namespaces/${namespace}/secrets`,
+        view: (obj) => secretView(obj, { name: HEARTBEAT_SECRET_NAME, key: HEARTBEAT_SECRET_KEY }),
       }, logger, changed),
     };
     this.tracker = new PresenceTracker({ node: o.node, address: o.address });
@@ -159,6 +163,11 @@ export class KubernetesSource implements AnnouncementSource {
   /** The IPs of the last snapshot delivered (for the Service condition of those advertised by BGP). */
   desiredIps(): readonly IpSpec[] {
     return this.lastDesiredIps;
+  }
+
+  /** The nodes of the last snapshot: this one and every speaker whose presence Lease has not lapsed (empty before the first). */
+  liveNodes(): readonly string[] {
+    return this.lastLiveNodes;
   }
 
   /** Every LoadBalancer IP nobody may announce, and why (for the Service condition and the logs). */
@@ -243,6 +252,7 @@ export class KubernetesSource implements AnnouncementSource {
     if (text === this.lastDelivered) return;
     this.lastDelivered = text;
     this.lastDesiredIps = desired.ips;
+    this.lastLiveNodes = desired.nodes.map((n) => n.name);
     for (const cb of this.listeners) cb(desired);
     this.firstDelivery();
   }
@@ -263,8 +273,8 @@ export class KubernetesSource implements AnnouncementSource {
 
   private updateKeys(): void {
     // Before the first list, a missing Secret only means the answer has not come yet (readiness says so).
-    if (!this.caches.secret.listed) return;
-    const [view] = this.caches.secret.views();
+    if (!this.caches.secrets.listed) return;
+    const view = this.caches.secrets.views().find((s) => s.name === HEARTBEAT_SECRET_NAME)?.heartbeat;
     const where = `Secret ${this.o.namespace}/${HEARTBEAT_SECRET_NAME}`;
     if (view === undefined || !view.ok) {
       const problem = view === undefined ? `${where} does not exist (the controller creates it)` : `${where}: ${view.problem}`;
@@ -313,7 +323,8 @@ export class KubernetesSource implements AnnouncementSource {
   /**
    * BGP mode's usable objects (lib/config's model; an object with a problem is left out), or undefined when there
    * is neither a BGPPeer nor a BGPAdvertisement: a cluster using layer 2 only gets the snapshot it always got.
-   * passwordSecret is not checked here (no Secret but the heartbeat key is read); such a peer is refused later.
+   * A peer's passwordSecret is looked up among this namespace's Secrets (peer-passwords.ts); one that cannot be read
+   * leaves that peer unusable (bgp-desired.ts), not the others.
    */
   private bgpView(view: ClusterView): BgpView | undefined {
     const peers = this.caches.bgpPeers.views();
@@ -328,7 +339,8 @@ export class KubernetesSource implements AnnouncementSource {
       nodes: view.nodes,
     });
     this.bgpProblems = config.problems;
-    return { peers: config.peers, advertisements: config.advertisements, bfdProfiles: config.bfdProfiles };
+    const passwords = peerPasswords(peers, { namespace: this.o.namespace, secrets: this.caches.secrets.views() });
+    return { peers: config.peers, advertisements: config.advertisements, bfdProfiles: config.bfdProfiles, passwords };
   }
 
   private logBgpProblems(problems: readonly { kind: string; name: string; message: string }[]): void {

@@ -1,6 +1,7 @@
 // Builders for the announcement function's tests: small views with only the fields that matter.
 import type { BFDProfileSpec, BGPAdvertisementSpec, BGPPeerSpec, CommunityAlias, L2AdvertisementSpec } from '../../../crds/v1beta1/index.js';
 import { advertisementsFromResources, bgpConfigFromResources, type L2AdvertisementModel } from '../../../lib/config/index.js';
+import type { PeerPasswordOutcome } from './peer-passwords.js';
 import type { BgpView, ClusterView, EndpointSliceView, NodeView, PoolView, ServiceView, SpeakerView } from './views.js';
 
 /** A Herald LoadBalancer Service in `default`, Cluster policy, its IPs from pool "lan". */
@@ -53,6 +54,8 @@ export function cluster(parts: Partial<ClusterView> = {}): ClusterView {
 /** BGP objects as lib/config reads them (a spec that does not parse is refused there, as in the source); one peer "router" unless told. */
 export function bgpView(parts: {
   peers?: [string, Partial<BGPPeerSpec>][]; ads?: [string, BGPAdvertisementSpec][]; aliases?: CommunityAlias[]; bfd?: [string, BFDProfileSpec][];
+  /** What the source read for the peers naming a passwordSecret (peer-passwords.ts). */
+  passwords?: [string, PeerPasswordOutcome][];
 }): BgpView {
   const meta = (name: string) => ({ apiVersion: 'herald.dev/v1beta1' as const, metadata: { name } });
   const config = bgpConfigFromResources({
@@ -62,5 +65,5 @@ export function bgpView(parts: {
     communities: parts.aliases ? [{ ...meta('aliases'), kind: 'Community' as const, spec: { communities: parts.aliases } }] : [],
     pools: [],
   });
-  return { peers: config.peers, advertisements: config.advertisements, bfdProfiles: config.bfdProfiles };
+  return { peers: config.peers, advertisements: config.advertisements, bfdProfiles: config.bfdProfiles, passwords: new Map(parts.passwords ?? []) };
 }

@@ -2,6 +2,7 @@
 // these in its caches instead of whole objects (trim.ts makes them), so a speaker on every node of a cluster with
 // 1 000 Services holds a few hundred bytes per Service, and the pure function can be tested with plain values.
 import type { BFDProfileModel, BGPAdvertisementModel, BGPPeerModel, L2AdvertisementModel } from '../../../lib/config/index.js';
+import type { PeerPasswordOutcome } from './peer-passwords.js';
 
 export interface ServiceView {
   namespace: string;
@@ -57,6 +58,8 @@ export interface BgpView {
   peers: readonly BGPPeerModel[];
   /** The BFDProfiles the peers name (lib/config leaves out a peer whose profile is missing). */
   bfdProfiles?: readonly BFDProfileModel[];
+  /** Per peer naming a passwordSecret: its TCP MD5 key, or why none can be read (peer-passwords.ts). */
+  passwords?: ReadonlyMap<string, PeerPasswordOutcome>;
 }
 
 export interface ClusterView {
