@@ -35,6 +35,11 @@ if [ "$real" = yes ]; then
   HERALD_API_BACKEND=real "${jest[@]}" --json --outputFile="$results/real.json" "${api_suites[@]}" || status=1
 fi
 if [ "$(id -u)" -eq 0 ]; then
+  # Under CI the lab's process logs outlive the clone, for a failure's post-mortem: each suite's, from the last run only.
+  if [ "${CI:-}" = true ] && [ -z "${HERALD_LAB_KEEP_LOGS:-}" ]; then
+    export HERALD_LAB_KEEP_LOGS=/tmp/herald-ci-lab-logs
+    rm -rf "$HERALD_LAB_KEEP_LOGS"
+  fi
   bash test/lab/install-deps.sh || status=1
   "${jest[@]}" -c jest.lab.config.js --runInBand --json --outputFile="$results/lab.json" || status=1
   # The whole product on the lab once more, with kube-apiserver (and etcd, kube-controller-manager) in hl-router.
