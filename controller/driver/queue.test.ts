@@ -59,6 +59,23 @@ describe('work queue', () => {
     q.shutDown();
   });
 
+  test('a key asked for respecting its backoff while it is processed, then failing, waits out that backoff', async () => {
+    const q = new WorkQueue<string>({ baseDelayMs: 60_000, maxDelayMs: 60_000 });
+    q.add('refused');
+    expect(await q.next()).toBe('refused');
+    q.addRespectingBackoff('refused'); // a periodic re-plan while the write is in flight
+    q.retry('refused'); // the write failed
+    q.done('refused');
+    expect(q.length).toBe(0);
+
+    q.add('ok');
+    expect(await q.next()).toBe('ok');
+    q.addRespectingBackoff('ok');
+    q.done('ok'); // succeeded: the request made meanwhile is served at once
+    expect(q.length).toBe(1);
+    q.shutDown();
+  });
+
   test('retry stretches the backoff by its scale, waits at least its floor, and never past the cap', () => {
     const q = new WorkQueue<string>({ baseDelayMs: 100, maxDelayMs: 5_000 });
     expect([1, 2, 3, 4, 5, 6, 7].map(() => q.retry('refused', { scale: 10 }))).toEqual([1_000, 2_000, 4_000, 5_000, 5_000, 5_000, 5_000]);

@@ -26,6 +26,11 @@ export class WorkQueue<K extends string> {
   private readonly processing = new Set<K>();
   /** Keys added while being processed: queued again when done() is called. */
   private readonly dirty = new Set<K>();
+  /**
+   * Keys asked for with addRespectingBackoff() while being processed: done() queues them only if that processing
+   * did not fail, since a failure starts a backoff that a request made before it must not cut short.
+   */
+  private readonly dirtyRespectingBackoff = new Set<K>();
   private readonly failures = new Map<K, number>();
   private readonly timers = new Map<K, NodeJS.Timeout>();
   private waiter: ((key: K | undefined) => void) | undefined;
@@ -59,7 +64,9 @@ export class WorkQueue<K extends string> {
    * For work that is re-requested on a timer or by unrelated changes, so a failing key is not retried at their pace.
    */
   addRespectingBackoff(key: K): void {
-    if (!this.timers.has(key)) this.add(key);
+    if (this.timers.has(key) || this.closed) return;
+    if (this.processing.has(key)) this.dirtyRespectingBackoff.add(key);
+    else this.add(key);
   }
 
   /**
@@ -115,7 +122,9 @@ export class WorkQueue<K extends string> {
 
   done(key: K): void {
     this.processing.delete(key);
+    const respectingBackoff = this.dirtyRespectingBackoff.delete(key);
     if (this.dirty.delete(key)) this.add(key);
+    else if (respectingBackoff) this.addRespectingBackoff(key);
   }
 
   shutDown(): void {
