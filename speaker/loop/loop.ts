@@ -31,6 +31,8 @@ export interface StatusPort {
   report(owned: readonly OwnedIp[], alive: ReadonlySet<string>): void;
   /** What this node advertises by BGP (the plan given to the BGP driver), and the IPs' specs for their Services. */
   reportBgp?(plan: BgpPlan, ips: readonly IpSpec[], alive: ReadonlySet<string>): void;
+  /** A peer had declared this node dead: it may have removed this node's status objects, which are read back. */
+  peerHadUsDead?(): void;
 }
 
 export interface SpeakerLoopOptions extends SpeakerSettings {

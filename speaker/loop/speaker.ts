@@ -40,8 +40,12 @@ export class Speaker {
     this.membership = new MembershipLink({
       self, bindAddress, logger, build: parts.membership, enqueue: (e) => this.loop.enqueue(e),
       // The links first: if the watcher saw this node's link go down, it must see it up before the IPs
-      // (withdrawn meanwhile) can be announced again; the re-announce covers the IPs held all along.
-      onRejoined: () => watcher.refresh(),
+      // (withdrawn meanwhile) can be announced again; the re-announce covers the IPs held all along. The peers
+      // that held this node dead may have removed its status objects: the writers read them back.
+      onRejoined: () => {
+        watcher.refresh();
+        parts.status?.peerHadUsDead?.();
+      },
     });
     this.loop = new SpeakerLoop({
       self, defaultInterfaces, retryDelaysMs, logger, layer2: new Layer2Driver(announcer, logger), membership: this.membership,

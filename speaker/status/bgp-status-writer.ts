@@ -53,6 +53,11 @@ export class BgpStatusWriter {
     this.objects.set(next, check, alive);
   }
 
+  /** Peers held this node dead for a while: what they may have removed is read back and made again. */
+  resync(): void {
+    this.objects.resync();
+  }
+
   /** Resolves when the writes asked for so far are done or have failed once (tests, and a stop). */
   settled(): Promise<void> {
     return this.objects.settled();

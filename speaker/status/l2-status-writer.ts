@@ -51,6 +51,11 @@ export class L2StatusWriter {
     this.objects.set(next, taken, alive);
   }
 
+  /** Peers held this node dead for a while: what they may have removed is read back and made again. */
+  resync(): void {
+    this.objects.resync();
+  }
+
   /** Resolves when the writes asked for so far are done or have failed once (tests, and a stop). */
   settled(): Promise<void> {
     return this.objects.settled();

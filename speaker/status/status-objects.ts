@@ -62,6 +62,17 @@ export class StatusObjects {
     this.runner.kick();
   }
 
+  /**
+   * Forgets what it believes the API holds and reads it again: peers that held this node dead (a link flap) may
+   * have removed its objects meanwhile (removeDeadOwners), and an object it still wants would otherwise never be
+   * made again.
+   */
+  resync(): void {
+    if (this.stopped) return;
+    this.have = null;
+    this.runner.kick();
+  }
+
   /** Resolves when the writes asked for so far are done or have failed once (tests, and a stop). */
   settled(): Promise<void> {
     return this.runner.settled();
@@ -77,6 +88,17 @@ export class StatusObjects {
   }
 
   private async pass(): Promise<void> {
+    try {
+      await this.writeDifferences();
+    } catch (err) {
+      // A failed request may or may not have reached the server (a delete cut off by a reconnect): the next pass
+      // reads what the API holds instead of trusting this writer's book.
+      this.have = null;
+      throw err;
+    }
+  }
+
+  private async writeDifferences(): Promise<void> {
     const have = this.have ?? await this.listOwn();
     this.have = have;
     const want = this.want;

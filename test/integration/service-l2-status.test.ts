@@ -9,12 +9,13 @@ import { systemClock } from '../../lib/clock.js';
 import { EventRecorder } from '../../lib/kube/events/recorder.js';
 import { createLogger, silentLogger } from '../../lib/log.js';
 import { L2StatusWriter } from '../../speaker/status/l2-status-writer.js';
+import type { OwnedIp } from '../../speaker/status/l2-status-plan.js';
 import { ConditionWriter } from '../../speaker/status/condition-writer.js';
 import type { Unannounced } from '../../speaker/source/kubernetes/desired.js';
 import { strategicMergePatch } from '../support/merge-patch.js';
-import { onRealBackend } from '../cluster/backend.js';
+import { itEmulatorOnly, onRealBackend } from '../cluster/backend.js';
 import { speakerKubeConfig } from './controller-identity.js';
-import { createService, startEnv, waitFor, type Env } from './harness.js';
+import { createService, emulatorOf, startEnv, waitFor, type Env } from './harness.js';
 
 const NS = 'shop';
 const ALL: ReadonlySet<string> = new Set(['node-a', 'node-b']);
@@ -122,6 +123,46 @@ describe('ServiceL2Status and nodeAssigned, written by the speakers', () => {
     await b.writer.settled();
     expect((await statuses(env)).map((s) => s.status?.node)).toEqual(['node-b']);
     writers.a = writerFor(env, 'node-a'); // node-a's next run, for the test below
+  });
+
+  test('a node held dead for a moment (a link flap) makes its object again once it hears so, after the node that took over removed it', async () => {
+    const web: OwnedIp[] = [{ ip: '192.0.2.10', services: [`${NS}/web`], interfaces: ['eth0'] }];
+    a().writer.report(web, ALL);
+    await a().writer.settled();
+    const b = writerFor(env, 'node-b');
+    writers.b4 = b;
+    // node-b, not hearing node-a, took the IP and removed node-a's object; then it heard node-a again and let go.
+    b.writer.report(web, new Set(['node-b']));
+    await b.writer.settled();
+    b.writer.report([], ALL);
+    await b.writer.settled();
+    // node-a announced all along: nothing changed for its writer, which still believes its object is there.
+    a().writer.report(web, ALL);
+    await a().writer.settled();
+    expect(await statuses(env)).toEqual([]);
+    a().writer.resync(); // membership: "a peer had declared this node dead"
+    await a().writer.settled();
+    expect((await statuses(env)).map((s) => s.status?.node)).toEqual(['node-a']);
+  });
+
+  itEmulatorOnly('a pass that failed reads back what the API holds: a delete cut off before another node removed the object', async () => {
+    const web: OwnedIp[] = [{ ip: '192.0.2.10', services: [`${NS}/web`], interfaces: ['eth0'] }];
+    a().writer.report(web, ALL);
+    await a().writer.settled();
+    // node-a's link goes down: it withdraws, and its delete fails (the connection is gone).
+    emulatorOf(env).faults.failNext({ verb: 'delete', resource: SERVICEL2STATUS_PLURAL, code: 503, count: 1 });
+    a().writer.report([], ALL);
+    await a().writer.settled();
+    // Meanwhile node-b took over and removed node-a's object, then gave the IP back when node-a returned.
+    const b = writerFor(env, 'node-b');
+    writers.b5 = b;
+    b.writer.report(web, new Set(['node-b']));
+    await b.writer.settled();
+    b.writer.report([], ALL);
+    await b.writer.settled();
+    expect(await statuses(env)).toEqual([]);
+    a().writer.report(web, ALL); // node-a announces again before its retry
+    await waitFor('node-a\'s object made again', async () => (await statuses(env)).some((s) => s.status?.node === 'node-a'), 5_000);
   });
 
   (onRealBackend ? test : test.skip)('the garbage collector removes the objects with their Service (real kube-controller-manager)', async () => {

@@ -71,6 +71,10 @@ function statusWriters(kubeConfig: KubeConfig, self: string, source: KubernetesS
       conditions.report(owned, alive);
     },
     reportBgp: (plan, ips, alive) => bgpObjects.report(plan, ips, alive),
+    peerHadUsDead: () => {
+      objects.resync();
+      bgpObjects.resync();
+    },
     stop: async () => {
       await Promise.all([objects.stop(), conditions.stop(), bgpObjects.stop()]);
     },
