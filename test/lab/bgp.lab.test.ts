@@ -125,6 +125,9 @@ describe('BGP mode against BIRD', () => {
   it('gives a node that comes back (link up, speaker started again) its next hop back', async () => {
     const backAt = performance.now();
     await linkUp('n3');
+    // The kernel dropped n3's routes through the link when it went down (the way back to the far client among
+    // them), and nothing on a lab node puts them back as a real node's network manager would: the lab does.
+    await upBgpLab();
     startSpeaker('n3', configPath, ['--metrics-port', '0']);
     // BIRD refuses the node for its error wait time (1-5 s here) after the hold timer error; the speaker retries.
     const back = await until("n3's next hop back", () => kernelNextHops(bgpVip4(0)), (h) => h.length === 3, 30_000, backAt);

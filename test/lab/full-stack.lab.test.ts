@@ -174,12 +174,23 @@ describe('the full stack on the lab, through the API', () => {
   });
 
   it('the exclude-from-external-load-balancers label and NetworkUnavailable move the IP off a node', async () => {
-    const excluded = await movesOff('the exclude label', (node) => kubectl(['label', 'node', node, 'node.kubernetes.io/exclude-from-external-load-balancers=']).then(() => undefined));
-    const unavailable = await movesOff('NetworkUnavailable', (node) => kubectl(['patch', 'node', node, '--subresource=status', '--type=merge', '-p',
-      JSON.stringify({ status: { conditions: [{ type: 'NetworkUnavailable', status: 'True', reason: 'Lab', message: 'set by the test' }] } })]).then(() => undefined));
-    await kubectl(['label', 'node', excluded, 'node.kubernetes.io/exclude-from-external-load-balancers-']);
-    await kubectl(['patch', 'node', unavailable, '--subresource=status', '--type=merge', '-p',
-      JSON.stringify({ status: { conditions: [{ type: 'NetworkUnavailable', status: 'False', reason: 'Lab', message: 'cleared by the test' }] } })]);
+    const condition = (status: 'True' | 'False', message: string): string =>
+      JSON.stringify({ status: { conditions: [{ type: 'NetworkUnavailable', status, reason: 'Lab', message }] } });
+    const marked: { label?: string; unavailable?: string } = {};
+    try {
+      await movesOff('the exclude label', async (node) => {
+        marked.label = node;
+        await kubectl(['label', 'node', node, 'node.kubernetes.io/exclude-from-external-load-balancers=']);
+      });
+      await movesOff('NetworkUnavailable', async (node) => {
+        marked.unavailable = node;
+        await kubectl(['patch', 'node', node, '--subresource=status', '--type=merge', '-p', condition('True', 'set by the test')]);
+      });
+    } finally {
+      // Cleared even when the test fails, so the tests after it start from three eligible nodes.
+      if (marked.label) await kubectl(['label', 'node', marked.label, 'node.kubernetes.io/exclude-from-external-load-balancers-']);
+      if (marked.unavailable) await kubectl(['patch', 'node', marked.unavailable, '--subresource=status', '--type=merge', '-p', condition('False', 'cleared by the test')]);
+    }
   });
 
   it('an API outage changes nothing the client sees, and a failover inside it still works', async () => {
