@@ -125,17 +125,21 @@ describe('ServiceL2Status and nodeAssigned, written by the speakers', () => {
     writers.a = writerFor(env, 'node-a'); // node-a's next run, for the test below
   });
 
+  /** node-b, not hearing node-a, takes `owned` and removes node-a's object; then it hears node-a again and lets go. */
+  async function takenOverByBAndGivenBack(slot: string, owned: OwnedIp[]): Promise<void> {
+    const b = writerFor(env, 'node-b');
+    writers[slot] = b;
+    b.writer.report(owned, new Set(['node-b']));
+    await b.writer.settled();
+    b.writer.report([], ALL);
+    await b.writer.settled();
+  }
+
   test('a node held dead for a moment (a link flap) makes its object again once it hears so, after the node that took over removed it', async () => {
     const web: OwnedIp[] = [{ ip: '192.0.2.10', services: [`${NS}/web`], interfaces: ['eth0'] }];
     a().writer.report(web, ALL);
     await a().writer.settled();
-    const b = writerFor(env, 'node-b');
-    writers.b4 = b;
-    // node-b, not hearing node-a, took the IP and removed node-a's object; then it heard node-a again and let go.
-    b.writer.report(web, new Set(['node-b']));
-    await b.writer.settled();
-    b.writer.report([], ALL);
-    await b.writer.settled();
+    await takenOverByBAndGivenBack('b4', web);
     // node-a announced all along: nothing changed for its writer, which still believes its object is there.
     a().writer.report(web, ALL);
     await a().writer.settled();
@@ -153,13 +157,7 @@ describe('ServiceL2Status and nodeAssigned, written by the speakers', () => {
     emulatorOf(env).faults.failNext({ verb: 'delete', resource: SERVICEL2STATUS_PLURAL, code: 503, count: 1 });
     a().writer.report([], ALL);
     await a().writer.settled();
-    // Meanwhile node-b took over and removed node-a's object, then gave the IP back when node-a returned.
-    const b = writerFor(env, 'node-b');
-    writers.b5 = b;
-    b.writer.report(web, new Set(['node-b']));
-    await b.writer.settled();
-    b.writer.report([], ALL);
-    await b.writer.settled();
+    await takenOverByBAndGivenBack('b5', web);
     expect(await statuses(env)).toEqual([]);
     a().writer.report(web, ALL); // node-a announces again before its retry
     await waitFor('node-a\'s object made again', async () => (await statuses(env)).some((s) => s.status?.node === 'node-a'), 5_000);
