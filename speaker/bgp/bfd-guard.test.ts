@@ -83,7 +83,7 @@ describe('BFD beside BGP (RFC 5882)', () => {
     const tookMs = await until('the BGP session down', () => n.status()?.fsm !== 'Established');
     // Detection Time 3 × 50 ms (measured here: 146-153 ms); the 90 s hold time could not do it. Slack for a loaded machine.
     expect(tookMs).toBeLessThan(1000);
-    expect(n.status()?.lastDown).toMatchObject({ reason: 'bfdDown', notification: 'sent 6/10' });
+    expect(n.status()?.lastDown).toMatchObject({ reason: 'bfdDown', notification: 'sent 6/10 cease, BFD down' });
     expect(n.status()?.lastDown?.detail).toContain('controlDetectionTimeExpired');
     expect(n.status()?.bfd?.state).toBe('Down');
     await until('the router sees the Cease', () => r.peer.status().lastDown !== null);

@@ -184,7 +184,7 @@ describe('misbehaving peers', () => {
     await until('Established', () => a.status().fsm === 'Established');
     await until('the hold timer expired', () => a.status().lastDown !== null, 6000);
     const elapsed = Date.now() - started;
-    expect(a.status().lastDown).toMatchObject({ reason: 'holdTimerExpired', notification: 'sent 4/0' });
+    expect(a.status().lastDown).toMatchObject({ reason: 'holdTimerExpired', notification: 'sent 4/0 hold timer expired' });
     expect(elapsed).toBeGreaterThanOrEqual(2900);
     expect(elapsed).toBeLessThan(4500);
     await until('the peer got the NOTIFICATION', () => received.some((m) => m.type === 'notification'));
@@ -210,7 +210,7 @@ describe('misbehaving peers', () => {
     await closed;
     expect(replies.map((m) => m.type)).toEqual(['open', 'notification']);
     expect(replies[1]).toMatchObject({ code: ERROR_CODE.MESSAGE_HEADER, subcode: MESSAGE_HEADER_ERROR.CONNECTION_NOT_SYNCHRONIZED });
-    expect(garbagePeer.status().lastDown).toMatchObject({ reason: 'messageError', notification: 'sent 1/1' });
+    expect(garbagePeer.status().lastDown).toMatchObject({ reason: 'messageError', notification: 'sent 1/1 message header error, connection not synchronized' });
 
     const stranger = await new Promise<boolean>((resolve) => {
       const socket = connect({ host: '127.0.0.1', port: listener.port, localAddress: '127.0.0.3' });
