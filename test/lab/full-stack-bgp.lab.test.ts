@@ -3,7 +3,7 @@
 // pool and Service applied with the real kubectl. Judged by BIRD (its sessions and RIB), the router's kernel (one
 // ECMP next hop per announcing node), curl from a client in another subnet behind the router, and what
 // `kubectl get servicebgpstatuses` shows.
-import { LAB_ASN, birdRoutes, birdSessions, curlFromFar, kernelNextHops, startBird, upBgpLab } from './bgp-lab.js';
+import { LAB_ASN, birdRoutes, birdSessions, birdc, curlFromFar, kernelNextHops, startBird, upBgpLab } from './bgp-lab.js';
 import { applyObjects, endpointSlice, externalIp, kubectl, upCluster } from './cluster.js';
 import { waitFor } from './judges.js';
 import { down } from './lab.js';
@@ -90,6 +90,20 @@ describe('BGP mode through the API, judged by BIRD', () => {
     await waitFor('the BGPPeer\'s status.nodes', sessions, NODES.map((n) => `${n}=Established`).join(' '), 10_000);
     const ready = await kubectl(['get', 'bgppeer', 'router', '-n', 'herald-system', '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']);
     expect(ready.trim()).toBe('True');
+  });
+
+  it('a session the router shuts down shows in kubectl get bgppeer: not Established, with the router\'s NOTIFICATION and message; Established again once it lets the node back', async () => {
+    const entry = async (field: string) => (await kubectl(['get', 'bgppeer', 'router', '-n', 'herald-system', '-o',
+      `jsonpath={.status.nodes[?(@.node=="n1")].${field}}`])).trim();
+    await birdc(['disable', 'n1', '"lab maintenance"']); // a Cease, administrative shutdown, with its RFC 8203 message
+    try {
+      await waitFor('n1\'s entry naming the NOTIFICATION', () => entry('lastNotification'), 'received 6/2 cease, administrative shutdown: "lab maintenance"', 10_000);
+      expect(await entry('state')).not.toBe('Established');
+      expect(await entry('lastError')).not.toBe('');
+    } finally {
+      await birdc(['enable', 'n1']);
+    }
+    await waitFor('n1 Established again, in BIRD and in the status', async () => `${(await birdSessions()).n1} ${await entry('state')}`, 'Established Established', 30_000);
   });
 
   it('the Service\'s herald.dev/Announced condition says it is advertised by BGP, from which nodes', async () => {
