@@ -96,8 +96,13 @@ export interface BirdOptions {
   kernel?: boolean;
   /** Times in `show protocols` and `show route` to the millisecond (`timeformat ... iso long ms`). */
   msTimes?: boolean;
-  /** More iBGP peers on the segment (extra addresses of a node): protocols `x1`, `x2`, ... like the nodes' `nN`. */
-  extraNeighbors?: readonly string[];
+  /**
+   * More iBGP sessions on the segment, each between an extra address of the router (`local`, which the caller puts
+   * on the router) and one of a node (`neighbor`): protocols `x1`, `x2`, ... like the nodes' `nN`. Each needs its
+   * own pair: BIRD 2.0.12 runs one session per neighbor address and port at a time (its object lock), so a second
+   * protocol to the same address waits in Idle.
+   */
+  extraSessions?: readonly BirdSession[];
 }
 
 /**
@@ -115,7 +120,10 @@ export function birdConfig(options: BirdOptions = {}): string {
     `protocol bgp ${node} from nodes { neighbor ${v4Of(hostByName(node))} as ${LAB_ASN}; }`,
     `protocol bgp ${node}e from edge { neighbor ${v6Of(hostByName(node))} as ${NODE_EDGE_ASN}; }`,
   ]);
-  (options.extraNeighbors ?? []).forEach((address, i) => neighbours.push(`protocol bgp x${i + 1} from nodes { neighbor ${address} as ${LAB_ASN}; }`));
+  // Passive: the node opens each session, as the benches' senders do.
+  (options.extraSessions ?? []).forEach(({ local, neighbor }, i) => neighbours.push(
+    `protocol bgp x${i + 1} from nodes { local ${local} as ${LAB_ASN}; neighbor ${neighbor} as ${LAB_ASN}; passive on; }`,
+  ));
   const common = `hold time ${options.holdTimeSeconds ?? 90};
   error wait time 1, 5;
   connect retry time 5;${options.gracefulRestart === true ? '\n  graceful restart on;' : ''}`;
@@ -162,20 +170,26 @@ export interface NodeBirdOptions {
   /** BFD on the session, as the router's `bfd` option. */
   bfd?: { intervalMs: number; multiplier: number };
   holdTimeSeconds?: number;
-  /** One session per address, each from that address (the node's own when omitted; the router's `x1`, ...). */
-  locals?: readonly string[];
+  /** The sessions, each from `local` to `neighbor` (the router's `extraSessions`); from the node to the router when omitted. */
+  sessions?: readonly BirdSession[];
+}
+
+/** One BGP session's two addresses, as seen from the BIRD that is configured with it. */
+export interface BirdSession {
+  local: string;
+  neighbor: string;
 }
 
 /**
- * A BIRD on a node in Herald's place: an iBGP session to the router (the router's `nN` protocol, or one per
- * `locals` address), announcing `prefixes` with itself as next hop. It has no kernel protocol: nothing it holds
+ * A BIRD on a node in Herald's place: an iBGP session to the router (the router's `nN` protocol, or the given
+ * `sessions`), announcing `prefixes` with itself as next hop. It has no kernel protocol: nothing it holds
  * reaches the node's kernel.
  */
 export function nodeBirdConfig(node: string, options: NodeBirdOptions): string {
   const self = v4Of(hostByName(node));
-  const session = (local: string, name: string): string => `protocol bgp ${name} {
+  const session = ({ local, neighbor }: BirdSession, name: string): string => `protocol bgp ${name} {
   local ${local} as ${LAB_ASN};
-  neighbor ${v4Of(hostByName('router'))} as ${LAB_ASN};
+  neighbor ${neighbor} as ${LAB_ASN};
   direct;
   hold time ${options.holdTimeSeconds ?? 90};
   error wait time 1, 5;
@@ -183,7 +197,9 @@ export function nodeBirdConfig(node: string, options: NodeBirdOptions): string {
   ${options.bfd === undefined ? '' : 'bfd on;'}
   ipv4 { import none; export all; next hop self; };
 }`;
-  const sessions = options.locals === undefined ? [session(self, 'uplink')] : options.locals.map((l, i) => session(l, `uplink${i + 1}`));
+  const sessions = options.sessions === undefined
+    ? [session({ local: self, neighbor: v4Of(hostByName('router')) }, 'uplink')]
+    : options.sessions.map((pair, i) => session(pair, `uplink${i + 1}`));
   const bfd = options.bfd === undefined ? '' : `protocol bfd {
   interface "*" { min rx interval ${options.bfd.intervalMs} ms; min tx interval ${options.bfd.intervalMs} ms; multiplier ${options.bfd.multiplier}; };
 }`;

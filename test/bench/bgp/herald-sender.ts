@@ -1,7 +1,7 @@
 // Herald's BGP speaker side of the BGP benchmarks, run as its own process in a node's namespace:
-//   node --import tsx herald-sender.ts --peer ADDR --asn N --count N [--local ADDR ...]
-// One BgpPeer (speaker/bgp/driver, the code the speaker binary runs for every peer) per --local address, each
-// connecting from that address to --peer in AS --asn (iBGP) and announcing the first --count prefixes of
+//   node --import tsx herald-sender.ts --asn N --count N --session LOCAL,PEER [--session LOCAL,PEER ...]
+// One BgpPeer (speaker/bgp/driver, the code the speaker binary runs for every peer) per --session, each
+// connecting from LOCAL to PEER in AS --asn (iBGP) and announcing the first --count prefixes of
 // 198.18.0.0/15 (prefixes.ts) with itself as next hop. The advertisements are set before the sessions start,
 // as a speaker that has read its Services does; what happens after Established is the session's own work.
 // Not the whole speaker binary: its sources, loop and metrics would put 100 000 Services between the file and
@@ -17,10 +17,9 @@ import { benchPrefixes } from './prefixes.js';
 
 const { values } = parseArgs({
   options: {
-    peer: { type: 'string' },
     asn: { type: 'string' },
     count: { type: 'string' },
-    local: { type: 'string', multiple: true },
+    session: { type: 'string', multiple: true },
   },
 });
 
@@ -29,14 +28,17 @@ function required(name: string, value: string | undefined): string {
   return value;
 }
 
-const peer = required('peer', values.peer);
 const asn = Number(required('asn', values.asn));
 const count = Number(required('count', values.count));
-const locals = values.local ?? [];
-if (locals.length === 0) throw new Error('herald-sender: at least one --local address is required');
+const sessions = (values.session ?? []).map((pair) => {
+  const [local, peer] = pair.split(',');
+  if (local === undefined || peer === undefined) throw new Error(`herald-sender: --session "${pair}" is not LOCAL,PEER`);
+  return { local, peer };
+});
+if (sessions.length === 0) throw new Error('herald-sender: at least one --session LOCAL,PEER is required');
 
 const logger = createLogger('bench-sender', 'warn');
-const peers = locals.map((local) => {
+const peers = sessions.map(({ local, peer }) => {
   const config = sessionConfig({
     localAsn: asn, routerId: local, peerAsn: { kind: 'fixed', asn }, peerAddress: peer, families: [4],
     // The bench takes the session down between trials: come back within a second, not after a backoff.
