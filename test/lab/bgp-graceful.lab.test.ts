@@ -6,8 +6,8 @@
 // speaker running; the `edge` session got a Cease and its route through n2 goes at once. When n2's speaker comes
 // back, it announces again and sends End-of-RIB: BIRD ends the restart and sweeps the stale route n2 no longer
 // announces. Not one request is lost.
-import { EDGE_ASN, LAB_ASN, NODE_EDGE_ASN, birdc, birdSessions, curlFromFar, kernelNextHops, startBird, until, upBgpLab } from './bgp-lab.js';
-import { killProc, sleep, spawnIn, type Spawned } from './exec.js';
+import { EDGE_ASN, LAB_ASN, NODE_EDGE_ASN, RouteMonitor, birdc, birdSessions, curlFromFar, kernelNextHops, startBird, until, upBgpLab } from './bgp-lab.js';
+import { sleep } from './exec.js';
 import { down, sysctl, up } from './lab.js';
 import { startSpeaker, stopAllSpeakers, stopSpeaker, writeSpeakerConfig, type SpeakerConfig } from './speakers.js';
 import { NODES, bgpVip4, bgpVip6, hostByName, nsOf, v4Of, v6Of } from './topology.js';
@@ -64,33 +64,13 @@ async function importUpdates(protocol: string): Promise<number> {
   return Number(/Channel ipv4[\s\S]*?Import updates:\s+(\d+)/.exec(out)?.[1] ?? NaN);
 }
 
-/**
- * `ip monitor route` in the router's namespace: every change to its kernel routes, one line each. A restart the
- * router helps with changes nothing for a route the node announces again: BIRD takes the identical route back as
- * a refresh. A new OPEN without the F bit would have BIRD flush the stale routes first (RFC 4724 §4.2), and the
- * kernel would see the route lose that next hop and get it back, too fast for polling to notice.
- */
-class RouteMonitor {
-  private readonly spawned: Spawned;
-  private text = '';
-
-  constructor() {
-    this.spawned = spawnIn(nsOf('router'), ['ip', '-o', 'monitor', 'route'], { role: 'route-monitor', pipeStdout: true });
-    this.spawned.child.stdout?.on('data', (chunk: Buffer) => { this.text += chunk.toString(); });
-  }
-
-  /** The lines that mention `vip` so far. */
-  changesOf(vip: string): string[] {
-    return this.text.split('\n').filter((line) => line.includes(vip));
-  }
-
-  stop(): Promise<void> {
-    return killProc(this.spawned.record, 'SIGTERM', 2000);
-  }
-}
-
 const figures: Record<string, number> = {};
 let prober: Prober | null = null;
+/**
+ * A restart the router helps with changes nothing for a route the node announces again: BIRD takes the identical
+ * route back as a refresh. A new OPEN without the F bit would have BIRD flush the stale routes first (RFC 4724
+ * §4.2), and the kernel would see the route lose that next hop and get it back, too fast for polling to notice.
+ */
 let monitor: RouteMonitor | null = null;
 let updatesBefore = 0;
 

@@ -25,8 +25,22 @@ export const FAR_V6 = `${FAR_V6_PREFIX}::${FAR_OCTET}`;
 const ROUTER_FAR_V4 = `${FAR_V4_PREFIX}.1`;
 const ROUTER_FAR_V6 = `${FAR_V6_PREFIX}::1`;
 export const BIRD_CTL = join(STATE_DIR, 'bird.ctl');
-const BIRD_CONF = join(STATE_DIR, 'bird.conf');
-const BIRD_ROLE = 'bird-router';
+
+/** Where one BIRD runs: its namespace, control socket, configuration file and process-record role. */
+export interface BirdInstance {
+  ns: string;
+  ctl: string;
+  conf: string;
+  role: string;
+}
+
+/** The router's BIRD, every BGP lab suite's judge. */
+export const ROUTER_BIRD: BirdInstance = { ns: ROUTER_NS, ctl: BIRD_CTL, conf: join(STATE_DIR, 'bird.conf'), role: 'bird-router' };
+
+/** A BIRD on a node, standing where a Herald speaker would (the BGP benchmarks' anchor), with its own files. */
+export function nodeBird(node: string): BirdInstance {
+  return { ns: nsOf(node), ctl: join(STATE_DIR, `bird-${node}.ctl`), conf: join(STATE_DIR, `bird-${node}.conf`), role: `bird-${node}` };
+}
 
 /** The far client, the VIPs and the routes back; idempotent like `up`, which must have run first. */
 export async function upBgpLab(): Promise<void> {
@@ -74,6 +88,21 @@ export interface BirdOptions {
    * the node's End-of-RIB after it reconnects (or its restart time runs out).
    */
   gracefulRestart?: boolean;
+  /**
+   * Install what BIRD learns into the router's kernel (the default). False leaves out the kernel protocols: the
+   * routes stay in BIRD's table. The import benchmark needs that: its 198.18.0.0/15 prefixes (RFC 2544,
+   * benchmarking) must never reach a kernel table.
+   */
+  kernel?: boolean;
+  /** Times in `show protocols` and `show route` to the millisecond (`timeformat ... iso long ms`). */
+  msTimes?: boolean;
+  /**
+   * More iBGP sessions on the segment, each between an extra address of the router (`local`, which the caller puts
+   * on the router) and one of a node (`neighbor`): protocols `x1`, `x2`, ... like the nodes' `nN`. Each needs its
+   * own pair: BIRD 2.0.12 runs one session per neighbor address and port at a time (its object lock), so a second
+   * protocol to the same address waits in Idle.
+   */
+  extraSessions?: readonly BirdSession[];
 }
 
 /**
@@ -91,6 +120,10 @@ export function birdConfig(options: BirdOptions = {}): string {
     `protocol bgp ${node} from nodes { neighbor ${v4Of(hostByName(node))} as ${LAB_ASN}; }`,
     `protocol bgp ${node}e from edge { neighbor ${v6Of(hostByName(node))} as ${NODE_EDGE_ASN}; }`,
   ]);
+  // Passive: the node opens each session, as the benches' senders do.
+  (options.extraSessions ?? []).forEach(({ local, neighbor }, i) => neighbours.push(
+    `protocol bgp x${i + 1} from nodes { local ${local} as ${LAB_ASN}; neighbor ${neighbor} as ${LAB_ASN}; passive on; }`,
+  ));
   const common = `hold time ${options.holdTimeSeconds ?? 90};
   error wait time 1, 5;
   connect retry time 5;${options.gracefulRestart === true ? '\n  graceful restart on;' : ''}`;
@@ -102,11 +135,13 @@ export function birdConfig(options: BirdOptions = {}): string {
     options.bfd === undefined ? '' : 'bfd on;',
   ].filter((l) => l !== '').join('\n  ');
   const ebgpExtras = options.ttlSecurity === true ? 'ttl security on;' : '';
+  const kernel = options.kernel === false ? '' : `protocol kernel kernel4 { ipv4 { import none; export all; }; merge paths on; }
+protocol kernel kernel6 { ipv6 { import none; export all; }; merge paths on; }`;
   return `router id ${v4Of(router)};
 log stderr all;
+${options.msTimes === true ? MS_TIMES : ''}
 protocol device { scan time 10; }
-protocol kernel kernel4 { ipv4 { import none; export all; }; merge paths on; }
-protocol kernel kernel6 { ipv6 { import none; export all; }; merge paths on; }
+${kernel}
 ${bfd}
 template bgp nodes {
   local ${v4Of(router)} as ${LAB_ASN};
@@ -127,14 +162,72 @@ ${neighbours.join('\n')}
 `;
 }
 
+const MS_TIMES = 'timeformat protocol iso long ms;\ntimeformat route iso long ms;';
+
+export interface NodeBirdOptions {
+  /** IPv4 prefixes BIRD announces to the router (static blackhole routes: no kernel protocol, so none is installed). */
+  prefixes: readonly string[];
+  /** BFD on the session, as the router's `bfd` option. */
+  bfd?: { intervalMs: number; multiplier: number };
+  holdTimeSeconds?: number;
+  /** The sessions, each from `local` to `neighbor` (the router's `extraSessions`); from the node to the router when omitted. */
+  sessions?: readonly BirdSession[];
+}
+
+/** One BGP session's two addresses, as seen from the BIRD that is configured with it. */
+export interface BirdSession {
+  local: string;
+  neighbor: string;
+}
+
+/**
+ * A BIRD on a node in Herald's place: an iBGP session to the router (the router's `nN` protocol, or the given
+ * `sessions`), announcing `prefixes` with itself as next hop. It has no kernel protocol: nothing it holds
+ * reaches the node's kernel.
+ */
+export function nodeBirdConfig(node: string, options: NodeBirdOptions): string {
+  const self = v4Of(hostByName(node));
+  const session = ({ local, neighbor }: BirdSession, name: string): string => `protocol bgp ${name} {
+  local ${local} as ${LAB_ASN};
+  neighbor ${neighbor} as ${LAB_ASN};
+  direct;
+  hold time ${options.holdTimeSeconds ?? 90};
+  error wait time 1, 5;
+  connect retry time 1;
+  ${options.bfd === undefined ? '' : 'bfd on;'}
+  ipv4 { import none; export all; next hop self; };
+}`;
+  const sessions = options.sessions === undefined
+    ? [session({ local: self, neighbor: v4Of(hostByName('router')) }, 'uplink')]
+    : options.sessions.map((pair, i) => session(pair, `uplink${i + 1}`));
+  const bfd = options.bfd === undefined ? '' : `protocol bfd {
+  interface "*" { min rx interval ${options.bfd.intervalMs} ms; min tx interval ${options.bfd.intervalMs} ms; multiplier ${options.bfd.multiplier}; };
+}`;
+  return `router id ${self};
+log stderr all;
+protocol device { scan time 10; }
+${bfd}
+protocol static announced {
+  ipv4;
+${options.prefixes.map((p) => `  route ${p} blackhole;`).join('\n')}
+}
+${sessions.join('\n')}
+`;
+}
+
 /** BIRD in the router's namespace, in the foreground as the lab's recorded child; resolves once birdc answers. */
 export async function startBird(options: BirdOptions = {}): Promise<Spawned> {
+  return startBirdWith(ROUTER_BIRD, birdConfig(options), options.detached);
+}
+
+/** BIRD with `config` where `instance` says; resolves once birdc answers on its control socket. */
+export async function startBirdWith(instance: BirdInstance, config: string, detached?: boolean): Promise<Spawned> {
   mkdirSync(STATE_DIR, { recursive: true });
-  writeFileSync(BIRD_CONF, birdConfig(options));
-  const spawned = spawnIn(ROUTER_NS, ['bird', '-f', '-c', BIRD_CONF, '-s', BIRD_CTL], { role: BIRD_ROLE, detached: options.detached });
+  writeFileSync(instance.conf, config);
+  const spawned = spawnIn(instance.ns, ['bird', '-f', '-c', instance.conf, '-s', instance.ctl], { role: instance.role, detached });
   const deadline = Date.now() + 10_000;
-  while (!(await birdc(['show', 'status']).then((out) => out.includes('Daemon is up'), () => false))) {
-    if (Date.now() > deadline) throw new Error(`BIRD did not answer on ${BIRD_CTL} within 10 s; see ${spawned.record.logFile}`);
+  while (!(await birdc(['show', 'status'], instance).then((out) => out.includes('Daemon is up'), () => false))) {
+    if (Date.now() > deadline) throw new Error(`BIRD did not answer on ${instance.ctl} within 10 s; see ${spawned.record.logFile}`);
     await sleep(50);
   }
   return spawned;
@@ -168,9 +261,9 @@ export async function startRouter(kind: RouterKind = 'bird', options: BirdOption
   }
 }
 
-/** One birdc command's output (birdc talks to the control socket; no namespace needed). */
-export async function birdc(args: readonly string[]): Promise<string> {
-  return (await run(['birdc', '-s', BIRD_CTL, ...args])).stdout;
+/** One birdc command's output (birdc talks to the control socket; no namespace needed). The router's BIRD unless told. */
+export async function birdc(args: readonly string[], instance: BirdInstance = ROUTER_BIRD): Promise<string> {
+  return (await run(['birdc', '-s', instance.ctl, ...args])).stdout;
 }
 
 /** Each BGP protocol's state ("Established", "Active", ...) by name (n1, n1e, ...), from `show protocols`. */
@@ -221,6 +314,58 @@ export async function routerTcpCounter(name: string): Promise<number> {
   const { stdout } = await execIn(ROUTER_NS, ['nstat', '-az', name]);
   const m = new RegExp(`^${name}\\s+(\\d+)`, 'm').exec(stdout);
   return m?.[1] === undefined ? 0 : Number(m[1]);
+}
+
+/** One line of `ip monitor route`, with the wall time (Unix ms) `ip -ts` stamped on it as it read the change. */
+export interface RouteChange {
+  atMs: number;
+  line: string;
+}
+
+/** `[2026-12-04T15:40:01.123456] rest` (ip -ts, local time) as its time in Unix ms and the rest. */
+export function parseRouteChange(line: string): RouteChange | undefined {
+  const m = /^\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d+)\]\s*(.*)$/.exec(line);
+  if (m?.[1] === undefined || m[2] === undefined) return undefined;
+  return { atMs: new Date(m[1]).getTime() + Number(`0.${m[2]}`) * 1000, line: m[3] ?? '' };
+}
+
+/**
+ * `ip -ts -o monitor route` in the router's namespace: every change to its kernel routes, one line each, stamped
+ * as it happened. Faster than polling can see: a route that loses a next hop and gets it back, or the exact
+ * moment BIRD deleted one.
+ */
+export class RouteMonitor {
+  private readonly spawned: Spawned;
+  private partial = '';
+  private readonly changes: RouteChange[] = [];
+
+  constructor(role = 'route-monitor') {
+    this.spawned = spawnIn(ROUTER_NS, ['ip', '-ts', '-o', 'monitor', 'route'], { role, pipeStdout: true });
+    this.spawned.child.stdout?.on('data', (chunk: Buffer) => this.take(chunk.toString()));
+  }
+
+  /** The lines that mention `text` so far (without their times). */
+  changesOf(text: string): string[] {
+    return this.changes.filter((c) => c.line.includes(text)).map((c) => c.line);
+  }
+
+  /** When the kernel route to `ip` (a host route) was deleted, first at or after `fromMs` (Unix ms), if it was. */
+  deletedAt(ip: string, fromMs: number): number | undefined {
+    return this.changes.find((c) => c.atMs >= fromMs && c.line.startsWith(`Deleted ${ip} `))?.atMs;
+  }
+
+  stop(): Promise<void> {
+    return killProc(this.spawned.record, 'SIGTERM', 2000);
+  }
+
+  private take(text: string): void {
+    const lines = (this.partial + text).split('\n');
+    this.partial = lines.pop() ?? '';
+    for (const line of lines) {
+      const change = parseRouteChange(line);
+      if (change !== undefined) this.changes.push(change);
+    }
+  }
 }
 
 /** Polls `probe` every 20 ms until `done` holds; returns the value and how long it took from `fromMs`. */
