@@ -106,6 +106,7 @@ export class StatusObjects {
       const held = have.get(key);
       if (held !== undefined && held !== 'unknown' && sameItems(held, spec)) continue;
       await this.write(spec, held === undefined);
+      this.o.logger.debug({ object: `${spec.namespace}/${spec.name}`, created: held === undefined }, `wrote ${this.kind.kind}`);
       have.set(key, spec);
     }
     // A node that died (SIGKILL, power loss) could not delete its objects: a live one does, for nodes membership
@@ -118,6 +119,7 @@ export class StatusObjects {
       if (want.has(key)) continue;
       const slash = key.indexOf('/');
       await this.delete(key.slice(0, slash), key.slice(slash + 1));
+      this.o.logger.debug({ object: key }, `deleted ${this.kind.kind}`);
       have.delete(key);
     }
   }
