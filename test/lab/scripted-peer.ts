@@ -101,8 +101,8 @@ export class ScriptedPeer {
 
   /** Listens on address:port in the router's namespace; resolves once it does. */
   static async start(address: string, port: number): Promise<ScriptedPeer> {
-    const spawned = spawnIn(nsOf('router'), [process.execPath, '--import', 'tsx', WIRE_PEER, address, String(port)],
-      { role: 'scripted-peer', cwd: REPO_ROOT, pipeStdout: true, pipeStdin: true });
+    const spawned = spawnIn(nsOf('router'), [process.execPath, WIRE_PEER, address, String(port)],
+      { role: 'scripted-peer', pipeStdout: true, pipeStdin: true }); // Node strips the types itself
     const peer = new ScriptedPeer(spawned);
     await peer.next('the peer listening', (e) => e.event === 'listening', 20_000);
     return peer;
