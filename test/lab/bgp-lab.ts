@@ -158,7 +158,8 @@ export async function startRouter(kind: RouterKind = 'bird', options: BirdOption
       return { stop: () => stopBird(bird) };
     }
     case 'frr': {
-      const frr = await startFrr();
+      // FRR runs the documented configuration, whose BFD is 300 ms × 3: `bfd` only says whether to run it.
+      const frr = await startFrr({ bfd: options.bfd !== undefined });
       return { stop: () => stopFrr(frr) };
     }
     case 'gobgp': {
