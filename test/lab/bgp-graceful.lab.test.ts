@@ -24,8 +24,12 @@ const GR_LINE = 'Neighbor graceful restart active';
 const HELD = 16;
 const HELD_INTERVAL_MS = 200;
 
-/** Holds HELD connections to `vip` from the far client; resolves once every node has answered at least one. */
+/**
+ * Holds HELD connections to `vip` from the far client, once the router's kernel has all three next hops for it (a
+ * route still changing would break connections before the fault); resolves once every node has answered one.
+ */
 async function holdConnections(vip: string): Promise<HttpProber> {
+  await until(`three next hops for ${vip}`, () => kernelNextHops(vip), (h) => h.length === 3, 30_000);
   const held = await HttpProber.start(vip, HELD_INTERVAL_MS, 1000, { ns: FAR_NS, held: HELD });
   await until('every node answering a held connection', async () => held.heldConnections().flatMap((c) => c.nodes),
     (nodes) => NODES.every((n) => nodes.includes(n)), 10_000);
