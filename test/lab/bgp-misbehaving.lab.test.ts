@@ -27,7 +27,7 @@ const VIP = bgpVip4(0);
 const WIRE_VIP = bgpVip4(1);
 const WIRE_VIP_NLRI = `20${WIRE_VIP.split('.').map((o) => Number(o).toString(16).padStart(2, '0')).join('')}`; // a /32
 const BURST_PREFIXES = 100_000;
-const RSS_GROWTH_LIMIT_KIB = 8 * 1024;
+const RSS_GROWTH_LIMIT_KIB = 10 * 1024;
 
 // Well-formed pieces of an UPDATE, with 4-octet ASes (both OPENs carry the capability, RFC 6793).
 const ORIGIN_IGP = attribute(0x40, 1, '00');
@@ -126,13 +126,13 @@ async function hangUp(): Promise<void> {
 }
 
 /** 2001:db8:HHHH:LLLL::/64 for i = HHHH·65536 + LLLL: 100 000 distinct IPv6 prefixes inside the documentation /32. */
-function burstUpdates(count: number): string {
+function burstUpdates(count: number, offset = 0): string {
   const perUpdate = 448; // 9 octets each: 4093 octets per UPDATE, under RFC 4271's 4096
   const nextHop = '20010db8000100000000000000000002';
   const updates: string[] = [];
-  for (let first = 0; first < count; first += perUpdate) {
+  for (let first = offset; first < offset + count; first += perUpdate) {
     let nlri = '';
-    for (let i = first; i < Math.min(first + perUpdate, count); i++) nlri += `4020010db8${i.toString(16).padStart(8, '0')}`;
+    for (let i = first; i < Math.min(first + perUpdate, offset + count); i++) nlri += `4020010db8${i.toString(16).padStart(8, '0')}`;
     updates.push(update('', ORIGIN_IGP + AS_PATH + attribute(0x90, 14, `00020110${nextHop}00${nlri}`), ''));
   }
   return updates.join('');
@@ -198,23 +198,32 @@ describe('a misbehaving BGP peer, scripted on the wire, beside BIRD', () => {
     else expect(log.some((l) => logged.test(l))).toBe(true);
   }, 40_000);
 
-  it(`${BURST_PREFIXES} prefixes at once: read and dropped, the speaker's RSS grows by less than ${RSS_GROWTH_LIMIT_KIB / 1024} MiB`, async () => {
+  it(`${BURST_PREFIXES} prefixes at once, twice: read and dropped, the speaker's RSS settles within ${RSS_GROWTH_LIMIT_KIB / 1024} MiB of where it was`, async () => {
     await peer.establish(PEER_OPEN);
     const pid = speakerPid();
     const rssBefore = memoryKib(pid, 'VmRSS');
-    const burst = burstUpdates(BURST_PREFIXES);
-    const sentAt = Date.now();
-    await expectSessionSurvives(burst);
-    const refreshed = peer.events.filter((e) => e.event === 'message' && typeOf(e.hex) === TYPE.UPDATE).at(-1);
-    figures.burstOctets = burst.length / 2;
-    figures.burstReadMs = refreshed !== undefined && 't' in refreshed ? refreshed.t - sentAt : null;
-    await sleep(2500); // the speaker trims malloc's free memory every 2 s (speaker/native/memory-trim.ts)
-    const rssAfter = memoryKib(pid, 'VmRSS');
+    const growth = (): Promise<number> => Promise.resolve(memoryKib(pid, 'VmRSS') - rssBefore);
+    const rounds: Record<string, number | null>[] = [];
+    // Two bursts of different prefixes (2 × 100 000): a speaker that kept what it received would hold both, at
+    // 100 octets a prefix or more (a key, a Map entry, the path): 20 MB, well past the bound. One that drops them
+    // only has decoding's garbage to give back, which V8 returns some seconds after the burst (seen: 20-22 MiB
+    // at first, 4-7 MiB ten seconds later).
+    for (let round = 0; round < 2; round++) {
+      const burst = burstUpdates(BURST_PREFIXES, round * BURST_PREFIXES);
+      const sentAt = Date.now();
+      await expectSessionSurvives(burst);
+      const refreshed = peer.events.filter((e) => e.event === 'message' && typeOf(e.hex) === TYPE.UPDATE).at(-1);
+      const readMs = refreshed !== undefined && 't' in refreshed ? refreshed.t - sentAt : null;
+      const firstKib = await growth();
+      const settled = await until('the speaker\'s RSS back within the bound', growth, (kib) => kib < RSS_GROWTH_LIMIT_KIB, 40_000);
+      rounds.push({ readMs, growthAfterBurstKib: firstKib, settleMs: settled.ms, settledGrowthKib: settled.value });
+    }
+    figures.burstOctets = burstUpdates(BURST_PREFIXES).length / 2;
     figures.burstRssBeforeKib = rssBefore;
-    figures.burstRssAfterKib = rssAfter;
+    figures.burstRounds = rounds;
     figures.burstRssPeakKib = memoryKib(pid, 'VmHWM');
-    expect(rssAfter - rssBefore).toBeLessThan(RSS_GROWTH_LIMIT_KIB);
-  }, 90_000);
+    expect(await growth()).toBeLessThan(RSS_GROWTH_LIMIT_KIB);
+  }, 150_000);
 
   it('a NOTIFICATION from the peer: the speaker closes without answering and comes back after 1, 2, 4 s (±jitter)', async () => {
     await peer.establish(PEER_OPEN);

@@ -4,6 +4,8 @@
 // to send, and when, is the test's script.
 //
 //   stdin  (one JSON object a line): {"send": HEX}  write these octets to the connection
+//                                   {"keepalive": S} from now on send this connection a KEEPALIVE every S seconds,
+//                                                    as a peer does once Established (RFC 4271 §4.4)
 //                                   {"close": true} end the connection (FIN)
 //   stdout (one JSON object a line): {"event": "listening"}
 //                                   {"event": "accept", "remote": "ADDR", "t": MS}
@@ -18,7 +20,9 @@ const [host, portText] = process.argv.slice(2);
 if (host === undefined || portText === undefined) throw new Error('usage: bgp-wire-peer.ts ADDRESS PORT');
 
 const HEADER = 19;
+const KEEPALIVE = Buffer.from(`${'ff'.repeat(16)}001304`, 'hex');
 let connection: Socket | null = null;
+const keepalives = new Map<Socket, NodeJS.Timeout>();
 
 function emit(event: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(event)}\n`);
@@ -44,7 +48,10 @@ function relay(socket: Socket): void {
     }
   };
   socket.on('end', () => socket.end());
-  socket.on('close', closed);
+  socket.on('close', () => {
+    clearInterval(keepalives.get(socket));
+    closed();
+  });
   socket.on('error', () => socket.destroy());
 }
 
@@ -58,12 +65,15 @@ const server = createServer((socket) => {
 server.listen({ host, port: Number(portText) }, () => emit({ event: 'listening' }));
 
 createInterface({ input: process.stdin }).on('line', (line) => {
-  const command = JSON.parse(line) as { send?: string; close?: boolean };
+  const command = JSON.parse(line) as { send?: string; keepalive?: number; close?: boolean };
   const socket = connection;
   if (socket === null) return;
   if (command.send !== undefined) {
     const octets = Buffer.from(command.send, 'hex');
     socket.write(octets, () => emit({ event: 'written', octets: octets.length, t: Date.now() }));
+  }
+  if (command.keepalive !== undefined && !keepalives.has(socket)) {
+    keepalives.set(socket, setInterval(() => socket.write(KEEPALIVE), command.keepalive * 1000));
   }
   if (command.close === true) socket.end();
 });

@@ -161,12 +161,14 @@ export class ScriptedPeer {
 
   /**
    * Takes the speaker's next connection to Established: its OPEN, then ours and a KEEPALIVE, then its first
-   * UPDATE (its routes or its End-of-RIB), which it sends only once Established. Returns its OPEN.
+   * UPDATE (its routes or its End-of-RIB), which it sends only once Established. From then on the peer sends a
+   * KEEPALIVE every third of its hold time on that connection, so that only what the script sends can end it.
+   * Returns the speaker's OPEN.
    */
   async establish(spec: OpenSpec, timeoutMs = 30_000): Promise<string> {
     await this.next('a connection from the speaker', (e) => e.event === 'accept', timeoutMs);
     const theirs = await this.nextMessage(TYPE.OPEN, 10_000);
-    this.send(open(spec) + KEEPALIVE);
+    this.command({ send: open(spec) + KEEPALIVE, keepalive: Math.max(1, Math.floor(spec.holdTimeSeconds / 3)) });
     await this.nextMessage(TYPE.UPDATE, 10_000);
     return theirs.hex;
   }
