@@ -5,17 +5,21 @@
 // BFD: the speaker's BFD must be Up in BIRD, and when it stops (SIGSTOP of the speaker, at a random point of the
 // BFD cycle) BIRD must drop the node's routes within the Detection Time, not the 9 s hold time. When the speaker's
 // BFD stops hearing BIRD (nft drops UDP 3784 into the node), the speaker itself takes the session down.
+// Node death (link down, then SIGKILL of the speaker): the iBGP session, with BFD, loses the node's next hop within
+// the Detection Time; the eBGP session of the same node, without BFD, only when BIRD's hold timer runs out.
 import { readFileSync } from 'node:fs';
-import { down, up } from './lab.js';
+import { down, linkDown, linkUp, up } from './lab.js';
 import { LAB_ASN, EDGE_ASN, NODE_EDGE_ASN, birdBfdSessions, birdSessions, birdc, kernelNextHops, routerTcpCounter, startBird, upBgpLab } from './bgp-lab.js';
 import { execIn, findProc, sleep } from './exec.js';
-import { metricValue, speakerMetrics, speakerRole, startSpeaker, stopAllSpeakers, writeSpeakerConfig } from './speakers.js';
+import { metricValue, speakerMetrics, speakerRole, startSpeaker, stopAllSpeakers, stopSpeaker, writeSpeakerConfig } from './speakers.js';
 import { NODES, bgpVip4, hostByName, nsOf, v4Of, v6Of } from './topology.js';
 
 const PASSWORD = 'herald-lab-md5';
 const BFD_INTERVAL_MS = 100;
 const BFD_MULTIPLIER = 3;
 const HOLD_TIME_SECONDS = 9;
+/** The eBGP sessions (no BFD): the speaker's keepalive, so BIRD last heard a dead node at most this long before. */
+const EDGE_KEEPALIVE_SECONDS = 1;
 const DETECT_MS = BFD_INTERVAL_MS * BFD_MULTIPLIER;
 const IBGP_VIP = bgpVip4(0);
 const EBGP_VIP = bgpVip4(2);
@@ -41,7 +45,8 @@ function nodeConfig(node: string, wrong: boolean): string {
         connectTime: '1s', password: wrong ? 'not-the-password' : PASSWORD, bfdProfile: 'fast', nodes: [node],
       },
       {
-        name: 'edge', myASN: NODE_EDGE_ASN, peerASN: EDGE_ASN, peerAddress: v6Of(hostByName('router')), holdTime: '9s', keepaliveTime: '1s',
+        name: 'edge', myASN: NODE_EDGE_ASN, peerASN: EDGE_ASN, peerAddress: v6Of(hostByName('router')), holdTime: `${HOLD_TIME_SECONDS}s`,
+        keepaliveTime: `${EDGE_KEEPALIVE_SECONDS}s`,
         connectTime: '1s', nodes: [node], ...(wrong ? {} : { gtsmHops: 1 }),
       },
     ],
@@ -189,4 +194,37 @@ describe('TCP MD5, GTSM and BFD against BIRD', () => {
     const back = await until(`${victim} back`, () => kernelNextHops(IBGP_VIP), (h) => h.includes(nodeV4(victim)), 30_000);
     figures.bfdDropToComebackMs = back.ms;
   }, 60_000);
+
+  it(`node death (link down, then SIGKILL): BFD drops the iBGP next hop within a second; without BFD the eBGP one waits for the ${HOLD_TIME_SECONDS} s hold timer`, async () => {
+    const withBfd: number[] = [];
+    const withoutBfd: number[] = [];
+    for (const victim of ['n1', 'n3']) {
+      await until(`three next hops on both sessions and ${victim}'s BFD Up`,
+        async () => [await kernelNextHops(IBGP_VIP), await kernelNextHops(EBGP_VIP), await birdBfdSessions()] as const,
+        ([ibgp, ebgp, bfd]) => ibgp.length === 3 && ebgp.length === 3 && bfd[nodeV4(victim)] === 'Up', 30_000);
+      await sleep(Math.random() * EDGE_KEEPALIVE_SECONDS * 1000); // the fault lands anywhere in the keepalive and BFD cycles
+      const faultAt = performance.now();
+      await linkDown(victim); // first, so that nothing (no FIN, no Cease) leaves the node
+      await stopSpeaker(victim, 'SIGKILL');
+      const [viaBfd, viaHold] = await Promise.all([
+        until(`${victim}'s iBGP next hop withdrawn`, () => kernelNextHops(IBGP_VIP), (h) => !h.includes(nodeV4(victim)), 5000, faultAt),
+        until(`${victim}'s eBGP next hop withdrawn`, () => kernelNextHops(EBGP_VIP), (h) => !h.includes(nodeV4(victim)), (HOLD_TIME_SECONDS + 5) * 1000, faultAt),
+      ]);
+      withBfd.push(viaBfd.ms);
+      withoutBfd.push(viaHold.ms);
+      await linkUp(victim);
+      startSpeaker(victim, nodeConfig(victim, false));
+    }
+    figures.nodeDeathBfdWithdrawMs = withBfd;
+    figures.nodeDeathHoldTimerWithdrawMs = withoutBfd;
+    for (const ms of withBfd) expect(ms).toBeLessThan(1000);
+    // BIRD restarts its hold timer on the node's last KEEPALIVE (up to 1 s before the fault) and shortens each
+    // timer by a random part of up to a quarter (RFC 4271 §10): 0.75 H - K at the soonest, H (plus its work) at the latest.
+    for (const ms of withoutBfd) {
+      expect(ms).toBeGreaterThan(0.75 * HOLD_TIME_SECONDS * 1000 - EDGE_KEEPALIVE_SECONDS * 1000 - 50);
+      expect(ms).toBeLessThan((HOLD_TIME_SECONDS + 1) * 1000);
+    }
+    await until('both victims back on both sessions', async () => [await kernelNextHops(IBGP_VIP), await kernelNextHops(EBGP_VIP)] as const,
+      ([ibgp, ebgp]) => ibgp.length === 3 && ebgp.length === 3, 30_000);
+  }, 120_000);
 });

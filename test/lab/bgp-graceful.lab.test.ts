@@ -5,18 +5,42 @@
 // router's kernel goes on sending a third of the far client's requests to n2, whose kernel answers them with no
 // speaker running; the `edge` session got a Cease and its route through n2 goes at once. When n2's speaker comes
 // back, it announces again and sends End-of-RIB: BIRD ends the restart and sweeps the stale route n2 no longer
-// announces. Not one request is lost.
+// announces. Not one request is lost, and none of the far client's held-open connections breaks.
+// The other half: the same restart on the `edge` session, which has no graceful restart, withdraws n2's route and
+// announces it again; the router's ECMP rehashes the flows each time and held-open connections break.
 import { EDGE_ASN, LAB_ASN, NODE_EDGE_ASN, RouteMonitor, birdc, birdSessions, curlFromFar, kernelNextHops, startBird, until, upBgpLab } from './bgp-lab.js';
 import { sleep } from './exec.js';
 import { down, sysctl, up } from './lab.js';
+import { HttpProber, type HeldConnection } from './probe.js';
 import { startSpeaker, stopAllSpeakers, stopSpeaker, writeSpeakerConfig, type SpeakerConfig } from './speakers.js';
-import { NODES, bgpVip4, bgpVip6, hostByName, nsOf, v4Of, v6Of } from './topology.js';
+import { FAR_NS, NODES, bgpVip4, bgpVip6, hostByName, nsOf, v4Of, v6Of } from './topology.js';
 
 const ALL_V4 = NODES.map((n) => v4Of(hostByName(n))).sort();
 const ALL_V6 = NODES.map((n) => v6Of(hostByName(n))).sort();
 const [KEPT_V4, KEPT_V6, DROPPED, EDGE] = [bgpVip4(0), bgpVip6(0), bgpVip4(1), bgpVip4(2)];
 const VICTIM = 'n2';
 const GR_LINE = 'Neighbor graceful restart active';
+/** Held-open connections from the far client: enough that some hash to the victim ((2/3)^16 < 0.2% that none do). */
+const HELD = 16;
+const HELD_INTERVAL_MS = 200;
+
+/**
+ * Holds HELD connections to `vip` from the far client, once the router's kernel has all three next hops for it (a
+ * route still changing would break connections before the fault); resolves once every node has answered one.
+ */
+async function holdConnections(vip: string): Promise<HttpProber> {
+  await until(`three next hops for ${vip}`, () => kernelNextHops(vip), (h) => h.length === 3, 30_000);
+  const held = await HttpProber.start(vip, HELD_INTERVAL_MS, 1000, { ns: FAR_NS, held: HELD });
+  await until('every node answering a held connection', async () => held.heldConnections().flatMap((c) => c.nodes),
+    (nodes) => NODES.every((n) => nodes.includes(n)), 10_000);
+  return held;
+}
+
+/** How many held connections there were, how many broke, and how many the victim answered before the fault. */
+function heldFigures(connections: HeldConnection[], onVictimBefore: readonly number[]): { held: number; broken: number; onVictim: number; onVictimBroken: number } {
+  const broken = connections.filter((c) => c.broken).map((c) => c.conn);
+  return { held: connections.length, broken: broken.length, onVictim: onVictimBefore.length, onVictimBroken: onVictimBefore.filter((c) => broken.includes(c)).length };
+}
 
 /** Every node announces every VIP; `withoutDropped`: the victim's restarted speaker no longer announces DROPPED. */
 function config(withoutDropped: boolean): SpeakerConfig {
@@ -64,8 +88,10 @@ async function importUpdates(protocol: string): Promise<number> {
   return Number(/Channel ipv4[\s\S]*?Import updates:\s+(\d+)/.exec(out)?.[1] ?? NaN);
 }
 
-const figures: Record<string, number> = {};
+const figures: Record<string, unknown> = {};
 let prober: Prober | null = null;
+let heldWithGr: HttpProber | null = null;
+let onVictimWithGr: number[] = [];
 /**
  * A restart the router helps with changes nothing for a route the node announces again: BIRD takes the identical
  * route back as a refresh. A new OPEN without the F bit would have BIRD flush the stale routes first (RFC 4724
@@ -92,6 +118,7 @@ describe('graceful restart of a speaker, BIRD as the helper', () => {
 
   afterAll(async () => {
     await prober?.stop();
+    await heldWithGr?.stop();
     await monitor?.stop();
     console.log(`BGP graceful restart figures: ${JSON.stringify(figures)}`);
     await stopAllSpeakers('SIGKILL').catch(() => undefined);
@@ -101,7 +128,8 @@ describe('graceful restart of a speaker, BIRD as the helper', () => {
   it("keeps the node's routes while its speaker is stopped (SIGTERM closes without NOTIFICATION); without graceful restart the route goes at once", async () => {
     prober = new Prober([KEPT_V4, KEPT_V6]);
     monitor = new RouteMonitor();
-    await sleep(500);
+    heldWithGr = await holdConnections(KEPT_V4);
+    onVictimWithGr = heldWithGr.heldConnections().filter((c) => c.nodes.includes(VICTIM)).map((c) => c.conn);
     const stopAt = performance.now();
     await stopSpeaker(VICTIM, 'SIGTERM');
     await until(`${VICTIM}'s session down`, birdSessions, (s) => s[VICTIM] !== 'Established', 5000, stopAt);
@@ -147,5 +175,40 @@ describe('graceful restart of a speaker, BIRD as the helper', () => {
     expect(result.failed).toBe(0);
     // The victim's kernel answered its share while its speaker was away.
     expect(result.byNode[VICTIM] ?? 0).toBeGreaterThan(5);
+    // And the far client's held-open connections, the victim's among them, never noticed.
+    const held = (heldWithGr as HttpProber).heldConnections();
+    await (heldWithGr as HttpProber).stop();
+    heldWithGr = null;
+    figures.heldConnectionsWithGr = heldFigures(held, onVictimWithGr);
+    expect(held.length).toBe(HELD);
+    expect(onVictimWithGr.length).toBeGreaterThan(0);
+    expect(held.filter((c) => c.broken)).toEqual([]);
+  }, 60_000);
+
+  it('without graceful restart (the edge session) the same restart breaks held-open connections: the route goes and comes back, ECMP rehashes', async () => {
+    const fresh = new Prober([EDGE]);
+    const held = await holdConnections(EDGE);
+    const onVictim = held.heldConnections().filter((c) => c.nodes.includes(VICTIM)).map((c) => c.conn);
+    try {
+      const stopAt = performance.now();
+      await stopSpeaker(VICTIM, 'SIGTERM');
+      const gone = await until('the edge route through the victim withdrawn', () => kernelNextHops(EDGE), (h) => h.length === 2, 3000, stopAt);
+      figures.withoutGrRestartWithdrawnMs = gone.ms;
+      await sleep(2000); // the speaker away as long as in the graceful restart above
+      startSpeaker(VICTIM, writeSpeakerConfig(config(true), 'bgp-graceful-restarted.yaml'), ['--metrics-port', '0']);
+      const back = await until('the edge route through the victim back', () => kernelNextHops(EDGE), (h) => h.length === 3, 30_000, stopAt);
+      figures.withoutGrRestartBackMs = back.ms;
+      await sleep(1000);
+    } finally {
+      await held.stop();
+    }
+    const connections = held.heldConnections();
+    const result = await fresh.stop();
+    figures.freshRequestsWithoutGr = { requests: result.sent, failed: result.failed };
+    figures.heldConnectionsWithoutGr = heldFigures(connections, onVictim);
+    expect(onVictim.length).toBeGreaterThan(0);
+    // Every connection the victim held was cut off from it when its route went (the far client's packets now
+    // reach another node, which resets them); the rehashing may take others with them.
+    expect(connections.filter((c) => onVictim.includes(c.conn) && !c.broken)).toEqual([]);
   }, 60_000);
 });

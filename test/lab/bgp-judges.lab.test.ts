@@ -6,10 +6,13 @@
 // and the router kernel's next hops; GoBGP keeps all paths in its RIB but installs nothing), End-of-RIB, and
 // graceful restart (enableGracefulRestart on the speakers; both routers are helpers as configured): a node whose
 // speaker gets SIGTERM keeps its paths, marked stale, until its speaker is back and has sent End-of-RIB.
+// FRR once more with bfdd and the page's BFD lines: every node's BFD session Up, and a dead node's next hop gone
+// from FRR's kernel routes within the BFD Detection Time instead of the 90 s hold time.
 import { curlFromFar, kernelNextHops, startRouter, until, upBgpLab, type RouterKind } from './bgp-lab.js';
 import { FRR_NODE_ASN, FRR_ROUTER_ASN, vtysh } from './frr-router.js';
 import { GOBGP_NODE_ASN, GOBGP_ROUTER_ASN, gobgp, gobgpdLog, gobgpPaths, gobgpSessions } from './gobgp-router.js';
-import { down, up } from './lab.js';
+import { down, linkDown, up } from './lab.js';
+import { sleep } from './exec.js';
 import { startSpeaker, stopAllSpeakers, stopSpeaker, writeSpeakerConfig } from './speakers.js';
 import { NODES, bgpVip4, bgpVip6, hostByName, v4Of, v6Of } from './topology.js';
 
@@ -20,6 +23,8 @@ const TWO_NODE_VIP = bgpVip4(1);
 const TWO_V4 = [v4Of(hostByName('n1')), v4Of(hostByName('n2'))];
 
 const figures: Record<string, number> = {};
+/** docs/bgp-routers.md's FRR BFD timers (its `bfd` section, FRR's defaults): the nodes' BFDProfile matches them. */
+const FRR_BFD = { intervalMs: 300, multiplier: 3 };
 
 interface JudgeLab {
   teardown(): Promise<void>;
@@ -28,20 +33,25 @@ interface JudgeLab {
 }
 
 /** The lab with `kind` as the router and a speaker on every node, once the router has every session up. */
-async function labWith(kind: RouterKind, established: () => Promise<boolean>): Promise<JudgeLab> {
+async function labWith(kind: RouterKind, established: () => Promise<boolean>, options: { bfd?: boolean } = {}): Promise<JudgeLab> {
   await down();
   await up();
   await upBgpLab();
-  const router = await startRouter(kind);
+  const router = await startRouter(kind, options.bfd === true ? { bfd: FRR_BFD } : {});
   const asns = kind === 'frr' ? { node: FRR_NODE_ASN, router: FRR_ROUTER_ASN } : { node: GOBGP_NODE_ASN, router: GOBGP_ROUTER_ASN };
+  const bfd = options.bfd === true;
   const configPath = writeSpeakerConfig({
-    bgpPeers: [{ name: 'router', myASN: asns.node, peerASN: asns.router, peerAddress: v4Of(hostByName('router')), connectTime: '1s', enableGracefulRestart: true }],
+    ...(bfd ? { bfdProfiles: [{ name: 'fast', receiveInterval: FRR_BFD.intervalMs, transmitInterval: FRR_BFD.intervalMs, detectMultiplier: FRR_BFD.multiplier }] } : {}),
+    bgpPeers: [{
+      name: 'router', myASN: asns.node, peerASN: asns.router, peerAddress: v4Of(hostByName('router')), connectTime: '1s', enableGracefulRestart: true,
+      ...(bfd ? { bfdProfile: 'fast' } : {}),
+    }],
     ips: [
       { ip: bgpVip4(0), modes: ['bgp'] },
       { ip: bgpVip6(0), modes: ['bgp'] },
       { ip: TWO_NODE_VIP, modes: ['bgp'], nodes: ['n1', 'n2'] },
     ],
-  }, `bgp-judge-${kind}.yaml`);
+  }, `bgp-judge-${kind}${bfd ? '-bfd' : ''}.yaml`);
   const startedAt = Date.now();
   for (const node of NODES) startSpeaker(node, configPath, ['--metrics-port', '0']);
   await until(`three Established sessions in ${kind}`, established, (up) => up, 60_000);
@@ -149,6 +159,47 @@ describe('BGP mode against FRR (bgpd + zebra, the documented configuration)', ()
     });
     expect(await kernelNextHops(bgpVip4(0))).toEqual(ALL_V4);
   }, 60_000);
+});
+
+interface FrrBfdPeer { peer: string; status: string }
+
+/** FRR's BFD sessions by peer address: "up", "down", "init". */
+async function frrBfdPeers(): Promise<Record<string, string>> {
+  const peers = await vtysh<FrrBfdPeer[]>('show bfd peers json');
+  return Object.fromEntries(peers.map((p) => [p.peer, p.status]));
+}
+
+describe('BFD against FRR (bfdd with the documented BFD lines)', () => {
+  let lab: JudgeLab | null = null;
+  beforeAll(async () => {
+    lab = await labWith('frr', async () => {
+      const sessions = await frrEstablished();
+      return ALL_V4.every((a) => sessions[a] === 'Established');
+    }, { bfd: true });
+  }, 120_000);
+  afterAll(() => lab?.teardown());
+
+  it("brings every node's BFD session Up in FRR's bfdd", async () => {
+    const peers = await until('three BFD peers up in FRR', frrBfdPeers, (p) => ALL_V4.every((a) => p[a] === 'up'), 15_000);
+    expect(Object.fromEntries(ALL_V4.map((a) => [a, peers.value[a]]))).toEqual(Object.fromEntries(ALL_V4.map((a) => [a, 'up'])));
+  }, 20_000);
+
+  it('drops a dead node (link down, then SIGKILL) from the kernel within the BFD Detection Time, not the hold time', async () => {
+    const victim = 'n1';
+    await until('three next hops', () => kernelNextHops(bgpVip4(0)), (h) => h.length === 3, 10_000);
+    await sleep(Math.random() * FRR_BFD.intervalMs); // anywhere in the BFD cycle
+    const faultAt = performance.now();
+    await linkDown(victim);
+    await stopSpeaker(victim, 'SIGKILL');
+    const gone = await until(`${victim}'s next hop withdrawn`, () => kernelNextHops(bgpVip4(0)), (h) => !h.includes(v4Of(hostByName(victim))), 10_000, faultAt);
+    figures.frrBfdNodeDeathWithdrawMs = gone.ms;
+    expect(gone.value).toEqual(ALL_V4.filter((a) => a !== v4Of(hostByName(victim))));
+    // bfdd declares the session down 3 × 300 ms after the last packet it heard (sent up to an interval before the
+    // fault); the hold time (90 s) would take a minute at least.
+    expect(gone.ms).toBeGreaterThan(FRR_BFD.intervalMs * (FRR_BFD.multiplier - 1) - 50);
+    expect(gone.ms).toBeLessThan(FRR_BFD.intervalMs * FRR_BFD.multiplier + 1000);
+    expect((await frrBfdPeers())[v4Of(hostByName(victim))]).not.toBe('up');
+  }, 30_000);
 });
 
 describe('BGP mode against GoBGP (gobgpd, the documented configuration)', () => {

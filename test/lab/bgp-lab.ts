@@ -251,7 +251,8 @@ export async function startRouter(kind: RouterKind = 'bird', options: BirdOption
       return { stop: () => stopBird(bird) };
     }
     case 'frr': {
-      const frr = await startFrr();
+      // FRR runs the documented configuration, whose BFD is 300 ms × 3: `bfd` only says whether to run it.
+      const frr = await startFrr({ bfd: options.bfd !== undefined });
       return { stop: () => stopFrr(frr) };
     }
     case 'gobgp': {
@@ -266,15 +267,23 @@ export async function birdc(args: readonly string[], instance: BirdInstance = RO
   return (await run(['birdc', '-s', instance.ctl, ...args])).stdout;
 }
 
+/**
+ * Each BGP protocol by name (n1, n1e, ...), from `show protocols`: its state ("Established", "Active", ...) and
+ * since when it is in it (BIRD's Since column), which changes if the session went down and came back between looks.
+ */
+export async function birdProtocols(): Promise<Record<string, { state: string; since: string }>> {
+  const out = await birdc(['show', 'protocols']);
+  const protocols: Record<string, { state: string; since: string }> = {};
+  for (const line of out.split('\n')) {
+    const m = /^(n\d\w*)\s+BGP\s+\S+\s+\S+\s+(\S+)\s+(\S+)/.exec(line);
+    if (m?.[1] !== undefined) protocols[m[1]] = { state: m[3] ?? '', since: m[2] ?? '' };
+  }
+  return protocols;
+}
+
 /** Each BGP protocol's state ("Established", "Active", ...) by name (n1, n1e, ...), from `show protocols`. */
 export async function birdSessions(): Promise<Record<string, string>> {
-  const out = await birdc(['show', 'protocols']);
-  const sessions: Record<string, string> = {};
-  for (const line of out.split('\n')) {
-    const m = /^(n\d\w*)\s+BGP\s+\S+\s+\S+\s+\S+\s+(\S+)/.exec(line);
-    if (m?.[1] !== undefined) sessions[m[1]] = m[2] ?? '';
-  }
-  return sessions;
+  return Object.fromEntries(Object.entries(await birdProtocols()).map(([name, p]) => [name, p.state]));
 }
 
 /** `birdc show route all for PREFIX` (the routes BIRD holds for it, every path, with attributes). */

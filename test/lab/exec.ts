@@ -53,6 +53,8 @@ export interface SpawnOptions {
   detached?: boolean;
   /** Pipe stdout to the caller instead of the log file (probers the caller reads). */
   pipeStdout?: boolean;
+  /** Give the caller the process's stdin (a scripted peer driven by commands). */
+  pipeStdin?: boolean;
   /** Working directory; the repo root when a `--import tsx` loader must resolve from node_modules. */
   cwd?: string;
   /** The environment; this process's when omitted. */

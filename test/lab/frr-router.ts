@@ -18,11 +18,13 @@ export const FRR_ROUTER_ASN = 64501;
 export const FRR_NODE_ASN = 64512;
 
 /**
- * The page's FRR configuration without BFD: the speaker does not run BFD yet, and a peer group asking for it would
- * wait on a bfdd this lab does not start. Everything else is used as written.
+ * The page's FRR configuration. With `bfd`, all of it, BFD lines included (bfdd runs then); without, minus the BFD
+ * lines, since a peer group asking for BFD would have bgpd wait on a bfdd that is not there. Everything else is
+ * used as written.
  */
-export function frrLabConfig(): string {
+export function frrLabConfig(options: { bfd?: boolean } = {}): string {
   const lines = documentedConfig('frr').split('\n');
+  if (options.bfd === true) return ['log stdout', ...lines].join('\n');
   const bfdSection = lines.indexOf('bfd');
   const kept = (bfdSection < 0 ? lines : lines.slice(0, bfdSection)).filter((l) => !/^\s*neighbor \S+ bfd\s*$/.test(l));
   return ['log stdout', ...kept].join('\n');
@@ -31,28 +33,39 @@ export function frrLabConfig(): string {
 export interface FrrRouter {
   zebra: Spawned;
   bgpd: Spawned;
+  bfdd?: Spawned;
 }
 
 function daemonArgs(pidFile: string): string[] {
   return ['-f', FRR_CONF, '-i', join(FRR_DIR, pidFile), '--vty_socket', FRR_DIR, '-z', ZSERV];
 }
 
-/** zebra, then bgpd once zebra's socket is there; resolves once vtysh answers for bgpd. */
-export async function startFrr(options: { detached?: boolean } = {}): Promise<FrrRouter> {
+/**
+ * zebra, then (with `bfd`) bfdd and bgpd once zebra's socket is there; resolves once vtysh answers for bgpd (and
+ * bfdd). bfdd's control socket goes into the lab's FRR directory too.
+ */
+export async function startFrr(options: { detached?: boolean; bfd?: boolean } = {}): Promise<FrrRouter> {
   mkdirSync(FRR_DIR, { recursive: true });
   const frr = frrUser();
   chownSync(FRR_DIR, frr.uid, frr.gid);
-  writeFileSync(FRR_CONF, frrLabConfig());
+  writeFileSync(FRR_CONF, frrLabConfig({ bfd: options.bfd }));
   chownSync(FRR_CONF, frr.uid, frr.gid);
   const zebra = spawnIn(ROUTER_NS, ['/usr/lib/frr/zebra', ...daemonArgs('zebra.pid')], { role: 'frr-zebra', detached: options.detached });
   await waitFor('zebra\'s zserv socket', async () => existsSync(ZSERV), zebra);
+  let bfdd: Spawned | undefined;
+  if (options.bfd === true) {
+    bfdd = spawnIn(ROUTER_NS, ['/usr/lib/frr/bfdd', ...daemonArgs('bfdd.pid'), '--bfdctl', join(FRR_DIR, 'bfdd.sock')], { role: 'frr-bfdd', detached: options.detached });
+    const started = bfdd;
+    await waitFor('bfdd to answer vtysh', () => vtysh('show bfd peers json').then(() => true, () => false), started);
+  }
   const bgpd = spawnIn(ROUTER_NS, ['/usr/lib/frr/bgpd', ...daemonArgs('bgpd.pid')], { role: 'frr-bgpd', detached: options.detached });
   await waitFor('bgpd to answer vtysh', () => vtysh('show bgp summary json').then(() => true, () => false), bgpd);
-  return { zebra, bgpd };
+  return { zebra, bgpd, ...(bfdd === undefined ? {} : { bfdd }) };
 }
 
 export async function stopFrr(router: FrrRouter): Promise<void> {
   await killProc(router.bgpd.record, 'SIGTERM', 5000);
+  if (router.bfdd !== undefined) await killProc(router.bfdd.record, 'SIGTERM', 5000);
   await killProc(router.zebra.record, 'SIGTERM', 5000);
 }
 

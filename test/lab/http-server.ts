@@ -10,8 +10,10 @@ if (!name) {
   process.exit(2);
 }
 
-const server = createServer((_req, res) => {
-  res.writeHead(200, { 'content-type': 'text/plain', connection: 'close' });
+// One answer per connection, unless the client asks to keep it (prober.ts's held connections).
+const server = createServer((req, res) => {
+  const keep = req.headers.connection?.toLowerCase() === 'keep-alive';
+  res.writeHead(200, { 'content-type': 'text/plain', connection: keep ? 'keep-alive' : 'close' });
   res.end(`${name}\n`);
 });
 // `::` with the default ipv6Only=false takes IPv4 connections too, VIPs on `lo` included.

@@ -16,6 +16,26 @@ export interface Sample {
   /** The answering node's name when ok. */
   body?: string;
   error?: string;
+  /** Held connections only: which one, and its local port when it answered. */
+  conn?: number;
+  port?: number;
+}
+
+/** What happened to one held connection: who answered it, and whether it broke (a failure, or a new port). */
+export interface HeldConnection {
+  conn: number;
+  nodes: string[];
+  answers: number;
+  failures: number;
+  ports: number;
+  broken: boolean;
+}
+
+export interface ProberOptions {
+  /** The namespace it runs in: the client's unless told (BGP's far client, say). */
+  ns?: string;
+  /** Hold this many keep-alive connections open instead of a fresh connection per request. */
+  held?: number;
 }
 
 /** The same clock the prober stamps with: CLOCK_MONOTONIC is one per machine, across namespaces. */
@@ -31,10 +51,11 @@ export class HttpProber {
   private constructor(private readonly record: ProcRecord) {}
 
   /** Starts probing http://VIP/ from the client every intervalMs; resolves once the prober runs. */
-  static async start(vip: string, intervalMs = 10, timeoutMs = 1000): Promise<HttpProber> {
+  static async start(vip: string, intervalMs = 10, timeoutMs = 1000, options: ProberOptions = {}): Promise<HttpProber> {
     const host = vip.includes(':') ? `[${vip}]` : vip;
-    const argv = [process.execPath, script, `http://${host}:${HTTP_PORT}/`, String(intervalMs), String(timeoutMs)];
-    const { record, child } = spawnIn(nsOf('client'), argv, { role: `prober-${vip}`, pipeStdout: true });
+    const argv = [process.execPath, script, `http://${host}:${HTTP_PORT}/`, String(intervalMs), String(timeoutMs), String(options.held ?? 0)];
+    const role = `prober-${vip}${options.held === undefined ? '' : '-held'}`;
+    const { record, child } = spawnIn(options.ns ?? nsOf('client'), argv, { role, pipeStdout: true });
     const prober = new HttpProber(record);
     if (!child.stdout) throw new Error('prober: no stdout pipe');
     let ready: () => void = () => undefined;
@@ -87,6 +108,20 @@ export class HttpProber {
       previous = t;
     }
     return longest;
+  }
+
+  /** Each held connection's story, from the samples that finished after `afterMs`. */
+  heldConnections(afterMs = 0): HeldConnection[] {
+    const byConn = new Map<number, Sample[]>();
+    for (const s of this.samples) {
+      if (s.conn !== undefined && s.done > afterMs) byConn.set(s.conn, [...(byConn.get(s.conn) ?? []), s]);
+    }
+    return [...byConn.entries()].sort(([a], [b]) => a - b).map(([conn, samples]) => {
+      const ok = samples.filter((s) => s.ok);
+      const ports = new Set(ok.map((s) => s.port)).size;
+      const failures = samples.length - ok.length;
+      return { conn, nodes: [...new Set(ok.map((s) => s.body ?? ''))].sort(), answers: ok.length, failures, ports, broken: failures > 0 || ports > 1 };
+    });
   }
 
   async stop(): Promise<void> {

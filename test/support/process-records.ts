@@ -110,6 +110,8 @@ export interface SpawnOptions {
   detached?: boolean;
   /** Pipe stdout to the caller instead of the log file. */
   pipeStdout?: boolean;
+  /** Give the caller the process's stdin (a child driven by commands); otherwise it reads nothing. */
+  pipeStdin?: boolean;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
 }
@@ -126,7 +128,7 @@ export function spawnRecorded<R extends ProcRecord>(
   try {
     const child = spawn(file, args, {
       detached: options.detached ?? false, cwd: options.cwd, env: options.env,
-      stdio: ['ignore', options.pipeStdout ? 'pipe' : log, log],
+      stdio: [options.pipeStdin ? 'pipe' : 'ignore', options.pipeStdout ? 'pipe' : log, log],
     });
     const pid = child.pid;
     if (pid === undefined) throw new Error(`could not start ${argv.join(' ')}`);
