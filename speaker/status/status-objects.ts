@@ -46,6 +46,8 @@ export class StatusObjects {
   private alive: ReadonlySet<string> = new Set();
   /** What the API holds, as far as this writer knows; null until the first list succeeded. */
   private have: Map<string, ServiceStatusSpec | 'unknown'> | null = null;
+  /** Counts resync() calls: a list that started before one is not kept as the book. */
+  private resyncs = 0;
   private stopped = false;
   private readonly runner: PassRunner;
 
@@ -70,6 +72,7 @@ export class StatusObjects {
   resync(): void {
     if (this.stopped) return;
     this.have = null;
+    this.resyncs++;
     this.runner.kick();
   }
 
@@ -99,8 +102,11 @@ export class StatusObjects {
   }
 
   private async writeDifferences(): Promise<void> {
+    const resyncs = this.resyncs;
     const have = this.have ?? await this.listOwn();
-    this.have = have;
+    // A resync() asked for while this list was on its way: what it read may predate the removal, so the next
+    // pass (the resync kicked one) reads again.
+    if (this.resyncs === resyncs) this.have = have;
     const want = this.want;
     for (const [key, spec] of want) {
       const held = have.get(key);
