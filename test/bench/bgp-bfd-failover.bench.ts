@@ -16,19 +16,13 @@ import { findProc, killProc, sleep } from '../lab/exec.js';
 import { down, linkDown, linkUp, up } from '../lab/lab.js';
 import { startSpeaker, stopSpeaker, writeSpeakerConfig } from '../lab/speakers.js';
 import { bgpVip4, hostByName, v4Of } from '../lab/topology.js';
-import { percentile, ratio, type Benchmark, type Figure } from './figure.js';
+import { percentile, ratio, trialCount, type Benchmark, type Figure } from './figure.js';
 
 const NODE = 'n1';
 const NODE_V4 = v4Of(hostByName(NODE));
 const VIP = bgpVip4(0);
 const TIMERS = [{ intervalMs: 50, multiplier: 3 }, { intervalMs: 100, multiplier: 3 }] as const;
 type Timers = (typeof TIMERS)[number];
-
-function trialCount(): number {
-  const n = Number(process.env.HERALD_BENCH_TRIALS ?? '10');
-  if (!Number.isInteger(n) || n < 1) throw new Error(`HERALD_BENCH_TRIALS must be a positive integer, got "${process.env.HERALD_BENCH_TRIALS}"`);
-  return n;
-}
 
 /** What announces the VIP from n1: started, and killed by the fault. */
 interface Announcer {
@@ -113,7 +107,7 @@ export const benchmark: Benchmark = {
   name: 'bgp-bfd-failover',
   needsRoot: true,
   async run(): Promise<Figure[]> {
-    const trials = trialCount();
+    const trials = trialCount(10);
     await down();
     await up();
     const result: Figure[] = [];

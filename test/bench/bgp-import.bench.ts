@@ -17,17 +17,11 @@ import { down, up } from '../lab/lab.js';
 import { importTimes, waitForRouteCount, type ImportTimes } from './bgp/bird-import.js';
 import { startHeraldSender } from './bgp/herald-process.js';
 import { benchPrefixes } from './bgp/prefixes.js';
-import { percentile, ratio, type Benchmark, type Figure } from './figure.js';
+import { percentile, ratio, trialCount, type Benchmark, type Figure } from './figure.js';
 
 const SIZES = [{ count: 10_000, targetMs: 30 }, { count: 100_000, targetMs: 200 }] as const;
 const HERALD_NODE = 'n1';
 const BIRD_NODE = 'n2';
-
-function trialCount(): number {
-  const n = Number(process.env.HERALD_BENCH_TRIALS ?? '5');
-  if (!Number.isInteger(n) || n < 1) throw new Error(`HERALD_BENCH_TRIALS must be a positive integer, got "${process.env.HERALD_BENCH_TRIALS}"`);
-  return n;
-}
 
 /** One trial: the receiver's protocol for `protocol` off (its routes gone), then on; times the import. */
 async function trial(protocol: string, count: number): Promise<ImportTimes> {
@@ -96,7 +90,7 @@ export const benchmark: Benchmark = {
   name: 'bgp-import',
   needsRoot: true,
   async run(): Promise<Figure[]> {
-    const trials = trialCount();
+    const trials = trialCount(5);
     await down();
     await up();
     try {

@@ -3,7 +3,7 @@
 // default (VRRPv2, advert_int 1) and at its fastest usual setting (VRRPv3, advert_int 0.1), same lab, same
 // run, same prober. Each fault is timed from the instant it is injected to the client's first HTTP answer
 // from another node (test/lab/failover.ts). Trials per fault: HERALD_BENCH_TRIALS (default 20).
-import { percentile, ratio, type Benchmark, type Figure } from './figure.js';
+import { percentile, ratio, trialCount, type Benchmark, type Figure } from './figure.js';
 import { FAULT_WORDS, HeraldSystem, KeepalivedSystem, fileSpeakers, runTrial, type FaultKind, type L2System, type TrialResult } from '../lab/failover.js';
 import { VRRP_DEFAULT, VRRP_FAST } from '../lab/keepalived.js';
 import { clusterSpeakers, upCluster } from '../lab/cluster.js';
@@ -14,12 +14,6 @@ import { vip4 } from '../lab/topology.js';
 
 const FAULTS: readonly FaultKind[] = ['kill', 'link', 'stop'];
 const VIP = vip4(0);
-
-function trialCount(): number {
-  const n = Number(process.env.HERALD_BENCH_TRIALS ?? '20');
-  if (!Number.isInteger(n) || n < 1) throw new Error(`HERALD_BENCH_TRIALS must be a positive integer, got "${process.env.HERALD_BENCH_TRIALS}"`);
-  return n;
-}
 
 type Results = Map<FaultKind, TrialResult[]>;
 
@@ -99,7 +93,7 @@ export const benchmark: Benchmark = {
   needsRoot: true,
   async run(): Promise<Figure[]> {
     if (!speakerAvailable()) throw new Error('l2-failover: speaker/main.ts is missing, nothing to measure');
-    const trials = trialCount();
+    const trials = trialCount(20);
     await down();
     await up();
     try {

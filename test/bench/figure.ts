@@ -32,3 +32,11 @@ export function percentile(sample: readonly number[], p: number): number {
   const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
   return sorted[rank - 1] as number;
 }
+
+/** Trials per measurement: HERALD_BENCH_TRIALS when set (a positive integer), else the bench's own default. */
+export function trialCount(defaultTrials: number): number {
+  const given = process.env.HERALD_BENCH_TRIALS;
+  const n = Number(given ?? defaultTrials);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`HERALD_BENCH_TRIALS must be a positive integer, got "${given}"`);
+  return n;
+}
