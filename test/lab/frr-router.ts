@@ -26,7 +26,7 @@ export function frrLabConfig(options: { bfd?: boolean } = {}): string {
   const lines = documentedConfig('frr').split('\n');
   if (options.bfd === true) return ['log stdout', ...lines].join('\n');
   const bfdSection = lines.indexOf('bfd');
-  const kept = (bfdSection < 0 ? lines : lines.slice(0, bfdSection)).filter((l) => !/^\s*neighbor \S+ bfd\s*$/.test(l));
+  const kept = (bfdSection < 0 ? lines : lines.slice(0, bfdSection)).filter((l) => !/^\s*neighbor \S+ bfd(\s|$)/.test(l));
   return ['log stdout', ...kept].join('\n');
 }
 
