@@ -3,7 +3,7 @@
 import { execFile, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ProcessRecords, isAlive, sleep, spawnRecorded, startTimeOf, type ProcRecord as BaseRecord } from '../support/process-records.js';
+import { ProcessRecords, isAlive, sleep, spawnRecorded, startTimeOf, type ProcRecord as BaseRecord, type SpawnOptions as RecordedSpawnOptions } from '../support/process-records.js';
 import { STATE_DIR } from './topology.js';
 
 const execFileAsync = promisify(execFile);
@@ -47,19 +47,11 @@ export interface ProcRecord extends BaseRecord {
 
 const records = new ProcessRecords<ProcRecord>(join(STATE_DIR, 'procs'));
 
-export interface SpawnOptions {
-  role: string;
-  /** Outlive the caller (the CLI's `up`): own process group, not waited for. */
-  detached?: boolean;
-  /** Pipe stdout to the caller instead of the log file (probers the caller reads). */
-  pipeStdout?: boolean;
-  /** Give the caller the process's stdin (a scripted peer driven by commands). */
-  pipeStdin?: boolean;
-  /** Working directory; the repo root when a `--import tsx` loader must resolve from node_modules. */
-  cwd?: string;
-  /** The environment; this process's when omitted. */
-  env?: NodeJS.ProcessEnv;
-}
+/**
+ * How a lab process starts: process-records.ts's options, its log always in the lab's log directory. `cwd` is the
+ * repo root when a `--import tsx` loader must resolve from node_modules.
+ */
+export type SpawnOptions = Omit<RecordedSpawnOptions, 'logDir'>;
 
 export interface Spawned {
   record: ProcRecord;
