@@ -25,44 +25,38 @@ function emit(line: object): void {
   process.stdout.write(`${JSON.stringify(line)}\n`);
 }
 
-function probe(target: string): void {
+/**
+ * One GET of `target` through `agent` (false: a fresh connection), its sample emitted when it is over; a held
+ * connection's (`conn`) names it and, when answered, its local port. `then` runs once the sample is out.
+ */
+function ask(target: string, agent: Agent | false, conn: number | undefined, then: () => void): void {
   const sent = nowMs();
-  const req = request(target, { agent: false, timeout: timeoutMs }, (res) => {
+  const connFields = (port?: number): object => (conn === undefined ? {} : { conn, port });
+  const req = request(target, { agent, timeout: timeoutMs }, (res) => {
     let body = '';
     res.setEncoding('utf8');
     res.on('data', (chunk: string) => (body += chunk));
-    res.on('end', () => emit({ sent, done: nowMs(), ok: res.statusCode === 200, body: body.trim() }));
+    res.on('end', () => {
+      emit({ sent, done: nowMs(), ok: res.statusCode === 200, body: body.trim(), ...connFields(req.socket?.localPort) });
+      then();
+    });
   });
   req.on('timeout', () => req.destroy(new Error('timeout')));
-  req.on('error', (err) => emit({ sent, done: nowMs(), ok: false, error: err.message }));
+  req.on('error', (err) => {
+    emit({ sent, done: nowMs(), ok: false, error: err.message, ...connFields() });
+    then();
+  });
   req.end();
 }
 
 /** One held connection: a keep-alive agent with a single socket, asked again INTERVAL ms after each answer. */
 function hold(target: string, conn: number): void {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const next = (): void => {
-    const sent = nowMs();
-    const req = request(target, { agent, timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => {
-        emit({ sent, done: nowMs(), ok: res.statusCode === 200, body: body.trim(), conn, port: req.socket?.localPort });
-        setTimeout(next, intervalMs);
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', (err) => {
-      emit({ sent, done: nowMs(), ok: false, error: err.message, conn });
-      setTimeout(next, intervalMs);
-    });
-    req.end();
-  };
+  const next = (): void => ask(target, agent, conn, () => setTimeout(next, intervalMs));
   next();
 }
 
 emit({ ready: nowMs() });
 if (held > 0) for (let conn = 0; conn < held; conn++) hold(url, conn);
-else setInterval(() => probe(url), intervalMs);
+else setInterval(() => ask(url, false, undefined, () => undefined), intervalMs);
 process.on('SIGTERM', () => process.exit(0));
