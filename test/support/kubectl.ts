@@ -1,5 +1,7 @@
 // Running the real kubectl from a test: against one API backend's kubeconfig, with a HOME of the test's own so no
 // cache or configuration of the user's is read or written, never rejecting (the exit code is part of the answer).
+// cli/ is on its PATH, so `kubectl herald …` finds the plugin through kubectl's own plugin mechanism; kubectl refuses
+// flags before a plugin's name, so runKubectlPlugin hands the plugin the kubeconfig as KUBECONFIG, as a user's shell would.
 import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,9 +12,19 @@ const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '../..');
 export interface KubectlRun { code: number; stdout: string; stderr: string }
 
 export function runKubectl(kubeconfigPath: string, home: string, args: string[], stdin?: string): Promise<KubectlRun> {
+  return kubectlWith(['--kubeconfig', kubeconfigPath, ...args], { HOME: home }, stdin);
+}
+
+/** `kubectl herald ARGS` with KUBECONFIG set to the backend's (plus any further environment). */
+export function runKubectlPlugin(kubeconfigPath: string, home: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<KubectlRun> {
+  return kubectlWith(['herald', ...args], { HOME: home, KUBECONFIG: kubeconfigPath, ...env });
+}
+
+function kubectlWith(args: string[], env: NodeJS.ProcessEnv, stdin?: string): Promise<KubectlRun> {
   return new Promise((resolve) => {
-    const child = execFile(kubectlCommand(), ['--kubeconfig', kubeconfigPath, ...args],
-      { cwd: repoRoot, env: { ...process.env, HOME: home }, maxBuffer: 16 << 20 },
+    const path = [join(repoRoot, 'cli'), process.env.PATH ?? ''].join(':');
+    const child = execFile(kubectlCommand(), args,
+      { cwd: repoRoot, env: { ...process.env, PATH: path, ...env }, maxBuffer: 16 << 20 },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
     child.stdin?.end(stdin);
   });
