@@ -8,6 +8,11 @@
 // wait on the API). A node that crashed cannot: once its presence Lease lapses, one live speaker (the first by node
 // name, peer-session-plan.ts pruningNode) lists the BGPPeers and removes the entries of nodes that are not live, with
 // the same guarded read-and-patch, so it never undoes another speaker's write.
+//
+// That pruner judges liveness by its own view of the Leases, which can lag: a speaker that just started (or came
+// back after its Lease lapsed) may have written its entry before the pruner saw its Lease, and lose it to the prune.
+// Nothing tells that speaker, so every RESYNC_MS it forgets what it believes the API holds and reads its peers again
+// (a GET per peer; a write only where its entry is missing or stale).
 import { HttpMethod, type KubeConfig } from '@kubernetes/client-node';
 import type { Clock, TimerHandle } from '../../lib/clock.js';
 import { BGPPEER_PLURAL, GROUP, VERSION, type PeerSession } from '../../crds/v1beta1/index.js';
@@ -19,6 +24,7 @@ import { PassRunner } from './pass-runner.js';
 import { pruningNode, sessionEntry, someoneLapsed, withOwnEntry, withoutLapsed } from './peer-session-plan.js';
 
 const POLL_MS = 2_000;
+const RESYNC_MS = 60_000;
 /** Conflicting writes of other speakers retried at once within one pass, before the pass fails and backs off. */
 const CONFLICT_ATTEMPTS = 4;
 const STOP_BUDGET_MS = 2_000;
@@ -38,6 +44,8 @@ export interface PeerSessionWriterOptions {
    */
   liveNodes?: () => readonly string[];
   pollMs?: number;
+  /** How often this node's entries are read back from the API (RESYNC_MS). */
+  resyncMs?: number;
 }
 
 interface PeerRead {
@@ -51,6 +59,7 @@ export class PeerSessionWriter {
   /** What the API holds of this node's entries, as far as this writer knows (JSON), by peer name. */
   private readonly written = new Map<string, string>();
   private timer: TimerHandle | null = null;
+  private resyncTimer: TimerHandle | null = null;
   private stopped = false;
   /** The live nodes as last read; null before the first known set. */
   private live: ReadonlySet<string> | null = null;
@@ -64,6 +73,7 @@ export class PeerSessionWriter {
 
   start(): void {
     this.poll();
+    this.scheduleResync();
   }
 
   /** Removes this node's entries, waiting at most STOP_BUDGET_MS for the API. */
@@ -71,6 +81,7 @@ export class PeerSessionWriter {
     if (this.stopped) return;
     this.stopped = true;
     this.timer?.cancel();
+    this.resyncTimer?.cancel();
     this.want = new Map();
     this.runner.kick();
     let timeout: TimerHandle | undefined;
@@ -88,6 +99,16 @@ export class PeerSessionWriter {
     if (this.stopped) return;
     this.refresh();
     this.timer = this.o.clock.setTimer(() => this.poll(), this.o.pollMs ?? POLL_MS);
+  }
+
+  /** Makes every entry this node wants pending again, so the next pass reads it back and restores it if it went. */
+  private scheduleResync(): void {
+    this.resyncTimer = this.o.clock.setTimer(() => {
+      if (this.stopped) return;
+      for (const name of this.want.keys()) this.written.delete(name);
+      this.runner.kick();
+      this.scheduleResync();
+    }, this.o.resyncMs ?? RESYNC_MS);
   }
 
   private refresh(): void {

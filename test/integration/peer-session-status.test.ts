@@ -100,3 +100,22 @@ test('a crashed speaker\'s entry goes once its presence Lease lapsed, removed by
     for (const w of writers) await w.stop();
   }
 }, 120_000);
+
+test('an entry a lagging pruner removed (it had not seen the new speaker\'s Lease yet) is written back by its speaker', async () => {
+  const writer = (node: string, live: string[], resyncMs?: number) => new PeerSessionWriter({
+    kubeConfig: speakerKc, namespace: HERALD_NAMESPACE, node, clock: systemClock, logger: silentLogger(), pollMs: 100, resyncMs,
+    statuses: () => [session('tor', 'Established')], liveNodes: () => live,
+  });
+  const fresh = writer('n5', ['n1', 'n5'], 2_000);
+  const pruner = writer('n1', ['n1']);
+  try {
+    fresh.start();
+    await waitFor('n5\'s entry', async () => (await nodesOf('tor')).includes('n5=Established') || undefined, 30_000);
+    pruner.start(); // its first live set lacks n5: the prune on its first pass removes n5's entry
+    await waitFor('the prune', async () => JSON.stringify(await nodesOf('tor')) === JSON.stringify(['n1=Established']) || undefined, 30_000);
+    await waitFor('n5\'s entry back beside n1\'s', async () => JSON.stringify(await nodesOf('tor')) === JSON.stringify(['n1=Established', 'n5=Established']) || undefined, 30_000);
+  } finally {
+    await fresh.stop();
+    await pruner.stop();
+  }
+}, 120_000);
