@@ -13,7 +13,8 @@ import { apiJson } from '../../lib/kube/request.js';
 import { pluginKubeConfig } from '../kube.js';
 import { asList, formatStructured, parseOutputFormat } from '../output.js';
 import { describeService } from '../status/describe.js';
-import { serviceStatuses, type ClusterObjects } from '../status/model.js';
+import { PRESENCE_LABEL, PRESENCE_LABEL_VALUE } from '../../lib/presence.js';
+import { serviceStatuses, type ClusterObjects, type PresenceLeaseView } from '../status/model.js';
 import { statusItem, statusTable } from '../status/print.js';
 
 const herald = (plural: string, namespace?: string): string =>
@@ -22,9 +23,9 @@ const core = (plural: string, namespace?: string): string =>
   `/api/v1${namespace === undefined ? '' : `/namespaces/${namespace}`}/${plural}`;
 
 /** A list's items; a 404 names the kind (Herald's CRDs not installed answer 404). */
-export async function listItems<T>(kubeConfig: KubeConfig, path: string): Promise<T[]> {
+export async function listItems<T>(kubeConfig: KubeConfig, path: string, labelSelector?: string): Promise<T[]> {
   try {
-    return (await apiJson<{ items?: T[] }>(kubeConfig, { method: HttpMethod.GET, path })).items ?? [];
+    return (await apiJson<{ items?: T[] }>(kubeConfig, { method: HttpMethod.GET, path, query: { labelSelector } })).items ?? [];
   } catch (err) {
     if (isNotFound(err)) throw new Error(`the API server does not serve ${path} (are Herald's CRDs installed?)`, { cause: err });
     throw err;
@@ -42,7 +43,7 @@ async function namespacesIfAllowed(kubeConfig: KubeConfig): Promise<V1Namespace[
 }
 
 async function clusterObjects(kubeConfig: KubeConfig, services: V1Service[], namespace: string | undefined, heraldNamespace: string): Promise<ClusterObjects> {
-  const [l2Statuses, bgpStatuses, pools, l2Advertisements, bgpAdvertisements, peers, namespaces] = await Promise.all([
+  const [l2Statuses, bgpStatuses, pools, l2Advertisements, bgpAdvertisements, peers, namespaces, speakerLeases] = await Promise.all([
     listItems<ClusterObjects['l2Statuses'][number]>(kubeConfig, herald(SERVICEL2STATUS_PLURAL, namespace)),
     listItems<ClusterObjects['bgpStatuses'][number]>(kubeConfig, herald(SERVICEBGPSTATUS_PLURAL, namespace)),
     listItems<ClusterObjects['pools'][number]>(kubeConfig, herald(IPADDRESSPOOL_PLURAL, heraldNamespace)),
@@ -50,8 +51,9 @@ async function clusterObjects(kubeConfig: KubeConfig, services: V1Service[], nam
     listItems<ClusterObjects['bgpAdvertisements'][number]>(kubeConfig, herald(BGPADVERTISEMENT_PLURAL, heraldNamespace)),
     listItems<ClusterObjects['peers'][number]>(kubeConfig, herald(BGPPEER_PLURAL, heraldNamespace)),
     namespacesIfAllowed(kubeConfig),
+    listItems<PresenceLeaseView>(kubeConfig, `/apis/coordination.k8s.io/v1/namespaces/${heraldNamespace}/leases`, `${PRESENCE_LABEL}=${PRESENCE_LABEL_VALUE}`),
   ]);
-  return { services, l2Statuses, bgpStatuses, pools, l2Advertisements, bgpAdvertisements, peers, namespaces };
+  return { services, l2Statuses, bgpStatuses, pools, l2Advertisements, bgpAdvertisements, peers, namespaces, speakerLeases, nowMs: Date.now() };
 }
 
 async function readService(kubeConfig: KubeConfig, namespace: string, name: string): Promise<V1Service> {

@@ -27,6 +27,26 @@ export interface ClusterObjects {
   peers: readonly BGPPeer[];
   /** For serviceAllocation's namespaceSelectors; undefined when the user may not list namespaces. */
   namespaces: readonly V1Namespace[] | undefined;
+  /** The speakers' presence Leases (label herald.dev/presence=speaker in Herald's namespace); undefined: not read. */
+  speakerLeases?: readonly PresenceLeaseView[];
+  /** Wall time, for whether a presence Lease is still current. */
+  nowMs?: number;
+}
+
+/** What the plugin reads of a presence Lease (speaker/source/kubernetes/presence-lease.ts writes it). */
+export interface PresenceLeaseView {
+  spec?: { holderIdentity?: string; renewTime?: string | Date; leaseDurationSeconds?: number };
+}
+
+/**
+ * The nodes whose speaker renewed its presence Lease within the Lease's duration, by this machine's clock (a
+ * speaker judges by its own observation instead, to be immune to skew; for "is any speaker running" this is enough).
+ */
+export function liveSpeakers(leases: readonly PresenceLeaseView[], nowMs: number): string[] {
+  return leases.filter((l) => {
+    const renewed = l.spec?.renewTime === undefined ? Number.NaN : new Date(l.spec.renewTime).getTime();
+    return l.spec?.holderIdentity !== undefined && renewed + (l.spec.leaseDurationSeconds ?? 0) * 1000 > nowMs;
+  }).map((l) => l.spec?.holderIdentity ?? '').sort();
 }
 
 /** The one condition a row shows: the first thing wrong, else Announced. */
@@ -59,7 +79,7 @@ const ingressOf = (svc: V1Service): string[] =>
   (svc.status?.loadBalancer?.ingress ?? []).flatMap((i) => (i.ip ?? i.hostname ?? '') === '' ? [] : [i.ip ?? i.hostname ?? '']);
 
 /** What the conditions and the status objects say, the most pressing first (STYLE.md §6: a reason, not a boolean). */
-export function summarize(svc: V1Service, ips: readonly string[], announcers: readonly Announcer[]): Summary {
+export function summarize(svc: V1Service, ips: readonly string[], announcers: readonly Announcer[], speakers?: readonly string[]): Summary {
   const conditions = svc.status?.conditions ?? [];
   const assigned = conditions.find((c) => c.type === ADDRESS_CONDITION);
   const announced = conditions.find((c) => c.type === ANNOUNCED_CONDITION);
@@ -77,6 +97,9 @@ export function summarize(svc: V1Service, ips: readonly string[], announcers: re
   if (announced?.status === 'False') return of(announced);
   if (announced?.status === 'True') return of(announced);
   if (announcers.length > 0) return { reason: 'Announced', message: `announced by ${announcers.map((a) => a.node).join(', ')} (their status objects)` };
+  if (speakers !== undefined && speakers.length === 0) {
+    return { reason: 'NoSpeaker', message: 'no speaker is running: no presence Lease of a speaker was renewed within its duration' };
+  }
   return {
     reason: 'NotReported',
     message: 'no speaker has reported on the Service: no ServiceL2Status or ServiceBGPStatus and no herald.dev/Announced condition (are the speakers running?)',
@@ -111,6 +134,7 @@ export function serviceStatuses(objects: ClusterObjects): ServiceStatus[] {
   const sessions = sessionStates(objects.peers);
   const ads = advertisementRules(objects);
   const labels = new Map<string, Labels>((objects.namespaces ?? []).map((n) => [n.metadata?.name ?? '', n.metadata?.labels ?? {}]));
+  const speakers = objects.speakerLeases === undefined || objects.nowMs === undefined ? undefined : liveSpeakers(objects.speakerLeases, objects.nowMs);
   return objects.services.filter((s) => s.spec?.type === 'LoadBalancer').map((svc): ServiceStatus => {
     const namespace = svc.metadata?.namespace ?? '';
     const name = svc.metadata?.name ?? '';
@@ -125,7 +149,7 @@ export function serviceStatuses(objects: ClusterObjects): ServiceStatus[] {
       namespaceLabelsKnown: namespaceLabels !== undefined,
       modes: modesOf(svc, pool, announcers, ads),
       announcers,
-      summary: summarize(svc, ips, announcers),
+      summary: summarize(svc, ips, announcers, speakers),
       conditions: (svc.status?.conditions ?? []).filter((c) => HERALD_CONDITIONS.includes(c.type)),
       loadBalancerClass: svc.spec?.loadBalancerClass,
     };

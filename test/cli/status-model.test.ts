@@ -2,7 +2,9 @@
 // controller and the speakers wrote in, what a row says out.
 import type { V1Condition, V1Service } from '@kubernetes/client-node';
 import type { BGPPeer, IPAddressPool, L2Advertisement, BGPAdvertisement, ServiceBGPStatus, ServiceL2Status } from '../../crds/v1beta1/index.js';
-import { serviceStatuses, summarize, type ClusterObjects } from '../../cli/status/model.js';
+import { liveSpeakers, serviceStatuses, summarize, type ClusterObjects } from '../../cli/status/model.js';
+import { statusTable } from '../../cli/status/print.js';
+import { kubectlTable } from '../support/kubectl.js';
 import { choiceText } from '../../cli/status/pool-choice.js';
 
 const meta = (name: string, namespace = 'herald-system', labels: Record<string, string> = {}) => ({ name, namespace, labels });
@@ -117,15 +119,44 @@ describe('why this pool, as the controller would decide it', () => {
 
 describe('the condition a row shows: the first thing wrong, else Announced', () => {
   const announcer = [{ node: 'n1', mode: 'layer2' as const }];
-  test.each<[string, string, V1Service, string[], boolean]>([
-    ['no IP, no controller word', 'Pending', svc('x', 's'), [], false],
-    ['another class, untouched', 'OtherClass', svc('x', 's', { loadBalancerClass: 'example.com/lb' }), [], false],
-    ['allocation failed', 'AllocationFailed', svc('x', 's', { conditions: [cond('herald.dev/AddressAssigned', 'False', 'AllocationFailed', 'no free address')] }), [], false],
-    ['a kept IP with an unmet request wins over Announced', 'RequestNotMet', svc('x', 's', { ips: ['192.0.2.1'], conditions: [cond('herald.dev/AddressAssigned', 'True', 'RequestNotMet'), cond('herald.dev/Announced', 'True', 'Announced')] }), ['192.0.2.1'], true],
-    ['the speakers\' reason', 'NoEligibleNode', svc('x', 's', { ips: ['192.0.2.1'], conditions: [ASSIGNED('192.0.2.1', 'a'), cond('herald.dev/Announced', 'False', 'NoEligibleNode')] }), ['192.0.2.1'], false],
-    ['status objects without a condition', 'Announced', svc('x', 's', { ips: ['192.0.2.1'], conditions: [ASSIGNED('192.0.2.1', 'a')] }), ['192.0.2.1'], true],
-    ['nothing from any speaker', 'NotReported', svc('x', 's', { ips: ['192.0.2.1'], conditions: [ASSIGNED('192.0.2.1', 'a')] }), ['192.0.2.1'], false],
-  ])('%s → %s', (_, reason, service, ips, announced) => {
-    expect(summarize(service, ips, announced ? announcer : []).reason).toBe(reason);
+  test.each<[string, string, V1Service, string[], boolean, string[] | undefined]>([
+    ['no IP, no controller word', 'Pending', svc('x', 's'), [], false, undefined],
+    ['another class, untouched', 'OtherClass', svc('x', 's', { loadBalancerClass: 'example.com/lb' }), [], false, undefined],
+    ['allocation failed', 'AllocationFailed', svc('x', 's', { conditions: [cond('herald.dev/AddressAssigned', 'False', 'AllocationFailed', 'no free address')] }), [], false, undefined],
+    ['a kept IP with an unmet request wins over Announced', 'RequestNotMet', svc('x', 's', { ips: ['192.0.2.1'], conditions: [cond('herald.dev/AddressAssigned', 'True', 'RequestNotMet'), cond('herald.dev/Announced', 'True', 'Announced')] }), ['192.0.2.1'], true, undefined],
+    ['the speakers\' reason', 'NoEligibleNode', svc('x', 's', { ips: ['192.0.2.1'], conditions: [ASSIGNED('192.0.2.1', 'a'), cond('herald.dev/Announced', 'False', 'NoEligibleNode')] }), ['192.0.2.1'], false, undefined],
+    ['status objects without a condition', 'Announced', svc('x', 's', { ips: ['192.0.2.1'], conditions: [ASSIGNED('192.0.2.1', 'a')] }), ['192.0.2.1'], true, undefined],
+    ['nothing from any speaker', 'NotReported', svc('x', 's', { ips: ['192.0.2.1'], conditions: [ASSIGNED('192.0.2.1', 'a')] }), ['192.0.2.1'], false, undefined],
+    ['nothing, and no live presence Lease', 'NoSpeaker', svc('x', 's', { ips: ['192.0.2.1'], conditions: [ASSIGNED('192.0.2.1', 'a')] }), ['192.0.2.1'], false, []],
+    ['nothing, a speaker alive', 'NotReported', svc('x', 's', { ips: ['192.0.2.1'], conditions: [ASSIGNED('192.0.2.1', 'a')] }), ['192.0.2.1'], false, ['n1']],
+  ])('%s → %s', (_, reason, service, ips, announced, speakers) => {
+    expect(summarize(service, ips, announced ? announcer : [], speakers).reason).toBe(reason);
+  });
+});
+
+describe('live speakers: presence Leases renewed within their duration', () => {
+  const lease = (node: string, renewTime: string | undefined, seconds = 40) => ({ spec: { holderIdentity: node, renewTime, leaseDurationSeconds: seconds } });
+  const now = Date.parse('2026-01-01T00:01:00Z');
+  test.each<[string, ReturnType<typeof lease>[], string[]]>([
+    ['renewed 20 s ago, for 40 s', [lease('n1', '2026-01-01T00:00:40.000000Z')], ['n1']],
+    ['renewed 40 s ago, for 40 s: lapsed', [lease('n1', '2026-01-01T00:00:20.000000Z')], []],
+    ['never renewed', [lease('n1', undefined)], []],
+    ['sorted by node', [lease('n2', '2026-01-01T00:00:59Z'), lease('n1', '2026-01-01T00:00:59Z')], ['n1', 'n2']],
+  ])('%s', (_, leases, live) => expect(liveSpeakers(leases, now)).toEqual(live));
+  test('a row reads them when given', () => {
+    const s = svc('x', 's', { ips: ['192.0.2.1'], conditions: [ASSIGNED('192.0.2.1', 'a')] });
+    expect(serviceStatuses(objects({ services: [s], speakerLeases: [], nowMs: now }))[0]?.summary.reason).toBe('NoSpeaker');
+    expect(serviceStatuses(objects({ services: [s] }))[0]?.summary.reason).toBe('NotReported');
+  });
+});
+
+describe('the table', () => {
+  const announcers = ['n1', 'n2', 'n3', 'n4', 'n5'].map((node) => l2status('x', 's', node, ['eth0']));
+  const rows = serviceStatuses(objects({ services: [svc('x', 's', { ips: ['192.0.2.1', '2001:db8::1'], pool: 'p' })], l2Statuses: announcers }));
+  test('dual-stack IPs in one cell, as kubectl get svc; more than three announcers cut to "+N more", all with -o wide', () => {
+    const narrow = kubectlTable(statusTable(rows, { wide: false, namespaceColumn: true }))[0];
+    expect([narrow?.IP, narrow?.['ANNOUNCED BY']]).toEqual(['192.0.2.1,2001:db8::1', 'n1 n2 n3 +2 more']);
+    const wide = kubectlTable(statusTable(rows, { wide: true, namespaceColumn: false }))[0];
+    expect([wide?.NAMESPACE, wide?.['ANNOUNCED BY']]).toEqual([undefined, 'n1(eth0) n2(eth0) n3(eth0) n4(eth0) n5(eth0)']);
   });
 });
