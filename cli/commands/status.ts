@@ -8,7 +8,7 @@ import {
   BGPADVERTISEMENT_PLURAL, BGPPEER_PLURAL, GROUP, HERALD_NAMESPACE, IPADDRESSPOOL_PLURAL, L2ADVERTISEMENT_PLURAL, SERVICEBGPSTATUS_PLURAL,
   SERVICEL2STATUS_PLURAL, VERSION,
 } from '../../crds/v1beta1/index.js';
-import { httpStatus, isNotFound } from '../../lib/kube/errors.js';
+import { describeError, httpStatus, isNotFound } from '../../lib/kube/errors.js';
 import { apiJson } from '../../lib/kube/request.js';
 import { pluginKubeConfig } from '../kube.js';
 import { asList, formatStructured, parseOutputFormat } from '../output.js';
@@ -28,17 +28,17 @@ export async function listItems<T>(kubeConfig: KubeConfig, path: string, labelSe
     return (await apiJson<{ items?: T[] }>(kubeConfig, { method: HttpMethod.GET, path, query: { labelSelector } })).items ?? [];
   } catch (err) {
     if (isNotFound(err)) throw new Error(`the API server does not serve ${path} (are Herald's CRDs installed?)`, { cause: err });
-    throw err;
+    throw new Error(`cannot list ${path}: ${describeError(err)}`, { cause: err });
   }
 }
 
 /** Namespaces' labels serve only the pool-choice note: without leave to list them, say so instead of failing. */
 async function namespacesIfAllowed(kubeConfig: KubeConfig): Promise<V1Namespace[] | undefined> {
   try {
-    return await listItems<V1Namespace>(kubeConfig, core('namespaces'));
+    return (await apiJson<{ items?: V1Namespace[] }>(kubeConfig, { method: HttpMethod.GET, path: core('namespaces') })).items ?? [];
   } catch (err) {
     if (httpStatus(err) === 403) return undefined;
-    throw err;
+    throw new Error(`cannot list ${core('namespaces')}: ${describeError(err)}`, { cause: err });
   }
 }
 
@@ -61,7 +61,7 @@ async function readService(kubeConfig: KubeConfig, namespace: string, name: stri
     return await apiJson<V1Service>(kubeConfig, { method: HttpMethod.GET, path: `${core('services', namespace)}/${encodeURIComponent(name)}` });
   } catch (err) {
     if (isNotFound(err)) throw new Error(`Service "${name}" not found in namespace "${namespace}"`, { cause: err });
-    throw err;
+    throw new Error(`cannot read Service "${namespace}/${name}": ${describeError(err)}`, { cause: err });
   }
 }
 

@@ -18,7 +18,8 @@ import type { BgpPeerSpec } from '../../speaker/source/types.js';
 import { BgpStatusWriter } from '../../speaker/status/bgp-status-writer.js';
 import { ConditionWriter } from '../../speaker/status/condition-writer.js';
 import { L2StatusWriter } from '../../speaker/status/l2-status-writer.js';
-import { speakerKubeConfig } from '../integration/controller-identity.js';
+import { onRealBackend } from '../cluster/backend.js';
+import { createObjects, serviceAccountUser, speakerKubeConfig, waitForGrants, type RbacObject } from '../integration/controller-identity.js';
 import { createPool, createService, ensureNamespace, startEnv, startTestController, waitFor, waitForIPs, type Env } from '../integration/harness.js';
 import { kubectlTable, runKubectlPlugin } from '../support/kubectl.js';
 
@@ -180,3 +181,35 @@ test('pools: each pool\'s use per family with a bar and exact counts, from the c
   expect(json.kind).toBe('List');
   expect(json.items.find((p) => p.name === 'v6')?.families).toEqual([{ family: 'IPv6', assigned: '0', available: '18446744073709551616', total: '18446744073709551616' }]);
 }, 60_000);
+
+/** A reader of what `status` lists, as a ServiceAccount of its own, with `rules` (real RBAC judges; real backend only). */
+async function readerKubeconfig(account: string, rules: { apiGroups: string[]; resources: string[] }[]): Promise<string> {
+  const objects: RbacObject[] = [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: account, namespace: HERALD_NAMESPACE } },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: account }, rules: rules.map((r) => ({ ...r, verbs: ['get', 'list'] })) },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: account },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: account },
+      subjects: [{ kind: 'ServiceAccount', name: account, namespace: HERALD_NAMESPACE }] },
+  ];
+  await createObjects(env.kc, objects);
+  const user = await serviceAccountUser(env.kc, join(env.scratchDir, `${account}.kubeconfig`), account);
+  await waitForGrants(env.kc, objects, 30_000, account);
+  return user.kubeconfigPath;
+}
+
+const READS = [
+  { apiGroups: [''], resources: ['services', 'events'] },
+  { apiGroups: [GROUP], resources: ['servicel2statuses', 'ipaddresspools', 'l2advertisements', 'bgpadvertisements', 'bgppeers'] },
+  { apiGroups: ['coordination.k8s.io'], resources: ['leases'] },
+];
+
+(onRealBackend ? test : test.skip)('RBAC: without namespaces the pool choice says what it could not check; without ServiceBGPStatus, a 403 naming it', async () => {
+  const reader = await readerKubeconfig('herald-status-reader', [...READS, { apiGroups: [GROUP], resources: ['servicebgpstatuses'] }]);
+  const one = await runKubectlPlugin(reader, home, ['status', 'web', '-n', 'shop', '-o', 'json']);
+  expect([one.code, one.stderr]).toEqual([0, '']);
+  expect((JSON.parse(one.stdout) as { allocation: { text: string } }).allocation.text).toMatch(/\(the namespace's labels could not be read: a namespaceSelector may decide otherwise\)$/);
+  const partial = await readerKubeconfig('herald-status-partial', READS);
+  const refused = await runKubectlPlugin(partial, home, ['status']);
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toMatch(/^error: cannot list \/apis\/herald\.dev\/v1beta1\/servicebgpstatuses: HTTP 403 Forbidden: .*servicebgpstatuses/);
+}, 90_000);
