@@ -84,7 +84,9 @@ export function summarize(svc: V1Service, ips: readonly string[], announcers: re
   const assigned = conditions.find((c) => c.type === ADDRESS_CONDITION);
   const announced = conditions.find((c) => c.type === ANNOUNCED_CONDITION);
   const of = (c: V1Condition): Summary => ({ reason: c.reason ?? c.status, message: c.message ?? '', from: c.type });
-  if (assigned === undefined && ips.length === 0 && svc.spec?.loadBalancerClass !== undefined) {
+  // Another load balancer's Service (its IPs, if any, are that one's): Herald writes its condition on every Service
+  // of its own class, so a class and no condition of Herald's means another implementation's.
+  if (assigned === undefined && svc.spec?.loadBalancerClass !== undefined) {
     return { reason: 'OtherClass', message: `spec.loadBalancerClass is "${svc.spec.loadBalancerClass}" and no Herald controller has written a condition on the Service` };
   }
   if (assigned?.status === 'False') return of(assigned);

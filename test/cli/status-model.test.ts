@@ -122,6 +122,8 @@ describe('the condition a row shows: the first thing wrong, else Announced', () 
   test.each<[string, string, V1Service, string[], boolean, string[] | undefined]>([
     ['no IP, no controller word', 'Pending', svc('x', 's'), [], false, undefined],
     ['another class, untouched', 'OtherClass', svc('x', 's', { loadBalancerClass: 'example.com/lb' }), [], false, undefined],
+    ['another class with its own IP', 'OtherClass', svc('x', 's', { ips: ['198.51.100.9'], loadBalancerClass: 'example.com/lb' }), ['198.51.100.9'], false, undefined],
+    ['Herald\'s own class (it wrote its condition)', 'Announced', svc('x', 's', { ips: ['192.0.2.1'], loadBalancerClass: 'herald.dev/lb', conditions: [ASSIGNED('192.0.2.1', 'a')] }), ['192.0.2.1'], true, undefined],
     ['allocation failed', 'AllocationFailed', svc('x', 's', { conditions: [cond('herald.dev/AddressAssigned', 'False', 'AllocationFailed', 'no free address')] }), [], false, undefined],
     ['a kept IP with an unmet request wins over Announced', 'RequestNotMet', svc('x', 's', { ips: ['192.0.2.1'], conditions: [cond('herald.dev/AddressAssigned', 'True', 'RequestNotMet'), cond('herald.dev/Announced', 'True', 'Announced')] }), ['192.0.2.1'], true, undefined],
     ['the speakers\' reason', 'NoEligibleNode', svc('x', 's', { ips: ['192.0.2.1'], conditions: [ASSIGNED('192.0.2.1', 'a'), cond('herald.dev/Announced', 'False', 'NoEligibleNode')] }), ['192.0.2.1'], false, undefined],
