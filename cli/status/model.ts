@@ -70,7 +70,6 @@ export interface ServiceStatus {
   summary: Summary;
   /** Herald's conditions on the Service, as written. */
   conditions: V1Condition[];
-  loadBalancerClass: string | undefined;
 }
 
 const HERALD_CONDITIONS = [ADDRESS_CONDITION, ANNOUNCED_CONDITION];
@@ -96,8 +95,7 @@ export function summarize(svc: V1Service, ips: readonly string[], announcers: re
       : of(assigned);
   }
   if (assigned !== undefined && assigned.reason !== 'Assigned') return of(assigned);
-  if (announced?.status === 'False') return of(announced);
-  if (announced?.status === 'True') return of(announced);
+  if (announced !== undefined) return of(announced);
   if (announcers.length > 0) return { reason: 'Announced', message: `announced by ${announcers.map((a) => a.node).join(', ')} (their status objects)` };
   if (speakers !== undefined && speakers.length === 0) {
     return { reason: 'NoSpeaker', message: 'no speaker is running: no presence Lease of a speaker was renewed within its duration' };
@@ -153,7 +151,6 @@ export function serviceStatuses(objects: ClusterObjects): ServiceStatus[] {
       announcers,
       summary: summarize(svc, ips, announcers, speakers),
       conditions: (svc.status?.conditions ?? []).filter((c) => HERALD_CONDITIONS.includes(c.type)),
-      loadBalancerClass: svc.spec?.loadBalancerClass,
     };
   }).sort(byKey);
 }
