@@ -53,6 +53,10 @@ export const PURE_CORE = [
   'lib/service-class.ts',
   'lib/heartbeat-secret.ts',
   'lib/presence.ts',
+  'lib/pool-figures.ts',
+  // kubectl herald's model and printing; the commands (cli/commands/) list the objects and write the text.
+  'cli/status/',
+  'cli/output.ts',
 ];
 
 /** Libraries that only compute: no sockets, files, clock or global state. */

@@ -2,6 +2,8 @@
 // `kubectl herald …` (cli/kubectl-herald from a checkout; the bundle dist/cli/kubectl-herald.mjs elsewhere), passing
 // the words after `herald` and its environment, KUBECONFIG included. Each subcommand lives in cli/commands/.
 import { Command } from 'commander';
+import { poolsCommand } from './commands/pools.js';
+import { statusCommand } from './commands/status.js';
 import { versionCommand } from './commands/version.js';
 
 export function pluginProgram(): Command {
@@ -10,7 +12,9 @@ export function pluginProgram(): Command {
     .option('--kubeconfig <path>', 'kubeconfig file (default: KUBECONFIG, else ~/.kube/config, as kubectl)')
     .option('--context <name>', 'the kubeconfig context to use (default: its current-context)')
     .showHelpAfterError()
-    .addCommand(versionCommand());
+    .addCommand(versionCommand())
+    .addCommand(statusCommand())
+    .addCommand(poolsCommand());
 }
 
 pluginProgram().parseAsync().catch((error: unknown) => {

@@ -10,7 +10,8 @@ import { realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build, type Metafile, type Plugin } from 'esbuild';
+import type { Metafile, Plugin } from 'esbuild';
+import { bundleNodeProgram } from './bundle-node.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Where `npm run build` writes the bundle; under dist/ so loadAddon() finds build/Release/ by walking up. */
@@ -84,28 +85,7 @@ export function clientNodeNarrowing(): Plugin {
  * what the speaker imports) into `outfile`; returns esbuild's metafile (which input files went in).
  */
 export async function bundle(entry = SPEAKER_ENTRY, outfile = SPEAKER_BUNDLE): Promise<Metafile> {
-  const result = await build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node24',
-    // pino, prom-client and undici are CommonJS: their require() of Node's modules needs a real require.
-    banner: { js: 'import { createRequire as heraldCreateRequire } from "node:module"; const require = heraldCreateRequire(import.meta.url);' },
-    plugins: [clientNodeNarrowing()],
-    // V8 keeps a module's source text in memory while the process lives: without comments and indentation it is
-    // ~2.1 instead of ~3.2 MB, and in ASCII (esbuild escapes other characters in strings; test/packaging/dist.test.ts
-    // fails on any left) V8 holds it one byte a character instead of two: ~4.5 MiB less private memory (docs/layer2.md,
-    // "Memory"). Names stay, so stack traces and logs read as before, on long lines. The packages' licence
-    // comments (one names a Jimmy W\u00e4rting) go to speaker.mjs.LEGAL.txt beside it, in the image too.
-    minifyWhitespace: true,
-    charset: 'ascii',
-    legalComments: 'external',
-    metafile: true,
-    logLevel: 'warning',
-  });
-  return result.metafile;
+  return bundleNodeProgram({ entry, outfile, plugins: [clientNodeNarrowing()] });
 }
 
 async function main(): Promise<void> {

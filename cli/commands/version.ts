@@ -2,8 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 
+/** Set by the bundle (scripts/bundle-cli.ts): a copy of the lone file on PATH has no package.json above it. */
+declare const HERALD_BUNDLED_VERSION: string | undefined;
+
 /** package.json's version, found by walking up from this file (cli/commands/ in a checkout, dist/cli/ bundled). */
 export function pluginVersion(): string {
+  if (typeof HERALD_BUNDLED_VERSION === 'string') return HERALD_BUNDLED_VERSION;
   for (const up of ['../../package.json', '../../../package.json']) {
     try {
       const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as { name?: string; version?: string };

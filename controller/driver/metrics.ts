@@ -7,6 +7,7 @@
 // (`availableIPv6` is a decimal string) and in `kubectl get ipaddresspools`.
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { familyName, type Family } from '../../lib/ip/index.js';
+import { familyCounts } from '../../lib/pool-figures.js';
 import type { PoolOutcome, ReconcileResult } from '../core-api.js';
 
 export interface PoolFigure {
@@ -16,22 +17,11 @@ export interface PoolFigure {
   inUse: number;
 }
 
-/** Decimal-string or numeric count to a double (see the IPv6 note above). */
-function toDouble(value: number | string | undefined): number {
-  if (value === undefined) return 0;
-  return typeof value === 'number' ? value : Number(BigInt(value));
-}
-
-/** The per-family figures in a pool's status; a family the pool has no addresses of is left out. */
+/** The per-family figures in a pool's status (lib/pool-figures.ts), as doubles (see the IPv6 note above). */
 export function poolFigures(outcome: PoolOutcome): PoolFigure[] {
-  const s = outcome.status;
-  const figures: PoolFigure[] = [];
-  const v4 = toDouble(s.assignedIPv4) + toDouble(s.availableIPv4);
-  if (v4 > 0) figures.push({ pool: outcome.name, family: 4, total: v4, inUse: toDouble(s.assignedIPv4) });
-  const assigned6 = BigInt(s.assignedIPv6 ?? 0);
-  const total6 = assigned6 + BigInt(s.availableIPv6 ?? '0');
-  if (total6 > 0n) figures.push({ pool: outcome.name, family: 6, total: Number(total6), inUse: Number(assigned6) });
-  return figures;
+  return familyCounts(outcome.status).map((c) => ({
+    pool: outcome.name, family: c.family, total: Number(c.assigned + c.available), inUse: Number(c.assigned),
+  }));
 }
 
 export class ControllerMetrics {
