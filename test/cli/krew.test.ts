@@ -1,11 +1,11 @@
-// The krew manifest (cli/krew/herald.yaml) against the tarball this commit builds (cli/krew/release.ts): its sha256
-// is that tarball's, krew's own validator (validate-krew-manifest, built from sigs.k8s.io/krew) accepts it, and
-// krew itself installs the plugin from it and the tarball, after which the real kubectl runs the installed plugin
+// The krew manifest (cli/krew/herald.yaml, written by the release step for a release's tarball) and, written the same
+// way, the manifest for the tarball this commit builds (cli/krew/release.ts): krew's own validator
+// (validate-krew-manifest, built from sigs.k8s.io/krew) accepts it, and krew itself installs the plugin from it and the tarball, after which the real kubectl runs the installed plugin
 // from krew's bin folder against the API server (emulator, or HERALD_API_BACKEND=real). The validator's own install
 // step downloads the manifest's URI, a release not published from here, so it runs with -skip-install; krew's
 // `install --archive` does that step with the local tarball instead (and this test checks the LICENSE it wants).
 import { execFile } from 'node:child_process';
-import { appendFileSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
@@ -18,6 +18,8 @@ import type { KubectlRun } from '../support/kubectl.js';
 
 let dir: string;
 let release: Release;
+/** The manifest the release step writes for this commit's tarball (krew wants it named <metadata.name>.yaml). */
+let manifest: string;
 let env: Env;
 
 function run(command: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<KubectlRun> {
@@ -30,6 +32,8 @@ function run(command: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}):
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'herald-krew-test-'));
   release = await buildRelease(join(dir, 'release'));
+  manifest = join(dir, 'herald.yaml');
+  writeFileSync(manifest, krewManifest(release.version, release.sha256));
   // Built from the Go module proxy once per machine (minutes), then cached.
   await Promise.all([krewTool('validate-krew-manifest'), krewTool('krew')]);
   env = await startEnv();
@@ -40,11 +44,13 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('the committed manifest is the one for the tarball this commit builds (else: node --import tsx cli/krew/release.ts --write-manifest)', () => {
+test('the committed manifest is what the release step writes (else: npm run krew-release -- --write-manifest), for this version', () => {
+  // Its sha256 is the last release's tarball's: any change to the plugin's code changes the bundle, and the
+  // release step writes the new one. The tests below check a manifest written the same way for this commit's tarball.
   const committed = readFileSync(MANIFEST, 'utf8');
   const platform = (parse(committed) as { spec: { platforms: { sha256: string }[] } }).spec.platforms[0];
-  expect(platform?.sha256).toBe(release.sha256);
-  expect(committed).toBe(krewManifest(release.version, release.sha256));
+  expect(platform?.sha256).toMatch(/^[0-9a-f]{64}$/);
+  expect(committed).toBe(krewManifest(release.version, platform?.sha256 ?? ''));
 });
 
 test('the tarball is the same bytes every time it is built', async () => {
@@ -54,11 +60,11 @@ test('the tarball is the same bytes every time it is built', async () => {
 
 test('krew\'s validator accepts the manifest, and refuses one whose name is not its file\'s', async () => {
   const validator = await krewTool('validate-krew-manifest');
-  const ok = await run(validator, ['-manifest', MANIFEST, '-skip-install']);
+  const ok = await run(validator, ['-manifest', manifest, '-skip-install']);
   expect(ok.code).toBe(0);
   expect(ok.stderr).toMatch(/structural validation OK[\s\S]*all spec.platform\[\] items are used[\s\S]*no overlapping spec.platform\[\].selector/);
   const renamed = join(dir, 'kubectl-herald.yaml'); // krew wants <metadata.name>.yaml
-  copyFileSync(MANIFEST, renamed);
+  copyFileSync(manifest, renamed);
   const bad = await run(validator, ['-manifest', renamed, '-skip-install']);
   expect(bad.code).not.toBe(0);
   expect(bad.stderr).toContain('plugin validation error: plugin should be named "kubectl-herald", not "herald"');
@@ -67,7 +73,7 @@ test('krew\'s validator accepts the manifest, and refuses one whose name is not 
 test('krew installs the plugin from the manifest and the tarball; kubectl then runs it from krew\'s bin folder', async () => {
   const krew = await krewTool('krew');
   const root = join(dir, 'krew-root');
-  const installed = await run(krew, ['install', `--manifest=${MANIFEST}`, `--archive=${release.path}`], { KREW_ROOT: root });
+  const installed = await run(krew, ['install', `--manifest=${manifest}`, `--archive=${release.path}`], { KREW_ROOT: root });
   expect({ code: installed.code, stderr: installed.stderr }).toEqual({ code: 0, stderr: expect.stringContaining('Installed plugin: herald') as unknown });
   expect(existsSync(join(root, 'store', 'herald', `v${release.version}`, 'LICENSE'))).toBe(true); // the validator's licence rule
 
@@ -84,7 +90,7 @@ test('krew refuses a tarball that is not the one the manifest names', async () =
   const tampered = join(dir, 'tampered.tar.gz');
   copyFileSync(release.path, tampered);
   appendFileSync(tampered, '\n');
-  const refused = await run(krew, ['install', `--manifest=${MANIFEST}`, `--archive=${tampered}`], { KREW_ROOT: join(dir, 'krew-root-2') });
+  const refused = await run(krew, ['install', `--manifest=${manifest}`, `--archive=${tampered}`], { KREW_ROOT: join(dir, 'krew-root-2') });
   expect(refused.code).not.toBe(0);
   expect(refused.stderr).toContain(`checksum does not match, want: ${release.sha256}`);
 }, 60_000);
