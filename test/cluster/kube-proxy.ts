@@ -4,14 +4,14 @@
 // forwards to the apiserver, and a small Node forwarder inside the namespace listens on 127.0.0.1:<the apiserver's
 // port> and forwards to that socket, so kube-proxy's kubeconfig names the address the serving certificate names.
 // Needs root (ip netns). Everything started is recorded by PID and ended by stop(), which also deletes the namespace.
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
-import { ProcessRecords, isAlive, sleep, spawnRecorded, type ProcRecord } from '../support/process-records.js';
+import { ProcessRecords, isAlive, spawnRecorded, type ProcRecord } from '../support/process-records.js';
 import { binaryPath } from './versions.js';
 
 const execFileAsync = promisify(execFile);
@@ -26,21 +26,22 @@ export interface KubeProxyOptions {
 export interface KubeProxyInNetns {
   netns: string;
   logFile: string;
-  /** `iptables-save -t nat` (or ip6tables-save) inside the namespace. */
-  natTable(family: 4 | 6): Promise<string>;
+  /** `iptables-save -t TABLE` (ip6tables-save for IPv6) inside the namespace. */
+  iptablesSave(family: 4 | 6, table: 'nat' | 'filter'): Promise<string>;
   stop(): Promise<void>;
 }
 
-/** Why the kube-proxy judge cannot run here, or undefined when it can (root, ip, iptables-save, ip6tables-save). */
-export async function kubeProxyUnavailable(): Promise<string | undefined> {
+/** Why the kube-proxy judge cannot run here, or undefined when it can (root, ip, iptables, the built kube-proxy). */
+export function kubeProxyUnavailable(): string | undefined {
   if (process.getuid?.() !== 0) return 'not root: ip netns needs root';
-  for (const tool of ['ip', 'iptables-save', 'ip6tables-save', 'iptables-restore']) {
+  for (const tool of ['ip', 'iptables-save', 'ip6tables-save', 'iptables-restore', 'ip6tables-restore']) {
     try {
-      await execFileAsync('which', [tool]);
+      execFileSync('which', [tool], { stdio: 'ignore' });
     } catch {
-      return `${tool} is not installed (test/lab/install-deps.sh installs it)`;
+      return `${tool} is not installed (test/lab/install-deps.sh installs iproute2 and iptables)`;
     }
   }
+  if (!existsSync(binaryPath('kube-proxy'))) return `${binaryPath('kube-proxy')} is not built: npm run cluster -- build`;
   return undefined;
 }
 
@@ -102,12 +103,11 @@ export async function startKubeProxyInNetns(o: KubeProxyOptions): Promise<KubePr
     for (const c of config.clusters) c.cluster.server = `https://127.0.0.1:${port}`;
     writeFileSync(join(dir, 'kube-proxy.kubeconfig'), stringify(config), { mode: 0o600 });
     const kubeProxy = inNetns('kube-proxy', [binaryPath('kube-proxy'), ...kubeProxyArgs(join(dir, 'kube-proxy.kubeconfig'), o.node)]);
-    const natTable = async (family: 4 | 6): Promise<string> => {
+    const iptablesSave = async (family: 4 | 6, table: 'nat' | 'filter'): Promise<string> => {
       if (!isAlive(kubeProxy)) throw new Error(`kube-proxy exited; its log:\n${readFileSync(kubeProxy.logFile, 'utf8').slice(-3000)}`);
-      return (await execFileAsync('ip', ['netns', 'exec', netns, family === 4 ? 'iptables-save' : 'ip6tables-save', '-t', 'nat'])).stdout;
+      return (await execFileAsync('ip', ['netns', 'exec', netns, family === 4 ? 'iptables-save' : 'ip6tables-save', '-t', table])).stdout;
     };
-    await sleep(0);
-    return { netns, logFile: kubeProxy.logFile, natTable, stop };
+    return { netns, logFile: kubeProxy.logFile, iptablesSave, stop };
   } catch (err) {
     await stop();
     throw err;
