@@ -29,6 +29,9 @@ export interface EndpointFixture {
   ready?: boolean;
   serving?: boolean;
   terminating?: boolean;
+  /** Topology hints, as the EndpointSlice controller writes them for trafficDistribution. */
+  forZone?: string;
+  forNode?: string;
 }
 
 export interface ServiceFixture {
@@ -66,6 +69,9 @@ function sliceBody(f: ServiceFixture, family: 4 | 6): object {
       addresses: [family === 4 ? e.ip : ipv6Of(e.ip)], nodeName: e.node,
       conditions: { ready: e.ready ?? true, serving: e.serving ?? e.ready ?? true, terminating: e.terminating ?? false },
       targetRef: { kind: 'Pod', namespace: f.namespace, name: `${f.name}-${i}` },
+      hints: e.forZone || e.forNode ? {
+        forZones: e.forZone ? [{ name: e.forZone }] : undefined, forNodes: e.forNode ? [{ name: e.forNode }] : undefined,
+      } : undefined,
     })),
   };
 }

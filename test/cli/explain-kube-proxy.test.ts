@@ -3,7 +3,7 @@
 // kube-apiserver, and its `iptables-save -t nat` / `ip6tables-save -t nat` must hold exactly the KUBE-SVC-,
 // KUBE-SVL-, KUBE-EXT-, KUBE-FW- and KUBE-SEP- chains the plugin prints for a Service (run through kubectl's plugin
 // mechanism), and KUBE-SERVICES must send each LoadBalancer IP and port where the plugin says. Cases: Cluster and
-// Local traffic policy, Local with no endpoint on node-a, only terminating endpoints, loadBalancerSourceRanges, and
+// Local traffic policy, Local with no endpoint on node-a, only terminating endpoints, loadBalancerSourceRanges, zone and node topology hints, and
 // no usable endpoint at all (no chain). Needs root and the real backend; skipped, saying why, otherwise.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +38,16 @@ const CASES: ServiceFixture[] = [
   {
     namespace: 'ranges', name: 'web', policy: 'Cluster', vips: ['203.0.113.50', '2001:db8:ffff::50'],
     endpoints: [{ ip: '198.51.100.51', node: 'node-b' }], loadBalancerSourceRanges: ['192.0.2.0/24', '2001:db8:1::/48'],
+  },
+  {
+    // node-a is in zone-1 (explain-fixtures.ts NODES): kube-proxy there uses only the endpoints hinted for zone-1.
+    namespace: 'zone-hints', name: 'web', policy: 'Cluster', vips: ['203.0.113.70', '2001:db8:ffff::70'],
+    endpoints: [{ ip: '198.51.100.71', node: 'node-b', forZone: 'zone-1' }, { ip: '198.51.100.72', node: 'node-b', forZone: 'zone-2' },
+      { ip: '198.51.100.73', node: 'node-a', forZone: 'zone-1' }],
+  },
+  {
+    namespace: 'node-hints', name: 'web', policy: 'Cluster', vips: ['203.0.113.80', '2001:db8:ffff::80'],
+    endpoints: [{ ip: '198.51.100.81', node: 'node-a', forNode: 'node-a', forZone: 'zone-1' }, { ip: '198.51.100.82', node: 'node-b', forNode: 'node-b', forZone: 'zone-2' }],
   },
   {
     namespace: 'no-endpoints', name: 'web', policy: 'Cluster', vips: ['203.0.113.60', '2001:db8:ffff::60'],
