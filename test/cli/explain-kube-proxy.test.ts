@@ -2,7 +2,8 @@
 // control plane is built from) runs as node-a inside a network namespace of this test's own, against the real
 // kube-apiserver, and its `iptables-save -t nat` / `ip6tables-save -t nat` must hold exactly the KUBE-SVC-,
 // KUBE-SVL-, KUBE-EXT-, KUBE-FW- and KUBE-SEP- chains the plugin prints for a Service (run through kubectl's plugin
-// mechanism), and KUBE-SERVICES must send each LoadBalancer IP and port where the plugin says. Cases: Cluster and
+// mechanism), KUBE-SERVICES must send each LoadBalancer IP and port where the plugin says, and each KUBE-SVC-/KUBE-SVL-
+// chain must jump to the KUBE-SEP- chains in the printed order with the printed probabilities. Cases: Cluster and
 // Local traffic policy, Local with no endpoint on node-a, only terminating endpoints, loadBalancerSourceRanges, zone and node topology hints, and
 // no usable endpoint at all (no chain). Needs root and the real backend; skipped, saying why, otherwise.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -74,6 +75,40 @@ function printedEntries(section: string): string[] {
   return [...section.matchAll(/KUBE-SERVICES {2}-d (\S+) -p (\w+) --dport (\d+) → (\S+)/g)].map((m) => `${m[1]} ${m[2]} ${m[3]} → ${m[4]}`).sort();
 }
 
+/** A policy chain's rules in order: the KUBE-SEP- each jumps to and its probability (none on the last). */
+type Rules = Record<string, { sep: string; probability?: number }[]>;
+
+/** The plugin's "KUBE-SVC-…/KUBE-SVL-… … at random:" blocks, with their "probability p → KUBE-SEP-…" lines. */
+function printedRules(section: string): Rules {
+  const rules: Rules = {};
+  let current: string | undefined;
+  for (const line of section.split('\n').map((l) => l.trim())) {
+    const head = /^(KUBE-(?:SVC|SVL)-\S+) .* at random:$/.exec(line);
+    const jump = /^(?:probability (\S+)|otherwise) +→ (KUBE-SEP-\S+)/.exec(line);
+    if (head?.[1]) rules[(current = head[1])] = [];
+    else if (jump && current) rules[current]?.push({ sep: jump[2] ?? '', ...(jump[1] ? { probability: Number(jump[1]) } : {}) });
+    else current = undefined;
+  }
+  return rules;
+}
+
+/** The same from iptables-save: each KUBE-SVC-/KUBE-SVL- chain's jumps to KUBE-SEP- chains, in rule order. */
+function kubeProxyRules(nat: string, chains: readonly string[]): Rules {
+  const rules: Rules = {};
+  for (const chain of chains.filter((c) => /^KUBE-(SVC|SVL)-/.test(c))) {
+    rules[chain] = nat.split('\n').filter((l) => l.startsWith(`-A ${chain} `) && / -j KUBE-SEP-/.test(l)).map((l) => {
+      const probability = /--probability (\S+)/.exec(l)?.[1];
+      return { sep: /-j (KUBE-SEP-\S+)/.exec(l)?.[1] ?? '', ...(probability ? { probability: Number(probability) } : {}) };
+    });
+  }
+  return rules;
+}
+
+/** iptables keeps the statistic match's probability as a 32-bit fraction: compare to a millionth (chains sorted). */
+function roundedRules(rules: Rules): Rules {
+  return Object.fromEntries(Object.entries(rules).sort(([a], [b]) => a.localeCompare(b)).map(([c, r]) => [c, r.map((j) => ({ ...j, ...(j.probability === undefined ? {} : { probability: Math.round(j.probability * 1e6) / 1e6 }) }))]));
+}
+
 /** The service chains kube-proxy made for one Service: those whose rules name it in their comment. */
 function kubeProxyChains(nat: string, f: ServiceFixture): string[] {
   const mine = nat.split('\n').filter((l) => l.startsWith('-A ') && l.includes(`${f.namespace}/${f.name}:`));
@@ -124,14 +159,15 @@ describeJudged(`the real kube-proxy writes exactly the chains kubectl herald exp
     expect(run).toMatchObject({ code: 0, stderr: '' });
     for (const [family, vip] of [[4, f.vips[0]], [6, f.vips[1]]] as const) {
       const section = vipSection(run.stdout, vip);
-      const printed = { chains: printedChains(section), entries: printedEntries(section) };
+      const printed = { chains: printedChains(section), entries: printedEntries(section), rules: roundedRules(printedRules(section)) };
       for (const c of printed.chains) printedAll.get(family)?.add(c);
       // kube-proxy syncs at most once a second and may see the Service before its slices: wait until it has
       // written this Service's filter or nat rules and they match, then compare (a mismatch shows both sides).
-      let seen = { chains: [] as string[], entries: [] as string[] };
+      let seen: typeof printed = { chains: [], entries: [], rules: {} };
       await waitFor(`kube-proxy's IPv${family} rules for ${f.namespace}/${f.name}`, async () => {
         const table = await save(family);
-        seen = { chains: kubeProxyChains(table, f), entries: kubeProxyEntries(table, f) };
+        const chains = kubeProxyChains(table, f);
+        seen = { chains, entries: kubeProxyEntries(table, f), rules: roundedRules(kubeProxyRules(table, chains)) };
         return JSON.stringify(seen) === JSON.stringify(printed) && (await kubeProxyKnows(f, family));
       }, 30_000).catch(() => undefined);
       expect({ family, ...seen }).toEqual({ family, ...printed });
