@@ -53,6 +53,7 @@ export interface VipPath {
 export interface Explanation {
   service: string;
   externalTrafficPolicy: 'Cluster' | 'Local';
+  internalTrafficPolicy: 'Cluster' | 'Local';
   stop?: ServiceStop;
   vips: readonly VipPath[];
 }
@@ -142,6 +143,7 @@ export function explainService(input: ExplainInput): Explanation {
   const explanation = {
     service: `${service.metadata?.namespace ?? ''}/${service.metadata?.name ?? ''}`,
     externalTrafficPolicy: service.spec?.externalTrafficPolicy === 'Local' ? 'Local' as const : 'Cluster' as const,
+    internalTrafficPolicy: service.spec?.internalTrafficPolicy === 'Local' ? 'Local' as const : 'Cluster' as const,
   };
   const stop = serviceStop(service);
   if (stop) return { ...explanation, stop, vips: [] };

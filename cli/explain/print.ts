@@ -47,8 +47,22 @@ function policyLines(label: string, chain: PolicyChain): string[] {
   return [`${chain.chain}  ${label}, one of ${chain.jumps.length} endpoint${chain.jumps.length === 1 ? '' : 's'} at random:`, ...jumpLines(chain.jumps)];
 }
 
+/** The traffic policies, which say what each policy chain serves. */
+type Policies = Pick<Explanation, 'externalTrafficPolicy' | 'internalTrafficPolicy'>;
+
+/** KUBE-SVC-… and KUBE-SVL-…, the one outside traffic takes first, each with what it serves. */
+function policyChainLines(n: NodeChains, p: Policies): string[] {
+  const clusterIP = (policy: 'Cluster' | 'Local'): string => (p.internalTrafficPolicy === policy ? ' and the cluster IP' : '');
+  const cluster = n.cluster && policyLines(p.externalTrafficPolicy === 'Cluster'
+    ? `outside traffic${clusterIP('Cluster')}: any node's endpoints` : `traffic from the node itself${clusterIP('Cluster')}: any node's endpoints`, n.cluster);
+  const local = n.local && policyLines(p.externalTrafficPolicy === 'Local'
+    ? `outside traffic${clusterIP('Local')}: this node's own endpoints` : `the cluster IP (internalTrafficPolicy Local): this node's own endpoints`, n.local);
+  const ordered = p.externalTrafficPolicy === 'Local' ? [local, cluster] : [cluster, local];
+  return ordered.flatMap((lines) => lines ?? []);
+}
+
 /** One node's chains for one port, without the node's name (nodes with the same chains share one block). */
-function chainLines(vip: string, port: PortPath, n: NodeChains): string[] {
+function chainLines(vip: string, port: PortPath, n: NodeChains, p: Policies): string[] {
   const entry = `KUBE-SERVICES  -d ${vip} -p ${port.protocol.toLowerCase()} --dport ${port.port}`;
   if (n.stop === 'noEndpoints') {
     return [`${entry}: no rule in nat: ${port.portName} has no usable endpoint, so kube-proxy makes no chain for it`,
@@ -56,11 +70,9 @@ function chainLines(vip: string, port: PortPath, n: NodeChains): string[] {
   }
   const lines = [`${entry} → ${n.loadBalancerJump ?? ''}`];
   if (n.firewall) lines.push(`${n.firewall.chain}  loadBalancerSourceRanges: from ${n.firewall.sourceRanges.join(', ')} → ${n.external?.chain ?? ''}; anything else is dropped (KUBE-PROXY-FIREWALL)`);
-  if (n.external) lines.push(...externalLines(n));
-  if (n.local && n.external?.outside === n.local.chain) lines.push(...policyLines(`this node's own endpoints (Local)`, n.local));
-  if (n.cluster) lines.push(...policyLines(n.external?.outside === n.cluster.chain ? 'any node\'s endpoints (Cluster)' : 'the node\'s own traffic and the cluster IP', n.cluster));
+  lines.push(...externalLines(n), ...policyChainLines(n, p));
   const shown = new Set([...(n.cluster?.jumps ?? []), ...(n.local?.jumps ?? [])].map((j) => j.chain));
-  for (const e of n.endpointChains.filter((c) => !shown.has(c.chain))) lines.push(`${e.chain}  DNAT to ${endpointText(e.endpoint)} (reached by the local traffic policy only)`);
+  for (const e of n.endpointChains.filter((c) => !shown.has(c.chain))) lines.push(`${e.chain}  DNAT to ${endpointText(e.endpoint)} (no policy chain jumps here on this node)`);
   return lines;
 }
 
@@ -74,11 +86,11 @@ function externalLines(n: NodeChains): string[] {
   return [`${ext.chain}  ${outside}`, `${' '.repeat(ext.chain.length)}  from the node itself → ${ext.fromNode} (masqueraded)`];
 }
 
-function portLines(vip: VipPath, port: PortPath): string[] {
+function portLines(vip: VipPath, port: PortPath, p: Policies): string[] {
   const lines = [`port ${port.port}/${port.protocol} (${port.portName})`];
   const blocks = new Map<string, string[]>();
   for (const n of port.onNodes) {
-    const text = chainLines(vip.ip, port, n).join('\n');
+    const text = chainLines(vip.ip, port, n, p).join('\n');
     blocks.set(text, [...(blocks.get(text) ?? []), n.node]);
   }
   for (const [text, nodes] of blocks) {
@@ -104,19 +116,19 @@ function vipStopText(vip: VipPath): string | undefined {
   }
 }
 
-function vipLines(vip: VipPath): string[] {
+function vipLines(vip: VipPath, p: Policies): string[] {
   const lines = [`VIP ${vip.ip} (IPv${vip.family})`, '1. who answers for it'];
   lines.push(...vip.layer2.map((a) => `${INDENT}${layerTwoLine(vip.ip, vip.family, a)}`));
   lines.push(...vip.bgp.flatMap((a) => bgpLines(vip.ip, vip.family, a)).map((l) => `${INDENT}${l}`));
   const stop = vipStopText(vip);
   if (stop) lines.push(`${INDENT}${stop}`);
   if (vip.ports.length > 0) lines.push('2. kube-proxy\'s chains on that node → 3. the endpoints');
-  for (const port of vip.ports) lines.push(...portLines(vip, port).map((l) => `${INDENT}${l}`));
+  for (const port of vip.ports) lines.push(...portLines(vip, port, p).map((l) => `${INDENT}${l}`));
   return lines;
 }
 
 export function printExplanation(e: Explanation): string {
-  const head = `Service ${e.service} (LoadBalancer, externalTrafficPolicy ${e.externalTrafficPolicy})`;
+  const head = `Service ${e.service} (LoadBalancer, externalTrafficPolicy ${e.externalTrafficPolicy}, internalTrafficPolicy ${e.internalTrafficPolicy})`;
   if (e.stop) return `${serviceStopText(e.service, e.stop)}\n`;
-  return `${[head, ...e.vips.flatMap((v) => ['', ...vipLines(v)])].join('\n')}\n`;
+  return `${[head, ...e.vips.flatMap((v) => ['', ...vipLines(v, e)])].join('\n')}\n`;
 }

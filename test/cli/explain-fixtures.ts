@@ -42,6 +42,7 @@ export interface ServiceFixture {
   vips: readonly [string, string];
   endpoints: readonly EndpointFixture[];
   loadBalancerSourceRanges?: readonly string[];
+  internalTrafficPolicy?: 'Cluster' | 'Local';
 }
 
 export const PORTS = [
@@ -86,7 +87,7 @@ export async function createLoadBalancer(kc: KubeConfig, f: ServiceFixture): Pro
     body: {
       metadata: { name: f.name, namespace: f.namespace },
       spec: {
-        type: 'LoadBalancer', ipFamilyPolicy: 'RequireDualStack', ipFamilies: ['IPv4', 'IPv6'], externalTrafficPolicy: f.policy, loadBalancerSourceRanges: f.loadBalancerSourceRanges,
+        type: 'LoadBalancer', ipFamilyPolicy: 'RequireDualStack', ipFamilies: ['IPv4', 'IPv6'], externalTrafficPolicy: f.policy, internalTrafficPolicy: f.internalTrafficPolicy, loadBalancerSourceRanges: f.loadBalancerSourceRanges,
         ports: PORTS.map((p) => ({ name: p.name, port: p.port, targetPort: p.targetPort, protocol: p.protocol })),
       },
     },

@@ -4,8 +4,9 @@
 // KUBE-SVL-, KUBE-EXT-, KUBE-FW- and KUBE-SEP- chains the plugin prints for a Service (run through kubectl's plugin
 // mechanism), KUBE-SERVICES must send each LoadBalancer IP and port where the plugin says, and each KUBE-SVC-/KUBE-SVL-
 // chain must jump to the KUBE-SEP- chains in the printed order with the printed probabilities. Cases: Cluster and
-// Local traffic policy, Local with no endpoint on node-a, only terminating endpoints, loadBalancerSourceRanges, zone and node topology hints, and
-// no usable endpoint at all (no chain). Needs root and the real backend; skipped, saying why, otherwise.
+// Local external (and internal) traffic policy, Local with no endpoint on node-a, only terminating endpoints,
+// loadBalancerSourceRanges, zone and node topology hints, and no usable endpoint at all (no chain), IPv4 and IPv6.
+// Needs root and the real backend; skipped, saying why, otherwise.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +40,14 @@ const CASES: ServiceFixture[] = [
   {
     namespace: 'ranges', name: 'web', policy: 'Cluster', vips: ['203.0.113.50', '2001:db8:ffff::50'],
     endpoints: [{ ip: '198.51.100.51', node: 'node-b' }], loadBalancerSourceRanges: ['192.0.2.0/24', '2001:db8:1::/48'],
+  },
+  {
+    namespace: 'internal-local', name: 'web', policy: 'Cluster', internalTrafficPolicy: 'Local', vips: ['203.0.113.90', '2001:db8:ffff::90'],
+    endpoints: [{ ip: '198.51.100.91', node: 'node-a' }, { ip: '198.51.100.92', node: 'node-b' }],
+  },
+  {
+    namespace: 'both-local', name: 'web', policy: 'Local', internalTrafficPolicy: 'Local', vips: ['203.0.113.100', '2001:db8:ffff::100'],
+    endpoints: [{ ip: '198.51.100.101', node: 'node-a' }, { ip: '198.51.100.102', node: 'node-b' }],
   },
   {
     // node-a is in zone-1 (explain-fixtures.ts NODES): kube-proxy there uses only the endpoints hinted for zone-1.
@@ -152,7 +161,7 @@ describeJudged(`the real kube-proxy writes exactly the chains kubectl herald exp
   const kubeProxyKnows = async (f: ServiceFixture, family: 4 | 6): Promise<boolean> =>
     (await save(family, 'nat') + await save(family, 'filter')).includes(`${f.namespace}/${f.name}:${PORTS[0].name}`);
 
-  test.each(CASES.map((f) => [`${f.namespace} (${f.policy})`, f] as const))('%s', async (_, f) => {
+  test.each(CASES.map((f) => [`${f.namespace} (external ${f.policy}, internal ${f.internalTrafficPolicy ?? 'Cluster'})`, f] as const))('%s', async (_, f) => {
     await createLoadBalancer(env.kc, f);
     await announceByLayerTwo(env.kc, f, 'node-a', ['eth0']);
     const run = await runKubectlPlugin(env.backend.kubeconfigPath, home, ['explain', f.name, '-n', f.namespace]);

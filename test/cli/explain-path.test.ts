@@ -26,6 +26,8 @@ describe('kube-proxy\'s choices on one node', () => {
       { jump: EXT, outside: SVL, fromNode: SVC, cluster: ['10.0.0.1:80', '10.0.0.2:80'], local: ['10.0.0.1:80'], seps: 2, stop: undefined }],
     ['Local with none here: outside traffic stops', port([ep('10.0.0.2:80', 'node-b')], { externalPolicyLocal: true }),
       { jump: EXT, outside: undefined, fromNode: SVC, cluster: ['10.0.0.2:80'], local: undefined, seps: 1, stop: 'noLocalEndpoints' }],
+    ['internalTrafficPolicy Local: KUBE-SVL- for the cluster IP, outside traffic still to KUBE-SVC-', port([ep('10.0.0.1:80', 'node-a'), ep('10.0.0.2:80', 'node-b')], { internalPolicyLocal: true }),
+      { jump: EXT, outside: SVC, fromNode: undefined, cluster: ['10.0.0.1:80', '10.0.0.2:80'], local: ['10.0.0.1:80'], seps: 2, stop: undefined }],
     ['not ready endpoints are left out while a ready one exists', port([ep('10.0.0.1:80', 'node-a'), ep('10.0.0.3:80', 'node-b', { ready: false, serving: true, terminating: true })]),
       { jump: EXT, outside: SVC, fromNode: undefined, cluster: ['10.0.0.1:80'], local: undefined, seps: 1, stop: undefined }],
     ['with none ready, the serving terminating ones are used', port([ep('10.0.0.3:80', 'node-b', { ready: false, serving: true, terminating: true }), ep('10.0.0.4:80', 'node-b', { ready: false, serving: false })]),
@@ -117,6 +119,12 @@ describe('where the path stops', () => {
     const text = printExplanation(explainService(input(service(), { slices: [slice('IPv4', [{ addresses: ['10.0.0.1'], conditions: { ready: false, serving: false } }])] })));
     expect(text).not.toMatch(/KUBE-(SVC|EXT|SEP)-/);
     expect(text).toContain('KUBE-EXTERNAL-SERVICES (table filter) REJECTs the packet. The path stops here.');
+  });
+
+  test('each policy chain says what it serves: internalTrafficPolicy Local puts KUBE-SVL- under the cluster IP', () => {
+    const text = printExplanation(explainService(input(service({ internalTrafficPolicy: 'Local' }))));
+    expect(text).toContain(`${SVC}  outside traffic: any node's endpoints, one of 1 endpoint at random:`);
+    expect(text).toContain(`${SVL}  the cluster IP (internalTrafficPolicy Local): this node's own endpoints, one of 1 endpoint at random:`);
   });
 
   test('Local and the announcing node has no endpoint: outside traffic is dropped, the node\'s own still reaches KUBE-SVC-', () => {
