@@ -54,11 +54,15 @@ export interface Explanation {
   service: string;
   externalTrafficPolicy: 'Cluster' | 'Local';
   internalTrafficPolicy: 'Cluster' | 'Local';
+  /** sessionAffinity ClientIP: kube-proxy sends a client back to its endpoint for this long (`-m recent`). */
+  clientAffinitySeconds?: number;
   stop?: ServiceStop;
   vips: readonly VipPath[];
 }
 
 const PROTOCOLS: readonly string[] = ['TCP', 'UDP', 'SCTP'];
+/** The API's default sessionAffinityConfig.clientIP.timeoutSeconds (3 hours). */
+const DEFAULT_AFFINITY_SECONDS = 10_800;
 /** A Service with this label is left to the proxy it names; the default kube-proxy skips it. */
 export const SERVICE_PROXY_NAME_LABEL = 'service.kubernetes.io/service-proxy-name';
 
@@ -144,6 +148,7 @@ export function explainService(input: ExplainInput): Explanation {
     service: `${service.metadata?.namespace ?? ''}/${service.metadata?.name ?? ''}`,
     externalTrafficPolicy: service.spec?.externalTrafficPolicy === 'Local' ? 'Local' as const : 'Cluster' as const,
     internalTrafficPolicy: service.spec?.internalTrafficPolicy === 'Local' ? 'Local' as const : 'Cluster' as const,
+    clientAffinitySeconds: service.spec?.sessionAffinity === 'ClientIP' ? service.spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_AFFINITY_SECONDS : undefined,
   };
   const stop = serviceStop(service);
   if (stop) return { ...explanation, stop, vips: [] };

@@ -43,20 +43,22 @@ function jumpLines(jumps: readonly ChainJump[]): string[] {
   return jumps.map((j) => `${INDENT}${j.probability ? `probability ${j.probability}` : 'otherwise'.padEnd(24)} → ${j.chain} → DNAT to ${endpointText(j.endpoint)}`);
 }
 
-function policyLines(label: string, chain: PolicyChain): string[] {
-  return [`${chain.chain}  ${label}, one of ${chain.jumps.length} endpoint${chain.jumps.length === 1 ? '' : 's'} at random:`, ...jumpLines(chain.jumps)];
-}
+/** The traffic policies, which say what each policy chain serves, and the client affinity, which comes first. */
+type Policies = Pick<Explanation, 'externalTrafficPolicy' | 'internalTrafficPolicy' | 'clientAffinitySeconds'>;
 
-/** The traffic policies, which say what each policy chain serves. */
-type Policies = Pick<Explanation, 'externalTrafficPolicy' | 'internalTrafficPolicy'>;
+function policyLines(label: string, chain: PolicyChain, p: Policies): string[] {
+  const affinity = p.clientAffinitySeconds === undefined ? []
+    : [`${INDENT}first, a client seen in the last ${p.clientAffinitySeconds} s goes back to its endpoint's KUBE-SEP- (sessionAffinity ClientIP); else:`];
+  return [`${chain.chain}  ${label}, one of ${chain.jumps.length} endpoint${chain.jumps.length === 1 ? '' : 's'} at random:`, ...affinity, ...jumpLines(chain.jumps)];
+}
 
 /** KUBE-SVC-… and KUBE-SVL-…, the one outside traffic takes first, each with what it serves. */
 function policyChainLines(n: NodeChains, p: Policies): string[] {
   const clusterIP = (policy: 'Cluster' | 'Local'): string => (p.internalTrafficPolicy === policy ? ' and the cluster IP' : '');
   const cluster = n.cluster && policyLines(p.externalTrafficPolicy === 'Cluster'
-    ? `outside traffic${clusterIP('Cluster')}: any node's endpoints` : `traffic from the node itself${clusterIP('Cluster')}: any node's endpoints`, n.cluster);
+    ? `outside traffic${clusterIP('Cluster')}: any node's endpoints` : `traffic from the node itself${clusterIP('Cluster')}: any node's endpoints`, n.cluster, p);
   const local = n.local && policyLines(p.externalTrafficPolicy === 'Local'
-    ? `outside traffic${clusterIP('Local')}: this node's own endpoints` : `the cluster IP (internalTrafficPolicy Local): this node's own endpoints`, n.local);
+    ? `outside traffic${clusterIP('Local')}: this node's own endpoints` : `the cluster IP (internalTrafficPolicy Local): this node's own endpoints`, n.local, p);
   const ordered = p.externalTrafficPolicy === 'Local' ? [local, cluster] : [cluster, local];
   return ordered.flatMap((lines) => lines ?? []);
 }

@@ -43,6 +43,7 @@ export interface ServiceFixture {
   endpoints: readonly EndpointFixture[];
   loadBalancerSourceRanges?: readonly string[];
   internalTrafficPolicy?: 'Cluster' | 'Local';
+  clientAffinitySeconds?: number;
 }
 
 export const PORTS = [
@@ -88,6 +89,7 @@ export async function createLoadBalancer(kc: KubeConfig, f: ServiceFixture): Pro
       metadata: { name: f.name, namespace: f.namespace },
       spec: {
         type: 'LoadBalancer', ipFamilyPolicy: 'RequireDualStack', ipFamilies: ['IPv4', 'IPv6'], externalTrafficPolicy: f.policy, internalTrafficPolicy: f.internalTrafficPolicy, loadBalancerSourceRanges: f.loadBalancerSourceRanges,
+        ...(f.clientAffinitySeconds ? { sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: f.clientAffinitySeconds } } } : {}),
         ports: PORTS.map((p) => ({ name: p.name, port: p.port, targetPort: p.targetPort, protocol: p.protocol })),
       },
     },

@@ -5,7 +5,7 @@
 // mechanism), KUBE-SERVICES must send each LoadBalancer IP and port where the plugin says, and each KUBE-SVC-/KUBE-SVL-
 // chain must jump to the KUBE-SEP- chains in the printed order with the printed probabilities. Cases: Cluster and
 // Local external (and internal) traffic policy, Local with no endpoint on node-a, only terminating endpoints,
-// loadBalancerSourceRanges, zone and node topology hints, and no usable endpoint at all (no chain), IPv4 and IPv6.
+// loadBalancerSourceRanges, session affinity, zone and node topology hints, and no usable endpoint at all (no chain), IPv4 and IPv6.
 // Needs root and the real backend; skipped, saying why, otherwise.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,6 +48,10 @@ const CASES: ServiceFixture[] = [
   {
     namespace: 'both-local', name: 'web', policy: 'Local', internalTrafficPolicy: 'Local', vips: ['203.0.113.100', '2001:db8:ffff::100'],
     endpoints: [{ ip: '198.51.100.101', node: 'node-a' }, { ip: '198.51.100.102', node: 'node-b' }],
+  },
+  {
+    namespace: 'affinity', name: 'web', policy: 'Local', clientAffinitySeconds: 600, vips: ['203.0.113.110', '2001:db8:ffff::110'],
+    endpoints: [{ ip: '198.51.100.111', node: 'node-a' }, { ip: '198.51.100.112', node: 'node-a' }, { ip: '198.51.100.113', node: 'node-b' }],
   },
   {
     // node-a is in zone-1 (explain-fixtures.ts NODES): kube-proxy there uses only the endpoints hinted for zone-1.
@@ -96,7 +100,7 @@ function printedRules(section: string): Rules {
     const jump = /^(?:probability (\S+)|otherwise) +→ (KUBE-SEP-\S+)/.exec(line);
     if (head?.[1]) rules[(current = head[1])] = [];
     else if (jump && current) rules[current]?.push({ sep: jump[2] ?? '', ...(jump[1] ? { probability: Number(jump[1]) } : {}) });
-    else current = undefined;
+    else if (!line.startsWith('first, a client seen')) current = undefined; // the affinity note sits inside a block
   }
   return rules;
 }
@@ -105,7 +109,8 @@ function printedRules(section: string): Rules {
 function kubeProxyRules(nat: string, chains: readonly string[]): Rules {
   const rules: Rules = {};
   for (const chain of chains.filter((c) => /^KUBE-(SVC|SVL)-/.test(c))) {
-    rules[chain] = nat.split('\n').filter((l) => l.startsWith(`-A ${chain} `) && / -j KUBE-SEP-/.test(l)).map((l) => {
+    // With sessionAffinity, `-m recent --rcheck` rules come first, one per endpoint; the random choice follows.
+    rules[chain] = nat.split('\n').filter((l) => l.startsWith(`-A ${chain} `) && / -j KUBE-SEP-/.test(l) && !l.includes('--rcheck')).map((l) => {
       const probability = /--probability (\S+)/.exec(l)?.[1];
       return { sep: /-j (KUBE-SEP-\S+)/.exec(l)?.[1] ?? '', ...(probability ? { probability: Number(probability) } : {}) };
     });
@@ -168,15 +173,21 @@ describeJudged(`the real kube-proxy writes exactly the chains kubectl herald exp
     expect(run).toMatchObject({ code: 0, stderr: '' });
     for (const [family, vip] of [[4, f.vips[0]], [6, f.vips[1]]] as const) {
       const section = vipSection(run.stdout, vip);
-      const printed = { chains: printedChains(section), entries: printedEntries(section), rules: roundedRules(printedRules(section)) };
+      const printed = {
+        chains: printedChains(section), entries: printedEntries(section), rules: roundedRules(printedRules(section)),
+        affinitySeconds: [...new Set([...section.matchAll(/a client seen in the last (\d+) s/g)].map((m) => Number(m[1])))],
+      };
       for (const c of printed.chains) printedAll.get(family)?.add(c);
       // kube-proxy syncs at most once a second and may see the Service before its slices: wait until it has
       // written this Service's filter or nat rules and they match, then compare (a mismatch shows both sides).
-      let seen: typeof printed = { chains: [], entries: [], rules: {} };
+      let seen: typeof printed = { chains: [], entries: [], rules: {}, affinitySeconds: [] };
       await waitFor(`kube-proxy's IPv${family} rules for ${f.namespace}/${f.name}`, async () => {
         const table = await save(family);
         const chains = kubeProxyChains(table, f);
-        seen = { chains, entries: kubeProxyEntries(table, f), rules: roundedRules(kubeProxyRules(table, chains)) };
+        seen = {
+          chains, entries: kubeProxyEntries(table, f), rules: roundedRules(kubeProxyRules(table, chains)),
+          affinitySeconds: [...new Set([...table.matchAll(new RegExp(`--comment "${f.namespace}/${f.name}:.* --rcheck --seconds (\\d+)`, 'g'))].map((m) => Number(m[1])))],
+        };
         return JSON.stringify(seen) === JSON.stringify(printed) && (await kubeProxyKnows(f, family));
       }, 30_000).catch(() => undefined);
       expect({ family, ...seen }).toEqual({ family, ...printed });

@@ -127,6 +127,13 @@ describe('where the path stops', () => {
     expect(text).toContain(`${SVL}  the cluster IP (internalTrafficPolicy Local): this node's own endpoints, one of 1 endpoint at random:`);
   });
 
+  test('sessionAffinity ClientIP: its timeout (the API\'s default of 3 h when unset) comes before the random choice', () => {
+    const withTimeout = printExplanation(explainService(input(service({ sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 600 } } }))));
+    expect(withTimeout).toContain('first, a client seen in the last 600 s goes back to its endpoint\'s KUBE-SEP- (sessionAffinity ClientIP)');
+    expect(explainService(input(service({ sessionAffinity: 'ClientIP' }))).clientAffinitySeconds).toBe(10_800);
+    expect(explainService(input(service())).clientAffinitySeconds).toBeUndefined();
+  });
+
   test('Local and the announcing node has no endpoint: outside traffic is dropped, the node\'s own still reaches KUBE-SVC-', () => {
     const text = printExplanation(explainService(input(service({ externalTrafficPolicy: 'Local' }), { l2Statuses: [l2('node-b')] })));
     expect(text).toContain('from outside: nowhere — node-b has no ready endpoint of its own');
