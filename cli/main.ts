@@ -2,6 +2,7 @@
 // `kubectl herald …` (cli/kubectl-herald from a checkout; the bundle dist/cli/kubectl-herald.mjs elsewhere), passing
 // the words after `herald` and its environment, KUBECONFIG included. Each subcommand lives in cli/commands/.
 import { Command } from 'commander';
+import { explainCommand } from './commands/explain.js';
 import { poolsCommand } from './commands/pools.js';
 import { statusCommand } from './commands/status.js';
 import { versionCommand } from './commands/version.js';
@@ -14,7 +15,8 @@ export function pluginProgram(): Command {
     .showHelpAfterError()
     .addCommand(versionCommand())
     .addCommand(statusCommand())
-    .addCommand(poolsCommand());
+    .addCommand(poolsCommand())
+    .addCommand(explainCommand());
 }
 
 pluginProgram().parseAsync().catch((error: unknown) => {

@@ -1,5 +1,5 @@
-// Builds kube-apiserver, kube-controller-manager, kubectl and etcd from the Go module in test/cluster/go into the
-// cache folder for the pinned versions, once per machine: a stamp (a hash of go.mod, go.sum and the build flags)
+// Builds kube-apiserver, kube-controller-manager, kubectl, kube-proxy and etcd from the Go module in test/cluster/go
+// into the cache folder for the pinned versions, once per machine: a stamp (a hash of go.mod, go.sum and the build flags)
 // says whether what is there is current. Static (CGO_ENABLED=0), -trimpath, and -pgo=off, because the apiserver's
 // default.pgo would otherwise compile every package twice; the version ldflags make `/version` and
 // `kubectl version` tell the release they were built from.

@@ -1,5 +1,5 @@
 // `npm run cluster -- build|up|down|status|gomod [--json] [--dir DIR]`: the real control plane by hand.
-//   build   builds kube-apiserver, kube-controller-manager, kubectl and etcd into the cache (nothing when current)
+//   build   builds kube-apiserver, kube-controller-manager, kubectl, kube-proxy and etcd into the cache (nothing when current)
 //   up      starts a control plane that outlives this command and prints its admin kubeconfig's path
 //   down    ends exactly the processes `up` started and removes the state folder
 //   status  what runs from the state folder
@@ -10,7 +10,7 @@ import { Command } from 'commander';
 import { buildBinaries } from './build.js';
 import { controlPlaneStatus, startControlPlane, stopControlPlane } from './controlplane.js';
 import { regenerateGoMod } from './gomod.js';
-import { pinnedVersions } from './versions.js';
+import { BINARIES, pinnedVersions } from './versions.js';
 
 interface Flags {
   json?: boolean;
@@ -27,7 +27,7 @@ function print(flags: Flags, value: unknown, text: string): void {
 async function build(flags: Flags): Promise<void> {
   const result = await buildBinaries({ force: flags.force, log: (line) => { if (!flags.json) console.error(line); } });
   const what = result.built
-    ? `built kube-apiserver, kube-controller-manager, kubectl and etcd in ${result.seconds.toFixed(1)} s`
+    ? `built ${Object.keys(BINARIES).join(', ')} in ${result.seconds.toFixed(1)} s`
     : 'the binaries are current; nothing built';
   print(flags, result, `${what}\n  Kubernetes ${result.versions.kubernetes}, etcd ${result.versions.etcd}\n  ${result.dir}`);
 }

@@ -12,6 +12,8 @@ export const BINARIES = {
   'kube-apiserver': 'k8s.io/kubernetes/cmd/kube-apiserver',
   'kube-controller-manager': 'k8s.io/kubernetes/cmd/kube-controller-manager',
   kubectl: 'k8s.io/kubernetes/cmd/kubectl',
+  // Not part of the control plane: the judge of the chain names `kubectl herald explain` prints (test/cluster/kube-proxy.ts).
+  'kube-proxy': 'k8s.io/kubernetes/cmd/kube-proxy',
   etcd: 'go.etcd.io/etcd/server/v3',
 } as const;
 export type BinaryName = keyof typeof BINARIES;
