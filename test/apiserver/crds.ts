@@ -6,7 +6,7 @@ import { deepEqual } from './patch/json-util.js';
 import { crdPrinter } from './printers.js';
 import type { TypeRegistry } from './registry.js';
 import { apiVersionOf, resourceType, storageKeyOf, type ResourceType, type Strategy } from './resource-type.js';
-import { validateCustomResource } from './schema/index.js';
+import { validateCustomResource } from '../../lib/crd-schema/index.js';
 import type { Store, StoreEvent } from './store.js';
 import { deleteKey, isJsonObject, type JsonObject, type KubeObject } from './types.js';
 
