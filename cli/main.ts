@@ -2,6 +2,7 @@
 // `kubectl herald …` (cli/kubectl-herald from a checkout; the bundle dist/cli/kubectl-herald.mjs elsewhere), passing
 // the words after `herald` and its environment, KUBECONFIG included. Each subcommand lives in cli/commands/.
 import { Command } from 'commander';
+import { validateCommand } from './commands/validate.js';
 import { versionCommand } from './commands/version.js';
 
 export function pluginProgram(): Command {
@@ -10,7 +11,8 @@ export function pluginProgram(): Command {
     .option('--kubeconfig <path>', 'kubeconfig file (default: KUBECONFIG, else ~/.kube/config, as kubectl)')
     .option('--context <name>', 'the kubeconfig context to use (default: its current-context)')
     .showHelpAfterError()
-    .addCommand(versionCommand());
+    .addCommand(versionCommand())
+    .addCommand(validateCommand());
 }
 
 pluginProgram().parseAsync().catch((error: unknown) => {
