@@ -84,11 +84,17 @@ export function validateObjects(sources: readonly SourceObject[], readErrors: re
     else usable.push({ read: one, herald: { ...one, object: checked.object } });
   }
   report.problems.push(...duplicates(herald));
-  crossRules(report, usable, sources);
+  crossRules(report, lastOfEach(usable), sources);
   countValid(report, herald);
   const fileOrder = [...new Set([...readErrors.map((e) => e.file), ...sources.map((s) => s.file)])];
   report.problems.sort((a, b) => fileOrder.indexOf(a.file) - fileOrder.indexOf(b.file) || a.line - b.line);
   return report;
+}
+
+/** Of objects defined more than once, the last (what kubectl apply leaves in the cluster). */
+function lastOfEach<T extends { read: Read }>(usable: readonly T[]): T[] {
+  const last = new Map(usable.map((u) => [`${u.read.kind}/${u.read.namespace ?? ''}/${u.read.name}`, u]));
+  return [...last.values()];
 }
 
 /** The controller's rules on the objects it would read, each problem placed at the object it is about. */
