@@ -4,7 +4,7 @@
 import { openAPISchema } from '../../crds/generate.js';
 import { KINDS, type KindEntry } from '../../crds/kinds.js';
 import { API_VERSION, GROUP } from '../../crds/v1beta1/index.js';
-import { validateCustomObject } from '../../lib/crd-schema/object.js';
+import { unknownFields, validateCustomObject } from '../../lib/crd-schema/object.js';
 import type { JsonObject } from './documents.js';
 
 const schemas = new Map<string, { entry: KindEntry; schema: JsonObject }>(
@@ -40,6 +40,10 @@ export function checkSchema(object: JsonObject): SchemaCheck {
   if (typeof metadata.name !== 'string' || metadata.name === '') {
     if (typeof metadata.generateName !== 'string') errors.push('metadata.name: Required value: name or generateName is required');
   }
+  // kubectl apply asks for strict field validation: the server refuses unknown fields while decoding, before it
+  // validates anything else, and says only that.
+  const unknown = unknownFields(known.schema, object);
+  if (unknown.length > 0) return { ok: false, errors: unknown.map((path) => `unknown field "${path}"`) };
   const { status: _status, ...withoutStatus } = object;
   const sent = known.entry.statusSubresource ? withoutStatus : object;
   const checked = validateCustomObject(known.schema, sent);

@@ -2,6 +2,8 @@
 // (apiVersion, kind, metadata) is the server's own to check, so the schema's properties for it are set aside and
 // only the body (spec, status, anything else) goes through validateCustomResource.
 import { validateCustomResource } from './index.js';
+import { prune } from './prune.js';
+import type { JSONSchemaProps } from './types.js';
 import { isObject, type FieldError, type JsonObject } from './types.js';
 
 export interface ObjectCheck {
@@ -34,4 +36,14 @@ export function bodyOf(obj: JsonObject): JsonObject {
 export function validateCustomObject(schema: JsonObject, obj: JsonObject, old?: JsonObject): ObjectCheck {
   const { value, errors } = validateCustomResource(envelopeLess(schema), bodyOf(obj), old && bodyOf(old));
   return { body: isObject(value) ? value : {}, errors };
+}
+
+/**
+ * The body's fields the schema does not describe, by path ("spec.foo"): pruning drops them silently, but kubectl
+ * apply asks for strict field validation (its default since 1.27), which refuses the object naming each one.
+ */
+export function unknownFields(schema: JsonObject, obj: JsonObject): string[] {
+  const dropped: string[] = [];
+  prune(structuredClone(bodyOf(obj)), envelopeLess(schema) as JSONSchemaProps, true, (path) => dropped.push(path));
+  return dropped;
 }

@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onRealBackend } from '../cluster/backend.js';
 import { startEnv, startTestController, type Env } from '../integration/harness.js';
 import { runKubectl, runKubectlPlugin } from '../support/kubectl.js';
 import { applyErrors, validateMessages, waitForReadyMessage } from './validate-cluster.js';
@@ -51,6 +52,26 @@ const SCHEMA_ROWS: { what: string; object: string; yaml: string }[] = [
   { what: 'a routerID that is IPv6 (CEL)', object: 'BGPPeer/v6-id', yaml: doc('BGPPeer', 'v6-id', 'spec:\n  myASN: 64500\n  peerASN: 64501\n  peerAddress: 192.0.2.1\n  routerID: "2001:db8::1"\n') },
   { what: 'two errors in one object', object: 'BGPPeer/two', yaml: doc('BGPPeer', 'two', 'spec:\n  myASN: 64500\n  peerASN: 64501\n  peerAddress: not-an-ip\n  sourceAddress: also-not\n') },
 ];
+
+// kubectl apply asks for strict field validation: unknown fields are refused while decoding, before any other check.
+const UNKNOWN_FIELD_ROWS = [
+  { what: 'a MetalLB field Herald does not have', object: 'BGPPeer/disable-mp', yaml: doc('BGPPeer', 'disable-mp', 'spec:\n  myASN: 64500\n  peerASN: 64501\n  peerAddress: 192.0.2.1\n  disableMP: true\n') },
+  { what: 'two misspelt fields, one inside a list', object: 'IPAddressPool/typos', yaml: pool('typos', ['192.0.2.0/28'], '  autoAsign: false\n  serviceAllocation:\n    namespaceSelectors:\n      - matchLabel: {a: b}\n') },
+];
+
+// Real backend only: the API emulator prunes unknown fields but does not implement strict field validation.
+(onRealBackend ? describe : describe.skip)('unknown fields: the same fields kube-apiserver names to kubectl apply', () => {
+  test.each(UNKNOWN_FIELD_ROWS)('$what', async ({ object, yaml }) => {
+    const file = manifest(object.replace('/', '-'), [yaml]);
+    const apply = await runKubectl(env.backend.kubeconfigPath, home, ['apply', '-f', file]);
+    expect(apply.code).not.toBe(0);
+    const offline = await validate(file);
+    expect(offline.code).toBe(1);
+    const named = (text: string) => [...text.matchAll(/unknown field "[^"]+"/g)].map((m) => m[0]).sort();
+    expect(named(apply.stderr)).not.toEqual([]);
+    expect(validateMessages(offline.stdout, object).sort()).toEqual(named(apply.stderr));
+  }, 60_000);
+});
 
 describe('schema and CEL: the same errors kube-apiserver answers to kubectl apply', () => {
   test.each(SCHEMA_ROWS)('$what', async ({ object, yaml }) => {
