@@ -2,6 +2,7 @@
 // `kubectl herald …` (cli/kubectl-herald from a checkout; the bundle dist/cli/kubectl-herald.mjs elsewhere), passing
 // the words after `herald` and its environment, KUBECONFIG included. Each subcommand lives in cli/commands/.
 import { Command } from 'commander';
+import { migrateCommand } from './commands/migrate.js';
 import { validateCommand } from './commands/validate.js';
 import { versionCommand } from './commands/version.js';
 
@@ -12,7 +13,8 @@ export function pluginProgram(): Command {
     .option('--context <name>', 'the kubeconfig context to use (default: its current-context)')
     .showHelpAfterError()
     .addCommand(versionCommand())
-    .addCommand(validateCommand());
+    .addCommand(validateCommand())
+    .addCommand(migrateCommand());
 }
 
 pluginProgram().parseAsync().catch((error: unknown) => {
