@@ -47,6 +47,15 @@ function movePasswordSecret(spec: JsonObject, from: string | undefined): string[
     + `(kubectl get secret ${name} -n ${namespace} -o json | jq '.metadata |= {name, namespace: "${HERALD_NAMESPACE}"}' | kubectl apply -f -)`];
 }
 
+/** Echo mode: Herald's BFD sends control packets only and refuses a profile that asks for echo; without it the
+ *  session still detects a failure, by control packets at the profile's intervals. */
+function dropEchoMode(spec: JsonObject): string[] {
+  if (spec.echoMode !== true) return [];
+  delete spec.echoMode;
+  return ['spec.echoMode: true is not carried over: Herald\'s BFD sends control packets only (RFC 5880 asynchronous mode), '
+    + 'so the session detects failures by control packets at this profile\'s intervals'];
+}
+
 /** One MetalLB custom resource of a CARRIED_KINDS kind as the Herald object of the same kind. */
 export function migrateResource(source: JsonObject): Migrated {
   const kind = typeof source.kind === 'string' ? source.kind : '';
@@ -54,6 +63,7 @@ export function migrateResource(source: JsonObject): Migrated {
   const { spec, dropped } = carriedSpec(kind, source.spec);
   const warnings = dropped.map((path) => `${path} is not carried over: ${WHY_LEFT_OUT[path] ?? 'Herald has no such field'}`);
   if (kind === 'BGPPeer') warnings.push(...movePasswordSecret(spec, meta.namespace));
+  if (kind === 'BFDProfile') warnings.push(...dropEchoMode(spec));
   const metadata = { name: meta.name, namespace: HERALD_NAMESPACE, ...(meta.labels ? { labels: meta.labels } : {}) };
   const object: JsonObject = { apiVersion: API_VERSION, kind, metadata };
   if (Object.keys(spec).length > 0 || source.spec !== undefined) object.spec = spec;
