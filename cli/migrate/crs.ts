@@ -2,7 +2,7 @@
 // names and fields, so a spec carries over as it is; what Herald's CRD schema does not describe is left out, each
 // field named in a warning (found by the same pruning kube-apiserver applies, lib/crd-schema). Labels carry over
 // (advertisements select pools by them); status does not (Herald's controller writes its own).
-import { openAPISchema } from '../../crds/generate.js';
+import { openAPISchema } from '../../crds/openapi.js';
 import { KINDS } from '../../crds/kinds.js';
 import { API_VERSION, HERALD_NAMESPACE } from '../../crds/v1beta1/index.js';
 import { prune } from '../../lib/crd-schema/prune.js';

@@ -1,7 +1,7 @@
 // One object against its CRD, offline: what `kubectl apply` would be told by kube-apiserver. The schema is the one
 // `npm run crds` writes into crds/*.yaml (openAPISchema of the same KINDS entry), and the checker is the one the API
 // emulator runs (lib/crd-schema), whose fidelity tests compare it with the real server.
-import { openAPISchema } from '../../crds/generate.js';
+import { openAPISchema } from '../../crds/openapi.js';
 import { KINDS, type KindEntry } from '../../crds/kinds.js';
 import { API_VERSION, GROUP } from '../../crds/v1beta1/index.js';
 import { unknownFields, validateCustomObject } from '../../lib/crd-schema/object.js';
