@@ -17,7 +17,7 @@ export const STATE_KINDS = ['ServiceL2Status', 'ServiceBGPStatus', 'Configuratio
 
 /** Why a MetalLB field Herald lacks matters, where there is more to say than "Herald has no such field". */
 const WHY_LEFT_OUT: Readonly<Record<string, string>> = {
-  'spec.disableMP': 'Herald has no such field; a Herald session carries only its own address family unless dualStackAddressFamily is true',
+  'spec.disableMP': 'Herald has no such field: a Herald session carries both address families, IPv6 by MP-BGP (docs/bgp.md), where disableMP: true asked MetalLB for one family per session',
   'spec.interface': 'Herald has no BGP unnumbered sessions: give the peer\'s address in peerAddress',
 };
 

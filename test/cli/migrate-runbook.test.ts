@@ -6,7 +6,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createService, getPool, startEnv, startTestController, waitFor, waitForIPs, type Env } from '../integration/harness.js';
+import { createObjects, controllerRbacObjects } from '../integration/controller-identity.js';
+import {
+  createService, getPool, repoRoot, runControllerAsServiceAccount, startBareEnv, startTestController, waitFor, waitForCrdsEstablished, waitForIPs, type Env,
+} from '../integration/harness.js';
 import { runKubectl, runKubectlPlugin } from '../support/kubectl.js';
 import { APPS, ASSIGNED_IPV4, createMetalLBServices, installMetalLBConfig, METALLB_SERVICES, serviceIPs } from './migrate-cluster.js';
 
@@ -20,7 +23,7 @@ describe.each(['crs', 'configmap'] as const)('cut-over from MetalLB configured b
   let home: string;
 
   beforeAll(async () => {
-    env = await startEnv();
+    env = await startBareEnv();
     home = mkdtempSync(join(tmpdir(), 'herald-migrate-home-'));
     await installMetalLBConfig(env, home, form);
     await createMetalLBServices(env);
@@ -35,6 +38,13 @@ describe.each(['crs', 'configmap'] as const)('cut-over from MetalLB configured b
     const before = await serviceIPs(env);
     expect(before).toEqual(Object.fromEntries(METALLB_SERVICES.map((s) => [s.name, [s.ip]])));
 
+    // Step 1: Herald's CRDs and namespace, with the real kubectl as the runbook says.
+    for (const args of [['apply', '-k', join(repoRoot, 'crds')], ['apply', '-f', join(repoRoot, 'config/default/namespace.yaml')]]) {
+      expect(await runKubectl(env.backend.kubeconfigPath, home, args)).toMatchObject({ code: 0 });
+    }
+    await waitForCrdsEstablished(env);
+
+    // Steps 2 and 3.
     const migrated = await runKubectlPlugin(env.backend.kubeconfigPath, home, ['migrate-from-metallb']);
     expect(migrated.stderr).not.toContain('problem:');
     expect(migrated.code === 0 ? 'exit 0' : migrated.stderr).toBe('exit 0');
@@ -42,7 +52,14 @@ describe.each(['crs', 'configmap'] as const)('cut-over from MetalLB configured b
     expect(applied).toMatchObject({ code: 0 });
     expect(applied.stdout).toContain('ipaddresspool.herald.dev/lan created');
 
+    // Step 5, the controller: on the real backend as its ServiceAccount, with config/rbac's grants.
+    if (env.backend.name === 'real') {
+      await createObjects(env.kc, controllerRbacObjects());
+      await runControllerAsServiceAccount(env);
+    }
     await startTestController(env);
+
+    // Step 6.
     for (const [pool, assigned] of Object.entries(ASSIGNED_IPV4)) {
       await waitFor(`pool ${pool} counts ${assigned} assigned`, async () => (await getPool(env, pool)).status?.assignedIPv4 === assigned);
     }
