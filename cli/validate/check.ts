@@ -2,6 +2,7 @@
 // as kubectl apply would meet them, then the controller's rules across objects), every note (what was skipped and
 // why, what could not be checked offline) and how many objects of each kind are valid.
 import { HERALD_NAMESPACE } from '../../crds/v1beta1/index.js';
+import { count } from '../../lib/config/index.js';
 import type { ReadError, SourceObject } from './documents.js';
 import { crossObjectProblems, passwordSecrets, wrongNamespace, type HeraldObject } from './rules.js';
 import { checkSchema, groupOf, isHeraldGroup } from './schema.js';
@@ -107,7 +108,7 @@ function crossRules(report: Report, usable: readonly { read: Read; herald: Heral
   }
   const unnamed = usable.filter((u) => u.read.namespace === undefined).length;
   if (unnamed > 0) {
-    report.notes.push(`${unnamed} Herald object(s) name no namespace: apply them with -n ${HERALD_NAMESPACE}, the only namespace Herald reads`);
+    report.notes.push(`${count(unnamed, 'Herald object')} without a namespace: apply them with -n ${HERALD_NAMESPACE}, the only namespace Herald reads`);
   }
   if (!secrets && usable.some((u) => u.read.kind === 'BGPPeer' && (u.herald.object.spec as { passwordSecret?: unknown } | undefined)?.passwordSecret)) {
     report.notes.push('passwordSecret not checked: the input holds no Secret (give the Secret\'s manifest too, or let the controller check it)');

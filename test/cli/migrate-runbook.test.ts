@@ -38,6 +38,10 @@ describe.each(['crs', 'configmap'] as const)('cut-over from MetalLB configured b
     const before = await serviceIPs(env);
     expect(before).toEqual(Object.fromEntries(METALLB_SERVICES.map((s) => [s.name, [s.ip]])));
 
+    const elsewhere = await runKubectlPlugin(env.backend.kubeconfigPath, home, ['migrate-from-metallb', '--metallb-namespace', 'default']);
+    expect(elsewhere.code).toBe(1);
+    expect(elsewhere.stderr).toContain('error: no MetalLB configuration in namespace "default"');
+
     // Step 1: Herald's CRDs and namespace, with the real kubectl as the runbook says.
     for (const args of [['apply', '-k', join(repoRoot, 'crds')], ['apply', '-f', join(repoRoot, 'config/default/namespace.yaml')]]) {
       expect(await runKubectl(env.backend.kubeconfigPath, home, args)).toMatchObject({ code: 0 });
