@@ -8,7 +8,7 @@ import type {
   BFDProfile, BGPAdvertisement, BGPPeer, Community, IPAddressPool, L2Advertisement,
 } from '../../crds/v1beta1/index.js';
 import { HERALD_NAMESPACE } from '../../crds/v1beta1/index.js';
-import { bgpConfigFromResources, configFromResources, type PasswordSecrets } from '../../lib/config/index.js';
+import { bgpConfigFromResources, configFromResources, inConditionOrder, type BGPProblem, type PasswordSecrets } from '../../lib/config/index.js';
 import { advertisementProblems, wrongNamespaceEvent } from '../../controller/reconcile/index.js';
 import type { JsonObject } from './documents.js';
 
@@ -61,7 +61,10 @@ export function crossObjectProblems(objects: readonly HeraldObject[], secrets: P
     pools,
     ...(secrets ? { secrets } : {}),
   });
-  const bgpProblems = bgp.problems.map((p) => ({ kind: p.kind, name: p.name, message: p.message }));
+  // Each object's problems in the order its Ready condition lists them.
+  const byObject = new Map<string, BGPProblem[]>();
+  for (const p of bgp.problems) byObject.set(`${p.kind}/${p.name}`, [...(byObject.get(`${p.kind}/${p.name}`) ?? []), p]);
+  const bgpProblems = [...byObject.values()].flatMap(inConditionOrder).map((p) => ({ kind: p.kind, name: p.name, message: p.message }));
   return [...poolProblems, ...l2Problems, ...bgpProblems];
 }
 
