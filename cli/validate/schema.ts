@@ -4,6 +4,8 @@
 import { openAPISchema } from '../../crds/openapi.js';
 import { KINDS, type KindEntry } from '../../crds/kinds.js';
 import { API_VERSION, GROUP } from '../../crds/v1beta1/index.js';
+import { fieldError } from '../../lib/crd-schema/errors.js';
+import { validateMetadata, type CheckedMetadata } from '../../lib/crd-schema/metadata.js';
 import { unknownFields, validateCustomObject } from '../../lib/crd-schema/object.js';
 import type { JsonObject } from './documents.js';
 
@@ -26,6 +28,15 @@ function unknownKind(kind: string, apiVersion: string): string {
   return `no matches for kind "${kind}" in version "${apiVersion}" (Herald serves ${API_VERSION}: ${HERALD_KINDS.join(', ')})`;
 }
 
+/** kube-apiserver's ObjectMeta checks (the emulator's code): a name, its format, labels, annotations, finalizers. */
+function metadataErrors(kind: string, metadata: JsonObject): string[] {
+  if (typeof metadata.name !== 'string' || metadata.name === '') {
+    if (typeof metadata.generateName !== 'string') return ['metadata.name: Required value: name or generateName is required'];
+  }
+  return validateMetadata({ kind, group: GROUP }, { metadata: metadata as CheckedMetadata })
+    .map((e) => `${e.field}: ${fieldError(e.type, e.field, e.message, e.value).message}`);
+}
+
 /**
  * The object as kube-apiserver would store it (pruned, defaulted; a status subresource's status dropped, as on
  * create), or each error it would answer, as "field: message" in kube's field.Error text.
@@ -36,10 +47,7 @@ export function checkSchema(object: JsonObject): SchemaCheck {
   const known = schemas.get(kind);
   if (apiVersion !== API_VERSION || !known) return { ok: false, errors: [unknownKind(kind, apiVersion)] };
   const metadata = typeof object.metadata === 'object' && object.metadata !== null ? object.metadata as JsonObject : {};
-  const errors: string[] = [];
-  if (typeof metadata.name !== 'string' || metadata.name === '') {
-    if (typeof metadata.generateName !== 'string') errors.push('metadata.name: Required value: name or generateName is required');
-  }
+  const errors = metadataErrors(kind, metadata);
   // kubectl apply asks for strict field validation: the server refuses unknown fields while decoding, before it
   // validates anything else, and says only that.
   const unknown = unknownFields(known.schema, object);

@@ -50,6 +50,8 @@ const SCHEMA_ROWS: { what: string; object: string; yaml: string }[] = [
   { what: 'an interface name too long (CEL)', object: 'L2Advertisement/long-if', yaml: doc('L2Advertisement', 'long-if', 'spec:\n  interfaces: [a-very-long-interface0]\n') },
   { what: 'peerASN and dynamicASN both (CEL on spec)', object: 'BGPPeer/both-asn', yaml: doc('BGPPeer', 'both-asn', 'spec:\n  myASN: 64500\n  peerASN: 64501\n  dynamicASN: external\n  peerAddress: 192.0.2.1\n') },
   { what: 'a routerID that is IPv6 (CEL)', object: 'BGPPeer/v6-id', yaml: doc('BGPPeer', 'v6-id', 'spec:\n  myASN: 64500\n  peerASN: 64501\n  peerAddress: 192.0.2.1\n  routerID: "2001:db8::1"\n') },
+  { what: 'a name and a label key kube refuses (ObjectMeta)', object: 'IPAddressPool/Bad_Name',
+    yaml: 'apiVersion: herald.dev/v1beta1\nkind: IPAddressPool\nmetadata:\n  name: Bad_Name\n  namespace: herald-system\n  labels: {"a/b/c": x}\nspec:\n  addresses: [192.0.2.0/28]\n' },
   { what: 'two errors in one object', object: 'BGPPeer/two', yaml: doc('BGPPeer', 'two', 'spec:\n  myASN: 64500\n  peerASN: 64501\n  peerAddress: not-an-ip\n  sourceAddress: also-not\n') },
 ];
 
