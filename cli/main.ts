@@ -3,8 +3,10 @@
 // the words after `herald` and its environment, KUBECONFIG included. Each subcommand lives in cli/commands/.
 import { Command } from 'commander';
 import { explainCommand } from './commands/explain.js';
+import { migrateCommand } from './commands/migrate.js';
 import { poolsCommand } from './commands/pools.js';
 import { statusCommand } from './commands/status.js';
+import { validateCommand } from './commands/validate.js';
 import { versionCommand } from './commands/version.js';
 
 export function pluginProgram(): Command {
@@ -16,7 +18,9 @@ export function pluginProgram(): Command {
     .addCommand(versionCommand())
     .addCommand(statusCommand())
     .addCommand(poolsCommand())
-    .addCommand(explainCommand());
+    .addCommand(explainCommand())
+    .addCommand(validateCommand())
+    .addCommand(migrateCommand());
 }
 
 pluginProgram().parseAsync().catch((error: unknown) => {

@@ -2,7 +2,7 @@
 // validator: names, columns and subresources, what `kubectl apply` accepts, and that what it rejects is named in the
 // error (test/kubectl/bgp-kinds.test.ts applies the same objects to a real kube-apiserver).
 import { parse } from 'yaml';
-import { validateCustomResource } from '../test/apiserver/schema/index.js';
+import { validateCustomResource } from '../lib/crd-schema/index.js';
 import { renderCrds } from './generate.js';
 
 const files = renderCrds();

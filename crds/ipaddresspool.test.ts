@@ -1,6 +1,6 @@
 // The generated IPAddressPool CRD against the emulator's validator: what `kubectl apply` accepts and rejects.
 import { parse } from 'yaml';
-import { validateCustomResource } from '../test/apiserver/schema/index.js';
+import { validateCustomResource } from '../lib/crd-schema/index.js';
 import { renderCrds } from './generate.js';
 
 const crd = parse(renderCrds().get('herald.dev_ipaddresspools.yaml') ?? '');

@@ -3,7 +3,7 @@
 // from these bounds (test/kubectl/bad-pools.test.ts applies the CRD to a real one). apiVersion, kind and metadata are
 // kube's own and validated by it.
 import { parse } from 'yaml';
-import { validateCustomResource } from '../test/apiserver/schema/index.js';
+import { validateCustomResource } from '../lib/crd-schema/index.js';
 import { crdFileName, renderCrds } from './generate.js';
 import { KINDS } from './kinds.js';
 

@@ -30,7 +30,7 @@ export interface AdvertisementInputs {
   speakers: readonly SpeakerInterfaces[];
 }
 
-type Problem = { reason: Exclude<AdvertisementReadyReason, 'Valid'>; message: string };
+export type AdvertisementReadyProblem = { reason: Exclude<AdvertisementReadyReason, 'Valid'>; message: string };
 
 /** A pool name or a selector quoted in a message. */
 const NAME_SHOWN_CHARS = 64;
@@ -48,7 +48,7 @@ function selectedPools(model: L2AdvertisementModel, pools: readonly PoolLabels[]
   return { selected, missing: model.poolNames.filter((n) => !names.has(n)) };
 }
 
-function noPoolProblem(ad: L2Advertisement, model: L2AdvertisementModel): Problem {
+function noPoolProblem(ad: L2Advertisement, model: L2AdvertisementModel): AdvertisementReadyProblem {
   const name = clip(model.name, NAME_SHOWN_CHARS);
   if (model.poolNames.length === 0 && model.poolSelectors.length === 0) {
     return { reason: 'NoPoolSelected', message: `L2Advertisement "${name}" announces every IPAddressPool, but there is none` };
@@ -69,7 +69,7 @@ function knownInterfaces(speakers: readonly SpeakerInterfaces[]): Set<string> | 
   return new Set(speakers.flatMap((s) => s.interfaces?.names ?? []));
 }
 
-function interfaceProblem(model: L2AdvertisementModel, known: Set<string> | string): Problem | undefined {
+function interfaceProblem(model: L2AdvertisementModel, known: Set<string> | string): AdvertisementReadyProblem | undefined {
   if (typeof known === 'string') return undefined;
   const unknown = model.interfaces.filter((i) => !known.has(i));
   if (unknown.length === 0) return undefined;
@@ -93,18 +93,25 @@ function validMessage(model: L2AdvertisementModel, pools: { selected: string[]; 
   return message;
 }
 
+/** Every problem of the advertisement, in the order above; `kubectl herald validate` reports these one by one. */
+export function advertisementProblems(ad: L2Advertisement, pools: readonly PoolLabels[], speakers: readonly SpeakerInterfaces[]): AdvertisementReadyProblem[] {
+  const { advertisement: model, problem: selectorProblem } = advertisementFromResource(ad);
+  const problems: AdvertisementReadyProblem[] = [];
+  if (selectorProblem) problems.push({ reason: 'InvalidSelector', message: selectorProblem.message });
+  if (selectedPools(model, pools).selected.length === 0) problems.push(noPoolProblem(ad, model));
+  const unknown = interfaceProblem(model, knownInterfaces(speakers));
+  if (unknown) problems.push(unknown);
+  return problems;
+}
+
 /** The advertisement's Ready condition (without its transition time), from what it selects and what nodes have. */
 export function advertisementReady(
   ad: L2Advertisement, pools: readonly PoolLabels[], speakers: readonly SpeakerInterfaces[],
 ): Omit<Condition, 'lastTransitionTime'> & { reason: AdvertisementReadyReason } {
-  const { advertisement: model, problem: selectorProblem } = advertisementFromResource(ad);
+  const { advertisement: model } = advertisementFromResource(ad);
   const chosen = selectedPools(model, pools);
   const known = knownInterfaces(speakers);
-  const problems: Problem[] = [];
-  if (selectorProblem) problems.push({ reason: 'InvalidSelector', message: selectorProblem.message });
-  if (chosen.selected.length === 0) problems.push(noPoolProblem(ad, model));
-  const unknown = interfaceProblem(model, known);
-  if (unknown) problems.push(unknown);
+  const problems = advertisementProblems(ad, pools, speakers);
   const base = { type: 'Ready', observedGeneration: ad.metadata.generation };
   const [first] = problems;
   if (first) {

@@ -7,7 +7,7 @@ import { parse } from 'yaml';
 import { renderCrds } from '../../crds/generate.js';
 import type { IPAddressPool } from '../../crds/v1beta1/index.js';
 import { MESSAGE_MAX_BYTES, utf8Length } from '../../lib/config/index.js';
-import { validateCustomResource } from '../../test/apiserver/schema/index.js';
+import { validateCustomResource } from '../../lib/crd-schema/index.js';
 import { createControllerCore } from './core.js';
 import { NOW, pool } from './fixtures.js';
 import { addressesSummary } from './status.js';

@@ -2,7 +2,7 @@
 // form (compressed or not, upper or lower case, leading zeros, dotted IPv4 tail) each end is written in.
 import fc from 'fast-check';
 import { isCelError } from '@bufbuild/cel';
-import { evaluate } from '../../test/apiserver/schema/cel/env.js';
+import { evaluate } from '../../lib/crd-schema/cel/env.js';
 import { keyNotAfter, sortKey } from './address-rules.js';
 
 const v4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255));

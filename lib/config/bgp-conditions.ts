@@ -25,6 +25,11 @@ export const REASON_ORDER: readonly BGPProblemReason[] = [
 ];
 
 
+/** One object's problems in the order its condition names them (REASON_ORDER; the first gives the reason). */
+export function inConditionOrder(problems: readonly BGPProblem[]): BGPProblem[] {
+  return [...problems].sort((a, b) => REASON_ORDER.indexOf(a.reason) - REASON_ORDER.indexOf(b.reason));
+}
+
 /** An object to decide for: its kind and name. */
 export interface BGPObjectRef { kind: BGPObjectKind; name: string }
 
@@ -35,7 +40,7 @@ export function bgpReadiness(objects: readonly BGPObjectRef[], config: Pick<BGPC
     byObject.set(key, [...(byObject.get(key) ?? []), p]);
   }
   return objects.map(({ kind, name }) => {
-    const problems = [...(byObject.get(`${kind}/${name}`) ?? [])].sort((a, b) => REASON_ORDER.indexOf(a.reason) - REASON_ORDER.indexOf(b.reason));
+    const problems = inConditionOrder(byObject.get(`${kind}/${name}`) ?? []);
     const [first] = problems;
     if (!first) return { kind, name, status: 'True', reason: 'Valid', message: `${kind} ${q(name)} is valid` };
     return { kind, name, status: 'False', reason: first.reason, message: boundedMessage(problems.map((p) => p.message).join('; also ')) };

@@ -6,7 +6,7 @@ import { deepEqual } from './patch/json-util.js';
 import { crdPrinter } from './printers.js';
 import type { TypeRegistry } from './registry.js';
 import { apiVersionOf, resourceType, storageKeyOf, type ResourceType, type Strategy } from './resource-type.js';
-import { validateCustomResource } from './schema/index.js';
+import { bodyOf, validateCustomObject } from '../../lib/crd-schema/object.js';
 import type { Store, StoreEvent } from './store.js';
 import { deleteKey, isJsonObject, type JsonObject, type KubeObject } from './types.js';
 
@@ -32,20 +32,15 @@ function specOf(crd: KubeObject): CrdSpec | undefined {
 /** Schema check for a custom resource, then pruned and defaulted values replace what the client sent. */
 function schemaStrategy(kind: string, group: string, schema: JsonObject | undefined): Strategy {
   if (!schema) return {};
-  // The envelope (apiVersion, kind, metadata) is the server's to check, so its schema is dropped once here.
-  const { metadata: _m, apiVersion: _a, kind: _k, ...bodyProperties } = isJsonObject(schema.properties) ? schema.properties : {};
-  const schemaForBody = { ...schema, properties: bodyProperties };
-  const bodyOf = ({ apiVersion: _av, kind: _kd, metadata: _md, ...rest }: KubeObject): JsonObject => rest;
   const apply = (obj: KubeObject, old: KubeObject | undefined): void => {
     const { apiVersion, kind: k, metadata } = obj;
-    const rest = bodyOf(obj);
-    const { value, errors } = validateCustomResource(schemaForBody, rest, old && bodyOf(old));
+    const { body, errors } = validateCustomObject(schema, obj, old);
     if (errors.length > 0) {
       const mapped: FieldError[] = errors.map((e) => ({ type: e.type, field: e.field, message: '', value: e.value, body: e.message }));
       throw invalid(kind, group, metadata.name ?? '', mapped);
     }
-    for (const key of Object.keys(rest)) deleteKey(obj, key);
-    Object.assign(obj, isJsonObject(value) ? value : {}, { apiVersion, kind: k, metadata });
+    for (const key of Object.keys(bodyOf(obj))) deleteKey(obj, key);
+    Object.assign(obj, body, { apiVersion, kind: k, metadata });
   };
   return { prepareCreate: (obj) => apply(obj, undefined), prepareUpdate: (obj, old) => apply(obj, old) };
 }

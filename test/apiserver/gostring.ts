@@ -1,27 +1,10 @@
 // How kube-apiserver (1.34 and later) prints a map, slice or struct after "Invalid value:" or "Duplicate value:":
 // Go's json.Marshal of it (field.Error.ErrorBody). Maps print their keys sorted; structs their fields in declaration
 // order under their json names, or under their Go names for internal types that have no json tags (rbac.RoleRef).
+import { goJson } from '../../lib/crd-schema/go-json.js';
 import { isJsonObject } from './types.js';
 
-/** json.Marshal escapes these, so the text is safe inside HTML. */
-const HTML_UNSAFE = /[<>&\u2028\u2029]/g;
-
-function escapeHtml(text: string): string {
-  return text.replace(HTML_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-function encode(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(encode).join(',')}]`;
-  if (isJsonObject(value)) {
-    return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${encode(value[key])}`).join(',')}}`;
-  }
-  return JSON.stringify(value ?? null);
-}
-
-/** json.Marshal of a value decoded from JSON (a map[string]interface{}, []interface{}, map[string]string...). */
-export function goJson(value: unknown): string {
-  return escapeHtml(encode(value));
-}
+export { goJson };
 
 /** json.Marshal of a *metav1.LabelSelector: matchLabels, then matchExpressions (key, operator, values), empty ones left out. */
 export function goLabelSelector(selector: unknown): string {

@@ -9,7 +9,7 @@ import { applyPatch, type PatchType } from './patch/index.js';
 import { deepEqual } from './patch/json-util.js';
 import { STRATEGIC_META } from './patch/strategic.js';
 import { apiVersionOf, storageKeyOf, type ResourceType, type Tx } from './resource-type.js';
-import { validateMetadata } from './validation.js';
+import { validateMetadata } from '../../lib/crd-schema/metadata.js';
 import type { Store } from './store.js';
 import { deleteKey, isJsonObject, type KubeObject } from './types.js';
 

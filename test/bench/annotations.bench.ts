@@ -10,7 +10,7 @@
 import { join } from 'node:path';
 import { startControllerProcess, type ControllerProcess, type LogLine } from '../integration/processes.js';
 import { createPool, repoRoot, startEnv, waitFor, type Env } from '../integration/harness.js';
-import { TOTAL_ANNOTATION_SIZE_LIMIT } from '../apiserver/validation.js';
+import { TOTAL_ANNOTATION_SIZE_LIMIT } from '../../lib/crd-schema/metadata.js';
 import { binariesCurrent } from '../cluster/build.js';
 import type { BackendName } from '../cluster/backend.js';
 import { pinnedVersions } from '../cluster/versions.js';

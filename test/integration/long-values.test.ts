@@ -8,7 +8,7 @@ import type { V1Service } from '@kubernetes/client-node';
 import { EventRecorder } from '../../lib/kube/events/recorder.js';
 import { VALUE_MAX_CHARS } from '../../lib/annotations.js';
 import { MESSAGE_MAX_BYTES, utf8Length } from '../../lib/config/index.js';
-import { TOTAL_ANNOTATION_SIZE_LIMIT } from '../apiserver/validation.js';
+import { TOTAL_ANNOTATION_SIZE_LIMIT } from '../../lib/crd-schema/metadata.js';
 import { statusOf } from '../apiserver/tests/helpers.js';
 import { capturedLog } from '../support/captured-log.js';
 import {

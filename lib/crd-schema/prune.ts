@@ -6,9 +6,16 @@ import { isObject, type JSONSchemaProps, type JsonObject } from './types.js';
 /** Fields of every Kubernetes object that a CRD schema does not describe and pruning must keep. */
 const OBJECT_ENVELOPE = new Set(['apiVersion', 'kind', 'metadata']);
 
-export function prune(value: unknown, schema: JSONSchemaProps, isResource: boolean): void {
+/**
+ * Drops what the schema does not describe. `onDrop` hears the path of each dropped field ("spec.foo",
+ * "spec.items[0].bar"), as kube-apiserver's strict field validation names it in `unknown field "…"`.
+ */
+export function prune(value: unknown, schema: JSONSchemaProps, isResource: boolean, onDrop?: (path: string) => void, path = ''): void {
   if (Array.isArray(value)) {
-    if (schema.items) for (const item of value) prune(item, schema.items, schema.items['x-kubernetes-embedded-resource'] === true);
+    if (schema.items) {
+      const items = schema.items;
+      value.forEach((item, i) => prune(item, items, items['x-kubernetes-embedded-resource'] === true, onDrop, `${path}[${i}]`));
+    }
     return;
   }
   if (!isObject(value)) return;
@@ -16,8 +23,12 @@ export function prune(value: unknown, schema: JSONSchemaProps, isResource: boole
   for (const key of Object.keys(value)) {
     if (isResource && OBJECT_ENVELOPE.has(key) && !schema.properties?.[key]) continue;
     const sub = subSchema(schema, key);
-    if (sub) prune(value[key], sub, sub['x-kubernetes-embedded-resource'] === true);
-    else if (!preserve && schema.additionalProperties !== true) Reflect.deleteProperty(value, key);
+    const keyPath = path === '' ? key : `${path}.${key}`;
+    if (sub) prune(value[key], sub, sub['x-kubernetes-embedded-resource'] === true, onDrop, keyPath);
+    else if (!preserve && schema.additionalProperties !== true) {
+      Reflect.deleteProperty(value, key);
+      onDrop?.(keyPath);
+    }
   }
 }
 

@@ -1,9 +1,26 @@
 // ObjectMeta checks every kind gets in kube-apiserver (names, label keys and values, annotation keys and their total
 // size, finalizer names), with the messages of k8s.io/apimachinery/pkg/api/validate/content and
-// pkg/apis/core/validation.
-import type { FieldError } from './errors.js';
-import type { ResourceType } from './resource-type.js';
-import type { KubeObject } from './types.js';
+// pkg/apis/core/validation. The API emulator runs them on every write (test/apiserver/ops.ts) and `kubectl herald
+// validate` on every object offline; `message` is the detail after the value, rendered by each as kube does.
+
+/** A field error of the metadata, as the emulator's FieldError (test/apiserver/errors.ts) takes it. */
+export interface MetadataError {
+  type: 'FieldValueInvalid' | 'FieldValueTooLong';
+  field: string;
+  message: string;
+  value?: unknown;
+}
+
+/** What the checks need to know of the object's type. */
+export interface MetadataTarget { kind: string; group: string }
+
+/** The metadata fields checked. */
+export interface CheckedMetadata {
+  name?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  finalizers?: string[];
+}
 
 const DNS1123_LABEL_FMT = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
 const DNS1123_SUBDOMAIN_FMT = `${DNS1123_LABEL_FMT}(\\.${DNS1123_LABEL_FMT})*`;
@@ -79,8 +96,8 @@ function nameErrors(kind: string, name: string): string[] {
 const CORE_META_GROUPS = new Set(['', 'apps', 'discovery.k8s.io', 'events.k8s.io']);
 const STANDARD_FINALIZERS = new Set(['kubernetes', 'orphan', 'foregroundDeletion']);
 
-function finalizerErrors(type: ResourceType, finalizers: string[]): FieldError[] {
-  const invalid = (field: string, value: string, message: string): FieldError => ({ type: 'FieldValueInvalid', field, value, message });
+function finalizerErrors(type: MetadataTarget, finalizers: string[]): MetadataError[] {
+  const invalid = (field: string, value: string, message: string): MetadataError => ({ type: 'FieldValueInvalid', field, value, message });
   const errors = finalizers.flatMap((f) => isQualifiedName(f).map((m) => invalid('metadata.finalizers', f, m)));
   if (!CORE_META_GROUPS.has(type.group)) return errors;
   finalizers.forEach((f, i) => {
@@ -98,8 +115,8 @@ export const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
  * apimachinery's ValidateAnnotations: each key a qualified name once lowercased (the key is quoted as written), and
  * all keys and values together at most TOTAL_ANNOTATION_SIZE_LIMIT bytes (a TooLong that quotes no value).
  */
-function annotationErrors(annotations: Record<string, unknown>): FieldError[] {
-  const errors: FieldError[] = [];
+function annotationErrors(annotations: Record<string, unknown>): MetadataError[] {
+  const errors: MetadataError[] = [];
   let size = 0;
   for (const [key, value] of Object.entries(annotations)) {
     for (const message of isQualifiedName(key.toLowerCase())) errors.push({ type: 'FieldValueInvalid', field: 'metadata.annotations', value: key, message });
@@ -111,9 +128,9 @@ function annotationErrors(annotations: Record<string, unknown>): FieldError[] {
   return errors;
 }
 
-export function validateMetadata(type: ResourceType, obj: KubeObject): FieldError[] {
+export function validateMetadata(type: MetadataTarget, obj: { metadata: CheckedMetadata }): MetadataError[] {
   const name = obj.metadata.name ?? '';
-  const errors: FieldError[] = nameErrors(type.kind, name).map((message) => ({ type: 'FieldValueInvalid', field: 'metadata.name', value: name, message }));
+  const errors: MetadataError[] = nameErrors(type.kind, name).map((message) => ({ type: 'FieldValueInvalid', field: 'metadata.name', value: name, message }));
   for (const [key, value] of Object.entries(obj.metadata.labels ?? {})) {
     for (const message of isQualifiedName(key)) errors.push({ type: 'FieldValueInvalid', field: 'metadata.labels', value: key, message });
     const text = typeof value === 'string' ? value : '';

@@ -1,4 +1,5 @@
 import { validateCustomResource, type JSONSchemaProps } from './index.js';
+import { unknownFields } from './object.js';
 
 const envelope = { apiVersion: 'test.dev/v1', kind: 'Thing', metadata: { name: 't', labels: { a: 'b' } } };
 
@@ -10,6 +11,17 @@ function stored(spec: JSONSchemaProps, value: unknown): unknown {
 }
 
 describe('pruning', () => {
+  test('unknownFields names every field pruning drops, by its path, as strict field validation does', () => {
+    const schema = { type: 'object', properties: {
+      spec: { type: 'object', properties: {
+        list: { type: 'array', items: { type: 'object', properties: { k: { type: 'string' } } } },
+        map: { type: 'object', additionalProperties: { type: 'object', properties: { v: { type: 'string' } } } },
+        free: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+      } },
+    } };
+    const obj = { ...envelope, spec: { list: [{ k: 'a' }, { k: 'b', typo: 1 }], map: { x: { v: 'y', w: 2 } }, free: { any: 1 }, top: true }, extra: 1 };
+    expect(unknownFields(schema, obj)).toEqual(['spec.list[1].typo', 'spec.map.x.w', 'spec.top', 'extra']);
+  });
   test('drops unknown fields but never apiVersion, kind or metadata at the root', () => {
     const schema = { type: 'object', properties: { spec: { type: 'object' } } };
     const { value } = validateCustomResource(schema, { ...envelope, spec: {}, extra: 1 });

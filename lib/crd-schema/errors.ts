@@ -1,6 +1,6 @@
 // Builds FieldErrors whose text matches k8s.io/apimachinery/pkg/util/validation/field (Error.ErrorBody):
 // "<Type text>: <value>: <detail>", the value printed bare for numbers and booleans and quoted for strings.
-import { goJson } from '../gostring.js';
+import { goJson } from './go-json.js';
 import type { FieldError, FieldErrorType } from './types.js';
 
 const TYPE_TEXT: Record<FieldErrorType, string> = {

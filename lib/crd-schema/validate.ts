@@ -1,7 +1,7 @@
 // OpenAPI v3 validation of a (pruned, defaulted) custom resource against its structural schema, with
 // kube-apiserver's error types and texts (kube-openapi validation errors as converted by
 // apiextensions-apiserver's ConvertToFieldErrors, and structurallisttype for list-type set/map).
-import { deepEqual } from '../patch/json-util.js';
+import { deepEqual } from './go-json.js';
 import { child, fieldError, index, showValue } from './errors.js';
 import { matchesFormat } from './formats.js';
 import { subSchema } from './prune.js';

@@ -1,7 +1,8 @@
 // validateCustomResource: what kube-apiserver does to a custom resource on create/update before it
 // stores it — prune unknown fields, drop disallowed nulls, apply defaults, validate against the
 // structural OpenAPI schema, then evaluate x-kubernetes-validations (CEL) — returning the stored value
-// and kube's field errors. The emulator turns a non-empty error list into a 422 Invalid Status.
+// and kube's field errors. One copy for two users: the API emulator (test/apiserver/crds.ts) turns a non-empty
+// error list into a 422 Invalid Status, and `kubectl herald validate` prints it offline (cli/validate/).
 import { validateRules } from './cel/rules.js';
 import { fieldError } from './errors.js';
 import { applyDefaults, prune } from './prune.js';
