@@ -79,9 +79,12 @@ describe('metrics server', () => {
     expect(text).not.toContain('ip="192.0.2.1"');
     expect(text).not.toContain('ip="2001:db8::1"');
     expect(text).toContain('herald_controller_address_assigned{service="apps/web",ip="192.0.2.7",pool="p2"} 1');
+    metrics.setPools([{ name: 'p1', events: [], status: { assignedIPv4: 1, availableIPv4: 9 } }]);
     metrics.setLeader(false);
     text = await (await get('/metrics')).text();
     expect(text).not.toContain('herald_controller_address_assigned{');
+    expect(text).not.toContain('herald_address_pool_addresses_total{');
+    expect(text).toContain('herald_controller_is_leader 0');
   });
 
   test('unknown paths are 404 and do not echo the path', async () => {

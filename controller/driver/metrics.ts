@@ -102,10 +102,16 @@ export class ControllerMetrics {
     this.reconcileErrors.inc();
   }
 
-  /** A follower shows no assignments: only the leader's core knows them, and a former leader's would go stale. */
+  /**
+   * A follower shows no pools and no assignments: only the leader's core knows them, and a former leader's figures
+   * would go stale beside the new leader's (a dashboard summing over replicas would count them twice).
+   */
   setLeader(leading: boolean): void {
     this.isLeader.set(leading ? 1 : 0);
     if (leading) return;
+    this.poolTotal.reset();
+    this.poolInUse.reset();
+    this.shownPools.clear();
     this.assignedAddresses.reset();
     this.shownAddresses.clear();
   }
