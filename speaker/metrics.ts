@@ -119,7 +119,7 @@ function registerBgpMetrics(registry: Registry, sessions: () => NonNullable<Spea
  */
 function registerAnnounced(registry: Registry, figures: () => SpeakerFigures): void {
   new Gauge({
-    name: 'herald_speaker_announced', help: 'One series per (IP, interface, Service) this speaker announces',
+    name: 'herald_speaker_announced', help: 'One series per (IP, interface, Service) this speaker announces by layer 2, and per (IP, Service) by BGP',
     labelNames: ['ip', 'interface', 'node', 'protocol', 'service'], registers: [registry],
     collect() {
       this.reset();
