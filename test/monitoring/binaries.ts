@@ -4,7 +4,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { repoRoot, type Env } from '../integration/harness.js';
+import { createPool, createService, repoRoot, startEnv, waitFor, type Env } from '../integration/harness.js';
+import { speakerKubeConfig } from '../integration/controller-identity.js';
 import { startControllerProcess, type ControllerProcess } from '../integration/processes.js';
 
 export interface Binaries {
@@ -13,8 +14,43 @@ export interface Binaries {
   stop(): Promise<void>;
 }
 
+export interface ScrapedCluster {
+  env: Env;
+  binaries: Binaries;
+  stop(): Promise<void>;
+}
+
+/** The pool the cluster starts with: four addresses, one of them given to shop/web. */
+export const POOL = { name: 'lab', addresses: ['192.0.2.64/30'], size: 4 } as const;
+
+/**
+ * The test backend with both binaries, a pool, a Service with an IP (shop/web: pool figures and an assignment, which
+ * no speaker announces, as no advertisement exists) and one asking for a pool that does not exist (shop/lost: an
+ * allocation failure). Resolves once the controller exports both.
+ */
+export async function startScrapedCluster(): Promise<ScrapedCluster> {
+  const env = await startEnv();
+  try {
+    const real = env.backend.name === 'real';
+    const speakerKubeconfig = real ? join(env.scratchDir, 'speaker.kubeconfig') : env.controllerUser.kubeconfigPath;
+    await speakerKubeConfig(env.kc, real, speakerKubeconfig);
+    await createPool(env, POOL.name, { addresses: [...POOL.addresses] });
+    const binaries = await startBinaries(env, speakerKubeconfig);
+    await createService(env, 'shop', 'web');
+    await createService(env, 'shop', 'lost', { annotations: { 'herald.dev/address-pool': 'no-such-pool' } });
+    await waitFor('the controller to export the assignment and the failure', async () => {
+      const text = await scrape(binaries.controllerMetricsUrl);
+      return text.includes('herald_controller_address_assigned{') && text.includes('herald_controller_allocation_failures_total{');
+    });
+    return { env, binaries, stop: async () => { await binaries.stop(); await env.stop(); } };
+  } catch (err) {
+    await env.stop();
+    throw err;
+  }
+}
+
 /** A TCP port free on loopback now (the speaker's --metrics-port 0 means "off", so it needs a real one). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -3,46 +3,29 @@
 // metric has HELP; the alerts, the dashboard, the promtool tests' input series and docs/monitoring.md name only
 // metrics and labels they export, and the docs list every one they export.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { createPool, createService, startEnv, waitFor, type Env } from '../integration/harness.js';
-import { speakerKubeConfig } from '../integration/controller-identity.js';
 import { alerts, dashboard, dashboardQueries, DOCS_FILE, ruleTests, variableLabels } from './artifacts.js';
-import { startBinaries, scrape, type Binaries } from './binaries.js';
+import { scrape, startScrapedCluster, type ScrapedCluster } from './binaries.js';
 import { catalogueOf, declaredLabels, labelsOf, unknownNames, type Catalogue } from './catalogue.js';
 import { documentedMetrics } from './docs.js';
 import { parseExposition, type MetricFamily } from './exposition.js';
 import { promtool } from './promtool.js';
 import { expandGrafanaIntervals } from './promql.js';
 
-let env: Env;
-let binaries: Binaries | undefined;
+let cluster: ScrapedCluster | undefined;
 const scraped: Record<'controller' | 'speaker', string> = { controller: '', speaker: '' };
 let families: Map<string, MetricFamily>;
 let catalogue: Catalogue;
 
 beforeAll(async () => {
-  env = await startEnv();
-  const real = env.backend.name === 'real';
-  const speakerKubeconfig = real ? join(env.scratchDir, 'speaker.kubeconfig') : env.controllerUser.kubeconfigPath;
-  await speakerKubeConfig(env.kc, real, speakerKubeconfig);
-  await createPool(env, 'lab', { addresses: ['192.0.2.64/30'] });
-  binaries = await startBinaries(env, speakerKubeconfig);
-  // A Service with an IP (pool figures, an assignment) and one asking for a pool that does not exist (a failure).
-  await createService(env, 'shop', 'web');
-  await createService(env, 'shop', 'lost', { annotations: { 'herald.dev/address-pool': 'no-such-pool' } });
-  const urls = binaries;
-  scraped.controller = await waitFor('the controller to export the assignment and the failure', async () => {
-    const text = await scrape(urls.controllerMetricsUrl);
-    return text.includes('herald_controller_address_assigned{') && text.includes('herald_controller_allocation_failures_total{') ? text : undefined;
-  });
-  scraped.speaker = await scrape(binaries.speakerMetricsUrl);
+  cluster = await startScrapedCluster();
+  scraped.controller = await scrape(cluster.binaries.controllerMetricsUrl);
+  scraped.speaker = await scrape(cluster.binaries.speakerMetricsUrl);
   families = new Map([...parseExposition(scraped.controller), ...parseExposition(scraped.speaker)]);
   catalogue = catalogueOf(families.values(), declaredLabels());
 }, 180_000);
 
 afterAll(async () => {
-  await binaries?.stop();
-  await env?.stop();
+  await cluster?.stop();
 });
 
 describe('what the binaries export', () => {

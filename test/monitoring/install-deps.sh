@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# promtool, from Debian's prometheus package: test/monitoring checks and unit-tests the alerting rules with it (unit
-# pass, so scripts/test-all.sh runs this before it). Daemons do not auto-start on install on our machines (a
-# policy-rc.d blocks it): installing the package starts no Prometheus server.
+# Debian's prometheus package: test/monitoring checks and unit-tests the alerting rules with its promtool, and runs its
+# prometheus server itself (prometheus-server.test.ts, on a port of its own) to scrape the binaries (unit pass, so
+# scripts/test-all.sh runs this before it). Daemons do not auto-start on install on our machines (a policy-rc.d
+# blocks it): installing the package starts no Prometheus service.
 set -euo pipefail
 command -v promtool >/dev/null 2>&1 && exit 0
 if [ "$(id -u)" -ne 0 ]; then
