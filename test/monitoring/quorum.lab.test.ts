@@ -3,46 +3,27 @@
 // Cut one node off from the others' heartbeats (nftables in its namespace, as split-brain.lab.test.ts does): its
 // herald_speaker_quorum drops to 0 and HeraldSpeakerWithoutQuorum goes pending naming that node, while the two others
 // take its IPs over, which herald_speaker_ips_gained_total (the dashboard's failovers) counts exactly.
-import { dashboardQueries, ruleGroups } from './artifacts.js';
-import { startPrometheus, type PrometheusRunner, type PrometheusServer } from './prometheus-server.js';
-import { execIn, forget, spawnIn } from '../lab/exec.js';
+import { dashboardQueries } from './artifacts.js';
+import { startLabPrometheus, type LabPrometheus } from './lab-prometheus.js';
+import { execIn } from '../lab/exec.js';
 import { down, up } from '../lab/lab.js';
 import { VIPS, electedOwner, expectClientReachesElected } from '../lab/scenario.js';
-import { SPEAKER_METRICS_PORT, startSpeaker, stopAllSpeakers, waitForSpeakerQuorum, writeSpeakerConfig } from '../lab/speakers.js';
+import { startSpeaker, stopAllSpeakers, waitForSpeakerQuorum, writeSpeakerConfig } from '../lab/speakers.js';
 import { HEARTBEAT_PORT, NODES, hostByName, nsOf, v4Of } from '../lab/topology.js';
-import { repoRoot, waitFor } from '../integration/harness.js';
+import { waitFor } from '../integration/harness.js';
 
 const victim = electedOwner(VIPS[0] ?? '');
 const others = NODES.filter((n) => n !== victim);
 const TABLE = 'hl_quorum';
 
-interface ApiAlert { labels: Record<string, string>; state: string }
-type Vector = { result: { metric: Record<string, string>; value: [number, string] }[] };
+let prometheus: LabPrometheus | undefined;
 
-/** Prometheus in the client's namespace, asked with curl from inside it (nothing of the lab is reachable from here). */
-const clientRunner: PrometheusRunner = {
-  spawn: (argv) => {
-    const spawned = spawnIn(nsOf('client'), argv, { role: 'prometheus', cwd: repoRoot });
-    pids.push(spawned.record.pid);
-    return spawned.child;
-  },
-  get: async (url) => {
-    const r = await execIn(nsOf('client'), ['curl', '-s', '--max-time', '5', '-w', '\n%{http_code}', url]).catch(() => ({ stdout: '\n0' }));
-    const cut = r.stdout.lastIndexOf('\n');
-    return { status: Number(r.stdout.slice(cut + 1)), body: r.stdout.slice(0, cut) };
-  },
-};
-const pids: number[] = [];
-let prometheus: PrometheusServer | undefined;
-
-const server = (): PrometheusServer => {
+const lab = (): LabPrometheus => {
   if (prometheus === undefined) throw new Error('prometheus did not start');
   return prometheus;
 };
-const speakerAlerts = async (): Promise<ApiAlert[]> =>
-  (await server().api<{ alerts: ApiAlert[] }>('alerts')).alerts.filter((a) => a.labels.alertname === 'HeraldSpeakerWithoutQuorum');
-const perNode = async (expr: string): Promise<Record<string, number>> =>
-  Object.fromEntries((await server().api<Vector>('query', { query: expr })).result.map((r) => [r.metric.node ?? '', Number(r.value[1])]));
+const speakerAlerts = () => lab().alerts('HeraldSpeakerWithoutQuorum');
+const perNode = (expr: string) => lab().perNode(expr);
 
 function setHeartbeats(node: string, cut: boolean): Promise<unknown> {
   if (!cut) return execIn(nsOf(node), ['nft', 'delete', 'table', 'inet', TABLE]);
@@ -60,24 +41,19 @@ beforeAll(async () => {
   for (const node of NODES) startSpeaker(node, config, ['--metrics-host', v4Of(hostByName(node))]);
   for (const node of NODES) await waitForSpeakerQuorum(node);
   await expectClientReachesElected(NODES, 30_000);
-  prometheus = await startPrometheus(NODES.map((node) => ({
-    job: 'herald-speaker', address: `${v4Of(hostByName(node))}:${SPEAKER_METRICS_PORT}`, honorLabels: true,
-    labels: { namespace: 'herald-system', pod: `herald-speaker-${node}`, node },
-  })), ruleGroups(), { runner: clientRunner, listen: '127.0.0.1:9090' });
+  prometheus = await startLabPrometheus();
   await waitFor('every speaker scraped with quorum', async () => Object.values(await perNode('herald_speaker_quorum')).filter((v) => v === 1).length === 3, 30_000);
 }, 120_000);
 
 afterAll(async () => {
   await prometheus?.stop();
-  for (const pid of pids) forget(pid);
   await stopAllSpeakers('SIGKILL').catch(() => undefined);
   await down();
 });
 
 test('every speaker hears the others: no quorum alert (and, with no controller in this lab, HeraldControllerNoLeader is pending)', async () => {
   await waitFor('a rule evaluation after the scrapes', async () => {
-    const all = (await server().api<{ alerts: ApiAlert[] }>('alerts')).alerts;
-    return all.some((a) => a.labels.alertname === 'HeraldControllerNoLeader');
+    return (await lab().alerts('HeraldControllerNoLeader')).length > 0;
   }, 15_000);
   expect(await speakerAlerts()).toEqual([]);
 });
