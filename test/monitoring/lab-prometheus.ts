@@ -1,9 +1,11 @@
 // A real Prometheus in the lab client's namespace, scraping every node's speaker on the node's address (the speakers
-// must listen there: --metrics-host) with Herald's rule groups, asked with curl from inside that namespace, since
+// must listen there: --metrics-host, or POD_IP as cluster.ts starts them), and optionally the controller, with Herald's
+// rule groups (both binaries' metrics port is 7472), asked with curl from inside that namespace, since
 // nothing of the lab is reachable from the test's own. The lab's `down` ends it if a test does not.
 import { ruleGroups } from './artifacts.js';
 import { startPrometheus, type PrometheusRunner, type PrometheusServer } from './prometheus-server.js';
 import { execIn, forget, spawnIn } from '../lab/exec.js';
+import { API_HOST } from '../lab/cluster.js';
 import { SPEAKER_METRICS_PORT } from '../lab/speakers.js';
 import { NODES, hostByName, nsOf, v4Of } from '../lab/topology.js';
 import { repoRoot } from '../integration/harness.js';
@@ -19,7 +21,8 @@ export interface LabPrometheus {
   stop(): Promise<void>;
 }
 
-export async function startLabPrometheus(): Promise<LabPrometheus> {
+/** `controller`: also scrape the full-stack lab's controller (cluster.ts: in the router's namespace, on the router's address). */
+export async function startLabPrometheus(o: { controller?: boolean } = {}): Promise<LabPrometheus> {
   const pids: number[] = [];
   const runner: PrometheusRunner = {
     spawn: (argv) => {
@@ -33,10 +36,12 @@ export async function startLabPrometheus(): Promise<LabPrometheus> {
       return { status: Number(r.stdout.slice(cut + 1)), body: r.stdout.slice(0, cut) };
     },
   };
-  const server = await startPrometheus(NODES.map((node) => ({
+  const speakers = NODES.map((node) => ({
     job: 'herald-speaker', address: `${v4Of(hostByName(node))}:${SPEAKER_METRICS_PORT}`, honorLabels: true,
     labels: { namespace: 'herald-system', pod: `herald-speaker-${node}`, node },
-  })), ruleGroups(), { runner, listen: '127.0.0.1:9090' });
+  }));
+  const controller = { job: 'herald-controller', address: `${API_HOST}:${SPEAKER_METRICS_PORT}`, labels: { namespace: 'herald-system', pod: 'herald-controller-lab' } };
+  const server = await startPrometheus(o.controller === true ? [controller, ...speakers] : speakers, ruleGroups(), { runner, listen: '127.0.0.1:9090' });
   return {
     server,
     perNode: async (expr) => Object.fromEntries((await server.api<Vector>('query', { query: expr })).result
