@@ -47,7 +47,7 @@ if [ "$(id -u)" -eq 0 ]; then
   # The whole product on the lab once more, with kube-apiserver (and etcd, kube-controller-manager) in hl-router.
   if [ "$real" = yes ]; then
     HERALD_API_BACKEND=real "${jest[@]}" -c jest.lab.config.js --runInBand --json --outputFile="$results/lab-real.json" \
-      test/lab/full-stack.lab.test.ts || status=1
+      test/lab/full-stack.lab.test.ts test/monitoring/full-stack.lab.test.ts || status=1
   fi
 else
   echo "test:all: not root, the network lab tests were skipped (run as root to include them)"
