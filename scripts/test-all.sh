@@ -27,10 +27,12 @@ else
   echo "test:all: no Go toolchain (go on PATH or in /usr/local/go/bin), the real-control-plane API suites were skipped"
 fi
 
+# promtool (Debian's prometheus package) judges the alerting rules in the unit pass (test/monitoring).
+command -v promtool >/dev/null 2>&1 || bash test/monitoring/install-deps.sh || status=1
 "${jest[@]}" --json --outputFile="$results/unit.json" || status=1
 
 # The suites that talk to a Kubernetes API, again against the real thing (HERALD_API_BACKEND, test/cluster/backend.ts).
-api_suites=(test/cluster/controlplane.test.ts test/integration test/kubectl test/cli test/apiserver/tests)
+api_suites=(test/cluster/controlplane.test.ts test/integration test/kubectl test/cli test/apiserver/tests test/monitoring/exported.test.ts test/monitoring/operator-crds.test.ts test/monitoring/prometheus-server.test.ts)
 if [ "$real" = yes ]; then
   HERALD_API_BACKEND=real "${jest[@]}" --json --outputFile="$results/real.json" "${api_suites[@]}" || status=1
 fi
@@ -45,7 +47,7 @@ if [ "$(id -u)" -eq 0 ]; then
   # The whole product on the lab once more, with kube-apiserver (and etcd, kube-controller-manager) in hl-router.
   if [ "$real" = yes ]; then
     HERALD_API_BACKEND=real "${jest[@]}" -c jest.lab.config.js --runInBand --json --outputFile="$results/lab-real.json" \
-      test/lab/full-stack.lab.test.ts || status=1
+      test/lab/full-stack.lab.test.ts test/monitoring/full-stack.lab.test.ts || status=1
   fi
 else
   echo "test:all: not root, the network lab tests were skipped (run as root to include them)"

@@ -141,7 +141,7 @@ async function main(): Promise<void> {
     const m = speaker.members();
     return { node: self, announcer: announcer.stats, loop: speaker.loop.stats, announcements: announcer.current(), desired: speaker.loop.state.desired?.ips ?? [],
       aliveMembers: m.alive.size, quorum: m.quorum, heartbeatsSent: m.heartbeatsSent, heartbeatsDropped: m.heartbeatsDropped, membership: membership?.stats(),
-      bgpSessions: bgp.statuses() };
+      bgpSessions: bgp.statuses(), bgpAnnounced: bgp.announcedIps() };
   }, origin.apiSynced);
   const readiness = new SpeakerReadiness(() => membership?.notReadyReason());
   const metrics = flags.metricsPort === 0 ? null

@@ -12,7 +12,7 @@ const noDrops: AnnouncerStats['drops'] = { otherHost: 0, notRequest: 0, gratuito
 describe('speaker metrics', () => {
   const figures: SpeakerFigures = {
     node: 'n1',
-    announcer: { framesSent: 7, framesReceived: 12, requestsAnswered: 3, sendErrors: 0,
+    announcer: { framesSent: 7, framesReceived: 12, requestsAnswered: 3, sendErrors: 0, ipsGained: 4,
       drops: { otherHost: 2, notRequest: 4, gratuitous: 0, notOwned: 5, wrongInterface: 0, fromSelf: 0, malformed: 1, invalid: 1 }, perIp: new Map() },
     loop: { announceFailures: 2, retries: 1, retriesExhausted: 0, reannounced: 6 },
     announcements: [{ ip: '192.0.2.100', ifname: 'eth0' }, { ip: '192.0.2.100', ifname: 'eth1' }, { ip: '2001:db8::1', ifname: 'eth0' }],
@@ -38,6 +38,7 @@ describe('speaker metrics', () => {
         'herald_speaker_owned_ips 2',
         'herald_speaker_announced{ip="192.0.2.100",interface="eth1",node="n1",protocol="layer2"} 1',
         'herald_speaker_frames_sent_total 7',
+        'herald_speaker_ips_gained_total 4',
         'herald_speaker_reannounced_total 6',
         'herald_speaker_requests_answered_total 3',
         'herald_speaker_frames_dropped_total{reason="notOwned"} 5',
@@ -79,7 +80,7 @@ describe('speaker metrics', () => {
 
 describe('the speaker\'s metrics server', () => {
   const figures: SpeakerFigures = {
-    node: 'n1', announcer: { framesSent: 1, framesReceived: 0, requestsAnswered: 0, sendErrors: 0, drops: noDrops, perIp: new Map() },
+    node: 'n1', announcer: { framesSent: 1, framesReceived: 0, requestsAnswered: 0, sendErrors: 0, ipsGained: 0, drops: noDrops, perIp: new Map() },
     loop: { announceFailures: 0, retries: 0, retriesExhausted: 0, reannounced: 0 },
     announcements: [], desired: [], aliveMembers: 1, quorum: false, heartbeatsSent: 0, heartbeatsDropped: {},
   };
@@ -141,7 +142,7 @@ const linesOf = (text: string, name: string): string[] => text.split('\n').filte
 
 describe('MetalLB\'s speaker metrics under herald_', () => {
   const base: SpeakerFigures = {
-    node: 'n2', announcer: { framesSent: 0, framesReceived: 0, requestsAnswered: 0, sendErrors: 0, drops: noDrops, perIp: new Map() },
+    node: 'n2', announcer: { framesSent: 0, framesReceived: 0, requestsAnswered: 0, sendErrors: 0, ipsGained: 0, drops: noDrops, perIp: new Map() },
     loop: { announceFailures: 0, retries: 0, retriesExhausted: 0, reannounced: 0 },
     announcements: [], desired: [], aliveMembers: 2, quorum: true, heartbeatsSent: 0, heartbeatsDropped: {},
   };
@@ -164,6 +165,24 @@ describe('MetalLB\'s speaker metrics under herald_', () => {
       'herald_speaker_announced{ip="192.0.2.11",interface="eth0",node="n2",protocol="layer2",service="shop/dns-udp"} 1',
       // Announced but named by no Service (the file source): the series is there, without a service label.
       'herald_speaker_announced{ip="192.0.2.12",interface="eth0",node="n2",protocol="layer2"} 1',
+    ]);
+  });
+
+  it('herald_speaker_announced: IPs announced by BGP have series with protocol bgp and no interface', async () => {
+    const registry = new Registry();
+    registerSpeakerMetrics(registry, () => ({
+      ...base,
+      announcements: [{ ip: '192.0.2.10', ifname: 'eth0' }],
+      bgpAnnounced: new Set(['192.0.2.10', '203.0.113.5']),
+      desired: [
+        { ip: '192.0.2.10', services: ['shop/web'], modes: ['layer2', 'bgp'], nodes: [] },
+        { ip: '203.0.113.5', services: ['shop/api'], modes: ['bgp'], nodes: [] },
+      ],
+    }));
+    expect(linesOf(await scrape(registry), 'herald_speaker_announced').sort()).toEqual([
+      'herald_speaker_announced{ip="192.0.2.10",interface="eth0",node="n2",protocol="layer2",service="shop/web"} 1',
+      'herald_speaker_announced{ip="192.0.2.10",node="n2",protocol="bgp",service="shop/web"} 1',
+      'herald_speaker_announced{ip="203.0.113.5",node="n2",protocol="bgp",service="shop/api"} 1',
     ]);
   });
 

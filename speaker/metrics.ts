@@ -27,6 +27,8 @@ export interface SpeakerFigures {
   /** BGP mode's sessions (bgp/mode-driver.ts), one per peer this node holds; none without BGP peers. */
   /** With `bfd` when the mode driver filled it in (a peer with a BFD profile). */
   bgpSessions?: readonly (PeerStatus & Partial<Pick<BgpPeerStatus, 'bfd'>>)[];
+  /** The IPs this node announces by BGP (sent to at least one Established peer: BgpModeDriver.announcedIps). */
+  bgpAnnounced?: ReadonlySet<string>;
 }
 
 /** A counter whose value is read from `value()` at scrape time (the source counts; we only report). */
@@ -48,6 +50,9 @@ export function registerSpeakerMetrics(registry: Registry, figures: () => Speake
     new Gauge({ name: `${p}api_synced`, help: '1 when the Kubernetes source is synced (caches listed, heartbeat key usable, presence Lease written), else 0',
       registers: [registry], collect() { this.set(apiSynced() ? 1 : 0); } });
   }
+  mirroredCounter(registry, `${p}ips_gained_total`,
+    'IPs this speaker began to announce by layer 2 that it announced on no interface before: a failover to this node, or a new IP',
+    () => figures().announcer.ipsGained);
   mirroredCounter(registry, `${p}frames_sent_total`, 'ARP/NDP frames sent (gratuitous and replies)', () => figures().announcer.framesSent);
   mirroredCounter(registry, `${p}frames_received_total`, 'Frames read from the ARP/IPv6 sockets', () => figures().announcer.framesReceived);
   mirroredCounter(registry, `${p}requests_answered_total`, 'ARP requests and Neighbor Solicitations answered', () => figures().announcer.requestsAnswered);
@@ -108,20 +113,24 @@ function registerBgpMetrics(registry: Registry, sessions: () => NonNullable<Spea
 
 /**
  * MetalLB's metallb_speaker_announced: 1 per (IP, Service) this node announces, with its node and protocol, here
- * also per interface. `ip` stays the first label: the lab's waitForAnnouncement (test/lab/speakers.ts) matches on it.
- * A shared IP has one series per Service; an IP whose source names no Service (a file) has no `service` label.
+ * also per interface for layer 2 (BGP's series have no `interface`). `ip` stays the first label: the lab's
+ * waitForAnnouncement (test/lab/speakers.ts) matches on it. A shared IP has one series per Service; an IP whose source
+ * names no Service (a file) has no `service` label.
  */
 function registerAnnounced(registry: Registry, figures: () => SpeakerFigures): void {
   new Gauge({
-    name: 'herald_speaker_announced', help: 'One series per (IP, interface, Service) this speaker announces',
+    name: 'herald_speaker_announced', help: 'One series per (IP, interface, Service) this speaker announces by layer 2, and per (IP, Service) by BGP',
     labelNames: ['ip', 'interface', 'node', 'protocol', 'service'], registers: [registry],
     collect() {
       this.reset();
       const f = figures();
       const services = new Map(f.desired.map((spec) => [spec.ip, spec.services]));
-      for (const a of f.announcements) {
-        const labels = { ip: a.ip, interface: a.ifname, node: f.node, protocol: 'layer2' };
-        const of = services.get(a.ip) ?? [];
+      const announced: { ip: string; interface?: string; node: string; protocol: string }[] = [
+        ...f.announcements.map((a) => ({ ip: a.ip, interface: a.ifname, node: f.node, protocol: 'layer2' })),
+        ...[...f.bgpAnnounced ?? []].map((ip) => ({ ip, node: f.node, protocol: 'bgp' })),
+      ];
+      for (const labels of announced) {
+        const of = services.get(labels.ip) ?? [];
         if (of.length === 0) this.set(labels, 1);
         for (const service of of) this.set({ ...labels, service }, 1);
       }

@@ -309,7 +309,7 @@ export class ControllerDriver {
   private reconcileService(core: ControllerCore, key: ServiceKey): Promise<void> {
     const svc = this.current(key);
     const outcome = core.reconcile(key, svc);
-    this.opts.metrics.reconciled(outcome.result);
+    this.opts.metrics.serviceDecided(key, outcome);
     if (outcome.result === 'reprocessAll') this.enqueuePending(core);
     this.schedulePoolStatus(this.opts.poolStatusDelayMs ?? 250);
     if (outcome.decision) logDecision(this.opts.logger, key, outcome.decision);

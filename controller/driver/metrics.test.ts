@@ -1,4 +1,5 @@
 import { ControllerMetrics, poolFigures } from './metrics.js';
+import type { ReconcileResult, ServiceEvent } from '../core-api.js';
 import { startMetricsServer, type MetricsServer } from '../../lib/metrics/server.js';
 
 describe('pool figures', () => {
@@ -42,9 +43,10 @@ describe('metrics server', () => {
 
   test('/metrics shows pools, reconciles, errors and leadership; a deleted pool disappears', async () => {
     metrics.setPools([{ name: 'p1', events: [], status: { assignedIPv4: 1, availableIPv4: 9 } }]);
-    metrics.reconciled('ok');
-    metrics.reconciled('ok');
-    metrics.reconciled('retry');
+    const decided = (result: ReconcileResult) => metrics.serviceDecided('apps/web', { result, events: [], ingress: [], poolAnnotation: null });
+    decided('ok');
+    decided('ok');
+    decided('retry');
     metrics.reconcileFailed();
     metrics.setLeader(true);
     let text = await (await get('/metrics')).text();
@@ -57,6 +59,32 @@ describe('metrics server', () => {
     metrics.setPools([]);
     text = await (await get('/metrics')).text();
     expect(text).not.toContain('pool="p1"');
+  });
+
+  test('allocation failures count per Warning reason; a Service\'s assigned IPs are shown while it holds them, and go with leadership', async () => {
+    const failed: ServiceEvent = { type: 'Warning', reason: 'AllocationFailed', message: 'no pool has a free address' };
+    metrics.setLeader(true);
+    metrics.serviceDecided('apps/pending', { result: 'retry', events: [failed], ingress: [], poolAnnotation: null });
+    metrics.serviceDecided('apps/pending', { result: 'retry', events: [failed], ingress: [], poolAnnotation: null });
+    metrics.serviceDecided('apps/typo', { result: 'ok', events: [{ type: 'Warning', reason: 'InvalidRequest', message: 'bad' }], ingress: [], poolAnnotation: null });
+    metrics.serviceDecided('apps/web', { result: 'ok', events: [{ type: 'Normal', reason: 'IPAllocated', message: 'ok' }],
+      ingress: [{ ip: '192.0.2.1' }, { ip: '2001:db8::1' }], poolAnnotation: 'p1' });
+    let text = await (await get('/metrics')).text();
+    expect(text).toContain('herald_controller_allocation_failures_total{reason="AllocationFailed"} 2');
+    expect(text).toContain('herald_controller_allocation_failures_total{reason="InvalidRequest"} 1');
+    expect(text).toContain('herald_controller_address_assigned{service="apps/web",ip="192.0.2.1",pool="p1"} 1');
+    expect(text).toContain('herald_controller_address_assigned{service="apps/web",ip="2001:db8::1",pool="p1"} 1');
+    metrics.serviceDecided('apps/web', { result: 'ok', events: [], ingress: [{ ip: '192.0.2.7' }], poolAnnotation: 'p2' });
+    text = await (await get('/metrics')).text();
+    expect(text).not.toContain('ip="192.0.2.1"');
+    expect(text).not.toContain('ip="2001:db8::1"');
+    expect(text).toContain('herald_controller_address_assigned{service="apps/web",ip="192.0.2.7",pool="p2"} 1');
+    metrics.setPools([{ name: 'p1', events: [], status: { assignedIPv4: 1, availableIPv4: 9 } }]);
+    metrics.setLeader(false);
+    text = await (await get('/metrics')).text();
+    expect(text).not.toContain('herald_controller_address_assigned{');
+    expect(text).not.toContain('herald_address_pool_addresses_total{');
+    expect(text).toContain('herald_controller_is_leader 0');
   });
 
   test('unknown paths are 404 and do not echo the path', async () => {

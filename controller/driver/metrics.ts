@@ -8,7 +8,7 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { familyName, type Family } from '../../lib/ip/index.js';
 import { familyCounts } from '../../lib/pool-figures.js';
-import type { PoolOutcome, ReconcileResult } from '../core-api.js';
+import type { PoolOutcome, ServiceKey, ServiceOutcome } from '../core-api.js';
 
 export interface PoolFigure {
   pool: string;
@@ -31,7 +31,11 @@ export class ControllerMetrics {
   private readonly reconciles: Counter<'result'>;
   private readonly reconcileErrors: Counter;
   private readonly isLeader: Gauge;
+  private readonly allocationFailures: Counter<'reason'>;
+  private readonly assignedAddresses: Gauge<'service' | 'ip' | 'pool'>;
   private shownPools = new Set<string>();
+  /** The `herald_controller_address_assigned` series shown per Service, so a changed or released IP's series goes. */
+  private shownAddresses = new Map<ServiceKey, { service: string; ip: string; pool: string }[]>();
 
   constructor(opts: { registry?: Registry; processMetrics?: boolean } = {}) {
     this.registry = opts.registry ?? new Registry();
@@ -43,6 +47,14 @@ export class ControllerMetrics {
     this.reconcileErrors = new Counter({ name: 'herald_controller_reconcile_errors_total', help: 'Reconciles whose API writes failed', registers });
     this.isLeader = new Gauge({ name: 'herald_controller_is_leader', help: '1 while this replica holds the leader lease', registers });
     this.isLeader.set(0);
+    this.allocationFailures = new Counter({
+      name: 'herald_controller_allocation_failures_total', labelNames: ['reason'], registers,
+      help: 'Service decisions that could not give what was asked, by the Warning event\'s reason (AllocationFailed, InvalidRequest); once per retry',
+    });
+    this.assignedAddresses = new Gauge({
+      name: 'herald_controller_address_assigned', labelNames: ['service', 'ip', 'pool'], registers,
+      help: 'One series (value 1) per IP the leader has given a Service (namespace/name), with its pool; none on a follower',
+    });
   }
 
   setPools(outcomes: readonly PoolOutcome[]): void {
@@ -63,15 +75,34 @@ export class ControllerMetrics {
     this.shownPools = now;
   }
 
-  reconciled(result: ReconcileResult): void {
-    this.reconciles.inc({ result });
+  /** One Service decided: its result, its allocation failures, and the IPs it now holds (none: released or pending). */
+  serviceDecided(key: ServiceKey, outcome: Pick<ServiceOutcome, 'result' | 'events' | 'ingress' | 'poolAnnotation'>): void {
+    this.reconciles.inc({ result: outcome.result });
+    for (const e of outcome.events) {
+      if (e.type === 'Warning' && (e.reason === 'AllocationFailed' || e.reason === 'InvalidRequest')) this.allocationFailures.inc({ reason: e.reason });
+    }
+    for (const labels of this.shownAddresses.get(key) ?? []) this.assignedAddresses.remove(labels);
+    const now = outcome.ingress.flatMap((i) => (i.ip === undefined ? [] : [{ service: key, ip: i.ip, pool: outcome.poolAnnotation ?? '' }]));
+    for (const labels of now) this.assignedAddresses.set(labels, 1);
+    if (now.length > 0) this.shownAddresses.set(key, now);
+    else this.shownAddresses.delete(key);
   }
 
   reconcileFailed(): void {
     this.reconcileErrors.inc();
   }
 
+  /**
+   * A follower shows no pools and no assignments: only the leader's core knows them, and a former leader's figures
+   * would go stale beside the new leader's (a dashboard summing over replicas would count them twice).
+   */
   setLeader(leading: boolean): void {
     this.isLeader.set(leading ? 1 : 0);
+    if (leading) return;
+    this.poolTotal.reset();
+    this.poolInUse.reset();
+    this.shownPools.clear();
+    this.assignedAddresses.reset();
+    this.shownAddresses.clear();
   }
 }

@@ -93,6 +93,20 @@ describe('BgpModeDriver', () => {
     expect(r.peer.status().establishedCount).toBe(1);
   });
 
+  test('announcedIps: the plan\'s IPs once the session with the peer is Established, none after it went', async () => {
+    const r = await router();
+    const d = driver();
+    const withIps = (ips: string[]): BgpPeerPlan => ({ ...peerPlan(r.port, [V4]), ips });
+    await d.apply(plan(withIps(['203.0.113.10'])));
+    expect(d.announcedIps()).toEqual(new Set()); // not Established yet: the router has nothing
+    await until('Established', () => d.statuses()[0]?.fsm === 'Established');
+    expect(d.announcedIps()).toEqual(new Set(['203.0.113.10']));
+    await d.apply(plan(withIps(['203.0.113.10', '203.0.113.11'])));
+    expect(d.announcedIps()).toEqual(new Set(['203.0.113.10', '203.0.113.11']));
+    await d.apply(plan());
+    expect(d.announcedIps()).toEqual(new Set());
+  });
+
   test('a change of session settings replaces the session; a peer left out of the plan gets a Cease', async () => {
     const r = await router();
     const d = driver();

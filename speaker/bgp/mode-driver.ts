@@ -53,6 +53,8 @@ interface Held {
   advertised: string;
   /** A BFD session guards it. */
   bfd: boolean;
+  /** The IPs the last plan gave the peer (plan.ips), for announcedIps(). */
+  ips: readonly string[];
 }
 
 export class BgpModeDriver {
@@ -117,6 +119,15 @@ export class BgpModeDriver {
     return [...held, ...unusable];
   }
 
+  /** The IPs handed to at least one peer whose session is Established: what this node announces by BGP (metrics.ts). */
+  announcedIps(): Set<string> {
+    const ips = new Set<string>();
+    for (const held of this.held.values()) {
+      if (held.peer.status().fsm === 'Established') for (const ip of held.ips) ips.add(ip);
+    }
+    return ips;
+  }
+
   private async reconcile(plan: BgpPeerPlan): Promise<void> {
     const config = sessionConfigOf(plan, !this.opened.has(plan.peer.name));
     const transport = peerTransport(plan.peer);
@@ -130,6 +141,7 @@ export class BgpModeDriver {
     const bfd = bfdWanted(plan);
     held.bfd = bfd !== null;
     await this.bfd.set(plan.peer.name, bfd);
+    held.ips = plan.ips;
     const advertised = JSON.stringify(plan.advertisements);
     if (advertised === held.advertised) return;
     held.advertised = advertised;
@@ -141,7 +153,7 @@ export class BgpModeDriver {
     const { logger, clock, connector } = this.options;
     const peer = new BgpPeer({ config, logger: logger.child({ bgpPeer: plan.peer.name }), clock, connector, localAddress: plan.peer.sourceAddress, transport });
     if (config.passive) (await this.ensureListener()).register(peer);
-    const held: Held = { settings, peer, advertised: '', bfd: false };
+    const held: Held = { settings, peer, advertised: '', bfd: false, ips: [] };
     this.held.set(plan.peer.name, held);
     this.opened.add(plan.peer.name);
     logger.info({

@@ -57,6 +57,17 @@ describe('Announcer', () => {
     expect(announcer.stats.framesSent).toBe(3);
   });
 
+  it('counts an IP as gained when it starts being held, not when it moves between interfaces or is held on a second one', async () => {
+    const ip = '192.0.2.100';
+    await announcer.apply({ announce: [{ ip, ifname: 'eth0' }, { ip: '192.0.2.101', ifname: 'eth0' }], withdraw: [] }, [eth0, eth1]);
+    expect(announcer.stats.ipsGained).toBe(2);
+    await announcer.apply({ announce: [{ ip, ifname: 'eth1' }], withdraw: [{ ip, ifname: 'eth0' }] }, [eth0, eth1]);
+    expect(announcer.stats.ipsGained).toBe(2);
+    await announcer.apply({ announce: [], withdraw: [{ ip, ifname: 'eth1' }] }, [eth0, eth1]);
+    await announcer.apply({ announce: [{ ip, ifname: 'eth0' }, { ip, ifname: 'eth1' }], withdraw: [] }, [eth0, eth1]);
+    expect(announcer.stats.ipsGained).toBe(3);
+  });
+
   it('answers ARP requests for a held IP and counts the rest as drops', async () => {
     const client = segment.client(ETHERTYPE_ARP);
     await announcer.apply({ announce: [{ ip: '192.0.2.100', ifname: 'eth0' }], withdraw: [] }, [eth0]);

@@ -38,6 +38,8 @@ export interface AnnouncerStats {
   framesReceived: number;
   requestsAnswered: number;
   sendErrors: number;
+  /** IPs this speaker began to hold that it held on no interface before apply(): a failover to it, or a new IP. */
+  ipsGained: number;
   drops: Record<DropReason, number>;
   /** Per IP held (MetalLB's layer 2 counters); an IP's entry goes when the IP is withdrawn from every interface. */
   perIp: Map<string, IpFrameCounts>;
@@ -79,7 +81,7 @@ export class Announcer {
   /** The responder's view, kept up to date here rather than rebuilt for every received frame. */
   private readonly owned = new Map<string, Set<string>>();
   readonly stats: AnnouncerStats = {
-    framesSent: 0, framesReceived: 0, requestsAnswered: 0, sendErrors: 0,
+    framesSent: 0, framesReceived: 0, requestsAnswered: 0, sendErrors: 0, ipsGained: 0,
     drops: { otherHost: 0, notRequest: 0, gratuitous: 0, notOwned: 0, wrongInterface: 0, fromSelf: 0, malformed: 0, invalid: 0 },
     perIp: new Map(),
   };
@@ -112,6 +114,8 @@ export class Announcer {
    * on a fresh socket: the old socket is bound to an ifindex that is gone, and answers with the old MAC.
    */
   async apply(diff: AnnouncementDiff, links: readonly LinkInfo[]): Promise<AnnounceFailure[]> {
+    // Before anything is withdrawn: an IP moving to another interface, or made again on a re-created link, is not gained.
+    const heldBefore = new Set(this.owned.keys());
     const withdrawn = new Set(diff.withdraw.map(announcementKey));
     const redo = this.heldOnChangedLinks(links).filter((a) => !withdrawn.has(announcementKey(a)));
     for (const a of [...diff.withdraw, ...redo]) await this.withdraw(a);
@@ -127,6 +131,7 @@ export class Announcer {
       }
     }
     this.bursts.start(gained);
+    this.stats.ipsGained += new Set(gained.map((h) => h.ip).filter((ip) => !heldBefore.has(ip))).size;
     return failures;
   }
 

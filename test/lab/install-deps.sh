@@ -20,6 +20,8 @@ declare -A wanted=(
   [bird2]=bird
   [frr]=vtysh
   [gobgpd]=gobgpd
+  # Prometheus' server and promtool: test/monitoring/quorum.lab.test.ts runs a Prometheus in the client's namespace
+  [prometheus]=promtool
 )
 
 missing=()
