@@ -35,8 +35,9 @@ RUN npm run build \
  && test -f dist/speaker/speaker.mjs \
  && npm prune --omit=dev \
  # Node loads .js/.mjs/.cjs/.json/.node files: TypeScript sources and declarations and source maps are for editors
- # and debuggers (about half of what client-node and the rest bring). Licences and READMEs stay.
- && find node_modules -type f \( -name '*.ts' -o -name '*.mts' -o -name '*.cts' -o -name '*.map' \) -delete
+ # and debuggers (about half of what client-node and the rest bring; nothing runs with --enable-source-maps).
+ # Licences and READMEs stay.
+ && find node_modules dist -type f \( -name '*.ts' -o -name '*.mts' -o -name '*.cts' -o -name '*.map' \) -delete
 
 # --- runtime: only what the binaries load -----------------------------------------------------------------
 FROM ${BASE_IMAGE}
