@@ -12,7 +12,7 @@ import { imageToolsMissing, podman } from '../../scripts/image/podman.js';
 import { binariesCurrent } from '../cluster/build.js';
 import { createPool, createService, startEnv, waitForIPs, type Env } from '../integration/harness.js';
 import {
-  capabilityBits, containerLogs, containerPid, manifestContainer, procStatus, removeContainer, rootIsReadOnly, runManifestContainer,
+  CAP_NET_RAW, KUBE_RUNTIME, capabilityBits, containerLogs, containerPid, manifestContainer, procStatus, removeContainer, rootIsReadOnly, runManifestContainer,
 } from './containers.js';
 import { describeWhen } from './skip.js';
 
@@ -53,6 +53,21 @@ describeWhen(imageToolsMissing(), 'the image', () => {
       'command -v g++ cc make python3; ls -d /root/.npm /app/src /app/speaker /app/controller 2>/dev/null; find /app -name "*.ts" -o -name "*.map" | head -5']);
     expect(stdout.trim()).toBe('');
   });
+});
+
+describeWhen(imageToolsMissing(), "the tests' Kubernetes runtime (kube-runtime.sh)", () => {
+  /** CapEff of a process run as uid 65532 with every capability dropped and NET_RAW added, through `runtime`. */
+  async function effectiveCaps(runtime: string[]): Promise<number[]> {
+    build ??= await buildImage({ quiet: true });
+    const { stdout } = await podman([...runtime, 'run', '--rm', '--user=65532:65532', '--cap-drop=ALL', '--cap-add=NET_RAW',
+      '--entrypoint=sh', build.tag, '-c', 'grep CapEff /proc/self/status']);
+    return capabilityBits(stdout.split(':')[1]?.trim());
+  }
+
+  it('leaves a non-root process no capability, as containerd does, where plain podman hands it NET_RAW as ambient', async () => {
+    expect(await effectiveCaps([])).toEqual([CAP_NET_RAW]);
+    expect(await effectiveCaps(['--runtime', KUBE_RUNTIME])).toEqual([]);
+  }, BUILD_TIMEOUT_MS);
 });
 
 const controllerMissing = imageToolsMissing() ?? (binariesCurrent() ? undefined : 'no real control plane: run `npm run cluster -- build`');
