@@ -1,8 +1,8 @@
 # One image, both binaries: dist/controller/main.js (tsc's output) and dist/speaker/speaker.mjs (the speaker as
 # one ES module, scripts/bundle-speaker.ts: without client-node's generated API layer, which it never calls).
 #   docker build -t ghcr.io/herald-lb/herald:v0.1.0 .
-# BASE_IMAGE is the image both stages start from: node:24-slim for users. Any base with Node 24 and npm in
-# /usr/local/bin (and Node's headers in /usr/local/include/node, which node:24-slim also has) and apt works: the tests
+# BASE_IMAGE is the image both stages start from: node:24-slim for users. Any Debian-family base with apt and Node 24
+# and npm on PATH works (the addon builds against the headers of the `node` devDependency, not the base's): the tests
 # build this same file with no registry, from a base made locally by debootstrap plus the Node the project pins
 # (scripts/image/, docs/install.md "The image").
 # The Deployment (config/controller) runs `node dist/controller/main.js`; the speaker DaemonSet runs
