@@ -134,8 +134,14 @@ async function debootstrap(rootfs: string, mirror: string, quiet = false): Promi
 /**
  * What Debian's -slim images leave out, the same way (a dpkg path-exclude, so packages installed later in the build
  * stage skip them too): documentation, manuals and translations; and what a build leaves behind: apt's lists and
- * downloaded packages, logs, this machine's resolv.conf and hostname.
+ * downloaded packages, logs, this machine's resolv.conf and hostname. Two files would differ from one build to the
+ * next (two debootstraps compared here): ldconfig's aux-cache (inode numbers and times) goes, and /etc/shadow's
+ * "last changed" day, today's date, becomes bookworm's release day.
  */
+/** Bookworm's release, 2023-06-10: the latest file time in the base and the day in /etc/shadow. */
+const RELEASE_DATE = '2023-06-10T00:00:00Z';
+const RELEASE_DAY = Date.parse(RELEASE_DATE) / 86_400_000;
+
 async function slim(rootfs: string): Promise<void> {
   const excludes = ['/usr/share/doc/*', '/usr/share/man/*', '/usr/share/info/*', '/usr/share/locale/*', '/usr/share/lintian/*'];
   writeFileSync(join(rootfs, 'etc/dpkg/dpkg.cfg.d/herald-slim'),
@@ -147,6 +153,8 @@ async function slim(rootfs: string): Promise<void> {
     'rm -rf usr/share/man/* usr/share/info/* usr/share/locale/* usr/share/lintian/*',
     'rm -rf var/lib/apt/lists/* var/cache/apt/*.bin var/cache/apt/archives/*.deb var/log/* var/cache/debconf/*-old var/lib/dpkg/*-old',
     ': > etc/resolv.conf; : > etc/hostname',
+    'rm -f var/cache/ldconfig/aux-cache',
+    `sed -i -E 's/^([^:]*:[^:]*:)[0-9]+:/\\1${RELEASE_DAY}:/' etc/shadow`,
   ].join(' && '), 'slim', rootfs]);
 }
 
@@ -168,7 +176,7 @@ async function installNode(rootfs: string, plan: BasePlan): Promise<void> {
  * so the same inputs give the same tarball as far as debootstrap's own output allows.
  */
 async function importRootfs(rootfs: string, tarball: string, tag: string): Promise<void> {
-  await runTool(['tar', '--sort=name', '--numeric-owner', '--mtime=2023-06-10 00:00:00Z', '--clamp-mtime',
+  await runTool(['tar', '--sort=name', '--numeric-owner', `--mtime=${RELEASE_DATE}`, '--clamp-mtime',
     '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime', '-C', rootfs, '-cf', tarball, '.']);
   await podman(['import',
     '--change', 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
