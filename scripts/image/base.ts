@@ -107,22 +107,26 @@ export interface BaseResult {
   seconds: number;
 }
 
-/** The base for these inputs: made now if the image store lacks its tag. */
-export async function ensureBaseImage(options: { quiet?: boolean } = {}): Promise<BaseResult> {
+/**
+ * The base for these inputs: made now if the image store lacks its tag. `tag` stores it under another name (the
+ * reproducibility check makes it a second time that way).
+ */
+export async function ensureBaseImage(options: { quiet?: boolean; tag?: string } = {}): Promise<BaseResult> {
   const started = Date.now();
   const plan = await planBase();
-  if (await imageExists(plan.tag)) return { tag: plan.tag, built: false, seconds: (Date.now() - started) / 1000 };
+  const tag = options.tag ?? plan.tag;
+  if (await imageExists(tag)) return { tag, built: false, seconds: (Date.now() - started) / 1000 };
   const work = mkdtempSync('/var/tmp/herald-base-');
   try {
     const rootfs = join(work, 'rootfs');
     await debootstrap(rootfs, plan.inputs.mirror, options.quiet);
     await slim(rootfs);
     await installNode(rootfs, plan);
-    await importRootfs(rootfs, join(work, 'rootfs.tar'), plan.tag);
+    await importRootfs(rootfs, join(work, 'rootfs.tar'), tag);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  return { tag: plan.tag, built: true, seconds: (Date.now() - started) / 1000 };
+  return { tag, built: true, seconds: (Date.now() - started) / 1000 };
 }
 
 async function debootstrap(rootfs: string, mirror: string, quiet = false): Promise<void> {
@@ -183,4 +187,26 @@ async function importRootfs(rootfs: string, tarball: string, tag: string): Promi
     '--change', 'CMD ["node"]',
     '--message', `herald base: Debian ${DEBIAN_SUITE} (debootstrap minbase) + Node from the project's node package`,
     tarball, tag]);
+}
+
+/** The digests of an image's layers (uncompressed: what `podman import` made of the tarball). */
+export async function layerDigests(ref: string): Promise<string[]> {
+  const { stdout } = await podman(['image', 'inspect', '--format', '{{json .RootFS.Layers}}', ref]);
+  return JSON.parse(stdout) as string[];
+}
+
+/**
+ * Makes the base a second time from the same inputs, under a scratch tag, and compares the layers: equal digests
+ * mean the same bytes. The scratch image is removed either way.
+ */
+export async function checkReproducible(): Promise<{ tag: string; first: string[]; second: string[] }> {
+  const base = await ensureBaseImage();
+  const again = `${base.tag}-again`;
+  await podman(['rmi', '--force', again]).catch(() => undefined);
+  try {
+    await ensureBaseImage({ tag: again, quiet: true });
+    return { tag: base.tag, first: await layerDigests(base.tag), second: await layerDigests(again) };
+  } finally {
+    await podman(['rmi', '--force', again]).catch(() => undefined);
+  }
 }

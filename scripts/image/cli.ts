@@ -1,9 +1,10 @@
 // The image from the command line (root; podman, runc, debootstrap):
 //   node --import tsx scripts/image/cli.ts base                 make the local base (or say it is there)
+//   node --import tsx scripts/image/cli.ts reproduce            make it again and compare the layers' digests
 //   node --import tsx scripts/image/cli.ts build [--tag T] [--base IMAGE]
 //                                                               build the Dockerfile (from the local base by default)
 import { parseArgs } from 'node:util';
-import { ensureBaseImage } from './base.js';
+import { checkReproducible, ensureBaseImage } from './base.js';
 import { buildImage, DEFAULT_IMAGE_TAG } from './build.js';
 import { imageToolsMissing } from './podman.js';
 
@@ -24,8 +25,13 @@ async function main(): Promise<void> {
     const r = await buildImage({ tag: values.tag, baseImage: values.base });
     console.log(`base ${r.baseImage} (${(r.baseSizeBytes / MiB).toFixed(1)} MiB) ${r.baseBuilt ? 'built' : 'already there'} in ${r.baseSeconds.toFixed(1)} s`);
     console.log(`image ${r.tag} (${(r.sizeBytes / MiB).toFixed(1)} MiB) built in ${r.buildSeconds.toFixed(1)} s`);
+  } else if (command === 'reproduce') {
+    const r = await checkReproducible();
+    const same = JSON.stringify(r.first) === JSON.stringify(r.second);
+    console.log(`${r.tag}: first ${r.first.join(',')}, again ${r.second.join(',')}: ${same ? 'the same' : 'DIFFERENT'}`);
+    if (!same) process.exitCode = 1;
   } else {
-    throw new Error(`unknown command "${command ?? ''}": use "base" or "build"`);
+    throw new Error(`unknown command "${command ?? ''}": use "base", "build" or "reproduce"`);
   }
 }
 

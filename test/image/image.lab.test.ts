@@ -7,6 +7,7 @@
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureBaseImage } from '../../scripts/image/base.js';
 import { buildImage, type BuildResult } from '../../scripts/image/build.js';
 import { imageToolsMissing, podman } from '../../scripts/image/podman.js';
 import { binariesCurrent } from '../cluster/build.js';
@@ -46,6 +47,12 @@ describeWhen(imageToolsMissing(), 'the image', () => {
       `  base ${build.baseBuilt ? 'built' : 'reused'} in ${build.baseSeconds.toFixed(1)} s, image built in ${build.buildSeconds.toFixed(1)} s`,
     ].join('\n'));
     expect(added).toBeLessThan(ADDED_LAYERS_LIMIT_MIB);
+  });
+
+  it('reuses the base while its inputs stay the same: found by its tag, not made again', async () => {
+    const again = await ensureBaseImage({ quiet: true });
+    expect(again).toMatchObject({ tag: build.baseImage, built: false });
+    expect(again.seconds).toBeLessThan(30);
   });
 
   it('carries no compiler, no npm cache, no TypeScript sources or source maps in its runtime stage', async () => {
