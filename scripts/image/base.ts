@@ -4,7 +4,7 @@
 // (/usr/local/bin, /usr/local/include/node, /usr/local/lib/node_modules/npm), imported with `podman import`.
 // Its tag names its inputs (base-inputs.ts), so it is built once per machine and again only when one changes.
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { aptMirror, baseTag, bundledNpmVersion, DEBIAN_SUITE, type BaseInputs } from './base-inputs.js';
@@ -36,9 +36,13 @@ async function pinnedNodeDir(version: string): Promise<string> {
   const unpacked = join(imageCacheDir(), `${name}-${version}`);
   if (packageVersion(unpacked) === version) return unpacked;
   const tarball = await registryTarball(name, version);
+  // Unpacked beside and renamed when complete: an interrupted run must not leave a package.json over half a binary.
+  const partial = `${unpacked}.partial`;
+  rmSync(partial, { recursive: true, force: true });
   rmSync(unpacked, { recursive: true, force: true });
-  mkdirSync(unpacked, { recursive: true });
-  await runTool(['tar', '-xzf', tarball.path, '--strip-components=1', '--no-same-owner', '-C', unpacked]);
+  mkdirSync(partial, { recursive: true });
+  await runTool(['tar', '-xzf', tarball.path, '--strip-components=1', '--no-same-owner', '-C', partial]);
+  renameSync(partial, unpacked);
   return unpacked;
 }
 
