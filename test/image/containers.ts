@@ -46,8 +46,12 @@ export interface RunOptions {
   network: string;
   /** Values of the downward API fields the manifest's env uses (spec.nodeName, status.podIP, ...). */
   fields: Readonly<Record<string, string>>;
-  /** Arguments in place of the manifest's args (the lab's file source, a kubeconfig instead of in-cluster). */
-  args: readonly string[];
+  /**
+   * The container's arguments: the manifest's `args` followed by `extraArgs` (a kubeconfig where no in-cluster
+   * service account exists), or `replaceArgs` instead of them (the lab's file source in place of the Kubernetes one).
+   */
+  extraArgs?: readonly string[];
+  replaceArgs?: readonly string[];
   /** --volume values (HOST:CONTAINER:ro). */
   volumes?: readonly string[];
 }
@@ -68,7 +72,7 @@ export async function runManifestContainer(o: RunOptions): Promise<string> {
   await podman([
     '--runtime', KUBE_RUNTIME, 'run', '--detach', '--replace', '--name', o.name, `--network=${o.network}`,
     ...security, ...envFlags(container.env, o.fields), ...(o.volumes ?? []).map((v) => `--volume=${v}`),
-    `--entrypoint=${entrypoint ?? ''}`, o.image, ...commandArgs, ...o.args,
+    `--entrypoint=${entrypoint ?? ''}`, o.image, ...commandArgs, ...(o.replaceArgs ?? [...(container.args ?? []), ...(o.extraArgs ?? [])]),
   ]);
   return o.name;
 }

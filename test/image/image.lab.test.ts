@@ -106,7 +106,9 @@ describeWhen(controllerMissing, 'the controller image on the real control plane'
     await runManifestContainer({
       name, image: build.tag, manifest: manifestContainer('controller/deployment.yaml', 'Deployment'), network: 'host',
       fields: { 'metadata.name': 'herald-controller-image-test', 'metadata.namespace': 'herald-system', 'status.podIP': '127.0.0.1' },
-      args: ['--log-level=info', '--kubeconfig=/var/run/herald/kubeconfig', '--metrics-port=0'],
+      // No in-cluster service account here: the ServiceAccount's token comes as a kubeconfig. Any free metrics port:
+      // on the host's network 7472 may be taken.
+      extraArgs: ['--kubeconfig=/var/run/herald/kubeconfig', '--metrics-port=0'],
       volumes: [`${kubeconfig}:/var/run/herald/kubeconfig:ro`],
     });
     const pid = await containerPid(name);

@@ -36,7 +36,7 @@ async function startSpeakerContainer(manifest: ManifestContainer = manifestConta
   await runManifestContainer({
     name: NAME, image, manifest, network: `ns:/run/netns/${nsOf(NODE)}`,
     fields: { 'spec.nodeName': NODE, 'metadata.namespace': 'herald-system', 'status.podIP': v4Of(hostByName(NODE)) },
-    args: ['--source=file:/etc/herald/speakers.yaml', '--heartbeat-key-file=/etc/herald/heartbeat.key', '--log-level=info'],
+    replaceArgs: ['--source=file:/etc/herald/speakers.yaml', '--heartbeat-key-file=/etc/herald/heartbeat.key', '--log-level=info'],
     volumes: [`${configPath}:/etc/herald/speakers.yaml:ro`, `${join(scratch, 'heartbeat.key')}:/etc/herald/heartbeat.key:ro`],
   });
   return containerPid(NAME);
