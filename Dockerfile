@@ -1,6 +1,10 @@
 # One image, both binaries: dist/controller/main.js (tsc's output) and dist/speaker/speaker.mjs (the speaker as
 # one ES module, scripts/bundle-speaker.ts: without client-node's generated API layer, which it never calls).
 #   docker build -t ghcr.io/herald-lb/herald:v0.1.0 .
+# BASE_IMAGE is the image both stages start from: node:24-slim for users. Any Debian-family base with apt and Node 24
+# and npm on PATH works (the addon builds against the headers of the `node` devDependency, not the base's): the tests
+# build this same file with no registry, from a base made locally by debootstrap plus the Node the project pins
+# (scripts/image/, docs/install.md "The image").
 # The Deployment (config/controller) runs `node dist/controller/main.js`; the speaker DaemonSet runs
 # the command below from the same image. test/lab/speakers.ts reads the flags from this line, so the lab and
 # the footprint bench run the speaker as production does.
@@ -9,8 +13,10 @@
 # MALLOC_ARENA_MAX=2 keeps glibc from giving each of V8's threads its own malloc arena (the DaemonSet's env).
 # speaker: MALLOC_ARENA_MAX=2 node --max-semi-space-size=1 --optimize-for-size --heap-growing-percent=20 dist/speaker/speaker.mjs
 
+ARG BASE_IMAGE=node:24-slim
+
 # --- build: compile TypeScript and the speaker's N-API addon -------------------------------------------
-FROM node:24-slim AS build
+FROM ${BASE_IMAGE} AS build
 # node-gyp needs python3, make and a C compiler for build/Release/herald_packet.node (binding.gyp).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
@@ -27,10 +33,14 @@ RUN npm run build \
  && test -f build/Release/herald_packet.node \
  && test -f dist/controller/main.js \
  && test -f dist/speaker/speaker.mjs \
- && npm prune --omit=dev
+ && npm prune --omit=dev \
+ # Node loads .js/.mjs/.cjs/.json/.node files: TypeScript sources and declarations and source maps are for editors
+ # and debuggers (about half of what client-node and the rest bring; nothing runs with --enable-source-maps).
+ # Licences and READMEs stay.
+ && find node_modules dist -type f \( -name '*.ts' -o -name '*.mts' -o -name '*.cts' -o -name '*.map' \) -delete
 
 # --- runtime: only what the binaries load -----------------------------------------------------------------
-FROM node:24-slim
+FROM ${BASE_IMAGE}
 ENV NODE_ENV=production
 WORKDIR /app
 # package.json carries "type": "module", which Node needs to load dist/**/*.js as ES modules.

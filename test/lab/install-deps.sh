@@ -22,6 +22,16 @@ declare -A wanted=(
   [gobgpd]=gobgpd
   # Prometheus' server and promtool: test/monitoring/quorum.lab.test.ts runs a Prometheus in the client's namespace
   [prometheus]=promtool
+  # The image suites (test/image/, in the lab pass): podman builds and runs the Dockerfile, debootstrap makes its
+  # local base (scripts/image/base.ts). runc is the runtime they use: crun 1.8 (podman's default) refuses these
+  # machines' hybrid cgroups (scripts/image/containers.conf). netavark and iptables: the build containers' network.
+  [podman]=podman
+  [buildah]=buildah
+  [debootstrap]=debootstrap
+  [runc]=runc
+  [crun]=crun
+  [netavark]=/usr/lib/podman/netavark
+  [iptables]=iptables
 )
 
 missing=()
