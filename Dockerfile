@@ -29,7 +29,7 @@ COPY speaker/native/ speaker/native/
 # npm ci also builds the addon: package.json's install script runs node-gyp against the pinned Node's headers.
 RUN npm ci
 COPY . .
-RUN npm run build \
+RUN npm run build:binaries \
  && test -f build/Release/herald_packet.node \
  && test -f dist/controller/main.js \
  && test -f dist/speaker/speaker.mjs \
