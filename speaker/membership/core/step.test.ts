@@ -266,6 +266,21 @@ describe('membership step: peers change', () => {
     expect(sends(r.actions).map((m) => m.to)).toContain('d');
     expect(changes(r.actions)).toEqual([['a', 'b']]);
   });
+
+  it('a peer added within the start grace of a node that has heard everyone leaves it serving (a rolling update: the next node\'s Lease back)', () => {
+    const s = settled(); // every peer heard at 10, well inside the 4 s start grace
+    expect(quorumOf(s, 10)).toMatchObject({ quorum: true, reason: 'majority' });
+    const r = step(s, { kind: 'peersChanged', peers: ['a', 'b', 'c', 'd'] }, 50);
+    expect(r.state.peers.get('d')?.status).toBe('pending');
+    expect(quorumOf(r.state, 50)).toMatchObject({ quorum: true, reason: 'majority', heard: 3, known: 4 });
+  });
+
+  it('a node still starting stays starting when a peer is added, also one that started without peers', () => {
+    const s = run(start(), [[received(beat('b', 1)), 10]]).state; // c not heard yet
+    expect(quorumOf(step(s, { kind: 'peersChanged', peers: ['a', 'b', 'c', 'd'] }, 50).state, 50)).toMatchObject({ quorum: false, reason: 'starting' });
+    const alone = start([]);
+    expect(quorumOf(step(alone, { kind: 'peersChanged', peers: ['a', 'b'] }, 50).state, 50)).toMatchObject({ quorum: false, reason: 'starting' });
+  });
 });
 
 describe('membership step: telling a peer it had been declared dead (a link flap)', () => {

@@ -15,7 +15,7 @@ import { MAX_PROMISED_INTERVAL_MS, RETIRED_INCARNATIONS_KEPT } from './defaults.
 import { noteKeyEvent, type KeyEvent, type KeyMismatch } from './key-mismatch.js';
 import { HEARTBEAT_VERSION, type Heartbeat } from './message.js';
 import {
-  quorumOf, aliveSet, keyMismatchesOf, newPeer, settlingOf, startGraceMs,
+  quorumOf, aliveSet, isStarting, keyMismatchesOf, newPeer, settlingOf, startGraceMs,
   type MembershipState, type PeerState, type StateDropReason,
 } from './state.js';
 import type { QuorumDecision } from './quorum.js';
@@ -190,11 +190,20 @@ function beat(s: MembershipState, to: PeerState, sequence: number, nextWithinMs:
   return { ...common, version: HEARTBEAT_VERSION, timesDeclaredDead: to.timesDeclaredDead, uptimeMs: nowMs - s.startedAtMs };
 }
 
+/**
+ * A node that has finished starting (it heard every peer it had, or its start grace ran out) never starts again: a peer
+ * added later (a speaker back from a restart, a new node) comes as pending and counts as known but unheard, as any
+ * silent peer does. Were it to make this node "starting" again within its own start grace, a node restarted moments
+ * before in a rolling update would drop every IP it holds the moment the next one's presence Lease came back.
+ */
 function onPeersChanged(s: MembershipState, names: readonly string[], nowMs: number): MembershipState {
   const wanted = new Set(names.filter((n) => n !== s.config.self));
   const peers = new Map<string, PeerState>();
   for (const n of wanted) peers.set(n, s.peers.get(n) ?? newPeer(n, nowMs, startGraceMs(s.config)));
-  return { ...s, peers, keyEvidence: noteKeys(s, { kind: 'peersChanged', peers: wanted }, nowMs) };
+  // Without peers yet (the speakers' list not known when membership started), nothing has been heard: still starting.
+  const started = !isStarting(s, nowMs) && (s.peers.size > 0 || nowMs >= s.startingUntilMs);
+  const startingUntilMs = started ? Math.min(s.startingUntilMs, nowMs) : s.startingUntilMs;
+  return { ...s, peers, startingUntilMs, keyEvidence: noteKeys(s, { kind: 'peersChanged', peers: wanted }, nowMs) };
 }
 
 function noteKeys(s: MembershipState, e: KeyEvent, nowMs: number): MembershipState['keyEvidence'] {
