@@ -2,15 +2,17 @@
 // Over real UDP on loopback, every speaker at its own address (127.0.0.1, .2, ...) on one shared port.
 //
 // The older builds are rebuilt here from what they did, with the pure core they shared with this one:
-// - "v2 build" (before issue 12): a fresh HMAC over the one key, openHeartbeat on every datagram, no sender
-//   check, its deadlines judged straight from the timer; it writes version 2.
+// - "v3 build" (before pings): a fresh HMAC over the one key, openHeartbeat on every datagram, no sender
+//   check, its deadlines judged straight from the timer; it reads up to and writes version 3, never a ping.
+// - "v2 build" (before issue 12): the same, reading and writing version 2.
 // - "v1 build": the same, reading and writing only wire version 1.
 // What is checked is that the stricter receive path of this build still takes what they send, and that they
-// take what it sends them: version 3 (the settling flag) only to peers that speak it.
+// take what it sends them: version 3 (uptime, for settling) and 4 (pings) only to peers that speak it.
 import { createHmac } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import {
   initialState, nextWakeMs, openHeartbeat, sealHeartbeat, step, type MacFunction, type MembershipEvent, type MembershipState,
+  type OutgoingMessage,
 } from './core/index.js';
 import { UdpMembership } from './udp-membership.js';
 
@@ -33,7 +35,7 @@ class OlderBuild implements Member {
   readonly changes: string[] = [];
 
   constructor(readonly name: string, private readonly socket: Socket, private readonly port: number,
-    private readonly peers: { name: string; address: string }[], key: Buffer, private readonly wire: 1 | 2) {
+    private readonly peers: { name: string; address: string }[], key: Buffer, private readonly wire: 1 | 2 | 3) {
     this.mac = (bytes) => createHmac('sha256', key).update(bytes).digest();
     // settleMs 0: the older builds had no settling (wire version 3).
     this.state = initialState({ self: name, incarnation: BigInt(1 + Math.floor(Math.random() * 1e9)), settleMs: 0 }, peers.map((p) => p.name), performance.now());
@@ -62,15 +64,21 @@ class OlderBuild implements Member {
     for (const a of r.actions) {
       if (a.kind === 'aliveChanged') this.changes.push(`${this.name}: ${[...a.alive].sort().join(',')}`);
       if (a.kind !== 'send') continue;
-      const message = this.wire === 1
-        ? { ...a.message, version: 1 as const, timesDeclaredDead: 0, uptimeMs: 0 }
-        : a.message.version === 3 ? { ...a.message, version: 2 as const, uptimeMs: 0 } : a.message;
+      const message = this.asWritten(a.message);
       const peer = this.peers.find((p) => p.name === message.to);
       if (peer) this.socket.send(sealHeartbeat({ ...message, sendTimeMs: Date.now() }, this.mac), this.port, peer.address);
     }
     if (this.timer !== null) clearTimeout(this.timer);
     const wake = nextWakeMs(this.state);
     if (wake !== undefined) this.timer = setTimeout(() => this.apply({ kind: 'tick' }), Math.max(0, wake - performance.now()));
+  }
+
+  /** The message as this build wrote it: in its own version at most, and never a ping (it had none). */
+  private asWritten(m: OutgoingMessage): OutgoingMessage {
+    const type = m.type === 'ping' ? 'beat' : m.type;
+    const version = Math.min(m.version, this.wire) as 1 | 2 | 3;
+    if (version === 1) return { ...m, type, version, timesDeclaredDead: 0, uptimeMs: 0 };
+    return { ...m, type, version, uptimeMs: version === 2 ? 0 : m.uptimeMs };
   }
 }
 
@@ -88,7 +96,7 @@ afterEach(async () => {
   await Promise.all(started.splice(0).map((m) => m.stop()));
 });
 
-type Kind = 'new' | 'v2 build' | 'v1 build';
+type Kind = 'new' | 'v3 build' | 'v2 build' | 'v1 build';
 
 /** One speaker per kind, at 127.0.0.1, .2, ... on one port, all with `keys(name)`. */
 async function mixedMesh(kinds: Kind[], keys: (i: number) => Buffer[]): Promise<{ members: Member[]; news: UdpMembership[]; port: number; changes: () => string[] }> {
@@ -112,7 +120,8 @@ async function mixedMesh(kinds: Kind[], keys: (i: number) => Buffer[]): Promise<
       members.push({ name, alive: () => m.alive(), stop: () => m.stop() });
     } else {
       const key = keys(i)[0] ?? OLD_KEY;
-      members.push(new OlderBuild(name, await boundSocket(addressOf(i), port), port, peers, key, kind === 'v1 build' ? 1 : 2));
+      const wire = kind === 'v1 build' ? 1 : kind === 'v2 build' ? 2 : 3;
+      members.push(new OlderBuild(name, await boundSocket(addressOf(i), port), port, peers, key, wire));
     }
   }
   started.push(...members);
@@ -129,9 +138,9 @@ async function waitFor(pred: () => boolean, timeoutMs: number, what: string): Pr
 }
 
 describe('a rolling upgrade from older builds', () => {
-  it('keeps a mesh of this build, the v2 build and the v1 build whole: everyone hears everyone, nothing flaps', async () => {
-    const { members, changes } = await mixedMesh(['new', 'v2 build', 'v1 build', 'new'], () => [OLD_KEY]);
-    await waitFor(() => members.every((m) => m.alive().size === 4), 5000, 'all four to hear each other');
+  it('keeps a mesh of this build, the v3, v2 and v1 builds whole: everyone hears everyone, nothing flaps', async () => {
+    const { members, changes } = await mixedMesh(['new', 'v3 build', 'v2 build', 'v1 build', 'new'], () => [OLD_KEY]);
+    await waitFor(() => members.every((m) => m.alive().size === 5), 5000, 'all five to hear each other');
     // A quiet 1.5 s with no membership change. The older builds judge deadlines straight from their timers (no
     // catch-up after a stalled event loop), so a test process starved of CPU (CI's parallel suites) can make one
     // of them flap on its own; a real incompatibility flaps in every window, so one of three must be quiet.

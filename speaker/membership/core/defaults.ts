@@ -46,6 +46,13 @@ export const DEFAULT_SETTLE_MS = 2000;
  * IPs once more as each finishes its start.
  */
 export const COLD_START_WINDOW_MS = 10_000;
+/**
+ * How many fast intervals a speaker whose peer fell silent waits for the other peers' answers to its pings before
+ * it counts itself cut off (step.ts, doubt). Answers take one round trip on a LAN; two intervals let one ping or
+ * answer be lost. A node cut off from everyone withdraws that long after its first peer falls silent, at most
+ * 100 ms after the others took its IPs over.
+ */
+export const CORROBORATE_WITHIN_INTERVALS = 2;
 /** How many past incarnations of each peer are remembered and refused (a replay from an older boot). */
 export const RETIRED_INCARNATIONS_KEPT = 16;
 /**

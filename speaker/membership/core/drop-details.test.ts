@@ -51,8 +51,9 @@ describe('why a heartbeat does not decode', () => {
   const damaged = (at: number, value: number) => { const copy = Uint8Array.from(bytes); copy[at] = value; return copy; };
   it.each<[string, Uint8Array, string, string]>([
     ['wrong magic', damaged(1, 0), 'badMagic', 'not a Herald heartbeat (magic)'],
-    ['a future version', damaged(2, 4), 'badVersion', 'heartbeat version 4, expected one of 1, 2, 3'],
-    ['an unknown type', damaged(3, 9), 'badType', 'unknown heartbeat type 9'],
+    ['a future version', damaged(2, 5), 'badVersion', 'heartbeat version 5, expected one of 1, 2, 3, 4'],
+    ['an unknown type', damaged(3, 9), 'badType', 'unknown heartbeat type 9 in version 2'],
+    ['a ping before version 4', damaged(3, 3), 'badType', 'unknown heartbeat type 3 in version 2'],
     ['an empty name', damaged(36, 0), 'badName', 'heartbeat from is empty'],
     ['a name that is not UTF-8', damaged(37, 0xff), 'badName', 'heartbeat from is not valid UTF-8'],
     ['trailing bytes', Uint8Array.from([...bytes, 0, 0]), 'trailingBytes', '2 bytes after the heartbeat'],

@@ -2,7 +2,7 @@
 // split-brain rule.
 export * from './defaults.js';
 export { WireError, type WireErrorReason } from './errors.js';
-export { encodeHeartbeat, decodeHeartbeat, headerProblem, MESSAGE_TYPE, HEARTBEAT_VERSION, HEARTBEAT_VERSIONS, type Heartbeat, type HeartbeatVersion, type MessageType } from './message.js';
+export { encodeHeartbeat, decodeHeartbeat, headerProblem, MESSAGE_TYPE, HEARTBEAT_VERSION, HEARTBEAT_VERSIONS, PING_VERSION, type Heartbeat, type HeartbeatVersion, type MessageType } from './message.js';
 export {
   sealHeartbeat, openHeartbeat, splitDatagram, matchingKey, tryDecodeHeartbeat, constantTimeEqual, TAG_LENGTH, MAX_DATAGRAM_BYTES,
   type MacFunction, type PacketDropReason, type OpenResult, type SplitResult,

@@ -9,10 +9,10 @@ const good = mac('cluster-key-0123456789');
 
 const name = fc.string({ minLength: 1, maxLength: 60, unit: 'grapheme' }).filter((s) => new TextEncoder().encode(s).length <= 255);
 const heartbeat: fc.Arbitrary<Heartbeat> = fc.record({
-  version: fc.constantFrom(1 as const, 2 as const, 3 as const),
+  version: fc.constantFrom(1 as const, 2 as const, 3 as const, 4 as const),
   uptimeMs: fc.nat({ max: 0xffffffff }),
   timesDeclaredDead: fc.nat({ max: 0xffffffff }),
-  type: fc.constantFrom('beat' as const, 'goodbye' as const),
+  type: fc.constantFrom('beat' as const, 'goodbye' as const, 'ping' as const),
   from: name,
   to: name,
   incarnation: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
@@ -22,7 +22,8 @@ const heartbeat: fc.Arbitrary<Heartbeat> = fc.record({
 }).map((m) => ({
   ...m,
   timesDeclaredDead: m.version === 1 ? 0 : m.timesDeclaredDead, // version 1 has no such field
-  uptimeMs: m.version === 3 ? m.uptimeMs : 0, // nor has version 2 an uptime
+  uptimeMs: m.version >= 3 ? m.uptimeMs : 0, // nor has version 2 an uptime
+  type: m.type === 'ping' && m.version < 4 ? 'beat' as const : m.type, // a ping is version 4's
 }));
 
 const sample: Heartbeat = {
@@ -70,6 +71,13 @@ describe('heartbeat codec', () => {
     expect(encodeHeartbeat(decoded)).toEqual(v1);
   });
 
+  it('writes a ping as type 3 of version 4, and refuses to write one in an older version', () => {
+    const ping = encodeHeartbeat({ ...sample, version: 4, type: 'ping' });
+    expect([...ping.subarray(2, 4)]).toEqual([4, 3]);
+    expect(decodeHeartbeat(ping).type).toBe('ping');
+    expect(() => encodeHeartbeat({ ...sample, version: 3, type: 'ping' })).toThrow(/version 3 cannot be a ping/);
+  });
+
   it('refuses to write a version 1 message that would lose timesDeclaredDead', () => {
     expect(() => encodeHeartbeat({ ...sample, version: 1 })).toThrow(/version 1 cannot carry timesDeclaredDead 3/);
   });
@@ -78,9 +86,10 @@ describe('heartbeat codec', () => {
     ['empty', 'truncated', []],
     ['cut in the header', 'truncated', [0x48, 0x4c, 1, 1, 0, 0]],
     ['wrong magic', 'badMagic', [0x48, 0x00, 1, 1]],
-    ['future version', 'badVersion', [0x48, 0x4c, 4, 1]],
+    ['future version', 'badVersion', [0x48, 0x4c, 5, 1]],
     ['version 0', 'badVersion', [0x48, 0x4c, 0, 1]],
     ['unknown type', 'badType', [0x48, 0x4c, 1, 9]],
+    ['a ping in version 3', 'badType', [0x48, 0x4c, 3, 3]],
   ])('refuses %s with reason %s', (_name, reason, bytes) => {
     let thrown: unknown;
     try { decodeHeartbeat(Uint8Array.from(bytes as number[])); } catch (err) { thrown = err; }
@@ -146,6 +155,8 @@ describe('the header check before decoding (issue 12: junk must not cost an exce
     expect(headerProblem(Buffer.alloc(64, 7))).toBe('badMagic');
     expect(headerProblem(Uint8Array.from([0x48, 0x4c, 9, 1, ...new Array(60).fill(0)]))).toBe('badVersion');
     expect(headerProblem(Uint8Array.from([0x48, 0x4c, 2, 3, ...new Array(60).fill(0)]))).toBe('badType');
+    expect(headerProblem(Uint8Array.from([0x48, 0x4c, 4, 3, ...new Array(60).fill(0)]))).toBeNull();
+    expect(headerProblem(Uint8Array.from([0x48, 0x4c, 4, 4, ...new Array(60).fill(0)]))).toBe('badType');
     expect(headerProblem(Uint8Array.from([0x48, 0x4c, 2]))).toBe('truncated');
     expect(headerProblem(Uint8Array.from([0x48, 0x4c, 2, 1]))).toBeNull(); // the rest is the decoder's to judge
   });

@@ -3,7 +3,7 @@
 //  0                   1                   2                   3
 //  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
 // +---------------+---------------+---------------+---------------+
-// |  magic 'H'    |  magic 'L'    |  version (3)  |  type         |  type: 1 beat, 2 goodbye
+// |  magic 'H'    |  magic 'L'    |  version (4)  |  type         |  type: 1 beat, 2 goodbye, 3 ping
 // +---------------+---------------+---------------+---------------+
 // |                   incarnation (64 bits)                       |  random per boot of the sender
 // +                                                               +
@@ -46,24 +46,33 @@
 // (state.ts settlingOf): a process that has just started stalls for hundreds of ms while it warms up, and an IP
 // handed to it at once would move away and back. It saturates at 2^32 - 1 ms (49 days).
 //
-// Version 1 lacks timesDeclaredDead and uptimeMs, version 2 uptimeMs. All decode; a sender writes to each
-// peer the version that peer last spoke if it is older (an older build during a rolling update), else 3.
+// Type 3, ping (version 4, the layout of version 3), is a beat that also asks its receiver for a beat back at once.
+// A node whose peer falls silent pings the others before it takes that peer's IPs: an answer from enough of them
+// shows that it is on the side that hears a quorum, not the one node cut off (step.ts, 'doubt'). Without it an
+// isolated node, declaring its peers dead one by one, held quorum for the moments between two deaths and took the
+// first dead peer's IPs with gratuitous ARP that pointed clients at it for seconds.
+//
+// Version 1 lacks timesDeclaredDead and uptimeMs, version 2 uptimeMs, version 3 ping. All decode; a sender writes
+// to each peer the version that peer last spoke if it is older (an older build during a rolling update), else 4,
+// and pings only a peer heard speaking version 4.
 import { ByteReader, ByteWriter, type TruncationError } from '../../../lib/wire/index.js';
 import { WireError } from './errors.js';
 import { MAX_NAME_BYTES } from './names.js';
 
 export const HEARTBEAT_MAGIC = [0x48, 0x4c] as const; // "HL", Herald membership
 /** The version this build writes; it also reads every version in HEARTBEAT_VERSIONS. */
-export const HEARTBEAT_VERSION = 3;
-export const HEARTBEAT_VERSIONS = [1, 2, 3] as const;
+export const HEARTBEAT_VERSION = 4;
+export const HEARTBEAT_VERSIONS = [1, 2, 3, 4] as const;
+/** The first version that carries a ping. */
+export const PING_VERSION = 4;
 export type HeartbeatVersion = (typeof HEARTBEAT_VERSIONS)[number];
 
 /** Wire values of the message type byte. */
-export const MESSAGE_TYPE = { beat: 1, goodbye: 2 } as const;
+export const MESSAGE_TYPE = { beat: 1, goodbye: 2, ping: 3 } as const;
 export type MessageType = keyof typeof MESSAGE_TYPE;
 
 export interface Heartbeat {
-  /** Wire version: 3 carries uptimeMs, 2 timesDeclaredDead; 1 and 2 are what older speakers read and write. */
+  /** Wire version: 4 may be a ping, 3 carries uptimeMs, 2 timesDeclaredDead; 1 to 3 are what older speakers read and write. */
   version: HeartbeatVersion;
   type: MessageType;
   /** Sender's node name. */
@@ -99,6 +108,7 @@ export function encodeHeartbeat(m: Heartbeat): Uint8Array {
   if (!Number.isSafeInteger(m.sendTimeMs) || m.sendTimeMs < 0) throw new RangeError(`heartbeat sendTimeMs ${m.sendTimeMs} is not a safe integer`);
   if (m.version === 1 && m.timesDeclaredDead !== 0) throw new RangeError(`heartbeat version 1 cannot carry timesDeclaredDead ${m.timesDeclaredDead}`);
   if (m.version < 3 && m.uptimeMs !== 0) throw new RangeError(`heartbeat version ${m.version} cannot carry uptimeMs ${m.uptimeMs}`);
+  if (m.type === 'ping' && m.version < PING_VERSION) throw new RangeError(`heartbeat version ${m.version} cannot be a ping`);
   const from = encodeName(m.from, 'from');
   const to = encodeName(m.to, 'to');
   const w = new ByteWriter()
@@ -117,10 +127,11 @@ function decodeVersion(v: number): HeartbeatVersion {
   return known;
 }
 
-function decodeType(v: number): MessageType {
+function decodeType(v: number, version: HeartbeatVersion): MessageType {
   if (v === MESSAGE_TYPE.beat) return 'beat';
   if (v === MESSAGE_TYPE.goodbye) return 'goodbye';
-  throw new WireError('badType', `unknown heartbeat type ${v}`);
+  if (v === MESSAGE_TYPE.ping && version >= PING_VERSION) return 'ping';
+  throw new WireError('badType', `unknown heartbeat type ${v} in version ${version}`);
 }
 
 function safeNumber(v: bigint, field: string): number {
@@ -154,7 +165,8 @@ export function headerProblem(bytes: Uint8Array): WireError['reason'] | null {
   if (bytes.length < 3) return 'truncated';
   if (!(HEARTBEAT_VERSIONS as readonly number[]).includes(bytes[2] ?? -1)) return 'badVersion';
   if (bytes.length < 4) return 'truncated';
-  if (bytes[3] !== MESSAGE_TYPE.beat && bytes[3] !== MESSAGE_TYPE.goodbye) return 'badType';
+  const type = bytes[3];
+  if (type !== MESSAGE_TYPE.beat && type !== MESSAGE_TYPE.goodbye && !(type === MESSAGE_TYPE.ping && (bytes[2] ?? 0) >= PING_VERSION)) return 'badType';
   return null;
 }
 
@@ -165,7 +177,7 @@ export function decodeHeartbeat(bytes: Uint8Array): Heartbeat {
     throw new WireError('badMagic', 'not a Herald heartbeat (magic)');
   }
   const version = decodeVersion(r.u8('version'));
-  const type = decodeType(r.u8('type'));
+  const type = decodeType(r.u8('type'), version);
   const incarnation = r.u64('incarnation');
   const sequence = safeNumber(r.u64('sequence'), 'sequence');
   const sendTimeMs = safeNumber(r.u64('sendTimeMs'), 'sendTimeMs');

@@ -13,7 +13,10 @@
 //   1 node:                 hears 1 of 1       → announces (nobody else could take anything).
 //   2 nodes, one dies:      hears 1 of 2       → announces (tie: availability wins, see above).
 //   3 nodes, one dies:      hears 2 of 3       → announces.
-//   3 nodes, isolated node: hears 1 of 3       → withdraws everything; the other two (2 of 3) take over.
+//   3 nodes, isolated node: hears 1 of 3       → withdraws everything; the other two (2 of 3) take over. It hears
+//                           its peers fall silent one by one, and while only the first is silent it would count
+//                           2 of 3; that first one is a suspect, not dead, until a peer answers a ping (step.ts,
+//                           the doubt), and with no answer it withdraws ('uncorroborated') instead of taking over.
 //   3 nodes, two die:       hears 1 of 3       → withdraws everything. A lone survivor cannot tell "the
 //                           others crashed" from "I am cut off", and announcing while cut off is what makes
 //                           clients flap between two MACs. The way out is outside evidence: `confirmedDown`
@@ -33,7 +36,7 @@
 // does not announce at all: it cannot know yet who took its IPs while it was away.
 
 /** Why a speaker may or may not announce. Each value is a log field and a test row. */
-export type QuorumReason = 'alone' | 'majority' | 'half' | 'minority' | 'starting' | 'keyMismatch';
+export type QuorumReason = 'alone' | 'majority' | 'half' | 'minority' | 'starting' | 'keyMismatch' | 'uncorroborated';
 
 export interface QuorumDecision {
   quorum: boolean;
@@ -55,6 +58,8 @@ export interface QuorumInput {
   starting?: boolean;
   /** Peers that send beats this speaker cannot authenticate: their keys differ (key-mismatch.ts). */
   keyMismatch?: ReadonlySet<string>;
+  /** Peers fell silent and too few of the others answered since: this speaker may be the one cut off (step.ts). */
+  uncorroborated?: boolean;
 }
 
 /** The split-brain rule: may this speaker announce? Pure; see the comment block above. */
@@ -66,6 +71,11 @@ export function quorumDecision(input: QuorumInput): QuorumDecision {
   const unreadable = counted.filter((n) => input.keyMismatch?.has(n) === true && !input.alive.has(n)).length;
   if (heard <= 1 && unreadable > 0) return { quorum: false, reason: 'keyMismatch', heard, known };
   if (input.starting) return { quorum: false, reason: 'starting', heard, known };
+  const byCount = countDecision(heard, known);
+  return byCount.quorum && input.uncorroborated ? { quorum: false, reason: 'uncorroborated', heard, known } : byCount;
+}
+
+function countDecision(heard: number, known: number): QuorumDecision {
   if (known <= 1) return { quorum: true, reason: 'alone', heard, known };
   if (2 * heard > known) return { quorum: true, reason: 'majority', heard, known };
   if (2 * heard === known) return { quorum: true, reason: 'half', heard, known };

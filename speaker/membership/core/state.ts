@@ -1,9 +1,9 @@
 // Membership state, its creation and the questions the driver asks of it. Transitions are in step.ts.
 // Everything here is immutable: step() returns new objects and never edits the ones it was given.
 import type { BudgetConfig } from './budget.js';
-import { COLD_START_WINDOW_MS, DEFAULT_DEAD_AFTER, DEFAULT_INTERVAL_MS, DEFAULT_MAX_CLOCK_SKEW_MS, DEFAULT_SETTLE_MS, DEFAULT_SLOW_INTERVAL_MS } from './defaults.js';
+import { COLD_START_WINDOW_MS, CORROBORATE_WITHIN_INTERVALS, DEFAULT_DEAD_AFTER, DEFAULT_INTERVAL_MS, DEFAULT_MAX_CLOCK_SKEW_MS, DEFAULT_SETTLE_MS, DEFAULT_SLOW_INTERVAL_MS } from './defaults.js';
 import { keyMismatches, keyRuleFor, type KeyEvidenceMap, type KeyMismatch, type KeyRule } from './key-mismatch.js';
-import type { HeartbeatVersion } from './message.js';
+import { PING_VERSION, type HeartbeatVersion } from './message.js';
 import { quorumDecision, type QuorumDecision } from './quorum.js';
 
 export interface MembershipConfig {
@@ -23,9 +23,10 @@ export interface MembershipConfig {
 
 /**
  * pending: configured but not heard yet (dead for the election, waiting out the start grace);
- * alive: heard within its dead time; dead: silent too long; left: said goodbye.
+ * alive: heard within its dead time; suspect: silent past its dead time, still alive for the election until the
+ * doubt it opened is over (step.ts); dead: silent too long; left: said goodbye.
  */
-export type PeerStatus = 'pending' | 'alive' | 'dead' | 'left';
+export type PeerStatus = 'pending' | 'alive' | 'suspect' | 'dead' | 'left';
 
 export interface PeerState {
   readonly name: string;
@@ -81,6 +82,11 @@ export interface MembershipState {
   readonly deafSinceMs: number | undefined;
   /** MAC failures per peer since its last authenticated message (key-mismatch.ts). */
   readonly keyEvidence: KeyEvidenceMap;
+  /**
+   * Since when this node doubts that it is on the side that hears a quorum: a peer fell silent then, and not
+   * enough peers have been heard since (corroborated). Undefined: no doubt. step.ts explains the rule.
+   */
+  readonly doubtSinceMs: number | undefined;
   /** When this node's incarnation began (its beats' uptimeMs count from here). */
   readonly startedAtMs: number;
   readonly counters: MembershipCounters;
@@ -133,19 +139,49 @@ export function initialState(input: MembershipConfigInput, peers: readonly strin
   for (const p of peers) if (p !== config.self) map.set(p, newPeer(p, nowMs, grace));
   const state: Omit<MembershipState, 'reported'> = {
     config, sequence: 0, startingUntilMs: nowMs + grace, peers: map, fast: 'all', confirmedDown: new Set(),
-    leaving: false, deafSinceMs: undefined, keyEvidence: new Map(), startedAtMs: nowMs, counters: { accepted: 0, sent: 0, dropped: {} },
+    leaving: false, deafSinceMs: undefined, keyEvidence: new Map(), doubtSinceMs: undefined, startedAtMs: nowMs, counters: { accepted: 0, sent: 0, dropped: {} },
   };
   const placeholder = { alive: new Set<string>(), quorum: { quorum: false, reason: 'starting', heard: 0, known: 0 }, keyMismatch: [], settling: new Set<string>() } as const;
   const full: MembershipState = { ...state, reported: placeholder };
   return { ...full, reported: { alive: aliveSet(full), quorum: quorumOf(full, nowMs), keyMismatch: [], settling: settlingOf(full, nowMs) } };
 }
 
+/** Heard within its dead time, or a suspect whose death is not judged yet: alive for the election and the count. */
+export const countsAlive = (p: PeerState): boolean => p.status === 'alive' || p.status === 'suspect';
+
 /** The nodes heard, self included (self is alive until it leaves). */
 export function aliveSet(s: MembershipState): Set<string> {
   const alive = new Set<string>(s.leaving ? [] : [s.config.self]);
-  for (const p of s.peers.values()) if (p.status === 'alive') alive.add(p.name);
+  for (const p of s.peers.values()) if (countsAlive(p)) alive.add(p.name);
   return alive;
 }
+
+/** A peer that can answer a ping (message.ts): it spoke version 4 or newer last. Older builds cannot be asked. */
+export const answersPings = (p: PeerState): boolean => (p.wireVersion ?? 0) >= PING_VERSION;
+
+/**
+ * Whether, since `sinceMs`, this node has heard enough peers to hold a quorum by them alone (self included): each
+ * alive peer heard since then counts, and so does one that cannot be pinged (an older build, judged by its deadline
+ * as before). A node cut off from the others hears nobody after its first peer falls silent, so it never is.
+ */
+export function corroborated(s: MembershipState, sinceMs: number): boolean {
+  return quorumBy(s, (p) => (p.heardAtMs ?? -Infinity) >= sinceMs || !answersPings(p));
+}
+
+/** Whether the doubt can still end well: all the alive peers (not the suspects) answering would corroborate it. */
+export function corroborable(s: MembershipState): boolean {
+  return quorumBy(s, () => true);
+}
+
+/** The quorum held by self and the alive peers (suspects excluded) that `counts` accepts. */
+function quorumBy(s: MembershipState, counts: (p: PeerState) => boolean): boolean {
+  const heard = new Set<string>([s.config.self]);
+  for (const p of s.peers.values()) if (p.status === 'alive' && counts(p)) heard.add(p.name);
+  return quorumDecision({ known: knownSet(s), alive: heard, confirmedDown: s.confirmedDown }).quorum;
+}
+
+/** How long a doubt may wait for answers before this node's suspects are dead and it counts as cut off. */
+export const corroborateWithinMs = (c: MembershipConfig): number => CORROBORATE_WITHIN_INTERVALS * c.intervalMs;
 
 /** The speakers the quorum counts: self and every peer that has not said goodbye. */
 export function knownSet(s: MembershipState): Set<string> {
@@ -167,7 +203,7 @@ export function settlingOf(s: MembershipState, nowMs: number): Set<string> {
   if (s.leaving || s.config.settleMs === 0) return settling;
   const starts: [string, number][] = [[s.config.self, s.startedAtMs]];
   for (const p of s.peers.values()) {
-    if (p.status !== 'alive') continue;
+    if (!countsAlive(p)) continue;
     if (p.startedAtMs === undefined) return settling;
     starts.push([p.name, p.startedAtMs]);
   }
@@ -189,11 +225,22 @@ export function keyMismatchesOf(s: MembershipState, nowMs: number): KeyMismatch[
   return s.keyEvidence.size === 0 ? [] : keyMismatches(s.keyEvidence, nowMs, s.config.keyRule);
 }
 
-/** The split-brain decision for this state (quorum.ts). A leaving node never has quorum. */
+/**
+ * The split-brain decision for this state (quorum.ts). A leaving node never has quorum, nor one whose doubt outlived
+ * its suspects without being corroborated (step.ts).
+ */
 export function quorumOf(s: MembershipState, nowMs: number): QuorumDecision {
   const keyMismatch = new Set(keyMismatchesOf(s, nowMs).map((m) => m.peer));
-  const decision = quorumDecision({ known: knownSet(s), alive: aliveSet(s), confirmedDown: s.confirmedDown, starting: isStarting(s, nowMs), keyMismatch });
+  const uncorroborated = s.doubtSinceMs !== undefined && !hasSuspects(s) && !corroborated(s, s.doubtSinceMs);
+  const decision = quorumDecision({
+    known: knownSet(s), alive: aliveSet(s), confirmedDown: s.confirmedDown, starting: isStarting(s, nowMs), keyMismatch, uncorroborated,
+  });
   return s.leaving ? { ...decision, quorum: false } : decision;
+}
+
+export function hasSuspects(s: MembershipState): boolean {
+  for (const p of s.peers.values()) if (p.status === 'suspect') return true;
+  return false;
 }
 
 /** The earliest beat due, or undefined when none is (leaving, no peers). */
@@ -205,8 +252,8 @@ export function nextSendMs(s: MembershipState): number | undefined {
 }
 
 /**
- * When the driver must next call step(tick): the earliest send, deadline, or end of a settling reported;
- * undefined when leaving. (The end of the start grace needs no wake of its own: it is the deadline of the peers
+ * When the driver must next call step(tick): the earliest send, deadline, end of a settling reported, or end of the
+ * wait for a doubt's answers; undefined when leaving. (The end of the start grace needs no wake of its own: it is the deadline of the peers
  * still pending.)
  */
 export function nextWakeMs(s: MembershipState): number | undefined {
@@ -216,6 +263,7 @@ export function nextWakeMs(s: MembershipState): number | undefined {
     wake = Math.min(wake, p.nextSendAtMs);
     if (p.status === 'alive' || p.status === 'pending') wake = Math.min(wake, p.deadlineMs);
   }
+  if (s.doubtSinceMs !== undefined && hasSuspects(s)) wake = Math.min(wake, s.doubtSinceMs + corroborateWithinMs(s.config));
   for (const name of s.reported.settling) {
     const at = name === s.config.self ? s.startedAtMs : s.peers.get(name)?.startedAtMs;
     if (at !== undefined) wake = Math.min(wake, at + s.config.settleMs);

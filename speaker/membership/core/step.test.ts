@@ -1,42 +1,9 @@
 import fc from 'fast-check';
 import { step, type MembershipAction, type MembershipEvent } from './step.js';
+import type { Heartbeat } from './message.js';
 import { initialState, aliveSet, quorumOf, nextWakeMs, settlingOf, type MembershipState } from './state.js';
 import { COLD_START_WINDOW_MS, DEFAULT_SETTLE_MS } from './defaults.js';
-import type { Heartbeat } from './message.js';
-
-const WALL = 1_700_000_000_000;
-const INC_B = 0xbbn;
-
-function start(peers = ['b', 'c']): MembershipState {
-  return initialState({ self: 'a', incarnation: 0xaan }, peers, 0);
-}
-
-function beat(from: string, sequence: number, extra: Partial<Heartbeat> = {}): Heartbeat {
-  return { version: 2, uptimeMs: 0, timesDeclaredDead: 0, type: 'beat', from, to: 'a', incarnation: from === 'b' ? INC_B : 0xccn, sequence, sendTimeMs: WALL, nextWithinMs: 50, ...extra };
-}
-
-const received = (message: Heartbeat, wallMs = WALL): MembershipEvent => ({ kind: 'received', message, wallMs });
-
-/** Runs events in order; returns the last state and every action. */
-function run(s0: MembershipState, events: [MembershipEvent, number][]): { state: MembershipState; actions: MembershipAction[] } {
-  let state = s0;
-  const actions: MembershipAction[] = [];
-  for (const [e, t] of events) {
-    const r = step(state, e, t);
-    state = r.state;
-    actions.push(...r.actions);
-  }
-  return { state, actions };
-}
-
-const sends = (actions: MembershipAction[]) => actions.flatMap((a) => (a.kind === 'send' ? [a.message] : []));
-const changes = (actions: MembershipAction[]) => actions.flatMap((a) => (a.kind === 'aliveChanged' ? [[...a.alive].sort()] : []));
-const drops = (actions: MembershipAction[]) => actions.flatMap((a) => (a.kind === 'dropped' ? [a.reason] : []));
-
-/** a, b and c all heard at time 10. */
-function settled(): MembershipState {
-  return run(start(), [[{ kind: 'tick' }, 0], [received(beat('b', 1)), 10], [received(beat('c', 1)), 10]]).state;
-}
+import { INC_B, WALL, beat, changes, drops, received, run, sends, settled, start } from './step.fixture.js';
 
 describe('membership step: start', () => {
   it('beats every peer at once and has no quorum until it has heard them', () => {
@@ -320,12 +287,14 @@ describe('membership step: telling a peer it had been declared dead (a link flap
     expect(rejoins(r.actions)).toEqual([]);
   });
 
-  it('writes to each peer the version it last spoke (1: no count, 2: no flags), and version 3 to a peer not heard yet', () => {
+  it('writes to each peer the version it last spoke (1: no count, 2: no uptime, 3: no ping), and version 4 to a peer not heard yet', () => {
     const s = run(start(), [[received(beat('b', 1, { version: 1 })), 10], [received(beat('c', 1)), 10], [{ kind: 'tick' }, 500]]).state;
     expect(s.peers.get('b')).toMatchObject({ status: 'dead', timesDeclaredDead: 1 });
     const r = run(s, [[received(beat('b', 2, { version: 1 })), 600], [received(beat('c', 2)), 600], [{ kind: 'tick' }, 600]]);
     expect(sends(r.actions).map((m) => [m.to, m.version, m.timesDeclaredDead])).toEqual([['b', 1, 0], ['c', 2, 1]]);
-    expect(sends(step(start(), { kind: 'tick' }, 0).actions).map((m) => m.version)).toEqual([3, 3]);
+    expect(sends(step(start(), { kind: 'tick' }, 0).actions).map((m) => m.version)).toEqual([4, 4]);
+    const heardV3 = run(start(), [[received(beat('b', 1, { version: 3 })), 10], [{ kind: 'tick' }, 20]]);
+    expect(sends(heardV3.actions).map((m) => [m.to, m.version])).toEqual([['b', 3], ['c', 4]]);
   });
 
   it('gives every peer the same answer whatever order a flap\'s beats arrive in (property)', () => {
@@ -459,7 +428,7 @@ describe('membership step: settling (a speaker that joins a running mesh is not 
 
   it('tells each peer its uptime, from this node\'s start', () => {
     const s = step(start(), { kind: 'tick' }, 0).state;
-    expect(sends(step(s, { kind: 'tick' }, 1234).actions).map((m) => [m.to, m.version, m.uptimeMs])).toEqual([['b', 3, 1234], ['c', 3, 1234]]);
+    expect(sends(step(s, { kind: 'tick' }, 1234).actions).map((m) => [m.to, m.version, m.uptimeMs])).toEqual([['b', 4, 1234], ['c', 4, 1234]]);
   });
 
   it('uses no settling while any alive peer speaks an older version (it would elect the newcomer at once)', () => {

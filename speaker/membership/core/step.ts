@@ -10,12 +10,22 @@
 // queued behind junk), it sends 'behind' instead: beats still go out, nobody is judged, and the time from
 // `sinceMs` until it catches up is added to the deadline of every peer not heard since (deafness). A flood
 // can so delay the detection of a real death by as long as it outruns the speaker; it cannot cause one.
+//
+// A death is judged in two steps (the doubt). A peer silent past its deadline becomes a suspect: still alive for
+// the election, so nobody's IPs move yet, and this node pings every other alive peer that can answer (message.ts).
+// Once it has heard enough of them since the silence began to hold a quorum by them alone (state.ts corroborated),
+// the suspects are dead and their IPs move, one round trip after the deadline. When no such answer comes within
+// CORROBORATE_WITHIN_INTERVALS fast intervals, or none can any more (too few alive peers are left to ask), the
+// suspects are dead too but this node has no quorum
+// ('uncorroborated') until enough peers are heard again: it is most likely the one cut off, declaring its peers dead
+// one by one, and must neither take the first one's IPs nor keep its own while the others take them over.
 import { misaddressed, refusal } from './admission.js';
 import { MAX_PROMISED_INTERVAL_MS, RETIRED_INCARNATIONS_KEPT } from './defaults.js';
 import { noteKeyEvent, type KeyEvent, type KeyMismatch } from './key-mismatch.js';
 import { HEARTBEAT_VERSION, type Heartbeat } from './message.js';
 import {
-  quorumOf, aliveSet, isStarting, keyMismatchesOf, newPeer, settlingOf, startGraceMs,
+  quorumOf, aliveSet, answersPings, corroborable, corroborated, corroborateWithinMs, hasSuspects, isStarting, keyMismatchesOf, newPeer,
+  settlingOf, startGraceMs,
   type MembershipState, type PeerState, type StateDropReason,
 } from './state.js';
 import type { QuorumDecision } from './quorum.js';
@@ -121,8 +131,10 @@ function onReceived(s: MembershipState, m: Heartbeat, wallMs: number, nowMs: num
     const promised = Math.min(Math.max(m.nextWithinMs, 1), MAX_PROMISED_INTERVAL_MS);
     const revived = p.status !== 'alive';
     // A peer that comes (back) to life gets a beat at once, so a restarted node learns the alive set in
-    // one round trip instead of waiting for our next slow beat.
-    p = { ...p, status: 'alive', deadlineMs: nowMs + s.config.deadAfter * promised, nextSendAtMs: revived ? nowMs : p.nextSendAtMs };
+    // one round trip instead of waiting for our next slow beat; so does one that pings (it is in doubt and
+    // waits for our word). A ping is authenticated like any beat, so only a key holder can ask for answers.
+    const answerNow = revived || m.type === 'ping';
+    p = { ...p, status: 'alive', deadlineMs: nowMs + s.config.deadAfter * promised, nextSendAtMs: answerNow ? nowMs : p.nextSendAtMs };
   }
   const next = setPeer({ ...s, keyEvidence }, p);
   return { state: { ...next, counters: { ...next.counters, accepted: next.counters.accepted + 1 } }, actions: rejoined(peer, m) };
@@ -151,17 +163,49 @@ function onBehind(s: MembershipState, sinceMs: number, nowMs: number): StepResul
   return sendDue({ ...s, deafSinceMs }, nowMs);
 }
 
+/**
+ * Peers past their deadline: a pending one (never heard, nothing of it to take over) is dead; an alive one becomes
+ * a suspect and opens a doubt, if none is open, with a ping due at once to every alive peer that can answer one.
+ */
 function expire(s: MembershipState, nowMs: number): MembershipState {
   let peers: Map<string, PeerState> | undefined;
+  let suspected = false;
   for (const p of s.peers.values()) {
     if ((p.status === 'alive' || p.status === 'pending') && p.deadlineMs <= nowMs) {
       peers ??= new Map(s.peers);
-      // Only a death after a life counts: a pending peer that never showed up has nothing to repair.
-      const timesDeclaredDead = p.timesDeclaredDead + (p.status === 'alive' ? 1 : 0);
-      peers.set(p.name, { ...p, status: 'dead', timesDeclaredDead });
+      suspected ||= p.status === 'alive';
+      peers.set(p.name, { ...p, status: p.status === 'alive' ? 'suspect' : 'dead' });
     }
   }
-  return peers ? { ...s, peers } : s;
+  if (peers === undefined) return s;
+  if (!suspected || s.doubtSinceMs !== undefined) return { ...s, peers };
+  for (const p of peers.values()) if (p.status === 'alive' && answersPings(p)) peers.set(p.name, { ...p, nextSendAtMs: nowMs });
+  return { ...s, peers, doubtSinceMs: nowMs };
+}
+
+/** Every suspect is dead: a death after a life, which the peer is told of (timesDeclaredDead) when heard again. */
+function declareSuspectsDead(s: MembershipState): MembershipState {
+  const peers = new Map(s.peers);
+  for (const p of s.peers.values()) if (p.status === 'suspect') peers.set(p.name, { ...p, status: 'dead', timesDeclaredDead: p.timesDeclaredDead + 1 });
+  return { ...s, peers };
+}
+
+/**
+ * Ends the doubt once enough peers were heard since it began (the suspects are dead, the quorum is judged as ever).
+ * Declares the suspects dead and keeps the doubt (no quorum until it ends) when no answer can end it any more (too
+ * few alive peers are left to ask) or, on a tick, when the wait for answers is over.
+ */
+function judgeDoubt(s: MembershipState, nowMs: number, judging: boolean): MembershipState {
+  if (s.doubtSinceMs === undefined) return s;
+  if (corroborated(s, s.doubtSinceMs)) return { ...declareSuspectsDead(s), doubtSinceMs: undefined };
+  if (!hasSuspects(s)) return s;
+  const waitOver = judging && nowMs >= s.doubtSinceMs + corroborateWithinMs(s.config);
+  return waitOver || !corroborable(s) ? declareSuspectsDead(s) : s;
+}
+
+/** While in doubt, an alive peer not heard since it began is pinged, every fast interval, until it answers. */
+function owesPing(s: MembershipState, p: PeerState): boolean {
+  return s.doubtSinceMs !== undefined && p.status === 'alive' && answersPings(p) && (p.heardAtMs ?? -Infinity) < s.doubtSinceMs;
 }
 
 /** Sends every beat due now, or due soon enough to share this wake-up (a beat early is always safe). */
@@ -175,8 +219,9 @@ function sendDue(s: MembershipState, nowMs: number): StepResult {
     peers ??= new Map(s.peers);
     const promise = intervalFor(s, p.name);
     sequence += 1;
-    actions.push({ kind: 'send', message: beat(s, p, sequence, promise, nowMs) });
-    peers.set(p.name, { ...p, nextSendAtMs: nowMs + promise });
+    const ping = owesPing(s, p);
+    actions.push({ kind: 'send', message: ping ? { ...beat(s, p, sequence, promise, nowMs), type: 'ping' } : beat(s, p, sequence, promise, nowMs) });
+    peers.set(p.name, { ...p, nextSendAtMs: nowMs + (ping ? Math.min(promise, s.config.intervalMs) : promise) });
   }
   if (peers === undefined) return { state: s, actions };
   return { state: { ...s, peers, sequence, counters: { ...s.counters, sent: s.counters.sent + actions.length } }, actions };
@@ -187,7 +232,8 @@ function beat(s: MembershipState, to: PeerState, sequence: number, nextWithinMs:
   const common = { type: 'beat', from: s.config.self, to: to.name, incarnation: s.config.incarnation, sequence, nextWithinMs } as const;
   if (to.wireVersion === 1) return { ...common, version: 1, timesDeclaredDead: 0, uptimeMs: 0 };
   if (to.wireVersion === 2) return { ...common, version: 2, timesDeclaredDead: to.timesDeclaredDead, uptimeMs: 0 };
-  return { ...common, version: HEARTBEAT_VERSION, timesDeclaredDead: to.timesDeclaredDead, uptimeMs: nowMs - s.startedAtMs };
+  const version = to.wireVersion === 3 ? 3 : HEARTBEAT_VERSION;
+  return { ...common, version, timesDeclaredDead: to.timesDeclaredDead, uptimeMs: nowMs - s.startedAtMs };
 }
 
 /**
@@ -249,7 +295,7 @@ function transition(s: MembershipState, e: MembershipEvent, nowMs: number): Step
   switch (e.kind) {
     case 'received': return onReceived(s, e.message, e.wallMs, nowMs);
     case 'unauthenticated': return onUnauthenticated(s, e.from, nowMs);
-    case 'tick': return sendDue(expire(makeGoodDeafness(s, nowMs), nowMs), nowMs);
+    case 'tick': return sendDue(judgeDoubt(expire(makeGoodDeafness(s, nowMs), nowMs), nowMs, true), nowMs);
     case 'behind': return onBehind(s, e.sinceMs, nowMs);
     case 'peersChanged': return sendDue(onPeersChanged(s, e.peers, nowMs), nowMs);
     case 'targetsChanged': return sendDue(onTargetsChanged(s, e.fast, nowMs), nowMs);
@@ -283,7 +329,9 @@ function reportKeys(result: StepResult, nowMs: number): StepResult {
  * the alive set, the quorum decision or the settling speakers (time alone can end a settling) moved. Pure.
  */
 export function step(state: MembershipState, event: MembershipEvent, nowMs: number): StepResult {
-  const result = reportKeys(transition(state, event, nowMs), nowMs);
+  const moved = transition(state, event, nowMs);
+  // Any event may bring the answer a doubt waits for (a beat, a peer list or outside evidence that shrinks `known`).
+  const result = reportKeys({ ...moved, state: judgeDoubt(moved.state, nowMs, false) }, nowMs);
   const alive = aliveSet(result.state);
   const quorum = quorumOf(result.state, nowMs);
   const settling = settlingOf(result.state, nowMs);
