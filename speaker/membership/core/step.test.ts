@@ -3,7 +3,7 @@ import { step, type MembershipAction, type MembershipEvent } from './step.js';
 import type { Heartbeat } from './message.js';
 import { initialState, aliveSet, quorumOf, nextWakeMs, settlingOf, type MembershipState } from './state.js';
 import { COLD_START_WINDOW_MS, DEFAULT_SETTLE_MS } from './defaults.js';
-import { INC_B, WALL, beat, changes, drops, received, run, sends, settled, start } from './step.fixture.js';
+import { WALL, beat, changes, drops, received, run, sends, settled, start } from './step.fixture.js';
 
 describe('membership step: start', () => {
   it('beats every peer at once and has no quorum until it has heard them', () => {
