@@ -21,12 +21,19 @@ export function packageVersion(): string {
   return (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
+/**
+ * The folder the bundle's paths are relative to, its metafile's too: where node_modules really lives, so every
+ * checkout builds the same bytes (the release's sha256 is in cli/krew/herald.yaml).
+ */
+export function cliBundleWorkingDir(): string {
+  return dirname(realpathSync(join(REPO_ROOT, 'node_modules')));
+}
+
 export function bundleCli(outfile = CLI_BUNDLE): Promise<Metafile> {
   return bundleNodeProgram({
     entry: join(REPO_ROOT, 'cli', 'main.ts'), outfile, plugins: [clientNodeNarrowing()], executable: true,
     define: { HERALD_BUNDLED_VERSION: JSON.stringify(packageVersion()) },
-    // The same bytes from every checkout (the release's sha256 is in cli/krew/herald.yaml).
-    workingDir: dirname(realpathSync(join(REPO_ROOT, 'node_modules'))),
+    workingDir: cliBundleWorkingDir(),
   });
 }
 

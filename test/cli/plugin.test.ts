@@ -1,5 +1,6 @@
-// The plugin as kubectl finds it: an executable kubectl-herald on PATH (cli/, test/support/kubectl.ts puts it there),
-// run by the real kubectl for `kubectl herald …`, and reading the cluster kubectl would read.
+// The plugin as kubectl finds it: an executable kubectl-herald on PATH (the checkout's cli/, or the bundle: the other
+// suites run that one, test/support/plugin-bundle.ts), run by the real kubectl for `kubectl herald …`, and reading the
+// cluster kubectl would read.
 import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,10 +23,10 @@ afterAll(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
-test('kubectl plugin list finds kubectl-herald, and kubectl herald version runs it', async () => {
+test('kubectl plugin list finds the checkout\'s kubectl-herald in cli/, and kubectl herald version runs it', async () => {
   const list = await runKubectl(backend.kubeconfigPath, home, ['plugin', 'list', '--name-only']);
   expect(list.stdout.split('\n')).toContain('kubectl-herald');
-  const version = await runKubectlPlugin(backend.kubeconfigPath, home, ['version']);
+  const version = await runKubectlPlugin(backend.kubeconfigPath, home, ['version'], {}, true);
   expect(version).toEqual({ code: 0, stdout: `kubectl-herald v${packageVersion}\n`, stderr: '' });
 });
 
