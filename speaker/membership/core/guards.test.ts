@@ -1,8 +1,9 @@
 // The membership core's guards: configuration it refuses, values the heartbeat cannot carry, and the bookkeeping
 // of a step that peers and metrics rely on (sequence numbers, counters, who is alive once this node leaves).
 import { decodeHeartbeat, encodeHeartbeat, type Heartbeat } from './message.js';
-import { initialState, aliveSet, knownSet, type MembershipConfigInput, type MembershipState } from './state.js';
-import { step, type MembershipAction, type MembershipEvent } from './step.js';
+import { initialState, aliveSet, knownSet, type MembershipConfigInput } from './state.js';
+import type { MembershipAction } from './step.js';
+import { run } from './step.fixture.js';
 
 const WALL = 1_700_000_000_000;
 
@@ -64,16 +65,6 @@ describe('step bookkeeping', () => {
     version: 2, uptimeMs: 0, timesDeclaredDead: 0, type: 'beat', from, to: 'a', incarnation: 0xbbn, sequence, sendTimeMs, nextWithinMs: 50,
   });
 
-  function run(s0: MembershipState, events: [MembershipEvent, number][]): { state: MembershipState; actions: MembershipAction[] } {
-    let state = s0;
-    const actions: MembershipAction[] = [];
-    for (const [e, t] of events) {
-      const r = step(state, e, t);
-      state = r.state;
-      actions.push(...r.actions);
-    }
-    return { state, actions };
-  }
   const sent = (actions: MembershipAction[]) => actions.flatMap((a) => (a.kind === 'send' ? [[a.message.to, a.message.type, a.message.sequence] as const] : []));
 
   it('numbers every message it sends, goodbyes after beats, and counts them', () => {
