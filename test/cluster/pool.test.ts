@@ -1,13 +1,16 @@
 // The control-plane pool (pool.ts, pool-daemon.ts), on the real-backend pass: each test starts a pool of its own.
 // Judged by kube-apiserver (what each handed-out control plane holds) and the kernel's process table (what runs
 // after a release, a shutdown, or the parent going away).
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { isAlive, sleep, startTimeOf, type ProcRecord } from '../support/process-records.js';
 import { onRealBackend } from './backend.js';
 import { binariesCurrent } from './build.js';
 import { controlPlaneStatus, type ControlPlane } from './controlplane.js';
-import { takeControlPlane } from './pool-client.js';
+import { POOL_ENV, takeControlPlane } from './pool-client.js';
 import { startPoolProcess, stopPoolProcess, type PoolProcess } from './pool-process.js';
 
 const describeReal = onRealBackend && binariesCurrent() ? describe : describe.skip;
@@ -114,5 +117,30 @@ describeReal('the control-plane pool', () => {
     expect(await exitOf(pool)).toBe(0);
     expect(running.filter((p) => isAlive(p))).toEqual([]);
     rmSync(pool.dir, { recursive: true, force: true });
+  }, 90_000);
+
+  test('jest\'s globalSetup starts a pool for the workers, and globalTeardown returns only once nothing it started runs', async () => {
+    // A stand-in for jest's main process: globalSetup, then (once told) globalTeardown, as jest calls them.
+    const script = `import setup from ${JSON.stringify(join(import.meta.dirname, 'pool-jest-setup.ts'))};
+      import teardown from ${JSON.stringify(join(import.meta.dirname, 'pool-jest-teardown.ts'))};
+      await setup();
+      const pool = globalThis.heraldControlPlanePool;
+      console.log(JSON.stringify({ socketPath: process.env.${POOL_ENV}, pid: pool.child.pid, dir: pool.dir }));
+      for await (const _ of process.stdin) break;
+      await teardown();
+      console.log('torn down');`;
+    // Without this worker's own pool (the real pass's globalSetup put it in the environment).
+    const env = Object.fromEntries(Object.entries({ ...process.env, HERALD_API_BACKEND: 'real' }).filter(([name]) => name !== POOL_ENV));
+    const jestMain = spawn(process.execPath, ['--input-type=module', '-e', script], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+    const lines = createInterface({ input: jestMain.stdout })[Symbol.asyncIterator]();
+    const started = JSON.parse(String((await lines.next()).value)) as { socketPath: string; pid: number; dir: string };
+    const kept = await takeControlPlane(started.socketPath); // as a worker would, never released
+    const pool = { child: { pid: started.pid } } as unknown as PoolProcess;
+    const running = await poolRuns(pool, 6);
+    jestMain.stdin.end('\n');
+    expect((await lines.next()).value).toBe('torn down');
+    expect(running.filter((p) => isAlive(p))).toEqual([]);
+    expect(childrenOf(started.pid)).toEqual([]);
+    expect([existsSync(kept.dir), existsSync(started.dir), existsSync(`/proc/${started.pid}`)]).toEqual([false, false, false]);
   }, 90_000);
 });
