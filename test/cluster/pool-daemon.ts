@@ -38,20 +38,35 @@ async function answer(pool: ControlPlanePool, request: PoolRequest): Promise<Poo
   }
 }
 
+/** The request on `line`, or undefined when it is no JSON object with an `op` (answer() refuses an unknown op). */
+function parseRequest(line: string): PoolRequest | undefined {
+  try {
+    const parsed: unknown = JSON.parse(line);
+    return typeof parsed === 'object' && parsed !== null && 'op' in parsed ? (parsed as PoolRequest) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One request per connection: the first line is read, answered, and the connection closed. */
 function serve(pool: ControlPlanePool, socket: Socket, onShutdown: () => void): void {
   let received = '';
-  socket.setEncoding('utf8').on('data', (chunk: string) => {
+  const onData = (chunk: string): void => {
     received += chunk;
     const end = received.indexOf('\n');
     if (end < 0) return;
-    const request = JSON.parse(received.slice(0, end)) as PoolRequest;
+    socket.off('data', onData);
+    const line = received.slice(0, end);
+    const request = parseRequest(line);
+    if (!request) return void socket.end(`${JSON.stringify({ ok: false, error: `not a request (a JSON object with an op): ${line.slice(0, 200)}` })}\n`);
     answer(pool, request)
       .catch((err: unknown): PoolAnswer => ({ ok: false, error: err instanceof Error ? err.message : String(err) }))
       .then((reply) => {
         log(`${request.op}${request.op === 'release' ? ` ${request.dir}` : ''}: ${JSON.stringify(pool.counts())}`);
         socket.end(`${JSON.stringify(reply)}\n`, () => { if (request.op === 'shutdown') onShutdown(); });
       }, () => undefined);
-  });
+  };
+  socket.setEncoding('utf8').on('data', onData);
   socket.on('error', () => undefined); // a client that went away mid-answer
 }
 

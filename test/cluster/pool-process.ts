@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { binariesCurrent } from './build.js';
 import { askPool, POOL_ENV } from './pool-client.js';
@@ -26,17 +27,31 @@ function spareCount(): number {
   return count;
 }
 
-function waitForReady(child: ChildProcess, logFile: string): Promise<void> {
+function logTail(logFile: string): string {
+  try {
+    return readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-15).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/** Resolves once the pool says "ready" (it listens at once: its spares start after); rejects if it exits or hangs. */
+function waitForReady(child: ChildProcess, logFile: string, timeoutMs = 30_000): Promise<void> {
   return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the control-plane pool was not ready after ${timeoutMs} ms; the end of ${logFile}:\n${logTail(logFile)}`));
+    }, timeoutMs);
     let out = '';
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
       out += chunk;
-      if (out.includes('ready\n')) resolve();
+      if (!out.includes('ready\n')) return;
+      clearTimeout(timer);
+      resolve();
     });
     child.once('exit', (code, signal) => {
-      let tail = '(no log)';
-      try { tail = readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-15).join('\n'); } catch { /* none written */ }
-      reject(new Error(`the control-plane pool exited (${signal ?? `code ${code}`}) before it was ready; the end of ${logFile}:\n${tail}`));
+      clearTimeout(timer);
+      reject(new Error(`the control-plane pool exited (${signal ?? `code ${code}`}) before it was ready; the end of ${logFile}:\n${logTail(logFile)}`));
     });
   });
 }
@@ -67,8 +82,8 @@ export async function startControlPlanePool(): Promise<void> {
   const pool = await startPoolProcess(spareCount());
   // The pool must not keep jest's own process alive; globalTeardown ends it.
   pool.child.unref();
-  (pool.child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
-  (pool.child.stdout as unknown as { unref?: () => void } | null)?.unref?.();
+  (pool.child.stdin as Socket | null)?.unref();
+  (pool.child.stdout as Socket | null)?.unref();
   process.env[POOL_ENV] = pool.socketPath;
   poolGlobal.heraldControlPlanePool = pool;
 }
