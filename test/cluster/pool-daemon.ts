@@ -59,10 +59,11 @@ function serve(pool: ControlPlanePool, socket: Socket, onShutdown: () => void): 
     const line = received.slice(0, end);
     const request = parseRequest(line);
     if (!request) return void socket.end(`${JSON.stringify({ ok: false, error: `not a request (a JSON object with an op): ${line.slice(0, 200)}` })}\n`);
+    const began = Date.now();
     answer(pool, request)
       .catch((err: unknown): PoolAnswer => ({ ok: false, error: err instanceof Error ? err.message : String(err) }))
       .then((reply) => {
-        log(`${request.op}${request.op === 'release' ? ` ${request.dir}` : ''}: ${JSON.stringify(pool.counts())}`);
+        log(`${request.op}${request.op === 'release' ? ` ${request.dir}` : ''} answered in ${Date.now() - began} ms: ${JSON.stringify(pool.counts())}`);
         socket.end(`${JSON.stringify(reply)}\n`, () => { if (request.op === 'shutdown') onShutdown(); });
       }, () => undefined);
   };
