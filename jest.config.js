@@ -13,4 +13,8 @@ export default {
   testMatch: ['<rootDir>/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '\\.lab\\.test\\.ts$'],
   testTimeout: 30000,
+  // The real-backend pass (HERALD_API_BACKEND=real) starts its control planes ahead of the tests from a pool
+  // (test/cluster/pool.ts); on the emulator these do nothing.
+  globalSetup: '<rootDir>/test/cluster/pool-jest-setup.ts',
+  globalTeardown: '<rootDir>/test/cluster/pool-jest-teardown.ts',
 };

@@ -9,4 +9,7 @@ export default {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testTimeout: 120000,
   maxWorkers: 1,
+  // No control-plane pool: the lab's real-API suites start their control plane inside the lab's router namespace.
+  globalSetup: undefined,
+  globalTeardown: undefined,
 };

@@ -32,7 +32,7 @@ command -v promtool >/dev/null 2>&1 || bash test/monitoring/install-deps.sh || s
 "${jest[@]}" --json --outputFile="$results/unit.json" || status=1
 
 # The suites that talk to a Kubernetes API, again against the real thing (HERALD_API_BACKEND, test/cluster/backend.ts).
-api_suites=(test/cluster/controlplane.test.ts test/integration test/kubectl test/cli test/apiserver/tests test/monitoring/operator-crds.test.ts)
+api_suites=(test/cluster/controlplane.test.ts test/cluster/pool.test.ts test/integration test/kubectl test/cli test/apiserver/tests test/monitoring/operator-crds.test.ts)
 if [ "$real" = yes ]; then
   HERALD_API_BACKEND=real "${jest[@]}" --json --outputFile="$results/real.json" "${api_suites[@]}" || status=1
 fi

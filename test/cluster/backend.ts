@@ -1,7 +1,9 @@
 // The one switch every API suite reads: which Kubernetes API the tests talk to.
 //   HERALD_API_BACKEND=emulator (default)  the in-repo emulator (test/apiserver/), started per suite
 //   HERALD_API_BACKEND=real                 a real control plane (etcd, kube-apiserver, kube-controller-manager
-//                                           built by `npm run cluster -- build`), started per suite
+//                                           built by `npm run cluster -- build`), a new one per suite: taken from
+//                                           the pool jest's globalSetup started (test/cluster/pool.ts, HERALD_CP_POOL),
+//                                           else started here
 // Both hand the suite the same thing: a URL, an admin kubeconfig (file and client-node object) and stop().
 // Faults only the emulator can inject (dropped watches, forced 409/410/500, a short watch history) are behind
 // `emulator`, which is undefined on the real backend; suites that need it use describeEmulatorOnly.
@@ -12,6 +14,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { startApiServer, type ApiServer, type ApiServerOptions } from '../apiserver/index.js';
 import { binariesCurrent } from './build.js';
 import { startControlPlane } from './controlplane.js';
+import { POOL_ENV, takeControlPlane } from './pool-client.js';
 import { binaryDir, binaryPath } from './versions.js';
 
 export type BackendName = 'emulator' | 'real';
@@ -62,7 +65,8 @@ export async function startApiBackend(emulatorOptions: ApiServerOptions = {}, na
   if (!binariesCurrent()) {
     throw new Error(`the real control plane was asked for, but its binaries in ${binaryDir()} are missing or stale: run \`npm run cluster -- build\``);
   }
-  const cp = await startControlPlane({ dir: mkdtempSync(join(tmpdir(), 'herald-cluster-')) });
+  const poolSocket = process.env[POOL_ENV];
+  const cp = poolSocket ? await takeControlPlane(poolSocket) : await startControlPlane({ dir: mkdtempSync(join(tmpdir(), 'herald-cluster-')) });
   return { name: 'real', url: cp.url, kubeconfigPath: cp.kubeconfigPath, kubeConfig: () => fromKubeconfigFile(cp.kubeconfigPath), stop: () => cp.stop() };
 }
 

@@ -109,9 +109,9 @@ export async function startEnv(backend: BackendName = API_BACKEND, o: EnvOptions
   try {
     // As plain JSON, the way kubectl sends it: client-node's model serializer keeps only the fields it knows by
     // their TypeScript names, and so silently drops `default` and every `x-kubernetes-*` of a plain object's schema.
-    for (const crd of crdDocuments()) {
-      await apiJson(env.kc, { method: HttpMethod.POST, path: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', body: crd });
-    }
+    // All at once: they do not depend on each other, and one after another costs a real apiserver ~0.3 s more.
+    await Promise.all(crdDocuments().map((crd) =>
+      apiJson(env.kc, { method: HttpMethod.POST, path: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', body: crd })));
     await env.core.createNamespace({ body: { metadata: { name: HERALD_NAMESPACE } } });
     if (env.backend.name === 'real') {
       const rbac = o.rbac ?? controllerRbacObjects();
