@@ -19,6 +19,8 @@ export interface BgpStatusWriterOptions {
   events: Pick<EventRecorder, 'record'>;
   clock: Clock;
   logger: Logger;
+  /** How long a first change waits before its writes (pass-runner.ts); 0 or unset: none. */
+  settleMs?: number;
 }
 
 export class BgpStatusWriter {

@@ -23,6 +23,8 @@ export interface ConditionWriterOptions {
   ips?: () => readonly IpSpec[];
   clock: Clock;
   logger: Logger;
+  /** How long a first change waits before its writes (pass-runner.ts); 0 or unset: none. */
+  settleMs?: number;
 }
 
 interface Written {
@@ -38,7 +40,9 @@ export class ConditionWriter {
   private readonly runner: PassRunner;
 
   constructor(private readonly o: ConditionWriterOptions) {
-    this.runner = new PassRunner(() => this.pass(), { clock: o.clock, logger: o.logger, failure: 'could not write the Announced condition; trying again' });
+    this.runner = new PassRunner(() => this.pass(), {
+      clock: o.clock, logger: o.logger, settleMs: o.settleMs, failure: 'could not write the Announced condition; trying again',
+    });
   }
 
   report(owned: readonly OwnedIp[], alive: ReadonlySet<string>): void {

@@ -19,6 +19,8 @@ export interface L2StatusWriterOptions {
   events: EventRecorder;
   clock: Clock;
   logger: Logger;
+  /** How long a first change waits before its writes (pass-runner.ts); 0 or unset: none. */
+  settleMs?: number;
 }
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');

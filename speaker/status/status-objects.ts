@@ -32,6 +32,8 @@ export interface StatusObjectsOptions {
   node: string;
   clock: Clock;
   logger: Logger;
+  /** How long a first change waits before its writes (pass-runner.ts); 0 or unset: none. */
+  settleMs?: number;
 }
 
 interface Listed {
@@ -52,7 +54,9 @@ export class StatusObjects {
   private readonly runner: PassRunner;
 
   constructor(private readonly o: StatusObjectsOptions, private readonly kind: StatusKind) {
-    this.runner = new PassRunner(() => this.pass(), { clock: o.clock, logger: o.logger, failure: `could not update ${kind.kind} objects; trying again` });
+    this.runner = new PassRunner(() => this.pass(), {
+      clock: o.clock, logger: o.logger, settleMs: o.settleMs, failure: `could not update ${kind.kind} objects; trying again`,
+    });
   }
 
   /** The objects wanted now, keyed by `namespace/name`, and the Services whose dead nodes' objects go. */

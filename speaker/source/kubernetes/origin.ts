@@ -12,6 +12,7 @@ import type { StatusPort } from '../../loop/loop.js';
 import { ConditionWriter } from '../../status/condition-writer.js';
 import { BgpStatusWriter } from '../../status/bgp-status-writer.js';
 import { L2StatusWriter } from '../../status/l2-status-writer.js';
+import { STATUS_SETTLE_MS } from '../../status/pass-runner.js';
 import { PeerSessionWriter } from '../../status/peer-session-writer.js';
 import type { Origin } from '../origin.js';
 import { KubernetesSource } from './source.js';
@@ -61,9 +62,12 @@ export function kubernetesOrigin(flags: KubernetesOriginFlags, self: string, log
 
 /** The writers see every pass: the ServiceL2Status objects with their events, the Announced condition, and the ServiceBGPStatus objects. */
 function statusWriters(kubeConfig: KubeConfig, self: string, source: KubernetesSource, events: EventRecorder, logger: Logger): StatusPort & { stop(): Promise<void> } {
-  const objects = new L2StatusWriter({ kubeConfig, node: self, clock: systemClock, logger, events });
-  const bgpObjects = new BgpStatusWriter({ kubeConfig, node: self, events, clock: systemClock, logger });
-  const conditions = new ConditionWriter({ kubeConfig, node: self, unannounced: () => source.unannounced(), ips: () => source.desiredIps(), clock: systemClock, logger });
+  const settleMs = STATUS_SETTLE_MS;
+  const objects = new L2StatusWriter({ kubeConfig, node: self, clock: systemClock, logger, events, settleMs });
+  const bgpObjects = new BgpStatusWriter({ kubeConfig, node: self, events, clock: systemClock, logger, settleMs });
+  const conditions = new ConditionWriter({
+    kubeConfig, node: self, unannounced: () => source.unannounced(), ips: () => source.desiredIps(), clock: systemClock, logger, settleMs,
+  });
   source.onUnannounced(() => conditions.unannouncedChanged());
   return {
     report: (owned, alive) => {
