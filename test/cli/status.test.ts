@@ -94,6 +94,9 @@ beforeAll(async () => {
     status: { nodes: [{ node: 'node-a', state: 'Established', since: '2026-01-01T00:00:00Z' }, { node: 'node-b', state: 'Active', since: '2026-01-01T00:00:00Z' }] },
   }));
   await waitFor('full refused', async () => (await ok('status', '-n', 'shop')).includes('AllocationFailed'));
+  // settled() also returns when a pass failed, and a writer's first pass on a real apiserver can meet a CRD created
+  // a moment ago and not served yet: it tries again after 1 s (pass-runner.ts). Seen once in CI; wait for its objects.
+  await waitFor('both speakers\' ServiceBGPStatus for edge/api', async () => (await ok('status', '-n', 'edge')).includes('node-a→tor node-b→tor'));
 }, 300_000);
 
 afterAll(async () => {
