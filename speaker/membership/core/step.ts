@@ -16,9 +16,9 @@
 // Once it has heard enough of them since the silence began to hold a quorum by them alone (state.ts corroborated),
 // the suspects are dead and their IPs move, one round trip after the deadline. When no such answer comes within
 // CORROBORATE_WITHIN_INTERVALS fast intervals, or none can any more (too few alive peers are left to ask), the
-// suspects are dead too but this node has no quorum
-// ('uncorroborated') until enough peers are heard again: it is most likely the one cut off, declaring its peers dead
-// one by one, and must neither take the first one's IPs nor keep its own while the others take them over.
+// suspects are dead too but this node has no quorum ('uncorroborated') until enough peers are heard again: it is
+// most likely the one cut off, declaring its peers dead one by one, and must neither take the first one's IPs nor
+// keep its own while the others take them over.
 import { misaddressed, refusal } from './admission.js';
 import { MAX_PROMISED_INTERVAL_MS, RETIRED_INCARNATIONS_KEPT } from './defaults.js';
 import { noteKeyEvent, type KeyEvent, type KeyMismatch } from './key-mismatch.js';
