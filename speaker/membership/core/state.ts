@@ -253,8 +253,8 @@ export function nextSendMs(s: MembershipState): number | undefined {
 
 /**
  * When the driver must next call step(tick): the earliest send, deadline, end of a settling reported, or end of the
- * wait for a doubt's answers; undefined when leaving. (The end of the start grace needs no wake of its own: it is the deadline of the peers
- * still pending.)
+ * wait for a doubt's answers; undefined when leaving. (The end of the start grace needs no wake of its own: it is the
+ * deadline of the peers still pending.)
  */
 export function nextWakeMs(s: MembershipState): number | undefined {
   if (s.leaving) return undefined;
