@@ -63,14 +63,17 @@ describe('graceful restart and BFD on one session, BIRD as the helper', () => {
     // §6.8.16) instead of falling silent for a Detection Time.
     const bfd = (await wire.stop()).filter((l) => l.includes('BFD'));
     expect(bfd.at(-1)).toMatch(/State AdminDown/);
-    const gone = await until("n2's route withdrawn", () => kernelNextHops(VIP), (h) => !h.includes(nodeV4('n2')), 5000, stopAt);
+    const gone = await until("n2's route withdrawn", () => kernelNextHops(VIP), (h) => !h.includes(nodeV4('n2')), 10_000, stopAt);
     figures.plannedRestartWithdrawnMs = gone.ms;
     const n2 = await birdc(['show', 'protocols', 'all', 'n2']);
     figures.birdOnPlannedRestart = n2.split('\n').filter((l) => /BGP state|Last error|graceful/.test(l)).map((l) => l.trim()).join(' | ');
     // BIRD ends the graceful restart for the BFD event (RFC 5882 §3.2 says AdminDown is no failure; BIRD 2.0.12
     // does not make that distinction). docs/bgp.md says so: graceful restart and BFD on one peer keep routes only
-    // across a restart on routers that honour AdminDown.
-    expect(n2).toMatch(/Last error:\s+(Error: )?BFD session down/);
+    // across a restart on routers that honour AdminDown. The TCP close and the AdminDown reach BIRD together, in
+    // either order: mostly the BFD event ends the session (route gone in well under a second, last error "BFD
+    // session down"); once in CI the close came first, the route went 5.1 s later and BIRD's reconnect attempt had
+    // overwritten the last error ("Socket: Connection refused"). Either way no graceful restart is left active.
+    expect(n2).toMatch(/Last error:\s+((Error: )?BFD session down|Socket: Connection refused)/);
     expect(n2).not.toContain(GR_LINE);
     const startAt = performance.now();
     startSpeaker('n2', configPath(), ['--metrics-port', '0']);
