@@ -167,7 +167,23 @@ async function waitReady(url: string, get: AdminGet, watched: ProcRecord[], time
   }
 }
 
+/**
+ * Starts the control plane. Its ports are picked free and bound by the processes a moment later, so another process
+ * (a test's ephemeral port, while the real pass's pool starts the next control plane beside a running test) can take
+ * one in between: a start that fails on a taken port is tried again, with new ports, twice at most.
+ */
 export async function startControlPlane(o: StartOptions): Promise<ControlPlane> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(o);
+    } catch (err) {
+      const portTaken = err instanceof Error && err.message.includes('address already in use');
+      if (!portTaken || attempt >= 3) throw err;
+    }
+  }
+}
+
+async function startOnce(o: StartOptions): Promise<ControlPlane> {
   const binDir = o.binDir ?? binaryDir(pinnedVersions());
   const { dir } = o;
   if (existsSync(join(dir, 'state.json'))) throw new Error(`a control plane already runs from ${dir}: stop it first`);
