@@ -12,15 +12,14 @@ import { bgpStatusesFor } from './bgp-status-plan.js';
 import { sha256 } from './l2-status-writer.js';
 import { gainedServices, type ServiceStatusSpec } from './service-status-plan.js';
 import { StatusObjects } from './status-objects.js';
+import type { SettleOption } from './pass-runner.js';
 
-export interface BgpStatusWriterOptions {
+export interface BgpStatusWriterOptions extends SettleOption {
   kubeConfig: KubeConfig;
   node: string;
   events: Pick<EventRecorder, 'record'>;
   clock: Clock;
   logger: Logger;
-  /** How long a first change waits before its writes (pass-runner.ts); 0 or unset: none. */
-  settleMs?: number;
 }
 
 export class BgpStatusWriter {

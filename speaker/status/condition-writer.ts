@@ -12,9 +12,9 @@ import type { Unannounced } from '../source/kubernetes/desired.js';
 import { ANNOUNCED_CONDITION, announcementConditions, type AnnouncedCondition } from './announce-condition.js';
 import type { IpSpec } from '../source/types.js';
 import type { OwnedIp } from './l2-status-plan.js';
-import { PassRunner } from './pass-runner.js';
+import { PassRunner, type SettleOption } from './pass-runner.js';
 
-export interface ConditionWriterOptions {
+export interface ConditionWriterOptions extends SettleOption {
   kubeConfig: KubeConfig;
   node: string;
   /** The source's IPs nobody may announce, with the reasons (read at every pass). */
@@ -23,8 +23,6 @@ export interface ConditionWriterOptions {
   ips?: () => readonly IpSpec[];
   clock: Clock;
   logger: Logger;
-  /** How long a first change waits before its writes (pass-runner.ts); 0 or unset: none. */
-  settleMs?: number;
 }
 
 interface Written {

@@ -10,17 +10,16 @@ import type { Logger } from '../../lib/log.js';
 import { l2StatusesFor, type L2StatusSpec, type OwnedIp } from './l2-status-plan.js';
 import { gainedServices } from './service-status-plan.js';
 import { StatusObjects } from './status-objects.js';
+import type { SettleOption } from './pass-runner.js';
 
 export { MANAGED_BY_LABEL, MANAGED_BY_VALUE, SERVICE_NAME_LABEL } from './status-objects.js';
 
-export interface L2StatusWriterOptions {
+export interface L2StatusWriterOptions extends SettleOption {
   kubeConfig: KubeConfig;
   node: string;
   events: EventRecorder;
   clock: Clock;
   logger: Logger;
-  /** How long a first change waits before its writes (pass-runner.ts); 0 or unset: none. */
-  settleMs?: number;
 }
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');

@@ -14,6 +14,12 @@ const RETRY_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
 /** The speaker's status writers' settleMs: well past a takeover's first requests, far under what a person notices. */
 export const STATUS_SETTLE_MS = 50;
 
+/** A writer's option to settle before its passes; every writer built on a PassRunner takes it. */
+export interface SettleOption {
+  /** How long a first change waits before its writes; 0 or unset: none. */
+  settleMs?: number;
+}
+
 export class PassRunner {
   private running: Promise<void> | null = null;
   private dirty = false;
@@ -25,7 +31,7 @@ export class PassRunner {
 
   /** `failure`: the log line when a pass fails (the error and the retry delay are fields of it). */
   constructor(private readonly pass: () => Promise<void>,
-    private readonly o: { clock: Clock; logger: Logger; failure: string; settleMs?: number }) {}
+    private readonly o: SettleOption & { clock: Clock; logger: Logger; failure: string }) {}
 
   kick(): void {
     if (this.stopped) return;

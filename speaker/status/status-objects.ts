@@ -10,7 +10,7 @@ import { GROUP, VERSION } from '../../crds/v1beta1/index.js';
 import { isConflict, isNotFound } from '../../lib/kube/errors.js';
 import { apiJson, mergePatchRequest } from '../../lib/kube/request.js';
 import type { Logger } from '../../lib/log.js';
-import { PassRunner } from './pass-runner.js';
+import { PassRunner, type SettleOption } from './pass-runner.js';
 import type { ServiceStatusSpec } from './service-status-plan.js';
 
 /** The label on every status object a speaker writes, so one list finds them. */
@@ -27,13 +27,11 @@ export interface StatusKind {
   fields: (items: readonly string[]) => Record<string, unknown>;
 }
 
-export interface StatusObjectsOptions {
+export interface StatusObjectsOptions extends SettleOption {
   kubeConfig: KubeConfig;
   node: string;
   clock: Clock;
   logger: Logger;
-  /** How long a first change waits before its writes (pass-runner.ts); 0 or unset: none. */
-  settleMs?: number;
 }
 
 interface Listed {
