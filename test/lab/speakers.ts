@@ -70,11 +70,11 @@ function newestSource(path: string): number {
 
 /**
  * Writes dist/speaker/speaker.mjs as `npm run build` does (the same script) when it is missing or older than a
- * source it comes from (speaker/, lib/, crds/, the script, package-lock.json); about a second with esbuild.
+ * source it comes from (speaker/, lib/, crds/, the two bundle scripts, package-lock.json); about a second with esbuild.
  */
 export function ensureSpeakerBundle(): string {
   const built = existsSync(SPEAKER_BUNDLE) ? statSync(SPEAKER_BUNDLE).mtimeMs : 0;
-  const sources = [...['speaker', 'lib', 'crds'].map((d) => join(REPO_ROOT, d)), BUNDLE_SCRIPT, join(REPO_ROOT, 'package-lock.json')];
+  const sources = [...['speaker', 'lib', 'crds'].map((d) => join(REPO_ROOT, d)), BUNDLE_SCRIPT, join(REPO_ROOT, 'scripts', 'bundle-node.ts'), join(REPO_ROOT, 'package-lock.json')];
   if (built >= Math.max(...sources.map(newestSource))) return SPEAKER_BUNDLE;
   execFileSync(process.execPath, ['--import', 'tsx', BUNDLE_SCRIPT], { cwd: REPO_ROOT, stdio: 'inherit' });
   return SPEAKER_BUNDLE;

@@ -3,8 +3,9 @@
 // scripts/bundle-speaker.ts) of speaker/ and lib/ only, and the packages the two import are exactly package.json's
 // runtime dependencies (nothing only a test or the emulator uses, nothing missing). The bundle leaves client-node's
 // generated models and API classes out; a change that lets them back in (~70 MiB of RSS) fails here, as does a
-// character outside ASCII in the bundle (a µ in a regular expression once doubled its source's memory).
-import { execFileSync } from 'node:child_process';
+// character outside ASCII in the bundle (a µ in a regular expression once doubled its source's memory), and so does
+// a bundle that makes Node load its own copy of undici (~2 MiB in the speaker; scripts/bundle-node.ts says why).
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -38,6 +39,18 @@ interface BundleInputs {
  */
 function nonAscii(text: string): string[] {
   return [...text.matchAll(/[\u0080-\uffff]/g)].slice(0, 5).map((m) => JSON.stringify(text.slice(Math.max(0, m.index - 40), m.index + 10)));
+}
+
+/**
+ * Node's own modules a bundle has loaded once its imports are done (`--help` runs after every static import): a
+ * preload lists them at exit.
+ */
+function nodeModulesLoaded(bundle: string): string[] {
+  const preload = 'data:text/javascript,process.on("exit",()=>process.stderr.write("LOADED "+JSON.stringify(process.moduleLoadList)+"\\n"))';
+  const { stderr } = spawnSync(process.execPath, ['--import', preload, bundle, '--help'], { encoding: 'utf8' });
+  const line = /^LOADED (.*)$/m.exec(stderr)?.[1];
+  if (line === undefined) throw new Error(`${bundle} --help printed no module list:\n${stderr}`);
+  return JSON.parse(line) as string[];
 }
 
 function bundledSpeaker(out: string): { heraldFiles: string[]; packages: Set<string>; clientNodeFiles: string[]; nonAscii: string[] } {
@@ -89,6 +102,8 @@ test('dist/ holds only what the binaries run, and they import exactly the runtim
     // Of client-node's generated layer, only the HTTP plumbing, the configuration and ApiException: no model, no API.
     expect(speaker.clientNodeFiles.filter((f) => f.startsWith('gen/') && !/^gen\/(http\/|auth\/|apis\/exception|configuration|servers|middleware|rxjsStub)/.test(f))).toEqual([]);
     expect(speaker.nonAscii).toEqual([]);
+    // Node's undici comes with node:http's namespace (its lazy WebSocket getter); client-node brings its own.
+    expect(nodeModulesLoaded(join(out, 'speaker', 'speaker.mjs')).filter((m) => m.includes('undici'))).toEqual([]);
     const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     expect([...packages, ...speaker.packages].filter((p, i, all) => all.indexOf(p) === i).sort()).toEqual(Object.keys(manifest.dependencies).sort());
   } finally {
