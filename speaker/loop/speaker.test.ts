@@ -15,7 +15,7 @@ import { MemorySegment } from '../layer2/testing/memory-segment.js';
 import { openHeartbeat } from '../membership/core/index.js';
 import { dgramSocketFactory, UdpMembership, type SocketFactory } from '../membership/index.js';
 import { FileSource } from '../source/file-source.js';
-import { Speaker } from './speaker.js';
+import { HANDOVER_QUIET_MS, Speaker } from './speaker.js';
 
 const KEY = Buffer.from('wiring-test-key-0123456789abcdef');
 const VIPS = ['192.0.2.100', '192.0.2.101', '192.0.2.102', '192.0.2.103'];
@@ -65,6 +65,8 @@ interface Node {
   announcer: Announcer;
   /** Milestones of this node, in the order they happened. */
   trail: string[];
+  /** When each milestone of `trail` happened (performance.now()). */
+  trailAt: number[];
   membershipBuilt: number;
 }
 
@@ -93,11 +95,13 @@ describe('Speaker wiring (real parts, in-memory packet sockets, UDP on 127.0.0.1
   });
 
   /** One speaker built as main.ts builds it, with its milestones traced at the I/O edges and part boundaries. */
-  function build(i: number, over: { bindAddress?: string; onStep?: (step: string) => void } = {}): Node {
+  function build(i: number, over: { bindAddress?: string; handoverQuietMs?: number; onStep?: (step: string) => void } = {}): Node {
     const name = `n${i + 1}`;
     const trail: string[] = [];
+    const trailAt: number[] = [];
     const record = (step: string): void => {
       trail.push(step);
+      trailAt.push(performance.now());
       over.onStep?.(step);
     };
     const logger = silentLogger();
@@ -117,8 +121,8 @@ describe('Speaker wiring (real parts, in-memory packet sockets, UDP on 127.0.0.1
         return real.send(bytes, port, address);
       } };
     };
-    const node: Node = { name, announcer, trail, membershipBuilt: 0, speaker: new Speaker({
-      self: name, logger, announcer, source, watcher, bindAddress: over.bindAddress ?? '127.0.0.1',
+    const node: Node = { name, announcer, trail, trailAt, membershipBuilt: 0, speaker: new Speaker({
+      self: name, logger, announcer, source, watcher, bindAddress: over.bindAddress ?? '127.0.0.1', handoverQuietMs: over.handoverQuietMs,
       membership: (peers) => {
         node.membershipBuilt++;
         record('membership built');
@@ -152,7 +156,8 @@ describe('Speaker wiring (real parts, in-memory packet sockets, UDP on 127.0.0.1
 
   it('starts interfaces, source, then membership; announces each IP once; a stop hands over by goodbye and leaves nothing open', async () => {
     const baseline = activeResources();
-    const [n1, n2] = [build(0), build(1)];
+    // n2 stops last, with nobody left to take over: it must not wait, and a wait of a minute would time the test out.
+    const [n1, n2] = [build(0), build(1, { handoverQuietMs: 60_000 })];
     await Promise.all([n1!.speaker.start(), n2!.speaker.start()]);
     await until('every IP announced by exactly one node', () => holders().size === VIPS.length && [...holders().values()].every((w) => w.length === 1));
     for (const n of [n1!, n2!]) {
@@ -166,10 +171,14 @@ describe('Speaker wiring (real parts, in-memory packet sockets, UDP on 127.0.0.1
     expect(n1Ips.length).toBeGreaterThan(0); // with 4 IPs over 2 nodes, one node owning all would be a broken election
 
     n1!.trail.length = 0;
+    n1!.trailAt.length = 0;
     const stoppedAt = performance.now();
     await n1!.speaker.stop();
     expect(n1!.trail).toEqual(['goodbye to n2', 'withdraw', 'close packet socket arp', 'source.stop', 'watcher.stop']);
     expect(n1!.announcer.current()).toEqual([]);
+    // n1 had a peer to take over: its API work (the source's watches, here the file's) waits out the handover.
+    const at = (step: string): number => n1!.trailAt[n1!.trail.indexOf(step)] ?? NaN;
+    expect(at('source.stop') - at('withdraw')).toBeGreaterThanOrEqual(HANDOVER_QUIET_MS - 1);
     await until('n2 to take over n1\'s IPs', () => n2!.announcer.current().length === VIPS.length, 1500);
     expect(performance.now() - stoppedAt).toBeLessThan(1500);
     const gratuitous = client.received.map((f) => decodeArpFrame(f).arp).filter((a) => a.spa === a.tpa).map((a) => a.spa);

@@ -1,6 +1,7 @@
 // The speaker assembled: source, interface watcher and membership only enqueue into the loop; the loop holds
 // every piece of state and drives the layer 2 driver and membership. main.ts builds the concrete parts; this
 // file only connects them and orders start and stop.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../lib/log.js';
 import type { Announcer } from '../layer2/announcer.js';
 import { Layer2Driver } from '../layer2/driver.js';
@@ -27,7 +28,18 @@ export interface SpeakerParts {
   bindAddress?: string;
   /** Delays of the loop's timed retries (retry.ts); tests shorten them. */
   retryDelaysMs?: readonly number[];
+  /** A stop's wait between withdrawing and its last API work, when it had peers (HANDOVER_QUIET_MS unless told). */
+  handoverQuietMs?: number;
 }
+
+/**
+ * How long a stopping speaker that had peers waits, once it has said goodbye and withdrawn, before its last status
+ * writes, closing its watches and deleting its presence Lease. The peers take over within a few ms of the goodbye;
+ * the API server and every speaker's informers would otherwise wake for those writes on the same cores at that
+ * moment, and the client's first requests to the new owner would wait behind them (docs/layer2.md, graceful
+ * handover). A stopping pod has 30 s; this takes 0.1 of them.
+ */
+export const HANDOVER_QUIET_MS = 100;
 
 export class Speaker {
   readonly loop: SpeakerLoop;
@@ -86,18 +98,23 @@ export class Speaker {
   }
 
   /**
-   * Goodbye first, so the next node takes over at once; then withdraw everything and close the sockets.
+   * Goodbye first, so the next node takes over at once; then withdraw everything, and after HANDOVER_QUIET_MS make
+   * the last status writes and close the API's watches and the sockets.
    * The short overlap where both answer is harmless: both point clients at a live node. A stop during
    * start (SIGTERM while the file is read) lets the part being started finish, then stops it too:
    * stopping the parts under a start still running would leave the later ones running for ever.
    */
   async stop(): Promise<void> {
     this.stopping = true;
+    // Peers alive now take over on the goodbye; without any, nobody does and nothing needs to wait.
+    const handover = this.membership.members().alive.size > 1;
     // At once, so a configuration that arrives during a start being stopped builds no membership.
     const membershipStopped = this.membership.stop();
     await this.starting?.catch(() => undefined);
     await membershipStopped;
     await this.loop.stop();
+    const quietMs = this.parts.handoverQuietMs ?? HANDOVER_QUIET_MS;
+    if (handover && quietMs > 0) await sleep(quietMs);
     await this.parts.status?.stop();
     await this.parts.source.stop();
     await this.parts.watcher.stop();

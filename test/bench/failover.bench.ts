@@ -2,7 +2,8 @@
 // through the API: lab/cluster.ts, whose control plane runs through every system's trials) against keepalived 2.2.7 at its
 // default (VRRPv2, advert_int 1) and at its fastest usual setting (VRRPv3, advert_int 0.1), same lab, same
 // run, same prober. Each fault is timed from the instant it is injected to the client's first HTTP answer
-// from another node (test/lab/failover.ts). Trials per fault: HERALD_BENCH_TRIALS (default 20).
+// from another node (test/lab/failover.ts). Trials per fault: HERALD_BENCH_TRIALS (default 20). Faults:
+// HERALD_BENCH_FAULTS, a comma-separated subset of kill, link and stop (default all three).
 import { percentile, ratio, trialCount, type Benchmark, type Figure } from './figure.js';
 import { FAULT_WORDS, HeraldSystem, KeepalivedSystem, fileSpeakers, runTrial, type FaultKind, type L2System, type TrialResult } from '../lab/failover.js';
 import { VRRP_DEFAULT, VRRP_FAST } from '../lab/keepalived.js';
@@ -12,7 +13,18 @@ import { HttpProber } from '../lab/probe.js';
 import { speakerAvailable } from '../lab/speakers.js';
 import { vip4 } from '../lab/topology.js';
 
-const FAULTS: readonly FaultKind[] = ['kill', 'link', 'stop'];
+const ALL_FAULTS: readonly FaultKind[] = ['kill', 'link', 'stop'];
+
+function faultsToRun(): readonly FaultKind[] {
+  const given = process.env.HERALD_BENCH_FAULTS;
+  if (given === undefined || given === '') return ALL_FAULTS;
+  const named = given.split(',').map((f) => f.trim());
+  const unknown = named.filter((f) => !(ALL_FAULTS as readonly string[]).includes(f));
+  if (unknown.length > 0) throw new Error(`HERALD_BENCH_FAULTS: ${unknown.map((f) => `"${f}"`).join(', ')} is not one of ${ALL_FAULTS.join(', ')}`);
+  return ALL_FAULTS.filter((f) => named.includes(f));
+}
+
+const FAULTS = faultsToRun();
 const VIP = vip4(0);
 
 type Results = Map<FaultKind, TrialResult[]>;
