@@ -61,7 +61,7 @@ pino({ level: 'warn' }).info({ api: typeof api, r: r.contentType }, 'idle'); cre
 setInterval(() => undefined, 1000);`;
 
 /** The cluster's objects: a pool of 4 096 IPv6 addresses, an advertisement, SERVICES Services with endpoints. */
-export async function createServices(): Promise<void> {
+async function createServices(): Promise<void> {
   await kubectl(['apply', '-f', '-'], [
     { apiVersion: 'herald.dev/v1beta1', kind: 'IPAddressPool', metadata: { name: NS, namespace: 'herald-system' }, spec: { addresses: ['2001:db8:1::1:0/116'] } },
     { apiVersion: 'herald.dev/v1beta1', kind: 'L2Advertisement', metadata: { name: NS, namespace: 'herald-system' }, spec: { ipAddressPools: [NS] } },
