@@ -45,6 +45,8 @@ export async function rollingRestart(rounds: number): Promise<RollingResult> {
       const end = monotonicMs();
       const { asked, unanswered, longestMiss } = await arp.stop();
       const during = prober.samples.filter((s) => s.sent >= start && s.sent <= end);
+      // Each failed request, for whoever has to find out why (its error and timing against the run's start).
+      for (const s of during.filter((r) => !r.ok)) console.error(`  failed request ${(s.sent - start).toFixed(1)} ms into the roll: ${JSON.stringify(s)}`);
       const answers = prober.samples.filter((s) => s.ok && s.done >= start).sort((a, b) => a.done - b.done);
       const sends = prober.samples.map((s) => s.sent).filter((t) => t >= start).sort((a, b) => a - b);
       let longestHandoverMs = 0;
