@@ -133,8 +133,9 @@ async function residentIn(system: System, state: State): Promise<Reading> {
 type Measured = Record<State['name'], Reading>;
 
 async function measure(system: System): Promise<Measured> {
-  // Herald's sender runs from TypeScript through tsx: a first run after its files changed transforms them and kept
-  // ~11 MiB more RSS than later runs, which read tsx's cache (79.8 against 67-69 MiB): one run first, its figures dropped.
+  // Herald's sender runs from TypeScript through tsx. The first sender of one run kept ~11 MiB more RSS than the
+  // later ones (79.8 against 67-69 MiB), most likely tsx transforming files that had changed (later runs read its
+  // cache): one run first, its figures dropped.
   if (system.warmUp) await residentIn(system, STATES[0] ?? { name: 'base', sessions: 1, prefixes: 1 });
   const read: Partial<Measured> = {};
   for (const state of STATES) read[state.name] = await residentIn(system, state);
