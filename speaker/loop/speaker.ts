@@ -98,8 +98,8 @@ export class Speaker {
   }
 
   /**
-   * Goodbye first, so the next node takes over at once; then withdraw everything, and after HANDOVER_QUIET_MS make
-   * the last status writes and close the API's watches and the sockets.
+   * Goodbye first, so the next node takes over at once; then withdraw everything (the packet sockets close), and
+   * after HANDOVER_QUIET_MS make the last status writes, stop the source (its watches, its Lease) and the watcher.
    * The short overlap where both answer is harmless: both point clients at a live node. A stop during
    * start (SIGTERM while the file is read) lets the part being started finish, then stops it too:
    * stopping the parts under a start still running would leave the later ones running for ever.
