@@ -55,7 +55,7 @@ async function memoryFigures(): Promise<Figure[]> {
   const settled = m.speaker.quietAfterS === undefined ? 'the speakers never quiet: taken 60 s after the last IP' : `quiet ${m.speaker.quietAfterS.toFixed(0)} s after the last IP`;
   const floor = `an idle process importing what the speaker's bundle imports (${m.imports.rss.toFixed(0)} MiB RSS, ${m.imports.anon.toFixed(0)} MiB private)`;
   return [
-    { name: `speaker RSS, Kubernetes source, ${m.services} Services (dist/speaker/speaker.mjs, the image; ${settled})`, value: m.speaker.rss, unit: 'MiB',
+    { name: `speaker RSS, Kubernetes source, ${m.services} Services (dist/speaker/speaker.mjs, the image; ${settled}; the largest speaker's median over the next 30 s)`, value: m.speaker.rss, unit: 'MiB',
       anchor: floor, anchorValue: m.imports.rss, ratio: ratio(m.speaker.rss, m.imports.rss), target: '< 100 MiB' },
     { name: `speaker private memory (RssAnon), Kubernetes source, ${m.services} Services`, value: m.speaker.anon, unit: 'MiB',
       anchor: 'the same floor, private', anchorValue: m.imports.anon, ratio: ratio(m.speaker.anon, m.imports.anon), target: 'reported' },
