@@ -47,8 +47,10 @@ interface State {
   prefixes: number;
 }
 
+const BASE: State = { name: 'base', sessions: 1, prefixes: 1 };
+
 const STATES: readonly State[] = [
-  { name: 'base', sessions: 1, prefixes: 1 },
+  BASE,
   { name: 'sessions', sessions: 1 + EXTRA_SESSIONS, prefixes: 1 },
   { name: 'prefixes', sessions: 1, prefixes: PREFIXES },
 ];
@@ -136,7 +138,7 @@ async function measure(system: System): Promise<Measured> {
   // Herald's sender runs from TypeScript through tsx. The first sender of one run kept ~11 MiB more RSS than the
   // later ones (79.8 against 67-69 MiB), most likely tsx transforming files that had changed (later runs read its
   // cache): one run first, its figures dropped.
-  if (system.warmUp) await residentIn(system, STATES[0] ?? { name: 'base', sessions: 1, prefixes: 1 });
+  if (system.warmUp) await residentIn(system, BASE);
   const read: Partial<Measured> = {};
   for (const state of STATES) read[state.name] = await residentIn(system, state);
   const missing = { rss: NaN, accounted: NaN };
